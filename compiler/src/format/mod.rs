@@ -1,0 +1,1 @@
+//! The canonical formatter (placeholder while the parser lands).

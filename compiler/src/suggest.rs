@@ -1,0 +1,79 @@
+//! "Did you mean …?": the closest name by edit distance, and lists of choices in words.
+
+/// The edit distance between two words, counting insertions, deletions, substitutions
+/// and swaps of two neighbouring letters (the commonest typo) as one edit each.
+pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for (i, cell) in d.iter_mut().step_by(width).enumerate() {
+        *cell = i;
+    }
+    for (j, cell) in d.iter_mut().take(width).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1).min(d[i * width + j - 1] + 1).min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
+        }
+    }
+    d[a.len() * width + b.len()]
+}
+
+/// The candidate closest to `word`, if one is close enough to be a likely typo: at most
+/// a third of the word's length away (and at least one edit allowed). Ties go to the
+/// first candidate, so the answer is deterministic.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    let lower = word.to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c == word {
+            continue;
+        }
+        let d = distance(&lower, &c.to_lowercase());
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// "`a`, `b` or `c`".
+pub fn join_or(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_find_the_intended_word() {
+        assert_eq!(closest("stpe", ["step", "stage", "when"]), Some("step"));
+        assert_eq!(distance("stpe", "step"), 1);
+        assert_eq!(closest("renewl_date", ["renewal_date", "name"]), Some("renewal_date"));
+    }
+
+    #[test]
+    fn unrelated_words_find_nothing() {
+        assert_eq!(closest("banana", ["step", "stage"]), None);
+    }
+
+    #[test]
+    fn choices_read_as_a_sentence() {
+        assert_eq!(join_or(&["a", "b", "c"]), "`a`, `b` or `c`");
+        assert_eq!(join_or(&["a"]), "`a`");
+    }
+}

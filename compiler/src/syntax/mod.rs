@@ -1,0 +1,89 @@
+//! Source text to syntax tree. Parsing never fails: it returns the tree, with error nodes
+//! where text did not parse, and a diagnostic for each.
+//!
+//! The steps: [`scan`] splits the file into item chunks (and refuses absurd nesting),
+//! pest parses each chunk with `grammar/play.pest`, [`build`] turns pairs into the typed
+//! tree, and [`explain`] words a diagnostic for every error node.
+
+pub mod ast;
+mod build;
+mod explain;
+mod expr;
+mod grammar;
+mod scan;
+mod span;
+
+pub use span::Span;
+
+use pest::Parser;
+
+use crate::diagnostic::{codes, Diagnostic};
+use ast::{Comment, ErrorNode, SourceFile};
+use grammar::{PlayParser, Rule};
+
+/// The result of parsing one file.
+#[derive(Clone, Debug)]
+pub struct Parse {
+    pub file: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parse {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses one file's source.
+pub fn parse(source: &str) -> Parse {
+    static DETAIL: std::sync::Once = std::sync::Once::new();
+    // Detailed attempts let error messages name the tokens that were expected.
+    DETAIL.call_once(|| pest::set_error_detail(true));
+
+    let mut file = SourceFile::default();
+    let mut diagnostics = Vec::new();
+    for chunk in scan::chunks(source) {
+        let base = chunk.range.start;
+        let text = &source[chunk.range.clone()];
+        let whole = build::trim_end(source, Span::new(chunk.range.start, chunk.range.end));
+        if let Some(at) = chunk.too_deep {
+            diagnostics.push(
+                Diagnostic::error(codes::TOO_DEEP, "brackets are nested too deeply", Span::new(at, at + 1), "too deep")
+                    .with_help(format!("Play accepts up to {} levels of nesting; split the expression up", scan::MAX_DEPTH)),
+            );
+            file.errors.push(ErrorNode { span: whole });
+            continue;
+        }
+        match PlayParser::parse(Rule::file, text) {
+            Ok(mut pairs) => {
+                let Some(root) = pairs.next() else { continue };
+                file.comments.extend(root.clone().into_inner().flatten().filter(|p| p.as_rule() == Rule::COMMENT).map(
+                    |p| {
+                        let s = p.as_span();
+                        Comment { text: p.as_str().to_string(), span: Span::new(base + s.start(), base + s.end()) }
+                    },
+                ));
+                let mut builder = build::Builder { src: source, base, diags: Vec::new() };
+                builder.file(root, &mut file);
+                // What the scan saw directly explains the parser's errors after it better
+                // than they do themselves, so those are left out.
+                if let Some(first) = chunk.lexical.first() {
+                    builder.diags.retain(|d| d.primary.span.end <= first.at());
+                    diagnostics.extend(chunk.lexical.iter().map(|l| explain::lexical(*l)));
+                }
+                diagnostics.append(&mut builder.diags);
+            }
+            Err(_) => {
+                // The catch-all rules match any text, so this is pest refusing to go on
+                // (its stack guard); say so rather than guess.
+                diagnostics.push(
+                    Diagnostic::error(codes::TOO_DEEP, "this item is too complex to parse", whole, "too complex")
+                        .with_help("split deeply nested expressions or text into smaller pieces"),
+                );
+                file.errors.push(ErrorNode { span: whole });
+            }
+        }
+    }
+    diagnostics.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
+    Parse { file, diagnostics }
+}
