@@ -49,7 +49,7 @@ pub fn parse(source: &str) -> Parse {
         if let Some(at) = chunk.too_deep {
             diagnostics.push(
                 Diagnostic::error(codes::TOO_DEEP, "brackets are nested too deeply", Span::new(at, at + 1), "too deep")
-                    .with_help(format!("Play accepts up to {} levels of nesting; split the expression up", scan::MAX_DEPTH)),
+                    .with_help(format!("play accepts up to {} levels of nesting; split the expression up", scan::MAX_DEPTH)),
             );
             file.errors.push(ErrorNode { span: whole });
             continue;

@@ -80,14 +80,16 @@ impl<'s> Builder<'s> {
 
     /// Builds a whole chunk (`file` rule) into `out`.
     pub fn file(&mut self, p: P<'_>, out: &mut SourceFile) {
+        let mut prev = None;
         for c in kids(p) {
             match c.as_rule() {
                 Rule::item_error => {
-                    let node = self.block_error(&c, Block::File, None);
+                    let node = self.block_error(&c, Block::File, prev);
                     out.errors.push(node);
                 }
                 Rule::EOI => {}
                 _ => {
+                    prev = Some(self.span(&c));
                     if let Some(item) = self.item(c) {
                         out.items.push(item);
                     }
