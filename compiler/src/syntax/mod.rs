@@ -57,13 +57,19 @@ pub fn parse(source: &str) -> Parse {
         match PlayParser::parse(Rule::file, text) {
             Ok(mut pairs) => {
                 let Some(root) = pairs.next() else { continue };
-                file.comments.extend(root.clone().into_inner().flatten().filter(|p| p.as_rule() == Rule::COMMENT).map(
-                    |p| {
+                let comments: Vec<Comment> = root
+                    .clone()
+                    .into_inner()
+                    .flatten()
+                    .filter(|p| p.as_rule() == Rule::COMMENT)
+                    .map(|p| {
                         let s = p.as_span();
                         Comment { text: p.as_str().to_string(), span: Span::new(base + s.start(), base + s.end()) }
-                    },
-                ));
-                let mut builder = build::Builder { src: source, base, diags: Vec::new() };
+                    })
+                    .collect();
+                let spans = comments.iter().map(|c| (c.span.start, c.span.end)).collect();
+                file.comments.extend(comments);
+                let mut builder = build::Builder { src: source, base, diags: Vec::new(), comments: spans };
                 builder.file(root, &mut file);
                 // What the scan saw directly explains the parser's errors after it better
                 // than they do themselves, so those are left out.

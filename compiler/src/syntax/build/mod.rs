@@ -23,6 +23,8 @@ pub(super) struct Builder<'s> {
     pub src: &'s str,
     pub base: usize,
     pub diags: Vec<Diagnostic>,
+    /// The chunk's comments as absolute `(start, end)`, sorted: spans are trimmed of them.
+    pub comments: Vec<(usize, usize)>,
 }
 
 /// The children of a pair, comments left out (they are collected separately).
@@ -31,9 +33,21 @@ pub(super) fn kids(p: P<'_>) -> impl Iterator<Item = P<'_>> {
 }
 
 impl<'s> Builder<'s> {
+    /// A pair's span, without the whitespace and comments pest leaves at the end of a
+    /// rule that ends in a repetition.
     pub fn span(&self, p: &P<'_>) -> Span {
         let s = p.as_span();
-        Span::new(s.start() + self.base, s.end() + self.base)
+        let start = s.start() + self.base;
+        let mut end = s.end() + self.base;
+        loop {
+            let text = &self.src[start..end];
+            end = start + text.trim_end().len();
+            match self.comments.binary_search_by_key(&end, |c| c.1) {
+                Ok(i) if self.comments[i].0 >= start && self.comments[i].0 < end => end = self.comments[i].0,
+                _ => break,
+            }
+        }
+        Span::new(start, end)
     }
 
     pub fn ident(&self, p: &P<'_>) -> Ident {
