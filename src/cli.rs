@@ -88,7 +88,7 @@ impl FmtArgs {
 pub enum Format {
     /// Source excerpts with labels, for people.
     Human,
-    /// One JSON document (see INTERFACES.md).
+    /// One JSON document with every diagnostic and the counts.
     Json,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,

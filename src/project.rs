@@ -10,9 +10,7 @@ use walkdir::WalkDir;
 
 use crate::error::Error;
 
-/// A file whose bytes are not valid UTF-8. The compiler's codes start at `E0100`; this one
-/// belongs to loading, which only the command-line tool does.
-pub const NOT_UTF8: &str = "play::E0001";
+pub use play_compiler::diagnostic::codes::NOT_UTF8;
 
 /// One source file, read.
 #[derive(Clone, Debug)]
@@ -108,7 +106,7 @@ fn decode(bytes: Vec<u8>) -> (String, Option<Span>) {
     let mut text = String::with_capacity(error.as_bytes().len());
     for chunk in error.as_bytes().utf8_chunks() {
         text.push_str(chunk.valid());
-        text.extend(std::iter::repeat('?').take(chunk.invalid().len()));
+        text.push_str(&"?".repeat(chunk.invalid().len()));
     }
     (text, Some(Span::new(start, start + len)))
 }

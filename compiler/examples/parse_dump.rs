@@ -4,10 +4,18 @@ fn main() {
     let Ok(src) = std::fs::read_to_string(&path) else { return eprintln!("cannot read {path}") };
     let parse = play_compiler::parse(&src);
     for d in &parse.diagnostics {
-        print!("{}", play_compiler::diagnostic::render::render(d, &path, &src, play_compiler::diagnostic::render::Style::Plain));
+        print!(
+            "{}",
+            play_compiler::diagnostic::render::render(d, &path, &src, play_compiler::diagnostic::render::Style::Plain)
+        );
     }
     if std::env::args().any(|a| a == "--tree") {
         println!("{:#?}", parse.file);
     }
-    println!("{} items, {} errors, {} comments", parse.file.items.len(), parse.diagnostics.len(), parse.file.comments.len());
+    println!(
+        "{} items, {} errors, {} comments",
+        parse.file.items.len(),
+        parse.diagnostics.len(),
+        parse.file.comments.len()
+    );
 }

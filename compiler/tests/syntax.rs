@@ -98,7 +98,10 @@ fn a_broken_clause_keeps_the_rest_of_its_playbook() {
 
 #[test]
 fn diagnostics_come_in_source_order() {
-    let src = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/syntax/recovery/three_broken_one_good.play")).unwrap();
+    let src = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/syntax/recovery/three_broken_one_good.play"),
+    )
+    .unwrap();
     let parse = play_compiler::parse(&src);
     let starts: Vec<usize> = parse.diagnostics.iter().map(|d| d.span().start).collect();
     let mut sorted = starts.clone();

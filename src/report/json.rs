@@ -63,7 +63,12 @@ struct JsonRange {
 
 impl From<Range> for JsonRange {
     fn from(range: Range) -> Self {
-        JsonRange { line: range.start.line, column: range.start.column, end_line: range.end.line, end_column: range.end.column }
+        JsonRange {
+            line: range.start.line,
+            column: range.start.column,
+            end_line: range.end.line,
+            end_column: range.end.column,
+        }
     }
 }
 

@@ -123,7 +123,12 @@ pub(crate) mod fixture {
 
     pub fn files() -> Vec<SourceFile> {
         let text = "playbook renewal {\n  prority 10\n  when ça, 100% ok\n}\n".to_string();
-        vec![SourceFile { path: PathBuf::from("p/renewal.play"), name: "p/renewal.play".into(), text, invalid_utf8: None }]
+        vec![SourceFile {
+            path: PathBuf::from("p/renewal.play"),
+            name: "p/renewal.play".into(),
+            text,
+            invalid_utf8: None,
+        }]
     }
 
     pub fn diagnostics() -> Vec<Vec<Diagnostic>> {
@@ -134,5 +139,27 @@ pub(crate) mod fixture {
         let mut warning = Diagnostic::error("play::E0101", "odd text: `ça, 100%`", Span::new(39, 48), "here");
         warning.severity = Severity::Warning;
         vec![vec![fix, warning]]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_fail_only_when_denied() {
+        let warnings = Counts { errors: 0, warnings: 2 };
+        assert!(!warnings.fail(false));
+        assert!(warnings.fail(true));
+        assert!(Counts { errors: 1, warnings: 0 }.fail(false));
+        assert!(!Counts::default().fail(true));
+    }
+
+    #[test]
+    fn every_syntax_code_has_a_summary() {
+        for (code, _) in codes::SYNTAX {
+            assert_ne!(summary(code), "diagnostic", "{code}");
+        }
+        assert_eq!(summary(NOT_UTF8), "file is not valid UTF-8");
     }
 }

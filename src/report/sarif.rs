@@ -160,7 +160,9 @@ fn result(diagnostic: &Diagnostic, rule_index: usize, uri: &str, locator: &Locat
         message: Text { text: message.to_string() },
     };
     let fixes = diagnostic.fix.iter().map(|fix| Fix {
-        description: Text { text: diagnostic.help.clone().unwrap_or_else(|| format!("replace with `{}`", fix.replacement)) },
+        description: Text {
+            text: diagnostic.help.clone().unwrap_or_else(|| format!("replace with `{}`", fix.replacement)),
+        },
         artifact_changes: vec![ArtifactChange {
             artifact_location: ArtifactLocation { uri: uri.to_string() },
             replacements: vec![Replacement {

@@ -1,5 +1,8 @@
 //! The stable diagnostic codes. A code, once published, keeps its meaning.
 
+/// A file that is not valid UTF-8 (reported by the command line, which reads files).
+pub const NOT_UTF8: &str = "play::E0001";
+
 /// Text at item level that is not an item (`playbook`, `record`, …).
 pub const EXPECTED_ITEM: &str = "play::E0100";
 /// Something other than what the grammar allows at this point.

@@ -55,11 +55,7 @@ pub struct Doc {
 impl Doc {
     /// The documentation as one text, each line's single leading space removed.
     pub fn text(&self) -> String {
-        let lines: Vec<&str> = self
-            .lines
-            .iter()
-            .map(|l| l.strip_prefix(' ').unwrap_or(l))
-            .collect();
+        let lines: Vec<&str> = self.lines.iter().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect();
         lines.join("\n")
     }
 }
@@ -303,11 +299,20 @@ pub enum TriggerKind {
     Updated(Vec<Path>),
     Deleted,
     /// `date account.renewal_date - 90d [at 09:00]`
-    Date { date: Expr, at: Option<TimeLit> },
+    Date {
+        date: Expr,
+        at: Option<TimeLit>,
+    },
     /// `every monday at 09:00`
-    Every { every: Every, at: TimeLit },
+    Every {
+        every: Every,
+        at: TimeLit,
+    },
     /// `account.stage becomes Renewal`
-    Becomes { field: Path, value: Expr },
+    Becomes {
+        field: Path,
+        value: Expr,
+    },
     /// `account.health rises`
     Rises(Path),
     /// `account.health falls`
@@ -333,11 +338,7 @@ pub enum Wait {
     /// `wait until expr`
     Until(Expr),
     /// `wait for Event [where cond] timeout 5d`
-    For {
-        event: Ident,
-        filter: Option<Expr>,
-        timeout: Expr,
-    },
+    For { event: Ident, filter: Option<Expr>, timeout: Expr },
 }
 
 /// `stage name "Title" { activities }`
@@ -395,45 +396,15 @@ pub enum Channel {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ActionKind {
-    Task {
-        title: TextLit,
-        to: Option<Expr>,
-        due: Option<Expr>,
-        note: Option<TextLit>,
-    },
-    EmailTask {
-        to: Expr,
-        template: Ident,
-    },
-    Email {
-        to: Expr,
-        template: Ident,
-    },
-    Assign {
-        field: Path,
-        to: Expr,
-    },
-    Notify {
-        channel: Channel,
-        to: Expr,
-        message: TextLit,
-    },
-    Enroll {
-        who: Expr,
-        flow: TextLit,
-    },
-    Brief {
-        about: Expr,
-        to: Expr,
-    },
-    Update {
-        record: Path,
-        fields: Vec<FieldValue>,
-    },
-    Webhook {
-        url: TextLit,
-        fields: Vec<FieldValue>,
-    },
+    Task { title: TextLit, to: Option<Expr>, due: Option<Expr>, note: Option<TextLit> },
+    EmailTask { to: Expr, template: Ident },
+    Email { to: Expr, template: Ident },
+    Assign { field: Path, to: Expr },
+    Notify { channel: Channel, to: Expr, message: TextLit },
+    Enroll { who: Expr, flow: TextLit },
+    Brief { about: Expr, to: Expr },
+    Update { record: Path, fields: Vec<FieldValue> },
+    Webhook { url: TextLit, fields: Vec<FieldValue> },
 }
 
 /// `test "name" { statements }`
@@ -487,35 +458,19 @@ pub struct ExpectOption {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TestStmtKind {
     /// `given Account acme { … }`
-    Given {
-        record: Ident,
-        name: Ident,
-        fields: Vec<FieldValue>,
-    },
+    Given { record: Ident, name: Ident, fields: Vec<FieldValue> },
     /// `create Contact c { … }`
-    Create {
-        record: Ident,
-        name: Ident,
-        fields: Vec<FieldValue>,
-    },
+    Create { record: Ident, name: Ident, fields: Vec<FieldValue> },
     /// `update acme { … }`
     Update { name: Ident, fields: Vec<FieldValue> },
     /// `delete acme`
     Delete { name: Ident },
     /// `event Login on c { … }`
-    Event {
-        event: Ident,
-        subject: Ident,
-        fields: Vec<FieldValue>,
-    },
+    Event { event: Ident, subject: Ident, fields: Vec<FieldValue> },
     /// `at 2026-03-02T09:00:00Z`
     At(Expr),
     /// `after 3d`
     After(DurationLit),
     /// `expect [no] task to "…" titled "…"`
-    Expect {
-        negated: bool,
-        kind: ExpectKind,
-        options: Vec<ExpectOption>,
-    },
+    Expect { negated: bool, kind: ExpectKind, options: Vec<ExpectOption> },
 }

@@ -29,7 +29,18 @@ pub enum Block {
 const ITEM_WORDS: &[&str] =
     &["enum", "record", "extend", "event", "segment", "signal", "template", "limit", "playbook", "test"];
 const CLAUSE_WORDS: &[&str] = &[
-    "for", "visibility", "category", "priority", "reentry", "inflight", "on", "when", "exit", "step", "wait", "stage",
+    "for",
+    "visibility",
+    "category",
+    "priority",
+    "reentry",
+    "inflight",
+    "on",
+    "when",
+    "exit",
+    "step",
+    "wait",
+    "stage",
 ];
 const ACTION_WORDS: &[&str] =
     &["task", "email_task", "email", "assign", "notify", "enroll", "brief", "update", "webhook"];
@@ -108,8 +119,13 @@ pub fn explain(src: &str, span: Span, block: Block, prev: Option<Span>) -> Diagn
     let at = |from: usize, len: usize| Span::new(start + from, start + from + len);
 
     if body.starts_with("/*") {
-        return Diagnostic::error(codes::UNTERMINATED_COMMENT, "unterminated block comment", at(lead, 2), "this comment is never closed")
-            .with_help("add `*/` where the comment ends");
+        return Diagnostic::error(
+            codes::UNTERMINATED_COMMENT,
+            "unterminated block comment",
+            at(lead, 2),
+            "this comment is never closed",
+        )
+        .with_help("add `*/` where the comment ends");
     }
     if body.starts_with('}') {
         return Diagnostic::error(codes::UNEXPECTED, "unexpected `}`", at(lead, 1), "this closes nothing")
@@ -132,7 +148,12 @@ pub fn explain(src: &str, span: Span, block: Block, prev: Option<Span>) -> Diagn
     match PlayParser::parse(block.rule(), text) {
         Ok(_) => {
             let len = text[word_at..].find(char::is_whitespace).unwrap_or(text.len() - word_at);
-            Diagnostic::error(codes::UNEXPECTED, format!("unexpected text in {}", block.name()), at(word_at, len.max(1)), "not understood")
+            Diagnostic::error(
+                codes::UNEXPECTED,
+                format!("unexpected text in {}", block.name()),
+                at(word_at, len.max(1)),
+                "not understood",
+            )
         }
         Err(e) => Explainer { text, start, block }.explain(e),
     }
@@ -239,8 +260,13 @@ impl Explainer<'_> {
             chained = true;
         }
         if chained {
-            return Diagnostic::error(codes::CHAINED_COMPARISON, "comparisons cannot be chained", self.span(pos, found.len()), "a second comparison")
-                .with_help("join the comparisons with `and`, e.g. `a < b and b < c`");
+            return Diagnostic::error(
+                codes::CHAINED_COMPARISON,
+                "comparisons cannot be chained",
+                self.span(pos, found.len()),
+                "a second comparison",
+            )
+            .with_help("join the comparisons with `and`, e.g. `a < b and b < c`");
         }
         self.unexpected(pos, wants, found, at_end)
     }
@@ -278,11 +304,18 @@ impl Explainer<'_> {
         let after = self.after(pos).map(|a| format!(" {a}")).unwrap_or_default();
         let len = if at_end { 0 } else { found.len() };
         let label = if list.chars().count() <= 40 { format!("expected {list}") } else { "unexpected here".into() };
-        let mut d =
-            Diagnostic::error(codes::UNEXPECTED, format!("expected {list}{after}, found {found_words}"), self.span(pos, len), label);
+        let mut d = Diagnostic::error(
+            codes::UNEXPECTED,
+            format!("expected {list}{after}, found {found_words}"),
+            self.span(pos, len),
+            label,
+        );
         if found == "=" && wants.contains(&Want::Thing("an operator")) {
             d = d.with_help("to compare two values, use `==`").with_fix(self.span(pos, 1), "==");
-        } else if self.block == Block::File && leading_word(&self.text[skip_docs(self.text)..]) == "public" && found == "playbook" {
+        } else if self.block == Block::File
+            && leading_word(&self.text[skip_docs(self.text)..]) == "public"
+            && found == "playbook"
+        {
             d = d.with_help("a playbook's visibility is a clause inside it: `visibility public`");
         } else if found.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
             let kws: Vec<&str> = wants
@@ -317,7 +350,10 @@ impl Explainer<'_> {
         let skipped = skip_docs(before);
         let tokens = rough_tokens(&before[skipped..]);
         let first = tokens.first().copied().unwrap_or("");
-        let named = ["playbook", "step", "stage", "record", "enum", "event", "template", "segment", "signal", "activity", "limit"];
+        let named = [
+            "playbook", "step", "stage", "record", "enum", "event", "template", "segment", "signal", "activity",
+            "limit",
+        ];
         let titled = ["playbook", "step", "stage", "activity"];
         match tokens.as_slice() {
             [] => None,
@@ -338,12 +374,17 @@ impl Explainer<'_> {
             Some(i) if before[..i].matches('"').count() % 2 == 0 => (i, 3),
             _ => (before.rfind('"').unwrap_or(0), 1),
         };
-        Diagnostic::error(codes::UNTERMINATED_TEXT, "unterminated text", self.span(open, len), "this text is never closed")
-            .with_help(if len == 3 {
-                "add `\"\"\"` where the text ends"
-            } else {
-                "add `\"` where the text ends; text in `\"…\"` stays on one line, use `\"\"\"…\"\"\"` for several lines"
-            })
+        Diagnostic::error(
+            codes::UNTERMINATED_TEXT,
+            "unterminated text",
+            self.span(open, len),
+            "this text is never closed",
+        )
+        .with_help(if len == 3 {
+            "add `\"\"\"` where the text ends"
+        } else {
+            "add `\"` where the text ends; text in `\"…\"` stays on one line, use `\"\"\"…\"\"\"` for several lines"
+        })
     }
 
     /// An opening bracket with no partner before the end of the node.
@@ -379,8 +420,13 @@ impl Explainer<'_> {
             _ => ']',
         };
         Some(
-            Diagnostic::error(codes::UNCLOSED, format!("unclosed `{c}`"), self.span(i, 1), format!("this `{c}` is never closed"))
-                .with_help(format!("add the missing `{close}`")),
+            Diagnostic::error(
+                codes::UNCLOSED,
+                format!("unclosed `{c}`"),
+                self.span(i, 1),
+                format!("this `{c}` is never closed"),
+            )
+            .with_help(format!("add the missing `{close}`")),
         )
     }
 }
@@ -559,14 +605,22 @@ fn join_words(words: &[String]) -> String {
 pub fn lexical(error: super::scan::Lexical) -> Diagnostic {
     use super::scan::Lexical;
     match error {
-        Lexical::UnterminatedText { at, long: false } => {
-            Diagnostic::error(codes::UNTERMINATED_TEXT, "unterminated text", Span::new(at, at + 1), "this text is never closed")
-                .with_help("add `\"` where the text ends; text in `\"…\"` stays on one line, use `\"\"\"…\"\"\"` for several lines")
-        }
-        Lexical::UnterminatedText { at, long: true } => {
-            Diagnostic::error(codes::UNTERMINATED_TEXT, "unterminated text", Span::new(at, at + 3), "this text is never closed")
-                .with_help("add `\"\"\"` where the text ends")
-        }
+        Lexical::UnterminatedText { at, long: false } => Diagnostic::error(
+            codes::UNTERMINATED_TEXT,
+            "unterminated text",
+            Span::new(at, at + 1),
+            "this text is never closed",
+        )
+        .with_help(
+            "add `\"` where the text ends; text in `\"…\"` stays on one line, use `\"\"\"…\"\"\"` for several lines",
+        ),
+        Lexical::UnterminatedText { at, long: true } => Diagnostic::error(
+            codes::UNTERMINATED_TEXT,
+            "unterminated text",
+            Span::new(at, at + 3),
+            "this text is never closed",
+        )
+        .with_help("add `\"\"\"` where the text ends"),
         Lexical::UnterminatedComment { at } => Diagnostic::error(
             codes::UNTERMINATED_COMMENT,
             "unterminated block comment",
@@ -580,8 +634,13 @@ pub fn lexical(error: super::scan::Lexical) -> Diagnostic {
                 b'[' => ('[', ']'),
                 _ => ('{', '}'),
             };
-            Diagnostic::error(codes::UNCLOSED, format!("unclosed `{open}`"), Span::new(at, at + 1), format!("this `{open}` is never closed"))
-                .with_help(format!("add the missing `{close}`"))
+            Diagnostic::error(
+                codes::UNCLOSED,
+                format!("unclosed `{open}`"),
+                Span::new(at, at + 1),
+                format!("this `{open}` is never closed"),
+            )
+            .with_help(format!("add the missing `{close}`"))
         }
     }
 }

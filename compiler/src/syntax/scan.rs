@@ -19,6 +19,8 @@ pub struct Chunk {
     pub range: Range<usize>,
     /// Where nesting first went past [`MAX_DEPTH`], if it did.
     pub too_deep: Option<usize>,
+    /// The deepest nesting seen in the chunk.
+    pub max_depth: usize,
     /// Errors found by the scan itself, in source order.
     pub lexical: Vec<Lexical>,
 }
@@ -37,7 +39,9 @@ pub enum Lexical {
 impl Lexical {
     pub fn at(self) -> usize {
         match self {
-            Lexical::UnterminatedText { at, .. } | Lexical::UnterminatedComment { at } | Lexical::Unclosed { at, .. } => at,
+            Lexical::UnterminatedText { at, .. }
+            | Lexical::UnterminatedComment { at }
+            | Lexical::Unclosed { at, .. } => at,
         }
     }
 }
@@ -46,7 +50,9 @@ impl Lexical {
 enum Ctx {
     Bracket,
     /// `{…}` inside text; `long` tells which kind of text it returns to.
-    Interp { long: bool },
+    Interp {
+        long: bool,
+    },
     Short,
     Long,
     Comment,
@@ -58,8 +64,7 @@ pub fn starts_item(rest: &[u8]) -> bool {
         return true;
     }
     ITEM_KEYWORDS.iter().any(|kw| {
-        rest.starts_with(kw.as_bytes())
-            && !rest.get(kw.len()).is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
+        rest.starts_with(kw.as_bytes()) && !rest.get(kw.len()).is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
     })
 }
 
@@ -72,6 +77,7 @@ pub fn chunks(source: &str) -> Vec<Chunk> {
     let mut lexical = Vec::new();
     let mut raw_depth = 0usize;
     let mut too_deep = None;
+    let mut max_depth = 0;
     // Whether the last non-blank line before this one was a `///` line at column 0.
     let mut after_doc = false;
     let mut line_is_doc = false;
@@ -94,7 +100,12 @@ pub fn chunks(source: &str) -> Vec<Chunk> {
             let in_text_or_comment = stack.iter().any(|(c, _)| matches!(c, Ctx::Long | Ctx::Comment));
             if i > 0 && !in_text_or_comment && !after_doc && starts_item(&bytes[i..]) {
                 close_chunk(&mut stack, &mut lexical, bytes);
-                out.push(Chunk { range: start..i, too_deep: too_deep.take(), lexical: std::mem::take(&mut lexical) });
+                out.push(Chunk {
+                    range: start..i,
+                    too_deep: too_deep.take(),
+                    max_depth: std::mem::take(&mut max_depth),
+                    lexical: std::mem::take(&mut lexical),
+                });
                 start = i;
                 raw_depth = 0;
             }
@@ -168,13 +179,15 @@ pub fn chunks(source: &str) -> Vec<Chunk> {
                 _ => {}
             },
         }
-        if too_deep.is_none() && stack.len().max(raw_depth) > MAX_DEPTH {
+        let depth = stack.len().max(raw_depth);
+        max_depth = max_depth.max(depth);
+        if too_deep.is_none() && depth > MAX_DEPTH {
             too_deep = Some(i);
         }
         i += step;
     }
     close_chunk(&mut stack, &mut lexical, bytes);
-    out.push(Chunk { range: start..bytes.len(), too_deep, lexical });
+    out.push(Chunk { range: start..bytes.len(), too_deep, max_depth, lexical });
     out
 }
 
@@ -252,7 +265,10 @@ mod tests {
     fn unterminated_text_and_unclosed_brackets_are_found() {
         let src = "playbook p {\n  step s \"Title {\n";
         let lexical = &chunks(src)[0].lexical;
-        assert_eq!(lexical, &vec![Lexical::Unclosed { at: 11, bracket: b'{' }, Lexical::UnterminatedText { at: 22, long: false }]);
+        assert_eq!(
+            lexical,
+            &vec![Lexical::Unclosed { at: 11, bracket: b'{' }, Lexical::UnterminatedText { at: 22, long: false }]
+        );
     }
 
     #[test]

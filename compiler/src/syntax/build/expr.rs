@@ -1,13 +1,60 @@
 //! Expressions and literals. The grammar has one rule per precedence level; each level
 //! folds its operands left to right.
+//!
+//! Every later pass walks expressions recursively, so the tree's depth is capped here:
+//! before building the operands of a chain (`a + b + …`, `not not …`, `a.b.c…`) its
+//! length is added to `expr_level`, and nothing is built past [`MAX_EXPR_DEPTH`].
 
 use super::{kids, Builder, P};
 use crate::diagnostic::codes;
 use crate::syntax::ast::*;
 use crate::syntax::grammar::Rule;
 
+/// The deepest expression tree the parser builds. Real conditions stay under twenty.
+pub const MAX_EXPR_DEPTH: usize = 200;
+
 impl Builder<'_> {
     pub fn expr(&mut self, p: P<'_>) -> Option<Expr> {
+        // Chains add their length before their operands are built (see the module doc).
+        // Only rules that make tree nodes count; single-operand levels add nothing.
+        let chain = match p.as_rule() {
+            Rule::disjunction
+            | Rule::conjunction
+            | Rule::sum
+            | Rule::product
+            | Rule::coalesce
+            | Rule::negation
+            | Rule::unary
+            | Rule::postfix => p.clone().into_inner().count().saturating_sub(1),
+            Rule::paren | Rule::list | Rule::call | Rule::comparison | Rule::text => 1,
+            _ => 0,
+        };
+        self.expr_level += chain;
+        let result = if self.expr_level > MAX_EXPR_DEPTH {
+            if !self.reported_deep {
+                self.reported_deep = true;
+                let span = self.span(&p);
+                self.diags.push(
+                    crate::Diagnostic::error(
+                        codes::TOO_DEEP,
+                        "this expression is nested too deeply",
+                        Span::new(span.start, span.start + 1),
+                        "too deep",
+                    )
+                    .with_help(format!(
+                        "play accepts expressions up to {MAX_EXPR_DEPTH} levels deep; split it into signals"
+                    )),
+                );
+            }
+            None
+        } else {
+            self.expr_inner(p)
+        };
+        self.expr_level -= chain;
+        result
+    }
+
+    fn expr_inner(&mut self, p: P<'_>) -> Option<Expr> {
         let span = self.span(&p);
         match p.as_rule() {
             Rule::expr | Rule::target => self.expr(kids(p).next()?),
@@ -119,7 +166,12 @@ impl Builder<'_> {
             }
             negated => {
                 let list_span = self.span(&rhs);
-                ExprKind::In { negated: negated == Rule::not_in, value: Box::new(lhs), list: self.list(rhs)?, list_span }
+                ExprKind::In {
+                    negated: negated == Rule::not_in,
+                    value: Box::new(lhs),
+                    list: self.list(rhs)?,
+                    list_span,
+                }
             }
         };
         Some(Expr::new(kind, span))
@@ -184,7 +236,12 @@ impl Builder<'_> {
     fn date(&mut self, p: &P<'_>) -> DateLit {
         let span = self.span(p);
         let date = chrono::NaiveDate::parse_from_str(p.as_str(), "%Y-%m-%d").unwrap_or_else(|_| {
-            self.invalid(span, &format!("`{}` is not a date", p.as_str()), "no such day", "dates are written `YYYY-MM-DD`, e.g. `2026-03-12`");
+            self.invalid(
+                span,
+                &format!("`{}` is not a date", p.as_str()),
+                "no such day",
+                "dates are written `YYYY-MM-DD`, e.g. `2026-03-12`",
+            );
             chrono::NaiveDate::default()
         });
         DateLit { date, span }
@@ -216,7 +273,12 @@ impl Builder<'_> {
         let hour: u8 = text.get(..2)?.parse().ok()?;
         let minute: u8 = text.get(3..5)?.parse().ok()?;
         if hour > 23 || minute > 59 {
-            self.invalid(span, &format!("`{text}` is not a time of day"), "no such time", "times run from `00:00` to `23:59`");
+            self.invalid(
+                span,
+                &format!("`{text}` is not a time of day"),
+                "no such time",
+                "times run from `00:00` to `23:59`",
+            );
         }
         Some(TimeLit { hour: hour.min(23), minute: minute.min(59), span })
     }

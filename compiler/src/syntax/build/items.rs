@@ -37,7 +37,9 @@ impl Builder<'_> {
                     for v in kids(c) {
                         match v.as_rule() {
                             Rule::doc => vdoc = Some(self.doc(v)),
-                            Rule::ident => variants.push(Variant { doc: vdoc.take(), name: self.ident(&v), span: vspan }),
+                            Rule::ident => {
+                                variants.push(Variant { doc: vdoc.take(), name: self.ident(&v), span: vspan })
+                            }
                             _ => {}
                         }
                     }
@@ -202,7 +204,8 @@ impl Builder<'_> {
                 Rule::duration => window = Some(self.duration(&c)),
                 Rule::limit_overflow => {
                     let word = kids(c).find(|k| k.as_rule() == Rule::ident)?;
-                    overflow = self.setting(&word, &[("defer", Overflow::Defer), ("drop", Overflow::Drop)], "limit overflow");
+                    overflow =
+                        self.setting(&word, &[("defer", Overflow::Defer), ("drop", Overflow::Drop)], "limit overflow");
                 }
                 _ => {}
             }

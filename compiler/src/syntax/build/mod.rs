@@ -25,6 +25,10 @@ pub(super) struct Builder<'s> {
     pub diags: Vec<Diagnostic>,
     /// The chunk's comments as absolute `(start, end)`, sorted: spans are trimmed of them.
     pub comments: Vec<(usize, usize)>,
+    /// How deep the expression being built will be at the current point; see `expr.rs`.
+    pub expr_level: usize,
+    /// Whether "too deep" was already reported for this chunk (once is enough).
+    pub reported_deep: bool,
 }
 
 /// The children of a pair, comments left out (they are collected separately).
@@ -42,8 +46,10 @@ impl<'s> Builder<'s> {
         loop {
             let text = &self.src[start..end];
             end = start + text.trim_end().len();
-            match self.comments.binary_search_by_key(&end, |c| c.1) {
-                Ok(i) if self.comments[i].0 >= start && self.comments[i].0 < end => end = self.comments[i].0,
+            // The last comment starting before `end`: if `end` falls inside it, cut it off.
+            let i = self.comments.partition_point(|c| c.0 < end);
+            match i.checked_sub(1).map(|i| self.comments[i]) {
+                Some((c_start, c_end)) if c_start >= start && end <= c_end => end = c_start,
                 _ => break,
             }
         }

@@ -44,7 +44,8 @@ impl Builder<'_> {
             Rule::visibility_clause => ClauseKind::Visibility(self.visibility(it.next()?)),
             Rule::category_clause => {
                 let word = it.next()?;
-                let choices = [("outreach", Category::Outreach), ("risk", Category::Risk), ("growth", Category::Growth)];
+                let choices =
+                    [("outreach", Category::Outreach), ("risk", Category::Risk), ("growth", Category::Growth)];
                 ClauseKind::Category(self.setting(&word, &choices, "category")?)
             }
             Rule::priority_clause => ClauseKind::Priority(self.expr(it.next()?)?),
@@ -93,8 +94,8 @@ impl Builder<'_> {
     fn trigger(&mut self, p: P<'_>) -> Option<TriggerKind> {
         let rule = p.as_rule();
         let text = p.as_str();
-        let mut it = kids(p)
-            .filter(|c| !c.as_rule().is_keyword() || matches!(c.as_rule(), Rule::kw_rises | Rule::kw_falls));
+        let mut it =
+            kids(p).filter(|c| !c.as_rule().is_keyword() || matches!(c.as_rule(), Rule::kw_rises | Rule::kw_falls));
         Some(match rule {
             Rule::event_trigger => TriggerKind::Event(self.ident(&it.next()?)),
             Rule::segment_trigger if text.starts_with("enters") => TriggerKind::Enters(self.ident(&it.next()?)),
@@ -315,7 +316,75 @@ impl Rule {
     pub fn is_keyword(self) -> bool {
         matches!(
             self,
-            Rule::kw_activity | Rule::kw_after | Rule::kw_and | Rule::kw_assign | Rule::kw_at | Rule::kw_becomes | Rule::kw_brief | Rule::kw_category | Rule::kw_create | Rule::kw_created | Rule::kw_creates | Rule::kw_date | Rule::kw_delete | Rule::kw_deleted | Rule::kw_due | Rule::kw_email | Rule::kw_email_task | Rule::kw_enroll | Rule::kw_enters | Rule::kw_enum | Rule::kw_event | Rule::kw_every | Rule::kw_exit | Rule::kw_expect | Rule::kw_extend | Rule::kw_falls | Rule::kw_flow | Rule::kw_for | Rule::kw_given | Rule::kw_in | Rule::kw_inflight | Rule::kw_leaves | Rule::kw_limit | Rule::kw_no | Rule::kw_not | Rule::kw_note | Rule::kw_notify | Rule::kw_on | Rule::kw_optional | Rule::kw_or | Rule::kw_per | Rule::kw_playbook | Rule::kw_priority | Rule::kw_private | Rule::kw_public | Rule::kw_record | Rule::kw_reentry | Rule::kw_rises | Rule::kw_segment | Rule::kw_signal | Rule::kw_skip | Rule::kw_slack | Rule::kw_stage | Rule::kw_step | Rule::kw_task | Rule::kw_template | Rule::kw_test | Rule::kw_then | Rule::kw_timeout | Rule::kw_titled | Rule::kw_to | Rule::kw_until | Rule::kw_update | Rule::kw_updated | Rule::kw_visibility | Rule::kw_wait | Rule::kw_webhook | Rule::kw_when | Rule::kw_where
+            Rule::kw_activity
+                | Rule::kw_after
+                | Rule::kw_and
+                | Rule::kw_assign
+                | Rule::kw_at
+                | Rule::kw_becomes
+                | Rule::kw_brief
+                | Rule::kw_category
+                | Rule::kw_create
+                | Rule::kw_created
+                | Rule::kw_creates
+                | Rule::kw_date
+                | Rule::kw_delete
+                | Rule::kw_deleted
+                | Rule::kw_due
+                | Rule::kw_email
+                | Rule::kw_email_task
+                | Rule::kw_enroll
+                | Rule::kw_enters
+                | Rule::kw_enum
+                | Rule::kw_event
+                | Rule::kw_every
+                | Rule::kw_exit
+                | Rule::kw_expect
+                | Rule::kw_extend
+                | Rule::kw_falls
+                | Rule::kw_flow
+                | Rule::kw_for
+                | Rule::kw_given
+                | Rule::kw_in
+                | Rule::kw_inflight
+                | Rule::kw_leaves
+                | Rule::kw_limit
+                | Rule::kw_no
+                | Rule::kw_not
+                | Rule::kw_note
+                | Rule::kw_notify
+                | Rule::kw_on
+                | Rule::kw_optional
+                | Rule::kw_or
+                | Rule::kw_per
+                | Rule::kw_playbook
+                | Rule::kw_priority
+                | Rule::kw_private
+                | Rule::kw_public
+                | Rule::kw_record
+                | Rule::kw_reentry
+                | Rule::kw_rises
+                | Rule::kw_segment
+                | Rule::kw_signal
+                | Rule::kw_skip
+                | Rule::kw_slack
+                | Rule::kw_stage
+                | Rule::kw_step
+                | Rule::kw_task
+                | Rule::kw_template
+                | Rule::kw_test
+                | Rule::kw_then
+                | Rule::kw_timeout
+                | Rule::kw_titled
+                | Rule::kw_to
+                | Rule::kw_until
+                | Rule::kw_update
+                | Rule::kw_updated
+                | Rule::kw_visibility
+                | Rule::kw_wait
+                | Rule::kw_webhook
+                | Rule::kw_when
+                | Rule::kw_where
         )
     }
 }

@@ -46,7 +46,9 @@ impl Builder<'_> {
                     TestStmtKind::Create { record, name, fields }
                 }
             }
-            Rule::update_stmt => TestStmtKind::Update { name: self.ident(&it.next()?), fields: self.field_values(it.next()?)? },
+            Rule::update_stmt => {
+                TestStmtKind::Update { name: self.ident(&it.next()?), fields: self.field_values(it.next()?)? }
+            }
             Rule::delete_stmt => TestStmtKind::Delete { name: self.ident(&it.next()?) },
             Rule::event_stmt => {
                 let event = self.ident(&it.next()?);
