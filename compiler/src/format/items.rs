@@ -8,9 +8,17 @@ use super::text::text;
 use super::{playbook, test_item};
 use crate::syntax::ast::*;
 
-/// Every item, with exactly one blank line between items.
+/// Every item, with one blank line between items, except that one-line items of the same
+/// kind (a run of enums, of limits, of segments and signals) stay together when the source
+/// kept them together.
 pub fn file(p: &mut Printer, file: &SourceFile) {
+    let mut prev: Option<(&Item, bool)> = None;
     for item in &file.items {
+        let grouped = prev.is_some_and(|(prev, one_line)| one_line && same_kind(prev, item));
+        if prev.is_some() && !grouped {
+            p.want_blank();
+        }
+        let before = p.len();
         match item {
             Item::Enum(e) => enum_item(p, e),
             Item::Record(r) => record(p, "record", r),
@@ -23,8 +31,22 @@ pub fn file(p: &mut Printer, file: &SourceFile) {
             Item::Playbook(b) => playbook::playbook(p, b),
             Item::Test(t) => test_item::test_item(p, t),
         }
+        prev = Some((item, p.newlines_since(before) == 1));
+    }
+    if prev.is_some() {
+        // Comments after the last item stand apart from it.
         p.want_blank();
     }
+}
+
+fn same_kind(a: &Item, b: &Item) -> bool {
+    matches!(
+        (a, b),
+        (Item::Enum(_), Item::Enum(_))
+            | (Item::Limit(_), Item::Limit(_))
+            | (Item::Event(_), Item::Event(_))
+            | (Item::Segment(_) | Item::Signal(_), Item::Segment(_) | Item::Signal(_))
+    )
 }
 
 pub fn visibility(v: Option<Visibility>) -> &'static str {
@@ -99,9 +121,17 @@ fn event(p: &mut Printer, e: &EventItem) {
 fn segment(p: &mut Printer, keyword: &str, s: &SegmentItem) {
     let end = p.end_of(s.span);
     p.begin(s.span.start, end, s.doc.as_ref());
-    let value = expr(&s.value, p.indent());
     let vis = visibility(s.visibility);
-    p.write(&format!("{vis}{keyword} {} for {} = {value}", s.name.name, binding(&s.binding)));
+    let head = format!("{vis}{keyword} {} for {} =", s.name.name, binding(&s.binding));
+    let line = format!("{head} {}", expr(&s.value, p.indent()));
+    if p.fits(&line) {
+        p.write(&line);
+    } else {
+        // Too wide for one line: the value goes on the next, indented.
+        p.write(&head);
+        let value = expr(&s.value, p.indent() + 1);
+        p.continue_line(&value);
+    }
     p.end_line(end);
 }
 
@@ -178,6 +208,11 @@ mod tests {
     fn segments_signals_and_limits_take_one_line() {
         let src = "public signal d for a: Account =\n  change(a.users, over: 14d) <= -40%";
         assert_eq!(fmt(src), "public signal d for a: Account = change(a.users, over: 14d) <= -40%\n");
+        let long = "signal d for a: Account = change(a.weekly_active_users, over: 14d) <= -40% and a.tier == EnterpriseCustomer";
+        assert_eq!(
+            fmt(long),
+            "signal d for a: Account =\n  change(a.weekly_active_users, over: 14d) <= -40% and a.tier == EnterpriseCustomer\n"
+        );
         assert_eq!(
             fmt("limit e : 2 email per contact per 7d then drop"),
             "limit e: 2 email per contact per 7d then drop\n"

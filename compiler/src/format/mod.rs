@@ -90,6 +90,20 @@ mod tests {
     }
 
     #[test]
+    fn trailing_comments_on_consecutive_lines_align() {
+        let src = "playbook p {\n  category risk // a\n  priority 10_000 // b\n\n  on created // c\n}";
+        let want = "playbook p {\n  category risk    // a\n  priority 10_000  // b\n\n  on created  // c\n}\n";
+        assert_eq!(fmt(src), want);
+    }
+
+    #[test]
+    fn one_line_items_of_a_kind_stay_together() {
+        let src = "enum A { X }\nenum B { Y }\nlimit l: 1 email per contact per 1d\n\nlimit m: 1 task per user per 1d";
+        let want = "enum A { X }\nenum B { Y }\n\nlimit l: 1 email per contact per 1d\n\nlimit m: 1 task per user per 1d\n";
+        assert_eq!(fmt(src), want);
+    }
+
+    #[test]
     fn doc_comments_print_above_their_member_without_trailing_space() {
         let src = "///   Account.  \n///\nrecord Account {\n /// The name.   \nname: Text }";
         let want = "///   Account.\n///\nrecord Account {\n  /// The name.\n  name: Text\n}\n";

@@ -32,6 +32,8 @@ pub struct Printer<'a> {
     block_start: bool,
     /// Between items, where a blank line must come.
     want_blank: bool,
+    /// Where in `out` each run of trailing comments starts (at its two-space gap).
+    trailing_at: Vec<usize>,
 }
 
 impl<'a> Printer<'a> {
@@ -47,13 +49,33 @@ impl<'a> Printer<'a> {
             last_end: 0,
             block_start: true,
             want_blank: false,
+            trailing_at: Vec::new(),
         }
     }
 
-    /// Prints the comments that are left and returns the text.
+    /// How much has been written so far.
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// How many lines were ended since `len()` was `at`.
+    pub fn newlines_since(&self, at: usize) -> usize {
+        self.out.get(at..).map_or(0, |s| s.matches('\n').count())
+    }
+
+    /// Ends the current line and writes `s` on the next, one level deeper.
+    pub fn continue_line(&mut self, s: &str) {
+        self.newline();
+        self.indent += 1;
+        self.write(s);
+        self.indent -= 1;
+    }
+
+    /// Prints the comments that are left and returns the text, with trailing comments on
+    /// consecutive lines of one block aligned to one column.
     pub fn finish(mut self) -> String {
         self.comments_before(usize::MAX);
-        self.out
+        align_trailing(&self.out, &self.trailing_at)
     }
 
     pub fn indent(&self) -> usize {
@@ -160,6 +182,9 @@ impl<'a> Printer<'a> {
             if !same_line {
                 break;
             }
+            if first {
+                self.trailing_at.push(self.out.len());
+            }
             self.out.push_str(if first { "  " } else { " " });
             self.out.push_str(comment_text(c));
             self.last_end = c.span.end;
@@ -235,6 +260,54 @@ impl<'a> Printer<'a> {
             _ => end,
         }
     }
+}
+
+/// Pads the code before each trailing comment (starting at an offset in `marks`) so that
+/// runs of consecutive lines with trailing comments, at one indent, align their comments.
+fn align_trailing(out: &str, marks: &[usize]) -> String {
+    // Each line, with the offset of its trailing comment if it has one.
+    let mut lines: Vec<(&str, Option<usize>)> = Vec::new();
+    let mut start = 0;
+    let mut marks = marks.iter().peekable();
+    for line in out.split_inclusive('\n') {
+        let end = start + line.len();
+        let mut mark = None;
+        while let Some(&&m) = marks.peek() {
+            if m >= end {
+                break;
+            }
+            if m >= start {
+                mark = Some(m - start);
+            }
+            marks.next();
+        }
+        lines.push((line, mark));
+        start = end;
+    }
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let mut result = String::with_capacity(out.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(_) = lines[i].1 else {
+            result.push_str(lines[i].0);
+            i += 1;
+            continue;
+        };
+        let mut j = i;
+        while j < lines.len() && lines[j].1.is_some() && indent(lines[j].0) == indent(lines[i].0) {
+            j += 1;
+        }
+        let width = lines[i..j].iter().filter_map(|(l, m)| m.map(|m| l[..m].chars().count())).max().unwrap_or(0);
+        for (line, mark) in &lines[i..j] {
+            let m = mark.unwrap_or(0);
+            let code = &line[..m];
+            result.push_str(code);
+            result.push_str(&" ".repeat(width - code.chars().count() + 2));
+            result.push_str(line[m..].trim_start_matches(' '));
+        }
+        i = j;
+    }
+    result
 }
 
 /// A comment as printed: exactly as written, so that parsing the output gives back the

@@ -294,9 +294,7 @@ impl Explainer<'_> {
             })
             .collect();
         let list = join_words(&words);
-        let found_words = if at_end {
-            "the end of the line".to_string()
-        } else if found.starts_with(['\n', '\r']) {
+        let found_words = if at_end || found.starts_with(['\n', '\r']) {
             "the end of the line".to_string()
         } else {
             format!("`{found}`")
@@ -371,7 +369,7 @@ impl Explainer<'_> {
     fn unterminated_text(&self, pos: usize) -> Diagnostic {
         let before = &self.text[..pos];
         let (open, len) = match before.rfind("\"\"\"") {
-            Some(i) if before[..i].matches('"').count() % 2 == 0 => (i, 3),
+            Some(i) if before[..i].matches('"').count().is_multiple_of(2) => (i, 3),
             _ => (before.rfind('"').unwrap_or(0), 1),
         };
         Diagnostic::error(
