@@ -3,5 +3,6 @@
 
 mod check;
 mod fmt;
+mod mutation;
 mod support;
 mod top_level;

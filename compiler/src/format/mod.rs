@@ -99,7 +99,8 @@ mod tests {
     #[test]
     fn one_line_items_of_a_kind_stay_together() {
         let src = "enum A { X }\nenum B { Y }\nlimit l: 1 email per contact per 1d\n\nlimit m: 1 task per user per 1d";
-        let want = "enum A { X }\nenum B { Y }\n\nlimit l: 1 email per contact per 1d\n\nlimit m: 1 task per user per 1d\n";
+        let want =
+            "enum A { X }\nenum B { Y }\n\nlimit l: 1 email per contact per 1d\n\nlimit m: 1 task per user per 1d\n";
         assert_eq!(fmt(src), want);
     }
 

@@ -52,46 +52,37 @@ impl Builder<'_> {
 
     /// `record` and `extend record` share their shape.
     fn record(&mut self, p: P<'_>) -> Option<RecordItem> {
-        let span = self.span(&p);
-        let (mut doc, mut name) = (None, None);
-        let (mut fields, mut errors) = (Vec::new(), Vec::new());
-        let mut prev = None;
-        for c in kids(p) {
-            match c.as_rule() {
-                Rule::doc => doc = Some(self.doc(c)),
-                Rule::ident => name = Some(self.ident(&c)),
-                Rule::field => {
-                    let f = self.field(c)?;
-                    prev = Some(f.span);
-                    fields.push(f);
-                }
-                Rule::block_error => errors.push(self.block_error(&c, Block::Record, prev)),
-                _ => {}
-            }
-        }
-        Some(RecordItem { doc, name: name?, fields, errors, span })
+        let f = self.fields_item(p, Block::Record)?;
+        let name = f.names.into_iter().next()?;
+        Some(RecordItem { doc: f.doc, name, fields: f.fields, errors: f.errors, span: f.span })
     }
 
     fn event(&mut self, p: P<'_>) -> Option<EventItem> {
+        let f = self.fields_item(p, Block::Event)?;
+        let mut names = f.names.into_iter();
+        let (name, subject) = (names.next()?, names.next()?);
+        Some(EventItem { doc: f.doc, name, subject, fields: f.fields, errors: f.errors, span: f.span })
+    }
+
+    /// What records and events have in common: a doc comment, names (in order), fields.
+    fn fields_item(&mut self, p: P<'_>, block: Block) -> Option<FieldsItem> {
         let span = self.span(&p);
-        let (mut doc, mut names) = (None, Vec::new());
-        let (mut fields, mut errors) = (Vec::new(), Vec::new());
+        let mut item = FieldsItem { doc: None, names: Vec::new(), fields: Vec::new(), errors: Vec::new(), span };
         let mut prev = None;
         for c in kids(p) {
             match c.as_rule() {
-                Rule::doc => doc = Some(self.doc(c)),
-                Rule::ident => names.push(self.ident(&c)),
+                Rule::doc => item.doc = Some(self.doc(c)),
+                Rule::ident => item.names.push(self.ident(&c)),
                 Rule::field => {
                     let f = self.field(c)?;
                     prev = Some(f.span);
-                    fields.push(f);
+                    item.fields.push(f);
                 }
-                Rule::block_error => errors.push(self.block_error(&c, Block::Event, prev)),
+                Rule::block_error => item.errors.push(self.block_error(&c, block, prev)),
                 _ => {}
             }
         }
-        let mut names = names.into_iter();
-        Some(EventItem { doc, name: names.next()?, subject: names.next()?, fields, errors, span })
+        Some(item)
     }
 
     fn field(&mut self, p: P<'_>) -> Option<Field> {
@@ -246,4 +237,12 @@ impl Builder<'_> {
         self.diags.push(d);
         None
     }
+}
+
+struct FieldsItem {
+    doc: Option<Doc>,
+    names: Vec<Ident>,
+    fields: Vec<Field>,
+    errors: Vec<ErrorNode>,
+    span: Span,
 }
