@@ -1,8 +1,10 @@
 //! The Play compiler: `.play` source to syntax tree (with diagnostics), and the canonical
 //! formatter. It does no IO: callers hand it source text and get data back.
 
+pub mod check;
 pub mod diagnostic;
 pub mod format;
+pub mod stdlib;
 pub mod suggest;
 pub mod syntax;
 

@@ -34,6 +34,102 @@ pub const UNKNOWN_TEST_STATEMENT: &str = "play::E0113";
 /// A line in a stage that is not an activity.
 pub const UNKNOWN_ACTIVITY: &str = "play::E0114";
 
+// Names and items (E02xx).
+/// Two items with one name.
+pub const DUPLICATE_ITEM: &str = "play::E0201";
+/// A type name that is neither built in nor a record or enum.
+pub const UNKNOWN_TYPE: &str = "play::E0202";
+/// A field or variant declared twice.
+pub const DUPLICATE_FIELD: &str = "play::E0203";
+/// A name that should be an item of some kind and is not.
+pub const UNKNOWN_ITEM: &str = "play::E0204";
+
+// Types and expressions (E03xx).
+/// A name in an expression that means nothing there.
+pub const UNKNOWN_NAME: &str = "play::E0301";
+/// A field that the record (or event) does not have.
+pub const UNKNOWN_FIELD: &str = "play::E0302";
+/// A value of one type where another is needed.
+pub const TYPE_MISMATCH: &str = "play::E0303";
+/// An optional value used as if it were always there.
+pub const OPTIONAL_NOT_HANDLED: &str = "play::E0304";
+/// A function that does not exist, or arguments it does not take.
+pub const BAD_CALL: &str = "play::E0305";
+/// An operator applied to values it does not work on.
+pub const BAD_OPERATOR: &str = "play::E0306";
+/// `skip` anywhere but `x ?? skip` in an action's argument.
+pub const MISPLACED_SKIP: &str = "play::E0307";
+/// Signals that refer to each other in a circle.
+pub const CYCLE: &str = "play::E0308";
+/// A variant name that more than one enum has.
+pub const AMBIGUOUS_VARIANT: &str = "play::E0309";
+
+// Playbooks, actions and tests (E04xx).
+/// A playbook without `for`, or with two.
+pub const SUBJECT: &str = "play::E0401";
+/// A setting (`priority`, `reentry`, …) given twice.
+pub const REPEATED_SETTING: &str = "play::E0402";
+/// A playbook with no trigger.
+pub const NO_TRIGGER: &str = "play::E0403";
+/// A trigger that cannot fire for this subject.
+pub const BAD_TRIGGER: &str = "play::E0404";
+/// `timed_out`, `trigger.event` or `old(…)` where they mean nothing.
+pub const OUT_OF_CONTEXT: &str = "play::E0405";
+/// Two steps, stages or activities with one name.
+pub const DUPLICATE_STEP: &str = "play::E0406";
+/// An action argument of the wrong kind (`email_task to` an account).
+pub const BAD_ACTION: &str = "play::E0407";
+/// A public playbook that uses private items.
+pub const VISIBILITY: &str = "play::E0408";
+/// A template with a part it does not have, or without a body.
+pub const BAD_TEMPLATE: &str = "play::E0409";
+/// A limit on something that cannot be counted.
+pub const BAD_LIMIT: &str = "play::E0410";
+/// A test that names records or fields wrongly.
+pub const BAD_TEST: &str = "play::E0411";
+
+// Warnings (W05xx).
+/// A segment, signal, template or limit that nothing uses.
+pub const UNUSED: &str = "play::W0501";
+/// A step whose filter can never hold.
+pub const NEVER_RUNS: &str = "play::W0502";
+/// A condition that cannot hold when the trigger fires.
+pub const CONTRADICTS_TRIGGER: &str = "play::W0503";
+/// `??` after a value that is never empty.
+pub const NEEDLESS_DEFAULT: &str = "play::W0504";
+
+/// Every checker code with a one-line summary, for docs and tests.
+pub const CHECK: &[(&str, &str)] = &[
+    (DUPLICATE_ITEM, "item defined twice"),
+    (UNKNOWN_TYPE, "unknown type"),
+    (DUPLICATE_FIELD, "field defined twice"),
+    (UNKNOWN_ITEM, "unknown item"),
+    (UNKNOWN_NAME, "unknown name"),
+    (UNKNOWN_FIELD, "unknown field"),
+    (TYPE_MISMATCH, "mismatched types"),
+    (OPTIONAL_NOT_HANDLED, "optional value not handled"),
+    (BAD_CALL, "bad function call"),
+    (BAD_OPERATOR, "operator on the wrong types"),
+    (MISPLACED_SKIP, "misplaced `skip`"),
+    (CYCLE, "signals refer to each other"),
+    (AMBIGUOUS_VARIANT, "ambiguous variant"),
+    (SUBJECT, "playbook subject"),
+    (REPEATED_SETTING, "setting given twice"),
+    (NO_TRIGGER, "playbook without a trigger"),
+    (BAD_TRIGGER, "trigger cannot fire"),
+    (OUT_OF_CONTEXT, "used out of context"),
+    (DUPLICATE_STEP, "step defined twice"),
+    (BAD_ACTION, "bad action argument"),
+    (VISIBILITY, "public playbook uses private items"),
+    (BAD_TEMPLATE, "bad template"),
+    (BAD_LIMIT, "bad limit"),
+    (BAD_TEST, "bad test"),
+    (UNUSED, "unused item"),
+    (NEVER_RUNS, "step never runs"),
+    (CONTRADICTS_TRIGGER, "condition contradicts the trigger"),
+    (NEEDLESS_DEFAULT, "needless default"),
+];
+
 /// Every syntax code with a one-line summary, for docs and tests.
 pub const SYNTAX: &[(&str, &str)] = &[
     (EXPECTED_ITEM, "expected an item"),

@@ -75,7 +75,17 @@ fn parse_chunk(source: &str, chunk: &scan::Chunk) -> Parse {
     let mut file = SourceFile::default();
     let mut diagnostics = Vec::new();
     let base = chunk.range.start;
-    let text = &source[chunk.range.clone()];
+    // An unterminated `/*` or `"""` makes the rest of the chunk comment or text; parsing
+    // stops there, so that no rule scans that rest again and again.
+    let end = chunk
+        .lexical
+        .iter()
+        .find_map(|l| match l {
+            scan::Lexical::UnterminatedComment { at } | scan::Lexical::UnterminatedText { at, long: true } => Some(*at),
+            _ => None,
+        })
+        .unwrap_or(chunk.range.end);
+    let text = &source[chunk.range.start..end];
     let whole = build::trim_end(source, Span::new(chunk.range.start, chunk.range.end));
     if let Some(at) = chunk.too_deep {
         diagnostics.push(
@@ -123,6 +133,9 @@ fn parse_chunk(source: &str, chunk: &scan::Chunk) -> Parse {
         reported_deep: false,
     };
     builder.file(root, &mut file);
+    if end < chunk.range.end {
+        file.errors.push(ErrorNode { span: build::trim_end(source, Span::new(end, chunk.range.end)) });
+    }
     // What the scan saw directly explains the parser's errors after it better than they
     // do themselves, so those are left out.
     if let Some(first) = chunk.lexical.first() {

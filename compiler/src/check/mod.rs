@@ -1,0 +1,142 @@
+//! Name resolution and type checking of a whole project against CRM records: the
+//! promise that a playbook that checks cannot fail at run time on a missing field, a
+//! misspelt stage, a wrong type or an unhandled empty value.
+//!
+//! The steps: [`collect`] gathers every item of the project and the standard library
+//! into one namespace and resolves record fields and types; then each item is checked
+//! ([`expr`] for expressions, [`playbook`] and [`actions`] for playbooks, [`test_block`]
+//! for tests) and [`warnings`] looks for what is unused or can never happen.
+
+mod actions;
+mod collect;
+mod env;
+mod expr;
+pub mod functions;
+pub mod model;
+mod playbook;
+mod test_block;
+pub mod types;
+mod warnings;
+
+use std::collections::HashSet;
+
+use crate::diagnostic::Diagnostic;
+use crate::syntax::ast::SourceFile;
+use crate::syntax::Span;
+use model::{FileId, Model, Origin};
+
+/// One parsed file of the project.
+pub struct Input<'a> {
+    /// The name diagnostics use for the file (its path in the project).
+    pub name: &'a str,
+    pub source: &'a str,
+    pub file: &'a SourceFile,
+}
+
+/// What checking a project found.
+pub struct Checked<'a> {
+    /// Diagnostics for each input file, in the order of the inputs, each list in source
+    /// order.
+    pub diagnostics: Vec<Vec<Diagnostic>>,
+    pub model: Model<'a>,
+}
+
+/// Checks a project: every file's items together with the standard library.
+pub fn check<'a>(inputs: &[Input<'a>]) -> Checked<'a> {
+    let stdlib = crate::stdlib::parsed();
+    let mut files: Vec<Input<'a>> =
+        inputs.iter().map(|i| Input { name: i.name, source: i.source, file: i.file }).collect();
+    files.extend(stdlib.iter().map(|(name, source, parse)| Input { name, source, file: &parse.file }));
+    let mut checker = Checker {
+        project_files: inputs.len(),
+        diags: vec![Vec::new(); files.len()],
+        files,
+        model: Model::default(),
+        used: HashSet::new(),
+        segment_stack: Vec::new(),
+        refs: Vec::new(),
+        binding: None,
+    };
+    checker.collect();
+    checker.check_items();
+    checker.warn_unused();
+    let mut diagnostics = checker.diags;
+    diagnostics.truncate(inputs.len());
+    for list in &mut diagnostics {
+        list.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
+        list.dedup();
+    }
+    Checked { diagnostics, model: checker.model }
+}
+
+pub(crate) struct Checker<'a> {
+    files: Vec<Input<'a>>,
+    /// How many of `files` are the project's; the rest are the standard library's.
+    project_files: usize,
+    diags: Vec<Vec<Diagnostic>>,
+    model: Model<'a>,
+    /// Names of the items something refers to, for the unused-item warning.
+    used: HashSet<String>,
+    /// Segments and signals whose type is being worked out, to find circles.
+    segment_stack: Vec<usize>,
+    /// Segments, signals and templates the current playbook uses, for visibility.
+    refs: Vec<(String, Span)>,
+    /// The current playbook's subject name (`account`).
+    binding: Option<String>,
+}
+
+impl<'a> Checker<'a> {
+    fn report(&mut self, file: FileId, diagnostic: Diagnostic) {
+        if let Some(list) = self.diags.get_mut(file) {
+            list.push(diagnostic);
+        }
+    }
+
+    fn is_stdlib(&self, file: FileId) -> bool {
+        file >= self.project_files
+    }
+
+    /// "in `stdlib/account.play` at line 12", for secondary places in other files.
+    fn place(&self, origin: Origin) -> String {
+        let Some(input) = self.files.get(origin.file) else { return String::new() };
+        let line = input.source[..origin.span.start.min(input.source.len())].matches('\n').count() + 1;
+        format!("`{}` line {line}", input.name)
+    }
+
+    /// A secondary label when `origin` is in `file`, else the place in words.
+    fn also(&self, file: FileId, d: Diagnostic, origin: Origin, label: &str) -> Diagnostic {
+        if origin.file == file {
+            d.with_secondary(origin.span, label)
+        } else {
+            let place = self.place(origin);
+            let help = match &d.help {
+                Some(h) => format!("{h}; {label}: {place}"),
+                None => format!("{label}: {place}"),
+            };
+            Diagnostic { help: Some(help), ..d }
+        }
+    }
+
+    fn origin(&self, file: FileId, span: Span) -> Origin {
+        Origin { file, span }
+    }
+}
+
+/// Parses and checks a project given as `(name, source)` pairs: every file's syntax
+/// diagnostics followed by the checker's, one sorted list per file.
+pub fn check_sources(sources: &[(&str, &str)]) -> Vec<Vec<Diagnostic>> {
+    let parses: Vec<crate::Parse> = sources.iter().map(|(_, src)| crate::parse(src)).collect();
+    let inputs: Vec<Input<'_>> =
+        sources.iter().zip(&parses).map(|((name, source), p)| Input { name, source, file: &p.file }).collect();
+    let checked = check(&inputs);
+    parses
+        .iter()
+        .zip(checked.diagnostics)
+        .map(|(p, mut checker)| {
+            let mut all = p.diagnostics.clone();
+            all.append(&mut checker);
+            all.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
+            all
+        })
+        .collect()
+}

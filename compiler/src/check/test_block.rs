@@ -1,0 +1,229 @@
+//! Checking `test` blocks: the records they make, the fields they set, the events they
+//! send and what they expect.
+
+use std::collections::HashMap;
+
+use super::env::Env;
+use super::model::{FileId, ItemKind};
+use super::types::{RecordId, Ty};
+use super::Checker;
+use crate::diagnostic::{codes, Diagnostic};
+use crate::syntax::ast::*;
+
+impl<'a> Checker<'a> {
+    pub(super) fn check_tests(&mut self) {
+        let mut names: HashMap<String, (FileId, crate::syntax::Span)> = HashMap::new();
+        for file in 0..self.project_files {
+            let items = &self.files[file].file.items;
+            for item in items {
+                let Item::Test(test) = item else { continue };
+                let name = test.name.as_plain().unwrap_or_default();
+                if let Some(&(first_file, first_span)) = names.get(&name) {
+                    let d = Diagnostic::error(
+                        codes::BAD_TEST,
+                        format!("two tests are named \"{name}\""),
+                        test.name.span,
+                        "named again here",
+                    )
+                    .with_help("give each test its own name: reports refer to tests by it");
+                    let d = self.also(
+                        file,
+                        d,
+                        super::model::Origin { file: first_file, span: first_span },
+                        "first named here",
+                    );
+                    self.report(file, d);
+                } else {
+                    names.insert(name, (file, test.name.span));
+                }
+                self.test(file, test);
+            }
+        }
+    }
+
+    fn test(&mut self, file: FileId, test: &TestItem) {
+        self.binding = None;
+        // The test's records, by name, as bindings their field values may refer to.
+        let mut env = Env::new(None, None);
+        let mut records: HashMap<String, RecordId> = HashMap::new();
+        for stmt in &test.stmts {
+            match &stmt.kind {
+                TestStmtKind::Given { record, name, fields } | TestStmtKind::Create { record, name, fields } => {
+                    let Some(r) = self.record_ref(file, record) else { continue };
+                    if records.contains_key(&name.name) {
+                        let d = Diagnostic::error(
+                            codes::BAD_TEST,
+                            format!("the test already has a record named `{}`", name.name),
+                            name.span,
+                            "named again",
+                        )
+                        .with_help("give each record in a test its own name");
+                        self.report(file, d);
+                    }
+                    self.test_fields(file, &env, r, fields);
+                    let missing: Vec<String> = self.model.records[r]
+                        .fields
+                        .iter()
+                        .filter(|f| !f.ty.is_optional() && !fields.iter().any(|v| v.name.name == f.name))
+                        .map(|f| format!("`{}`", f.name))
+                        .collect();
+                    if !missing.is_empty() {
+                        let d = Diagnostic::error(
+                            codes::BAD_TEST,
+                            format!("`{}` needs {}", name.name, missing.join(", ")),
+                            name.span,
+                            "missing required fields",
+                        )
+                        .with_help(format!("a new `{}` must have every field that is not optional (`?`)", record.name));
+                        self.report(file, d);
+                    }
+                    records.insert(name.name.clone(), r);
+                    env.bindings.push((name.name.clone(), Ty::Record(r)));
+                }
+                TestStmtKind::Update { name, fields } => {
+                    if let Some(r) = self.test_record(file, &records, name) {
+                        self.test_fields(file, &env, r, fields);
+                    }
+                }
+                TestStmtKind::Delete { name } => {
+                    self.test_record(file, &records, name);
+                }
+                TestStmtKind::Event { event, subject, fields } => {
+                    let e = self.event_ref(file, event);
+                    let r = self.test_record(file, &records, subject);
+                    let Some(e) = e else { continue };
+                    if let (Some(r), Some(on)) = (r, self.model.events[e].subject) {
+                        if r != on {
+                            let d = Diagnostic::error(
+                                codes::BAD_TEST,
+                                format!(
+                                    "`{}` happens to a `{}`, and `{}` is a `{}`",
+                                    event.name, self.model.records[on].name, subject.name, self.model.records[r].name
+                                ),
+                                subject.span,
+                                "another kind of record",
+                            );
+                            self.report(file, d);
+                        }
+                    }
+                    self.event_payload(file, &env, e, event, fields);
+                }
+                TestStmtKind::At(_) | TestStmtKind::After(_) => {}
+                TestStmtKind::Expect { options, .. } => self.expectations(file, &env, options),
+            }
+        }
+    }
+
+    fn test_record(&mut self, file: FileId, records: &HashMap<String, RecordId>, name: &Ident) -> Option<RecordId> {
+        if let Some(r) = records.get(&name.name) {
+            return Some(*r);
+        }
+        let mut known: Vec<&str> = records.keys().map(String::as_str).collect();
+        known.sort();
+        let d = Diagnostic::error(
+            codes::BAD_TEST,
+            format!("the test has no record `{}`", name.name),
+            name.span,
+            "not made by `given` or `create`",
+        );
+        let d = match crate::suggest::closest(&name.name, known.iter().copied()) {
+            Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(name.span, best),
+            None => d.with_help("make it first: `given Account acme { … }`"),
+        };
+        self.report(file, d);
+        None
+    }
+
+    /// Field values in a test, where teammates (`User`) are written as email addresses.
+    fn test_fields(&mut self, file: FileId, env: &Env, record: RecordId, fields: &[FieldValue]) {
+        let user = self.model.record_named("User");
+        let (as_text, rest): (Vec<&FieldValue>, Vec<&FieldValue>) = fields.iter().partition(|fv| {
+            let field_ty = self.model.records[record].field(&fv.name.name).map(|f| f.ty.required().clone());
+            user.is_some_and(|u| field_ty == Some(Ty::Record(u))) && matches!(fv.value.kind, ExprKind::Text(_))
+        });
+        for fv in as_text {
+            self.expr(file, env, &fv.value, None);
+        }
+        let rest: Vec<FieldValue> = rest.into_iter().cloned().collect();
+        self.field_values(file, env, record, &rest);
+    }
+
+    fn event_payload(&mut self, file: FileId, env: &Env, e: usize, event: &Ident, fields: &[FieldValue]) {
+        let declared = self.model.events[e].fields.clone();
+        for fv in fields {
+            match declared.iter().find(|f| f.name == fv.name.name) {
+                Some(f) => {
+                    let t = self.expr(file, env, &fv.value, Some(&f.ty));
+                    self.expect_ty(file, &fv.value, &t, &f.ty, &format!("`{}` is `{}`", f.name, self.name_of(&f.ty)));
+                }
+                None => {
+                    let d = Diagnostic::error(
+                        codes::UNKNOWN_FIELD,
+                        format!("unknown field `{}` on `{}`", fv.name.name, event.name),
+                        fv.name.span,
+                        "not in the event",
+                    );
+                    let names: Vec<&str> = declared.iter().map(|f| f.name.as_str()).collect();
+                    let d = match crate::suggest::closest(&fv.name.name, names.iter().copied()) {
+                        Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(fv.name.span, best),
+                        None => d,
+                    };
+                    self.report(file, d);
+                }
+            }
+        }
+        let missing: Vec<String> = declared
+            .iter()
+            .filter(|f| !f.ty.is_optional() && !fields.iter().any(|v| v.name.name == f.name))
+            .map(|f| format!("`{}`", f.name))
+            .collect();
+        if !missing.is_empty() {
+            let d = Diagnostic::error(
+                codes::BAD_TEST,
+                format!("`{}` needs {}", event.name, missing.join(", ")),
+                event.span,
+                "missing required fields",
+            );
+            self.report(file, d);
+        }
+    }
+
+    fn expectations(&mut self, file: FileId, env: &Env, options: &[ExpectOption]) {
+        for o in options {
+            match o.key {
+                ExpectKey::To | ExpectKey::Titled => {
+                    let t = self.expr(file, env, &o.value, None);
+                    if !matches!(t, Ty::Record(_)) {
+                        self.expect_ty(file, &o.value, &t, &Ty::Text, "expect compares with text");
+                    }
+                }
+                ExpectKey::Template | ExpectKey::Playbook | ExpectKey::Step => {
+                    let ExprKind::Name(n) = &o.value.kind else {
+                        let d = Diagnostic::error(codes::BAD_TEST, "expected a name", o.value.span, "not a name");
+                        self.report(file, d);
+                        continue;
+                    };
+                    let found = match o.key {
+                        ExpectKey::Template => matches!(self.model.items.get(&n.name), Some(ItemKind::Template(_))),
+                        ExpectKey::Playbook => matches!(self.model.items.get(&n.name), Some(ItemKind::Playbook(_))),
+                        _ => self.model.playbooks.iter().any(|p| p.steps.contains(&n.name)),
+                    };
+                    if !found {
+                        let noun = match o.key {
+                            ExpectKey::Template => "template",
+                            ExpectKey::Playbook => "playbook",
+                            _ => "step",
+                        };
+                        let d = Diagnostic::error(
+                            codes::BAD_TEST,
+                            format!("there is no {noun} `{}`", n.name),
+                            n.span,
+                            format!("not a {noun}"),
+                        );
+                        self.report(file, d);
+                    }
+                }
+            }
+        }
+    }
+}
