@@ -9,13 +9,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "play",
     version,
     about = "Playbooks as code for customer-success teams",
-    long_about = "Playbooks as code for customer-success teams: check and format `.play` projects.",
+    long_about = "Playbooks as code for customer-success teams: check and format `.play` projects, import CRM schemas.",
     after_help = "\
 EXAMPLES:
   play check                    check every .play file under the current folder
   play check playbooks/ --format json
   play fmt                      format every .play file in place
-  play fmt --check              list the files that are not formatted, change nothing"
+  play fmt --check              list the files that are not formatted, change nothing
+  play schema import salesforce account.json > account.play"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -26,6 +27,7 @@ pub struct Cli {
 pub enum Command {
     Check(CheckArgs),
     Fmt(FmtArgs),
+    Schema(SchemaArgs),
 }
 
 /// Report every problem in a project's `.play` files.
@@ -80,6 +82,80 @@ impl FmtArgs {
     /// Whether the source comes from stdin, by `--stdin` or a lone `-`.
     pub fn reads_stdin(&self) -> bool {
         self.stdin || self.paths.iter().any(|p| p.as_os_str() == "-")
+    }
+}
+
+/// Work with a CRM's schema.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play schema import salesforce account_describe.json > records/account.play
+  play schema import hubspot contacts_properties.json")]
+pub struct SchemaArgs {
+    #[command(subcommand)]
+    pub command: SchemaCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    Import(ImportArgs),
+}
+
+/// Print the `record` and `enum` items for a CRM's description of one object.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  # Salesforce: save the describe result of an object, then import it.
+  curl -H \"Authorization: Bearer $TOKEN\" \\
+    https://acme.my.salesforce.com/services/data/v60.0/sobjects/Account/describe > account.json
+  play schema import salesforce account.json > records/account.play
+
+  # HubSpot: save GET /crm/v3/properties/contacts, then import it. The object type comes
+  # from --object, or else from the file name (contacts_properties.json -> contacts).
+  play schema import hubspot contacts_properties.json
+  play schema import hubspot props.json --object deals --name Deal
+
+Picklists and enumerations become enums, lookups become fields of the record they refer to
+(a HubSpot owner is a User), Salesforce fields that are nillable and every HubSpot property
+become optional, and labels and help texts become doc comments. HubSpot's standard objects
+become Play's standard records: contacts Contact, companies Account, deals Opportunity,
+tickets Case, tasks Task, leads Lead.
+
+Exit status: 0 printed, 1 the file is not a description of that kind (each problem is
+named), 2 the import could not run (a missing file, a bad option).")]
+pub struct ImportArgs {
+    /// The CRM the file comes from.
+    #[arg(value_enum)]
+    pub crm: Crm,
+
+    /// A Salesforce describe result, or a HubSpot properties listing, as JSON.
+    #[arg(value_name = "FILE.json")]
+    pub file: PathBuf,
+
+    /// The record's name, instead of the one derived from the object's.
+    #[arg(long, value_name = "RecordName", value_parser = record_name)]
+    pub name: Option<String>,
+
+    /// The HubSpot object type the file lists (`contacts`, `companies`, `deals`, …).
+    #[arg(long, value_name = "NAME")]
+    pub object: Option<String>,
+}
+
+/// The CRMs `play schema import` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Crm {
+    /// A Salesforce sObject describe result.
+    Salesforce,
+    /// A HubSpot CRM properties listing (v3).
+    Hubspot,
+}
+
+/// `--name` must be a name Play accepts for a record.
+fn record_name(name: &str) -> Result<String, String> {
+    if crate::schema::names::is_identifier(name) {
+        Ok(name.to_string())
+    } else {
+        Err("expected a record name: a letter or `_`, then letters, digits and `_`".to_string())
     }
 }
 

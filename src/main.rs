@@ -8,6 +8,7 @@ mod error;
 mod exit;
 mod project;
 mod report;
+mod schema;
 
 use std::any::Any;
 use std::panic::{self, UnwindSafe};
@@ -29,6 +30,7 @@ fn run() -> Exit {
     let result = match &cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
+        Command::Schema(args) => commands::schema::run(args),
     };
     result.unwrap_or_else(|error| {
         commands::to_stderr(|out| writeln!(out, "error: {error}"));

@@ -1,17 +1,23 @@
-//! Any input: parsing never panics, every diagnostic points inside the source, and a
-//! file that parses clean formats to a fixed point that parses to the same tree.
+//! Any input: parsing and checking never panic, every diagnostic points inside the
+//! source, and a file that parses clean formats to a fixed point that parses to the same
+//! tree.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(source) = std::str::from_utf8(data) else { return };
-    let parse = play_compiler::parse(source);
-    for d in &parse.diagnostics {
+    let in_bounds = |d: &play_compiler::Diagnostic| {
         let span = d.span();
-        assert!(span.start <= span.end && span.end <= source.len());
-        assert!(source.is_char_boundary(span.start) && source.is_char_boundary(span.end));
-    }
+        span.start <= span.end
+            && span.end <= source.len()
+            && source.is_char_boundary(span.start)
+            && source.is_char_boundary(span.end)
+    };
+    let parse = play_compiler::parse(source);
+    assert!(parse.diagnostics.iter().all(in_bounds));
+    let checked = play_compiler::check::check_sources(&[("fuzz.play", source)]);
+    assert!(checked.iter().flatten().all(in_bounds));
     if parse.has_errors() {
         assert!(play_compiler::format::format_source(source).is_err());
         return;

@@ -4,5 +4,6 @@
 mod check;
 mod fmt;
 mod mutation;
+mod schema;
 mod support;
 mod top_level;
