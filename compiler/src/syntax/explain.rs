@@ -145,7 +145,7 @@ pub fn explain(src: &str, span: Span, block: Block, prev: Option<Span>) -> Diagn
             return unknown_member(block, word, at(word_at, word.len()));
         }
     }
-    match PlayParser::parse(block.rule(), text) {
+    match parse_in_detail(block.rule(), text) {
         Ok(_) => {
             let len = text[word_at..].find(char::is_whitespace).unwrap_or(text.len() - word_at);
             Diagnostic::error(
@@ -157,6 +157,20 @@ pub fn explain(src: &str, span: Span, block: Block, prev: Option<Span>) -> Diagn
         }
         Err(e) => Explainer { text, start, block }.explain(e),
     }
+}
+
+/// Parses with pest's detailed record of attempts, which names the tokens that were
+/// expected. Tracking them doubles parsing time, so it is on only here. The switch is
+/// process-wide and read when a parse starts: the lock keeps one explanation from
+/// switching it off under another; a parse of a whole file elsewhere that starts while it
+/// is on is only slower, its result is the same.
+fn parse_in_detail(rule: Rule, text: &str) -> Result<(), pest::error::Error<Rule>> {
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = DETAIL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pest::set_error_detail(true);
+    let result = PlayParser::parse(rule, text).map(|_| ());
+    pest::set_error_detail(false);
+    result
 }
 
 fn unknown_member(block: Block, word: &str, span: Span) -> Diagnostic {

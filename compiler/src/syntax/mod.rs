@@ -41,10 +41,6 @@ const DEEP_STACK: usize = 256 << 20;
 
 /// Parses one file's source.
 pub fn parse(source: &str) -> Parse {
-    static DETAIL: std::sync::Once = std::sync::Once::new();
-    // Detailed attempts let error messages name the tokens that were expected.
-    DETAIL.call_once(|| pest::set_error_detail(true));
-
     let mut file = SourceFile::default();
     let mut diagnostics = Vec::new();
     for chunk in scan::chunks(source) {
