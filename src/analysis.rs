@@ -5,22 +5,25 @@ use play_compiler::Diagnostic;
 
 use crate::project::SourceFile;
 
-/// Every diagnostic of a project: one list per file, in the order of `files`, each list
-/// sorted by position.
+/// Every diagnostic of the projects the files belong to: one list per file, in the order
+/// of `files`, each list sorted by position. Each project is checked on its own, with the
+/// standard library.
 pub fn analyze(files: &[SourceFile]) -> Vec<Vec<Diagnostic>> {
     // A file that is not UTF-8 has no text worth parsing; one error says why, and the
-    // rest of the project is checked without it.
-    let readable: Vec<(usize, (&str, &str))> = files
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.encoding_diagnostic().is_none())
-        .map(|(i, f)| (i, (f.name.as_str(), f.text.as_str())))
-        .collect();
-    let sources: Vec<(&str, &str)> = readable.iter().map(|(_, s)| *s).collect();
-    let mut checked = play_compiler::check::check_sources(&sources).into_iter();
+    // rest of its project is checked without it.
     let mut out: Vec<Vec<Diagnostic>> = files.iter().map(|f| f.encoding_diagnostic().into_iter().collect()).collect();
-    for (i, _) in &readable {
-        out[*i] = checked.next().unwrap_or_default();
+    let mut projects: Vec<usize> = files.iter().map(|f| f.project).collect();
+    projects.sort_unstable();
+    projects.dedup();
+    for project in projects {
+        let members: Vec<usize> = (0..files.len())
+            .filter(|&i| files[i].project == project && files[i].encoding_diagnostic().is_none())
+            .collect();
+        let sources: Vec<(&str, &str)> =
+            members.iter().map(|&i| (files[i].name.as_str(), files[i].text.as_str())).collect();
+        for (i, diagnostics) in members.into_iter().zip(play_compiler::check::check_sources(&sources)) {
+            out[i] = diagnostics;
+        }
     }
     out
 }

@@ -25,12 +25,15 @@ pub struct SourceFile {
     pub text: String,
     /// The first run of bytes that are not valid UTF-8, if there is one.
     pub invalid_utf8: Option<Span>,
+    /// Which project the file belongs to: each folder named on the command line is a
+    /// project of its own, and the files named one by one form one more.
+    pub project: usize,
 }
 
 impl SourceFile {
     pub fn from_bytes(path: PathBuf, name: String, bytes: Vec<u8>) -> SourceFile {
         let (text, invalid_utf8) = decode(bytes);
-        SourceFile { path, name, text, invalid_utf8 }
+        SourceFile { path, name, text, invalid_utf8, project: 0 }
     }
 
     /// The error for a file that is not valid UTF-8; such a file is not analysed further.
@@ -46,9 +49,11 @@ impl SourceFile {
 pub fn load(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Error> {
     let cwd = std::env::current_dir().ok();
     let mut found = Vec::new();
-    for root in paths {
+    // Project 0 holds the files named one by one; each folder is a project of its own.
+    for (i, root) in paths.iter().enumerate() {
+        let project = if root.is_dir() { i + 1 } else { 0 };
         for path in find(root)? {
-            found.push((display_name(&path, cwd.as_deref()), path));
+            found.push((display_name(&path, cwd.as_deref()), path, project));
         }
     }
     found.sort();
@@ -56,9 +61,9 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Error> {
     found.dedup_by(|a, b| a.0 == b.0);
     found
         .into_iter()
-        .map(|(name, path)| {
+        .map(|(name, path, project)| {
             let bytes = fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
-            Ok(SourceFile::from_bytes(path, name, bytes))
+            Ok(SourceFile { project, ..SourceFile::from_bytes(path, name, bytes) })
         })
         .collect()
 }

@@ -33,13 +33,15 @@ pub fn distance(a: &str, b: &str) -> usize {
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
     let lower = word.to_lowercase();
-    let mut best: Option<(usize, &str)> = None;
+    // Ties on the case-blind distance go to the candidate closer in case too (`enterprse`
+    // finds the segment `enterprise` before the variant `Enterprise`).
+    let mut best: Option<((usize, usize), &str)> = None;
     for c in candidates {
         if c == word {
             continue;
         }
-        let d = distance(&lower, &c.to_lowercase());
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+        let d = (distance(&lower, &c.to_lowercase()), distance(word, c));
+        if d.0 <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }

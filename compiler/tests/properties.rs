@@ -1,6 +1,7 @@
 //! Property tests over real sources: mutated files (deletions, inserted brackets, quotes
-//! and keywords, truncation) never make the parser or formatter panic, diagnostics always
-//! point inside the file, and whatever parses clean formats to a fixed point.
+//! and keywords, truncation) never make the parser, checker or formatter panic,
+//! diagnostics always point inside the file, and whatever parses clean formats to a
+//! fixed point.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -125,7 +126,12 @@ fn check_invariants(source: &str) {
         let span = d.span();
         assert!(span.start <= span.end && span.end <= source.len(), "{d:?}");
         assert!(source.is_char_boundary(span.start) && source.is_char_boundary(span.end), "{d:?}");
-        assert!(d.code.starts_with("play::E01"), "{d:?}");
+        assert!(d.code.starts_with("play::E01"), "syntax diagnostics are E01xx: {d:?}");
+    }
+    for d in play_compiler::check::check_sources(&[("mutated.play", source)]).iter().flatten() {
+        let span = d.span();
+        assert!(span.start <= span.end && span.end <= source.len(), "{d:?}");
+        assert!(source.is_char_boundary(span.start) && source.is_char_boundary(span.end), "{d:?}");
     }
     match play_compiler::format::format_source(source) {
         Err(_) => assert!(parse.has_errors()),

@@ -128,6 +128,7 @@ pub(crate) mod fixture {
             name: "p/renewal.play".into(),
             text,
             invalid_utf8: None,
+            project: 0,
         }]
     }
 

@@ -29,7 +29,7 @@ impl<'a> Checker<'a> {
                         codes::NEEDLESS_DEFAULT,
                         "this value is never empty, so the action is never skipped",
                         value.span,
-                        format!("always a `{}`", self.name_of(&t)),
+                        format!("never empty: always `{}`", self.name_of(&t)),
                     )
                     .with_help("remove `?? skip`");
                     self.report(file, d);
@@ -53,23 +53,16 @@ impl<'a> Checker<'a> {
             }
         }
         if t.is_optional() && matches!(t.required(), Ty::Record(r) if allowed.contains(r)) {
-            let what = super::expr::path_key(e).unwrap_or_else(|| "this".into());
-            let d = Diagnostic::error(
-                codes::OPTIONAL_NOT_HANDLED,
-                format!("`{what}` may be empty, so `{action}` may have no one to go to"),
-                e.span,
-                "may be empty",
-            )
-            .with_help(format!("write `{what} ?? skip` to skip the action when it is empty"));
-            self.report(file, d);
+            self.optional_target(file, e, &t);
             return None;
         }
         let d = Diagnostic::error(
             codes::BAD_ACTION,
             format!(
-                "`{action}` goes to {}, not to `{}`",
-                suggest::join_or(kinds).replace("` or `", "` or a `"),
-                self.name_of(&t)
+                "`{action}` {} {}, not {}",
+                if action == "brief" { "is about" } else { "goes to" },
+                kinds.iter().map(|k| super::playbook::a(k)).collect::<Vec<_>>().join(" or "),
+                super::playbook::a(&self.name_of(&t))
             ),
             e.span,
             format!("this is `{}`", self.name_of(&t)),
@@ -78,15 +71,25 @@ impl<'a> Checker<'a> {
         None
     }
 
+    /// A teammate: a `User` value, or an email address (teammates are addressed by email).
     fn expect_user(&mut self, file: FileId, env: &Env, e: &Expr, what: &str) {
         let t = self.argument(file, env, e);
+        if t == Ty::Email || is_address(e) {
+            return;
+        }
         let user = self.user_ty();
-        self.expect_ty(file, e, &t, &user, &format!("{what} goes to a teammate (a `User`)"));
+        if t.is_optional() && t.required().fits(&user) {
+            self.optional_target(file, e, &t);
+            return;
+        }
+        self.expect_ty(file, e, &t, &user, &format!("{what} goes to a teammate: a `User`, or their email address"));
     }
 
     fn due(&mut self, file: FileId, env: &Env, e: &Expr) {
         let t = self.expr(file, env, e, None);
-        if !(t == Ty::Duration || (t.required().is_moment() && !t.is_optional()) || t.is_error()) {
+        if t.is_optional() && t.required().is_moment() {
+            self.optional_not_handled(file, e, &t);
+        } else if !(t == Ty::Duration || t.is_moment()) {
             self.expect_ty(file, e, &t, &Ty::Duration, "`due` takes a duration from now (`2d`) or a date");
         }
     }
@@ -154,7 +157,7 @@ impl<'a> Checker<'a> {
             }
             ActionKind::Assign { field, to } => {
                 let subject = env.subject.map(Ty::Record).unwrap_or(Ty::Error);
-                let t = self.path_ty(file, &subject, field);
+                let t = self.path_ty_in(file, &subject, field, &env.present);
                 let user = self.user_ty();
                 if field.segments.len() < 2 || (!t.is_error() && t.required() != &user) {
                     let d = Diagnostic::error(
@@ -174,6 +177,11 @@ impl<'a> Checker<'a> {
             }
             ActionKind::Notify { channel, to, message } => {
                 let t = self.argument(file, env, to);
+                if t.is_optional() {
+                    self.optional_target(file, to, &t);
+                    self.text(file, env, message);
+                    return;
+                }
                 let fine = match channel {
                     Channel::Slack => t.fits(&Ty::Text),
                     Channel::Email => t.fits(&Ty::Email) || t.fits(&self.user_ty()),
@@ -203,7 +211,7 @@ impl<'a> Checker<'a> {
             }
             ActionKind::Update { record, fields } => {
                 let subject = env.subject.map(Ty::Record).unwrap_or(Ty::Error);
-                let t = self.path_ty(file, &subject, record);
+                let t = self.path_ty_in(file, &subject, record, &env.present);
                 match t {
                     Ty::Record(r) => self.field_values(file, env, r, fields),
                     Ty::Error => {}
@@ -240,8 +248,16 @@ impl<'a> Checker<'a> {
         if let Some(to) = &a.to {
             // An activity whose assignee is empty is simply unassigned.
             let t = self.argument(file, env, to);
-            let user = self.user_ty();
-            self.expect_ty(file, to, t.required(), &user, "an activity goes to a teammate (a `User`)");
+            if !(t.required() == &Ty::Email || is_address(to)) {
+                let user = self.user_ty();
+                self.expect_ty(
+                    file,
+                    to,
+                    t.required(),
+                    &user,
+                    "an activity goes to a teammate: a `User`, or their email address",
+                );
+            }
         }
         if let Some(due) = &a.due {
             self.due(file, env, due);
@@ -252,24 +268,56 @@ impl<'a> Checker<'a> {
         if let Some(creates) = &a.creates {
             if let Some(r) = self.record_ref(file, &creates.record) {
                 self.field_values(file, env, r, &creates.fields);
+                self.missing_fields(file, r, &creates.fields, creates.record.span, &creates.record.name);
             }
         }
     }
 
+    /// Reports the required fields a new record is not given.
+    pub(super) fn missing_fields(
+        &mut self,
+        file: FileId,
+        record: RecordId,
+        given: &[FieldValue],
+        at: crate::syntax::Span,
+        what: &str,
+    ) {
+        let missing: Vec<String> = self.model.records[record]
+            .fields
+            .iter()
+            // A field whose type is unknown was reported already; its `?` may be lost.
+            .filter(|f| !f.ty.is_optional() && !f.ty.is_error() && !given.iter().any(|v| v.name.name == f.name))
+            .map(|f| format!("`{}`", f.name))
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let record_name = self.model.records[record].name.clone();
+        let d = Diagnostic::error(
+            codes::MISSING_FIELDS,
+            format!("`{what}` needs {}", missing.join(", ")),
+            at,
+            "missing required fields",
+        )
+        .with_help(format!("a new `{record_name}` must have every field that is not optional (`?`)"));
+        self.report(file, d);
+    }
+
     /// `{ name: value, … }` for a record: each field exists, each value fits, none twice.
     pub(super) fn field_values(&mut self, file: FileId, env: &Env, record: RecordId, fields: &[FieldValue]) {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: Vec<&Ident> = Vec::new();
         for fv in fields {
-            if seen.contains(&fv.name.name.as_str()) {
+            if let Some(first) = seen.iter().find(|s| s.name == fv.name.name) {
                 let d = Diagnostic::error(
                     codes::DUPLICATE_FIELD,
                     format!("`{}` is given twice", fv.name.name),
                     fv.name.span,
                     "again",
-                );
+                )
+                .with_secondary(first.span, "first given here");
                 self.report(file, d);
             }
-            seen.push(&fv.name.name);
+            seen.push(&fv.name);
             let Some(field) = self.model.records[record].field(&fv.name.name).cloned() else {
                 let owner = self.model.records[record].name.clone();
                 let names: Vec<String> = self.model.records[record].fields.iter().map(|f| f.name.clone()).collect();
@@ -281,7 +329,7 @@ impl<'a> Checker<'a> {
                 );
                 let d = match suggest::closest(&fv.name.name, names.iter().map(String::as_str)) {
                     Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(fv.name.span, best),
-                    None => d,
+                    None => d.with_help(format!("`{owner}` has {}", super::playbook::fields_list(&names))),
                 };
                 self.report(file, d);
                 self.expr(file, env, &fv.value, None);
@@ -296,5 +344,17 @@ impl<'a> Checker<'a> {
                 &format!("`{}` is `{}`", field.name, self.name_of(&field.ty)),
             );
         }
+    }
+}
+
+/// A written email address: `"ana@example.com"`.
+fn is_address(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Text(t) => t.as_plain().is_some_and(|s| {
+            let mut parts = s.split('@');
+            matches!((parts.next(), parts.next(), parts.next()), (Some(user), Some(domain), None)
+                if !user.is_empty() && domain.contains('.') && !s.contains(char::is_whitespace))
+        }),
+        _ => false,
     }
 }

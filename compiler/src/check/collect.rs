@@ -130,8 +130,10 @@ impl<'a> Checker<'a> {
         };
         if let Some(&previous) = self.model.items.get(&name.name) {
             let previous_origin = self.kind_origin(previous);
-            // A project's item replaces the standard library's; two of the project's clash.
-            if !(self.is_stdlib(previous_origin.file) && !self.is_stdlib(file)) {
+            // A project's item replaces the standard library's of the same kind; anything
+            // else with one name clashes.
+            let same_kind = std::mem::discriminant(&previous) == std::mem::discriminant(&kind);
+            if !(self.is_stdlib(previous_origin.file) && !self.is_stdlib(file) && same_kind) {
                 let noun = previous.noun(&self.model);
                 let d = Diagnostic::error(
                     codes::DUPLICATE_ITEM,

@@ -21,7 +21,7 @@ pub fn path_key(e: &Expr) -> Option<String> {
 }
 
 /// The paths `exists(…)` tests in a conjunction.
-fn present_in(e: &Expr, out: &mut Vec<String>) {
+pub(super) fn present_in(e: &Expr, out: &mut Vec<String>) {
     match &e.kind {
         ExprKind::Call(f, args) if f.name == "exists" && args.len() == 1 => out.extend(path_key(&args[0].value)),
         ExprKind::Binary(BinaryOp::And, a, b) => {
@@ -65,15 +65,45 @@ impl<'a> Checker<'a> {
         false
     }
 
-    fn optional_not_handled(&mut self, file: FileId, e: &Expr, got: &Ty) {
-        let what = path_key(e).unwrap_or_else(|| "this value".into());
+    /// A date or a moment, present.
+    pub(super) fn expect_moment(&mut self, file: FileId, e: &Expr, t: &Ty, why: &str) {
+        if t.is_optional() && t.required().is_moment() {
+            self.optional_not_handled(file, e, t);
+        } else if !t.is_moment() {
+            self.expect_ty(file, e, t, &Ty::Date, why);
+        }
+    }
+
+    pub(super) fn optional_not_handled(&mut self, file: FileId, e: &Expr, got: &Ty) {
+        let d = match path_key(e) {
+            Some(what) => Diagnostic::error(
+                codes::OPTIONAL_NOT_HANDLED,
+                format!("`{what}` may be empty (`{}`)", self.name_of(got)),
+                e.span,
+                "may be empty",
+            )
+            .with_help(format!("give a default with `{what} ?? …`, or test `exists({what})` first")),
+            None => Diagnostic::error(
+                codes::OPTIONAL_NOT_HANDLED,
+                format!("this value may be empty (`{}`)", self.name_of(got)),
+                e.span,
+                "may be empty",
+            )
+            .with_help("give a default with `(…) ?? …`"),
+        };
+        self.report(file, d);
+    }
+
+    /// An action's argument that may be empty: the action can be skipped then.
+    pub(super) fn optional_target(&mut self, file: FileId, e: &Expr, got: &Ty) {
+        let what = path_key(e).unwrap_or_else(|| "…".into());
         let d = Diagnostic::error(
             codes::OPTIONAL_NOT_HANDLED,
-            format!("`{what}` may be empty (`{}`)", self.name_of(got)),
+            format!("`{what}` may be empty (`{}`), and then the action has nowhere to go", self.name_of(got)),
             e.span,
             "may be empty",
         )
-        .with_help(format!("give a default with `{what} ?? …`, or test `exists({what})` first"));
+        .with_help(format!("write `{what} ?? skip` to skip the action when it is empty"));
         self.report(file, d);
     }
 
@@ -195,6 +225,10 @@ impl<'a> Checker<'a> {
         if let Some(&ItemKind::Segment(s)) = self.model.items.get(&n.name) {
             return self.segment_value(file, env, s, n);
         }
+        // Compared with something already reported as wrong: say nothing more.
+        if expect.is_some_and(Ty::is_error) && !self.model.enums_with_variant(&n.name).is_empty() {
+            return Ty::Error;
+        }
         // A bare enum variant: of the enum expected here, else of the one enum that has it.
         if let Some(Ty::Enum(e)) = expect.map(Ty::required) {
             if self.model.enums[*e].variants.contains(&n.name) {
@@ -251,6 +285,12 @@ impl<'a> Checker<'a> {
         }
         candidates.sort();
         let d = Diagnostic::error(codes::UNKNOWN_NAME, format!("unknown name `{}`", n.name), n.span, "not known here");
+        if functions::lookup(&n.name).is_some() {
+            let call = format!("{}()", n.name);
+            let d = d.with_help(format!("`{}` is a function: call it, `{call}`", n.name)).with_fix(n.span, call);
+            self.report(file, d);
+            return;
+        }
         let d = match suggest::closest(&n.name, candidates.iter().map(String::as_str)) {
             Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(n.span, best),
             None => {
@@ -267,6 +307,7 @@ impl<'a> Checker<'a> {
     /// A segment (a `Bool`) or a signal (its value) used for the current subject.
     fn segment_value(&mut self, file: FileId, env: &Env, s: usize, n: &Ident) -> Ty {
         self.used.insert(n.name.clone());
+        self.refs.push((n.name.clone(), n.span));
         let subject = self.model.segments[s].subject;
         if let (Some(want), Some(have)) = (subject, env.subject) {
             if want != have {
@@ -393,6 +434,14 @@ impl<'a> Checker<'a> {
         }
         let (message, help) = match env.trigger {
             TriggerEvent::One(e) => return Ty::Event(e),
+            _ if !env.old => (
+                "`trigger.event` is only known in a playbook",
+                "templates, segments and signals are about a record, not about what triggered a playbook",
+            ),
+            TriggerEvent::None if env.binding("event").is_some() => (
+                "`trigger.event` needs an `on event …` trigger",
+                "inside `wait for … where`, the event being waited for is `event`",
+            ),
             TriggerEvent::None => (
                 "`trigger.event` needs an `on event …` trigger",
                 "this playbook is not triggered by an event; use `last(Event)` for the latest one",
@@ -502,9 +551,7 @@ impl<'a> Checker<'a> {
             }
             Shape::Days => {
                 let t = self.expr(file, env, &positional[0].value, None);
-                if !t.required().is_moment() || t.is_optional() {
-                    self.expect_ty(file, &positional[0].value, &t, &Ty::Date, "counting days needs a date");
-                }
+                self.expect_moment(file, &positional[0].value, &t, "counting days needs a date");
                 Ty::Int
             }
             Shape::Exists => {
@@ -514,7 +561,7 @@ impl<'a> Checker<'a> {
                         codes::NEEDLESS_DEFAULT,
                         "this value is never empty, so `exists` is always true",
                         positional[0].value.span,
-                        format!("always a `{}`", self.name_of(&t)),
+                        format!("never empty: always `{}`", self.name_of(&t)),
                     );
                     self.report(file, d);
                 }
@@ -532,7 +579,7 @@ impl<'a> Checker<'a> {
             Shape::Change => {
                 let value = &positional[0].value;
                 let t = self.expr(file, env, value, None);
-                if !is_subject_field(value) {
+                if !is_subject_field(env, value) {
                     let d = Diagnostic::error(
                         codes::BAD_CALL,
                         "`change` needs a field of the subject, such as `account.weekly_active_users`",
@@ -567,7 +614,7 @@ impl<'a> Checker<'a> {
                     )
                     .with_help("`old(field)` is the value before the change that triggered the playbook");
                     self.report(file, d);
-                } else if !is_subject_field(value) {
+                } else if !is_subject_field(env, value) {
                     let d = Diagnostic::error(
                         codes::BAD_CALL,
                         "`old` needs a field of the subject",
@@ -627,7 +674,9 @@ impl<'a> Checker<'a> {
         match self.model.events[event].subject {
             None => true,
             Some(s) if s == subject => true,
-            Some(s) => self.model.records[s].fields.iter().any(|f| f.ty.required() == &Ty::Record(subject)),
+            // The event's record belongs to the subject: it has a required reference to it
+            // (a contact's `account`), not merely an optional one (an account's `champion`).
+            Some(s) => self.model.records[s].fields.iter().any(|f| f.ty == Ty::Record(subject)),
         }
     }
 
@@ -646,12 +695,12 @@ impl<'a> Checker<'a> {
         let subject_name = self.model.records[subject].name.clone();
         let d = Diagnostic::error(
             codes::BAD_TRIGGER,
-            format!("`{}` happens to a `{on}`, which is not about this `{subject_name}`", ev.name),
+            format!("`{}` happens to {}, which is not about this `{subject_name}`", ev.name, super::playbook::a(&on)),
             span,
             format!("an event on `{on}`"),
         )
         .with_help(format!(
-            "an event concerns a `{subject_name}` when it happens to one, or to a record with a `{subject_name}` field"
+            "an event concerns a `{subject_name}` when it happens to one, or to a record that belongs to one (has a required `{subject_name}` field)"
         ));
         self.report(file, d);
     }
@@ -700,7 +749,7 @@ impl<'a> Checker<'a> {
                         codes::NEEDLESS_DEFAULT,
                         "this value is never empty, so the default after `??` is never used",
                         l.span,
-                        format!("always a `{}`", self.name_of(&lt)),
+                        format!("never empty: always `{}`", self.name_of(&lt)),
                     )
                     .with_help("remove `?? …`");
                     self.report(file, d);
@@ -755,10 +804,32 @@ impl<'a> Checker<'a> {
             Some(r) => format!("`{op}` does not work on `{}` and `{}`", self.name_of(l), self.name_of(r)),
             None => format!("`{op}` does not work on `{}`", self.name_of(l)),
         };
-        let d = Diagnostic::error(codes::BAD_OPERATOR, message, e.span, "here").with_help(
-            "arithmetic works on numbers and money, dates and durations (`date + 3d`); comparisons on values of one kind",
-        );
+        let help = self.operator_help(op, l, r);
+        let d = Diagnostic::error(codes::BAD_OPERATOR, message, e.span, format!("`{op}` here")).with_help(help);
         self.report(file, d);
+    }
+
+    /// Advice for an operator on the wrong values, as specific as the values allow.
+    fn operator_help(&self, op: &str, l: &Ty, r: Option<&Ty>) -> String {
+        let ordered = matches!(op, "<" | "<=" | ">" | ">=");
+        let user = self.model.record_named("User").map(Ty::Record);
+        match (l.required(), r.map(Ty::required)) {
+            (Ty::Enum(e), _) | (_, Some(Ty::Enum(e))) if ordered => {
+                format!("`{}` values have no order; compare with `==`, `!=` or `in [...]`", self.model.enums[*e].name)
+            }
+            (Ty::Enum(e), Some(Ty::Text)) | (Ty::Text, Some(Ty::Enum(e))) => format!(
+                "write the variant without quotes, e.g. `{}`",
+                self.model.enums[*e].variants.first().map_or("Variant", String::as_str)
+            ),
+            (t, Some(Ty::Text | Ty::Email)) | (Ty::Text | Ty::Email, Some(t)) if Some(t) == user.as_ref() => {
+                "teammates compare by address: use the `.email` field, e.g. `account.owner.email == \"jo@example.com\"`"
+                    .into()
+            }
+            _ if ordered || matches!(op, "==" | "!=") => {
+                "compare values of one kind: numbers and money, dates and moments, text, or the same enum".into()
+            }
+            _ => "arithmetic works on numbers and money, and on dates and durations (`date + 3d`)".into(),
+        }
     }
 }
 
@@ -783,17 +854,16 @@ fn arithmetic(op: BinaryOp, l: &Ty, r: &Ty) -> Option<Ty> {
         (Add | Sub, Duration, Duration) => Duration,
         (Mul, Duration, Number | Int) | (Mul, Number | Int, Duration) | (Div, Duration, Number | Int) => Duration,
         (Add, Text, Text) => Text,
+        (Add, List(a), List(b)) if b.fits(a) => List(a.clone()),
         _ => return None,
     })
 }
 
-/// `account.x` or `account.x.y`: a field path from a name.
-fn is_subject_field(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Field(base, _) => matches!(base.kind, ExprKind::Name(_) | ExprKind::Field(..)),
-        ExprKind::Paren(inner) => is_subject_field(inner),
-        _ => false,
-    }
+/// `account.x` or `account.x.y`: a field path from the subject (the first binding).
+fn is_subject_field(env: &Env, e: &Expr) -> bool {
+    let Some(subject) = env.bindings.first().map(|(n, _)| n.as_str()) else { return false };
+    matches!(&e.kind, ExprKind::Field(..))
+        && path_key(e).is_some_and(|k| k.strip_prefix(subject).is_some_and(|rest| rest.starts_with('.')))
 }
 
 fn join(names: &[String]) -> String {

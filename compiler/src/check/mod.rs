@@ -64,7 +64,8 @@ pub fn check<'a>(inputs: &[Input<'a>]) -> Checked<'a> {
     diagnostics.truncate(inputs.len());
     for list in &mut diagnostics {
         list.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
-        list.dedup();
+        // Spans compare equal, so the position is compared by range.
+        list.dedup_by(|a, b| a.code == b.code && a.message == b.message && a.span().range() == b.span().range());
     }
     Checked { diagnostics, model: checker.model }
 }

@@ -166,13 +166,16 @@ impl<'a> Checker<'a> {
         env.trigger = self.triggers(file, pb, subject);
         env.old = true;
         let mut names: Vec<(String, Span)> = Vec::new();
+        // Conditions and the priority hold for the whole run wherever they are written, so
+        // what only a step after a `wait for` knows (`timed_out`) is not known to them.
+        let whole_run = env.clone();
         for clause in &pb.clauses {
             match &clause.kind {
                 ClauseKind::Priority(e) => {
-                    let t = self.expr(file, &env, e, None);
+                    let t = self.expr(file, &whole_run, e, None);
                     self.expect_ty(file, e, &t, &Ty::Number, "a priority is a number; higher ranks first");
                 }
-                ClauseKind::When(e) | ClauseKind::ExitWhen(e) => self.condition(file, &env, e),
+                ClauseKind::When(e) | ClauseKind::ExitWhen(e) => self.condition(file, &whole_run, e),
                 ClauseKind::Step(step) => {
                     self.step_name(file, &mut names, &step.name);
                     if let Some(filter) = &step.filter {
@@ -188,8 +191,14 @@ impl<'a> Checker<'a> {
                             self.report(file, d);
                         }
                     }
+                    // The actions run right when the filter held, so what it tested with
+                    // `exists` is present for them.
+                    let mut inner = env.clone();
+                    if let Some(filter) = &step.filter {
+                        super::expr::present_in(filter, &mut inner.present);
+                    }
                     for action in &step.actions {
-                        self.action(file, &env, action);
+                        self.action(file, &inner, action);
                     }
                 }
                 ClauseKind::Wait(wait) => self.wait(file, &mut env, wait),
@@ -204,8 +213,37 @@ impl<'a> Checker<'a> {
             }
         }
         self.model.playbooks[p].steps = names.into_iter().map(|(n, _)| n).collect();
+        self.shape(file, pb);
         self.contradictions(file, pb);
         self.visibility(file, pb);
+    }
+
+    /// Steps run one after another; stages open as the ones before complete. One playbook
+    /// is one or the other.
+    fn shape(&mut self, file: FileId, pb: &Playbook) {
+        let first_step = pb.clauses.iter().find_map(|c| match &c.kind {
+            ClauseKind::Step(s) => Some(s.name.span),
+            _ => None,
+        });
+        let first_stage = pb.clauses.iter().find_map(|c| match &c.kind {
+            ClauseKind::Stage(s) => Some(s.name.span),
+            _ => None,
+        });
+        if let (Some(step), Some(stage)) = (first_step, first_stage) {
+            let (first, second, noun) =
+                if step.start < stage.start { (step, stage, "stage") } else { (stage, step, "step") };
+            let d = Diagnostic::error(
+                codes::MIXED_SHAPE,
+                format!("the playbook `{}` has both steps and stages", pb.name.name),
+                second,
+                format!("a {noun} after {}", if noun == "stage" { "steps" } else { "stages" }),
+            )
+            .with_secondary(first, "the first")
+            .with_help(
+                "a playbook runs steps one after another, or opens stages as the ones before complete: split it in two",
+            );
+            self.report(file, d);
+        }
     }
 
     fn subject(&mut self, file: FileId, pb: &Playbook) -> Option<RecordId> {
@@ -342,6 +380,16 @@ impl<'a> Checker<'a> {
                             }
                         }
                     }
+                    Some(ItemKind::Segment(_)) => {
+                        let d = Diagnostic::error(
+                            codes::BAD_TRIGGER,
+                            format!("`{}` is a signal, not a segment", name.name),
+                            name.span,
+                            "a signal",
+                        )
+                        .with_help("records enter and leave segments; to act when a signal changes, trigger on the fields it reads");
+                        self.report(file, d);
+                    }
                     _ => {
                         let mut segments: Vec<String> = self
                             .model
@@ -373,7 +421,7 @@ impl<'a> Checker<'a> {
                 }
                 None
             }
-            TriggerKind::Date { date, .. } => {
+            TriggerKind::Date { date, at } => {
                 // An empty date never arrives, so the date (and an offset from it) may be
                 // optional here: the trigger simply does not fire for that record.
                 let env = self.subject_env(subject);
@@ -384,6 +432,15 @@ impl<'a> Checker<'a> {
                 let ty = self.expr(file, &env, base, None);
                 if !ty.required().is_moment() {
                     self.expect_ty(file, base, &ty, &Ty::Date, "a date trigger fires on a date");
+                } else if let (Ty::DateTime, Some(at)) = (ty.required(), at) {
+                    let d = Diagnostic::error(
+                        codes::BAD_TRIGGER,
+                        "`at` sets the time of a date, but this is already a moment (`DateTime`)",
+                        at.span,
+                        "the moment has its own time",
+                    )
+                    .with_help("drop `at …` to fire at the moment itself, or use a `Date` field");
+                    self.report(file, d);
                 }
                 if let Some(offset) = offset {
                     let t = self.expr(file, &env, offset, None);
@@ -433,6 +490,11 @@ impl<'a> Checker<'a> {
 
     /// The type of a field path (`account.owner`) starting at the subject binding.
     pub(super) fn path_ty(&mut self, file: FileId, subject: &Ty, path: &Path) -> Ty {
+        self.path_ty_in(file, subject, path, &[])
+    }
+
+    /// Like [`Checker::path_ty`], with paths known to be present (`exists` in a filter).
+    pub(super) fn path_ty_in(&mut self, file: FileId, subject: &Ty, path: &Path, present: &[String]) -> Ty {
         let mut ty = subject.clone();
         let Some((first, rest)) = path.segments.split_first() else { return Ty::Error };
         if let Some(binding) = self.current_binding() {
@@ -450,8 +512,10 @@ impl<'a> Checker<'a> {
             }
         }
         let mut through_optional = false;
+        let mut prefix = first.name.clone();
         for f in rest {
             through_optional |= ty.is_optional();
+            prefix = format!("{prefix}.{}", f.name);
             ty = match ty.required() {
                 Ty::Record(r) => match self.model.records[*r].field(&f.name) {
                     Some(field) => field.ty.clone(),
@@ -467,7 +531,7 @@ impl<'a> Checker<'a> {
                         );
                         let d = match suggest::closest(&f.name, names.iter().map(String::as_str)) {
                             Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(f.span, best),
-                            None => d,
+                            None => d.with_help(format!("`{owner}` has {}", fields_list(&names))),
                         };
                         self.report(file, d);
                         return Ty::Error;
@@ -485,6 +549,10 @@ impl<'a> Checker<'a> {
                     return Ty::Error;
                 }
             };
+            if present.contains(&prefix) {
+                ty = ty.required().clone();
+                through_optional = false;
+            }
         }
         if through_optional {
             ty.optional()
@@ -517,9 +585,7 @@ impl<'a> Checker<'a> {
             }
             Wait::Until(e) => {
                 let t = self.expr(file, env, e, None);
-                if !t.required().is_moment() || t.is_optional() {
-                    self.expect_ty(file, e, &t, &Ty::DateTime, "`wait until` takes a date or a moment");
-                }
+                self.expect_moment(file, e, &t, "`wait until` takes a date or a moment");
             }
             Wait::For { event, filter, timeout } => {
                 let e = self.event_ref(file, event);
@@ -612,6 +678,21 @@ impl<'a> Checker<'a> {
         }
         self.report(file, d);
     }
+}
+
+/// "`a`, `b` or `c`" for field names.
+pub(super) fn fields_list(names: &[String]) -> String {
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    suggest::join_or(&refs)
+}
+
+/// "a `Contact`", "an `Account`".
+pub(super) fn a(name: &str) -> String {
+    // By sound: "an `Account`", but "a `User`" and "a `Url`".
+    let vowel = name.starts_with(['A', 'E', 'I', 'O', 'a', 'e', 'i', 'o'])
+        || (name.starts_with(['U', 'u']) && !name[1..].starts_with(['s', 'r']));
+    let article = if vowel { "an" } else { "a" };
+    format!("{article} `{name}`")
 }
 
 /// `a.b.c` as written.

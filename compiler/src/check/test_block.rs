@@ -46,10 +46,15 @@ impl<'a> Checker<'a> {
         // The test's records, by name, as bindings their field values may refer to.
         let mut env = Env::new(None, None);
         let mut records: HashMap<String, RecordId> = HashMap::new();
+        let mut unknown: Vec<String> = Vec::new();
         for stmt in &test.stmts {
             match &stmt.kind {
                 TestStmtKind::Given { record, name, fields } | TestStmtKind::Create { record, name, fields } => {
-                    let Some(r) = self.record_ref(file, record) else { continue };
+                    let Some(r) = self.record_ref(file, record) else {
+                        // Known by name from now on, so that its later uses are not errors too.
+                        unknown.push(name.name.clone());
+                        continue;
+                    };
                     if records.contains_key(&name.name) {
                         let d = Diagnostic::error(
                             codes::BAD_TEST,
@@ -61,25 +66,17 @@ impl<'a> Checker<'a> {
                         self.report(file, d);
                     }
                     self.test_fields(file, &env, r, fields);
-                    let missing: Vec<String> = self.model.records[r]
-                        .fields
-                        .iter()
-                        .filter(|f| !f.ty.is_optional() && !fields.iter().any(|v| v.name.name == f.name))
-                        .map(|f| format!("`{}`", f.name))
-                        .collect();
-                    if !missing.is_empty() {
-                        let d = Diagnostic::error(
-                            codes::BAD_TEST,
-                            format!("`{}` needs {}", name.name, missing.join(", ")),
-                            name.span,
-                            "missing required fields",
-                        )
-                        .with_help(format!("a new `{}` must have every field that is not optional (`?`)", record.name));
-                        self.report(file, d);
-                    }
+                    self.missing_fields(file, r, fields, name.span, &name.name);
                     records.insert(name.name.clone(), r);
                     env.bindings.push((name.name.clone(), Ty::Record(r)));
                 }
+                TestStmtKind::Update { name, fields } if unknown.contains(&name.name) => {
+                    for f in fields {
+                        self.expr(file, &env, &f.value, None);
+                    }
+                }
+                TestStmtKind::Delete { name } | TestStmtKind::Event { subject: name, .. }
+                    if unknown.contains(&name.name) => {}
                 TestStmtKind::Update { name, fields } => {
                     if let Some(r) = self.test_record(file, &records, name) {
                         self.test_fields(file, &env, r, fields);
@@ -97,8 +94,11 @@ impl<'a> Checker<'a> {
                             let d = Diagnostic::error(
                                 codes::BAD_TEST,
                                 format!(
-                                    "`{}` happens to a `{}`, and `{}` is a `{}`",
-                                    event.name, self.model.records[on].name, subject.name, self.model.records[r].name
+                                    "`{}` happens to {}, and `{}` is {}",
+                                    event.name,
+                                    super::playbook::a(&self.model.records[on].name),
+                                    subject.name,
+                                    super::playbook::a(&self.model.records[r].name)
                                 ),
                                 subject.span,
                                 "another kind of record",
@@ -109,7 +109,7 @@ impl<'a> Checker<'a> {
                     self.event_payload(file, &env, e, event, fields);
                 }
                 TestStmtKind::At(_) | TestStmtKind::After(_) => {}
-                TestStmtKind::Expect { options, .. } => self.expectations(file, &env, options),
+                TestStmtKind::Expect { kind, options, .. } => self.expectations(file, &env, *kind, options),
             }
         }
     }
@@ -188,14 +188,27 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn expectations(&mut self, file: FileId, env: &Env, options: &[ExpectOption]) {
+    fn expectations(&mut self, file: FileId, env: &Env, kind: ExpectKind, options: &[ExpectOption]) {
+        // Emails and flows go to contacts or leads (a test's record, or an address);
+        // everything else goes to teammates, written as their email address.
+        let to_records =
+            matches!(kind, ExpectKind::EmailTask | ExpectKind::Email | ExpectKind::Enroll | ExpectKind::Brief);
         for o in options {
             match o.key {
-                ExpectKey::To | ExpectKey::Titled => {
+                ExpectKey::To => {
                     let t = self.expr(file, env, &o.value, None);
-                    if !matches!(t, Ty::Record(_)) {
-                        self.expect_ty(file, &o.value, &t, &Ty::Text, "expect compares with text");
+                    if !(to_records && matches!(t, Ty::Record(_))) {
+                        let why = if to_records {
+                            "compare with one of the test's records or an email address"
+                        } else {
+                            "teammates are written as their email address, e.g. `\"jo@example.com\"`"
+                        };
+                        self.expect_ty(file, &o.value, &t, &Ty::Text, why);
                     }
+                }
+                ExpectKey::Titled => {
+                    let t = self.expr(file, env, &o.value, None);
+                    self.expect_ty(file, &o.value, &t, &Ty::Text, "a title is text");
                 }
                 ExpectKey::Template | ExpectKey::Playbook | ExpectKey::Step => {
                     let ExprKind::Name(n) = &o.value.kind else {

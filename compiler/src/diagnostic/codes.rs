@@ -87,9 +87,13 @@ pub const BAD_TEMPLATE: &str = "play::E0409";
 pub const BAD_LIMIT: &str = "play::E0410";
 /// A test that names records or fields wrongly.
 pub const BAD_TEST: &str = "play::E0411";
+/// A playbook with both steps and stages.
+pub const MIXED_SHAPE: &str = "play::E0412";
+/// A record made without a field it requires (`creates Task { }` without `subject`).
+pub const MISSING_FIELDS: &str = "play::E0413";
 
 // Warnings (W05xx).
-/// A segment, signal, template or limit that nothing uses.
+/// A private segment, signal or template that nothing uses.
 pub const UNUSED: &str = "play::W0501";
 /// A step whose filter can never hold.
 pub const NEVER_RUNS: &str = "play::W0502";
@@ -124,6 +128,8 @@ pub const CHECK: &[(&str, &str)] = &[
     (BAD_TEMPLATE, "bad template"),
     (BAD_LIMIT, "bad limit"),
     (BAD_TEST, "bad test"),
+    (MIXED_SHAPE, "steps and stages in one playbook"),
+    (MISSING_FIELDS, "required fields missing"),
     (UNUSED, "unused item"),
     (NEVER_RUNS, "step never runs"),
     (CONTRADICTS_TRIGGER, "condition contradicts the trigger"),
