@@ -479,7 +479,6 @@ fn play_files_under(dir: &Path) -> Vec<PathBuf> {
 
 /// Each folder of `examples/` is one project, and checks without a diagnostic.
 #[test]
-#[ignore = "examples/ is being rewritten; run with `--ignored` once it settles, then remove this"]
 fn every_example_project_checks_clean() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let mut projects: Vec<PathBuf> = fs::read_dir(&examples)

@@ -149,16 +149,35 @@ fn stage(p: &mut Printer, s: &Stage) {
     p.end_line(end);
 }
 
-/// ` to x`, ` due d`, ` note "n"`: the options of tasks and activities, in that order.
-fn push_options(s: &mut String, to: Option<&Expr>, due: Option<&Expr>, note: Option<&TextLit>, indent: usize) {
+/// `to x`, `due d`, `note "n"`: the options of tasks and activities, in that order.
+fn options(to: Option<&Expr>, due: Option<&Expr>, note: Option<&TextLit>, indent: usize) -> Vec<String> {
+    let mut parts = Vec::new();
     if let Some(to) = to {
-        s.push_str(&format!(" to {}", expr(to, indent)));
+        parts.push(format!("to {}", expr(to, indent)));
     }
     if let Some(due) = due {
-        s.push_str(&format!(" due {}", expr(due, indent)));
+        parts.push(format!("due {}", expr(due, indent)));
     }
     if let Some(note) = note {
-        s.push_str(&format!(" note {}", text(note, indent)));
+        parts.push(format!("note {}", text(note, indent)));
+    }
+    parts
+}
+
+/// A head and its options on one line when that fits in [`MAX_WIDTH`] columns, else the
+/// head and then each option on a line of its own, one level deeper.
+///
+/// [`MAX_WIDTH`]: super::MAX_WIDTH
+fn write_wrapped(p: &mut Printer, parts: &[String]) {
+    let line = parts.join(" ");
+    match parts.split_first() {
+        Some((head, rest)) if !rest.is_empty() && !p.fits(&line) => {
+            p.write(head);
+            for part in rest {
+                p.continue_line(part);
+            }
+        }
+        _ => p.write(&line),
     }
 }
 
@@ -177,13 +196,21 @@ fn activity(p: &mut Printer, a: &Activity) {
     }
     header.push_str(&format!("activity {}", a.name.name));
     push_title(&mut header, a.title.as_ref(), indent);
-    push_options(&mut header, a.to.as_ref(), a.due.as_ref(), a.note.as_ref(), indent);
+    let opts = options(a.to.as_ref(), a.due.as_ref(), a.note.as_ref(), indent);
     match creates {
         Some((c, brace, c_end)) => {
+            for o in opts {
+                header.push(' ');
+                header.push_str(&o);
+            }
             header.push_str(&format!(" creates {}", c.record.name));
             field_values(p, &header, &c.fields, brace, c_end, " {}");
         }
-        None => p.write(&header),
+        None => {
+            let mut parts = vec![header];
+            parts.extend(opts);
+            write_wrapped(p, &parts);
+        }
     }
     p.end_line(end);
 }
@@ -200,7 +227,7 @@ fn action(p: &mut Printer, a: &Action) {
         }
         kind => {
             p.begin(a.span.start, end, None);
-            p.write(&simple_action(kind, indent));
+            write_wrapped(p, &action_parts(kind, indent));
             p.end_line(end);
             return;
         }
@@ -210,29 +237,32 @@ fn action(p: &mut Printer, a: &Action) {
     p.end_line(end);
 }
 
-/// An action without a field list, on one line.
-fn simple_action(kind: &ActionKind, indent: usize) -> String {
+/// An action without a field list, as a head and the parts that may go on lines of their
+/// own when it is too wide.
+fn action_parts(kind: &ActionKind, indent: usize) -> Vec<String> {
     let e = |x: &Expr| expr(x, indent);
     match kind {
         ActionKind::Task { title, to, due, note } => {
-            let mut s = format!("task {}", text(title, indent));
-            push_options(&mut s, to.as_ref(), due.as_ref(), note.as_ref(), indent);
-            s
+            let mut parts = vec![format!("task {}", text(title, indent))];
+            parts.extend(options(to.as_ref(), due.as_ref(), note.as_ref(), indent));
+            parts
         }
-        ActionKind::EmailTask { to, template } => format!("email_task to {} template {}", e(to), template.name),
-        ActionKind::Email { to, template } => format!("email to {} template {}", e(to), template.name),
-        ActionKind::Assign { field, to } => format!("assign {} to {}", path(field), e(to)),
+        ActionKind::EmailTask { to, template } => {
+            vec![format!("email_task to {}", e(to)), format!("template {}", template.name)]
+        }
+        ActionKind::Email { to, template } => vec![format!("email to {}", e(to)), format!("template {}", template.name)],
+        ActionKind::Assign { field, to } => vec![format!("assign {}", path(field)), format!("to {}", e(to))],
         ActionKind::Notify { channel, to, message } => {
             let channel = match channel {
                 Channel::Email => "email",
                 Channel::Slack => "slack",
             };
-            format!("notify {channel} {} {}", e(to), text(message, indent))
+            vec![format!("notify {channel} {}", e(to)), text(message, indent)]
         }
-        ActionKind::Enroll { who, flow } => format!("enroll {} in flow {}", e(who), text(flow, indent)),
-        ActionKind::Brief { about, to } => format!("brief {} to {}", e(about), e(to)),
-        ActionKind::Update { record, .. } => format!("update {} {{}}", path(record)),
-        ActionKind::Webhook { url, .. } => format!("webhook {} {{}}", text(url, indent)),
+        ActionKind::Enroll { who, flow } => vec![format!("enroll {}", e(who)), format!("in flow {}", text(flow, indent))],
+        ActionKind::Brief { about, to } => vec![format!("brief {}", e(about)), format!("to {}", e(to))],
+        ActionKind::Update { record, .. } => vec![format!("update {} {{}}", path(record))],
+        ActionKind::Webhook { url, .. } => vec![format!("webhook {} {{}}", text(url, indent))],
     }
 }
 
@@ -242,6 +272,14 @@ mod tests {
 
     fn fmt(src: &str) -> String {
         format_source(src).unwrap_or_else(|d| panic!("{src}: {d:?}"))
+    }
+
+    #[test]
+    fn long_actions_put_their_options_on_lines_of_their_own() {
+        let src = "playbook p {\n  step s {\n    task \"Call {account.name} about the renewal and the open support tickets\" to account.owner due 2d note \"Bring the usage report\"\n    task \"Short\" to account.owner\n  }\n}\n";
+        let want = "playbook p {\n  step s {\n    task \"Call {account.name} about the renewal and the open support tickets\"\n      to account.owner\n      due 2d\n      note \"Bring the usage report\"\n    task \"Short\" to account.owner\n  }\n}\n";
+        assert_eq!(fmt(src), want);
+        assert_eq!(fmt(want), want);
     }
 
     #[test]
