@@ -56,8 +56,9 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Error> {
             found.push((display_name(&path, cwd.as_deref()), path, project));
         }
     }
-    found.sort();
-    // The same file named twice (`play check . renewal.play`) is read once.
+    // The same file named twice (`play check . renewal.play`) is read once, as part of
+    // the folder's project rather than alone.
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)));
     found.dedup_by(|a, b| a.0 == b.0);
     found
         .into_iter()

@@ -99,7 +99,7 @@ pub fn summary(code: &str) -> &'static str {
     if code == NOT_UTF8 {
         return "file is not valid UTF-8";
     }
-    codes::SYNTAX.iter().find(|(c, _)| *c == code).map_or("diagnostic", |(_, summary)| summary)
+    codes::SYNTAX.iter().chain(codes::CHECK).find(|(c, _)| *c == code).map_or("diagnostic", |(_, summary)| summary)
 }
 
 /// The message with its help line, for formats that have a single text per diagnostic.

@@ -608,7 +608,7 @@ impl<'a> Checker<'a> {
                 if !env.old {
                     let d = Diagnostic::error(
                         codes::OUT_OF_CONTEXT,
-                        "`old(…)` is only known in a playbook's conditions",
+                        "`old(…)` is only known in a playbook",
                         whole.span,
                         "no triggering change here",
                     )

@@ -191,8 +191,7 @@ impl<'a> Checker<'a> {
     fn expectations(&mut self, file: FileId, env: &Env, kind: ExpectKind, options: &[ExpectOption]) {
         // Emails and flows go to contacts or leads (a test's record, or an address);
         // everything else goes to teammates, written as their email address.
-        let to_records =
-            matches!(kind, ExpectKind::EmailTask | ExpectKind::Email | ExpectKind::Enroll | ExpectKind::Brief);
+        let to_records = matches!(kind, ExpectKind::EmailTask | ExpectKind::Email | ExpectKind::Enroll);
         for o in options {
             match o.key {
                 ExpectKey::To => {

@@ -45,10 +45,10 @@ pub const DUPLICATE_FIELD: &str = "play::E0203";
 pub const UNKNOWN_ITEM: &str = "play::E0204";
 
 // Types and expressions (E03xx).
-/// A name in an expression that means nothing there.
-pub const UNKNOWN_NAME: &str = "play::E0301";
 /// A field that the record (or event) does not have.
-pub const UNKNOWN_FIELD: &str = "play::E0302";
+pub const UNKNOWN_FIELD: &str = "play::E0301";
+/// A name in an expression that means nothing there.
+pub const UNKNOWN_NAME: &str = "play::E0302";
 /// A value of one type where another is needed.
 pub const TYPE_MISMATCH: &str = "play::E0303";
 /// An optional value used as if it were always there.
@@ -108,8 +108,8 @@ pub const CHECK: &[(&str, &str)] = &[
     (UNKNOWN_TYPE, "unknown type"),
     (DUPLICATE_FIELD, "field defined twice"),
     (UNKNOWN_ITEM, "unknown item"),
-    (UNKNOWN_NAME, "unknown name"),
     (UNKNOWN_FIELD, "unknown field"),
+    (UNKNOWN_NAME, "unknown name"),
     (TYPE_MISMATCH, "mismatched types"),
     (OPTIONAL_NOT_HANDLED, "optional value not handled"),
     (BAD_CALL, "bad function call"),

@@ -250,7 +250,9 @@ fn action_parts(kind: &ActionKind, indent: usize) -> Vec<String> {
         ActionKind::EmailTask { to, template } => {
             vec![format!("email_task to {}", e(to)), format!("template {}", template.name)]
         }
-        ActionKind::Email { to, template } => vec![format!("email to {}", e(to)), format!("template {}", template.name)],
+        ActionKind::Email { to, template } => {
+            vec![format!("email to {}", e(to)), format!("template {}", template.name)]
+        }
         ActionKind::Assign { field, to } => vec![format!("assign {}", path(field)), format!("to {}", e(to))],
         ActionKind::Notify { channel, to, message } => {
             let channel = match channel {
@@ -259,7 +261,9 @@ fn action_parts(kind: &ActionKind, indent: usize) -> Vec<String> {
             };
             vec![format!("notify {channel} {}", e(to)), text(message, indent)]
         }
-        ActionKind::Enroll { who, flow } => vec![format!("enroll {}", e(who)), format!("in flow {}", text(flow, indent))],
+        ActionKind::Enroll { who, flow } => {
+            vec![format!("enroll {}", e(who)), format!("in flow {}", text(flow, indent))]
+        }
         ActionKind::Brief { about, to } => vec![format!("brief {}", e(about)), format!("to {}", e(to))],
         ActionKind::Update { record, .. } => vec![format!("update {} {{}}", path(record))],
         ActionKind::Webhook { url, .. } => vec![format!("webhook {} {{}}", text(url, indent))],
