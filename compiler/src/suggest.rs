@@ -48,6 +48,26 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.map(|(_, c)| c)
 }
 
+impl crate::Diagnostic {
+    /// Adds "did you mean `x`?" with its fix when a candidate is close to `word` (written
+    /// at `span`), else the `otherwise` help if there is one.
+    pub fn did_you_mean<'a>(
+        self,
+        word: &str,
+        span: crate::syntax::Span,
+        candidates: impl IntoIterator<Item = &'a str>,
+        otherwise: Option<String>,
+    ) -> Self {
+        match closest(word, candidates) {
+            Some(best) => self.with_help(format!("did you mean `{best}`?")).with_fix(span, best),
+            None => match otherwise {
+                Some(help) => self.with_help(help),
+                None => self,
+            },
+        }
+    }
+}
+
 /// "`a`, `b` or `c`".
 pub fn join_or(names: &[&str]) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();

@@ -6,7 +6,6 @@ use super::model::{FileId, ItemKind};
 use super::types::{RecordId, Ty};
 use super::Checker;
 use crate::diagnostic::{codes, Diagnostic};
-use crate::suggest;
 use crate::syntax::ast::*;
 
 impl<'a> Checker<'a> {
@@ -110,10 +109,12 @@ impl<'a> Checker<'a> {
                 name.span,
                 "not a template",
             );
-            let d = match suggest::closest(&name.name, names.iter().copied()) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(name.span, best),
-                None => d.with_help("declare it: `template name for contact: Contact { subject \"…\" body \"…\" }`"),
-            };
+            let d = d.did_you_mean(
+                &name.name,
+                name.span,
+                names.iter().copied(),
+                Some("declare it: `template name for contact: Contact { subject \"…\" body \"…\" }`".into()),
+            );
             self.report(file, d);
             return;
         };
@@ -327,10 +328,12 @@ impl<'a> Checker<'a> {
                     fv.name.span,
                     format!("not a field of `{owner}`"),
                 );
-                let d = match suggest::closest(&fv.name.name, names.iter().map(String::as_str)) {
-                    Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(fv.name.span, best),
-                    None => d.with_help(format!("`{owner}` has {}", super::playbook::fields_list(&names))),
-                };
+                let d = d.did_you_mean(
+                    &fv.name.name,
+                    fv.name.span,
+                    names.iter().map(String::as_str),
+                    Some(format!("`{owner}` has {}", super::playbook::fields_list(&names))),
+                );
                 self.report(file, d);
                 self.expr(file, env, &fv.value, None);
                 continue;

@@ -212,10 +212,12 @@ impl<'a> Checker<'a> {
         candidates.sort();
         let d =
             Diagnostic::error(codes::UNKNOWN_TYPE, format!("unknown type `{}`", name.name), name.span, "not a type");
-        let d = match suggest::closest(&name.name, candidates.iter().copied()) {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(name.span, best),
-            None => d.with_help("a type is built in (`Text`, `Number`, `Money`, `Date`, …), a record or an enum"),
-        };
+        let d = d.did_you_mean(
+            &name.name,
+            name.span,
+            candidates.iter().copied(),
+            Some("a type is built in (`Text`, `Number`, `Money`, `Date`, …), a record or an enum".into()),
+        );
         self.report(file, d);
     }
 
@@ -295,10 +297,12 @@ impl<'a> Checker<'a> {
             name.span,
             "not a record",
         );
-        let d = match suggest::closest(&name.name, records.iter().copied()) {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(name.span, best),
-            None => d.with_help(format!("the records are {}", suggest::join_or(&records))),
-        };
+        let d = d.did_you_mean(
+            &name.name,
+            name.span,
+            records.iter().copied(),
+            Some(format!("the records are {}", suggest::join_or(&records))),
+        );
         self.report(file, d);
         None
     }

@@ -231,23 +231,7 @@ impl<'a> Checker<'a> {
         }
         // A bare enum variant: of the enum expected here, else of the one enum that has it.
         if let Some(Ty::Enum(e)) = expect.map(Ty::required) {
-            if self.model.enums[*e].variants.contains(&n.name) {
-                return Ty::Enum(*e);
-            }
-            let enum_name = self.model.enums[*e].name.clone();
-            let variants = self.model.enums[*e].variants.clone();
-            let d = Diagnostic::error(
-                codes::UNKNOWN_NAME,
-                format!("`{enum_name}` has no variant `{}`", n.name),
-                n.span,
-                format!("not a `{enum_name}`"),
-            );
-            let d = match suggest::closest(&n.name, variants.iter().map(String::as_str)) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(n.span, best),
-                None => d.with_help(format!("`{enum_name}` is one of {}", join(&variants))),
-            };
-            self.report(file, d);
-            return Ty::Error;
+            return self.qualified_variant(file, *e, n);
         }
         match self.model.enums_with_variant(&n.name).as_slice() {
             [e] => return Ty::Enum(*e),
@@ -387,7 +371,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn unknown_field(&mut self, file: FileId, f: &Ident, owner: &str, names: &[String]) {
+    pub(super) fn unknown_field(&mut self, file: FileId, f: &Ident, owner: &str, names: &[String]) {
         let d = Diagnostic::error(
             codes::UNKNOWN_FIELD,
             format!("unknown field `{}` on `{owner}`", f.name),
@@ -413,10 +397,12 @@ impl<'a> Checker<'a> {
             v.span,
             format!("not a `{enum_name}`"),
         );
-        let d = match suggest::closest(&v.name, variants.iter().map(String::as_str)) {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(v.span, best),
-            None => d.with_help(format!("`{enum_name}` is one of {}", join(&variants))),
-        };
+        let d = d.did_you_mean(
+            &v.name,
+            v.span,
+            variants.iter().map(String::as_str),
+            Some(format!("`{enum_name}` is one of {}", join(&variants))),
+        );
         self.report(file, d);
         Ty::Error
     }
@@ -461,10 +447,12 @@ impl<'a> Checker<'a> {
             let names: Vec<&str> = functions::FUNCTIONS.iter().map(|f| f.name).collect();
             let d =
                 Diagnostic::error(codes::BAD_CALL, format!("unknown function `{}`", f.name), f.span, "not a function");
-            let d = match suggest::closest(&f.name, names.iter().copied()) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(f.span, best),
-                None => d.with_help(format!("the functions are {}", suggest::join_or(&names))),
-            };
+            let d = d.did_you_mean(
+                &f.name,
+                f.span,
+                names.iter().copied(),
+                Some(format!("the functions are {}", suggest::join_or(&names))),
+            );
             self.report(file, d);
             for a in args {
                 self.expr(file, env, &a.value, None);
@@ -660,10 +648,12 @@ impl<'a> Checker<'a> {
         names.sort();
         names.dedup();
         let d = Diagnostic::error(codes::UNKNOWN_ITEM, format!("unknown event `{}`", n.name), n.span, "not an event");
-        let d = match suggest::closest(&n.name, names.iter().copied()) {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(n.span, best),
-            None => d.with_help("declare it: `event Name on Record { … }`"),
-        };
+        let d = d.did_you_mean(
+            &n.name,
+            n.span,
+            names.iter().copied(),
+            Some("declare it: `event Name on Record { … }`".into()),
+        );
         self.report(file, d);
         None
     }

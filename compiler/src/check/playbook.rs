@@ -94,10 +94,12 @@ impl<'a> Checker<'a> {
                     part.name.span,
                     "not a template part",
                 );
-                let d = match suggest::closest(name, TEMPLATE_PARTS.iter().copied()) {
-                    Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(part.name.span, best),
-                    None => d.with_help("a template has a `subject` and a `body`"),
-                };
+                let d = d.did_you_mean(
+                    name,
+                    part.name.span,
+                    TEMPLATE_PARTS.iter().copied(),
+                    Some("a template has a `subject` and a `body`".into()),
+                );
                 self.report(file, d);
             } else if seen.contains(&name) {
                 let d =
@@ -314,15 +316,7 @@ impl<'a> Checker<'a> {
 
     /// Checks every trigger and says what `trigger.event` is.
     fn triggers(&mut self, file: FileId, pb: &Playbook, subject: Option<RecordId>) -> TriggerEvent {
-        let triggers: Vec<&Trigger> = pb
-            .clauses
-            .iter()
-            .filter_map(|c| match &c.kind {
-                ClauseKind::On(ts) => Some(ts),
-                _ => None,
-            })
-            .flatten()
-            .collect();
+        let triggers = all_triggers(pb);
         if triggers.is_empty() && !pb.errors.is_empty() {
             return TriggerEvent::None;
         }
@@ -405,10 +399,12 @@ impl<'a> Checker<'a> {
                             name.span,
                             "not a segment",
                         );
-                        let d = match suggest::closest(&name.name, segments.iter().map(String::as_str)) {
-                            Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(name.span, best),
-                            None => d.with_help("declare it: `segment name for account: Account = …`"),
-                        };
+                        let d = d.did_you_mean(
+                            &name.name,
+                            name.span,
+                            segments.iter().map(String::as_str),
+                            Some("declare it: `segment name for account: Account = …`".into()),
+                        );
                         self.report(file, d);
                     }
                 }
@@ -523,17 +519,7 @@ impl<'a> Checker<'a> {
                     None => {
                         let names: Vec<String> = self.model.records[*r].fields.iter().map(|f| f.name.clone()).collect();
                         let owner = self.model.records[*r].name.clone();
-                        let d = Diagnostic::error(
-                            codes::UNKNOWN_FIELD,
-                            format!("unknown field `{}` on `{owner}`", f.name),
-                            f.span,
-                            format!("not a field of `{owner}`"),
-                        );
-                        let d = match suggest::closest(&f.name, names.iter().map(String::as_str)) {
-                            Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(f.span, best),
-                            None => d.with_help(format!("`{owner}` has {}", fields_list(&names))),
-                        };
-                        self.report(file, d);
+                        self.unknown_field(file, f, &owner, &names);
                         return Ty::Error;
                     }
                 },
@@ -606,15 +592,7 @@ impl<'a> Checker<'a> {
 
     /// A condition that can never hold when the only trigger is `field becomes V`.
     fn contradictions(&mut self, file: FileId, pb: &Playbook) {
-        let triggers: Vec<&Trigger> = pb
-            .clauses
-            .iter()
-            .filter_map(|c| match &c.kind {
-                ClauseKind::On(ts) => Some(ts),
-                _ => None,
-            })
-            .flatten()
-            .collect();
+        let triggers = all_triggers(pb);
         let [Trigger { kind: TriggerKind::Becomes { field, value }, .. }] = triggers.as_slice() else { return };
         let (Some(field_text), ExprKind::Name(v)) = (Some(path_text(field)), &value.kind) else { return };
         for clause in &pb.clauses {
@@ -678,6 +656,18 @@ impl<'a> Checker<'a> {
         }
         self.report(file, d);
     }
+}
+
+/// Every trigger of a playbook, from all its `on` clauses.
+fn all_triggers(pb: &Playbook) -> Vec<&Trigger> {
+    pb.clauses
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ClauseKind::On(ts) => Some(ts),
+            _ => None,
+        })
+        .flatten()
+        .collect()
 }
 
 /// "`a`, `b` or `c`" for field names.

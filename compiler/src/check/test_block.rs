@@ -126,10 +126,12 @@ impl<'a> Checker<'a> {
             name.span,
             "not made by `given` or `create`",
         );
-        let d = match crate::suggest::closest(&name.name, known.iter().copied()) {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(name.span, best),
-            None => d.with_help("make it first: `given Account acme { … }`"),
-        };
+        let d = d.did_you_mean(
+            &name.name,
+            name.span,
+            known.iter().copied(),
+            Some("make it first: `given Account acme { … }`".into()),
+        );
         self.report(file, d);
         None
     }
@@ -164,10 +166,7 @@ impl<'a> Checker<'a> {
                         "not in the event",
                     );
                     let names: Vec<&str> = declared.iter().map(|f| f.name.as_str()).collect();
-                    let d = match crate::suggest::closest(&fv.name.name, names.iter().copied()) {
-                        Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(fv.name.span, best),
-                        None => d,
-                    };
+                    let d = d.did_you_mean(&fv.name.name, fv.name.span, names.iter().copied(), None);
                     self.report(file, d);
                 }
             }

@@ -26,7 +26,7 @@ impl<'a> Checker<'a> {
         for (name, noun, origin) in unused {
             let d =
                 Diagnostic::warning(codes::UNUSED, format!("the {noun} `{name}` is never used"), origin.span, "unused")
-                    .with_help(format!("use it in a playbook, remove it, or make it `public` to share it"));
+                    .with_help("use it in a playbook, remove it, or make it `public` to share it".to_string());
             self.report(origin.file, d);
         }
     }
