@@ -154,6 +154,10 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Unary(UnaryOp::Neg, inner) => {
                 let t = self.expr(file, env, inner, None);
+                if t.is_optional() && (t.required().is_numeric() || t.required() == &Ty::Duration) {
+                    self.optional_not_handled(file, inner, &t);
+                    return Ty::Error;
+                }
                 if !(t.is_numeric() || t == Ty::Duration) {
                     self.bad_operator(file, e, "-", &t, None);
                     return Ty::Error;
@@ -513,6 +517,9 @@ impl<'a> Checker<'a> {
             }
             Shape::TextTest => {
                 let t = self.expr(file, env, &positional[0].value, None);
+                if t.is_optional() {
+                    self.optional_not_handled(file, &positional[0].value, &t);
+                }
                 let item = match t.required() {
                     Ty::List(inner) if f.name == "contains" => (**inner).clone(),
                     _ => {
@@ -749,10 +756,12 @@ impl<'a> Checker<'a> {
                 if !rt.required().fits(&want) && !want.fits(rt.required()) {
                     self.expect_ty(file, r, &rt, &want, "the default has the type of the value it stands in for");
                 }
+                // `seats ?? 1.5` may be a fraction: the wider of two numbers.
+                let result = if want == Ty::Int && rt.required().is_numeric() { rt.required().clone() } else { want };
                 if rt.is_optional() {
-                    want.optional()
+                    result.optional()
                 } else {
-                    want
+                    result
                 }
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
