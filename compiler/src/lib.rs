@@ -1,6 +1,7 @@
 //! The Play compiler: `.play` source to syntax tree (with diagnostics), and the canonical
 //! formatter. It does no IO: callers hand it source text and get data back.
 
+pub mod analysis;
 pub mod check;
 pub mod diagnostic;
 pub mod format;

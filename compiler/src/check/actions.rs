@@ -120,6 +120,7 @@ impl<'a> Checker<'a> {
         };
         self.used.insert(name.name.clone());
         self.refs.push((name.name.clone(), name.span));
+        self.note(file, name.span, crate::analysis::index::Symbol::Item(name.name.clone()), None);
         let subject = self.model.templates[t].subject;
         if let (Some(have), Some(want)) = (subject, recipient) {
             if have != want {
@@ -338,6 +339,13 @@ impl<'a> Checker<'a> {
                 self.expr(file, env, &fv.value, None);
                 continue;
             };
+            let owner = self.model.records[record].name.clone();
+            self.note(
+                file,
+                fv.name.span,
+                crate::analysis::index::Symbol::Field { owner, name: field.name.clone() },
+                Some(field.ty.clone()),
+            );
             let t = self.expr(file, env, &fv.value, Some(&field.ty));
             self.expect_ty(
                 file,

@@ -150,6 +150,15 @@ impl<'a> Checker<'a> {
             }
         }
         self.model.items.insert(name.name.clone(), kind);
+        self.declare_symbol(crate::analysis::index::Symbol::Item(name.name.clone()), origin);
+        if let Item::Enum(e) = item {
+            for v in &e.variants {
+                let symbol =
+                    crate::analysis::index::Symbol::Variant { owner: name.name.clone(), name: v.name.name.clone() };
+                let origin = self.origin(file, v.name.span);
+                self.declare_symbol(symbol, origin);
+            }
+        }
     }
 
     pub(super) fn kind_origin(&self, kind: ItemKind) -> Origin {
@@ -184,9 +193,15 @@ impl<'a> Checker<'a> {
         } else if let Some(ty) = builtin(name) {
             ty
         } else {
-            match self.model.items.get(name) {
-                Some(ItemKind::Record(r)) => Ty::Record(*r),
-                Some(ItemKind::Enum(e)) => Ty::Enum(*e),
+            match self.model.items.get(name).copied() {
+                Some(ItemKind::Record(r)) => {
+                    self.note(file, t.name.span, crate::analysis::index::Symbol::Item(name.to_string()), None);
+                    Ty::Record(r)
+                }
+                Some(ItemKind::Enum(e)) => {
+                    self.note(file, t.name.span, crate::analysis::index::Symbol::Item(name.to_string()), None);
+                    Ty::Enum(e)
+                }
                 _ => {
                     self.unknown_type(file, &t.name);
                     Ty::Error
@@ -239,6 +254,8 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let origin = self.origin(file, f.name.span);
+            let symbol = crate::analysis::index::Symbol::Field { owner: owner.to_string(), name: f.name.name.clone() };
+            self.declare_symbol(symbol, origin);
             out.push(FieldInfo { name: f.name.name.clone(), ty, origin, doc: doc_text(&f.doc) });
         }
         out
@@ -269,7 +286,7 @@ impl<'a> Checker<'a> {
         event.fields = fields;
     }
 
-    fn extend(&mut self, file: FileId, r: &ast::RecordItem) {
+    fn extend(&mut self, file: FileId, r: &'a ast::RecordItem) {
         let Some(id) = self.record_ref(file, &r.name) else { return };
         let existing = self.model.records[id].fields.clone();
         let added = self.fields(file, &r.fields, &existing, &r.name.name);
@@ -281,6 +298,7 @@ impl<'a> Checker<'a> {
     pub(super) fn record_ref(&mut self, file: FileId, name: &Ident) -> Option<usize> {
         if let Some(r) = self.model.record_named(&name.name) {
             self.used.insert(name.name.clone());
+            self.note(file, name.span, crate::analysis::index::Symbol::Item(name.name.clone()), None);
             return Some(r);
         }
         let mut records: Vec<&str> = self

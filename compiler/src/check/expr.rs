@@ -209,7 +209,11 @@ impl<'a> Checker<'a> {
 
     fn name(&mut self, file: FileId, env: &Env, n: &Ident, expect: Option<&Ty>) -> Ty {
         if let Some(t) = env.binding(&n.name) {
-            return t.clone();
+            let t = t.clone();
+            if let Some(symbol) = self.bound(&n.name) {
+                self.note(file, n.span, symbol, Some(t.clone()));
+            }
+            return t;
         }
         match n.name.as_str() {
             "timed_out" if env.timed_out => return Ty::Bool,
@@ -227,7 +231,9 @@ impl<'a> Checker<'a> {
             _ => {}
         }
         if let Some(&ItemKind::Segment(s)) = self.model.items.get(&n.name) {
-            return self.segment_value(file, env, s, n);
+            let t = self.segment_value(file, env, s, n);
+            self.note(file, n.span, crate::analysis::index::Symbol::Item(n.name.clone()), Some(t.clone()));
+            return t;
         }
         // Compared with something already reported as wrong: say nothing more.
         if expect.is_some_and(Ty::is_error) && !self.model.enums_with_variant(&n.name).is_empty() {
@@ -238,7 +244,14 @@ impl<'a> Checker<'a> {
             return self.qualified_variant(file, *e, n);
         }
         match self.model.enums_with_variant(&n.name).as_slice() {
-            [e] => return Ty::Enum(*e),
+            [e] => {
+                let symbol = crate::analysis::index::Symbol::Variant {
+                    owner: self.model.enums[*e].name.clone(),
+                    name: n.name.clone(),
+                };
+                self.note(file, n.span, symbol, Some(Ty::Enum(*e)));
+                return Ty::Enum(*e);
+            }
             [] => {}
             several => {
                 let names: Vec<String> = several.iter().map(|e| self.model.enums[*e].name.clone()).collect();
@@ -324,6 +337,7 @@ impl<'a> Checker<'a> {
                 }
                 if let Some(&ItemKind::Enum(e)) = self.model.items.get(&b.name) {
                     self.used.insert(b.name.clone());
+                    self.note(file, b.span, crate::analysis::index::Symbol::Item(b.name.clone()), None);
                     return self.qualified_variant(file, e, f);
                 }
             }
@@ -364,6 +378,17 @@ impl<'a> Checker<'a> {
                 return Ty::Error;
             }
         };
+        let owner = match base_ty.required() {
+            Ty::Record(r) => self.model.records[*r].name.clone(),
+            Ty::Event(ev) => self.model.events[*ev].name.clone(),
+            _ => String::new(),
+        };
+        self.note(
+            file,
+            f.span,
+            crate::analysis::index::Symbol::Field { owner, name: f.name.clone() },
+            Some(ty.clone()),
+        );
         // Through an empty reference the field is empty too, unless `exists` said otherwise.
         let present = path_key(whole).is_some_and(|k| env.present.contains(&k));
         if present {
@@ -391,6 +416,11 @@ impl<'a> Checker<'a> {
 
     fn qualified_variant(&mut self, file: FileId, e: usize, v: &Ident) -> Ty {
         if self.model.enums[e].variants.contains(&v.name) {
+            let symbol = crate::analysis::index::Symbol::Variant {
+                owner: self.model.enums[e].name.clone(),
+                name: v.name.clone(),
+            };
+            self.note(file, v.span, symbol, Some(Ty::Enum(e)));
             return Ty::Enum(e);
         }
         let enum_name = self.model.enums[e].name.clone();
@@ -447,6 +477,9 @@ impl<'a> Checker<'a> {
     }
 
     fn call(&mut self, file: FileId, env: &Env, whole: &Expr, f: &Ident, args: &[Arg]) -> Ty {
+        if functions::lookup(&f.name).is_some() {
+            self.note(file, f.span, crate::analysis::index::Symbol::Function(f.name.clone()), None);
+        }
         let Some(function) = functions::lookup(&f.name) else {
             let names: Vec<&str> = functions::FUNCTIONS.iter().map(|f| f.name).collect();
             let d =
@@ -649,6 +682,7 @@ impl<'a> Checker<'a> {
     pub(super) fn event_ref(&mut self, file: FileId, n: &Ident) -> Option<EventId> {
         if let Some(&ItemKind::Event(e)) = self.model.items.get(&n.name) {
             self.used.insert(n.name.clone());
+            self.note(file, n.span, crate::analysis::index::Symbol::Item(n.name.clone()), None);
             return Some(e);
         }
         let mut names: Vec<&str> = self.model.events.iter().map(|e| e.name.as_str()).collect();

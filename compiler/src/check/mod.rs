@@ -43,6 +43,13 @@ pub struct Checked<'a> {
 
 /// Checks a project: every file's items together with the standard library.
 pub fn check<'a>(inputs: &[Input<'a>]) -> Checked<'a> {
+    check_indexed(inputs).0
+}
+
+/// Checks a project and also returns what every name refers to, for editors. File
+/// numbers in the index are the inputs' positions, then the standard library's files in
+/// the order of [`crate::stdlib::parsed`].
+pub fn check_indexed<'a>(inputs: &[Input<'a>]) -> (Checked<'a>, crate::analysis::index::Index) {
     let stdlib = crate::stdlib::parsed();
     let mut files: Vec<Input<'a>> =
         inputs.iter().map(|i| Input { name: i.name, source: i.source, file: i.file }).collect();
@@ -56,6 +63,9 @@ pub fn check<'a>(inputs: &[Input<'a>]) -> Checked<'a> {
         segment_stack: Vec::new(),
         refs: Vec::new(),
         binding: None,
+        index: crate::analysis::index::Index::default(),
+        scope: Vec::new(),
+        current_playbook: None,
     };
     checker.collect();
     checker.check_items();
@@ -67,7 +77,9 @@ pub fn check<'a>(inputs: &[Input<'a>]) -> Checked<'a> {
         // Spans compare equal, so the position is compared by range.
         list.dedup_by(|a, b| a.code == b.code && a.message == b.message && a.span().range() == b.span().range());
     }
-    Checked { diagnostics, model: checker.model }
+    let mut index = checker.index;
+    index.finish();
+    (Checked { diagnostics, model: checker.model }, index)
 }
 
 pub(crate) struct Checker<'a> {
@@ -84,6 +96,12 @@ pub(crate) struct Checker<'a> {
     refs: Vec<(String, Span)>,
     /// The current playbook's subject name (`account`).
     binding: Option<String>,
+    /// What every name refers to, for editors.
+    index: crate::analysis::index::Index,
+    /// Where the names bound in the item being checked are declared.
+    scope: Vec<(String, Origin)>,
+    /// The playbook being checked, for its steps' symbols.
+    current_playbook: Option<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -120,6 +138,32 @@ impl<'a> Checker<'a> {
 
     fn origin(&self, file: FileId, span: Span) -> Origin {
         Origin { file, span }
+    }
+
+    /// Records a use of a symbol.
+    fn note(&mut self, file: FileId, span: Span, symbol: crate::analysis::index::Symbol, ty: Option<types::Ty>) {
+        self.index.refs.push(crate::analysis::index::Ref { file, span, symbol, ty });
+    }
+
+    /// Records a declaration.
+    fn declare_symbol(&mut self, symbol: crate::analysis::index::Symbol, origin: Origin) {
+        self.index.defs.entry(symbol).or_insert(origin);
+    }
+
+    /// Binds a name in the item being checked, declared at `span` in `file`.
+    fn bind(&mut self, file: FileId, name: &str, span: Span) {
+        let origin = self.origin(file, span);
+        self.declare_symbol(crate::analysis::index::Symbol::Binding { file, at: span.start }, origin);
+        self.scope.push((name.to_string(), origin));
+    }
+
+    /// The symbol of a bound name, if it is bound in the current item.
+    fn bound(&self, name: &str) -> Option<crate::analysis::index::Symbol> {
+        self.scope
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, o)| crate::analysis::index::Symbol::Binding { file: o.file, at: o.span.start })
     }
 }
 

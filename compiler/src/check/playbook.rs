@@ -64,11 +64,15 @@ impl<'a> Checker<'a> {
             return Ty::Error;
         }
         self.segment_stack.push(s);
+        // Worked out lazily, perhaps while another item is checked: its own scope only.
+        let outer_scope = std::mem::take(&mut self.scope);
+        self.bind(file, &seg.binding.name.name, seg.binding.name.span);
         let subject = self.model.segments[s].subject;
         let binding_ty = subject.map(Ty::Record).unwrap_or(Ty::Error);
         let env = Env::new(subject, Some((&seg.binding.name.name, binding_ty)));
         let ty = self.expr(file, &env, &seg.value, None);
         self.segment_stack.pop();
+        self.scope = outer_scope;
         let ty = if self.model.segments[s].signal {
             ty
         } else {
@@ -83,6 +87,8 @@ impl<'a> Checker<'a> {
         let template = self.model.templates[t].item;
         let file = self.model.templates[t].origin.file;
         let subject = self.model.templates[t].subject;
+        self.scope.clear();
+        self.bind(file, &template.binding.name.name, template.binding.name.span);
         let env = Env::new(subject, Some((&template.binding.name.name, subject.map(Ty::Record).unwrap_or(Ty::Error))));
         let mut seen: Vec<&str> = Vec::new();
         for part in &template.parts {
@@ -158,6 +164,14 @@ impl<'a> Checker<'a> {
             ClauseKind::For(b) => Some(b.name.name.clone()),
             _ => None,
         });
+        self.scope.clear();
+        if let Some(b) = pb.clauses.iter().find_map(|c| match &c.kind {
+            ClauseKind::For(b) => Some(b),
+            _ => None,
+        }) {
+            self.bind(file, &b.name.name, b.name.span);
+        }
+        self.current_playbook = Some(pb.name.name.clone());
         let subject = self.subject(file, pb);
         self.settings(file, pb);
         let binding = pb.clauses.iter().find_map(|c| match &c.kind {
@@ -358,6 +372,12 @@ impl<'a> Checker<'a> {
                 match self.model.items.get(&name.name).copied() {
                     Some(ItemKind::Segment(s)) if !self.model.segments[s].signal => {
                         self.used.insert(name.name.clone());
+                        self.note(
+                            file,
+                            name.span,
+                            crate::analysis::index::Symbol::Item(name.name.clone()),
+                            Some(Ty::Bool),
+                        );
                         self.refs.push((name.name.clone(), name.span));
                         if let (Some(have), Some(want)) = (self.model.segments[s].subject, subject) {
                             if have != want {
@@ -507,6 +527,9 @@ impl<'a> Checker<'a> {
                 return Ty::Error;
             }
         }
+        if let Some(symbol) = self.bound(&first.name) {
+            self.note(file, first.span, symbol, Some(ty.clone()));
+        }
         let mut through_optional = false;
         let mut prefix = first.name.clone();
         for f in rest {
@@ -535,6 +558,16 @@ impl<'a> Checker<'a> {
                     return Ty::Error;
                 }
             };
+            if let Some(owner) =
+                self.path_owner(subject, &path.segments[..path.segments.len().min(prefix.matches('.').count() + 1)])
+            {
+                self.note(
+                    file,
+                    f.span,
+                    crate::analysis::index::Symbol::Field { owner, name: f.name.clone() },
+                    Some(ty.clone()),
+                );
+            }
             if present.contains(&prefix) {
                 ty = ty.required().clone();
                 through_optional = false;
@@ -547,7 +580,26 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The record that the last segment of `segments` (a path from the subject) is a field of.
+    fn path_owner(&self, subject: &Ty, segments: &[Ident]) -> Option<String> {
+        let mut ty = subject.clone();
+        for f in segments.iter().skip(1).take(segments.len().saturating_sub(2)) {
+            ty = match ty.required() {
+                Ty::Record(r) => self.model.records[*r].field(&f.name)?.ty.clone(),
+                _ => return None,
+            };
+        }
+        match ty.required() {
+            Ty::Record(r) => Some(self.model.records[*r].name.clone()),
+            _ => None,
+        }
+    }
+
     fn step_name(&mut self, file: FileId, names: &mut Vec<(String, Span)>, name: &Ident) {
+        if let Some(playbook) = self.current_playbook.clone() {
+            let origin = self.origin(file, name.span);
+            self.declare_symbol(crate::analysis::index::Symbol::Step { playbook, name: name.name.clone() }, origin);
+        }
         if let Some((_, first)) = names.iter().find(|(n, _)| *n == name.name) {
             let d = Diagnostic::error(
                 codes::DUPLICATE_STEP,

@@ -43,6 +43,8 @@ impl<'a> Checker<'a> {
 
     fn test(&mut self, file: FileId, test: &TestItem) {
         self.binding = None;
+        self.scope.clear();
+        self.current_playbook = None;
         // The test's records, by name, as bindings their field values may refer to.
         let mut env = Env::new(None, None);
         let mut records: HashMap<String, RecordId> = HashMap::new();
@@ -67,6 +69,7 @@ impl<'a> Checker<'a> {
                     }
                     self.test_fields(file, &env, r, fields);
                     self.missing_fields(file, r, fields, name.span, &name.name);
+                    self.bind(file, &name.name, name.span);
                     records.insert(name.name.clone(), r);
                     env.bindings.push((name.name.clone(), Ty::Record(r)));
                 }
@@ -116,6 +119,9 @@ impl<'a> Checker<'a> {
 
     fn test_record(&mut self, file: FileId, records: &HashMap<String, RecordId>, name: &Ident) -> Option<RecordId> {
         if let Some(r) = records.get(&name.name) {
+            if let Some(symbol) = self.bound(&name.name) {
+                self.note(file, name.span, symbol, Some(Ty::Record(*r)));
+            }
             return Some(*r);
         }
         let mut known: Vec<&str> = records.keys().map(String::as_str).collect();

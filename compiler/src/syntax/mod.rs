@@ -13,6 +13,7 @@ mod grammar;
 mod scan;
 mod span;
 
+pub use scan::starts_item;
 pub use span::Span;
 
 use pest::Parser;

@@ -1,0 +1,123 @@
+//! The analysis API that editors use, driven by sources with a `$0` cursor marker.
+
+use play_compiler::analysis::{Analysis, CompletionKind};
+
+/// The source without its `$0` marker, and the marker's offset.
+fn cursor(marked: &str) -> (String, usize) {
+    let at = marked.find("$0").expect("a $0 marker");
+    (marked.replacen("$0", "", 1), at)
+}
+
+fn analysis(files: &[(&str, &str)]) -> Analysis {
+    Analysis::new(files.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect())
+}
+
+const PROJECT: &str = r#"segment enterprise for account: Account = account.tier == Enterprise
+
+playbook renewal_risk "Renewal at risk" {
+  for account: Account
+  on account.health falls
+  when account.stage == Renewal and enterprise
+  step review {
+    task "Review {account.name}" to account.owner due 2d
+  }
+}
+"#;
+
+#[test]
+fn hover_on_a_field_shows_its_type_and_doc() {
+    let src = PROJECT.replace("account.health falls", "account.hea$0lth falls");
+    let (src, at) = cursor(&src);
+    let a = analysis(&[("p.play", &src)]);
+    let hover = a.hover("p.play", at).expect("a hover");
+    assert!(hover.markdown.contains("Account.health: Number"), "{}", hover.markdown);
+    assert_eq!(&src[hover.span.range()], "health");
+}
+
+#[test]
+fn definition_of_a_standard_field_is_in_the_standard_library() {
+    let (src, at) = cursor(&PROJECT.replace("account.owner due", "account.ow$0ner due"));
+    let a = analysis(&[("p.play", &src)]);
+    let def = a.definition("p.play", at).expect("a definition");
+    assert_eq!(def.file, "stdlib/account.play");
+    let std = a.file(&def.file).expect("the stdlib file");
+    assert_eq!(&std.source[def.span.range()], "owner");
+}
+
+#[test]
+fn references_and_rename_reach_every_file() {
+    let other =
+        "playbook other \"Other\" {\n  for account: Account\n  on enters enterprise\n  step s { task \"x\" }\n}\n";
+    let (src, at) = cursor(&PROJECT.replace("segment enterprise", "segment enter$0prise"));
+    let a = analysis(&[("p.play", &src), ("q.play", other)]);
+    let refs = a.references("p.play", at, true);
+    let files: Vec<&str> = refs.iter().map(|l| l.file.as_str()).collect();
+    assert_eq!(files, ["p.play", "p.play", "q.play"], "{refs:?}");
+    let edits = a.rename("p.play", at, "big_accounts").expect("a rename");
+    assert_eq!(edits.len(), 3);
+    assert!(a.rename("p.play", at, "not a name").is_err());
+}
+
+#[test]
+fn fields_complete_after_a_dot_even_when_the_line_does_not_parse() {
+    let src = PROJECT.replace("  step review {", "  when account.$0\n  step review {");
+    let (src, at) = cursor(&src);
+    let a = analysis(&[("p.play", PROJECT)]);
+    let items = a.completions("p.play", at, &src);
+    let labels: Vec<&str> = items.iter().map(|c| c.label.as_str()).collect();
+    assert!(labels.contains(&"renewal_date") && labels.contains(&"owner"), "{labels:?}");
+    assert!(items.iter().all(|c| c.kind == CompletionKind::Field));
+}
+
+#[test]
+fn fields_complete_through_references() {
+    let (src, at) = cursor(&PROJECT.replace("  step review {", "  when account.owner.$0\n  step review {"));
+    let a = analysis(&[("p.play", PROJECT)]);
+    let labels: Vec<String> = a.completions("p.play", at, &src).into_iter().map(|c| c.label).collect();
+    assert!(labels.contains(&"email".to_string()), "{labels:?}");
+}
+
+#[test]
+fn variants_complete_after_a_comparison() {
+    let (src, at) = cursor(&PROJECT.replace("account.stage == Renewal", "account.stage == $0"));
+    let a = analysis(&[("p.play", PROJECT)]);
+    let labels: Vec<String> = a.completions("p.play", at, &src).into_iter().map(|c| c.label).collect();
+    assert!(labels.contains(&"Renewal".to_string()) && labels.contains(&"Churned".to_string()), "{labels:?}");
+}
+
+#[test]
+fn clause_keywords_complete_in_a_playbook_and_actions_in_a_step() {
+    let a = analysis(&[("p.play", PROJECT)]);
+    let (src, at) = cursor(&PROJECT.replace("  step review {", "  $0\n  step review {"));
+    let labels: Vec<String> = a.completions("p.play", at, &src).into_iter().map(|c| c.label).collect();
+    assert!(labels.contains(&"when".to_string()) && labels.contains(&"wait for".to_string()), "{labels:?}");
+    let (src, at) = cursor(&PROJECT.replace("    task \"Review", "    $0\n    task \"Review"));
+    let labels: Vec<String> = a.completions("p.play", at, &src).into_iter().map(|c| c.label).collect();
+    assert!(labels.contains(&"email_task".to_string()) && !labels.contains(&"when".to_string()), "{labels:?}");
+}
+
+#[test]
+fn the_outline_nests_steps_in_playbooks() {
+    let a = analysis(&[("p.play", PROJECT)]);
+    let symbols = a.document_symbols("p.play");
+    let names: Vec<&str> = symbols.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["enterprise", "renewal_risk"]);
+    assert_eq!(symbols[1].children.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["review"]);
+}
+
+#[test]
+fn semantic_tokens_are_sorted_and_never_overlap() {
+    let a = analysis(&[("p.play", PROJECT)]);
+    let tokens = a.semantic_tokens("p.play");
+    assert!(!tokens.is_empty());
+    assert!(tokens.windows(2).all(|w| w[0].span.end <= w[1].span.start));
+}
+
+#[test]
+fn signals_get_their_type_as_an_inlay_hint() {
+    let src = "signal drop for account: Account = change(account.weekly_active_users, over: 14d)\n";
+    let a = analysis(&[("s.play", src)]);
+    let hints = a.inlay_hints("s.play");
+    assert_eq!(hints.len(), 1);
+    assert_eq!(hints[0].label, ": Number");
+}
