@@ -1,4 +1,4 @@
-//! Any input: parsing and checking never panic, every diagnostic points inside the
+//! Any input: parsing, checking and the editor queries never panic, every diagnostic points inside the
 //! source, and a file that parses clean formats to a fixed point that parses to the same
 //! tree.
 #![no_main]
@@ -18,6 +18,16 @@ fuzz_target!(|data: &[u8]| {
     assert!(parse.diagnostics.iter().all(in_bounds));
     let checked = play_compiler::check::check_sources(&[("fuzz.play", source)]);
     assert!(checked.iter().flatten().all(in_bounds));
+    // What an editor asks, at a few positions the input chooses.
+    let analysis = play_compiler::analysis::Analysis::new(vec![("fuzz.play".into(), source.into())]);
+    for step in [1, 7, 31] {
+        let offset = (source.len() / step).min(source.len());
+        let _ = analysis.hover("fuzz.play", offset);
+        let _ = analysis.definition("fuzz.play", offset);
+        let _ = analysis.completions("fuzz.play", offset, source);
+        let _ = analysis.references("fuzz.play", offset, true);
+    }
+    let _ = (analysis.document_symbols("fuzz.play"), analysis.semantic_tokens("fuzz.play"), analysis.folding_ranges("fuzz.play"));
     if parse.has_errors() {
         assert!(play_compiler::format::format_source(source).is_err());
         return;
