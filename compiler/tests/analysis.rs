@@ -121,3 +121,46 @@ fn signals_get_their_type_as_an_inlay_hint() {
     assert_eq!(hints.len(), 1);
     assert_eq!(hints[0].label, ": Number");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sources() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+        let mut out = Vec::new();
+        for dir in std::fs::read_dir(root).into_iter().flatten().flatten() {
+            for f in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+                if f.path().extension().is_some_and(|x| x == "play") {
+                    out.extend(std::fs::read_to_string(f.path()).ok());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Whatever the position (even inside a character) and however the buffer was
+        /// cut, every question gets an answer and nothing panics.
+        #[test]
+        fn every_query_answers_anywhere(pick in any::<prop::sample::Index>(), at in any::<prop::sample::Index>(), cut in any::<prop::sample::Index>()) {
+            let all = sources();
+            let src = &all[pick.index(all.len())];
+            let a = analysis(&[("x.play", src)]);
+            let offset = at.index(src.len() + 1);
+            let mut now = src.clone();
+            let mut c = cut.index(src.len() + 1);
+            while !now.is_char_boundary(c) { c -= 1; }
+            now.truncate(c);
+            let _ = a.hover("x.play", offset);
+            let _ = a.definition("x.play", offset);
+            let _ = a.references("x.play", offset, true);
+            let _ = a.rename("x.play", offset, "renamed");
+            let _ = a.completions("x.play", offset, &now);
+            let _ = a.completions("x.play", offset, src);
+        }
+    }
+}
