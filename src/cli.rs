@@ -16,7 +16,8 @@ EXAMPLES:
   play check playbooks/ --format json
   play fmt                      format every .play file in place
   play fmt --check              list the files that are not formatted, change nothing
-  play schema import salesforce account.json > account.play"
+  play schema import salesforce account.json > account.play
+  play lsp                      the language server, for editors (on stdin and stdout)"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -28,6 +29,7 @@ pub enum Command {
     Check(CheckArgs),
     Fmt(FmtArgs),
     Schema(SchemaArgs),
+    Lsp(LspArgs),
 }
 
 /// Report every problem in a project's `.play` files.
@@ -83,6 +85,26 @@ impl FmtArgs {
     pub fn reads_stdin(&self) -> bool {
         self.stdin || self.paths.iter().any(|p| p.as_os_str() == "-")
     }
+}
+
+/// Run the language server: errors as you type, completion, hover, navigation, rename,
+/// formatting and quick fixes in editors.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play lsp                    serve LSP on stdin and stdout; editors start it this way
+  play lsp --stdio            the same (the flag VS Code's client adds)
+
+The project is every .play file under the editor's workspace folder, with unsaved
+buffers laid over the files on disk. See docs/editors.md for VS Code, Neovim and Helix.
+
+Exit status: 0 after the editor asks the server to shut down and then to exit,
+1 when it exits without shutting down first (or closes the server's input),
+2 the server could not start.")]
+pub struct LspArgs {
+    /// Speak LSP on stdin and stdout (the default and only transport).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 /// Work with a CRM's schema.

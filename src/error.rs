@@ -16,6 +16,8 @@ pub enum Error {
     Output(io::Error),
     #[error("`-` (standard input) cannot be combined with other paths")]
     StdinWithPaths,
+    #[error("cannot start the language server: {}", describe(.0))]
+    Lsp(io::Error),
 }
 
 /// An IO error in the house style: lowercase, without the OS error number.

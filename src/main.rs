@@ -31,6 +31,7 @@ fn run() -> Exit {
         Command::Check(args) => commands::check::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
         Command::Schema(args) => commands::schema::run(args),
+        Command::Lsp(args) => commands::lsp::run(args),
     };
     result.unwrap_or_else(|error| {
         commands::to_stderr(|out| writeln!(out, "error: {error}"));

@@ -122,6 +122,45 @@ fn signals_get_their_type_as_an_inlay_hint() {
     assert_eq!(hints[0].label, ": Number");
 }
 
+#[test]
+fn hover_on_a_variant_shows_the_variant_doc() {
+    let (src, at) = cursor(&PROJECT.replace("== Renewal", "== Rene$0wal"));
+    let a = analysis(&[("p.play", &src)]);
+    let hover = a.hover("p.play", at).expect("a hover");
+    assert!(
+        hover.markdown.contains("Stage.Renewal") && hover.markdown.contains("renewal is being negotiated"),
+        "{}",
+        hover.markdown
+    );
+}
+
+#[test]
+fn fields_complete_in_a_value_list_opened_on_the_same_line() {
+    let test = "test \"t\" {\n  given Account acme { name: \"Acme\", $0 }\n}\n";
+    let (src, at) = cursor(test);
+    let a = analysis(&[("t.play", &src)]);
+    let labels: Vec<String> = a.completions("t.play", at, &src).into_iter().map(|c| c.label).collect();
+    assert!(labels.contains(&"tier".to_string()) && !labels.contains(&"now".to_string()), "{labels:?}");
+}
+
+#[test]
+fn a_playbook_with_a_subject_is_not_offered_another() {
+    let a = analysis(&[("p.play", PROJECT)]);
+    let (src, at) = cursor(&PROJECT.replace("  step review {", "  $0\n  step review {"));
+    let labels: Vec<String> = a.completions("p.play", at, &src).into_iter().map(|c| c.label).collect();
+    assert!(!labels.contains(&"for".to_string()), "{labels:?}");
+}
+
+#[test]
+fn no_type_errors_on_a_line_with_a_syntax_error() {
+    let src = PROJECT.replace("account.stage == Renewal and enterprise", "account.health < (40");
+    let a = analysis(&[("p.play", &src)]);
+    let errors: Vec<_> = a.diagnostics("p.play").iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.iter().map(|d| d.code).collect::<Vec<_>>(), ["play::E0102"], "{errors:?}");
+    let d = errors[0];
+    assert_eq!(&src[d.span().range()], "(");
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;

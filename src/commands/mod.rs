@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod fmt;
+pub mod lsp;
 pub mod schema;
 
 use std::io::{self, Write};

@@ -134,6 +134,15 @@ impl Analysis {
         if let Some(out) = ctx.after_word(&prev, block) {
             return out;
         }
+        // Right after `{` or `,` of a `{ name: value }` list, its record's fields.
+        if block == Block::Values {
+            let open = item_text.rfind('{').map_or(0, |i| i + 1);
+            let partial = if typing_word { words.last().copied().unwrap_or("") } else { "" };
+            let so_far = item_text[open..].trim_end().strip_suffix(partial).unwrap_or("").trim_end();
+            if so_far.is_empty() || so_far.ends_with(',') {
+                return ctx.value_fields(&header);
+            }
+        }
         if prev.is_empty() {
             return ctx.line_start(block, &header);
         }
@@ -318,7 +327,10 @@ impl Context<'_> {
                 out
             }
             Block::Playbook => {
-                let mut out = Self::keywords(CLAUSE_WORDS);
+                // A playbook has one subject.
+                let has_for = self.item_text.lines().any(|l| l.trim_start().starts_with("for "));
+                let words: Vec<&str> = CLAUSE_WORDS.iter().copied().filter(|w| !(has_for && *w == "for")).collect();
+                let mut out = Self::keywords(&words);
                 out.push(Completion::snippet(
                     "step …",
                     "step ${1:name} \"${2:Title}\" {\n  $0\n}",

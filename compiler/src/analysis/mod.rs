@@ -64,7 +64,7 @@ impl Analysis {
         for (i, f) in files.iter().enumerate() {
             let mut all = f.parse.diagnostics.clone();
             if let Some(more) = checked.get(i) {
-                all.extend(more.iter().cloned());
+                all.extend(check::without_cascades(&f.source, &f.parse.diagnostics, more.clone()));
             }
             all.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
             diagnostics.push(if f.stdlib { Vec::new() } else { all });

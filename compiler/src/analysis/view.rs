@@ -58,10 +58,12 @@ impl ModelView {
                         item.doc = model.records[r].doc.clone();
                     }
                     ItemKind::Enum(e) => {
-                        item.members = model.enums[e]
+                        let en = &model.enums[e];
+                        item.members = en
                             .variants
                             .iter()
-                            .map(|v| FieldView { name: v.clone(), ty: Ty::Enum(e), doc: None })
+                            .zip(&en.variant_docs)
+                            .map(|(v, doc)| FieldView { name: v.clone(), ty: Ty::Enum(e), doc: doc.clone() })
                             .collect();
                         item.doc = model.enums[e].doc.clone();
                     }
@@ -159,8 +161,10 @@ impl ModelView {
         Some((self.type_name(&f.ty), f.doc.clone()))
     }
 
-    pub fn variant_doc(&self, owner: &str, _name: &str) -> Option<String> {
-        self.item(owner)?.doc.clone()
+    /// A variant's own doc comment, else its enum's.
+    pub fn variant_doc(&self, owner: &str, name: &str) -> Option<String> {
+        let item = self.item(owner)?;
+        item.members.iter().find(|m| m.name == name).and_then(|m| m.doc.clone()).or_else(|| item.doc.clone())
     }
 }
 

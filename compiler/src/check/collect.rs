@@ -78,6 +78,7 @@ impl<'a> Checker<'a> {
         let kind = match item {
             Item::Enum(e) => {
                 let mut variants: Vec<String> = Vec::new();
+                let mut variant_docs: Vec<Option<String>> = Vec::new();
                 for v in &e.variants {
                     if variants.contains(&v.name.name) {
                         let d = Diagnostic::error(
@@ -89,9 +90,16 @@ impl<'a> Checker<'a> {
                         self.report(file, d);
                     } else {
                         variants.push(v.name.name.clone());
+                        variant_docs.push(doc_text(&v.doc));
                     }
                 }
-                self.model.enums.push(Enum { name: name.name.clone(), variants, origin, doc: doc_text(&e.doc) });
+                self.model.enums.push(Enum {
+                    name: name.name.clone(),
+                    variants,
+                    variant_docs,
+                    origin,
+                    doc: doc_text(&e.doc),
+                });
                 ItemKind::Enum(self.model.enums.len() - 1)
             }
             Item::Record(r) => {

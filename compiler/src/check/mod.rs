@@ -176,12 +176,32 @@ pub fn check_sources(sources: &[(&str, &str)]) -> Vec<Vec<Diagnostic>> {
     let checked = check(&inputs);
     parses
         .iter()
+        .zip(sources)
         .zip(checked.diagnostics)
-        .map(|(p, mut checker)| {
+        .map(|((p, (_, source)), checker)| {
             let mut all = p.diagnostics.clone();
-            all.append(&mut checker);
+            all.extend(without_cascades(source, &p.diagnostics, checker));
             all.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
             all
+        })
+        .collect()
+}
+
+/// The checker's diagnostics, less those on a line that has a syntax error: what the
+/// parser could not read there makes them guesses.
+pub fn without_cascades(source: &str, syntax: &[Diagnostic], checker: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if syntax.iter().all(|d| !d.is_error()) {
+        return checker;
+    }
+    let index = crate::diagnostic::LineIndex::new(source);
+    let line = |offset: usize| index.line_col(source, offset).line;
+    let broken: Vec<(usize, usize)> =
+        syntax.iter().filter(|d| d.is_error()).map(|d| (line(d.span().start), line(d.span().end))).collect();
+    checker
+        .into_iter()
+        .filter(|d| {
+            let l = line(d.span().start);
+            !broken.iter().any(|(a, b)| *a <= l && l <= *b)
         })
         .collect()
 }

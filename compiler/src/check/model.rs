@@ -47,6 +47,8 @@ impl Record {
 pub struct Enum {
     pub name: String,
     pub variants: Vec<String>,
+    /// Each variant's doc comment, beside `variants`.
+    pub variant_docs: Vec<Option<String>>,
     pub origin: Origin,
     pub doc: Option<String>,
 }

@@ -171,7 +171,21 @@ pub fn chunks(source: &str) -> Vec<Chunk> {
                 }
                 b')' | b']' | b'}' => {
                     raw_depth = raw_depth.saturating_sub(1);
-                    if matches!(top, Some(Ctx::Bracket) | Some(Ctx::Interp { .. })) {
+                    let opener = match c {
+                        b')' => b'(',
+                        b']' => b'[',
+                        _ => b'{',
+                    };
+                    // An inner bracket that a closer of another kind skips over is the one
+                    // never closed: `(40 }` leaves the `(` open, not the `{`.
+                    while let Some(&(Ctx::Bracket, at)) = stack.last() {
+                        if bytes[at] == opener {
+                            break;
+                        }
+                        lexical.push(Lexical::Unclosed { at, bracket: bytes[at] });
+                        stack.pop();
+                    }
+                    if matches!(stack.last(), Some((Ctx::Bracket, _)) | Some((Ctx::Interp { .. }, _))) {
                         stack.pop();
                     }
                 }
@@ -269,6 +283,12 @@ mod tests {
             lexical,
             &vec![Lexical::Unclosed { at: 11, bracket: b'{' }, Lexical::UnterminatedText { at: 22, long: false }]
         );
+    }
+
+    #[test]
+    fn a_closer_of_another_kind_leaves_the_inner_bracket_open() {
+        let src = "playbook p {\n  when a < (40\n}\n";
+        assert_eq!(chunks(src)[0].lexical, vec![Lexical::Unclosed { at: 24, bracket: b'(' }]);
     }
 
     #[test]
