@@ -4,56 +4,13 @@
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-/// One playbook of 40 lines exercising most of the syntax, renamed per copy.
-fn playbook(i: usize) -> String {
-    format!(
-        r##"/// Renewal risk, copy {i}.
-playbook renewal_risk_{i} "Renewal at risk {i}" {{
-  for account: Account
-  visibility public
-  category risk
-  priority account.arr / 10_000 + {i}
-  reentry after 30d
-  inflight keep
+mod support;
 
-  on account.health falls or account.stage becomes Renewal
-  when account.stage == Renewal
-  when account.tier == Enterprise and account.arr > 200_000
-  exit when account.stage == Churned // a goal reached
-
-  step review "Review the account" {{
-    task "Review renewal risk for {{account.name}}" to account.owner due 2d
-    notify slack "#cs-alerts" "Health at {{account.name}} fell to {{account.health}}"
-  }}
-
-  wait 3d
-
-  step follow_up when not did(Login, within: 3d) {{
-    email_task to account.champion ?? skip template renewal_followup
-  }}
-
-  wait until (account.renewal_date ?? today() + 60d) - 30d
-
-  step escalate {{
-    assign account.owner to manager_of(account.owner)
-    notify email "cs-leads@example.com" "Renewal risk escalated: {{account.name}}"
-    update account {{ health: account.health - 5, tags: ["escalated", "risk"] }}
-  }}
-
-  wait for Login where trigger.event.feature in ["reports", "billing"] timeout 5d
-
-  step nudge when timed_out {{
-    enroll account.champion ?? skip in flow "Re-engage {i}"
-  }}
-}}
-
-"##
-    )
-}
+use support::{playbook, SHARED};
 
 /// A project source of at least `lines` lines.
 fn project(lines: usize) -> String {
-    let mut out = String::new();
+    let mut out = SHARED.to_string();
     let mut i = 0;
     while out.lines().count() < lines {
         out.push_str(&playbook(i));
