@@ -339,7 +339,28 @@ impl Context<'_> {
                 out.push(Completion::snippet("wait for …", "wait for ${1:Event} timeout ${2:5d}", "wait for an event"));
                 out
             }
-            Block::Step => Self::keywords(ACTION_WORDS),
+            Block::Step => {
+                let mut out = Self::keywords(ACTION_WORDS);
+                out.extend([
+                    Completion::snippet(
+                        "task …",
+                        "task \"${1:Title}\" to ${2:account.owner} due ${3:2d}",
+                        "a task in the queue",
+                    ),
+                    Completion::snippet(
+                        "email_task …",
+                        "email_task to ${1:account.champion ?? skip} template ${2:template}",
+                        "a drafted email to approve",
+                    ),
+                    Completion::snippet(
+                        "notify slack …",
+                        "notify slack \"${1:#channel}\" \"${2:message}\"",
+                        "a Slack message",
+                    ),
+                    Completion::snippet("update …", "update ${1:account} { ${2:field}: ${3:value} }", "a CRM update"),
+                ]);
+                out
+            }
             Block::Stage => Self::keywords(&["activity", "optional activity"]),
             Block::Test => Self::keywords(TEST_WORDS),
             Block::Template => Self::keywords(&["subject", "body"]),

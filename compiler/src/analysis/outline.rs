@@ -210,7 +210,7 @@ impl Analysis {
             Symbol::Item(name) => match self.view.item(name).map(|i| i.kind) {
                 Some("record" | "enum") => TokenKind::Type,
                 Some("event") => TokenKind::Event,
-                Some("segment" | "signal") => TokenKind::Function,
+                Some("segment" | "signal" | "playbook" | "template" | "limit") => TokenKind::Function,
                 _ => TokenKind::Type,
             },
             Symbol::Field { .. } => TokenKind::Property,
