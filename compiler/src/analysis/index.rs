@@ -68,8 +68,4 @@ impl Index {
     pub fn uses<'a>(&'a self, symbol: &'a Symbol) -> impl Iterator<Item = &'a Ref> + 'a {
         self.refs.iter().filter(move |r| &r.symbol == symbol)
     }
-
-    pub fn span_of(span: Span) -> Span {
-        span
-    }
 }
