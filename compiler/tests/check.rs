@@ -33,6 +33,10 @@ use play_compiler::diagnostic::render::{render, Style};
 use play_compiler::Diagnostic;
 use proptest::prelude::*;
 
+mod mutate;
+
+use mutate::Mutation;
+
 /// Fixtures that show a checker bug: the annotations say what the checker should
 /// report (and its fixes should do what they say), and today it does something else.
 /// Each entry is the fixture's file stem and the bug in a few words. The annotation
@@ -603,50 +607,9 @@ const PAYLOADS: &[&str] = &[
     "?",
 ];
 
-#[derive(Debug, Clone)]
-enum Mutation {
-    Delete { at: f64, len: usize },
-    Insert { at: f64, payload: usize },
-    Truncate { at: f64 },
-}
-
+/// Mostly insertions (they exercise names and types), some deletions, a few cuts.
 fn mutation() -> impl Strategy<Value = Mutation> {
-    prop_oneof![
-        3 => (0.0..1.0f64, 1..40usize).prop_map(|(at, len)| Mutation::Delete { at, len }),
-        6 => (0.0..1.0f64, 0..PAYLOADS.len()).prop_map(|(at, payload)| Mutation::Insert { at, payload }),
-        1 => (0.0..1.0f64).prop_map(|at| Mutation::Truncate { at }),
-    ]
-}
-
-/// The char boundary at or before a fraction of the text.
-fn boundary(s: &str, at: f64) -> usize {
-    let mut i = (((s.len() as f64) * at) as usize).min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn apply(mut s: String, m: &Mutation) -> String {
-    match *m {
-        Mutation::Delete { at, len } => {
-            let start = boundary(&s, at);
-            let mut end = (start + len).min(s.len());
-            while !s.is_char_boundary(end) {
-                end += 1;
-            }
-            s.replace_range(start..end, "");
-        }
-        Mutation::Insert { at, payload } => {
-            let i = boundary(&s, at);
-            s.insert_str(i, PAYLOADS[payload]);
-        }
-        Mutation::Truncate { at } => {
-            let i = boundary(&s, at);
-            s.truncate(i);
-        }
-    }
-    s
+    prop_oneof![3 => mutate::delete(), 6 => mutate::insert_one_of(PAYLOADS), 1 => mutate::truncate()]
 }
 
 /// What must hold for any project: no panic (in checking or rendering), one list per
@@ -694,7 +657,7 @@ proptest! {
         let (name, source) = &corpus[pick.index(corpus.len())];
         let mut source = source.clone();
         for m in &mutations {
-            source = apply(source, m);
+            mutate::apply(&mut source, m);
         }
         check_invariants(&[(name.as_str(), source.as_str())]);
     }
@@ -715,7 +678,7 @@ proptest! {
             .collect();
         let t = target.index(files.len());
         for m in &mutations {
-            files[t].1 = apply(std::mem::take(&mut files[t].1), m);
+            mutate::apply(&mut files[t].1, m);
         }
         let sources: Vec<(&str, &str)> = files.iter().map(|(n, s)| (n.as_str(), s.as_str())).collect();
         check_invariants(&sources);

@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 
+mod mutate;
+
+use mutate::Mutation;
+
 /// Every `.play` file of the fixtures and the examples.
 fn corpus() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -73,49 +77,8 @@ const PAYLOADS: &[&str] = &[
     "-",
 ];
 
-#[derive(Debug, Clone)]
-enum Mutation {
-    Delete { at: f64, len: usize },
-    Insert { at: f64, payload: usize },
-    Truncate { at: f64 },
-}
-
 fn mutation() -> impl Strategy<Value = Mutation> {
-    prop_oneof![
-        (0.0..1.0f64, 1..40usize).prop_map(|(at, len)| Mutation::Delete { at, len }),
-        (0.0..1.0f64, 0..PAYLOADS.len()).prop_map(|(at, payload)| Mutation::Insert { at, payload }),
-        (0.0..1.0f64).prop_map(|at| Mutation::Truncate { at }),
-    ]
-}
-
-fn boundary(s: &str, at: f64) -> usize {
-    let mut i = ((s.len() as f64) * at) as usize;
-    while i > 0 && !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i.min(s.len())
-}
-
-fn apply(mut s: String, m: &Mutation) -> String {
-    match *m {
-        Mutation::Delete { at, len } => {
-            let start = boundary(&s, at);
-            let mut end = (start + len).min(s.len());
-            while !s.is_char_boundary(end) {
-                end += 1;
-            }
-            s.replace_range(start..end, "");
-        }
-        Mutation::Insert { at, payload } => {
-            let i = boundary(&s, at);
-            s.insert_str(i, PAYLOADS[payload]);
-        }
-        Mutation::Truncate { at } => {
-            let i = boundary(&s, at);
-            s.truncate(i);
-        }
-    }
-    s
+    prop_oneof![mutate::delete(), mutate::insert_one_of(PAYLOADS), mutate::truncate()]
 }
 
 /// What must hold for any text: no panic, sane spans, a formatter that refuses broken
@@ -155,7 +118,7 @@ proptest! {
         let sources = corpus();
         let mut source = sources[pick.index(sources.len())].clone();
         for m in &mutations {
-            source = apply(source, m);
+            mutate::apply(&mut source, m);
         }
         check_invariants(&source);
     }

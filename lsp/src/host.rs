@@ -48,7 +48,7 @@ impl Project {
     }
 
     pub fn doc<'a>(&'a self, name: &'a str) -> Option<Doc<'a>> {
-        let source = self.analysis.file(name)?.source.as_str();
+        let source = self.analysis.file(name)?.source.as_ref();
         let lines = self.lines.get(name)?.get_or_init(|| LineMap::new(source));
         Some(Doc { project: self, name, source, lines })
     }

@@ -15,6 +15,11 @@ use tower::{Service, ServiceExt};
 use tower_lsp::jsonrpc::Request;
 use tower_lsp::lsp_types::Url;
 
+#[path = "../../compiler/tests/mutate/mod.rs"]
+mod mutate;
+
+use mutate::Mutation;
+
 /// Generous, for a debug build on a busy machine; a wedged server never answers at all.
 const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -76,47 +81,8 @@ const PAYLOADS: &[&str] = &[
     "given Account a ",
 ];
 
-#[derive(Debug, Clone)]
-enum Edit {
-    Delete { at: f64, len: usize },
-    Insert { at: f64, payload: usize },
-    Text { at: f64, text: String },
-    Truncate { at: f64 },
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    prop_oneof![
-        (0.0..1.0f64, 1..40usize).prop_map(|(at, len)| Edit::Delete { at, len }),
-        (0.0..1.0f64, 0..PAYLOADS.len()).prop_map(|(at, payload)| Edit::Insert { at, payload }),
-        (0.0..1.0f64, "\\PC{0,6}").prop_map(|(at, text)| Edit::Text { at, text }),
-        (0.0..1.0f64).prop_map(|at| Edit::Truncate { at }),
-    ]
-}
-
-/// A byte offset at a fraction of the text, moved back to a character boundary.
-fn offset(text: &str, at: f64) -> usize {
-    let mut i = ((text.len() as f64) * at) as usize;
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn apply(text: &mut String, edit: &Edit) {
-    match edit {
-        Edit::Delete { at, len } => {
-            let start = offset(text, *at);
-            let mut end = (start + len).min(text.len());
-            while !text.is_char_boundary(end) {
-                end += 1;
-            }
-            text.replace_range(start..end, "");
-        }
-        Edit::Insert { at, payload } => text.insert_str(offset(text, *at), PAYLOADS[*payload]),
-        Edit::Text { at, text: new } => text.insert_str(offset(text, *at), new),
-        Edit::Truncate { at } => text.truncate(offset(text, *at)),
-    }
+fn edit() -> impl Strategy<Value = Mutation> {
+    prop_oneof![mutate::delete(), mutate::insert_one_of(PAYLOADS), mutate::insert_any_text(), mutate::truncate()]
 }
 
 #[derive(Debug, Clone)]
@@ -167,7 +133,7 @@ impl Session {
     }
 }
 
-async fn run(files: Vec<String>, target: usize, edits: Vec<Vec<Edit>>, asks: Vec<(Ask, u32, u32)>) {
+async fn run(files: Vec<String>, target: usize, edits: Vec<Vec<Mutation>>, asks: Vec<(Ask, u32, u32)>) {
     let folder = tempfile::tempdir().unwrap_or_else(|e| panic!("no scratch folder: {e}"));
     for (i, text) in files.iter().enumerate() {
         std::fs::write(folder.path().join(format!("f{i}.play")), text).unwrap_or_else(|e| panic!("cannot write: {e}"));
@@ -192,7 +158,7 @@ async fn run(files: Vec<String>, target: usize, edits: Vec<Vec<Edit>>, asks: Vec
     let mut asks = asks.into_iter().cycle();
     for (version, batch) in edits.iter().enumerate() {
         for edit in batch {
-            apply(&mut text, edit);
+            mutate::apply(&mut text, edit);
         }
         let version = version as i32 + 2;
         let change =

@@ -16,15 +16,18 @@ pub use index::Symbol;
 pub use outline::{FoldingRange, InlayHint, OutlineKind, OutlineSymbol, SemanticToken, TokenKind};
 pub use query::{Edit, Hover, Location};
 
+use std::borrow::Cow;
+
 use crate::check::{self, Input};
 use crate::diagnostic::Diagnostic;
 use crate::syntax::{parse, Parse};
 
-/// One file of the analysed project (or of the standard library).
+/// One file of the analysed project (or of the standard library, which is parsed once per
+/// process and borrowed, not copied, by every analysis).
 pub struct File {
     pub name: String,
-    pub source: String,
-    pub parse: Parse,
+    pub source: Cow<'static, str>,
+    pub parse: Cow<'static, Parse>,
     /// Whether the file belongs to the standard library (read-only).
     pub stdlib: bool,
 }
@@ -46,13 +49,13 @@ impl Analysis {
             .into_iter()
             .map(|(name, source)| {
                 let parse = parse(&source);
-                File { name, source, parse, stdlib: false }
+                File { name, source: Cow::Owned(source), parse: Cow::Owned(parse), stdlib: false }
             })
             .collect();
         files.extend(crate::stdlib::parsed().iter().map(|(name, source, parse)| File {
             name: name.to_string(),
-            source: source.to_string(),
-            parse: parse.clone(),
+            source: Cow::Borrowed(*source),
+            parse: Cow::Borrowed(parse),
             stdlib: true,
         }));
         let inputs: Vec<Input<'_>> =

@@ -17,12 +17,7 @@ playbook welcome "Welcome" {
     )
     .await;
     let published = client.diagnostics(&name, Some(1)).await;
-    let params = json!({
-        "textDocument": { "uri": client.url(&name) },
-        "range": { "start": position, "end": position },
-        "context": { "diagnostics": published.diagnostics }
-    });
-    let actions = client.request_value("textDocument/codeAction", params).await;
+    let actions = client.code_actions(&name, position, &published.diagnostics).await;
     let mut out = cursor(&client.texts[&name], position);
     for action in actions.as_array().into_iter().flatten() {
         out.push_str(&format!("action: {} ({})\n", action["title"].as_str().unwrap_or("?"), action["kind"]));
@@ -47,11 +42,6 @@ playbook welcome "Welcome" {
     let published = client.diagnostics(&name, Some(1)).await;
     let edited = client.texts[&name].replace("helth", "hxlth");
     client.change(&name, &edited).await;
-    let params = json!({
-        "textDocument": { "uri": client.url(&name) },
-        "range": { "start": position, "end": position },
-        "context": { "diagnostics": published.diagnostics }
-    });
-    let actions = client.request_value("textDocument/codeAction", params).await;
+    let actions = client.code_actions(&name, position, &published.diagnostics).await;
     assert_eq!(actions, json!([]));
 }

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tower::{Service, ServiceExt};
 use tower_lsp::jsonrpc::Request;
-use tower_lsp::lsp_types::{Position, PublishDiagnosticsParams, Range, Url};
+use tower_lsp::lsp_types::{Diagnostic, Position, PublishDiagnosticsParams, Range, Url};
 use tower_lsp::LspService;
 
 /// How long any answer may take before the test fails as wedged.
@@ -236,6 +236,16 @@ impl Client {
     /// `{ textDocument, position }` for a request at a position.
     pub fn at(&self, name: &str, position: Position) -> Value {
         json!({ "textDocument": { "uri": self.url(name) }, "position": position })
+    }
+
+    /// The code actions offered at a position for the diagnostics the client holds.
+    pub async fn code_actions(&mut self, name: &str, position: Position, diagnostics: &[Diagnostic]) -> Value {
+        let params = json!({
+            "textDocument": { "uri": self.url(name) },
+            "range": { "start": position, "end": position },
+            "context": { "diagnostics": diagnostics }
+        });
+        self.request_value("textDocument/codeAction", params).await
     }
 }
 
