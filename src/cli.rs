@@ -16,6 +16,10 @@ EXAMPLES:
   play check playbooks/ --format json
   play fmt                      format every .play file in place
   play fmt --check              list the files that are not formatted, change nothing
+  play build -o program.playc   compile the project to a bytecode program
+  play test                     run every test block in simulated time
+  play replay --changes changes.jsonl > actions.jsonl
+  play explain --changes changes.jsonl --record Account/acme --playbook renewal_risk
   play schema import salesforce account.json > account.play
   play lsp                      the language server, for editors (on stdin and stdout)"
 )]
@@ -28,6 +32,10 @@ pub struct Cli {
 pub enum Command {
     Check(CheckArgs),
     Fmt(FmtArgs),
+    Build(BuildArgs),
+    Test(TestArgs),
+    Replay(ReplayArgs),
+    Explain(ExplainArgs),
     Schema(SchemaArgs),
     Lsp(LspArgs),
 }
@@ -85,6 +93,122 @@ impl FmtArgs {
     pub fn reads_stdin(&self) -> bool {
         self.stdin || self.paths.iter().any(|p| p.as_os_str() == "-")
     }
+}
+
+/// Compile a project to a bytecode program, or print its disassembly.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play build -o program.playc        compile the project in the current folder
+  play build examples/renewals --dump   print the readable disassembly
+
+The program carries a format version and a content hash, and runs without the source.
+Exit status: 0 built, 1 the project has errors (reported as `play check` does),
+2 the build could not run (a missing path, an unwritable output).")]
+pub struct BuildArgs {
+    /// The project folder (every `.play` file under it, and its `play.toml`).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// Where to write the program.
+    #[arg(short, long, value_name = "FILE", default_value = "program.playc")]
+    pub output: PathBuf,
+
+    /// Print the disassembly to stdout instead of writing the program.
+    #[arg(long)]
+    pub dump: bool,
+}
+
+/// Run every `test` block of a project in simulated time.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play test                          the project in the current folder
+  play test examples/customer-success --format junit > report.xml
+
+Exit status: 0 every test passed, 1 a test failed or the project has errors,
+2 the tests could not run.")]
+pub struct TestArgs {
+    /// The project folder.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// `human` on stderr; `json` and `junit` as one document on stdout.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+
+    /// Run only the tests whose name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+}
+
+/// The forms `play test` reports in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
+    Junit,
+}
+
+/// Feed recorded changes through the engine in simulated time and print the actions it
+/// would produce, acting on nothing.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play replay --changes changes.jsonl
+  play replay examples/customer-success --changes q1.jsonl --until 2026-06-30T00:00:00Z
+
+Actions are printed as JSON lines on stdout, in the order produced. A line that does not fit
+the schema is reported on stderr with its line number and field, and the rest go on.
+Exit status: 0 every line was taken, 1 a line was refused or the project has errors,
+2 the replay could not run.")]
+pub struct ReplayArgs {
+    /// The project folder.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// The changes, one JSON object per line.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub changes: PathBuf,
+
+    /// Run the clock to this moment after the last change (RFC 3339); waits falling due
+    /// before it produce their actions. Default: the last change's time.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Print the run history (JSON lines on stderr) as well.
+    #[arg(long)]
+    pub history: bool,
+}
+
+/// Say why a playbook did or did not enrol a record, step by step.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play explain --changes changes.jsonl --record Account/acme --playbook renewal_risk
+
+Exit status: 0 explained, 1 a change was refused or the project has errors,
+2 the explanation could not run (an unknown playbook or record type).")]
+pub struct ExplainArgs {
+    /// The project folder.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// The changes, one JSON object per line.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub changes: PathBuf,
+
+    /// The record, as `Type/id`.
+    #[arg(long, value_name = "Type/id")]
+    pub record: String,
+
+    /// The playbook, by name.
+    #[arg(long, value_name = "NAME")]
+    pub playbook: String,
+
+    /// Run the clock to this moment after the last change (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
 }
 
 /// Run the language server: errors as you type, completion, hover, navigation, rename,

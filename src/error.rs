@@ -16,6 +16,8 @@ pub enum Error {
     Output(io::Error),
     #[error("`-` (standard input) cannot be combined with other paths")]
     StdinWithPaths,
+    #[error("{0}")]
+    Usage(String),
     #[error("cannot start the language server: {}", describe(.0))]
     Lsp(io::Error),
 }

@@ -4,6 +4,7 @@
 mod analysis;
 mod cli;
 mod commands;
+mod compile;
 mod error;
 mod exit;
 mod project;
@@ -30,6 +31,10 @@ fn run() -> Exit {
     let result = match &cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
+        Command::Build(args) => commands::build::run(args),
+        Command::Test(args) => commands::test::run(args),
+        Command::Replay(args) => commands::replay::run(args),
+        Command::Explain(args) => commands::explain::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
     };

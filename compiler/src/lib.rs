@@ -1,10 +1,13 @@
 //! The Play compiler: `.play` source to syntax tree (with diagnostics), and the canonical
-//! formatter. It does no IO: callers hand it source text and get data back.
+//! formatter, and lowering to a bytecode [`program::Program`]. It does no IO: callers hand
+//! it source text and get data back.
 
 pub mod analysis;
 pub mod check;
 pub mod diagnostic;
 pub mod format;
+pub mod lower;
+pub mod program;
 pub mod stdlib;
 pub mod suggest;
 pub mod syntax;

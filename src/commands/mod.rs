@@ -1,7 +1,11 @@
 //! The subcommands, one module each, and the output plumbing they share.
 
+pub mod build;
 pub mod check;
+pub mod explain;
 pub mod fmt;
+pub mod replay;
+pub mod test;
 pub mod lsp;
 pub mod schema;
 

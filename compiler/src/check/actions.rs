@@ -306,7 +306,13 @@ impl<'a> Checker<'a> {
     }
 
     /// `{ name: value, … }` for a record: each field exists, each value fits, none twice.
-    pub(super) fn field_values(&mut self, file: FileId, env: &Env, record: RecordId, fields: &[FieldValue]) {
+    pub(super) fn field_values<'f>(
+        &mut self,
+        file: FileId,
+        env: &Env,
+        record: RecordId,
+        fields: impl IntoIterator<Item = &'f FieldValue>,
+    ) {
         let mut seen: Vec<&Ident> = Vec::new();
         for fv in fields {
             if let Some(first) = seen.iter().find(|s| s.name == fv.name.name) {

@@ -107,8 +107,15 @@ impl<'a> Checker<'a> {
         self.report(file, d);
     }
 
-    /// The type of an expression; `expect` helps bare enum variants find their enum.
+    /// The type of an expression; `expect` helps bare enum variants find their enum. The
+    /// type is recorded for lowering.
     pub(super) fn expr(&mut self, file: FileId, env: &Env, e: &Expr, expect: Option<&Ty>) -> Ty {
+        let ty = self.expr_type(file, env, e, expect);
+        self.types.record(e, ty.clone());
+        ty
+    }
+
+    fn expr_type(&mut self, file: FileId, env: &Env, e: &Expr, expect: Option<&Ty>) -> Ty {
         match &e.kind {
             ExprKind::Bool(_) => Ty::Bool,
             ExprKind::Number(text) => {

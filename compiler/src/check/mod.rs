@@ -39,6 +39,24 @@ pub struct Checked<'a> {
     /// order.
     pub diagnostics: Vec<Vec<Diagnostic>>,
     pub model: Model<'a>,
+    /// The type of every expression checked, for lowering.
+    pub types: ExprTypes,
+}
+
+/// The type the checker found for each expression, by the expression's address in the
+/// syntax tree the model borrows (so it is valid as long as the model is).
+#[derive(Default)]
+pub struct ExprTypes(std::collections::HashMap<usize, types::Ty>);
+
+impl ExprTypes {
+    fn record(&mut self, e: &crate::syntax::ast::Expr, ty: types::Ty) {
+        self.0.insert(e as *const _ as usize, ty);
+    }
+
+    /// The type of `e`, which must be a node of the checked tree.
+    pub fn of(&self, e: &crate::syntax::ast::Expr) -> Option<&types::Ty> {
+        self.0.get(&(e as *const _ as usize))
+    }
 }
 
 /// Checks a project: every file's items together with the standard library.
@@ -66,6 +84,7 @@ pub fn check_indexed<'a>(inputs: &[Input<'a>]) -> (Checked<'a>, crate::analysis:
         index: crate::analysis::index::Index::default(),
         scope: Vec::new(),
         current_playbook: None,
+        types: ExprTypes::default(),
     };
     checker.collect();
     checker.check_items();
@@ -79,7 +98,7 @@ pub fn check_indexed<'a>(inputs: &[Input<'a>]) -> (Checked<'a>, crate::analysis:
     }
     let mut index = checker.index;
     index.finish();
-    (Checked { diagnostics, model: checker.model }, index)
+    (Checked { diagnostics, model: checker.model, types: checker.types }, index)
 }
 
 pub(crate) struct Checker<'a> {
@@ -102,6 +121,7 @@ pub(crate) struct Checker<'a> {
     scope: Vec<(String, Origin)>,
     /// The playbook being checked, for its steps' symbols.
     current_playbook: Option<String>,
+    types: ExprTypes,
 }
 
 impl<'a> Checker<'a> {

@@ -152,8 +152,7 @@ impl<'a> Checker<'a> {
         for fv in as_text {
             self.expr(file, env, &fv.value, None);
         }
-        let rest: Vec<FieldValue> = rest.into_iter().cloned().collect();
-        self.field_values(file, env, record, &rest);
+        self.field_values(file, env, record, rest);
     }
 
     fn event_payload(&mut self, file: FileId, env: &Env, e: usize, event: &Ident, fields: &[FieldValue]) {

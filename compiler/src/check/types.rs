@@ -9,7 +9,7 @@ pub type EnumId = usize;
 /// An index into the model's events.
 pub type EventId = usize;
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Ty {
     Text,
     Number,

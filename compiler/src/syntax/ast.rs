@@ -190,7 +190,7 @@ pub struct TemplatePart {
 }
 
 /// What happens to an action over a touch budget.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Overflow {
     Defer,
     Drop,
@@ -228,7 +228,7 @@ pub struct Clause {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Category {
     Outreach,
     Risk,
@@ -243,7 +243,7 @@ pub enum Reentry {
     After(DurationLit),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Inflight {
     Keep,
     Migrate,
@@ -273,7 +273,7 @@ pub struct Trigger {
 }
 
 /// The days an `every` schedule fires on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Every {
     Day,
     Weekday,
@@ -388,7 +388,7 @@ pub struct Action {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Channel {
     Email,
     Slack,
@@ -424,7 +424,7 @@ pub struct TestStmt {
 }
 
 /// The kind of action an `expect` looks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ExpectKind {
     Task,
     EmailTask,

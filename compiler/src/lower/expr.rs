@@ -1,0 +1,318 @@
+//! Expressions to bytecode: names to subjects, segments and constants, fields to slots,
+//! `and`/`or`/`??` to jumps, text interpolation to concatenation.
+
+use super::{Lowerer, Name};
+use crate::check::model::ItemKind;
+use crate::check::types::Ty;
+use crate::program::{Builtin, Code, Const, History, Op};
+use crate::syntax::ast::*;
+
+impl Lowerer<'_, '_> {
+    /// The code of one expression, with its source.
+    pub(super) fn code(&mut self, e: &Expr) -> Code {
+        let mut code = Code { source: self.text(e.span), ..Code::default() };
+        self.expr(&mut code, e);
+        code
+    }
+
+    /// The code of a text with interpolations.
+    pub(super) fn text_code(&mut self, t: &TextLit) -> Code {
+        let mut code = Code { source: self.text(t.span), ..Code::default() };
+        self.text_into(&mut code, t);
+        code
+    }
+
+    pub(super) fn emit(&self, code: &mut Code, op: Op, span: Span) {
+        code.ops.push(op);
+        code.spans.push(self.src_span(span));
+    }
+
+    pub(super) fn push_const(&mut self, code: &mut Code, c: Const, span: Span) {
+        let index = self.constant(c);
+        self.emit(code, Op::Const { index }, span);
+    }
+
+    fn text_into(&mut self, code: &mut Code, t: &TextLit) {
+        if let Some(plain) = t.as_plain() {
+            return self.push_const(code, Const::Text(plain), t.span);
+        }
+        for part in &t.parts {
+            match part {
+                TextPart::Lit(s) => self.push_const(code, Const::Text(s.clone()), t.span),
+                TextPart::Interp(e) => self.expr(code, e),
+            }
+        }
+        self.emit(code, Op::Concat { count: t.parts.len() as u32 }, t.span);
+    }
+
+    fn name_meaning(&self, name: &str) -> Option<Name> {
+        self.names.iter().rev().find(|(n, _)| n == name).map(|(_, m)| m.clone())
+    }
+
+    pub(super) fn expr(&mut self, code: &mut Code, e: &Expr) {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Bool(b) => self.push_const(code, Const::Bool(*b), span),
+            ExprKind::Number(text) => {
+                let digits: String = text.chars().filter(|c| *c != '_').collect();
+                let c = match digits.parse::<i64>() {
+                    Ok(i) if !digits.contains('.') => Const::Int(i),
+                    _ => Const::Number(digits.parse::<f64>().unwrap_or(0.0)),
+                };
+                self.push_const(code, c, span);
+            }
+            ExprKind::Percent(text) => {
+                let digits: String = text.chars().filter(|c| *c != '_').collect();
+                self.push_const(code, Const::Number(digits.parse::<f64>().unwrap_or(0.0) / 100.0), span);
+            }
+            ExprKind::Duration(d) => self.push_const(code, Const::Duration(super::duration(d)), span),
+            ExprKind::Date(d) => self.push_const(code, Const::Date(d.date), span),
+            ExprKind::DateTime(d) => self.push_const(code, datetime(&d.text), span),
+            ExprKind::Time(t) => self.push_const(code, Const::Time(u32::from(t.hour) * 60 + u32::from(t.minute)), span),
+            ExprKind::Text(t) => self.text_into(code, t),
+            ExprKind::Name(n) => self.name(code, e, n),
+            ExprKind::Field(base, f) => self.field(code, e, base, f),
+            ExprKind::Call(f, args) => self.call(code, e, f, args),
+            ExprKind::List(items) => {
+                for item in items {
+                    self.expr(code, item);
+                }
+                self.emit(code, Op::List { count: items.len() as u32 }, span);
+            }
+            ExprKind::Paren(inner) => self.expr(code, inner),
+            ExprKind::Unary(op, inner) => {
+                self.expr(code, inner);
+                self.emit(code, if *op == UnaryOp::Not { Op::Not } else { Op::Neg }, span);
+            }
+            ExprKind::Binary(op, l, r) => self.binary(code, span, *op, l, r),
+            ExprKind::In { negated, value, list, .. } => {
+                self.expr(code, value);
+                for item in list {
+                    self.expr(code, item);
+                }
+                self.emit(code, Op::In { count: list.len() as u32, negated: *negated }, span);
+            }
+            // Only `x ?? skip` is valid, and that is lowered with its `??`.
+            ExprKind::Skip => self.emit(code, Op::SkipIfEmpty, span),
+        }
+    }
+
+    fn name(&mut self, code: &mut Code, e: &Expr, n: &Ident) {
+        match self.name_meaning(&n.name) {
+            Some(Name::Subject) => return self.emit(code, Op::Subject, n.span),
+            Some(Name::Awaited) => return self.emit(code, Op::Awaited, n.span),
+            Some(Name::TestRecord(record)) => {
+                return self.push_const(code, Const::Ref { record, id: n.name.clone() }, n.span)
+            }
+            None => {}
+        }
+        if n.name == "timed_out" {
+            return self.emit(code, Op::TimedOut, n.span);
+        }
+        if let Some(ItemKind::Segment(s)) = self.item(&n.name) {
+            return self.emit(code, Op::Segment { index: s as u32 }, n.span);
+        }
+        match self.ty(e).required() {
+            Ty::Enum(ty) => {
+                let variant = self.model.enums[*ty].variants.iter().position(|v| *v == n.name).unwrap_or(0);
+                self.push_const(code, Const::Enum { ty: *ty, variant }, n.span);
+            }
+            // Checked programs have no other names; keep the stack balanced regardless.
+            _ => self.push_const(code, Const::Bool(false), n.span),
+        }
+    }
+
+    fn field(&mut self, code: &mut Code, e: &Expr, base: &Expr, f: &Ident) {
+        if let ExprKind::Name(b) = &base.kind {
+            if self.name_meaning(&b.name).is_none() {
+                if b.name == "trigger" {
+                    return self.emit(code, Op::TriggerEvent, e.span);
+                }
+                if let Some(ItemKind::Enum(ty)) = self.item(&b.name) {
+                    let variant = self.model.enums[ty].variants.iter().position(|v| *v == f.name).unwrap_or(0);
+                    return self.push_const(code, Const::Enum { ty, variant }, e.span);
+                }
+            }
+        }
+        let on_subject = matches!(&base.kind, ExprKind::Name(b) if matches!(self.name_meaning(&b.name), Some(Name::Subject)));
+        if on_subject {
+            if let Ty::Record(r) = self.ty(base) {
+                let record = &self.model.records[r];
+                if !(record.name == "User" && f.name == "email") {
+                    let slot = record.fields.iter().position(|x| x.name == f.name).unwrap_or(0);
+                    return self.emit(code, Op::SubjectField { slot: slot as u32 }, e.span);
+                }
+            }
+        }
+        self.expr(code, base);
+        match self.ty(base).required() {
+            Ty::Record(r) => {
+                let record = &self.model.records[*r];
+                if record.name == "User" && f.name == "email" {
+                    return self.emit(code, Op::RecordId, e.span);
+                }
+                let slot = record.fields.iter().position(|x| x.name == f.name).unwrap_or(0);
+                self.emit(code, Op::Field { record: *r as u32, slot: slot as u32 }, e.span);
+            }
+            Ty::Event(ev) => {
+                if f.name == "at" {
+                    return self.emit(code, Op::EventAt, e.span);
+                }
+                let slot = self.model.events[*ev].fields.iter().position(|x| x.name == f.name).unwrap_or(0);
+                self.emit(code, Op::EventField { event: *ev as u32, slot: slot as u32 }, e.span);
+            }
+            _ => {}
+        }
+    }
+
+    fn call(&mut self, code: &mut Code, e: &Expr, f: &Ident, args: &[Arg]) {
+        let positional: Vec<&Expr> = args.iter().filter(|a| a.name.is_none()).map(|a| &a.value).collect();
+        let named = |name: &str| args.iter().find(|a| a.name.as_ref().is_some_and(|n| n.name == name)).map(|a| &a.value);
+        match f.name.as_str() {
+            "exists" => {
+                if let Some(a) = positional.first() {
+                    self.expr(code, a);
+                }
+                self.emit(code, Op::Exists, e.span);
+            }
+            "did" | "count" | "last" => {
+                let kind = match f.name.as_str() {
+                    "did" => History::Did,
+                    "count" => History::Count,
+                    _ => History::Last,
+                };
+                let event = match positional.first().map(|a| &a.kind) {
+                    Some(ExprKind::Name(n)) => match self.item(&n.name) {
+                        Some(ItemKind::Event(ev)) => ev,
+                        _ => 0,
+                    },
+                    _ => 0,
+                };
+                let within = named("within");
+                if let Some(w) = within {
+                    self.expr(code, w);
+                }
+                self.emit(code, Op::History { kind, event: event as u32, within: within.is_some() }, e.span);
+            }
+            "change" => {
+                if let Some(w) = named("over") {
+                    self.expr(code, w);
+                }
+                let slot = positional.first().map_or(0, |p| self.subject_slot(p));
+                self.emit(code, Op::Change { slot: slot as u32 }, e.span);
+            }
+            "old" => {
+                let slot = positional.first().map_or(0, |p| self.subject_slot(p));
+                self.emit(code, Op::Old { slot: slot as u32 }, e.span);
+            }
+            name => {
+                for a in &positional {
+                    self.expr(code, a);
+                }
+                if let Some(function) = Builtin::from_name(name) {
+                    self.emit(code, Op::Call { function }, e.span);
+                }
+            }
+        }
+    }
+
+    /// The slot of the subject's field a path like `account.health` names.
+    fn subject_slot(&self, e: &Expr) -> usize {
+        let mut inner = e;
+        while let ExprKind::Paren(x) = &inner.kind {
+            inner = x;
+        }
+        let ExprKind::Field(base, f) = &inner.kind else { return 0 };
+        match self.ty(base).required() {
+            Ty::Record(r) => self.model.records[*r].fields.iter().position(|x| x.name == f.name).unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    fn binary(&mut self, code: &mut Code, span: Span, op: BinaryOp, l: &Expr, r: &Expr) {
+        self.expr(code, l);
+        let jump = match op {
+            BinaryOp::And => Some(Op::JumpIfFalse { to: 0 }),
+            BinaryOp::Or => Some(Op::JumpIfTrue { to: 0 }),
+            BinaryOp::Coalesce if matches!(r.kind, ExprKind::Skip) => {
+                return self.emit(code, Op::SkipIfEmpty, span);
+            }
+            BinaryOp::Coalesce => Some(Op::Coalesce { to: 0 }),
+            _ => None,
+        };
+        if let Some(jump) = jump {
+            let at = code.ops.len();
+            self.emit(code, jump, span);
+            self.expr(code, r);
+            let to = code.ops.len() as u32;
+            code.ops[at] = match jump {
+                Op::JumpIfFalse { .. } => Op::JumpIfFalse { to },
+                Op::JumpIfTrue { .. } => Op::JumpIfTrue { to },
+                _ => Op::Coalesce { to },
+            };
+            return;
+        }
+        self.expr(code, r);
+        let op = match op {
+            BinaryOp::Eq => Op::Eq,
+            BinaryOp::Ne => Op::Ne,
+            BinaryOp::Lt => Op::Lt,
+            BinaryOp::Le => Op::Le,
+            BinaryOp::Gt => Op::Gt,
+            BinaryOp::Ge => Op::Ge,
+            BinaryOp::Add => Op::Add,
+            BinaryOp::Sub => Op::Sub,
+            BinaryOp::Mul => Op::Mul,
+            _ => Op::Div,
+        };
+        self.emit(code, op, span);
+    }
+
+    /// Code that gives the record a path names (`account.champion`), from the subject.
+    pub(super) fn path_code(&mut self, path: &Path) -> Code {
+        let mut code = Code { source: self.text(path.span), ..Code::default() };
+        let Some((first, rest)) = path.segments.split_first() else { return code };
+        let mut ty = match self.name_meaning(&first.name) {
+            Some(Name::TestRecord(record)) => {
+                self.push_const(&mut code, Const::Ref { record, id: first.name.clone() }, first.span);
+                Some(record)
+            }
+            _ => {
+                self.emit(&mut code, Op::Subject, first.span);
+                self.subject
+            }
+        };
+        for f in rest {
+            let Some(r) = ty else { break };
+            let slot = self.model.records[r].fields.iter().position(|x| x.name == f.name).unwrap_or(0);
+            self.emit(&mut code, Op::Field { record: r as u32, slot: slot as u32 }, f.span);
+            ty = match self.model.records[r].fields.get(slot).map(|x| x.ty.required().clone()) {
+                Some(Ty::Record(next)) => Some(next),
+                _ => None,
+            };
+        }
+        code
+    }
+}
+
+/// A datetime literal: with an offset it is a moment; without one, a local time.
+fn datetime(text: &str) -> Const {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Const::DateTime(t.timestamp());
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, format) {
+            return Const::LocalDateTime(t);
+        }
+    }
+    Const::DateTime(0)
+}
+
+/// The pool constant an `at` literal of a test sets the clock to.
+pub(super) fn moment(e: &Expr) -> Const {
+    match &e.kind {
+        ExprKind::DateTime(d) => datetime(&d.text),
+        ExprKind::Date(d) => Const::LocalDateTime(d.date.and_hms_opt(0, 0, 0).unwrap_or_default()),
+        _ => Const::DateTime(0),
+    }
+}

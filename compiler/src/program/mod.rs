@@ -1,0 +1,452 @@
+//! A compiled program: the schema, every playbook, segment, signal, template, limit and
+//! test lowered to bytecode, and the trigger index. It serializes with serde, carries a
+//! format version and a content hash, and runs without the source.
+
+mod dump;
+pub use dump::duration as duration_text;
+pub mod op;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::check::types::Ty;
+pub use crate::syntax::ast::{Category, Channel, Every, ExpectKind, Inflight, Overflow};
+pub use op::{Builtin, History, Op};
+
+/// The version of the serialized form; a program of another version does not load.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Program {
+    pub format: u32,
+    /// A hash of everything below, in hex: two programs with the same hash behave the same.
+    pub hash: String,
+    /// The source files spans refer to, by index.
+    pub files: Vec<String>,
+    pub schema: Schema,
+    pub consts: Vec<Const>,
+    pub segments: Vec<SegmentDef>,
+    pub templates: Vec<TemplateDef>,
+    pub limits: Vec<LimitDef>,
+    pub playbooks: Vec<PlaybookDef>,
+    pub triggers: TriggerIndex,
+    pub tests: Vec<TestDef>,
+}
+
+/// The records, enums and events values are checked against.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Schema {
+    pub records: Vec<RecordDef>,
+    pub enums: Vec<EnumDef>,
+    pub events: Vec<EventDef>,
+}
+
+impl Schema {
+    pub fn record_named(&self, name: &str) -> Option<usize> {
+        self.records.iter().position(|r| r.name == name)
+    }
+
+    pub fn event_named(&self, name: &str) -> Option<usize> {
+        self.events.iter().position(|e| e.name == name)
+    }
+
+    /// A type as people write it: `Account`, `Text?`, `List<Tier>`.
+    pub fn type_name(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::List(t) => format!("List<{}>", self.type_name(t)),
+            Ty::Optional(t) => format!("{}?", self.type_name(t)),
+            Ty::Record(r) => self.records.get(*r).map_or("?".into(), |r| r.name.clone()),
+            Ty::Enum(e) => self.enums.get(*e).map_or("?".into(), |e| e.name.clone()),
+            Ty::Event(e) => self.events.get(*e).map_or("?".into(), |e| e.name.clone()),
+            other => format!("{other:?}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecordDef {
+    pub name: String,
+    pub fields: Vec<FieldDef>,
+}
+
+impl RecordDef {
+    pub fn slot(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Ty,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnumDef {
+    pub name: String,
+    pub variants: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventDef {
+    pub name: String,
+    /// The record type it happens to.
+    pub subject: usize,
+    pub fields: Vec<FieldDef>,
+    /// The records it also concerns: (record type, slot of the required reference in the
+    /// subject's record that leads there) — a contact's login concerns its account.
+    pub owners: Vec<(usize, usize)>,
+}
+
+/// A constant of the pool.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Const {
+    Bool(bool),
+    Int(i64),
+    Number(f64),
+    Text(String),
+    Date(chrono::NaiveDate),
+    /// A moment with an offset, as seconds since 1970 UTC.
+    DateTime(i64),
+    /// A moment without an offset, in the workspace time zone.
+    LocalDateTime(chrono::NaiveDateTime),
+    Duration(Duration),
+    /// Minutes after midnight.
+    Time(u32),
+    Enum { ty: usize, variant: usize },
+    /// A record by id: test records, and teammates written as addresses.
+    Ref { record: usize, id: String },
+}
+
+/// A duration: seconds plus business days (which only the calendar can turn into time).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Duration {
+    pub seconds: i64,
+    pub business_days: i64,
+}
+
+/// Where an instruction came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SrcSpan {
+    pub file: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Bytecode of one expression, with a span for each instruction.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Code {
+    pub ops: Vec<Op>,
+    pub spans: Vec<SrcSpan>,
+    /// The expression as written, for run history and explanations.
+    pub source: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SegmentDef {
+    pub name: String,
+    pub signal: bool,
+    pub subject: usize,
+    pub public: bool,
+    pub value: Code,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateDef {
+    pub name: String,
+    pub subject: usize,
+    /// `subject`, `body`, … in order.
+    pub parts: Vec<(String, Code)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LimitDef {
+    pub name: String,
+    pub count: u64,
+    /// The action kind counted, as in `Actions out` (`email`, `task`, `notify`, …).
+    pub action: String,
+    /// Who the budget is per: `user`, `contact`, `account`, … (a record type in lower case).
+    pub per: String,
+    pub window: Duration,
+    pub overflow: Overflow,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Reentry {
+    AfterExit,
+    Never,
+    Always,
+    After(Duration),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlaybookDef {
+    pub name: String,
+    pub title: Option<String>,
+    /// A hash of this playbook's definition: what run history and action ids record.
+    pub version: String,
+    pub subject: usize,
+    pub binding: String,
+    pub public: bool,
+    pub category: Option<Category>,
+    pub priority: Option<Code>,
+    pub reentry: Reentry,
+    pub inflight: Inflight,
+    pub triggers: Vec<TriggerDef>,
+    pub conditions: Vec<Code>,
+    pub exits: Vec<Code>,
+    pub body: Vec<Node>,
+    pub span: SrcSpan,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TriggerDef {
+    pub kind: TriggerKind,
+    /// The trigger as written (`account.health falls`), for action context.
+    pub source: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TriggerKind {
+    /// The event happened to the subject, or to a record that refers to it through `via`
+    /// (a slot of the event's record).
+    Event { event: usize, via: Option<usize> },
+    Becomes { slot: usize, value: Code },
+    Rises { slot: usize },
+    Falls { slot: usize },
+    Enters { segment: usize },
+    Leaves { segment: usize },
+    Created,
+    /// Any field, or one of these slots.
+    Updated { slots: Vec<usize> },
+    Deleted,
+    Date { date: Code, at: Option<u32> },
+    Every { every: Every, at: u32 },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Node {
+    Step(StepDef),
+    Wait(WaitDef),
+    Stage(StageDef),
+}
+
+impl Node {
+    /// The name of a step or stage.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Node::Step(s) => Some(&s.name),
+            Node::Stage(s) => Some(&s.name),
+            Node::Wait(_) => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepDef {
+    pub name: String,
+    pub title: Option<String>,
+    pub filter: Option<Code>,
+    pub actions: Vec<ActionDef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum WaitDef {
+    Delay(Code),
+    Until(Code),
+    For { event: usize, filter: Option<Code>, timeout: Code },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageDef {
+    pub name: String,
+    pub title: Option<String>,
+    pub activities: Vec<ActionDef>,
+}
+
+/// The kinds of action, named as in `Actions out`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ActionKind {
+    Task,
+    EmailTask,
+    Email,
+    Assign,
+    NotifyEmail,
+    NotifySlack,
+    Enroll,
+    Brief,
+    Update,
+    Webhook,
+    Activity,
+}
+
+impl ActionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ActionKind::Task => "task",
+            ActionKind::EmailTask => "email_task",
+            ActionKind::Email => "email",
+            ActionKind::Assign => "assign",
+            ActionKind::NotifyEmail => "notify_email",
+            ActionKind::NotifySlack => "notify_slack",
+            ActionKind::Enroll => "enroll",
+            ActionKind::Brief => "brief",
+            ActionKind::Update => "update",
+            ActionKind::Webhook => "webhook",
+            ActionKind::Activity => "activity",
+        }
+    }
+}
+
+/// One action with its arguments as code; what an action does not have is `None`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionDef {
+    pub kind: ActionKind,
+    /// The activity's name (case playbooks).
+    pub name: Option<String>,
+    pub optional: bool,
+    pub title: Option<Code>,
+    /// The recipient, assignee, channel, flow member or brief subject.
+    pub to: Option<Code>,
+    /// `brief ABOUT to …`: what the brief is about.
+    pub about: Option<Code>,
+    pub due: Option<Code>,
+    pub note: Option<Code>,
+    pub message: Option<Code>,
+    pub template: Option<usize>,
+    pub flow: Option<Code>,
+    pub url: Option<Code>,
+    /// `assign path to …` and `update path { … }`: the record written to, as code that
+    /// gives a reference, and for `assign` the field's name.
+    pub target: Option<Code>,
+    pub field: Option<String>,
+    /// `update`, `webhook` and `creates`: names and values.
+    pub fields: Vec<(String, Code)>,
+    /// `creates Record { … }`: the record type created.
+    pub creates: Option<usize>,
+    pub span: SrcSpan,
+}
+
+/// For each kind of change, the playbooks that can fire on it, so that a change costs
+/// work only for those.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TriggerIndex {
+    /// By record type: playbooks with `created`.
+    pub created: Vec<Vec<usize>>,
+    /// By record type: playbooks with `deleted`.
+    pub deleted: Vec<Vec<usize>>,
+    /// By record type: playbooks with `updated` (any field).
+    pub updated_any: Vec<Vec<usize>>,
+    /// By record type, by slot: playbooks with `updated`, `becomes`, `rises` or `falls`
+    /// on that field.
+    pub field: Vec<Vec<Vec<usize>>>,
+    /// By event type: playbooks with `on event`.
+    pub event: Vec<Vec<usize>>,
+    /// By record type: segments about it, whose membership must be tracked.
+    pub segments: Vec<Vec<usize>>,
+    /// By segment: playbooks with `enters` or `leaves`.
+    pub membership: Vec<Vec<usize>>,
+    /// Playbooks with `date` or `every` triggers.
+    pub timed: Vec<usize>,
+    /// By record type, by slot: segments that read the field (of their subject).
+    pub segment_fields: Vec<Vec<Vec<usize>>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestDef {
+    pub name: String,
+    pub span: SrcSpan,
+    pub stmts: Vec<TestStmt>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestStmt {
+    pub kind: TestStmtKind,
+    pub span: SrcSpan,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TestStmtKind {
+    /// `given` (no trigger) or `create`: a record named `name` (its id) with fields.
+    Put { created: bool, record: usize, name: String, fields: Vec<(usize, Code)> },
+    Update { record: usize, name: String, fields: Vec<(usize, Code)> },
+    Delete { record: usize, name: String },
+    Event { event: usize, subject: String, fields: Vec<(usize, Code)> },
+    /// Sets the clock: a moment, or a local date or datetime.
+    At(Const),
+    After(Duration),
+    Expect(Expect),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Expect {
+    pub negated: bool,
+    pub kind: ExpectKind,
+    pub to: Option<Code>,
+    pub titled: Option<Code>,
+    pub template: Option<String>,
+    pub playbook: Option<String>,
+    pub step: Option<String>,
+    /// The expectation as written.
+    pub source: String,
+    /// The first of a group of consecutive `expect` lines (they look at the same actions).
+    pub starts_group: bool,
+}
+
+impl Program {
+    /// Serializes the program as JSON (the `.playc` format).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Loads a serialized program, refusing another format version or a damaged file.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Program, LoadError> {
+        #[derive(Deserialize)]
+        struct Header {
+            format: u32,
+        }
+        let header: Header = serde_json::from_slice(bytes).map_err(|e| LoadError::Damaged(e.to_string()))?;
+        if header.format != FORMAT_VERSION {
+            return Err(LoadError::Version { found: header.format, want: FORMAT_VERSION });
+        }
+        let program: Program = serde_json::from_slice(bytes).map_err(|e| LoadError::Damaged(e.to_string()))?;
+        if program.content_hash() != program.hash {
+            return Err(LoadError::Damaged("the content does not match its hash".into()));
+        }
+        Ok(program)
+    }
+
+    /// The hash of the program's content (everything but the hash itself).
+    pub fn content_hash(&self) -> String {
+        let mut copy = self.clone();
+        copy.hash = String::new();
+        hex_hash(&serde_json::to_vec(&copy).unwrap_or_default())
+    }
+
+    /// A readable listing of the whole program.
+    pub fn disassemble(&self) -> String {
+        dump::program(self)
+    }
+
+    pub fn playbook_named(&self, name: &str) -> Option<usize> {
+        self.playbooks.iter().position(|p| p.name == name)
+    }
+}
+
+/// Why a `.playc` file did not load.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum LoadError {
+    #[error("this program was built by another version of play (format {found}, this play reads {want}); build it again")]
+    Version { found: u32, want: u32 },
+    #[error("this is not a play program, or it is damaged: {0}")]
+    Damaged(String),
+}
+
+/// A stable 64-bit FNV-1a hash, in hex: the same bytes give the same hash everywhere.
+pub fn hex_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}

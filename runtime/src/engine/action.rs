@@ -1,0 +1,109 @@
+//! Actions out: what a person sees in the queue and what `play replay` prints, with the
+//! context that produced them (INTERFACES.md "Actions out").
+
+use serde::{Serialize, Serializer};
+
+use play_compiler::program::{ActionKind, Category};
+
+/// One produced action.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Action {
+    #[serde(serialize_with = "moment")]
+    pub at: i64,
+    /// Stable for the same playbook, version, record, run and step.
+    pub id: String,
+    pub playbook: String,
+    pub version: String,
+    pub step: String,
+    #[serde(serialize_with = "kind")]
+    pub action: ActionKind,
+    /// `Account/acme`.
+    pub record: String,
+    pub priority: f64,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "category")]
+    pub category: Option<Category>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The recipient, assignee or channel, as text (a teammate's or contact's address,
+    /// a channel, a record id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The record a recipient is (`Contact/vic`), when it is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_record: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_moment")]
+    pub due: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// A template's rendered parts (`subject`, `body`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The record `assign` or `update` writes to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub creates: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activity: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    pub context: Context,
+    /// The run that produced it.
+    #[serde(skip)]
+    pub run: u64,
+    #[serde(skip)]
+    pub seq: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Context {
+    pub trigger: String,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub changed: serde_json::Map<String, serde_json::Value>,
+    pub conditions: Vec<super::history::Condition>,
+}
+
+impl Action {
+    /// The action as one JSON line.
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+pub(crate) fn moment<S: Serializer>(at: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::value::moment_text(*at))
+}
+
+fn opt_moment<S: Serializer>(at: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(t) => moment(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+fn kind<S: Serializer>(k: &ActionKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(k.name())
+}
+
+fn category<S: Serializer>(c: &Option<Category>, s: S) -> Result<S::Ok, S::Error> {
+    match c {
+        Some(c) => s.serialize_str(&format!("{c:?}").to_lowercase()),
+        None => s.serialize_none(),
+    }
+}

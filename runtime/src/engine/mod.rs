@@ -1,0 +1,406 @@
+//! The engine's deterministic core: changes and the clock in; enrolments, steps, waits,
+//! actions and run history out. Synchronous, over a [`Store`], so that the daemon can
+//! wrap it unchanged.
+
+pub mod action;
+pub mod history;
+mod produce;
+pub mod run;
+mod step;
+mod trigger;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use play_compiler::program::{Code, Program, SrcSpan};
+
+use crate::change::{Change, ChangeKind, Rejection};
+use crate::config::Workspace;
+use crate::store::{Store, Timer};
+use crate::value::{Happening, Value};
+use crate::vm::{Ctx, Fault, Vm};
+pub use action::Action;
+pub use history::{HistoryEntry, Outcome};
+use run::{Run, TriggerInfo};
+
+/// A program ready to run: its constants as values.
+pub struct Loaded {
+    pub program: Program,
+    pub consts: Vec<Value>,
+}
+
+impl Loaded {
+    pub fn new(program: Program, workspace: &Workspace) -> Arc<Loaded> {
+        let local = |t: chrono::NaiveDateTime| workspace.at_local(t.date(), 0, 0).timestamp() + i64::from(t.time().num_seconds_from_midnight());
+        let consts = program.consts.iter().map(|c| Value::from_const(c, local)).collect();
+        Arc::new(Loaded { program, consts })
+    }
+}
+
+use chrono::Timelike;
+
+/// The source a span points into, for failure reports.
+pub type Sources = Vec<(String, String)>;
+
+/// A clock the engine is given: the system clock in the daemon, a simulated one in tests
+/// and replays.
+pub trait Clock {
+    /// Now, in seconds since 1970 UTC.
+    fn now(&self) -> i64;
+}
+
+/// The real time.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        chrono::Utc::now().timestamp()
+    }
+}
+
+/// What the record being evaluated is.
+#[derive(Clone)]
+pub(crate) struct Subject {
+    pub record: u32,
+    pub id: Arc<str>,
+}
+
+/// What code may see besides the subject.
+#[derive(Default)]
+pub(crate) struct Extra<'a> {
+    pub trigger: Option<&'a TriggerInfo>,
+    pub awaited: Option<&'a Arc<Happening>>,
+    pub timed_out: bool,
+}
+
+/// An explanation being gathered for one record and one playbook.
+pub struct Trace {
+    pub playbook: String,
+    pub record: u32,
+    pub id: Arc<str>,
+    pub lines: Vec<(i64, String)>,
+}
+
+pub struct Engine<S: Store> {
+    pub store: S,
+    pub workspace: Workspace,
+    loaded: Arc<Loaded>,
+    /// Every program a run may still follow, by hash.
+    programs: HashMap<String, Arc<Loaded>>,
+    now: i64,
+    vm: Vm,
+    /// Actions produced, in order, not yet taken.
+    actions: Vec<Action>,
+    /// Every action produced, by number, for completing, dismissing and snoozing.
+    produced: HashMap<u64, Action>,
+    /// Actions of this pass waiting for touch-budget arbitration.
+    pending: Vec<produce::Pending>,
+    deferred: HashMap<u64, produce::Pending>,
+    pub history: Vec<HistoryEntry>,
+    /// Source files, to turn failure spans into lines.
+    pub sources: Sources,
+    pub trace: Option<Trace>,
+}
+
+impl<S: Store> Engine<S> {
+    /// An engine running `program`, its clock at `now`.
+    pub fn new(program: Program, workspace: Workspace, store: S, now: i64) -> Self {
+        let loaded = Loaded::new(program, &workspace);
+        let mut programs = HashMap::new();
+        programs.insert(loaded.program.hash.clone(), loaded.clone());
+        let mut engine = Engine {
+            store,
+            workspace,
+            loaded,
+            programs,
+            now,
+            vm: Vm::new(),
+            actions: Vec::new(),
+            produced: HashMap::new(),
+            pending: Vec::new(),
+            deferred: HashMap::new(),
+            history: Vec::new(),
+            sources: Vec::new(),
+            trace: None,
+        };
+        engine.store.begin();
+        engine.schedule_every();
+        engine.store.commit();
+        engine
+    }
+
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.loaded.program
+    }
+
+    /// The actions produced since the last call, in order.
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.actions)
+    }
+
+    /// Runs the clock forward to `t`, doing whatever falls due on the way, in order.
+    pub fn advance_to(&mut self, t: i64) {
+        while let Some(at) = self.store.next_due() {
+            if at > t {
+                break;
+            }
+            self.store.begin();
+            let Some((at, timer)) = self.store.pop_due(t) else { break };
+            self.now = self.now.max(at);
+            self.on_timer(timer);
+            self.finish_pass();
+            self.store.commit();
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Runs the clock forward to the clock's now.
+    pub fn tick(&mut self, clock: &dyn Clock) {
+        self.advance_to(clock.now());
+    }
+
+    /// Feeds one change at its moment (after doing what falls due before it). A change
+    /// that does not fit the schema is refused and nothing of it is kept.
+    pub fn ingest(&mut self, change: Change) -> Result<(), Rejection> {
+        self.advance_to(change.at);
+        self.store.begin();
+        let result = match change.kind {
+            ChangeKind::Upsert { record, id, fields } => self.upsert(record, id, fields, true),
+            ChangeKind::Event { event, subject, fields } => {
+                self.event(event, subject, fields);
+                Ok(())
+            }
+            ChangeKind::Delete { record, id } => {
+                self.delete(record, id);
+                Ok(())
+            }
+        };
+        self.finish_pass();
+        self.store.commit();
+        result
+    }
+
+    /// Sets up a record that already exists (a test's `given`): no trigger fires, but
+    /// segment membership and date triggers are worked out.
+    pub fn given(&mut self, record: u32, id: Arc<str>, fields: Vec<(u32, Value)>) -> Result<(), Rejection> {
+        self.store.begin();
+        let result = self.upsert(record, id, fields, false);
+        self.store.commit();
+        result
+    }
+
+    /// Evaluates code about a subject.
+    pub(crate) fn eval(&mut self, loaded: &Loaded, code: &Code, subject: &Subject, extra: &Extra) -> Result<Value, Fault> {
+        let fallback: &[Value] = extra.trigger.and_then(|t| t.old.as_deref()).unwrap_or(&[]);
+        let fields = self.store.record(subject.record, &subject.id).unwrap_or(fallback);
+        let ctx = Ctx {
+            program: &loaded.program,
+            consts: &loaded.consts,
+            data: &self.store,
+            workspace: &self.workspace,
+            now: self.now,
+            subject_type: subject.record,
+            subject_id: &subject.id,
+            subject: fields,
+            old: extra.trigger.and_then(|t| t.old.as_deref()),
+            trigger_event: extra.trigger.and_then(|t| t.event.as_ref()),
+            awaited: extra.awaited,
+            timed_out: extra.timed_out,
+        };
+        self.vm.eval(code, &ctx)
+    }
+
+    /// Evaluates code that is about no record (a test's values); a fault gives empty.
+    pub fn eval_plain(&mut self, code: &Code) -> Value {
+        let loaded = self.loaded.clone();
+        let nobody = Subject { record: u32::MAX, id: Arc::from("") };
+        self.eval(&loaded, code, &nobody, &Extra::default()).unwrap_or_default()
+    }
+
+    /// `file:line:column` of a span, for failure reports.
+    pub(crate) fn place(&self, loaded: &Loaded, span: SrcSpan) -> (String, usize, usize) {
+        let file = loaded.program.files.get(span.file as usize).cloned().unwrap_or_default();
+        let source = self.sources.iter().find(|(n, _)| *n == file).map(|(_, s)| s.as_str()).unwrap_or("");
+        let before = source.get(..(span.start as usize).min(source.len())).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (file, line, column)
+    }
+
+    pub(crate) fn record_name(&self, record: u32, id: &str) -> String {
+        let name = self.loaded.program.schema.records.get(record as usize).map_or("?", |r| r.name.as_str());
+        format!("{name}/{id}")
+    }
+
+    pub(crate) fn note(&mut self, line: impl FnOnce() -> String, playbook: &str, record: u32, id: &str) {
+        if let Some(trace) = &mut self.trace {
+            if trace.playbook == playbook && trace.record == record && &*trace.id == id {
+                let at = self.now;
+                trace.lines.push((at, line()));
+            }
+        }
+    }
+
+    fn upsert(&mut self, record: u32, id: Arc<str>, fields: Vec<(u32, Value)>, triggers: bool) -> Result<(), Rejection> {
+        let loaded = self.loaded.clone();
+        let program = &loaded.program;
+        let Some(def) = program.schema.records.get(record as usize) else {
+            return Err(Rejection { field: None, message: "unknown record type".into() });
+        };
+        let old: Option<Vec<Value>> = self.store.record(record, &id).map(<[Value]>::to_vec);
+        let created = old.is_none();
+        if created {
+            let present: Vec<u32> = fields.iter().map(|(s, _)| *s).collect();
+            let missing = crate::change::missing_required(program, record, &present);
+            if let Some(first) = missing.first() {
+                return Err(Rejection {
+                    field: Some(first.clone()),
+                    message: format!(
+                        "a new {} needs {}: missing {}",
+                        def.name,
+                        if missing.len() == 1 { "this field" } else { "these fields" },
+                        missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                });
+            }
+        }
+        let mut new = old.clone().unwrap_or_else(|| vec![Value::Empty; def.fields.len()]);
+        let mut changed: Vec<u32> = Vec::new();
+        for (slot, value) in fields {
+            let Some(cell) = new.get_mut(slot as usize) else { continue };
+            if *cell != value || created {
+                *cell = value.clone();
+                if !changed.contains(&slot) {
+                    changed.push(slot);
+                }
+                self.store.push_field_history(record, &id, slot, self.now, value);
+            }
+        }
+        if !created && changed.is_empty() {
+            return Ok(());
+        }
+        self.store.put_record(record, id.clone(), new.clone());
+        let subject = Subject { record, id: id.clone() };
+        let entered = self.membership(&loaded, &subject, &changed, created);
+        self.schedule_dates(&loaded, &subject);
+        if triggers {
+            let info = TriggerInfo {
+                source: String::new(),
+                changed: changed
+                    .iter()
+                    .map(|s| {
+                        let name = def.fields[*s as usize].name.clone();
+                        let before = old.as_ref().map_or(Value::Empty, |o| o[*s as usize].clone());
+                        (name, before, new[*s as usize].clone())
+                    })
+                    .collect(),
+                event: None,
+                old: old.clone(),
+            };
+            self.record_triggers(&loaded, &subject, created, &changed, old.as_deref(), &new, &entered, info);
+        }
+        self.record_changed(&subject);
+        Ok(())
+    }
+
+    fn event(&mut self, event: u32, subject_id: Arc<str>, fields: Vec<(u32, Value)>) {
+        let loaded = self.loaded.clone();
+        let Some(def) = loaded.program.schema.events.get(event as usize) else { return };
+        let mut payload = vec![Value::Empty; def.fields.len()];
+        for (slot, v) in fields {
+            if let Some(cell) = payload.get_mut(slot as usize) {
+                *cell = v;
+            }
+        }
+        let happening = Arc::new(Happening { event, at: self.now, subject: subject_id.clone(), fields: payload });
+        let on = def.subject as u32;
+        // The records it concerns: its own, and those its record belongs to.
+        let mut concerned = vec![Subject { record: on, id: subject_id.clone() }];
+        for (owner, slot) in &def.owners {
+            if let Some(Value::Ref { id, .. }) = self.store.record(on, &subject_id).and_then(|f| f.get(*slot)).cloned() {
+                concerned.push(Subject { record: *owner as u32, id });
+            }
+        }
+        for s in &concerned {
+            self.store.push_event(s.record, &s.id, happening.clone());
+        }
+        self.event_triggers(&loaded, event, &happening, &concerned);
+        for s in &concerned {
+            self.awaited_event(&happening, s);
+            self.record_changed(s);
+        }
+    }
+
+    fn delete(&mut self, record: u32, id: Arc<str>) {
+        let loaded = self.loaded.clone();
+        let Some(old) = self.store.delete_record(record, &id) else { return };
+        let subject = Subject { record, id: id.clone() };
+        let info = TriggerInfo { old: Some(old.clone()), ..TriggerInfo::default() };
+        // A deleted record leaves its segments.
+        for s in loaded.program.triggers.segments.get(record as usize).cloned().unwrap_or_default() {
+            if self.store.is_member(s as u32, &id) {
+                self.store.set_member(s as u32, &id, false);
+            }
+        }
+        self.deleted_triggers(&loaded, &subject, info);
+        for run in self.store.active_runs(record, &id) {
+            let started_by_delete = self.store.run(run).is_some_and(|r| r.trigger.old.is_some() && r.trigger.changed.is_empty() && r.trigger.event.is_none());
+            if !started_by_delete {
+                self.end_run(run, run::RunState::Exited, Outcome::Exited { reason: "the record was deleted".into() });
+            }
+        }
+    }
+
+    fn on_timer(&mut self, timer: Timer) {
+        match timer {
+            Timer::Run { run, generation } => self.wake(run, generation),
+            Timer::Date { playbook, trigger, record } => self.date_fired(playbook as usize, trigger as usize, record),
+            Timer::Schedule { playbook, trigger } => self.schedule_fired(playbook as usize, trigger as usize),
+            Timer::Deferred { action } => {
+                if let Some(p) = self.deferred.remove(&action) {
+                    self.pending.push(p);
+                }
+            }
+        }
+    }
+
+    /// Puts a new program in place. Runs in flight keep, migrate or cancel by what the
+    /// new definition of their playbook says; new enrolments use the new program.
+    pub fn reload(&mut self, program: Program) {
+        let loaded = Loaded::new(program, &self.workspace);
+        self.programs.insert(loaded.program.hash.clone(), loaded.clone());
+        self.loaded = loaded.clone();
+        self.store.begin();
+        self.migrate_runs(&loaded);
+        for (p, pb) in loaded.program.playbooks.iter().enumerate() {
+            for (t, _) in pb.triggers.iter().enumerate() {
+                self.store.unschedule(&Timer::Schedule { playbook: p as u32, trigger: t as u32 });
+            }
+        }
+        self.schedule_every();
+        self.store.commit();
+    }
+
+    pub(crate) fn loaded_for(&self, hash: &str) -> Arc<Loaded> {
+        self.programs.get(hash).cloned().unwrap_or_else(|| self.loaded.clone())
+    }
+
+    /// Every action produced so far, by number.
+    pub fn action(&self, seq: u64) -> Option<&Action> {
+        self.produced.get(&seq)
+    }
+
+    /// Whether a record is in the store now.
+    pub fn store_record_exists(&self, record: u32, id: &str) -> bool {
+        self.store.record(record, id).is_some()
+    }
+
+    /// A run, by id.
+    pub fn run(&self, id: u64) -> Option<&Run> {
+        self.store.run(id)
+    }
+}

@@ -1,0 +1,344 @@
+//! Producing actions: arguments evaluated with their context, stable ids, dedupe while
+//! open, touch budgets with priority arbitration, and what people do to actions
+//! (complete, dismiss, snooze, add an optional activity).
+
+use std::sync::Arc;
+
+use play_compiler::program::{hex_hash, ActionDef, ActionKind, Code, Overflow};
+
+use super::action::{Action, Context};
+use super::history::{Condition, Outcome};
+use super::run::{OpenActivity, Run, RunState};
+use super::{Engine, Extra, HistoryEntry, Loaded, Subject};
+use crate::store::{Store, Timer};
+use crate::value::Value;
+use crate::vm::Fault;
+
+/// An action waiting for touch-budget arbitration at the end of a pass.
+pub(crate) struct Pending {
+    pub action: Action,
+    /// Who each budget is about: (limit index, who).
+    pub budgets: Vec<(usize, Arc<str>)>,
+    pub dedupe: Option<String>,
+}
+
+/// Actions a person works in the queue; the others are delivered.
+fn is_queued(kind: ActionKind) -> bool {
+    matches!(kind, ActionKind::Task | ActionKind::EmailTask | ActionKind::Activity)
+}
+
+/// Whether a limit's counted kind (`email`, `task`, `notify`, …) covers an action.
+fn counts(limit_action: &str, kind: ActionKind) -> bool {
+    let name = kind.name();
+    limit_action == name
+        || (limit_action == "notify" && matches!(kind, ActionKind::NotifyEmail | ActionKind::NotifySlack))
+        || (limit_action == "emails" && kind == ActionKind::Email)
+        || (limit_action == "tasks" && kind == ActionKind::Task)
+        || (limit_action == "touch" || limit_action == "action")
+}
+
+impl<S: Store> Engine<S> {
+    fn text_of(&mut self, loaded: &Loaded, code: &Option<Code>, subject: &Subject, extra: &Extra) -> Result<Option<Value>, Fault> {
+        match code {
+            Some(c) => self.eval(loaded, c, subject, extra).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A recipient as text, with the record it is when it is one: a contact is written
+    /// as its email address.
+    fn recipient(&self, loaded: &Loaded, v: &Value) -> (String, Option<String>) {
+        match v {
+            Value::Ref { record, id } => {
+                let def = &loaded.program.schema.records[*record as usize];
+                let email = def.slot("email").and_then(|s| self.store.record(*record, id).and_then(|f| f.get(s)).cloned());
+                match email {
+                    Some(Value::Text(e)) if def.name == "User" => (e.to_string(), None),
+                    Some(Value::Text(e)) => (e.to_string(), Some(format!("{}/{id}", def.name))),
+                    _ if def.name == "User" => (id.to_string(), None),
+                    _ => (id.to_string(), Some(format!("{}/{id}", def.name))),
+                }
+            }
+            other => (other.display(&loaded.program), None),
+        }
+    }
+
+    /// Produces one action of a run's step; returns its number when it was made.
+    pub(super) fn produce(&mut self, loaded: &Loaded, run: &Run, step: &str, index: usize, def: &ActionDef) -> Option<u64> {
+        let pb = &loaded.program.playbooks[run.playbook];
+        let subject = Subject { record: run.record, id: run.record_id.clone() };
+        let record = self.record_name(run.record, &run.record_id);
+        let dedupe = is_queued(def.kind).then(|| format!("{}|{step}|{record}|{index}", pb.name));
+        let history = |outcome| HistoryEntry {
+            at: 0,
+            playbook: pb.name.clone(),
+            version: pb.version.clone(),
+            record: record.clone(),
+            run: Some(run.id),
+            step: Some(step.to_string()),
+            outcome,
+        };
+        if let Some(key) = &dedupe {
+            if self.store.open_action(key).is_some() {
+                let reason = "the same action from this step is still open".to_string();
+                self.push_history(history(Outcome::ActionSkipped { action: def.kind.name().into(), reason }));
+                return None;
+            }
+        }
+        let built = self.build(loaded, run, &subject, step, index, def);
+        let (action, budgets) = match built {
+            Ok(b) => b,
+            Err(Fault::Skip { span }) => {
+                let (file, line, _) = self.place(loaded, span);
+                let reason = format!("its recipient is empty (`?? skip`, {file} line {line})");
+                self.push_history(history(Outcome::ActionSkipped { action: def.kind.name().into(), reason }));
+                return None;
+            }
+            Err(Fault::Failed { message, span }) => {
+                let (file, line, column) = self.place(loaded, span);
+                self.push_history(history(Outcome::Failed { error: message, file, line, column }));
+                return None;
+            }
+        };
+        let seq = action.seq;
+        self.pending.push(Pending { action, budgets, dedupe });
+        Some(seq)
+    }
+
+    fn build(&mut self, loaded: &Loaded, run: &Run, subject: &Subject, step: &str, index: usize, def: &ActionDef) -> Result<(Action, Vec<(usize, Arc<str>)>), Fault> {
+        let pb = &loaded.program.playbooks[run.playbook];
+        let extra = Extra { trigger: Some(&run.trigger), timed_out: run.timed_out, ..Extra::default() };
+        let show = |v: Option<Value>, p: &play_compiler::program::Program| v.map(|v| v.display(p));
+        let to_value = self.text_of(loaded, &def.to, subject, &extra)?;
+        let title = self.text_of(loaded, &def.title, subject, &extra)?;
+        let note = self.text_of(loaded, &def.note, subject, &extra)?;
+        let message = self.text_of(loaded, &def.message, subject, &extra)?;
+        let flow = self.text_of(loaded, &def.flow, subject, &extra)?;
+        let url = self.text_of(loaded, &def.url, subject, &extra)?;
+        let about = self.text_of(loaded, &def.about, subject, &extra)?;
+        let target = self.text_of(loaded, &def.target, subject, &extra)?;
+        let due = match self.text_of(loaded, &def.due, subject, &extra)? {
+            Some(Value::Duration(d)) => Some(crate::vm::shift(&self.workspace, self.now, d)),
+            Some(Value::Date(d)) => Some(crate::vm::date_moment(&self.workspace, d)),
+            Some(Value::Moment(t)) => Some(t),
+            _ => None,
+        };
+        let mut fields = serde_json::Map::new();
+        for (name, code) in &def.fields {
+            let v = self.eval(loaded, code, subject, &extra)?;
+            fields.insert(name.clone(), v.to_json(&loaded.program));
+        }
+        let (to, to_record) = match &to_value {
+            Some(v) => {
+                let (t, r) = self.recipient(loaded, v);
+                (Some(t), r)
+            }
+            None => (None, None),
+        };
+        // A template is written for the recipient.
+        let (mut subject_line, mut body) = (None, None);
+        if let (Some(t), Some(Value::Ref { record, id })) = (def.template, &to_value) {
+            let template = &loaded.program.templates[t];
+            let them = Subject { record: *record, id: id.clone() };
+            for (part, code) in &template.parts {
+                let text = self.eval(loaded, code, &them, &Extra::default())?.display(&loaded.program);
+                match part.as_str() {
+                    "subject" => subject_line = Some(text),
+                    "body" => body = Some(text),
+                    _ => {}
+                }
+            }
+        }
+        let priority = match &pb.priority {
+            Some(c) => self.eval(loaded, c, subject, &extra)?.number().unwrap_or(0.0),
+            None => 0.0,
+        };
+        let record = self.record_name(run.record, &run.record_id);
+        let seq = self.store.next_id();
+        let changed = run
+            .trigger
+            .changed
+            .iter()
+            .map(|(n, a, b)| (n.clone(), serde_json::Value::Array(vec![a.to_json(&loaded.program), b.to_json(&loaded.program)])))
+            .collect();
+        let title = show(title, &loaded.program).or_else(|| subject_line.clone());
+        let action = Action {
+            at: self.now,
+            id: hex_hash(format!("{}|{}|{record}|{}|{step}|{index}", pb.name, pb.version, run.id).as_bytes()),
+            playbook: pb.name.clone(),
+            version: pb.version.clone(),
+            step: step.to_string(),
+            action: def.kind,
+            record,
+            priority,
+            category: pb.category,
+            title,
+            to,
+            to_record,
+            due,
+            note: show(note, &loaded.program),
+            message: show(message, &loaded.program),
+            template: def.template.map(|t| loaded.program.templates[t].name.clone()),
+            subject: subject_line,
+            body,
+            flow: show(flow, &loaded.program),
+            about: about.as_ref().map(|v| match v {
+                Value::Ref { record, id } => self.record_name(*record, id),
+                other => other.display(&loaded.program),
+            }),
+            url: show(url, &loaded.program),
+            target: target.as_ref().map(|v| match v {
+                Value::Ref { record, id } => self.record_name(*record, id),
+                other => other.display(&loaded.program),
+            }),
+            field: def.field.clone(),
+            fields: (!def.fields.is_empty() && def.creates.is_none() || def.kind == ActionKind::Update).then_some(fields.clone()),
+            creates: def.creates.map(|r| loaded.program.schema.records[r].name.clone()),
+            activity: def.name.clone(),
+            optional: def.optional,
+            context: Context {
+                trigger: run.trigger.source.clone(),
+                changed,
+                conditions: run.conditions.iter().map(|(s, v)| Condition { source: s.clone(), value: *v }).collect(),
+            },
+            run: run.id,
+            seq,
+        };
+        let action = if def.creates.is_some() { Action { fields: Some(fields), ..action } } else { action };
+        // Who each touch budget counts against.
+        let mut budgets = Vec::new();
+        for (l, limit) in loaded.program.limits.iter().enumerate() {
+            if !counts(&limit.action, def.kind) {
+                continue;
+            }
+            let per = limit.per.to_lowercase();
+            let who: Option<Arc<str>> = match &to_value {
+                Some(Value::Ref { record: r, id }) if loaded.program.schema.records[*r as usize].name.to_lowercase() == per => Some(id.clone()),
+                Some(Value::Text(t)) if per == "user" => Some(t.clone()),
+                _ if loaded.program.schema.records[run.record as usize].name.to_lowercase() == per => Some(run.record_id.clone()),
+                _ => None,
+            };
+            if let Some(who) = who {
+                budgets.push((l, who));
+            }
+        }
+        Ok((action, budgets))
+    }
+
+    /// Ends a pass: the higher-priority action wins a contested budget slot; over a
+    /// budget, an action is deferred to the next free slot or dropped.
+    pub(super) fn finish_pass(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.sort_by(|a, b| b.action.priority.total_cmp(&a.action.priority).then(a.action.seq.cmp(&b.action.seq)));
+        let loaded = self.loaded.clone();
+        for p in pending {
+            let mut blocked = None;
+            for (l, who) in &p.budgets {
+                let Some(limit) = loaded.program.limits.get(*l) else { continue };
+                let since = crate::vm::shift(&self.workspace, self.now, play_compiler::program::Duration { seconds: -limit.window.seconds, business_days: -limit.window.business_days });
+                let uses: Vec<i64> = self.store.budget_uses(*l as u32, who).into_iter().filter(|t| *t > since).collect();
+                if uses.len() as u64 >= limit.count {
+                    let free = crate::vm::shift(&self.workspace, uses[uses.len() - limit.count as usize], limit.window);
+                    blocked = Some((limit.name.clone(), limit.overflow, free));
+                    break;
+                }
+            }
+            let entry = |outcome| HistoryEntry {
+                at: 0,
+                playbook: p.action.playbook.clone(),
+                version: p.action.version.clone(),
+                record: p.action.record.clone(),
+                run: Some(p.action.run),
+                step: Some(p.action.step.clone()),
+                outcome,
+            };
+            match blocked {
+                Some((limit, Overflow::Drop, _)) => {
+                    self.push_history(entry(Outcome::ActionDropped { action: p.action.action.name().into(), limit }));
+                }
+                Some((limit, Overflow::Defer, free)) => {
+                    let until = crate::value::moment_text(free);
+                    self.push_history(entry(Outcome::ActionDeferred { action: p.action.action.name().into(), limit, until }));
+                    self.store.schedule(free, Timer::Deferred { action: p.action.seq });
+                    self.deferred.insert(p.action.seq, p);
+                }
+                None => {
+                    for (l, who) in &p.budgets {
+                        self.store.use_budget(*l as u32, who, self.now);
+                    }
+                    if let Some(key) = p.dedupe {
+                        self.store.set_open_action(key, Some(p.action.seq));
+                    }
+                    let mut action = p.action;
+                    action.at = self.now;
+                    self.produced.insert(action.seq, action.clone());
+                    self.actions.push(action);
+                }
+            }
+        }
+    }
+
+    fn close(&mut self, seq: u64) -> Option<Action> {
+        let action = self.produced.get(&seq)?.clone();
+        let key = format!("{}|{}|{}|", action.playbook, action.step, action.record);
+        // The dedupe key ends with the action's index in its step.
+        for i in 0..64 {
+            let k = format!("{key}{i}");
+            if self.store.open_action(&k) == Some(seq) {
+                self.store.set_open_action(k, None);
+            }
+        }
+        Some(action)
+    }
+
+    /// A person completed an action; a stage's activity may complete its stage.
+    pub fn complete(&mut self, seq: u64) -> bool {
+        self.store.begin();
+        let Some(action) = self.close(seq) else { return false };
+        self.activity_done(action.run, seq);
+        self.finish_pass();
+        self.store.commit();
+        true
+    }
+
+    /// A person dismissed an action; the reason goes to the playbook's history.
+    pub fn dismiss(&mut self, seq: u64, reason: &str) -> bool {
+        self.store.begin();
+        let Some(action) = self.close(seq) else { return false };
+        self.push_history(HistoryEntry {
+            at: 0,
+            playbook: action.playbook.clone(),
+            version: action.version.clone(),
+            record: action.record.clone(),
+            run: Some(action.run),
+            step: Some(action.step.clone()),
+            outcome: Outcome::ActionSkipped { action: action.action.name().into(), reason: format!("dismissed: {reason}") },
+        });
+        // A dismissed activity no longer holds up its stage.
+        self.activity_done(action.run, seq);
+        self.finish_pass();
+        self.store.commit();
+        true
+    }
+
+    /// Adds an optional activity of the run's open stage; returns its number.
+    pub fn add_activity(&mut self, run_id: u64, name: &str) -> Option<u64> {
+        let run = self.store.run(run_id).cloned()?;
+        if run.state != RunState::InStage {
+            return None;
+        }
+        let loaded = self.loaded_for(&run.program);
+        let play_compiler::program::Node::Stage(stage) = loaded.program.playbooks[run.playbook].body.get(run.pc)? else {
+            return None;
+        };
+        let (i, def) = stage.activities.iter().enumerate().find(|(_, a)| a.name.as_deref() == Some(name))?;
+        self.store.begin();
+        let seq = self.produce(&loaded, &run, &stage.name, i, def)?;
+        self.finish_pass();
+        self.store.commit();
+        if let Some(r) = self.store.run_mut(run_id) {
+            r.activities.push(OpenActivity { name: name.to_string(), action: seq, required: false, done: false });
+        }
+        Some(seq)
+    }
+}

@@ -1,0 +1,75 @@
+//! A run: one record going through one playbook, step by step, with what started it.
+
+use std::sync::Arc;
+
+use crate::value::{Happening, Value};
+
+/// Where a run is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunState {
+    /// Between steps, about to go on.
+    Running,
+    /// At a `wait` until the moment.
+    Waiting { until: i64 },
+    /// At a `wait until`, re-evaluated when the record changes.
+    WaitingUntil { until: i64 },
+    /// At a `wait for`: events from `since` count, until `deadline`.
+    WaitingFor { event: u32, since: i64, deadline: i64 },
+    /// In a stage, until its required activities are complete.
+    InStage,
+    Completed,
+    Exited,
+    Cancelled,
+    Failed,
+}
+
+/// What started a run, as its actions' context shows it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TriggerInfo {
+    /// The trigger as written (`account.health falls`).
+    pub source: String,
+    /// Fields the triggering change changed: (name, before, after).
+    pub changed: Vec<(String, Value, Value)>,
+    pub event: Option<Arc<Happening>>,
+    /// The record's fields before the change (`old(…)`); for a deleted record, its last
+    /// fields.
+    pub old: Option<Vec<Value>>,
+}
+
+/// An activity opened by a stage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenActivity {
+    pub name: String,
+    pub action: u64,
+    pub required: bool,
+    pub done: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    pub id: u64,
+    /// The hash of the program the run follows, and the playbook's index in it.
+    pub program: String,
+    pub playbook: usize,
+    pub playbook_name: String,
+    pub version: String,
+    pub record: u32,
+    pub record_id: Arc<str>,
+    /// The index of the body node the run is at.
+    pub pc: usize,
+    pub state: RunState,
+    pub timed_out: bool,
+    /// Bumped whenever the run is rescheduled, so stale timers are ignored.
+    pub generation: u64,
+    pub started: i64,
+    pub trigger: TriggerInfo,
+    /// The playbook's conditions with the values they had at enrolment.
+    pub conditions: Vec<(String, bool)>,
+    pub activities: Vec<OpenActivity>,
+}
+
+impl Run {
+    pub fn is_active(&self) -> bool {
+        !matches!(self.state, RunState::Completed | RunState::Exited | RunState::Cancelled | RunState::Failed)
+    }
+}

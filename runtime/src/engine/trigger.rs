@@ -1,0 +1,376 @@
+//! Triggers: which playbooks a change, an event or the clock fires (found through the
+//! trigger index), segment membership, re-entry rules and conditions, and enrolment.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use play_compiler::program::{Reentry, TriggerKind};
+
+use super::history::{Condition, Outcome};
+use super::run::{Run, RunState, TriggerInfo};
+use super::{Engine, Extra, Loaded, Subject};
+use crate::store::{Store, Timer};
+use crate::value::{Happening, Value};
+use crate::vm::{compare, Fault};
+
+/// A segment the change moved the record into (`true`) or out of (`false`).
+pub(crate) type Moved = Vec<(usize, bool)>;
+
+impl<S: Store> Engine<S> {
+    /// Re-evaluates the segments of the record that read a changed field.
+    pub(super) fn membership(&mut self, loaded: &Loaded, subject: &Subject, changed: &[u32], all: bool) -> Moved {
+        let index = &loaded.program.triggers;
+        let mut candidates: Vec<usize> = Vec::new();
+        if all {
+            candidates.extend(index.segments.get(subject.record as usize).into_iter().flatten());
+        } else if let Some(by_slot) = index.segment_fields.get(subject.record as usize) {
+            for slot in changed {
+                for s in by_slot.get(*slot as usize).into_iter().flatten() {
+                    if !candidates.contains(s) {
+                        candidates.push(*s);
+                    }
+                }
+            }
+        }
+        candidates.sort_unstable();
+        let mut moved = Vec::new();
+        for s in candidates {
+            let code = &loaded.program.segments[s].value;
+            let now_in = matches!(self.eval(loaded, code, subject, &Extra::default()), Ok(Value::Bool(true)));
+            let was_in = self.store.is_member(s as u32, &subject.id);
+            if now_in != was_in {
+                self.store.set_member(s as u32, &subject.id, now_in);
+                moved.push((s, now_in));
+            }
+        }
+        moved
+    }
+
+    /// The playbooks a created or updated record fires.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn record_triggers(
+        &mut self,
+        loaded: &Arc<Loaded>,
+        subject: &Subject,
+        created: bool,
+        changed: &[u32],
+        old: Option<&[Value]>,
+        new: &[Value],
+        moved: &Moved,
+        info: TriggerInfo,
+    ) {
+        let index = &loaded.program.triggers;
+        let r = subject.record as usize;
+        let mut candidates: Vec<usize> = Vec::new();
+        let mut add = |list: Option<&Vec<usize>>| {
+            for p in list.into_iter().flatten() {
+                if !candidates.contains(p) {
+                    candidates.push(*p);
+                }
+            }
+        };
+        if created {
+            add(index.created.get(r));
+        } else {
+            add(index.updated_any.get(r));
+            for slot in changed {
+                add(index.field.get(r).and_then(|f| f.get(*slot as usize)));
+            }
+        }
+        for (s, _) in moved {
+            add(index.membership.get(*s));
+        }
+        candidates.sort_unstable();
+        for p in candidates {
+            let pb = &loaded.program.playbooks[p];
+            let mut fired = None;
+            for t in &pb.triggers {
+                let hit = match &t.kind {
+                    TriggerKind::Created => created,
+                    TriggerKind::Updated { slots } => {
+                        !created && (slots.is_empty() || slots.iter().any(|s| changed.contains(&(*s as u32))))
+                    }
+                    TriggerKind::Becomes { slot, value } => {
+                        let slot = *slot as u32;
+                        if !changed.contains(&slot) {
+                            false
+                        } else {
+                            let want = self.eval(loaded, value, subject, &Extra::default()).unwrap_or_default();
+                            let ctx_now = &new[slot as usize];
+                            let before = old.map_or(Value::Empty, |o| o[slot as usize].clone());
+                            self.same(loaded, ctx_now, &want) && !self.same(loaded, &before, &want)
+                        }
+                    }
+                    TriggerKind::Rises { slot } | TriggerKind::Falls { slot } => {
+                        let before = old.and_then(|o| o[*slot].number());
+                        let after = new[*slot].number();
+                        match (before, after) {
+                            (Some(b), Some(a)) if matches!(t.kind, TriggerKind::Rises { .. }) => a > b,
+                            (Some(b), Some(a)) => a < b,
+                            _ => false,
+                        }
+                    }
+                    TriggerKind::Enters { segment } => moved.contains(&(*segment, true)),
+                    TriggerKind::Leaves { segment } => moved.contains(&(*segment, false)),
+                    _ => false,
+                };
+                let source = t.source.clone();
+                self.note(
+                    || format!("trigger `{source}` {}", if hit { "fired" } else { "did not fire on this change" }),
+                    &pb.name,
+                    subject.record,
+                    &subject.id,
+                );
+                if hit && fired.is_none() {
+                    fired = Some(t.source.clone());
+                }
+            }
+            if let Some(source) = fired {
+                let info = TriggerInfo { source, ..info.clone() };
+                self.fire(loaded, p, subject, info);
+            }
+        }
+    }
+
+    fn same(&self, loaded: &Loaded, a: &Value, b: &Value) -> bool {
+        let ctx_fields: [Value; 0] = [];
+        let id: Arc<str> = Arc::from("");
+        let ctx = crate::vm::Ctx {
+            program: &loaded.program,
+            consts: &loaded.consts,
+            data: &self.store,
+            workspace: &self.workspace,
+            now: self.now,
+            subject_type: 0,
+            subject_id: &id,
+            subject: &ctx_fields,
+            old: None,
+            trigger_event: None,
+            awaited: None,
+            timed_out: false,
+        };
+        compare(play_compiler::program::Op::Eq, a, b, &ctx).unwrap_or(false)
+    }
+
+    pub(super) fn event_triggers(&mut self, loaded: &Arc<Loaded>, event: u32, happening: &Arc<Happening>, concerned: &[Subject]) {
+        let candidates = loaded.program.triggers.event.get(event as usize).cloned().unwrap_or_default();
+        for p in candidates {
+            let pb = &loaded.program.playbooks[p];
+            for t in &pb.triggers {
+                let TriggerKind::Event { event: e, via } = &t.kind else { continue };
+                if *e as u32 != event {
+                    continue;
+                }
+                // The subject: the event's record itself, or the record it belongs to.
+                let subject = match via {
+                    None => concerned.first().cloned(),
+                    Some(_) => concerned.iter().skip(1).find(|s| s.record as usize == pb.subject).cloned(),
+                };
+                let Some(subject) = subject else { continue };
+                if subject.record as usize != pb.subject {
+                    continue;
+                }
+                let info = TriggerInfo { source: t.source.clone(), event: Some(happening.clone()), ..TriggerInfo::default() };
+                self.fire(loaded, p, &subject, info);
+                break;
+            }
+        }
+    }
+
+    pub(super) fn deleted_triggers(&mut self, loaded: &Arc<Loaded>, subject: &Subject, info: TriggerInfo) {
+        let candidates = loaded.program.triggers.deleted.get(subject.record as usize).cloned().unwrap_or_default();
+        for p in candidates {
+            let source = loaded.program.playbooks[p]
+                .triggers
+                .iter()
+                .find(|t| t.kind == TriggerKind::Deleted)
+                .map(|t| t.source.clone())
+                .unwrap_or_default();
+            self.fire(loaded, p, subject, TriggerInfo { source, ..info.clone() });
+        }
+    }
+
+    /// (Re)schedules the `date` triggers about a record after it changed.
+    pub(super) fn schedule_dates(&mut self, loaded: &Loaded, subject: &Subject) {
+        for &p in &loaded.program.triggers.timed {
+            let pb = &loaded.program.playbooks[p];
+            if pb.subject as u32 != subject.record {
+                continue;
+            }
+            for (t, trig) in pb.triggers.iter().enumerate() {
+                let TriggerKind::Date { date, at } = &trig.kind else { continue };
+                let timer = Timer::Date { playbook: p as u32, trigger: t as u32, record: subject.id.clone() };
+                let when = match self.eval(loaded, date, subject, &Extra::default()) {
+                    Ok(Value::Date(d)) => {
+                        let m = at.unwrap_or(0);
+                        Some(self.workspace.at_local(d, m / 60, m % 60).timestamp())
+                    }
+                    Ok(Value::Moment(t)) => Some(t),
+                    _ => None,
+                };
+                match when {
+                    // Not retroactive: a date already past does not fire.
+                    Some(w) if w > self.now => self.store.schedule(w, timer),
+                    _ => self.store.unschedule(&timer),
+                }
+            }
+        }
+    }
+
+    pub(super) fn date_fired(&mut self, p: usize, t: usize, id: Arc<str>) {
+        let loaded = self.loaded.clone();
+        let Some(pb) = loaded.program.playbooks.get(p) else { return };
+        let subject = Subject { record: pb.subject as u32, id };
+        if self.store.record(subject.record, &subject.id).is_none() {
+            return;
+        }
+        let source = pb.triggers.get(t).map(|t| t.source.clone()).unwrap_or_default();
+        self.fire(&loaded, p, &subject, TriggerInfo { source, ..TriggerInfo::default() });
+    }
+
+    /// Schedules every `every` trigger's next firing.
+    pub(super) fn schedule_every(&mut self) {
+        let loaded = self.loaded.clone();
+        for &p in &loaded.program.triggers.timed {
+            for (t, trig) in loaded.program.playbooks[p].triggers.iter().enumerate() {
+                if let TriggerKind::Every { every, at } = &trig.kind {
+                    let after = DateTime::<Utc>::from_timestamp(self.now, 0).unwrap_or_default();
+                    let next = self.workspace.next_schedule(*every, at / 60, at % 60, after).timestamp();
+                    self.store.schedule(next, Timer::Schedule { playbook: p as u32, trigger: t as u32 });
+                }
+            }
+        }
+    }
+
+    pub(super) fn schedule_fired(&mut self, p: usize, t: usize) {
+        let loaded = self.loaded.clone();
+        let Some(pb) = loaded.program.playbooks.get(p) else { return };
+        let Some(trig) = pb.triggers.get(t) else { return };
+        if let TriggerKind::Every { every, at } = &trig.kind {
+            let after = DateTime::<Utc>::from_timestamp(self.now, 0).unwrap_or_default();
+            let next = self.workspace.next_schedule(*every, at / 60, at % 60, after).timestamp();
+            self.store.schedule(next, Timer::Schedule { playbook: p as u32, trigger: t as u32 });
+        }
+        let record = pb.subject as u32;
+        for id in self.store.record_ids(record) {
+            let info = TriggerInfo { source: trig.source.clone(), ..TriggerInfo::default() };
+            self.fire(&loaded, p, &Subject { record, id }, info);
+        }
+    }
+
+    /// A trigger fired for a record: enrol it if re-entry allows and the conditions hold.
+    pub(super) fn fire(&mut self, loaded: &Arc<Loaded>, p: usize, subject: &Subject, info: TriggerInfo) {
+        let pb = &loaded.program.playbooks[p];
+        let record = self.record_name(subject.record, &subject.id);
+        let entry = |outcome| super::HistoryEntry {
+            at: 0,
+            playbook: pb.name.clone(),
+            version: pb.version.clone(),
+            record: record.clone(),
+            run: None,
+            step: None,
+            outcome,
+        };
+        if let Some(reason) = self.reentry_blocks(pb, subject) {
+            let r = reason.clone();
+            self.note(|| format!("not enrolled: {r}"), &pb.name, subject.record, &subject.id);
+            let e = entry(Outcome::NotEnrolled { trigger: info.source.clone(), reason, conditions: Vec::new() });
+            self.push_history(e);
+            return;
+        }
+        let mut conditions = Vec::new();
+        let mut failed = None;
+        let extra = Extra { trigger: Some(&info), ..Extra::default() };
+        for c in &pb.conditions {
+            match self.eval(loaded, c, subject, &extra) {
+                Ok(v) => conditions.push(Condition { source: c.source.clone(), value: v == Value::Bool(true) }),
+                Err(Fault::Failed { message, span }) => {
+                    failed = Some((message, span));
+                    break;
+                }
+                Err(Fault::Skip { .. }) => conditions.push(Condition { source: c.source.clone(), value: false }),
+            }
+        }
+        for c in &conditions {
+            let (s, v) = (c.source.clone(), c.value);
+            self.note(|| format!("condition `{s}` is {v}"), &pb.name, subject.record, &subject.id);
+        }
+        if let Some((message, span)) = failed {
+            let (file, line, column) = self.place(loaded, span);
+            self.push_history(entry(Outcome::Failed { error: message, file, line, column }));
+            return;
+        }
+        if let Some(c) = conditions.iter().find(|c| !c.value) {
+            let reason = format!("the condition `{}` is false", c.source);
+            let e = entry(Outcome::NotEnrolled { trigger: info.source.clone(), reason, conditions: conditions.clone() });
+            self.push_history(e);
+            return;
+        }
+        let id = self.store.next_id();
+        let run = Run {
+            id,
+            program: loaded.program.hash.clone(),
+            playbook: p,
+            playbook_name: pb.name.clone(),
+            version: pb.version.clone(),
+            record: subject.record,
+            record_id: subject.id.clone(),
+            pc: 0,
+            state: RunState::Running,
+            timed_out: false,
+            generation: 0,
+            started: self.now,
+            trigger: info.clone(),
+            conditions: conditions.iter().map(|c| (c.source.clone(), c.value)).collect(),
+            activities: Vec::new(),
+        };
+        self.store.set_last_enrolment(&pb.name, subject.record, &subject.id, self.now, None);
+        self.store.put_run(run);
+        let source = info.source.clone();
+        self.note(|| format!("enrolled by `{source}`"), &pb.name, subject.record, &subject.id);
+        let mut e = entry(Outcome::Enrolled { trigger: info.source, conditions });
+        e.run = Some(id);
+        self.push_history(e);
+        self.continue_run(id);
+    }
+
+    /// Why re-entry keeps the record out, if it does.
+    fn reentry_blocks(&self, pb: &play_compiler::program::PlaybookDef, subject: &Subject) -> Option<String> {
+        let active = self
+            .store
+            .active_runs(subject.record, &subject.id)
+            .into_iter()
+            .any(|r| self.store.run(r).is_some_and(|run| run.playbook_name == pb.name));
+        let last = self.store.last_enrolment(&pb.name, subject.record, &subject.id);
+        match &pb.reentry {
+            Reentry::Always => None,
+            Reentry::AfterExit if active => Some("the record is already in this playbook (reentry after_exit)".into()),
+            Reentry::AfterExit => None,
+            Reentry::Never if last.is_some() => Some("the record was enrolled before (reentry never)".into()),
+            Reentry::Never => None,
+            Reentry::After(d) => {
+                if active {
+                    return Some("the record is already in this playbook".into());
+                }
+                let (started, _) = last?;
+                let free = crate::vm::shift(&self.workspace, started, *d);
+                (self.now < free).then(|| {
+                    format!(
+                        "enrolled {} ago; reentry after {} allows it again at {}",
+                        play_compiler::program::duration_text(&play_compiler::program::Duration {
+                            seconds: self.now - started,
+                            business_days: 0
+                        }),
+                        play_compiler::program::duration_text(d),
+                        crate::value::moment_text(free)
+                    )
+                })
+            }
+        }
+    }
+
+    pub(super) fn push_history(&mut self, mut entry: super::HistoryEntry) {
+        entry.at = self.now;
+        self.history.push(entry);
+    }
+}

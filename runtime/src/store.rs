@@ -1,0 +1,284 @@
+//! What the engine keeps: records with their field and event history, runs, timers,
+//! segment membership, open actions and touch-budget use. [`Store`] is the trait the
+//! durable stores implement; [`MemoryStore`] keeps it all in memory.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::engine::run::Run;
+use crate::value::{Happening, Value};
+use crate::vm::Data;
+
+/// A record's key: its type and id.
+pub type Key = (u32, Arc<str>);
+
+/// Something the clock will do at a moment.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Timer {
+    /// Wake a run that waits; `generation` tells a stale timer from the current one.
+    Run { run: u64, generation: u64 },
+    /// A `date` trigger of a playbook for one record.
+    Date { playbook: u32, trigger: u32, record: Arc<str> },
+    /// An `every` schedule of a playbook.
+    Schedule { playbook: u32, trigger: u32 },
+    /// An action deferred by a touch budget.
+    Deferred { action: u64 },
+}
+
+/// The engine's state. Each method is one read or write; the engine calls `begin` before
+/// a change or a tick and `commit` after, so a durable store can make each one atomic.
+pub trait Store: Data {
+    fn begin(&mut self) {}
+    fn commit(&mut self) {}
+
+    fn put_record(&mut self, record: u32, id: Arc<str>, fields: Vec<Value>);
+    fn delete_record(&mut self, record: u32, id: &str) -> Option<Vec<Value>>;
+    /// Every id of a record type, in a stable order.
+    fn record_ids(&self, record: u32) -> Vec<Arc<str>>;
+    /// Records a field's new value at a moment, for `change(…)`.
+    fn push_field_history(&mut self, record: u32, id: &Arc<str>, slot: u32, at: i64, value: Value);
+    /// Records an event under a record it concerns.
+    fn push_event(&mut self, record: u32, id: &Arc<str>, happening: Arc<Happening>);
+
+    fn run(&self, run: u64) -> Option<&Run>;
+    fn run_mut(&mut self, run: u64) -> Option<&mut Run>;
+    fn put_run(&mut self, run: Run);
+    /// The runs of a record that are still going, in the order they started.
+    fn active_runs(&self, record: u32, id: &str) -> Vec<u64>;
+    fn all_active_runs(&self) -> Vec<u64>;
+    fn next_id(&mut self) -> u64;
+
+    /// When a playbook last enrolled a record, and when that run ended (if it has).
+    fn last_enrolment(&self, playbook: &str, record: u32, id: &str) -> Option<(i64, Option<i64>)>;
+    fn set_last_enrolment(&mut self, playbook: &str, record: u32, id: &Arc<str>, started: i64, ended: Option<i64>);
+
+    fn schedule(&mut self, at: i64, timer: Timer);
+    fn unschedule(&mut self, timer: &Timer);
+    /// The earliest timer due at or before `until`, removed.
+    fn pop_due(&mut self, until: i64) -> Option<(i64, Timer)>;
+    fn next_due(&self) -> Option<i64>;
+
+    fn is_member(&self, segment: u32, id: &str) -> bool;
+    fn set_member(&mut self, segment: u32, id: &Arc<str>, member: bool);
+
+    /// The open action with this dedupe key, if any.
+    fn open_action(&self, key: &str) -> Option<u64>;
+    fn set_open_action(&mut self, key: String, action: Option<u64>);
+    /// When the touch budget `limit` for `who` was used, oldest first.
+    fn budget_uses(&self, limit: u32, who: &str) -> Vec<i64>;
+    fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64);
+}
+
+/// One record's state.
+#[derive(Default)]
+struct Stored {
+    fields: Vec<Value>,
+    /// (slot, moment, value), oldest first.
+    history: Vec<(u32, i64, Value)>,
+    /// By event type: the events that concern it.
+    events: HashMap<u32, Vec<Arc<Happening>>>,
+}
+
+/// Everything in memory: for `play test`, `play replay` and benchmarks.
+#[derive(Default)]
+pub struct MemoryStore {
+    records: Vec<HashMap<Arc<str>, Stored>>,
+    runs: HashMap<u64, Run>,
+    /// By record type, by id: the runs still going.
+    active: HashMap<u32, HashMap<Arc<str>, Vec<u64>>>,
+    enrolments: HashMap<(String, u32, Arc<str>), (i64, Option<i64>)>,
+    timers: BTreeMap<(i64, u64), Timer>,
+    timer_keys: HashMap<Timer, (i64, u64)>,
+    members: HashMap<u32, HashSet<Arc<str>>>,
+    open: HashMap<String, u64>,
+    budgets: HashMap<(u32, Arc<str>), Vec<i64>>,
+    seq: u64,
+}
+
+const NO_EVENTS: &[Arc<Happening>] = &[];
+
+impl MemoryStore {
+    pub fn new(record_types: usize) -> Self {
+        MemoryStore { records: (0..record_types).map(|_| HashMap::new()).collect(), ..Default::default() }
+    }
+
+    fn stored(&mut self, record: u32, id: &Arc<str>) -> &mut Stored {
+        let table = &mut self.records[record as usize];
+        if !table.contains_key(id) {
+            table.insert(id.clone(), Stored::default());
+        }
+        table.get_mut(id).expect("inserted above")
+    }
+}
+
+impl Data for MemoryStore {
+    fn record(&self, record: u32, id: &str) -> Option<&[Value]> {
+        let s = self.records.get(record as usize)?.get(id)?;
+        (!s.fields.is_empty()).then_some(s.fields.as_slice())
+    }
+
+    fn events(&self, record: u32, id: &str, event: u32) -> &[Arc<Happening>] {
+        self.records
+            .get(record as usize)
+            .and_then(|t| t.get(id))
+            .and_then(|s| s.events.get(&event))
+            .map_or(NO_EVENTS, Vec::as_slice)
+    }
+
+    fn value_at(&self, record: u32, id: &str, slot: u32, at: i64) -> Option<Value> {
+        let s = self.records.get(record as usize)?.get(id)?;
+        let mut found = None;
+        let mut first = None;
+        for (sl, t, v) in &s.history {
+            if *sl != slot {
+                continue;
+            }
+            if first.is_none() {
+                first = Some(v);
+            }
+            if *t <= at {
+                found = Some(v);
+            } else {
+                break;
+            }
+        }
+        found.or(first).cloned()
+    }
+}
+
+impl Store for MemoryStore {
+    fn put_record(&mut self, record: u32, id: Arc<str>, fields: Vec<Value>) {
+        self.stored(record, &id).fields = fields;
+    }
+
+    fn delete_record(&mut self, record: u32, id: &str) -> Option<Vec<Value>> {
+        let s = self.records.get_mut(record as usize)?.get_mut(id)?;
+        if s.fields.is_empty() {
+            return None;
+        }
+        Some(std::mem::take(&mut s.fields))
+    }
+
+    fn record_ids(&self, record: u32) -> Vec<Arc<str>> {
+        let mut ids: Vec<Arc<str>> = self
+            .records
+            .get(record as usize)
+            .map(|t| t.iter().filter(|(_, s)| !s.fields.is_empty()).map(|(id, _)| id.clone()).collect())
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    }
+
+    fn push_field_history(&mut self, record: u32, id: &Arc<str>, slot: u32, at: i64, value: Value) {
+        self.stored(record, id).history.push((slot, at, value));
+    }
+
+    fn push_event(&mut self, record: u32, id: &Arc<str>, happening: Arc<Happening>) {
+        if (record as usize) < self.records.len() {
+            self.stored(record, id).events.entry(happening.event).or_default().push(happening);
+        }
+    }
+
+    fn run(&self, run: u64) -> Option<&Run> {
+        self.runs.get(&run)
+    }
+
+    fn run_mut(&mut self, run: u64) -> Option<&mut Run> {
+        self.runs.get_mut(&run)
+    }
+
+    fn put_run(&mut self, run: Run) {
+        let list = self.active.entry(run.record).or_default().entry(run.record_id.clone()).or_default();
+        if run.is_active() {
+            if !list.contains(&run.id) {
+                list.push(run.id);
+            }
+        } else {
+            list.retain(|r| *r != run.id);
+        }
+        self.runs.insert(run.id, run);
+    }
+
+    fn active_runs(&self, record: u32, id: &str) -> Vec<u64> {
+        self.active.get(&record).and_then(|t| t.get(id)).cloned().unwrap_or_default()
+    }
+
+    fn all_active_runs(&self) -> Vec<u64> {
+        let mut all: Vec<u64> = self.active.values().flat_map(|t| t.values()).flatten().copied().collect();
+        all.sort_unstable();
+        all
+    }
+
+    fn next_id(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    fn last_enrolment(&self, playbook: &str, record: u32, id: &str) -> Option<(i64, Option<i64>)> {
+        self.enrolments.get(&(playbook.to_string(), record, Arc::from(id))).copied()
+    }
+
+    fn set_last_enrolment(&mut self, playbook: &str, record: u32, id: &Arc<str>, started: i64, ended: Option<i64>) {
+        self.enrolments.insert((playbook.to_string(), record, id.clone()), (started, ended));
+    }
+
+    fn schedule(&mut self, at: i64, timer: Timer) {
+        self.unschedule(&timer);
+        self.seq += 1;
+        let key = (at, self.seq);
+        self.timers.insert(key, timer.clone());
+        self.timer_keys.insert(timer, key);
+    }
+
+    fn unschedule(&mut self, timer: &Timer) {
+        if let Some(key) = self.timer_keys.remove(timer) {
+            self.timers.remove(&key);
+        }
+    }
+
+    fn pop_due(&mut self, until: i64) -> Option<(i64, Timer)> {
+        let (&key, _) = self.timers.iter().next()?;
+        if key.0 > until {
+            return None;
+        }
+        let timer = self.timers.remove(&key)?;
+        self.timer_keys.remove(&timer);
+        Some((key.0, timer))
+    }
+
+    fn next_due(&self) -> Option<i64> {
+        self.timers.keys().next().map(|k| k.0)
+    }
+
+    fn is_member(&self, segment: u32, id: &str) -> bool {
+        self.members.get(&segment).is_some_and(|m| m.contains(id))
+    }
+
+    fn set_member(&mut self, segment: u32, id: &Arc<str>, member: bool) {
+        let set = self.members.entry(segment).or_default();
+        if member {
+            set.insert(id.clone());
+        } else {
+            set.remove(id);
+        }
+    }
+
+    fn open_action(&self, key: &str) -> Option<u64> {
+        self.open.get(key).copied()
+    }
+
+    fn set_open_action(&mut self, key: String, action: Option<u64>) {
+        match action {
+            Some(a) => self.open.insert(key, a),
+            None => self.open.remove(&key),
+        };
+    }
+
+    fn budget_uses(&self, limit: u32, who: &str) -> Vec<i64> {
+        self.budgets.get(&(limit, Arc::from(who))).cloned().unwrap_or_default()
+    }
+
+    fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64) {
+        self.budgets.entry((limit, who.clone())).or_default().push(at);
+    }
+}

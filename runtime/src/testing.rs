@@ -1,0 +1,215 @@
+//! `play test`: each `test` block replayed in simulated time against a fresh in-memory
+//! engine, its expectations checked against the actions produced.
+
+use std::sync::Arc;
+
+use play_compiler::program::{ActionKind, Channel, Code, Expect, ExpectKind, Program, SrcSpan, TestDef, TestStmtKind};
+
+use crate::change::{Change, ChangeKind};
+use crate::config::Workspace;
+use crate::engine::{Action, Engine, Outcome, Sources};
+use crate::store::MemoryStore;
+use crate::value::Value;
+
+/// How one test went.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestResult {
+    pub name: String,
+    pub span: SrcSpan,
+    pub failures: Vec<Failure>,
+}
+
+impl TestResult {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// One thing that did not go as the test said.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    /// The statement at fault.
+    pub span: SrcSpan,
+    /// What was expected (or what went wrong).
+    pub message: String,
+    /// What was produced instead, one action per line.
+    pub produced: Vec<String>,
+}
+
+/// Runs every test of the program.
+pub fn run_all(program: &Program, workspace: &Workspace, sources: &Sources) -> Vec<TestResult> {
+    program.tests.iter().map(|t| run(program, workspace, sources, t)).collect()
+}
+
+/// Runs one test.
+pub fn run(program: &Program, workspace: &Workspace, sources: &Sources, test: &TestDef) -> TestResult {
+    // The clock starts at the test's first `at`, so that setting up records does not
+    // count as time passing.
+    let start = test
+        .stmts
+        .iter()
+        .find_map(|s| match &s.kind {
+            TestStmtKind::At(c) => Some(moment(c, workspace)),
+            _ => None,
+        })
+        .unwrap_or(0);
+    let store = MemoryStore::new(program.schema.records.len());
+    let mut engine = Engine::new(program.clone(), workspace.clone(), store, start);
+    engine.sources = sources.clone();
+    let mut failures = Vec::new();
+    let mut seen: Vec<Action> = Vec::new();
+    let mut history_seen = 0;
+    for stmt in &test.stmts {
+        let result = match &stmt.kind {
+            TestStmtKind::Put { created, record, name, fields } => {
+                let fields = values(&mut engine, &program.schema.records[*record].fields, fields);
+                let id: Arc<str> = Arc::from(name.as_str());
+                if *created {
+                    let at = engine.now();
+                    engine.ingest(Change { at, kind: ChangeKind::Upsert { record: *record as u32, id, fields } })
+                } else {
+                    engine.given(*record as u32, id, fields)
+                }
+            }
+            TestStmtKind::Update { record, name, fields } => {
+                let fields = values(&mut engine, &program.schema.records[*record].fields, fields);
+                let at = engine.now();
+                engine.ingest(Change { at, kind: ChangeKind::Upsert { record: *record as u32, id: Arc::from(name.as_str()), fields } })
+            }
+            TestStmtKind::Delete { record, name } => {
+                let at = engine.now();
+                engine.ingest(Change { at, kind: ChangeKind::Delete { record: *record as u32, id: Arc::from(name.as_str()) } })
+            }
+            TestStmtKind::Event { event, subject, fields } => {
+                let fields = values(&mut engine, &program.schema.events[*event].fields, fields);
+                let at = engine.now();
+                engine.ingest(Change { at, kind: ChangeKind::Event { event: *event as u32, subject: Arc::from(subject.as_str()), fields } })
+            }
+            TestStmtKind::At(c) => {
+                let t = moment(c, workspace);
+                if t < engine.now() {
+                    failures.push(Failure { span: stmt.span, message: "the clock cannot go back: `at` is before the test's current time".into(), produced: Vec::new() });
+                }
+                engine.advance_to(t);
+                Ok(())
+            }
+            TestStmtKind::After(d) => {
+                let t = crate::vm::shift(&engine.workspace, engine.now(), *d);
+                engine.advance_to(t);
+                Ok(())
+            }
+            TestStmtKind::Expect(expect) => {
+                if expect.starts_group {
+                    seen = engine.take_actions();
+                }
+                if let Some(message) = check(&mut engine, expect, &seen) {
+                    let produced = if seen.is_empty() { vec!["nothing".to_string()] } else { seen.iter().map(describe).collect() };
+                    failures.push(Failure { span: stmt.span, message, produced });
+                }
+                Ok(())
+            }
+        };
+        if let Err(rejection) = result {
+            failures.push(Failure { span: stmt.span, message: format!("the change was refused: {}", rejection.message), produced: Vec::new() });
+        }
+        // A run that failed is a failure of the test, reported where it happened.
+        for entry in &engine.history[history_seen..] {
+            if let Outcome::Failed { error, file, line, column } = &entry.outcome {
+                failures.push(Failure {
+                    span: stmt.span,
+                    message: format!("the playbook `{}` failed for {} at {file}:{line}:{column}: {error}", entry.playbook, entry.record),
+                    produced: Vec::new(),
+                });
+            }
+        }
+        history_seen = engine.history.len();
+    }
+    if std::env::var_os("PLAY_TEST_DEBUG").is_some() {
+        for h in &engine.history {
+            eprintln!("{}", serde_json::to_string(h).unwrap_or_default());
+        }
+    }
+    TestResult { name: test.name.clone(), span: test.span, failures }
+}
+
+fn moment(c: &play_compiler::program::Const, workspace: &Workspace) -> i64 {
+    match Value::from_const(c, |t| workspace.at_local(t.date(), 0, 0).timestamp() + i64::from(chrono::Timelike::num_seconds_from_midnight(&t.time()))) {
+        Value::Moment(t) => t,
+        _ => 0,
+    }
+}
+
+/// A test's field values; a teammate written as an address is a reference to them.
+fn values(engine: &mut Engine<MemoryStore>, types: &[play_compiler::program::FieldDef], fields: &[(usize, Code)]) -> Vec<(u32, Value)> {
+    fields
+        .iter()
+        .map(|(slot, code)| {
+            let v = engine.eval_plain(code);
+            let v = match (types.get(*slot).map(|f| f.ty.required()), v) {
+                (Some(play_compiler::program::Ty::Record(r)), Value::Text(id)) => Value::Ref { record: *r as u32, id },
+                (_, v) => v,
+            };
+            (*slot as u32, v)
+        })
+        .collect()
+}
+
+fn kind_matches(kind: ExpectKind, action: ActionKind) -> bool {
+    match kind {
+        ExpectKind::Task => action == ActionKind::Task,
+        ExpectKind::EmailTask => action == ActionKind::EmailTask,
+        ExpectKind::Email => action == ActionKind::Email,
+        ExpectKind::Assign => action == ActionKind::Assign,
+        ExpectKind::Notify(None) => matches!(action, ActionKind::NotifyEmail | ActionKind::NotifySlack),
+        ExpectKind::Notify(Some(Channel::Email)) => action == ActionKind::NotifyEmail,
+        ExpectKind::Notify(Some(Channel::Slack)) => action == ActionKind::NotifySlack,
+        ExpectKind::Enroll => action == ActionKind::Enroll,
+        ExpectKind::Brief => action == ActionKind::Brief,
+        ExpectKind::Update => action == ActionKind::Update,
+        ExpectKind::Webhook => action == ActionKind::Webhook,
+        ExpectKind::Activity => action == ActionKind::Activity,
+    }
+}
+
+/// Checks one expectation; the message when it does not hold.
+fn check(engine: &mut Engine<MemoryStore>, expect: &Expect, seen: &[Action]) -> Option<String> {
+    let to = expect.to.as_ref().map(|c| engine.eval_plain(c));
+    let titled = expect.titled.as_ref().map(|c| engine.eval_plain(c).display(engine.program()));
+    let matches = |a: &&Action| {
+        kind_matches(expect.kind, a.action)
+            && to.as_ref().is_none_or(|want| match want {
+                Value::Ref { record, id } => {
+                    let name = engine.program().schema.records.get(*record as usize).map_or("", |r| r.name.as_str());
+                    a.to_record.as_deref() == Some(&format!("{name}/{id}")) || a.to.as_deref() == Some(id)
+                }
+                other => a.to.as_deref() == Some(other.display(engine.program()).as_str()),
+            })
+            && titled.as_ref().is_none_or(|t| a.title.as_deref() == Some(t.as_str()))
+            && expect.template.as_ref().is_none_or(|t| a.template.as_deref() == Some(t.as_str()))
+            && expect.playbook.as_ref().is_none_or(|p| a.playbook == *p)
+            && expect.step.as_ref().is_none_or(|s| a.step == *s || a.activity.as_deref() == Some(s.as_str()))
+    };
+    let found: Vec<&Action> = seen.iter().filter(matches).collect();
+    let source = expect.source.split_whitespace().collect::<Vec<_>>().join(" ");
+    match (expect.negated, found.first()) {
+        (false, None) => Some(format!("`{source}` did not hold: no such action was produced")),
+        (true, Some(a)) => Some(format!("`{source}` did not hold: produced {}", describe(a))),
+        _ => None,
+    }
+}
+
+/// An action in one line, for failure reports.
+pub fn describe(a: &Action) -> String {
+    let mut s = a.action.name().to_string();
+    if let Some(to) = &a.to {
+        s.push_str(&format!(" to {to:?}"));
+    }
+    if let Some(t) = &a.title {
+        s.push_str(&format!(" titled {t:?}"));
+    }
+    if let Some(t) = &a.template {
+        s.push_str(&format!(" template {t}"));
+    }
+    s.push_str(&format!(" ({} · {}, {})", a.playbook, a.step, crate::value::moment_text(a.at)));
+    s
+}

@@ -1,0 +1,136 @@
+//! Run-time values: what record fields hold, what code computes, and how each is written
+//! out in text and JSON.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate};
+use play_compiler::program::{Const, Duration, Program};
+
+/// One value. `Empty` is an optional value that is not there.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Value {
+    #[default]
+    Empty,
+    Bool(bool),
+    Int(i64),
+    Num(f64),
+    Text(Arc<str>),
+    Date(NaiveDate),
+    /// A moment, in seconds since 1970 UTC.
+    Moment(i64),
+    Duration(Duration),
+    /// Minutes after midnight.
+    Time(u32),
+    Enum { ty: u32, variant: u32 },
+    /// A record, by type and id (a teammate's id is their email address).
+    Ref { record: u32, id: Arc<str> },
+    List(Arc<[Value]>),
+    Event(Arc<Happening>),
+}
+
+/// An event that happened: its type, moment, subject and payload by slot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Happening {
+    pub event: u32,
+    pub at: i64,
+    /// The id of the record it happened to.
+    pub subject: Arc<str>,
+    pub fields: Vec<Value>,
+}
+
+impl Value {
+    pub fn text(s: &str) -> Value {
+        Value::Text(Arc::from(s))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Value::Empty)
+    }
+
+    /// The number, for any numeric value.
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The id of a referenced record.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Value::Ref { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The value of a pool constant; local datetimes need the workspace's time zone.
+    pub fn from_const(c: &Const, local: impl Fn(chrono::NaiveDateTime) -> i64) -> Value {
+        match c {
+            Const::Bool(b) => Value::Bool(*b),
+            Const::Int(i) => Value::Int(*i),
+            Const::Number(n) => Value::Num(*n),
+            Const::Text(t) => Value::text(t),
+            Const::Date(d) => Value::Date(*d),
+            Const::DateTime(s) => Value::Moment(*s),
+            Const::LocalDateTime(t) => Value::Moment(local(*t)),
+            Const::Duration(d) => Value::Duration(*d),
+            Const::Time(m) => Value::Time(*m),
+            Const::Enum { ty, variant } => Value::Enum { ty: *ty as u32, variant: *variant as u32 },
+            Const::Ref { record, id } => Value::Ref { record: *record as u32, id: Arc::from(id.as_str()) },
+        }
+    }
+
+    /// The value written out in text, as interpolation shows it.
+    pub fn display(&self, program: &Program) -> String {
+        match self {
+            Value::Empty => String::new(),
+            Value::Bool(b) => b.to_string(),
+            Value::Int(i) => i.to_string(),
+            Value::Num(n) => number_text(*n),
+            Value::Text(t) => t.to_string(),
+            Value::Date(d) => d.to_string(),
+            Value::Moment(s) => moment_text(*s),
+            Value::Duration(d) => play_compiler::program::duration_text(d),
+            Value::Time(m) => format!("{:02}:{:02}", m / 60, m % 60),
+            Value::Enum { ty, variant } => program
+                .schema
+                .enums
+                .get(*ty as usize)
+                .and_then(|e| e.variants.get(*variant as usize))
+                .cloned()
+                .unwrap_or_default(),
+            Value::Ref { id, .. } => id.to_string(),
+            Value::List(items) => items.iter().map(|v| v.display(program)).collect::<Vec<_>>().join(", "),
+            Value::Event(h) => program.schema.events.get(h.event as usize).map_or(String::new(), |e| e.name.clone()),
+        }
+    }
+
+    /// The value as JSON, for actions out and run history.
+    pub fn to_json(&self, program: &Program) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Empty => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Num(n) => serde_json::Number::from_f64(*n).map_or(J::Null, J::Number),
+            Value::List(items) => J::Array(items.iter().map(|v| v.to_json(program)).collect()),
+            other => J::String(other.display(program)),
+        }
+    }
+}
+
+/// A number without a needless `.0`, and at most a few decimals.
+pub fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        let s = format!("{n:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A moment in RFC 3339, UTC, to the second.
+pub fn moment_text(seconds: i64) -> String {
+    DateTime::from_timestamp(seconds, 0).map_or_else(|| seconds.to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}

@@ -1,0 +1,96 @@
+//! `play explain`: why a playbook did or did not enrol a record, step by step, from the
+//! engine's own trace of the changes.
+
+use std::sync::Arc;
+
+use play_runtime::engine::{Outcome, Trace};
+
+use super::to_stdout;
+use super::replay::{engine, feed, read};
+use crate::cli::ExplainArgs;
+use crate::compile::{compile, moment};
+use crate::error::Error;
+use crate::exit::Exit;
+
+pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
+    let compiled = match compile(&args.path)? {
+        Ok(c) => c,
+        Err(exit) => return Ok(exit),
+    };
+    let program = &compiled.program;
+    let Some((ty, id)) = args.record.split_once('/') else {
+        return Err(Error::Usage(format!("`{}` is not a record: write it as Type/id, e.g. Account/acme", args.record)));
+    };
+    let Some(record) = program.schema.record_named(ty) else {
+        return Err(Error::Usage(format!("there is no record type `{ty}`")));
+    };
+    let Some(p) = program.playbook_named(&args.playbook) else {
+        let names: Vec<&str> = program.playbooks.iter().map(|p| p.name.as_str()).collect();
+        let hint = play_compiler::suggest::closest(&args.playbook, names.iter().copied())
+            .map(|b| format!(": did you mean `{b}`?"))
+            .unwrap_or_default();
+        return Err(Error::Usage(format!("there is no playbook `{}`{hint}", args.playbook)));
+    };
+    let pb = &program.playbooks[p];
+    if pb.subject != record {
+        return Err(Error::Usage(format!(
+            "the playbook `{}` is about {} records, not {ty}",
+            pb.name, program.schema.records[pb.subject].name
+        )));
+    }
+    let until = args.until.as_deref().map(|t| moment(t, &compiled.workspace)).transpose()?;
+    let text = read(&args.changes)?;
+    let mut engine = engine(&compiled);
+    engine.trace = Some(Trace { playbook: pb.name.clone(), record: record as u32, id: Arc::from(id), lines: Vec::new() });
+    let rejected = feed(&mut engine, &text, &args.changes, until, |e| {
+        e.take_actions();
+    });
+    let label = format!("{ty}/{id}");
+    let trace = engine.trace.take().map(|t| t.lines).unwrap_or_default();
+    let history: Vec<_> = engine.history.iter().filter(|h| h.playbook == pb.name && h.record == label).collect();
+    let exists = engine.store_record_exists(record as u32, id);
+    to_stdout(|out| {
+        writeln!(out, "{} and {label}", pb.name)?;
+        if !exists && history.is_empty() && trace.is_empty() {
+            writeln!(out, "  {label} never appeared in the changes")?;
+        }
+        let triggers: Vec<&str> = pb.triggers.iter().map(|t| t.source.as_str()).collect();
+        writeln!(out, "  triggers: {}", triggers.join(" or "))?;
+        if trace.is_empty() {
+            writeln!(out, "  no change to {label} could fire this playbook")?;
+        }
+        for (at, line) in &trace {
+            writeln!(out, "  {}  {line}", play_runtime::value::moment_text(*at))?;
+        }
+        let enrolled = history.iter().any(|h| matches!(h.outcome, Outcome::Enrolled { .. }));
+        writeln!(out, "  outcome: {}", if enrolled { "enrolled" } else { "never enrolled" })?;
+        for h in &history {
+            writeln!(out, "    {}  {}", play_runtime::value::moment_text(h.at), describe(h))?;
+        }
+        Ok(())
+    })?;
+    Ok(Exit::problems_if(rejected > 0))
+}
+
+fn describe(h: &play_runtime::engine::HistoryEntry) -> String {
+    let step = h.step.as_ref().map(|s| format!("step `{s}`: ")).unwrap_or_default();
+    let what = match &h.outcome {
+        Outcome::Enrolled { trigger, .. } => format!("enrolled by `{trigger}`"),
+        Outcome::NotEnrolled { trigger, reason, .. } => format!("`{trigger}` fired, not enrolled: {reason}"),
+        Outcome::StepCompleted => "ran".into(),
+        Outcome::StepSkipped { reason } => format!("skipped: {reason}"),
+        Outcome::ActionSkipped { action, reason } => format!("{action} skipped: {reason}"),
+        Outcome::ActionDeferred { action, limit, until } => format!("{action} deferred by `{limit}` until {until}"),
+        Outcome::ActionDropped { action, limit } => format!("{action} dropped by `{limit}`"),
+        Outcome::Waiting { until } => format!("waiting until {until}"),
+        Outcome::WaitingFor { event, until } => format!("waiting for {event} until {until}"),
+        Outcome::StageOpened => "stage opened".into(),
+        Outcome::StageCompleted => "stage completed".into(),
+        Outcome::Exited { reason } => format!("exited: {reason}"),
+        Outcome::Completed => "completed".into(),
+        Outcome::Cancelled { reason } => format!("cancelled: {reason}"),
+        Outcome::Migrated { to_version } => format!("moved to version {to_version}"),
+        Outcome::Failed { error, file, line, column } => format!("failed at {file}:{line}:{column}: {error}"),
+    };
+    format!("{step}{what}")
+}

@@ -1,0 +1,134 @@
+//! `play replay`: recorded changes through the engine in simulated time; the actions it
+//! would produce as JSON lines, acting on nothing.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use play_runtime::change::parse_change;
+use play_runtime::engine::Engine;
+use play_runtime::store::MemoryStore;
+
+use super::{to_stderr, to_stdout};
+use crate::cli::ReplayArgs;
+use crate::compile::{compile, moment, Compiled};
+use crate::error::Error;
+use crate::exit::Exit;
+
+pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
+    let compiled = match compile(&args.path)? {
+        Ok(c) => c,
+        Err(exit) => return Ok(exit),
+    };
+    let until = args.until.as_deref().map(|t| moment(t, &compiled.workspace)).transpose()?;
+    let text = read(&args.changes)?;
+    let mut engine = engine(&compiled);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut broken = false;
+    let rejected = feed(&mut engine, &text, &args.changes, until, |engine| {
+        for action in engine.take_actions() {
+            if !broken && writeln!(out, "{}", action.to_json_line()).is_err() {
+                broken = true;
+            }
+        }
+    });
+    let _ = out.flush();
+    drop(out);
+    if args.history {
+        to_stderr(|err| {
+            for h in &engine.history {
+                writeln!(err, "{}", serde_json::to_string(h).unwrap_or_default())?;
+            }
+            Ok(())
+        });
+    }
+    to_stdout(|_| Ok(()))?;
+    Ok(Exit::problems_if(rejected > 0))
+}
+
+pub fn read(path: &Path) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+pub fn engine(compiled: &Compiled) -> Engine<MemoryStore> {
+    let store = MemoryStore::new(compiled.program.schema.records.len());
+    // The clock starts at the first change; until then nothing is due.
+    let mut engine = Engine::new(compiled.program.clone(), compiled.workspace.clone(), store, i64::MIN / 4);
+    engine.sources = compiled.sources.clone();
+    engine
+}
+
+/// Feeds every line of a change file, reporting refused lines on stderr with their line
+/// number and field; `after` runs after each line and at the end. Returns how many lines
+/// were refused.
+pub fn feed(
+    engine: &mut Engine<MemoryStore>,
+    text: &str,
+    path: &Path,
+    until: Option<i64>,
+    mut after: impl FnMut(&mut Engine<MemoryStore>),
+) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    let bar = progress(lines.len());
+    let mut rejected = 0;
+    let mut last = None;
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(bar) = &bar {
+            bar.set_position(i as u64);
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let change = parse_change(line, engine.program(), &engine.workspace);
+        let change = match change {
+            Ok(c) if c.at < engine.now() => Err(play_runtime::change::Rejection {
+                field: Some("at".into()),
+                message: format!(
+                    "`at` goes back in time (to {}, after a change at {})",
+                    play_runtime::value::moment_text(c.at),
+                    play_runtime::value::moment_text(engine.now())
+                ),
+            }),
+            other => other,
+        };
+        let result = change.and_then(|c| {
+            let at = c.at;
+            engine.ingest(c).map(|()| at)
+        });
+        match result {
+            Ok(at) => last = Some(at),
+            Err(r) => {
+                rejected += 1;
+                let field = r.field.map(|f| format!(" (field `{f}`)")).unwrap_or_default();
+                let place = format!("{}:{}", path.display(), i + 1);
+                let message = r.message;
+                let report = |err: &mut dyn Write| writeln!(err, "{place}: refused{field}: {message}");
+                match &bar {
+                    Some(bar) => bar.suspend(|| to_stderr(report)),
+                    None => to_stderr(report),
+                }
+            }
+        }
+        after(engine);
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if let Some(t) = until.or(last) {
+        engine.advance_to(t);
+        after(engine);
+    }
+    rejected
+}
+
+/// A progress bar for long files, when stderr is a terminal.
+fn progress(lines: usize) -> Option<indicatif::ProgressBar> {
+    if lines < 10_000 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(lines as u64);
+    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} changes {per_sec} eta {eta}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
