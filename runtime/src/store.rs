@@ -64,6 +64,9 @@ pub trait Store: Data {
     /// The open action with this dedupe key, if any.
     fn open_action(&self, key: &str) -> Option<u64>;
     fn set_open_action(&mut self, key: String, action: Option<u64>);
+    /// Until when regenerating the action with this dedupe key is suppressed.
+    fn snoozed_until(&self, key: &str) -> Option<i64>;
+    fn set_snooze(&mut self, key: String, until: i64);
     /// When the touch budget `limit` for `who` was used, oldest first.
     fn budget_uses(&self, limit: u32, who: &str) -> Vec<i64>;
     fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64);
@@ -91,6 +94,7 @@ pub struct MemoryStore {
     timer_keys: HashMap<Timer, (i64, u64)>,
     members: HashMap<u32, HashSet<Arc<str>>>,
     open: HashMap<String, u64>,
+    snoozes: HashMap<String, i64>,
     budgets: HashMap<(u32, Arc<str>), Vec<i64>>,
     seq: u64,
 }
@@ -272,6 +276,14 @@ impl Store for MemoryStore {
             Some(a) => self.open.insert(key, a),
             None => self.open.remove(&key),
         };
+    }
+
+    fn snoozed_until(&self, key: &str) -> Option<i64> {
+        self.snoozes.get(key).copied()
+    }
+
+    fn set_snooze(&mut self, key: String, until: i64) {
+        self.snoozes.insert(key, until);
     }
 
     fn budget_uses(&self, limit: u32, who: &str) -> Vec<i64> {

@@ -20,24 +20,24 @@ pub(super) fn program(p: &Program) -> String {
         let noun = if s.signal { "signal" } else { "segment" };
         let vis = if s.public { "public " } else { "" };
         let _ = writeln!(out, "\n{vis}{noun} {} for {}", s.name, p.schema.records[s.subject].name);
-        code(p, &mut out, "value", &s.value);
+        code_about(p, &mut out, "value", &s.value, Some(s.subject));
     }
     for t in &p.templates {
         let _ = writeln!(out, "\ntemplate {} for {}", t.name, p.schema.records[t.subject].name);
         for (name, c) in &t.parts {
-            code(p, &mut out, name, c);
+            code_about(p, &mut out, name, c, Some(t.subject));
         }
     }
     for l in &p.limits {
         let _ = writeln!(
             out,
-            "\nlimit {}: {} {} per {} per {} then {:?}",
+            "\nlimit {}: {} {} per {} per {} then {}",
             l.name,
             l.count,
             l.action,
             l.per,
             duration(&l.window),
-            l.overflow
+            format!("{:?}", l.overflow).to_lowercase()
         );
     }
     for pb in &p.playbooks {
@@ -51,58 +51,59 @@ fn playbook(p: &Program, out: &mut String, pb: &PlaybookDef) {
     let _ = writeln!(out, "\nplaybook {}{title} version {}", pb.name, pb.version);
     let reentry = match &pb.reentry {
         Reentry::After(d) => format!("after {}", duration(d)),
-        r => format!("{r:?}"),
+        Reentry::AfterExit => "after_exit".into(),
+        r => format!("{r:?}").to_lowercase(),
     };
     let _ = writeln!(
         out,
-        "  for {}: {} · {} · reentry {reentry} · inflight {:?}{}",
+        "  for {}: {} · {} · reentry {reentry} · inflight {}{}",
         pb.binding,
         p.schema.records[pb.subject].name,
         if pb.public { "public" } else { "private" },
-        pb.inflight,
-        pb.category.map(|c| format!(" · category {c:?}")).unwrap_or_default()
+        format!("{:?}", pb.inflight).to_lowercase(),
+        pb.category.map(|c| format!(" · category {}", format!("{c:?}").to_lowercase())).unwrap_or_default()
     );
     for t in &pb.triggers {
         let _ = writeln!(out, "  on {}  ⇒ {}", t.source, trigger(p, pb, &t.kind));
         match &t.kind {
-            TriggerKind::Becomes { value, .. } => code(p, out, "    value", value),
-            TriggerKind::Date { date, .. } => code(p, out, "    date", date),
+            TriggerKind::Becomes { value, .. } => code_about(p, out, "    value", value, Some(pb.subject)),
+            TriggerKind::Date { date, .. } => code_about(p, out, "    date", date, Some(pb.subject)),
             _ => {}
         }
     }
     if let Some(c) = &pb.priority {
-        code(p, out, "  priority", c);
+        code_about(p, out, "  priority", c, Some(pb.subject));
     }
     for c in &pb.conditions {
-        code(p, out, "  when", c);
+        code_about(p, out, "  when", c, Some(pb.subject));
     }
     for c in &pb.exits {
-        code(p, out, "  exit when", c);
+        code_about(p, out, "  exit when", c, Some(pb.subject));
     }
     for node in &pb.body {
         match node {
             Node::Step(s) => {
                 let _ = writeln!(out, "  step {}", s.name);
                 if let Some(f) = &s.filter {
-                    code(p, out, "    filter", f);
+                    code_about(p, out, "    filter", f, Some(pb.subject));
                 }
                 for a in &s.actions {
-                    action(p, out, a);
+                    action(p, out, a, pb.subject);
                 }
             }
-            Node::Wait(WaitDef::Delay(c)) => code(p, out, "  wait", c),
-            Node::Wait(WaitDef::Until(c)) => code(p, out, "  wait until", c),
+            Node::Wait(WaitDef::Delay(c)) => code_about(p, out, "  wait", c, Some(pb.subject)),
+            Node::Wait(WaitDef::Until(c)) => code_about(p, out, "  wait until", c, Some(pb.subject)),
             Node::Wait(WaitDef::For { event, filter, timeout }) => {
                 let _ = writeln!(out, "  wait for {}", p.schema.events[*event].name);
                 if let Some(f) = filter {
-                    code(p, out, "    where", f);
+                    code_about(p, out, "    where", f, Some(pb.subject));
                 }
-                code(p, out, "    timeout", timeout);
+                code_about(p, out, "    timeout", timeout, Some(pb.subject));
             }
             Node::Stage(s) => {
                 let _ = writeln!(out, "  stage {}", s.name);
                 for a in &s.activities {
-                    action(p, out, a);
+                    action(p, out, a, pb.subject);
                 }
             }
         }
@@ -141,7 +142,7 @@ fn trigger(p: &Program, pb: &PlaybookDef, t: &TriggerKind) -> String {
     }
 }
 
-fn action(p: &Program, out: &mut String, a: &ActionDef) {
+fn action(p: &Program, out: &mut String, a: &ActionDef, subject: usize) {
     let mut head = format!("    {}", a.kind.name());
     if let Some(n) = &a.name {
         let _ = write!(head, " {}{n}", if a.optional { "optional " } else { "" });
@@ -169,31 +170,35 @@ fn action(p: &Program, out: &mut String, a: &ActionDef) {
     ];
     for (name, c) in parts {
         if let Some(c) = c {
-            code(p, out, &format!("      {name}"), c);
+            code_about(p, out, &format!("      {name}"), c, Some(subject));
         }
     }
     for (name, c) in &a.fields {
-        code(p, out, &format!("      .{name}"), c);
+        code_about(p, out, &format!("      .{name}"), c, Some(subject));
     }
 }
 
-fn code(p: &Program, out: &mut String, label: &str, c: &Code) {
+/// Code with the subject's record known, so its fields are named.
+fn code_about(p: &Program, out: &mut String, label: &str, c: &Code, subject: Option<usize>) {
     let label_trimmed = label.trim_start();
     let indent = &label[..label.len() - label_trimmed.len()];
     let _ = writeln!(out, "{label}: {}", c.source.split_whitespace().collect::<Vec<_>>().join(" "));
     for (i, op) in c.ops.iter().enumerate() {
-        let _ = writeln!(out, "{indent}  {i:04}  {}", instruction(p, op));
+        let _ = writeln!(out, "{indent}  {i:04}  {}", instruction(p, op, subject));
     }
 }
 
-fn instruction(p: &Program, op: &Op) -> String {
+fn instruction(p: &Program, op: &Op, subject: Option<usize>) -> String {
     match op {
         Op::Const { index } => format!("const {}", constant(p, p.consts.get(*index as usize))),
         Op::Field { record, slot } => {
             let r = &p.schema.records[*record as usize];
             format!("field {}.{}", r.name, r.fields.get(*slot as usize).map_or("?", |f| f.name.as_str()))
         }
-        Op::SubjectField { slot } => format!("subject_field slot {slot}"),
+        Op::SubjectField { slot } => match subject.and_then(|s| p.schema.records.get(s)) {
+            Some(r) => format!("subject_field {}.{}", r.name, r.fields.get(*slot as usize).map_or("?", |f| f.name.as_str())),
+            None => format!("subject_field slot {slot}"),
+        },
         Op::EventField { event, slot } => {
             let e = &p.schema.events[*event as usize];
             format!("event_field {}.{}", e.name, e.fields.get(*slot as usize).map_or("?", |f| f.name.as_str()))
@@ -217,7 +222,10 @@ fn instruction(p: &Program, op: &Op) -> String {
         Op::Concat { count } => format!("concat {count}"),
         Op::Change { slot } | Op::Old { slot } => {
             let name = if matches!(op, Op::Change { .. }) { "change" } else { "old" };
-            format!("{name} slot {slot}")
+            match subject.and_then(|s| p.schema.records.get(s)) {
+                Some(r) => format!("{name} {}.{}", r.name, r.fields.get(*slot as usize).map_or("?", |f| f.name.as_str())),
+                None => format!("{name} slot {slot}"),
+            }
         }
         other => snake(&format!("{other:?}")),
     }

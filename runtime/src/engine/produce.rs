@@ -79,8 +79,13 @@ impl<S: Store> Engine<S> {
             outcome,
         };
         if let Some(key) = &dedupe {
-            if self.store.open_action(key).is_some() {
-                let reason = "the same action from this step is still open".to_string();
+            let snoozed = self.store.snoozed_until(key).filter(|until| *until > self.now);
+            let reason = if self.store.open_action(key).is_some() {
+                Some("the same action from this step is still open".to_string())
+            } else {
+                snoozed.map(|until| format!("the same action is snoozed until {}", crate::value::moment_text(until)))
+            };
+            if let Some(reason) = reason {
                 self.push_history(history(Outcome::ActionSkipped { action: def.kind.name().into(), reason }));
                 return None;
             }
@@ -278,17 +283,30 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// The dedupe key an action holds while it is open.
+    fn key_of(&self, seq: u64) -> Option<String> {
+        let action = self.produced.get(&seq)?;
+        let key = format!("{}|{}|{}|", action.playbook, action.step, action.record);
+        // The key ends with the action's index in its step.
+        (0..256).map(|i| format!("{key}{i}")).find(|k| self.store.open_action(k) == Some(seq))
+    }
+
     fn close(&mut self, seq: u64) -> Option<Action> {
         let action = self.produced.get(&seq)?.clone();
-        let key = format!("{}|{}|{}|", action.playbook, action.step, action.record);
-        // The dedupe key ends with the action's index in its step.
-        for i in 0..64 {
-            let k = format!("{key}{i}");
-            if self.store.open_action(&k) == Some(seq) {
-                self.store.set_open_action(k, None);
-            }
+        if let Some(key) = self.key_of(seq) {
+            self.store.set_open_action(key, None);
         }
         Some(action)
+    }
+
+    /// A person snoozed an action until a moment: while it is snoozed, the same action is
+    /// not produced again, even once this one is done.
+    pub fn snooze(&mut self, seq: u64, until: i64) -> bool {
+        let Some(key) = self.key_of(seq) else { return false };
+        self.store.begin();
+        self.store.set_snooze(key, until);
+        self.store.commit();
+        true
     }
 
     /// A person completed an action; a stage's activity may complete its stage.
