@@ -113,6 +113,8 @@ impl Value {
             Value::Empty => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
+            // A whole number is written without `.0`, as the CRM sent it.
+            Value::Num(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => J::from(*n as i64),
             Value::Num(n) => serde_json::Number::from_f64(*n).map_or(J::Null, J::Number),
             Value::List(items) => J::Array(items.iter().map(|v| v.to_json(program)).collect()),
             other => J::String(other.display(program)),

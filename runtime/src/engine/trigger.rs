@@ -352,13 +352,15 @@ impl<S: Store> Engine<S> {
                 if active {
                     return Some("the record is already in this playbook".into());
                 }
-                let (started, _) = last?;
-                let free = crate::vm::shift(&self.workspace, started, *d);
+                // Counted from the end of the previous run.
+                let (started, ended) = last?;
+                let ended = ended.unwrap_or(started);
+                let free = crate::vm::shift(&self.workspace, ended, *d);
                 (self.now < free).then(|| {
                     format!(
-                        "enrolled {} ago; reentry after {} allows it again at {}",
+                        "the last run ended {} ago; reentry after {} allows it again at {}",
                         play_compiler::program::duration_text(&play_compiler::program::Duration {
-                            seconds: self.now - started,
+                            seconds: self.now - ended,
                             business_days: 0
                         }),
                         play_compiler::program::duration_text(d),
