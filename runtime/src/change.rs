@@ -27,10 +27,21 @@ pub struct Change {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ChangeKind {
     /// Merge fields into the record (creating it on first sight).
-    Upsert { record: u32, id: Arc<str>, fields: Vec<(u32, Value)> },
+    Upsert {
+        record: u32,
+        id: Arc<str>,
+        fields: Vec<(u32, Value)>,
+    },
     /// An event happened to the record `subject` (an id of the event's subject type).
-    Event { event: u32, subject: Arc<str>, fields: Vec<(u32, Value)> },
-    Delete { record: u32, id: Arc<str> },
+    Event {
+        event: u32,
+        subject: Arc<str>,
+        fields: Vec<(u32, Value)>,
+    },
+    Delete {
+        record: u32,
+        id: Arc<str>,
+    },
 }
 
 /// Why a line was refused: the field at fault (if one is) and a message for a CS operator.
@@ -73,55 +84,64 @@ pub fn parse_change(line: &str, program: &Program, workspace: &Workspace) -> Res
     };
     if let Some(key) = object.keys().find(|k| !keys.contains(&k.as_str())) {
         let message = match closest(key, keys.iter().copied()) {
-            Some(best) => format!("unknown key `{key}`: did you mean `{best}`?"),
-            None => format!("unknown key `{key}` on {} change: expected {}", article(kind), join_or(keys)),
+            Some(best) => format!("unknown key `{}`: did you mean `{best}`?", clip(key)),
+            None => format!("unknown key `{}` on {} change: expected {}", clip(key), article(kind), join_or(keys)),
         };
         return Err(Rejection::line(message));
     }
-    let at = match object.get("at") {
-        None => return Err(Rejection::line(format!("missing `at`: when the change happened, like `{EXAMPLE_MOMENT}`"))),
-        Some(json) => {
-            let text = json.as_str().ok_or_else(|| {
-                Rejection::line(format!("`at` must be a date and time like `{EXAMPLE_MOMENT}`, found {}", describe(json)))
-            })?;
-            moment(text, workspace).map_err(|m| Rejection::line(format!("`at`: {m}")))?
-        }
-    };
+    let at = at(&object, workspace)?;
     let kind = match kind {
-        "upsert" | "delete" => {
+        "upsert" => upsert(&object, program, workspace)?,
+        "event" => event(&object, program, workspace)?,
+        _ => {
             let record = record_type(&object, program)?;
             let id = id(&object, "id", &format!("the {}'s id", program.schema.records[record].name))?;
-            if kind == "delete" {
-                ChangeKind::Delete { record: record as u32, id }
-            } else {
-                let def = &program.schema.records[record];
-                let Some(json) = object.get("fields") else {
-                    return Err(Rejection::line(format!("missing `fields`: the {}'s fields to set", def.name)));
-                };
-                let fields = fields(json, &def.fields, &def.name, program, workspace)?;
-                ChangeKind::Upsert { record: record as u32, id, fields }
-            }
-        }
-        _ => {
-            let event = event_type(&object, program)?;
-            let def = &program.schema.events[event];
-            let subject_name = program.schema.records.get(def.subject).map_or("record", |r| r.name.as_str());
-            let subject = id(&object, "subject", &format!("the id of the {subject_name} it happened to"))?;
-            let fields = match object.get("fields") {
-                Some(json) => fields(json, &def.fields, &def.name, program, workspace)?,
-                None => Vec::new(),
-            };
-            let present: Vec<u32> = fields.iter().map(|(slot, _)| *slot).collect();
-            let missing = required_missing(&def.fields, &present);
-            if let Some(first) = missing.first() {
-                let names: Vec<&str> = missing.iter().map(String::as_str).collect();
-                let noun = if missing.len() == 1 { "field" } else { "fields" };
-                return Err(Rejection::field(first, format!("missing required {noun} {} on {}", join_and(&names), def.name)));
-            }
-            ChangeKind::Event { event: event as u32, subject, fields }
+            ChangeKind::Delete { record: record as u32, id }
         }
     };
     Ok(Change { at, kind })
+}
+
+fn at(object: &Map<String, Json>, workspace: &Workspace) -> Result<i64, Rejection> {
+    let Some(json) = object.get("at") else {
+        return Err(Rejection::line(format!("missing `at`: when the change happened, like `{EXAMPLE_MOMENT}`")));
+    };
+    let text = json.as_str().ok_or_else(|| {
+        Rejection::line(format!("`at` must be a date and time like `{EXAMPLE_MOMENT}`, found {}", describe(json)))
+    })?;
+    moment(text, workspace).map_err(|m| Rejection::line(format!("`at`: {m}")))
+}
+
+fn upsert(object: &Map<String, Json>, program: &Program, workspace: &Workspace) -> Result<ChangeKind, Rejection> {
+    let record = record_type(object, program)?;
+    let def = &program.schema.records[record];
+    let id = id(object, "id", &format!("the {}'s id", def.name))?;
+    let Some(json) = object.get("fields") else {
+        return Err(Rejection::line(format!("missing `fields`: the {}'s fields to set", def.name)));
+    };
+    let fields = fields(json, &def.fields, &def.name, program, workspace)?;
+    Ok(ChangeKind::Upsert { record: record as u32, id, fields })
+}
+
+/// An event carries its whole payload, so unlike an upsert it must have every required field.
+fn event(object: &Map<String, Json>, program: &Program, workspace: &Workspace) -> Result<ChangeKind, Rejection> {
+    let event = event_type(object, program)?;
+    let def = &program.schema.events[event];
+    let subject_name = program.schema.records.get(def.subject).map_or("record", |r| r.name.as_str());
+    let subject = id(object, "subject", &format!("the id of the {subject_name} it happened to"))?;
+    let fields = match object.get("fields") {
+        Some(json) => fields(json, &def.fields, &def.name, program, workspace)?,
+        None => Vec::new(),
+    };
+    let present: Vec<u32> = fields.iter().map(|(slot, _)| *slot).collect();
+    let missing = required_missing(&def.fields, &present);
+    if let Some(first) = missing.first() {
+        let names: Vec<&str> = missing.iter().map(String::as_str).collect();
+        let noun = if missing.len() == 1 { "field" } else { "fields" };
+        let message = format!("missing required {noun} {} on {}", join_and(&names), def.name);
+        return Err(Rejection::field(first, message));
+    }
+    Ok(ChangeKind::Event { event: event as u32, subject, fields })
 }
 
 /// Converts one JSON value to a Value of type `ty` (shared with the engine and tests).
@@ -211,7 +231,9 @@ fn event_type(object: &Map<String, Json>, program: &Program) -> Result<usize, Re
 
 fn type_name<'a>(object: &'a Map<String, Json>, key: &str, what: &str, names: &[&str]) -> Result<&'a str, Rejection> {
     match object.get(key) {
-        None => Err(Rejection::line(format!("missing `{key}`: the {what}, like `{}`", names.first().unwrap_or(&"Account")))),
+        None => {
+            Err(Rejection::line(format!("missing `{key}`: the {what}, like `{}`", names.first().unwrap_or(&"Account"))))
+        }
         Some(json) => json
             .as_str()
             .ok_or_else(|| Rejection::line(format!("`{key}` must be the name of a {what}, found {}", describe(json)))),
@@ -248,7 +270,10 @@ fn fields(
     workspace: &Workspace,
 ) -> Result<Vec<(u32, Value)>, Rejection> {
     let Json::Object(object) = json else {
-        return Err(Rejection::line(format!("`fields` must be an object of field names and values, found {}", describe(json))));
+        return Err(Rejection::line(format!(
+            "`fields` must be an object of field names and values, found {}",
+            describe(json)
+        )));
     };
     let mut out = Vec::with_capacity(object.len());
     for (name, json) in object {
@@ -257,7 +282,9 @@ fn fields(
             let message = match closest(name, names.iter().copied()) {
                 Some(best) => format!("unknown field `{}` on {owner}: did you mean `{best}`?", clip(name)),
                 None if names.is_empty() => format!("unknown field `{}`: {owner} has no fields", clip(name)),
-                None if names.len() <= 8 => format!("unknown field `{}` on {owner}: expected {}", clip(name), join_or(&names)),
+                None if names.len() <= 8 => {
+                    format!("unknown field `{}` on {owner}: expected {}", clip(name), join_or(&names))
+                }
                 None => format!("unknown field `{}` on {owner}", clip(name)),
             };
             return Err(Rejection::field(name, message));
@@ -330,7 +357,9 @@ fn convert(json: &Json, ty: &Ty, program: &Program, workspace: &Workspace) -> Re
             let s = text("an email address")?;
             let mut parts = s.split('@');
             match (parts.next(), parts.next(), parts.next()) {
-                (Some(user), Some(domain), None) if !user.trim().is_empty() && !domain.trim().is_empty() => Value::text(s),
+                (Some(user), Some(domain), None) if !user.trim().is_empty() && !domain.trim().is_empty() => {
+                    Value::text(s)
+                }
                 _ => {
                     return Err(Fault::wrong(format!(
                         "`{}` is not an email address: it needs one `@` with text on either side",
@@ -358,11 +387,14 @@ fn convert(json: &Json, ty: &Ty, program: &Program, workspace: &Workspace) -> Re
                 .map_err(|_| Fault::wrong(format!("`{}` is not a date: expected one like `2026-03-02`", clip(s))))?;
             Value::Date(date)
         }
-        Ty::DateTime => Value::Moment(moment(text(&format!("a date and time like `{EXAMPLE_MOMENT}`"))?, workspace).map_err(Fault::wrong)?),
+        Ty::DateTime => Value::Moment(
+            moment(text(&format!("a date and time like `{EXAMPLE_MOMENT}`"))?, workspace).map_err(Fault::wrong)?,
+        ),
         Ty::Duration => {
             let example = "like `3d`, `12h`, `30m`, `2w` or `3bd`";
             let s = text(&format!("a duration {example}"))?;
-            let d = duration(s).ok_or_else(|| Fault::wrong(format!("`{}` is not a duration: expected one {example}", clip(s))))?;
+            let d = duration(s)
+                .ok_or_else(|| Fault::wrong(format!("`{}` is not a duration: expected one {example}", clip(s))))?;
             Value::Duration(d)
         }
         Ty::Time => {
@@ -450,9 +482,11 @@ fn moment(s: &str, workspace: &Workspace) -> Result<i64, String> {
     for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
             let zone = workspace.time_zone;
-            return zone.from_local_datetime(&naive).earliest().map(|t| t.timestamp()).ok_or_else(|| {
-                format!("`{}` does not exist in {zone}: the clocks go forward over it", clip(s))
-            });
+            return zone
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.timestamp())
+                .ok_or_else(|| format!("`{}` does not exist in {zone}: the clocks go forward over it", clip(s)));
         }
     }
     Err(format!("`{}` is not a date and time: expected one like `{EXAMPLE_MOMENT}`", clip(s)))
