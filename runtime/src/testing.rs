@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use play_compiler::program::{ActionKind, Channel, Code, Expect, ExpectKind, Program, SrcSpan, TestDef, TestStmtKind};
+use play_compiler::program::{ActionKind, Channel, Code, Expect, ExpectKind, Program, SrcSpan, TestDef, TestStmtKind, Verb};
 
 use crate::change::{Change, ChangeKind};
 use crate::config::Workspace;
@@ -58,6 +58,10 @@ pub fn run(program: &Program, workspace: &Workspace, sources: &Sources, test: &T
     engine.sources = sources.clone();
     let mut failures = Vec::new();
     let mut seen: Vec<Action> = Vec::new();
+    // Actions a `complete` or `dismiss` took before the next group of `expect`s looked.
+    let mut carried: Vec<Action> = Vec::new();
+    // Actions still open, for `complete` and `dismiss`.
+    let mut pending: Vec<Action> = Vec::new();
     let mut history_seen = 0;
     for stmt in &test.stmts {
         let result = match &stmt.kind {
@@ -98,9 +102,36 @@ pub fn run(program: &Program, workspace: &Workspace, sources: &Sources, test: &T
                 engine.advance_to(t);
                 Ok(())
             }
+            TestStmtKind::Act { verb, expect } => {
+                // Actions produced so far are seen by the next group of `expect`s too.
+                let fresh = engine.take_actions();
+                carried.extend(fresh.iter().cloned());
+                pending.extend(fresh);
+                let open = opened(&engine, &pending);
+                let found = matching(&mut engine, expect, &open).map(|a| a.seq);
+                match found {
+                    Some(seq) => {
+                        pending.retain(|a| a.seq != seq);
+                        match verb {
+                            Verb::Complete => engine.complete(seq),
+                            Verb::Dismiss => engine.dismiss(seq, "dismissed in a test"),
+                        };
+                    }
+                    None => {
+                        let source = expect.source.split_whitespace().collect::<Vec<_>>().join(" ");
+                        let open = opened(&engine, &pending);
+                        let produced = if open.is_empty() { vec!["nothing open".to_string()] } else { open.iter().map(describe).collect() };
+                        failures.push(Failure { span: stmt.span, message: format!("`{source}`: no open action like this"), produced });
+                    }
+                }
+                Ok(())
+            }
             TestStmtKind::Expect(expect) => {
                 if expect.starts_group {
-                    seen = engine.take_actions();
+                    let fresh = engine.take_actions();
+                    pending.extend(fresh.iter().cloned());
+                    seen = std::mem::take(&mut carried);
+                    seen.extend(fresh);
                 }
                 if let Some(message) = check(&mut engine, expect, &seen) {
                     let produced = if seen.is_empty() { vec!["nothing".to_string()] } else { seen.iter().map(describe).collect() };
@@ -171,8 +202,30 @@ fn kind_matches(kind: ExpectKind, action: ActionKind) -> bool {
     }
 }
 
+/// The actions of `list` that are still open.
+fn opened(engine: &Engine<MemoryStore>, list: &[Action]) -> Vec<Action> {
+    list.iter().filter(|a| engine.is_open(a.seq)).cloned().collect()
+}
+
+/// The first action of `list` an expectation matches.
+fn matching(engine: &mut Engine<MemoryStore>, expect: &Expect, list: &[Action]) -> Option<Action> {
+    let found = find(engine, expect, list);
+    found.first().map(|a| (*a).clone())
+}
+
 /// Checks one expectation; the message when it does not hold.
 fn check(engine: &mut Engine<MemoryStore>, expect: &Expect, seen: &[Action]) -> Option<String> {
+    let found = find(engine, expect, seen);
+    let source = expect.source.split_whitespace().collect::<Vec<_>>().join(" ");
+    match (expect.negated, found.first()) {
+        (false, None) => Some(format!("`{source}` did not hold: no such action was produced")),
+        (true, Some(a)) => Some(format!("`{source}` did not hold: produced {}", describe(a))),
+        _ => None,
+    }
+}
+
+/// The actions an expectation matches.
+fn find<'a>(engine: &mut Engine<MemoryStore>, expect: &Expect, seen: &'a [Action]) -> Vec<&'a Action> {
     let to = expect.to.as_ref().map(|c| engine.eval_plain(c));
     let titled = expect.titled.as_ref().map(|c| engine.eval_plain(c).display(engine.program()));
     let matches = |a: &&Action| {
@@ -189,13 +242,7 @@ fn check(engine: &mut Engine<MemoryStore>, expect: &Expect, seen: &[Action]) -> 
             && expect.playbook.as_ref().is_none_or(|p| a.playbook == *p)
             && expect.step.as_ref().is_none_or(|s| a.step == *s || a.activity.as_deref() == Some(s.as_str()))
     };
-    let found: Vec<&Action> = seen.iter().filter(matches).collect();
-    let source = expect.source.split_whitespace().collect::<Vec<_>>().join(" ");
-    match (expect.negated, found.first()) {
-        (false, None) => Some(format!("`{source}` did not hold: no such action was produced")),
-        (true, Some(a)) => Some(format!("`{source}` did not hold: produced {}", describe(a))),
-        _ => None,
-    }
+    seen.iter().filter(matches).collect()
 }
 
 /// An action in one line, for failure reports.

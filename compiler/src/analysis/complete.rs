@@ -100,7 +100,8 @@ const CLAUSE_WORDS: &[&str] = &[
 ];
 const ACTION_WORDS: &[&str] =
     &["task", "email_task", "email", "assign", "notify email", "notify slack", "enroll", "brief", "update", "webhook"];
-const TEST_WORDS: &[&str] = &["given", "create", "update", "delete", "event", "at", "after", "expect", "expect no"];
+const TEST_WORDS: &[&str] =
+    &["given", "create", "update", "delete", "event", "at", "after", "expect", "expect no", "complete", "dismiss"];
 const TRIGGER_WORDS: &[&str] = &["event", "enters", "leaves", "created", "updated", "deleted", "date", "every"];
 
 impl Analysis {

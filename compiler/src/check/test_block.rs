@@ -113,6 +113,20 @@ impl<'a> Checker<'a> {
                 }
                 TestStmtKind::At(_) | TestStmtKind::After(_) => {}
                 TestStmtKind::Expect { kind, options, .. } => self.expectations(file, &env, *kind, options),
+                TestStmtKind::Act { verb, kind, options } => {
+                    if !matches!(kind, ExpectKind::Task | ExpectKind::EmailTask | ExpectKind::Activity) {
+                        let word = if *verb == Verb::Complete { "completed" } else { "dismissed" };
+                        let d = Diagnostic::error(
+                            codes::BAD_TEST,
+                            format!("only tasks, email tasks and activities can be {word}"),
+                            stmt.span,
+                            "delivered, not waiting for a person",
+                        )
+                        .with_help("the other actions are delivered as they are produced");
+                        self.report(file, d);
+                    }
+                    self.expectations(file, &env, *kind, options);
+                }
             }
         }
     }

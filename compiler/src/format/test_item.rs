@@ -50,9 +50,14 @@ fn simple_stmt(kind: &TestStmtKind, indent: usize) -> String {
         TestStmtKind::Delete { name } => format!("delete {}", name.name),
         TestStmtKind::At(e) => format!("at {}", expr(e, indent)),
         TestStmtKind::After(d) => format!("after {}", duration(d)),
-        TestStmtKind::Expect { negated, kind, options } => {
-            let mut s = String::from(if *negated { "expect no " } else { "expect " });
-            s.push_str(expect_kind(*kind));
+        TestStmtKind::Expect { kind: k, options, .. } | TestStmtKind::Act { kind: k, options, .. } => {
+            let mut s = String::from(match kind {
+                TestStmtKind::Expect { negated: true, .. } => "expect no ",
+                TestStmtKind::Act { verb: Verb::Complete, .. } => "complete ",
+                TestStmtKind::Act { verb: Verb::Dismiss, .. } => "dismiss ",
+                _ => "expect ",
+            });
+            s.push_str(expect_kind(*k));
             for option in options {
                 s.push(' ');
                 s.push_str(expect_key(option.key));

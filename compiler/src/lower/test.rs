@@ -48,31 +48,10 @@ impl Lowerer<'_, '_> {
                 S::At(e) => TestStmtKind::At(super::expr::moment(e)),
                 S::After(d) => TestStmtKind::After(super::duration(d)),
                 S::Expect { negated, kind, options } => {
-                    let mut expect = Expect {
-                        negated: *negated,
-                        kind: *kind,
-                        to: None,
-                        titled: None,
-                        template: None,
-                        playbook: None,
-                        step: None,
-                        source: self.text(stmt.span),
-                        starts_group: !in_group,
-                    };
-                    for o in options {
-                        let name = match &o.value.kind {
-                            ast::ExprKind::Name(n) => Some(n.name.clone()),
-                            _ => None,
-                        };
-                        match o.key {
-                            ExpectKey::To => expect.to = Some(self.code(&o.value)),
-                            ExpectKey::Titled => expect.titled = Some(self.code(&o.value)),
-                            ExpectKey::Template => expect.template = name,
-                            ExpectKey::Playbook => expect.playbook = name,
-                            ExpectKey::Step => expect.step = name,
-                        }
-                    }
-                    TestStmtKind::Expect(expect)
+                    TestStmtKind::Expect(self.expect(*negated, *kind, options, stmt.span, !in_group))
+                }
+                S::Act { verb, kind, options } => {
+                    TestStmtKind::Act { verb: *verb, expect: self.expect(false, *kind, options, stmt.span, true) }
                 }
             };
             in_group = matches!(kind, TestStmtKind::Expect(_));
@@ -83,6 +62,41 @@ impl Lowerer<'_, '_> {
             span: self.src_span(test.name.span),
             stmts,
         }
+    }
+
+    fn expect(
+        &mut self,
+        negated: bool,
+        kind: ast::ExpectKind,
+        options: &[ast::ExpectOption],
+        span: crate::syntax::Span,
+        starts_group: bool,
+    ) -> Expect {
+        let mut expect = Expect {
+            negated,
+            kind,
+            to: None,
+            titled: None,
+            template: None,
+            playbook: None,
+            step: None,
+            source: self.text(span),
+            starts_group,
+        };
+        for o in options {
+            let name = match &o.value.kind {
+                ast::ExprKind::Name(n) => Some(n.name.clone()),
+                _ => None,
+            };
+            match o.key {
+                ExpectKey::To => expect.to = Some(self.code(&o.value)),
+                ExpectKey::Titled => expect.titled = Some(self.code(&o.value)),
+                ExpectKey::Template => expect.template = name,
+                ExpectKey::Playbook => expect.playbook = name,
+                ExpectKey::Step => expect.step = name,
+            }
+        }
+        expect
     }
 
     fn test_record(&self, name: &str) -> usize {

@@ -9,7 +9,7 @@ pub mod op;
 use serde::{Deserialize, Serialize};
 
 pub use crate::check::types::Ty;
-pub use crate::syntax::ast::{Category, Channel, Every, ExpectKind, Inflight, Overflow};
+pub use crate::syntax::ast::{Category, Channel, Every, ExpectKind, Inflight, Overflow, Verb};
 pub use op::{Builtin, History, Op};
 
 /// The version of the serialized form; a program of another version does not load.
@@ -375,6 +375,8 @@ pub enum TestStmtKind {
     At(Const),
     After(Duration),
     Expect(Expect),
+    /// A person completes or dismisses the first open action the expectation matches.
+    Act { verb: Verb, expect: Expect },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

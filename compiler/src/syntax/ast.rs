@@ -439,6 +439,13 @@ pub enum ExpectKind {
     Activity,
 }
 
+/// What a person does to an action in a test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Verb {
+    Complete,
+    Dismiss,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExpectKey {
     To,
@@ -473,4 +480,7 @@ pub enum TestStmtKind {
     After(DurationLit),
     /// `expect [no] task to "…" titled "…"`
     Expect { negated: bool, kind: ExpectKind, options: Vec<ExpectOption> },
+    /// `complete activity step verify`, `dismiss task titled "…"`: a person acts on the
+    /// first open action like this.
+    Act { verb: Verb, kind: ExpectKind, options: Vec<ExpectOption> },
 }

@@ -45,7 +45,8 @@ const CLAUSE_WORDS: &[&str] = &[
 const ACTION_WORDS: &[&str] =
     &["task", "email_task", "email", "assign", "notify", "enroll", "brief", "update", "webhook"];
 const ACTIVITY_WORDS: &[&str] = &["activity", "optional"];
-const TEST_WORDS: &[&str] = &["given", "create", "update", "delete", "event", "at", "after", "expect"];
+const TEST_WORDS: &[&str] =
+    &["given", "create", "update", "delete", "event", "at", "after", "expect", "complete", "dismiss"];
 
 impl Block {
     fn rule(self) -> Rule {

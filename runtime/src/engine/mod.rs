@@ -394,6 +394,14 @@ impl<S: Store> Engine<S> {
         self.produced.get(&seq)
     }
 
+    /// Whether an action is still open (a task, email task or activity not yet completed
+    /// or dismissed).
+    pub fn is_open(&self, seq: u64) -> bool {
+        let Some(a) = self.produced.get(&seq) else { return false };
+        let key = format!("{}|{}|{}|", a.playbook, a.step, a.record);
+        (0..256).any(|i| self.store.open_action(&format!("{key}{i}")) == Some(seq))
+    }
+
     /// Whether a record is in the store now.
     pub fn store_record_exists(&self, record: u32, id: &str) -> bool {
         self.store.record(record, id).is_some()

@@ -376,6 +376,8 @@ impl Rule {
                 | Rule::kw_then
                 | Rule::kw_timeout
                 | Rule::kw_titled
+                | Rule::kw_complete
+                | Rule::kw_dismiss
                 | Rule::kw_to
                 | Rule::kw_until
                 | Rule::kw_update

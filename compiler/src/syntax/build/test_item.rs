@@ -31,7 +31,7 @@ impl Builder<'_> {
 
     fn test_stmt(&mut self, p: P<'_>) -> Option<TestStmtKind> {
         let rule = p.as_rule();
-        if rule == Rule::expect_stmt {
+        if rule == Rule::expect_stmt || rule == Rule::act_stmt {
             return self.expect(p);
         }
         let mut it = kids(p).filter(|c| !c.as_rule().is_keyword());
@@ -71,9 +71,12 @@ impl Builder<'_> {
 
     fn expect(&mut self, p: P<'_>) -> Option<TestStmtKind> {
         let (mut negated, mut kind, mut options) = (false, None, Vec::new());
+        let mut verb = None;
         for c in kids(p) {
             match c.as_rule() {
                 Rule::kw_no => negated = true,
+                Rule::kw_complete => verb = Some(Verb::Complete),
+                Rule::kw_dismiss => verb = Some(Verb::Dismiss),
                 Rule::expect_kind => kind = Some(expect_kind(c)?),
                 Rule::expect_option => {
                     let span = self.span(&c);
@@ -90,7 +93,10 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        Some(TestStmtKind::Expect { negated, kind: kind?, options })
+        Some(match verb {
+            Some(verb) => TestStmtKind::Act { verb, kind: kind?, options },
+            None => TestStmtKind::Expect { negated, kind: kind?, options },
+        })
     }
 }
 
