@@ -339,6 +339,8 @@ impl<S: Store> Engine<S> {
         let loaded = self.loaded.clone();
         let Some(old) = self.store.delete_record(record, &id) else { return };
         let subject = Subject { record, id: id.clone() };
+        // A deleted record's dates no longer come.
+        self.unschedule_dates(&loaded, &subject);
         let info = TriggerInfo { old: Some(old.clone()), ..TriggerInfo::default() };
         // A deleted record leaves its segments.
         for s in loaded.program.triggers.segments.get(record as usize).cloned().unwrap_or_default() {
@@ -372,16 +374,16 @@ impl<S: Store> Engine<S> {
     /// new definition of their playbook says; new enrolments use the new program.
     pub fn reload(&mut self, program: Program) {
         let loaded = Loaded::new(program, &self.workspace);
+        let old = std::mem::replace(&mut self.loaded, loaded.clone());
         self.programs.insert(loaded.program.hash.clone(), loaded.clone());
-        self.loaded = loaded.clone();
         self.store.begin();
         self.migrate_runs(&loaded);
-        for (p, pb) in loaded.program.playbooks.iter().enumerate() {
-            for (t, _) in pb.triggers.iter().enumerate() {
-                self.store.unschedule(&Timer::Schedule { playbook: p as u32, trigger: t as u32 });
-            }
-        }
+        // Date and schedule timers name a playbook by its place in the program, so the old
+        // program's make way for the new one's: a date trigger deployed now fires for the
+        // records already there (when its moment is still ahead).
+        self.unschedule_timed(&old);
         self.schedule_every();
+        self.schedule_all_dates(&loaded);
         self.store.commit();
     }
 

@@ -63,8 +63,10 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    /// Produces one action of a run's step; returns its number when it was made.
-    pub(super) fn produce(&mut self, loaded: &Loaded, run: &Run, step: &str, index: usize, def: &ActionDef) -> Option<u64> {
+    /// Produces one action of a run's step; returns its number when it was made, nothing
+    /// when it was skipped, and the fault when working out its arguments failed (which
+    /// the caller turns into the run's failure).
+    pub(super) fn produce(&mut self, loaded: &Loaded, run: &Run, step: &str, index: usize, def: &ActionDef) -> Result<Option<u64>, Fault> {
         let pb = &loaded.program.playbooks[run.playbook];
         let subject = Subject { record: run.record, id: run.record_id.clone() };
         let record = self.record_name(run.record, &run.record_id);
@@ -87,7 +89,7 @@ impl<S: Store> Engine<S> {
             };
             if let Some(reason) = reason {
                 self.push_history(history(Outcome::ActionSkipped { action: def.kind.name().into(), reason }));
-                return None;
+                return Ok(None);
             }
         }
         let built = self.build(loaded, run, &subject, step, index, def);
@@ -97,17 +99,13 @@ impl<S: Store> Engine<S> {
                 let (file, line, _) = self.place(loaded, span);
                 let reason = format!("its recipient is empty (`?? skip`, {file} line {line})");
                 self.push_history(history(Outcome::ActionSkipped { action: def.kind.name().into(), reason }));
-                return None;
+                return Ok(None);
             }
-            Err(Fault::Failed { message, span }) => {
-                let (file, line, column) = self.place(loaded, span);
-                self.push_history(history(Outcome::Failed { error: message, file, line, column }));
-                return None;
-            }
+            Err(fault) => return Err(fault),
         };
         let seq = action.seq;
         self.pending.push(Pending { action, budgets, dedupe });
-        Some(seq)
+        Ok(Some(seq))
     }
 
     fn build(&mut self, loaded: &Loaded, run: &Run, subject: &Subject, step: &str, index: usize, def: &ActionDef) -> Result<(Action, Vec<(usize, Arc<str>)>), Fault> {
@@ -264,6 +262,10 @@ impl<S: Store> Engine<S> {
                 Some((limit, Overflow::Defer, free)) => {
                     let until = crate::value::moment_text(free);
                     self.push_history(entry(Outcome::ActionDeferred { action: p.action.action.name().into(), limit, until }));
+                    // Waiting for its slot, it is as good as open: the same one is not made again.
+                    if let Some(key) = &p.dedupe {
+                        self.store.set_open_action(key.clone(), Some(p.action.seq));
+                    }
                     self.store.schedule(free, Timer::Deferred { action: p.action.seq });
                     self.deferred.insert(p.action.seq, p);
                 }
@@ -351,9 +353,13 @@ impl<S: Store> Engine<S> {
         };
         let (i, def) = stage.activities.iter().enumerate().find(|(_, a)| a.name.as_deref() == Some(name))?;
         self.store.begin();
-        let seq = self.produce(&loaded, &run, &stage.name, i, def)?;
+        let produced = self.produce(&loaded, &run, &stage.name, i, def);
+        if let Err(fault) = &produced {
+            self.fail_run(&loaded, run_id, Some(stage.name.clone()), fault.clone());
+        }
         self.finish_pass();
         self.store.commit();
+        let seq = produced.ok().flatten()?;
         if let Some(r) = self.store.run_mut(run_id) {
             r.activities.push(OpenActivity { name: name.to_string(), action: seq, required: false, done: false });
         }

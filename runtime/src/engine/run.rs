@@ -66,10 +66,26 @@ pub struct Run {
     /// The playbook's conditions with the values they had at enrolment.
     pub conditions: Vec<(String, bool)>,
     pub activities: Vec<OpenActivity>,
+    /// Events of the latest instant that the run has used already (the one that started
+    /// it, those a `wait for` took): a later `wait for` starting in that same instant
+    /// must not count them again.
+    pub spent: Vec<Arc<Happening>>,
 }
 
 impl Run {
     pub fn is_active(&self) -> bool {
         !matches!(self.state, RunState::Completed | RunState::Exited | RunState::Cancelled | RunState::Failed)
+    }
+
+    /// Whether the run has used this event already.
+    pub fn has_spent(&self, happening: &Arc<Happening>) -> bool {
+        self.spent.iter().any(|h| Arc::ptr_eq(h, happening))
+    }
+
+    /// Notes that the run used an event; only the latest instant's are kept, as only those
+    /// could be counted again.
+    pub fn spend(&mut self, happening: &Arc<Happening>) {
+        self.spent.retain(|h| h.at == happening.at);
+        self.spent.push(happening.clone());
     }
 }

@@ -47,9 +47,16 @@ impl<S: Store> Engine<S> {
         let subject = Subject { record: run.record, id: run.record_id.clone() };
         for c in &pb.exits {
             let extra = Extra { trigger: Some(&run.trigger), timed_out: run.timed_out, ..Extra::default() };
-            if matches!(self.eval(loaded, c, &subject, &extra), Ok(Value::Bool(true))) {
-                self.end_run(id, RunState::Exited, Outcome::Exited { reason: format!("`{}` holds", c.source) });
-                return true;
+            match self.eval(loaded, c, &subject, &extra) {
+                Ok(Value::Bool(true)) => {
+                    self.end_run(id, RunState::Exited, Outcome::Exited { reason: format!("`{}` holds", c.source) });
+                    return true;
+                }
+                Ok(_) | Err(Fault::Skip { .. }) => {}
+                Err(fault) => {
+                    self.fail_run(loaded, id, None, fault);
+                    return true;
+                }
             }
         }
         false
@@ -81,8 +88,14 @@ impl<S: Store> Engine<S> {
                     };
                     match pass {
                         Ok(true) => {
+                            // A step that fails produces none of its actions.
+                            let mark = self.pending.len();
                             for (i, action) in step.actions.iter().enumerate() {
-                                self.produce(&loaded, &run, &step.name, i, action);
+                                if let Err(fault) = self.produce(&loaded, &run, &step.name, i, action) {
+                                    self.pending.truncate(mark);
+                                    self.fail_run(&loaded, id, Some(step.name.clone()), fault);
+                                    return;
+                                }
                             }
                             let e = self.entry(&run, Some(step.name.clone()), Outcome::StepCompleted);
                             self.history.push(e);
@@ -134,12 +147,13 @@ impl<S: Store> Engine<S> {
                             let deadline = crate::vm::shift(&self.workspace, self.now, d);
                             let since = self.now;
                             self.wait_until(id, deadline, RunState::WaitingFor { event: *event as u32, since, deadline });
-                            // One that arrived in this same instant counts.
+                            // One that arrived in this same instant counts, unless the run
+                            // used it already.
                             let arrived: Vec<Arc<Happening>> = self
                                 .store
                                 .events(subject.record, &subject.id, *event as u32)
                                 .iter()
-                                .filter(|h| h.at == since)
+                                .filter(|h| h.at == since && !run.has_spent(h))
                                 .cloned()
                                 .collect();
                             for h in arrived {
@@ -154,12 +168,19 @@ impl<S: Store> Engine<S> {
                         return;
                     }
                     let mut opened = Vec::new();
+                    let mark = self.pending.len();
                     for (i, activity) in stage.activities.iter().enumerate() {
                         if activity.optional {
                             continue;
                         }
-                        if let Some(seq) = self.produce(&loaded, &run, &stage.name, i, activity) {
-                            opened.push(OpenActivity { name: activity.name.clone().unwrap_or_default(), action: seq, required: true, done: false });
+                        match self.produce(&loaded, &run, &stage.name, i, activity) {
+                            Ok(Some(seq)) => opened.push(OpenActivity { name: activity.name.clone().unwrap_or_default(), action: seq, required: true, done: false }),
+                            Ok(None) => {}
+                            Err(fault) => {
+                                self.pending.truncate(mark);
+                                self.fail_run(&loaded, id, Some(stage.name.clone()), fault);
+                                return;
+                            }
                         }
                     }
                     let e = self.entry(&run, Some(stage.name.clone()), Outcome::StageOpened);
@@ -214,7 +235,7 @@ impl<S: Store> Engine<S> {
         self.store.put_run(run);
     }
 
-    fn fail_run(&mut self, loaded: &Loaded, id: u64, step: Option<String>, fault: Fault) {
+    pub(super) fn fail_run(&mut self, loaded: &Loaded, id: u64, step: Option<String>, fault: Fault) {
         let Some(run) = self.store.run(id).cloned() else { return };
         match fault {
             Fault::Failed { message, span } => {
@@ -250,18 +271,24 @@ impl<S: Store> Engine<S> {
         for id in self.store.active_runs(subject.record, &subject.id) {
             let Some(run) = self.store.run(id).cloned() else { continue };
             let RunState::WaitingFor { event, since, .. } = run.state else { continue };
-            if event != happening.event || happening.at < since {
+            if event != happening.event || happening.at < since || run.has_spent(happening) {
                 continue;
             }
             let loaded = self.loaded_for(&run.program);
             let Some(Node::Wait(WaitDef::For { filter, .. })) = loaded.program.playbooks[run.playbook].body.get(run.pc) else { continue };
             if let Some(f) = filter {
                 let extra = Extra { trigger: Some(&run.trigger), awaited: Some(happening), ..Extra::default() };
-                if !matches!(self.eval(&loaded, f, subject, &extra), Ok(Value::Bool(true))) {
-                    continue;
+                match self.eval(&loaded, f, subject, &extra) {
+                    Ok(Value::Bool(true)) => {}
+                    Ok(_) | Err(Fault::Skip { .. }) => continue,
+                    Err(fault) => {
+                        self.fail_run(&loaded, id, None, fault);
+                        continue;
+                    }
                 }
             }
             let mut run = run;
+            run.spend(happening);
             run.timed_out = false;
             run.pc += 1;
             run.state = RunState::Running;
@@ -292,7 +319,8 @@ impl<S: Store> Engine<S> {
                     self.store.put_run(run);
                     self.continue_run(id);
                 }
-                _ => {}
+                Ok(_) => {}
+                Err(fault) => self.fail_run(&loaded, id, None, fault),
             }
         }
     }

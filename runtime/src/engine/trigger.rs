@@ -73,9 +73,10 @@ impl<S: Store> Engine<S> {
             add(index.created.get(r));
         } else {
             add(index.updated_any.get(r));
-            for slot in changed {
-                add(index.field.get(r).and_then(|f| f.get(*slot as usize)));
-            }
+        }
+        // A record created with a value `becomes` it too (the field went from nothing to it).
+        for slot in changed {
+            add(index.field.get(r).and_then(|f| f.get(*slot as usize)));
         }
         for (s, _) in moved {
             add(index.membership.get(*s));
@@ -217,6 +218,62 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// (Re)schedules the `date` triggers of every record a timed playbook is about.
+    pub(super) fn schedule_all_dates(&mut self, loaded: &Loaded) {
+        let mut subjects: Vec<u32> = Vec::new();
+        for &p in &loaded.program.triggers.timed {
+            let pb = &loaded.program.playbooks[p];
+            let dated = pb.triggers.iter().any(|t| matches!(t.kind, TriggerKind::Date { .. }));
+            if dated && !subjects.contains(&(pb.subject as u32)) {
+                subjects.push(pb.subject as u32);
+            }
+        }
+        for record in subjects {
+            for id in self.store.record_ids(record) {
+                self.schedule_dates(loaded, &Subject { record, id });
+            }
+        }
+    }
+
+    /// Removes every date and schedule timer of a program's timed playbooks.
+    pub(super) fn unschedule_timed(&mut self, loaded: &Loaded) {
+        let mut subjects: Vec<u32> = Vec::new();
+        for &p in &loaded.program.triggers.timed {
+            let pb = &loaded.program.playbooks[p];
+            for (t, trig) in pb.triggers.iter().enumerate() {
+                match trig.kind {
+                    TriggerKind::Date { .. } if !subjects.contains(&(pb.subject as u32)) => subjects.push(pb.subject as u32),
+                    TriggerKind::Every { .. } => {
+                        self.store.unschedule(&Timer::Schedule { playbook: p as u32, trigger: t as u32 })
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for record in subjects {
+            for id in self.store.record_ids(record) {
+                self.unschedule_dates(loaded, &Subject { record, id });
+            }
+        }
+    }
+
+    /// Removes the `date` triggers scheduled for a record (it was deleted, or the program
+    /// they belong to is replaced).
+    pub(super) fn unschedule_dates(&mut self, loaded: &Loaded, subject: &Subject) {
+        for &p in &loaded.program.triggers.timed {
+            let pb = &loaded.program.playbooks[p];
+            if pb.subject as u32 != subject.record {
+                continue;
+            }
+            for (t, trig) in pb.triggers.iter().enumerate() {
+                if matches!(trig.kind, TriggerKind::Date { .. }) {
+                    let record = subject.id.clone();
+                    self.store.unschedule(&Timer::Date { playbook: p as u32, trigger: t as u32, record });
+                }
+            }
+        }
+    }
+
     pub(super) fn date_fired(&mut self, p: usize, t: usize, id: Arc<str>) {
         let loaded = self.loaded.clone();
         let Some(pb) = loaded.program.playbooks.get(p) else { return };
@@ -323,6 +380,8 @@ impl<S: Store> Engine<S> {
             trigger: info.clone(),
             conditions: conditions.iter().map(|c| (c.source.clone(), c.value)).collect(),
             activities: Vec::new(),
+            // The event that started the run is not one a `wait for` waits for.
+            spent: info.event.iter().cloned().collect(),
         };
         self.store.set_last_enrolment(&pb.name, subject.record, &subject.id, self.now, None);
         self.store.put_run(run);

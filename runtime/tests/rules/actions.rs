@@ -1,0 +1,167 @@
+//! Actions: their context, stable ids, dedupe while open, snooze, `?? skip`, templates,
+//! priority and due moments.
+
+use serde_json::json;
+
+use crate::harness::{account, contact, World};
+
+const RISK: &str = r##"template followup for contact: Contact {
+  subject "Hello {contact.first_name ?? "there"}"
+  body "About {contact.account.name}"
+}
+
+playbook risk {
+  for account: Account
+  category risk
+  priority account.arr / 10_000
+  reentry always
+  on account.health falls
+  when account.stage == Renewal
+  step review {
+    task "Review {account.name}" to account.owner due 2d
+    email_task to account.champion ?? skip template followup
+    notify slack "#cs" "{account.name} fell to {account.health}"
+  }
+}
+"##;
+
+const REVIEW: &str = "task Review Acme to jo@example.com (review)";
+
+fn risk() -> World {
+    let mut w = World::new(RISK);
+    w.given("Account/acme", account(json!({})));
+    w
+}
+
+#[test]
+fn an_action_carries_its_trigger_the_changed_values_and_the_conditions() {
+    let mut w = risk();
+    w.upsert("Account/acme", json!({"health": 41}));
+    let task = w.take().remove(0);
+    let json: serde_json::Value = serde_json::from_str(&task.to_json_line()).expect("an action is JSON");
+    assert_eq!(
+        json["context"],
+        json!({
+            "trigger": "account.health falls",
+            "changed": {"health": [72, 41]},
+            "conditions": [{"source": "account.stage == Renewal", "value": true}]
+        })
+    );
+    assert_eq!(
+        (json["playbook"].clone(), json["step"].clone(), json["record"].clone(), json["category"].clone()),
+        (json!("risk"), json!("review"), json!("Account/acme"), json!("risk"))
+    );
+    assert_eq!(json["version"], json!(w.version("risk")));
+}
+
+#[test]
+fn an_action_s_priority_is_the_playbook_s_priority_worked_out_for_the_record() {
+    let mut w = risk();
+    w.upsert("Account/acme", json!({"health": 41}));
+    assert_eq!(w.take()[0].priority, 25.0);
+}
+
+#[test]
+fn a_due_duration_is_the_moment_it_falls_on() {
+    let mut w = risk();
+    w.upsert("Account/acme", json!({"health": 41}));
+    assert_eq!(w.take()[0].due.map(crate::harness::text).as_deref(), Some("2026-03-04T09:00:00Z"));
+}
+
+/// The ids of the actions one enrolment of `risk` produces.
+fn ids_of_one_replay() -> Vec<String> {
+    let mut w = risk();
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.take().into_iter().map(|a| a.id).collect()
+}
+
+#[test]
+fn action_ids_are_the_same_when_the_same_changes_are_replayed() {
+    let first = ids_of_one_replay();
+    assert_eq!(first.len(), 2);
+    assert_eq!(first, ids_of_one_replay());
+}
+
+#[test]
+fn action_ids_differ_for_another_run_of_the_same_playbook_and_record() {
+    let mut w = risk();
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.upsert("Account/acme", json!({"health": 30}));
+    let actions = w.take();
+    let slack: Vec<&str> = actions.iter().filter(|a| a.title.is_none()).map(|a| a.id.as_str()).collect();
+    assert_eq!(slack.len(), 2);
+    assert_ne!(slack[0], slack[1]);
+}
+
+#[test]
+fn a_task_still_open_is_not_produced_again_by_a_second_enrolment() {
+    let mut w = risk();
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.history();
+    w.upsert("Account/acme", json!({"health": 30}));
+    assert_eq!(
+        w.actions(),
+        [REVIEW, "notify_slack Acme fell to 41 to #cs (review)", "notify_slack Acme fell to 30 to #cs (review)"],
+        "automatic actions are delivered, not kept open, so they are not deduplicated"
+    );
+    assert!(w.history().contains(&"task of review skipped: the same action from this step is still open".to_string()));
+}
+
+#[test]
+fn a_task_is_produced_again_once_the_open_one_is_completed() {
+    let mut w = risk();
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.take();
+    w.engine.complete(w.seq(REVIEW));
+    w.upsert("Account/acme", json!({"health": 30}));
+    assert_eq!(w.actions(), [REVIEW, "notify_slack Acme fell to 30 to #cs (review)"]);
+}
+
+#[test]
+fn a_snoozed_action_is_not_produced_again_until_the_snooze_ends() {
+    let mut w = risk();
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.take();
+    let task = w.seq(REVIEW);
+    assert!(w.engine.snooze(task, crate::harness::moment("2026-03-05T09:00:00Z")));
+    w.engine.complete(task);
+    w.history();
+    w.after("1d");
+    w.upsert("Account/acme", json!({"health": 30}));
+    assert_eq!(w.actions(), ["notify_slack Acme fell to 30 to #cs (review)"]);
+    assert!(w
+        .history()
+        .contains(&"task of review skipped: the same action is snoozed until 2026-03-05T09:00:00Z".to_string()));
+    w.at("2026-03-05T09:00:00Z");
+    w.upsert("Account/acme", json!({"health": 20}));
+    assert_eq!(w.actions(), [REVIEW, "notify_slack Acme fell to 20 to #cs (review)"]);
+}
+
+#[test]
+fn skip_on_an_empty_recipient_skips_the_action_with_a_history_entry() {
+    let mut w = risk();
+    w.upsert("Account/acme", json!({"health": 41}));
+    assert_eq!(w.actions(), [REVIEW, "notify_slack Acme fell to 41 to #cs (review)"]);
+    assert_eq!(
+        w.history(),
+        [
+            "enrolled by `account.health falls` [account.stage == Renewal is true]",
+            "email_task of review skipped: its recipient is empty (`?? skip`, rules.play line 15)",
+            "step review",
+            "completed"
+        ]
+    );
+}
+
+#[test]
+fn a_template_is_written_for_its_recipient() {
+    let mut w = risk();
+    w.given("Contact/vic", contact("acme", json!({"first_name": "Vic"})));
+    w.upsert("Account/acme", json!({"champion": "vic", "health": 41}));
+    let email = w.take().remove(1);
+    assert_eq!(
+        (email.to.as_deref(), email.to_record.as_deref(), email.template.as_deref()),
+        (Some("vic@acme.example"), Some("Contact/vic"), Some("followup"))
+    );
+    assert_eq!((email.subject.as_deref(), email.body.as_deref()), (Some("Hello Vic"), Some("About Acme")));
+}

@@ -1,0 +1,120 @@
+//! Touch budgets: `limit` caps actions of a kind per recipient across playbooks; over the
+//! cap an action is deferred to the next free slot or dropped, and the higher-priority
+//! playbook wins a contested slot.
+
+use serde_json::json;
+
+use crate::harness::{account, World};
+
+fn capped(overflow: &str) -> String {
+    format!(
+        r##"limit tasks_per_csm: 1 task per user per 1d{overflow}
+
+playbook review {{
+  for account: Account
+  on account.health falls
+  step review {{
+    task "Review {{account.name}}" to account.owner
+  }}
+}}
+"##
+    )
+}
+
+fn two_accounts_of_jo(src: &str) -> World {
+    let mut w = World::new(src);
+    w.given("Account/acme", account(json!({})));
+    w.given("Account/globex", account(json!({"name": "Globex"})));
+    w.given("Account/initech", account(json!({"name": "Initech", "owner": "al@example.com"})));
+    w
+}
+
+#[test]
+fn an_action_over_a_budget_is_deferred_to_the_next_free_slot() {
+    let mut w = two_accounts_of_jo(&capped(""));
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.after("1h");
+    w.upsert("Account/globex", json!({"health": 41}));
+    assert_eq!(w.actions(), ["task Review Acme to jo@example.com (review)"]);
+    assert_eq!(
+        w.history_tagged()[3..],
+        [
+            "Account/globex review: enrolled by `account.health falls`",
+            "Account/globex review: step review",
+            "Account/globex review: completed",
+            "Account/globex review: task of review deferred by tasks_per_csm until 2026-03-03T09:00:00Z"
+        ]
+    );
+    w.at("2026-03-03T08:59:59Z");
+    assert_eq!(w.actions(), Vec::<String>::new());
+    w.at("2026-03-03T09:00:00Z");
+    let deferred = w.take();
+    assert_eq!(deferred.len(), 1);
+    assert_eq!(crate::harness::short(&deferred[0]), "task Review Globex to jo@example.com (review)");
+    assert_eq!(crate::harness::text(deferred[0].at), "2026-03-03T09:00:00Z");
+}
+
+#[test]
+fn an_action_over_a_drop_budget_is_dropped_and_history_says_so() {
+    let mut w = two_accounts_of_jo(&capped(" then drop"));
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.upsert("Account/globex", json!({"health": 41}));
+    w.after("2d");
+    assert_eq!(w.actions(), ["task Review Acme to jo@example.com (review)"]);
+    assert!(w.history_tagged().contains(&"Account/globex review: task of review dropped by tasks_per_csm".to_string()));
+}
+
+#[test]
+fn a_budget_counts_per_recipient() {
+    let mut w = two_accounts_of_jo(&capped(" then drop"));
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.upsert("Account/initech", json!({"health": 41}));
+    assert_eq!(
+        w.actions(),
+        ["task Review Acme to jo@example.com (review)", "task Review Initech to al@example.com (review)"]
+    );
+}
+
+#[test]
+fn the_higher_priority_playbook_wins_a_contested_slot() {
+    let mut w = two_accounts_of_jo(
+        r##"limit tasks_per_csm: 1 task per user per 1d then drop
+
+playbook routine {
+  for account: Account
+  priority 1
+  on account.health falls
+  step check {
+    task "Check {account.name}" to account.owner
+  }
+}
+
+playbook urgent {
+  for account: Account
+  priority 10
+  on account.health falls
+  step call {
+    task "Call {account.name}" to account.owner
+  }
+}
+"##,
+    );
+    w.upsert("Account/acme", json!({"health": 41}));
+    assert_eq!(w.actions_tagged(), ["Account/acme urgent: task Call Acme to jo@example.com (call)"]);
+    assert!(w.history_tagged().contains(&"Account/acme routine: task of check dropped by tasks_per_csm".to_string()));
+}
+
+#[test]
+fn a_deferred_task_is_not_produced_again_while_it_waits_for_its_slot() {
+    let mut w = two_accounts_of_jo(&capped(""));
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.upsert("Account/globex", json!({"health": 41}));
+    w.after("1h");
+    w.upsert("Account/globex", json!({"health": 30}));
+    w.history();
+    w.after("3d");
+    assert_eq!(
+        w.actions(),
+        ["task Review Acme to jo@example.com (review)", "task Review Globex to jo@example.com (review)"]
+    );
+}

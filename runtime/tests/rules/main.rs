@@ -1,0 +1,20 @@
+//! The engine's semantic rules, one test per rule, each named for the rule it checks.
+//! Programs are built from source with the standard library, changes go in as JSON change
+//! lines, and the actions and run history come out as short lines (see `harness`).
+//!
+//! Run with `cargo test -p play-runtime --test rules`.
+
+mod harness;
+
+mod actions;
+mod budgets;
+mod changes;
+mod conditions;
+mod history;
+mod reentry;
+mod stages;
+mod steps;
+mod triggers;
+mod versions;
+mod vm;
+mod waits;
