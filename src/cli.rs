@@ -125,6 +125,7 @@ pub struct BuildArgs {
 EXAMPLES:
   play test                          the project in the current folder
   play test examples/customer-success --format junit > report.xml
+  play test --filter renewal --history   what the failing renewal tests did, step by step
 
 Exit status: 0 every test passed, 1 a test failed or the project has errors,
 2 the tests could not run.")]
@@ -140,6 +141,11 @@ pub struct TestArgs {
     /// Run only the tests whose name contains this text.
     #[arg(long, value_name = "TEXT")]
     pub filter: Option<String>,
+
+    /// Under each failing test, print its run history: what enrolled, ran, waited,
+    /// skipped and why (human format).
+    #[arg(long)]
+    pub history: bool,
 }
 
 /// The forms `play test` reports in.

@@ -104,12 +104,12 @@ pub fn parse_change(line: &str, program: &Program, workspace: &Workspace) -> Res
 
 fn at(object: &Map<String, Json>, workspace: &Workspace) -> Result<i64, Rejection> {
     let Some(json) = object.get("at") else {
-        return Err(Rejection::line(format!("missing `at`: when the change happened, like `{EXAMPLE_MOMENT}`")));
+        return Err(Rejection::field("at", format!("missing `at`: when the change happened, like `{EXAMPLE_MOMENT}`")));
     };
     let text = json.as_str().ok_or_else(|| {
-        Rejection::line(format!("`at` must be a date and time like `{EXAMPLE_MOMENT}`, found {}", describe(json)))
+        Rejection::field("at", format!("`at` must be a date and time like `{EXAMPLE_MOMENT}`, found {}", describe(json)))
     })?;
-    moment(text, workspace).map_err(|m| Rejection::line(format!("`at`: {m}")))
+    moment(text, workspace).map_err(|m| Rejection::field("at", format!("`at`: {m}")))
 }
 
 fn upsert(object: &Map<String, Json>, program: &Program, workspace: &Workspace) -> Result<ChangeKind, Rejection> {
@@ -206,7 +206,7 @@ fn kind(object: &Map<String, Json>) -> Result<&'static str, Rejection> {
         return Err(Rejection::line(format!("missing `change`: the kind of change, {expected}")));
     };
     let Some(text) = json.as_str() else {
-        return Err(Rejection::line(format!("`change` must be {expected}, found {}", describe(json))));
+        return Err(Rejection::field("change", format!("`change` must be {expected}, found {}", describe(json))));
     };
     if let Some(kind) = KINDS.iter().find(|k| **k == text) {
         return Ok(kind);
@@ -220,13 +220,13 @@ fn kind(object: &Map<String, Json>) -> Result<&'static str, Rejection> {
 fn record_type(object: &Map<String, Json>, program: &Program) -> Result<usize, Rejection> {
     let names: Vec<&str> = program.schema.records.iter().map(|r| r.name.as_str()).collect();
     let name = type_name(object, "record", "record type", &names)?;
-    program.schema.record_named(name).ok_or_else(|| Rejection::line(unknown("record type", name, &names)))
+    program.schema.record_named(name).ok_or_else(|| Rejection::field("record", unknown("record type", name, &names)))
 }
 
 fn event_type(object: &Map<String, Json>, program: &Program) -> Result<usize, Rejection> {
     let names: Vec<&str> = program.schema.events.iter().map(|e| e.name.as_str()).collect();
     let name = type_name(object, "event", "event type", &names)?;
-    program.schema.event_named(name).ok_or_else(|| Rejection::line(unknown("event type", name, &names)))
+    program.schema.event_named(name).ok_or_else(|| Rejection::field("event", unknown("event type", name, &names)))
 }
 
 fn type_name<'a>(object: &'a Map<String, Json>, key: &str, what: &str, names: &[&str]) -> Result<&'a str, Rejection> {
@@ -236,7 +236,10 @@ fn type_name<'a>(object: &'a Map<String, Json>, key: &str, what: &str, names: &[
         }
         Some(json) => json
             .as_str()
-            .ok_or_else(|| Rejection::line(format!("`{key}` must be the name of a {what}, found {}", describe(json)))),
+            .ok_or_else(|| {
+                let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+                Rejection::field(key, format!("`{key}` must be the name of {article} {what}, found {}", describe(json)))
+            }),
     }
 }
 
@@ -254,10 +257,10 @@ fn unknown(what: &str, name: &str, names: &[&str]) -> String {
 fn id(object: &Map<String, Json>, key: &str, what: &str) -> Result<Arc<str>, Rejection> {
     match object.get(key) {
         None => Err(Rejection::line(format!("missing `{key}`: {what}"))),
-        Some(Json::String(text)) if text.trim().is_empty() => Err(Rejection::line(format!("`{key}` cannot be blank"))),
+        Some(Json::String(text)) if text.trim().is_empty() => Err(Rejection::field(key, format!("`{key}` cannot be blank"))),
         Some(Json::String(text)) => Ok(Arc::from(text.as_str())),
-        Some(Json::Number(n)) => Err(Rejection::line(format!("`{key}` must be text: write `\"{n}\"`"))),
-        Some(json) => Err(Rejection::line(format!("`{key}` must be {what} as text, found {}", describe(json)))),
+        Some(Json::Number(n)) => Err(Rejection::field(key, format!("`{key}` must be text: write `\"{n}\"`"))),
+        Some(json) => Err(Rejection::field(key, format!("`{key}` must be {what} as text, found {}", describe(json)))),
     }
 }
 

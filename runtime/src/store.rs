@@ -51,6 +51,8 @@ pub trait Store: Data {
     /// When a playbook last enrolled a record, and when that run ended (if it has).
     fn last_enrolment(&self, playbook: &str, record: u32, id: &str) -> Option<(i64, Option<i64>)>;
     fn set_last_enrolment(&mut self, playbook: &str, record: u32, id: &Arc<str>, started: i64, ended: Option<i64>);
+    /// How many times a playbook has enrolled a record; counts each new enrolment.
+    fn count_enrolment(&mut self, playbook: &str, record: u32, id: &Arc<str>) -> u64;
 
     fn schedule(&mut self, at: i64, timer: Timer);
     fn unschedule(&mut self, timer: &Timer);
@@ -90,6 +92,7 @@ pub struct MemoryStore {
     /// By record type, by id: the runs still going.
     active: HashMap<u32, HashMap<Arc<str>, Vec<u64>>>,
     enrolments: HashMap<(String, u32, Arc<str>), (i64, Option<i64>)>,
+    enrolment_counts: HashMap<(String, u32, Arc<str>), u64>,
     timers: BTreeMap<(i64, u64), Timer>,
     timer_keys: HashMap<Timer, (i64, u64)>,
     members: HashMap<u32, HashSet<Arc<str>>>,
@@ -224,6 +227,12 @@ impl Store for MemoryStore {
 
     fn set_last_enrolment(&mut self, playbook: &str, record: u32, id: &Arc<str>, started: i64, ended: Option<i64>) {
         self.enrolments.insert((playbook.to_string(), record, id.clone()), (started, ended));
+    }
+
+    fn count_enrolment(&mut self, playbook: &str, record: u32, id: &Arc<str>) -> u64 {
+        let n = self.enrolment_counts.entry((playbook.to_string(), record, id.clone())).or_default();
+        *n += 1;
+        *n
     }
 
     fn schedule(&mut self, at: i64, timer: Timer) {

@@ -17,6 +17,8 @@ pub struct TestResult {
     pub name: String,
     pub span: SrcSpan,
     pub failures: Vec<Failure>,
+    /// The run history of the test, for explaining a failure.
+    pub history: Vec<crate::engine::HistoryEntry>,
 }
 
 impl TestResult {
@@ -155,12 +157,7 @@ pub fn run(program: &Program, workspace: &Workspace, sources: &Sources, test: &T
         }
         history_seen = engine.history.len();
     }
-    if std::env::var_os("PLAY_TEST_DEBUG").is_some() {
-        for h in &engine.history {
-            eprintln!("{}", serde_json::to_string(h).unwrap_or_default());
-        }
-    }
-    TestResult { name: test.name.clone(), span: test.span, failures }
+    TestResult { name: test.name.clone(), span: test.span, failures, history: std::mem::take(&mut engine.history) }
 }
 
 fn moment(c: &play_compiler::program::Const, workspace: &Workspace) -> i64 {

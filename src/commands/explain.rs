@@ -6,7 +6,7 @@ use std::sync::Arc;
 use play_runtime::engine::{Outcome, Trace};
 
 use super::to_stdout;
-use super::replay::{engine, feed, read};
+use super::replay::{engine, feed, read, start};
 use crate::cli::ExplainArgs;
 use crate::compile::{compile, moment};
 use crate::error::Error;
@@ -40,7 +40,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
     }
     let until = args.until.as_deref().map(|t| moment(t, &compiled.workspace)).transpose()?;
     let text = read(&args.changes)?;
-    let mut engine = engine(&compiled);
+    let mut engine = engine(&compiled, start(&text, &compiled, until));
     engine.trace = Some(Trace { playbook: pb.name.clone(), record: record as u32, id: Arc::from(id), lines: Vec::new() });
     let rejected = feed(&mut engine, &text, &args.changes, until, |e| {
         e.take_actions();
@@ -65,32 +65,9 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
         let enrolled = history.iter().any(|h| matches!(h.outcome, Outcome::Enrolled { .. }));
         writeln!(out, "  outcome: {}", if enrolled { "enrolled" } else { "never enrolled" })?;
         for h in &history {
-            writeln!(out, "    {}  {}", play_runtime::value::moment_text(h.at), describe(h))?;
+            writeln!(out, "    {}  {}", play_runtime::value::moment_text(h.at), h.describe())?;
         }
         Ok(())
     })?;
     Ok(Exit::problems_if(rejected > 0))
-}
-
-fn describe(h: &play_runtime::engine::HistoryEntry) -> String {
-    let step = h.step.as_ref().map(|s| format!("step `{s}`: ")).unwrap_or_default();
-    let what = match &h.outcome {
-        Outcome::Enrolled { trigger, .. } => format!("enrolled by `{trigger}`"),
-        Outcome::NotEnrolled { trigger, reason, .. } => format!("`{trigger}` fired, not enrolled: {reason}"),
-        Outcome::StepCompleted => "ran".into(),
-        Outcome::StepSkipped { reason } => format!("skipped: {reason}"),
-        Outcome::ActionSkipped { action, reason } => format!("{action} skipped: {reason}"),
-        Outcome::ActionDeferred { action, limit, until } => format!("{action} deferred by `{limit}` until {until}"),
-        Outcome::ActionDropped { action, limit } => format!("{action} dropped by `{limit}`"),
-        Outcome::Waiting { until } => format!("waiting until {until}"),
-        Outcome::WaitingFor { event, until } => format!("waiting for {event} until {until}"),
-        Outcome::StageOpened => "stage opened".into(),
-        Outcome::StageCompleted => "stage completed".into(),
-        Outcome::Exited { reason } => format!("exited: {reason}"),
-        Outcome::Completed => "completed".into(),
-        Outcome::Cancelled { reason } => format!("cancelled: {reason}"),
-        Outcome::Migrated { to_version } => format!("moved to version {to_version}"),
-        Outcome::Failed { error, file, line, column } => format!("failed at {file}:{line}:{column}: {error}"),
-    };
-    format!("{step}{what}")
 }

@@ -21,7 +21,7 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
     };
     let until = args.until.as_deref().map(|t| moment(t, &compiled.workspace)).transpose()?;
     let text = read(&args.changes)?;
-    let mut engine = engine(&compiled);
+    let mut engine = engine(&compiled, start(&text, &compiled, until));
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut broken = false;
     let rejected = feed(&mut engine, &text, &args.changes, until, |engine| {
@@ -45,17 +45,32 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
     Ok(Exit::problems_if(rejected > 0))
 }
 
+/// A change file's text. A byte-order mark, which spreadsheet and Windows tools put at
+/// the start of UTF-8 files they export, is not part of the first change.
 pub fn read(path: &Path) -> Result<String, Error> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    Ok(String::from_utf8_lossy(bytes).into_owned())
 }
 
-pub fn engine(compiled: &Compiled) -> Engine<MemoryStore> {
+/// An engine for a replay, its clock at `start`.
+pub fn engine(compiled: &Compiled, start: i64) -> Engine<MemoryStore> {
     let store = MemoryStore::new(compiled.program.schema.records.len());
-    // The clock starts at the first change; until then nothing is due.
-    let mut engine = Engine::new(compiled.program.clone(), compiled.workspace.clone(), store, i64::MIN / 4);
+    let mut engine = Engine::new(compiled.program.clone(), compiled.workspace.clone(), store, start);
     engine.sources = compiled.sources.clone();
     engine
+}
+
+/// When a replay's clock starts: at the first change the schema accepts (or `until`, when
+/// none is), so that nothing falls due before the recorded history. A clock started
+/// earlier would have `every` schedules tick once a week from 1970 up to the first change.
+pub fn start(text: &str, compiled: &Compiled, until: Option<i64>) -> i64 {
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .find_map(|line| parse_change(line, &compiled.program, &compiled.workspace).ok())
+        .map(|change| change.at)
+        .or(until)
+        .unwrap_or(i64::MIN / 4)
 }
 
 /// Feeds every line of a change file, reporting refused lines on stderr with their line

@@ -24,7 +24,7 @@ pub fn run(args: &TestArgs) -> Result<Exit, Error> {
     let results = testing::run_all(&program, &compiled.workspace, &compiled.sources);
     let failed = results.iter().filter(|r| !r.passed()).count();
     match args.format {
-        TestFormat::Human => to_stderr(|out| human(out, &compiled, &results)),
+        TestFormat::Human => to_stderr(|out| human(out, &compiled, &results, args.history)),
         TestFormat::Json => to_stdout(|out| json(out, &compiled, &results))?,
         TestFormat::Junit => to_stdout(|out| junit(out, &compiled, &results))?,
     }
@@ -49,7 +49,7 @@ fn place(compiled: &Compiled, span: play_compiler::program::SrcSpan) -> (String,
     (file, line, column)
 }
 
-fn human(out: &mut dyn Write, compiled: &Compiled, results: &[TestResult]) -> io::Result<()> {
+fn human(out: &mut dyn Write, compiled: &Compiled, results: &[TestResult], history: bool) -> io::Result<()> {
     for r in results {
         let (file, line, _) = place(compiled, r.span);
         if r.passed() {
@@ -65,6 +65,13 @@ fn human(out: &mut dyn Write, compiled: &Compiled, results: &[TestResult]) -> io
                 for p in &f.produced {
                     writeln!(out, "      {p}")?;
                 }
+            }
+        }
+        if history {
+            writeln!(out, "  run history:")?;
+            for h in &r.history {
+                let at = play_runtime::value::moment_text(h.at);
+                writeln!(out, "    {at}  {} {}  {}", h.playbook, h.record, h.describe())?;
             }
         }
     }

@@ -1,9 +1,16 @@
 //! End-to-end tests of the `play` binary: fixtures in, exit statuses and snapshots of
 //! what it prints out.
 
+mod build;
+mod change_lines;
 mod check;
+mod determinism;
+mod direct;
+mod explain;
 mod fmt;
 mod mutation;
+mod play_test;
+mod replay;
 mod schema;
 mod support;
 mod top_level;

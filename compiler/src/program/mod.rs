@@ -443,12 +443,18 @@ pub enum LoadError {
     Damaged(String),
 }
 
-/// A stable 64-bit FNV-1a hash, in hex: the same bytes give the same hash everywhere.
+/// A stable 64-bit hash in hex (FNV-1a, then a finalizer so that inputs differing in one
+/// byte give unrelated hashes): the same bytes give the same hash everywhere.
 pub fn hex_hash(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^= h >> 33;
     format!("{h:016x}")
 }

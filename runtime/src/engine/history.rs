@@ -49,3 +49,29 @@ pub struct Condition {
     pub source: String,
     pub value: bool,
 }
+
+impl HistoryEntry {
+    /// The entry in words, for people: `step `review`: ran`.
+    pub fn describe(&self) -> String {
+        let step = self.step.as_ref().map(|s| format!("step `{s}`: ")).unwrap_or_default();
+        let what = match &self.outcome {
+            Outcome::Enrolled { trigger, .. } => format!("enrolled by `{trigger}`"),
+            Outcome::NotEnrolled { trigger, reason, .. } => format!("`{trigger}` fired, not enrolled: {reason}"),
+            Outcome::StepCompleted => "ran".into(),
+            Outcome::StepSkipped { reason } => format!("skipped: {reason}"),
+            Outcome::ActionSkipped { action, reason } => format!("{action} skipped: {reason}"),
+            Outcome::ActionDeferred { action, limit, until } => format!("{action} deferred by `{limit}` until {until}"),
+            Outcome::ActionDropped { action, limit } => format!("{action} dropped by `{limit}`"),
+            Outcome::Waiting { until } => format!("waiting until {until}"),
+            Outcome::WaitingFor { event, until } => format!("waiting for {event} until {until}"),
+            Outcome::StageOpened => "stage opened".into(),
+            Outcome::StageCompleted => "stage completed".into(),
+            Outcome::Exited { reason } => format!("exited: {reason}"),
+            Outcome::Completed => "completed".into(),
+            Outcome::Cancelled { reason } => format!("cancelled: {reason}"),
+            Outcome::Migrated { to_version } => format!("moved to version {to_version}"),
+            Outcome::Failed { error, file, line, column } => format!("failed at {file}:{line}:{column}: {error}"),
+        };
+        format!("{step}{what}")
+    }
+}

@@ -166,6 +166,12 @@ impl<S: Store> Engine<S> {
     /// Feeds one change at its moment (after doing what falls due before it). A change
     /// that does not fit the schema is refused and nothing of it is kept.
     pub fn ingest(&mut self, change: Change) -> Result<(), Rejection> {
+        // A refused change must not even move the clock.
+        if let ChangeKind::Upsert { record, id, fields } = &change.kind {
+            if self.store.record(*record, id).is_none() {
+                self.complete_on_create(*record, fields)?;
+            }
+        }
         self.advance_to(change.at);
         self.store.begin();
         let result = match change.kind {
@@ -245,6 +251,25 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// A new record must come with every required field.
+    fn complete_on_create(&self, record: u32, fields: &[(u32, Value)]) -> Result<(), Rejection> {
+        let program = &self.loaded.program;
+        let name = program.schema.records.get(record as usize).map_or("record", |r| r.name.as_str());
+        let present: Vec<u32> = fields.iter().map(|(s, _)| *s).collect();
+        let missing = crate::change::missing_required(program, record, &present);
+        match missing.first() {
+            None => Ok(()),
+            Some(first) => Err(Rejection {
+                field: Some(first.clone()),
+                message: format!(
+                    "a new {name} needs {}: missing {}",
+                    if missing.len() == 1 { "this field" } else { "these fields" },
+                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                ),
+            }),
+        }
+    }
+
     fn upsert(&mut self, record: u32, id: Arc<str>, fields: Vec<(u32, Value)>, triggers: bool) -> Result<(), Rejection> {
         let loaded = self.loaded.clone();
         let program = &loaded.program;
@@ -254,19 +279,7 @@ impl<S: Store> Engine<S> {
         let old: Option<Vec<Value>> = self.store.record(record, &id).map(<[Value]>::to_vec);
         let created = old.is_none();
         if created {
-            let present: Vec<u32> = fields.iter().map(|(s, _)| *s).collect();
-            let missing = crate::change::missing_required(program, record, &present);
-            if let Some(first) = missing.first() {
-                return Err(Rejection {
-                    field: Some(first.clone()),
-                    message: format!(
-                        "a new {} needs {}: missing {}",
-                        def.name,
-                        if missing.len() == 1 { "this field" } else { "these fields" },
-                        missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
-                    ),
-                });
-            }
+            self.complete_on_create(record, &fields)?;
         }
         let mut new = old.clone().unwrap_or_else(|| vec![Value::Empty; def.fields.len()]);
         let mut changed: Vec<u32> = Vec::new();

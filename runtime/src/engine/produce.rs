@@ -113,6 +113,15 @@ impl<S: Store> Engine<S> {
         let extra = Extra { trigger: Some(&run.trigger), timed_out: run.timed_out, ..Extra::default() };
         let show = |v: Option<Value>, p: &play_compiler::program::Program| v.map(|v| v.display(p));
         let to_value = self.text_of(loaded, &def.to, subject, &extra)?;
+        // A recipient that is a record must be one the store has (a teammate is known by
+        // address even without one).
+        if let Some(Value::Ref { record, id }) = &to_value {
+            let def_r = &loaded.program.schema.records[*record as usize];
+            if def_r.name != "User" && self.store.record(*record, id).is_none() {
+                let span = def.to.as_ref().and_then(|c| c.spans.first()).copied().unwrap_or_default();
+                return Err(Fault::Failed { message: format!("the {} `{id}` is not in the store", def_r.name), span });
+            }
+        }
         let title = self.text_of(loaded, &def.title, subject, &extra)?;
         let note = self.text_of(loaded, &def.note, subject, &extra)?;
         let message = self.text_of(loaded, &def.message, subject, &extra)?;
@@ -167,7 +176,7 @@ impl<S: Store> Engine<S> {
         let title = show(title, &loaded.program).or_else(|| subject_line.clone());
         let action = Action {
             at: self.now,
-            id: hex_hash(format!("{}|{}|{record}|{}|{step}|{index}", pb.name, pb.version, run.id).as_bytes()),
+            id: hex_hash(format!("{}|{}|{record}|{}|{step}|{index}", pb.name, pb.version, run.ordinal).as_bytes()),
             playbook: pb.name.clone(),
             version: pb.version.clone(),
             step: step.to_string(),

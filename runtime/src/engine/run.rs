@@ -66,6 +66,10 @@ pub struct Run {
     /// The playbook's conditions with the values they had at enrolment.
     pub conditions: Vec<(String, bool)>,
     pub activities: Vec<OpenActivity>,
+    /// Which enrolment of this record in this playbook the run is (1 for the first): with
+    /// the playbook, version, record and step it makes action ids, which therefore do not
+    /// depend on anything else that happened.
+    pub ordinal: u64,
     /// Events of the latest instant that the run has used already (the one that started
     /// it, those a `wait for` took): a later `wait for` starting in that same instant
     /// must not count them again.

@@ -380,6 +380,7 @@ impl<S: Store> Engine<S> {
             trigger: info.clone(),
             conditions: conditions.iter().map(|c| (c.source.clone(), c.value)).collect(),
             activities: Vec::new(),
+            ordinal: self.store.count_enrolment(&pb.name, subject.record, &subject.id),
             // The event that started the run is not one a `wait for` waits for.
             spent: info.event.iter().cloned().collect(),
         };

@@ -1,0 +1,114 @@
+//! `play build`: the disassembly, and program files that load back as they were built
+//! and refuse to load when damaged or from another format version.
+
+use std::path::Path;
+
+use play_compiler::program::{LoadError, Program, FORMAT_VERSION};
+
+use crate::direct;
+use crate::support::{fixture, play};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_disassembly_of_the_case_management_example() {
+    let run = play(root(), &["build", "examples/case-management", "--dump"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    insta::assert_snapshot!(run.stdout);
+}
+
+/// Builds `examples/case-management` to a program file in a scratch folder.
+fn built() -> (tempfile::TempDir, Vec<u8>, String) {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let out = dir.path().join("case-management.playc");
+    let run = play(root(), &["build", "examples/case-management", "-o", out.to_str().expect("a UTF-8 path")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    let bytes = std::fs::read(&out).expect("the program was written");
+    (dir, bytes, run.stderr)
+}
+
+#[test]
+fn a_built_program_loads_back_equal_to_the_program_compiled_in_memory() {
+    let (dir, bytes, stderr) = built();
+    let loaded = Program::from_bytes(&bytes).expect("the program loads");
+    let compiled = direct::compile("examples/case-management").program;
+    assert_eq!(loaded, compiled);
+    assert_eq!(loaded.to_bytes(), bytes, "loading and saving again gives the same bytes");
+    assert_eq!(loaded.format, FORMAT_VERSION);
+    assert_eq!(loaded.content_hash(), loaded.hash);
+    let out = dir.path().join("case-management.playc");
+    assert_eq!(
+        stderr,
+        format!(
+            "built {} (5 playbooks, 0 segments and signals, 0 templates, {} tests; program {})\n",
+            out.display(),
+            loaded.tests.len(),
+            loaded.hash
+        )
+    );
+    assert_eq!(loaded.disassemble(), play(root(), &["build", "examples/case-management", "--dump"]).stdout);
+}
+
+#[test]
+fn the_same_project_builds_to_the_same_bytes() {
+    let (_a, first, _) = built();
+    let (_b, second, _) = built();
+    assert_eq!(first, second);
+}
+
+#[test]
+fn a_damaged_program_file_is_refused_with_a_clear_error() {
+    let (_dir, bytes, _) = built();
+
+    let truncated = &bytes[..bytes.len() / 2];
+    let error = Program::from_bytes(truncated).expect_err("half a program does not load");
+    assert!(matches!(error, LoadError::Damaged(_)), "{error:?}");
+    assert!(error.to_string().starts_with("this is not a play program, or it is damaged: "), "{error}");
+
+    for junk in [&b""[..], b"\x00\x01\x02", b"[]", b"{\"format\":1}", b"not a program"] {
+        let error = Program::from_bytes(junk).expect_err("junk does not load");
+        assert!(matches!(error, LoadError::Damaged(_)), "{junk:?}: {error:?}");
+    }
+
+    // A change to the content that still parses is caught by the hash.
+    let text = String::from_utf8(bytes.clone()).expect("programs are JSON text");
+    let edited = text.replacen("Verify the requester's identity", "Verify the requester's identify", 1);
+    assert_ne!(edited, text);
+    let error = Program::from_bytes(edited.as_bytes()).expect_err("an edited program does not load");
+    assert_eq!(error, LoadError::Damaged("the content does not match its hash".into()));
+    insta::assert_snapshot!(error.to_string(), @"this is not a play program, or it is damaged: the content does not match its hash");
+}
+
+#[test]
+fn a_program_of_another_format_version_is_refused_and_told_to_rebuild() {
+    let (_dir, bytes, _) = built();
+    let mut program: serde_json::Value = serde_json::from_slice(&bytes).expect("programs are JSON");
+    let future = FORMAT_VERSION + 1;
+    program["format"] = future.into();
+    let error = Program::from_bytes(&serde_json::to_vec(&program).expect("JSON")).expect_err("another version");
+    assert_eq!(error, LoadError::Version { found: future, want: FORMAT_VERSION });
+    insta::assert_snapshot!(
+        error.to_string(),
+        @"this program was built by another version of play (format 2, this play reads 1); build it again"
+    );
+}
+
+#[test]
+fn a_project_with_errors_is_reported_and_not_built() {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let out = dir.path().join("broken.playc");
+    let run = play(&fixture("broken"), &["build", "-o", out.to_str().expect("a UTF-8 path")]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.ends_with("checked 3 files: 4 errors\n"), "{}", run.stderr);
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn an_unwritable_output_means_the_build_cannot_run() {
+    let run = play(root(), &["build", "examples/case-management", "-o", "no/such/folder/program.playc"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: cannot write `no/such/folder/program.playc`"), "{}", run.stderr);
+}
