@@ -1,0 +1,174 @@
+//! Condition evaluation: the VM running a playbook's compiled `when` clauses over 10,000
+//! accounts, against a hand-written Rust function computing the same conditions over
+//! the same fields, in the same run. The goal is the VM within 3× of native.
+//!
+//! Before timing, both are run over every record and must agree on every condition: a
+//! comparison of different work would be worthless.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Days, NaiveDate};
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use play_compiler::program::Code;
+use play_runtime::config::Workspace;
+use play_runtime::engine::Loaded;
+use play_runtime::store::MemoryStore;
+use play_runtime::value::Value;
+use play_runtime::vm::{Ctx, Vm};
+
+#[path = "support/accounts.rs"]
+mod accounts;
+
+use accounts::{slot, variant, NOW};
+
+const RECORDS: usize = 10_000;
+
+/// Conditions typical of the examples (`renewals.play`, `health.play`): enum and number
+/// comparisons joined by `and`/`or`, a `??` default with `today()`, a list test and `in`.
+const PLAYBOOK: &str = r##"
+playbook renewal_watch "Renewal watch" {
+  for account: Account
+  category risk
+  reentry always
+
+  on account.health falls
+  when account.stage == Renewal and account.tier == Enterprise and account.arr > 200_000
+  when (account.renewal_date ?? today() + 60d) <= today() + 90d
+  when not contains(account.tags, "do-not-contact") and account.weekly_active_users >= 5
+  when account.stage in [Adoption, Renewal] or account.health < 40
+
+  step alert "Alert the team" {
+    notify slack "#cs-renewals" "{account.name} needs a look"
+  }
+}
+"##;
+
+/// The conditions written by hand, with the slots and constants resolved once.
+struct Native {
+    stage: usize,
+    tier: usize,
+    arr: usize,
+    renewal_date: usize,
+    tags: usize,
+    weekly_active_users: usize,
+    health: usize,
+    renewal: Value,
+    adoption: Value,
+    enterprise: Value,
+}
+
+fn number(v: &Value) -> f64 {
+    match v {
+        Value::Num(n) => *n,
+        Value::Int(i) => *i as f64,
+        _ => f64::NAN,
+    }
+}
+
+impl Native {
+    /// The four conditions for one record, as the VM computes them (today in UTC, like
+    /// the default workspace).
+    #[inline(never)]
+    fn eval(&self, f: &[Value], now: i64) -> [bool; 4] {
+        let today: NaiveDate = DateTime::from_timestamp(now, 0).map(|t| t.date_naive()).unwrap_or_default();
+        let stage = &f[self.stage];
+        let first = *stage == self.renewal && f[self.tier] == self.enterprise && number(&f[self.arr]) > 200_000.0;
+        let renews = match &f[self.renewal_date] {
+            Value::Date(d) => *d,
+            _ => today + Days::new(60),
+        };
+        let second = renews <= today + Days::new(90);
+        let tagged = match &f[self.tags] {
+            Value::List(items) => items.iter().any(|v| matches!(v, Value::Text(t) if &**t == "do-not-contact")),
+            _ => false,
+        };
+        let third = !tagged && number(&f[self.weekly_active_users]) >= 5.0;
+        let fourth = *stage == self.adoption || *stage == self.renewal || number(&f[self.health]) < 40.0;
+        [first, second, third, fourth]
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let program = play_compiler::lower::build(&[("bench.play", PLAYBOOK)]).expect("the benchmark playbook compiles");
+    let workspace = Workspace::default();
+    let records = accounts::accounts(&program, RECORDS);
+    let native = Native {
+        stage: slot(&program, "stage"),
+        tier: slot(&program, "tier"),
+        arr: slot(&program, "arr"),
+        renewal_date: slot(&program, "renewal_date"),
+        tags: slot(&program, "tags"),
+        weekly_active_users: slot(&program, "weekly_active_users"),
+        health: slot(&program, "health"),
+        renewal: variant(&program, "Stage", "Renewal"),
+        adoption: variant(&program, "Stage", "Adoption"),
+        enterprise: variant(&program, "Tier", "Enterprise"),
+    };
+    let (account, _) = accounts::account_def(&program);
+    let loaded = Loaded::new(program, &workspace);
+    let conditions: &[Code] = &loaded.program.playbooks[0].conditions;
+    assert_eq!(conditions.len(), 4, "one code per `when`");
+    // The conditions only read the subject's own fields; the store answers nothing.
+    let store = MemoryStore::new(loaded.program.schema.records.len());
+    let mut vm = Vm::new();
+
+    // One context per record, pointing at its fields.
+    let eval_vm = |vm: &mut Vm, id: &Arc<str>, fields: &[Value]| -> [bool; 4] {
+        let ctx = Ctx {
+            program: &loaded.program,
+            consts: &loaded.consts,
+            data: &store,
+            workspace: &workspace,
+            now: NOW,
+            subject_type: account,
+            subject_id: id,
+            subject: fields,
+            old: None,
+            trigger_event: None,
+            awaited: None,
+            timed_out: false,
+        };
+        let mut out = [false; 4];
+        for (o, code) in out.iter_mut().zip(conditions) {
+            *o = vm.test(code, &ctx).unwrap_or_else(|f| panic!("`{}` failed: {f:?}", code.source));
+        }
+        out
+    };
+
+    // Same answers on every record, and a spread of answers so that short-circuits vary.
+    let mut held = [0usize; 4];
+    for (id, fields) in &records {
+        let (v, n) = (eval_vm(&mut vm, id, fields), native.eval(fields, NOW));
+        assert_eq!(v, n, "VM and native disagree on {id}");
+        for (h, b) in held.iter_mut().zip(v) {
+            *h += usize::from(b);
+        }
+    }
+    assert!(held.iter().all(|&h| h > 0 && h < RECORDS), "every condition is sometimes true and sometimes false: {held:?}");
+
+    let mut group = c.benchmark_group("conditions");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(RECORDS as u64));
+    group.bench_function("native", |b| {
+        b.iter(|| {
+            let mut hits = 0usize;
+            for (_, fields) in &records {
+                hits += native.eval(black_box(fields), black_box(NOW)).iter().filter(|&&x| x).count();
+            }
+            hits
+        })
+    });
+    group.bench_function("vm", |b| {
+        b.iter(|| {
+            let mut hits = 0usize;
+            for (id, fields) in &records {
+                hits += eval_vm(&mut vm, id, black_box(fields)).iter().filter(|&&x| x).count();
+            }
+            hits
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
