@@ -110,11 +110,9 @@ impl MemoryStore {
     }
 
     fn stored(&mut self, record: u32, id: &Arc<str>) -> &mut Stored {
-        let table = &mut self.records[record as usize];
-        if !table.contains_key(id) {
-            table.insert(id.clone(), Stored::default());
-        }
-        table.get_mut(id).expect("inserted above")
+        // One hash and probe; cloning the key is a reference count, cheaper than a second
+        // lookup.
+        self.records[record as usize].entry(id.clone()).or_default()
     }
 }
 

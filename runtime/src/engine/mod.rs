@@ -276,19 +276,23 @@ impl<S: Store> Engine<S> {
         let Some(def) = program.schema.records.get(record as usize) else {
             return Err(Rejection { field: None, message: "unknown record type".into() });
         };
-        let old: Option<Vec<Value>> = self.store.record(record, &id).map(<[Value]>::to_vec);
-        let created = old.is_none();
+        let stored: Option<Vec<Value>> = self.store.record(record, &id).map(<[Value]>::to_vec);
+        let created = stored.is_none();
         if created {
             self.complete_on_create(record, &fields)?;
         }
-        let mut new = old.clone().unwrap_or_else(|| vec![Value::Empty; def.fields.len()]);
+        let mut new = stored.unwrap_or_else(|| vec![Value::Empty; def.fields.len()]);
+        // The changed slots, and what each held before. The record before the change is
+        // rebuilt from these only when a playbook may fire: most changes fire none.
         let mut changed: Vec<u32> = Vec::new();
+        let mut before: Vec<Value> = Vec::new();
         for (slot, value) in fields {
             let Some(cell) = new.get_mut(slot as usize) else { continue };
             if *cell != value || created {
-                *cell = value.clone();
+                let previous = std::mem::replace(cell, value.clone());
                 if !changed.contains(&slot) {
                     changed.push(slot);
+                    before.push(previous);
                 }
                 self.store.push_field_history(record, &id, slot, self.now, value);
             }
@@ -296,25 +300,32 @@ impl<S: Store> Engine<S> {
         if !created && changed.is_empty() {
             return Ok(());
         }
-        self.store.put_record(record, id.clone(), new.clone());
+        self.store.put_record(record, id.clone(), new);
         let subject = Subject { record, id: id.clone() };
         let entered = self.membership(&loaded, &subject, &changed, created);
-        self.schedule_dates(&loaded, &subject);
-        if triggers {
+        self.schedule_dates(&loaded, &subject, (!created).then_some(changed.as_slice()));
+        let candidates = if triggers { trigger::record_candidates(program, record, created, &changed, &entered) } else { Vec::new() };
+        if !candidates.is_empty() {
+            // The record as just stored (copied here, not above: most changes fire nothing).
+            let new = self.store.record(record, &id).map_or_else(|| vec![Value::Empty; def.fields.len()], <[Value]>::to_vec);
+            let old = (!created).then(|| {
+                let mut old = new.clone();
+                for (s, v) in changed.iter().zip(&before) {
+                    old[*s as usize] = v.clone();
+                }
+                old
+            });
             let info = TriggerInfo {
                 source: String::new(),
                 changed: changed
                     .iter()
-                    .map(|s| {
-                        let name = def.fields[*s as usize].name.clone();
-                        let before = old.as_ref().map_or(Value::Empty, |o| o[*s as usize].clone());
-                        (name, before, new[*s as usize].clone())
-                    })
+                    .zip(before)
+                    .map(|(s, before)| (def.fields[*s as usize].name.clone(), before, new[*s as usize].clone()))
                     .collect(),
                 event: None,
-                old: old.clone(),
+                old,
             };
-            self.record_triggers(&loaded, &subject, created, &changed, old.as_deref(), &new, &entered, info);
+            self.record_triggers(&loaded, &subject, candidates, created, &changed, &new, &entered, info);
         }
         self.record_changed(&subject);
         Ok(())

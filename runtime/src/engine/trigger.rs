@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use play_compiler::program::{Reentry, TriggerKind};
+use play_compiler::program::{Builtin, Code, Op, Program, Reentry, TriggerKind};
 
 use super::history::{Condition, Outcome};
 use super::run::{Run, RunState, TriggerInfo};
@@ -46,42 +46,21 @@ impl<S: Store> Engine<S> {
         moved
     }
 
-    /// The playbooks a created or updated record fires.
+    /// The playbooks a created or updated record fires, among `candidates` (from
+    /// [`record_candidates`]); `info.old` is the record before the change.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn record_triggers(
         &mut self,
         loaded: &Arc<Loaded>,
         subject: &Subject,
+        candidates: Vec<usize>,
         created: bool,
         changed: &[u32],
-        old: Option<&[Value]>,
         new: &[Value],
         moved: &Moved,
         info: TriggerInfo,
     ) {
-        let index = &loaded.program.triggers;
-        let r = subject.record as usize;
-        let mut candidates: Vec<usize> = Vec::new();
-        let mut add = |list: Option<&Vec<usize>>| {
-            for p in list.into_iter().flatten() {
-                if !candidates.contains(p) {
-                    candidates.push(*p);
-                }
-            }
-        };
-        if created {
-            add(index.created.get(r));
-        } else {
-            add(index.updated_any.get(r));
-        }
-        // A record created with a value `becomes` it too (the field went from nothing to it).
-        for slot in changed {
-            add(index.field.get(r).and_then(|f| f.get(*slot as usize)));
-        }
-        for (s, _) in moved {
-            add(index.membership.get(*s));
-        }
-        candidates.sort_unstable();
+        let old = info.old.as_deref();
         for p in candidates {
             let pb = &loaded.program.playbooks[p];
             let mut fired = None;
@@ -115,7 +94,7 @@ impl<S: Store> Engine<S> {
                     TriggerKind::Leaves { segment } => moved.contains(&(*segment, false)),
                     _ => false,
                 };
-                let source = t.source.clone();
+                let source = &t.source;
                 self.note(
                     || format!("trigger `{source}` {}", if hit { "fired" } else { "did not fire on this change" }),
                     &pb.name,
@@ -191,8 +170,10 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    /// (Re)schedules the `date` triggers about a record after it changed.
-    pub(super) fn schedule_dates(&mut self, loaded: &Loaded, subject: &Subject) {
+    /// (Re)schedules the `date` triggers about a record after it changed: every one when
+    /// `changed` is `None` (a new record, a new program), else those whose date may have
+    /// moved with the changed slots.
+    pub(super) fn schedule_dates(&mut self, loaded: &Loaded, subject: &Subject, changed: Option<&[u32]>) {
         for &p in &loaded.program.triggers.timed {
             let pb = &loaded.program.playbooks[p];
             if pb.subject as u32 != subject.record {
@@ -200,6 +181,9 @@ impl<S: Store> Engine<S> {
             }
             for (t, trig) in pb.triggers.iter().enumerate() {
                 let TriggerKind::Date { date, at } = &trig.kind else { continue };
+                if changed.is_some_and(|slots| !date_may_move(date, slots)) {
+                    continue;
+                }
                 let timer = Timer::Date { playbook: p as u32, trigger: t as u32, record: subject.id.clone() };
                 let when = match self.eval(loaded, date, subject, &Extra::default()) {
                     Ok(Value::Date(d)) => {
@@ -230,7 +214,7 @@ impl<S: Store> Engine<S> {
         }
         for record in subjects {
             for id in self.store.record_ids(record) {
-                self.schedule_dates(loaded, &Subject { record, id });
+                self.schedule_dates(loaded, &Subject { record, id }, None);
             }
         }
     }
@@ -435,4 +419,66 @@ impl<S: Store> Engine<S> {
         entry.at = self.now;
         self.history.push(entry);
     }
+}
+
+/// The playbooks a created or updated record may fire, found through the trigger index,
+/// in program order and each once. Sorting and deduplicating at the end keeps this linear
+/// in the candidates when thousands of playbooks watch one field.
+pub(super) fn record_candidates(program: &Program, record: u32, created: bool, changed: &[u32], moved: &Moved) -> Vec<usize> {
+    let index = &program.triggers;
+    let r = record as usize;
+    let mut candidates: Vec<usize> = Vec::new();
+    if created {
+        candidates.extend(index.created.get(r).into_iter().flatten());
+    } else {
+        candidates.extend(index.updated_any.get(r).into_iter().flatten());
+    }
+    // A record created with a value `becomes` it too (the field went from nothing to it).
+    for slot in changed {
+        candidates.extend(index.field.get(r).and_then(|f| f.get(*slot as usize)).into_iter().flatten());
+    }
+    for (s, _) in moved {
+        candidates.extend(index.membership.get(*s).into_iter().flatten());
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates
+}
+
+/// Whether a `date` trigger's moment may differ after a change of `changed`. Code that
+/// reads only the record's own fields and constants gives the same moment until one of
+/// those fields changes, so re-evaluating and rescheduling it on every change (which costs
+/// more than the rest of a change nobody watches) is skipped; code that reads the clock,
+/// segments, history or other records is always worked out again.
+fn date_may_move(code: &Code, changed: &[u32]) -> bool {
+    let mut reads_changed = false;
+    for op in &code.ops {
+        match op {
+            Op::SubjectField { slot } => reads_changed |= changed.contains(slot),
+            Op::Call { function: Builtin::Now | Builtin::Today | Builtin::DaysUntil | Builtin::DaysSince | Builtin::ManagerOf } => return true,
+            Op::Const { .. }
+            | Op::Call { .. }
+            | Op::Not
+            | Op::Neg
+            | Op::Add
+            | Op::Sub
+            | Op::Mul
+            | Op::Div
+            | Op::Eq
+            | Op::Ne
+            | Op::Lt
+            | Op::Le
+            | Op::Gt
+            | Op::Ge
+            | Op::JumpIfFalse { .. }
+            | Op::JumpIfTrue { .. }
+            | Op::Coalesce { .. }
+            | Op::In { .. }
+            | Op::List { .. }
+            | Op::Concat { .. }
+            | Op::Exists => {}
+            _ => return true,
+        }
+    }
+    reads_changed
 }
