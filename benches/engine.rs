@@ -80,8 +80,14 @@ fn project(n: usize) -> String {
     }
     for i in 0..n {
         let (trigger, condition) = match i % 5 {
-            0 => ("account.health falls".to_string(), format!("account.stage == Churned and account.arr > {}", 1_000_000 + i)),
-            1 => ("account.stage becomes Renewal".to_string(), format!("account.tier == Enterprise and account.arr > {}", 600_000 + i)),
+            0 => (
+                "account.health falls".to_string(),
+                format!("account.stage == Churned and account.arr > {}", 1_000_000 + i),
+            ),
+            1 => (
+                "account.stage becomes Renewal".to_string(),
+                format!("account.tier == Enterprise and account.arr > {}", 600_000 + i),
+            ),
             2 => ("event TicketOpened".to_string(), format!("account.arr > {} or account.health < -1", 700_000 + i)),
             3 => ("updated account.tier".to_string(), format!("account.tier == Enterprise and account.health < -{i}")),
             _ => (format!("enters low_health_{}", i % SEGMENTS), format!("account.arr > {}", 900_000 + i)),
@@ -137,7 +143,8 @@ struct Bench {
 impl Bench {
     fn new(program: Program) -> Bench {
         let (account, _) = accounts::account_def(&program);
-        let (description, used_seats, health) = (slot(&program, "description"), slot(&program, "used_seats"), slot(&program, "health"));
+        let (description, used_seats, health) =
+            (slot(&program, "description"), slot(&program, "used_seats"), slot(&program, "health"));
         let records = accounts::accounts(&program, RECORDS);
         let store = MemoryStore::new(program.schema.records.len());
         let mut engine = Engine::new(program, Workspace::default(), store, NOW);
@@ -183,7 +190,14 @@ impl Bench {
                 (self.health, Value::Num(now - 0.01))
             }
         };
-        Change { at: NOW, kind: ChangeKind::Upsert { record: self.account, id: self.ids[i].clone(), fields: vec![(slot as u32, value)] } }
+        Change {
+            at: NOW,
+            kind: ChangeKind::Upsert {
+                record: self.account,
+                id: self.ids[i].clone(),
+                fields: vec![(slot as u32, value)],
+            },
+        }
     }
 
     /// Feeds `n` changes of a workload, built beforehand; the time of feeding them alone.
@@ -236,7 +250,10 @@ fn setup(n: usize) -> Bench {
     assert_eq!(enrolled, 1_000, "one enrolment per enrolling change");
     bench.run(Workload::FiresNotEnrolled, 100);
     let fired = &bench.engine.history;
-    assert!(!fired.is_empty() && fired.iter().all(|h| matches!(h.outcome, Outcome::NotEnrolled { .. })), "falling health fires, never enrols");
+    assert!(
+        !fired.is_empty() && fired.iter().all(|h| matches!(h.outcome, Outcome::NotEnrolled { .. })),
+        "falling health fires, never enrols"
+    );
     bench
 }
 

@@ -52,7 +52,8 @@ pub fn compile(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
 
 /// The project's `play.toml`, or the defaults (UTC, Saturday and Sunday off) without one.
 fn workspace(path: &Path) -> Result<Result<Workspace, String>, Error> {
-    let folder = if path.is_dir() { path.to_path_buf() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
+    let folder =
+        if path.is_dir() { path.to_path_buf() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
     let file: PathBuf = folder.join("play.toml");
     if !file.exists() {
         return Ok(Ok(Workspace::default()));

@@ -38,7 +38,11 @@ impl Mix {
 /// An enum variant as a value, looked up by name in the program's schema.
 pub fn variant(program: &Program, ty: &str, name: &str) -> Value {
     let e = program.schema.enums.iter().position(|e| e.name == ty).unwrap_or_else(|| panic!("no enum `{ty}`"));
-    let v = program.schema.enums[e].variants.iter().position(|v| v == name).unwrap_or_else(|| panic!("no variant `{ty}.{name}`"));
+    let v = program.schema.enums[e]
+        .variants
+        .iter()
+        .position(|v| v == name)
+        .unwrap_or_else(|| panic!("no variant `{ty}.{name}`"));
     Value::Enum { ty: e as u32, variant: v as u32 }
 }
 
@@ -61,7 +65,8 @@ pub fn accounts(program: &Program, n: usize) -> Vec<(Arc<str>, Vec<Value>)> {
     let tiers = ["Smb", "MidMarket", "Enterprise"].map(|t| variant(program, "Tier", t));
     let tag_pool: Vec<Value> = ["beta", "at-risk", "do-not-contact", "vip"].iter().map(|t| Value::text(t)).collect();
     let user = program.schema.record_named("User").expect("the standard library defines User") as u32;
-    let owners: Vec<Value> = (0..50).map(|i| Value::Ref { record: user, id: Arc::from(format!("csm{i}@example.com")) }).collect();
+    let owners: Vec<Value> =
+        (0..50).map(|i| Value::Ref { record: user, id: Arc::from(format!("csm{i}@example.com")) }).collect();
     let today = today();
     let mut mix = Mix(42);
     (0..n)
@@ -88,4 +93,3 @@ pub fn accounts(program: &Program, n: usize) -> Vec<(Arc<str>, Vec<Value>)> {
         })
         .collect()
 }
-

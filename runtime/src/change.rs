@@ -107,7 +107,10 @@ fn at(object: &Map<String, Json>, workspace: &Workspace) -> Result<i64, Rejectio
         return Err(Rejection::field("at", format!("missing `at`: when the change happened, like `{EXAMPLE_MOMENT}`")));
     };
     let text = json.as_str().ok_or_else(|| {
-        Rejection::field("at", format!("`at` must be a date and time like `{EXAMPLE_MOMENT}`, found {}", describe(json)))
+        Rejection::field(
+            "at",
+            format!("`at` must be a date and time like `{EXAMPLE_MOMENT}`, found {}", describe(json)),
+        )
     })?;
     moment(text, workspace).map_err(|m| Rejection::field("at", format!("`at`: {m}")))
 }
@@ -234,12 +237,10 @@ fn type_name<'a>(object: &'a Map<String, Json>, key: &str, what: &str, names: &[
         None => {
             Err(Rejection::line(format!("missing `{key}`: the {what}, like `{}`", names.first().unwrap_or(&"Account"))))
         }
-        Some(json) => json
-            .as_str()
-            .ok_or_else(|| {
-                let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
-                Rejection::field(key, format!("`{key}` must be the name of {article} {what}, found {}", describe(json)))
-            }),
+        Some(json) => json.as_str().ok_or_else(|| {
+            let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            Rejection::field(key, format!("`{key}` must be the name of {article} {what}, found {}", describe(json)))
+        }),
     }
 }
 
@@ -257,7 +258,9 @@ fn unknown(what: &str, name: &str, names: &[&str]) -> String {
 fn id(object: &Map<String, Json>, key: &str, what: &str) -> Result<Arc<str>, Rejection> {
     match object.get(key) {
         None => Err(Rejection::line(format!("missing `{key}`: {what}"))),
-        Some(Json::String(text)) if text.trim().is_empty() => Err(Rejection::field(key, format!("`{key}` cannot be blank"))),
+        Some(Json::String(text)) if text.trim().is_empty() => {
+            Err(Rejection::field(key, format!("`{key}` cannot be blank")))
+        }
         Some(Json::String(text)) => Ok(Arc::from(text.as_str())),
         Some(Json::Number(n)) => Err(Rejection::field(key, format!("`{key}` must be text: write `\"{n}\"`"))),
         Some(json) => Err(Rejection::field(key, format!("`{key}` must be {what} as text, found {}", describe(json)))),

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use play_compiler::program::{ActionKind, Channel, Code, Expect, ExpectKind, Program, SrcSpan, TestDef, TestStmtKind, Verb};
+use play_compiler::program::{
+    ActionKind, Channel, Code, Expect, ExpectKind, Program, SrcSpan, TestDef, TestStmtKind, Verb,
+};
 
 use crate::change::{Change, ChangeKind};
 use crate::config::Workspace;
@@ -80,21 +82,34 @@ pub fn run(program: &Program, workspace: &Workspace, sources: &Sources, test: &T
             TestStmtKind::Update { record, name, fields } => {
                 let fields = values(&mut engine, &program.schema.records[*record].fields, fields);
                 let at = engine.now();
-                engine.ingest(Change { at, kind: ChangeKind::Upsert { record: *record as u32, id: Arc::from(name.as_str()), fields } })
+                engine.ingest(Change {
+                    at,
+                    kind: ChangeKind::Upsert { record: *record as u32, id: Arc::from(name.as_str()), fields },
+                })
             }
             TestStmtKind::Delete { record, name } => {
                 let at = engine.now();
-                engine.ingest(Change { at, kind: ChangeKind::Delete { record: *record as u32, id: Arc::from(name.as_str()) } })
+                engine.ingest(Change {
+                    at,
+                    kind: ChangeKind::Delete { record: *record as u32, id: Arc::from(name.as_str()) },
+                })
             }
             TestStmtKind::Event { event, subject, fields } => {
                 let fields = values(&mut engine, &program.schema.events[*event].fields, fields);
                 let at = engine.now();
-                engine.ingest(Change { at, kind: ChangeKind::Event { event: *event as u32, subject: Arc::from(subject.as_str()), fields } })
+                engine.ingest(Change {
+                    at,
+                    kind: ChangeKind::Event { event: *event as u32, subject: Arc::from(subject.as_str()), fields },
+                })
             }
             TestStmtKind::At(c) => {
                 let t = moment(c, workspace);
                 if t < engine.now() {
-                    failures.push(Failure { span: stmt.span, message: "the clock cannot go back: `at` is before the test's current time".into(), produced: Vec::new() });
+                    failures.push(Failure {
+                        span: stmt.span,
+                        message: "the clock cannot go back: `at` is before the test's current time".into(),
+                        produced: Vec::new(),
+                    });
                 }
                 engine.advance_to(t);
                 Ok(())
@@ -122,8 +137,16 @@ pub fn run(program: &Program, workspace: &Workspace, sources: &Sources, test: &T
                     None => {
                         let source = expect.source.split_whitespace().collect::<Vec<_>>().join(" ");
                         let open = opened(&engine, &pending);
-                        let produced = if open.is_empty() { vec!["nothing open".to_string()] } else { open.iter().map(describe).collect() };
-                        failures.push(Failure { span: stmt.span, message: format!("`{source}`: no open action like this"), produced });
+                        let produced = if open.is_empty() {
+                            vec!["nothing open".to_string()]
+                        } else {
+                            open.iter().map(describe).collect()
+                        };
+                        failures.push(Failure {
+                            span: stmt.span,
+                            message: format!("`{source}`: no open action like this"),
+                            produced,
+                        });
                     }
                 }
                 Ok(())
@@ -136,21 +159,29 @@ pub fn run(program: &Program, workspace: &Workspace, sources: &Sources, test: &T
                     seen.extend(fresh);
                 }
                 if let Some(message) = check(&mut engine, expect, &seen) {
-                    let produced = if seen.is_empty() { vec!["nothing".to_string()] } else { seen.iter().map(describe).collect() };
+                    let produced =
+                        if seen.is_empty() { vec!["nothing".to_string()] } else { seen.iter().map(describe).collect() };
                     failures.push(Failure { span: stmt.span, message, produced });
                 }
                 Ok(())
             }
         };
         if let Err(rejection) = result {
-            failures.push(Failure { span: stmt.span, message: format!("the change was refused: {}", rejection.message), produced: Vec::new() });
+            failures.push(Failure {
+                span: stmt.span,
+                message: format!("the change was refused: {}", rejection.message),
+                produced: Vec::new(),
+            });
         }
         // A run that failed is a failure of the test, reported where it happened.
         for entry in &engine.history[history_seen..] {
             if let Outcome::Failed { error, file, line, column } = &entry.outcome {
                 failures.push(Failure {
                     span: stmt.span,
-                    message: format!("the playbook `{}` failed for {} at {file}:{line}:{column}: {error}", entry.playbook, entry.record),
+                    message: format!(
+                        "the playbook `{}` failed for {} at {file}:{line}:{column}: {error}",
+                        entry.playbook, entry.record
+                    ),
                     produced: Vec::new(),
                 });
             }
@@ -161,14 +192,21 @@ pub fn run(program: &Program, workspace: &Workspace, sources: &Sources, test: &T
 }
 
 fn moment(c: &play_compiler::program::Const, workspace: &Workspace) -> i64 {
-    match Value::from_const(c, |t| workspace.at_local(t.date(), 0, 0).timestamp() + i64::from(chrono::Timelike::num_seconds_from_midnight(&t.time()))) {
+    match Value::from_const(c, |t| {
+        workspace.at_local(t.date(), 0, 0).timestamp()
+            + i64::from(chrono::Timelike::num_seconds_from_midnight(&t.time()))
+    }) {
         Value::Moment(t) => t,
         _ => 0,
     }
 }
 
 /// A test's field values; a teammate written as an address is a reference to them.
-fn values(engine: &mut Engine<MemoryStore>, types: &[play_compiler::program::FieldDef], fields: &[(usize, Code)]) -> Vec<(u32, Value)> {
+fn values(
+    engine: &mut Engine<MemoryStore>,
+    types: &[play_compiler::program::FieldDef],
+    fields: &[(usize, Code)],
+) -> Vec<(u32, Value)> {
     fields
         .iter()
         .map(|(slot, code)| {

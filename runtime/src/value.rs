@@ -21,9 +21,15 @@ pub enum Value {
     Duration(Duration),
     /// Minutes after midnight.
     Time(u32),
-    Enum { ty: u32, variant: u32 },
+    Enum {
+        ty: u32,
+        variant: u32,
+    },
     /// A record, by type and id (a teammate's id is their email address).
-    Ref { record: u32, id: Arc<str> },
+    Ref {
+        record: u32,
+        id: Arc<str>,
+    },
     List(Arc<[Value]>),
     Event(Arc<Happening>),
 }
@@ -134,5 +140,6 @@ pub fn number_text(n: f64) -> String {
 
 /// A moment in RFC 3339, UTC, to the second.
 pub fn moment_text(seconds: i64) -> String {
-    DateTime::from_timestamp(seconds, 0).map_or_else(|| seconds.to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    DateTime::from_timestamp(seconds, 0)
+        .map_or_else(|| seconds.to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }

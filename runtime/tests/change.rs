@@ -340,7 +340,10 @@ mod change {
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Acount","id":"acme","fields":{}}"#);
         assert_eq!(
             r,
-            Rejection { field: Some("record".into()), message: "unknown record type `Acount`: did you mean `Account`?".into() }
+            Rejection {
+                field: Some("record".into()),
+                message: "unknown record type `Acount`: did you mean `Account`?".into()
+            }
         );
     }
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use play_runtime::engine::{Outcome, Trace};
 
-use super::to_stdout;
 use super::replay::{engine, feed, read, start};
+use super::to_stdout;
 use crate::cli::ExplainArgs;
 use crate::compile::{compile, moment};
 use crate::error::Error;
@@ -41,7 +41,8 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
     let until = args.until.as_deref().map(|t| moment(t, &compiled.workspace)).transpose()?;
     let text = read(&args.changes)?;
     let mut engine = engine(&compiled, start(&text, &compiled, until));
-    engine.trace = Some(Trace { playbook: pb.name.clone(), record: record as u32, id: Arc::from(id), lines: Vec::new() });
+    engine.trace =
+        Some(Trace { playbook: pb.name.clone(), record: record as u32, id: Arc::from(id), lines: Vec::new() });
     let rejected = feed(&mut engine, &text, &args.changes, until, |e| {
         e.take_actions();
     });

@@ -4,10 +4,10 @@ pub mod build;
 pub mod check;
 pub mod explain;
 pub mod fmt;
-pub mod replay;
-pub mod test;
 pub mod lsp;
+pub mod replay;
 pub mod schema;
+pub mod test;
 
 use std::io::{self, Write};
 

@@ -110,7 +110,12 @@ fn junit(out: &mut dyn Write, compiled: &Compiled, results: &[TestResult]) -> io
     writeln!(out, r#"  <testsuite name="play test" tests="{}" failures="{failed}">"#, results.len())?;
     for r in results {
         let (file, line, _) = place(compiled, r.span);
-        let head = format!(r#"    <testcase name="{}" classname="{}" file="{}" line="{line}""#, xml(&r.name), xml(&file), xml(&file));
+        let head = format!(
+            r#"    <testcase name="{}" classname="{}" file="{}" line="{line}""#,
+            xml(&r.name),
+            xml(&file),
+            xml(&file)
+        );
         if r.passed() {
             writeln!(out, "{head}/>")?;
             continue;
@@ -118,8 +123,17 @@ fn junit(out: &mut dyn Write, compiled: &Compiled, results: &[TestResult]) -> io
         writeln!(out, "{head}>")?;
         for f in &r.failures {
             let (file, line, column) = place(compiled, f.span);
-            let body = if f.produced.is_empty() { String::new() } else { format!("produced instead:\n{}", f.produced.join("\n")) };
-            writeln!(out, r#"      <failure message="{}" type="expectation">{file}:{line}:{column}&#10;{}</failure>"#, xml(&f.message), xml(&body))?;
+            let body = if f.produced.is_empty() {
+                String::new()
+            } else {
+                format!("produced instead:\n{}", f.produced.join("\n"))
+            };
+            writeln!(
+                out,
+                r#"      <failure message="{}" type="expectation">{file}:{line}:{column}&#10;{}</failure>"#,
+                xml(&f.message),
+                xml(&body)
+            )?;
         }
         writeln!(out, "    </testcase>")?;
     }

@@ -4,7 +4,7 @@
 use super::{Lowerer, Name};
 use crate::check::model::ItemKind;
 use crate::check::types::Ty;
-use crate::program::{Builtin, Code, Const, History, Op};
+use crate::program::{Builtin, Cmp, Code, Const, History, Op};
 use crate::syntax::ast::*;
 
 impl Lowerer<'_, '_> {
@@ -134,7 +134,8 @@ impl Lowerer<'_, '_> {
                 }
             }
         }
-        let on_subject = matches!(&base.kind, ExprKind::Name(b) if matches!(self.name_meaning(&b.name), Some(Name::Subject)));
+        let on_subject =
+            matches!(&base.kind, ExprKind::Name(b) if matches!(self.name_meaning(&b.name), Some(Name::Subject)));
         if on_subject {
             if let Ty::Record(r) = self.ty(base) {
                 let record = &self.model.records[r];
@@ -167,7 +168,8 @@ impl Lowerer<'_, '_> {
 
     fn call(&mut self, code: &mut Code, e: &Expr, f: &Ident, args: &[Arg]) {
         let positional: Vec<&Expr> = args.iter().filter(|a| a.name.is_none()).map(|a| &a.value).collect();
-        let named = |name: &str| args.iter().find(|a| a.name.as_ref().is_some_and(|n| n.name == name)).map(|a| &a.value);
+        let named =
+            |name: &str| args.iter().find(|a| a.name.as_ref().is_some_and(|n| n.name == name)).map(|a| &a.value);
         match f.name.as_str() {
             "exists" => {
                 if let Some(a) = positional.first() {
@@ -266,6 +268,7 @@ impl Lowerer<'_, '_> {
             _ => Op::Div,
         };
         self.emit(code, op, span);
+        fuse_field_compare(code);
     }
 
     /// Code that gives the record a path names (`account.champion`), from the subject.
@@ -315,4 +318,19 @@ pub(super) fn moment(e: &Expr) -> Const {
         ExprKind::Date(d) => Const::LocalDateTime(d.date.and_hms_opt(0, 0, 0).unwrap_or_default()),
         _ => Const::DateTime(0),
     }
+}
+
+/// `subject_field; const; <comparison>` just emitted becomes one `field_compare`, which
+/// keeps the comparison's span (the only one of the three that can fail). No jump can
+/// land inside the three: the two operands are single instructions, and jumps over them
+/// are patched after the whole comparison is emitted.
+fn fuse_field_compare(code: &mut Code) {
+    let n = code.ops.len();
+    let [.., Op::SubjectField { slot }, Op::Const { index }, last] = code.ops[..] else { return };
+    let Some(cmp) = Cmp::of(last) else { return };
+    let span = code.spans[n - 1];
+    code.ops.truncate(n - 3);
+    code.spans.truncate(n - 3);
+    code.ops.push(Op::FieldCompare { slot, index, cmp });
+    code.spans.push(span);
 }

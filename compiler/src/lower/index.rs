@@ -75,10 +75,15 @@ fn fields_read(program: &Program, s: usize, seen: &mut Vec<usize>) -> Vec<usize>
     let mut out = Vec::new();
     for op in ops {
         match op {
-            Op::SubjectField { slot } => out.push(*slot as usize),
+            Op::SubjectField { slot } | Op::FieldCompare { slot, .. } => out.push(*slot as usize),
             Op::Subject => return all(),
             Op::Segment { index } => out.extend(fields_read(program, *index as usize, seen)),
-            Op::History { .. } | Op::Change { .. } | Op::Old { .. } | Op::Call { function: Builtin::Now | Builtin::Today | Builtin::DaysUntil | Builtin::DaysSince } => return all(),
+            Op::History { .. }
+            | Op::Change { .. }
+            | Op::Old { .. }
+            | Op::Call { function: Builtin::Now | Builtin::Today | Builtin::DaysUntil | Builtin::DaysSince } => {
+                return all()
+            }
             _ => {}
         }
     }

@@ -116,7 +116,8 @@ impl Lowerer<'_, '_> {
             .iter()
             .map(|r| RecordDef { name: r.name.clone(), fields: r.fields.iter().map(field).collect() })
             .collect();
-        let enums = self.model.enums.iter().map(|e| EnumDef { name: e.name.clone(), variants: e.variants.clone() }).collect();
+        let enums =
+            self.model.enums.iter().map(|e| EnumDef { name: e.name.clone(), variants: e.variants.clone() }).collect();
         let events = self
             .model
             .events

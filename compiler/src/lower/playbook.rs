@@ -104,7 +104,9 @@ impl Lowerer<'_, '_> {
             }
             T::Created => TriggerKind::Created,
             T::Deleted => TriggerKind::Deleted,
-            T::Updated(paths) => TriggerKind::Updated { slots: paths.iter().map(|p| self.trigger_slot(subject, p)).collect() },
+            T::Updated(paths) => {
+                TriggerKind::Updated { slots: paths.iter().map(|p| self.trigger_slot(subject, p)).collect() }
+            }
             T::Date { date, at } => TriggerKind::Date {
                 date: self.code(date),
                 at: at.map(|a| u32::from(a.hour) * 60 + u32::from(a.minute)),
@@ -198,7 +200,8 @@ impl Lowerer<'_, '_> {
                 ..self.blank_action(ActionKind::Task, action.span)
             },
             A::EmailTask { to, template } | A::Email { to, template } => {
-                let kind = if matches!(action.kind, A::Email { .. }) { ActionKind::Email } else { ActionKind::EmailTask };
+                let kind =
+                    if matches!(action.kind, A::Email { .. }) { ActionKind::Email } else { ActionKind::EmailTask };
                 ActionDef {
                     to: Some(self.code(to)),
                     template: self.template_index(template),

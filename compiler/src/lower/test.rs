@@ -29,7 +29,9 @@ impl Lowerer<'_, '_> {
                     let r = self.test_record(&name.name);
                     TestStmtKind::Update { record: r, name: name.name.clone(), fields: self.record_fields(r, fields) }
                 }
-                S::Delete { name } => TestStmtKind::Delete { record: self.test_record(&name.name), name: name.name.clone() },
+                S::Delete { name } => {
+                    TestStmtKind::Delete { record: self.test_record(&name.name), name: name.name.clone() }
+                }
                 S::Event { event, subject, fields } => {
                     let e = self.model.items.get(&event.name).and_then(|k| match k {
                         crate::check::model::ItemKind::Event(e) => Some(*e),
@@ -39,7 +41,8 @@ impl Lowerer<'_, '_> {
                     let fields = fields
                         .iter()
                         .map(|f| {
-                            let slot = self.model.events[e].fields.iter().position(|x| x.name == f.name.name).unwrap_or(0);
+                            let slot =
+                                self.model.events[e].fields.iter().position(|x| x.name == f.name.name).unwrap_or(0);
                             (slot, self.code(&f.value))
                         })
                         .collect();
@@ -57,11 +60,7 @@ impl Lowerer<'_, '_> {
             in_group = matches!(kind, TestStmtKind::Expect(_));
             stmts.push(TestStmt { kind, span: self.src_span(stmt.span) });
         }
-        TestDef {
-            name: test.name.as_plain().unwrap_or_default(),
-            span: self.src_span(test.name.span),
-            stmts,
-        }
+        TestDef { name: test.name.as_plain().unwrap_or_default(), span: self.src_span(test.name.span), stmts }
     }
 
     fn expect(
@@ -114,8 +113,7 @@ impl Lowerer<'_, '_> {
         fields
             .iter()
             .map(|f| {
-                let slot =
-                    self.model.records[record].fields.iter().position(|x| x.name == f.name.name).unwrap_or(0);
+                let slot = self.model.records[record].fields.iter().position(|x| x.name == f.name.name).unwrap_or(0);
                 (slot, self.code(&f.value))
             })
             .collect()

@@ -196,9 +196,18 @@ fn instruction(p: &Program, op: &Op, subject: Option<usize>) -> String {
             format!("field {}.{}", r.name, r.fields.get(*slot as usize).map_or("?", |f| f.name.as_str()))
         }
         Op::SubjectField { slot } => match subject.and_then(|s| p.schema.records.get(s)) {
-            Some(r) => format!("subject_field {}.{}", r.name, r.fields.get(*slot as usize).map_or("?", |f| f.name.as_str())),
+            Some(r) => {
+                format!("subject_field {}.{}", r.name, r.fields.get(*slot as usize).map_or("?", |f| f.name.as_str()))
+            }
             None => format!("subject_field slot {slot}"),
         },
+        Op::FieldCompare { slot, index, cmp } => {
+            let field = match subject.and_then(|s| p.schema.records.get(s)) {
+                Some(r) => format!("{}.{}", r.name, r.fields.get(*slot as usize).map_or("?", |f| f.name.as_str())),
+                None => format!("slot {slot}"),
+            };
+            format!("field_compare {field} {} {}", cmp.symbol(), constant(p, p.consts.get(*index as usize)))
+        }
         Op::EventField { event, slot } => {
             let e = &p.schema.events[*event as usize];
             format!("event_field {}.{}", e.name, e.fields.get(*slot as usize).map_or("?", |f| f.name.as_str()))
@@ -223,7 +232,9 @@ fn instruction(p: &Program, op: &Op, subject: Option<usize>) -> String {
         Op::Change { slot } | Op::Old { slot } => {
             let name = if matches!(op, Op::Change { .. }) { "change" } else { "old" };
             match subject.and_then(|s| p.schema.records.get(s)) {
-                Some(r) => format!("{name} {}.{}", r.name, r.fields.get(*slot as usize).map_or("?", |f| f.name.as_str())),
+                Some(r) => {
+                    format!("{name} {}.{}", r.name, r.fields.get(*slot as usize).map_or("?", |f| f.name.as_str()))
+                }
                 None => format!("{name} slot {slot}"),
             }
         }
@@ -239,9 +250,8 @@ fn constant(p: &Program, c: Option<&Const>) -> String {
         Some(Const::Number(n)) => format!("{n:?}"),
         Some(Const::Bool(b)) => b.to_string(),
         Some(Const::Date(d)) => d.to_string(),
-        Some(Const::DateTime(s)) => {
-            chrono::DateTime::from_timestamp(*s, 0).map_or(s.to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        }
+        Some(Const::DateTime(s)) => chrono::DateTime::from_timestamp(*s, 0)
+            .map_or(s.to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
         Some(Const::LocalDateTime(t)) => format!("{} (local)", t.format("%Y-%m-%dT%H:%M:%S")),
         Some(Const::Duration(d)) => duration(d),
         Some(Const::Time(m)) => time(*m),

@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::check::types::Ty;
 pub use crate::syntax::ast::{Category, Channel, Every, ExpectKind, Inflight, Overflow, Verb};
-pub use op::{Builtin, History, Op};
+pub use op::{Builtin, Cmp, History, Op};
 
 /// The version of the serialized form; a program of another version does not load.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Program {
@@ -112,9 +112,15 @@ pub enum Const {
     Duration(Duration),
     /// Minutes after midnight.
     Time(u32),
-    Enum { ty: usize, variant: usize },
+    Enum {
+        ty: usize,
+        variant: usize,
+    },
     /// A record by id: test records, and teammates written as addresses.
-    Ref { record: usize, id: String },
+    Ref {
+        record: usize,
+        id: String,
+    },
 }
 
 /// A duration: seconds plus business days (which only the calendar can turn into time).
@@ -209,18 +215,40 @@ pub struct TriggerDef {
 pub enum TriggerKind {
     /// The event happened to the subject, or to a record that refers to it through `via`
     /// (a slot of the event's record).
-    Event { event: usize, via: Option<usize> },
-    Becomes { slot: usize, value: Code },
-    Rises { slot: usize },
-    Falls { slot: usize },
-    Enters { segment: usize },
-    Leaves { segment: usize },
+    Event {
+        event: usize,
+        via: Option<usize>,
+    },
+    Becomes {
+        slot: usize,
+        value: Code,
+    },
+    Rises {
+        slot: usize,
+    },
+    Falls {
+        slot: usize,
+    },
+    Enters {
+        segment: usize,
+    },
+    Leaves {
+        segment: usize,
+    },
     Created,
     /// Any field, or one of these slots.
-    Updated { slots: Vec<usize> },
+    Updated {
+        slots: Vec<usize>,
+    },
     Deleted,
-    Date { date: Code, at: Option<u32> },
-    Every { every: Every, at: u32 },
+    Date {
+        date: Code,
+        at: Option<u32>,
+    },
+    Every {
+        every: Every,
+        at: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -367,16 +395,35 @@ pub struct TestStmt {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum TestStmtKind {
     /// `given` (no trigger) or `create`: a record named `name` (its id) with fields.
-    Put { created: bool, record: usize, name: String, fields: Vec<(usize, Code)> },
-    Update { record: usize, name: String, fields: Vec<(usize, Code)> },
-    Delete { record: usize, name: String },
-    Event { event: usize, subject: String, fields: Vec<(usize, Code)> },
+    Put {
+        created: bool,
+        record: usize,
+        name: String,
+        fields: Vec<(usize, Code)>,
+    },
+    Update {
+        record: usize,
+        name: String,
+        fields: Vec<(usize, Code)>,
+    },
+    Delete {
+        record: usize,
+        name: String,
+    },
+    Event {
+        event: usize,
+        subject: String,
+        fields: Vec<(usize, Code)>,
+    },
     /// Sets the clock: a moment, or a local date or datetime.
     At(Const),
     After(Duration),
     Expect(Expect),
     /// A person completes or dismisses the first open action the expectation matches.
-    Act { verb: Verb, expect: Expect },
+    Act {
+        verb: Verb,
+        expect: Expect,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -437,7 +484,9 @@ impl Program {
 /// Why a `.playc` file did not load.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum LoadError {
-    #[error("this program was built by another version of play (format {found}, this play reads {want}); build it again")]
+    #[error(
+        "this program was built by another version of play (format {found}, this play reads {want}); build it again"
+    )]
     Version { found: u32, want: u32 },
     #[error("this is not a play program, or it is damaged: {0}")]
     Damaged(String),

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Op {
     /// Push constant `index` of the program's pool.
-    Const { index: u32 },
+    Const {
+        index: u32,
+    },
     /// Push the record the code is about (the playbook's, segment's or template's subject).
     Subject,
     /// Push the awaited event inside `wait for … where`.
@@ -19,14 +21,29 @@ pub enum Op {
     /// Pop a record reference; push its field in `slot` (of record type `record`). An
     /// empty reference gives an empty value; a reference to a record that is not present
     /// is a run-time error.
-    Field { record: u32, slot: u32 },
+    Field {
+        record: u32,
+        slot: u32,
+    },
     /// Push the subject's field in `slot`: `Subject` then `Field`, fused.
-    SubjectField { slot: u32 },
+    SubjectField {
+        slot: u32,
+    },
+    /// Push whether the subject's field in `slot` compares by `cmp` with constant `index`:
+    /// `SubjectField`, `Const` and a comparison fused, the commonest condition there is.
+    FieldCompare {
+        slot: u32,
+        index: u32,
+        cmp: Cmp,
+    },
     /// Pop a reference to a teammate (or any record); push its id, which for a `User` is
     /// the email address, without needing the record.
     RecordId,
     /// Pop an event; push payload field `slot`.
-    EventField { event: u32, slot: u32 },
+    EventField {
+        event: u32,
+        slot: u32,
+    },
     /// Pop an event; push its moment.
     EventAt,
     Not,
@@ -42,33 +59,108 @@ pub enum Op {
     Gt,
     Ge,
     /// `and`: when the top is false, jump to `to` keeping it; else pop it.
-    JumpIfFalse { to: u32 },
+    JumpIfFalse {
+        to: u32,
+    },
     /// `or`: when the top is true, jump to `to` keeping it; else pop it.
-    JumpIfTrue { to: u32 },
+    JumpIfTrue {
+        to: u32,
+    },
     /// `??`: when the top is present, jump to `to` keeping it; else pop it.
-    Coalesce { to: u32 },
+    Coalesce {
+        to: u32,
+    },
     /// `?? skip`: an empty top skips the action being built.
     SkipIfEmpty,
     /// Pop `count` items, then the value; push whether the value is among them.
-    In { count: u32, negated: bool },
+    In {
+        count: u32,
+        negated: bool,
+    },
     /// Pop `count` values; push them as a list.
-    List { count: u32 },
+    List {
+        count: u32,
+    },
     /// Pop `count` values; push them written out as one text.
-    Concat { count: u32 },
+    Concat {
+        count: u32,
+    },
     /// Pop a value; push whether it is present.
     Exists,
     /// Push the value of segment or signal `index` for the subject.
-    Segment { index: u32 },
+    Segment {
+        index: u32,
+    },
     /// Call a built-in function on `argc` popped arguments.
-    Call { function: Builtin },
+    Call {
+        function: Builtin,
+    },
     /// A history function over events of type `event` of the subject; pops the window
     /// when `within` is set.
-    History { kind: History, event: u32, within: bool },
+    History {
+        kind: History,
+        event: u32,
+        within: bool,
+    },
     /// Pops the window; pushes the relative change of the subject's field `slot` over it.
-    Change { slot: u32 },
+    Change {
+        slot: u32,
+    },
     /// Pushes the subject's field `slot` before the triggering change (empty when the
     /// record was just created).
-    Old { slot: u32 },
+    Old {
+        slot: u32,
+    },
+}
+
+/// A comparison, as a fused instruction carries it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Cmp {
+    /// The comparison an instruction makes, if it is one.
+    pub fn of(op: Op) -> Option<Cmp> {
+        Some(match op {
+            Op::Eq => Cmp::Eq,
+            Op::Ne => Cmp::Ne,
+            Op::Lt => Cmp::Lt,
+            Op::Le => Cmp::Le,
+            Op::Gt => Cmp::Gt,
+            Op::Ge => Cmp::Ge,
+            _ => return None,
+        })
+    }
+
+    /// The instruction that makes this comparison alone.
+    pub fn op(self) -> Op {
+        match self {
+            Cmp::Eq => Op::Eq,
+            Cmp::Ne => Op::Ne,
+            Cmp::Lt => Op::Lt,
+            Cmp::Le => Op::Le,
+            Cmp::Gt => Op::Gt,
+            Cmp::Ge => Op::Ge,
+        }
+    }
+
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Eq => "==",
+            Cmp::Ne => "!=",
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+        }
+    }
 }
 
 /// The built-in functions that take values.

@@ -24,23 +24,58 @@ pub struct HistoryEntry {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// The trigger fired and the conditions held.
-    Enrolled { trigger: String, conditions: Vec<Condition> },
+    Enrolled {
+        trigger: String,
+        conditions: Vec<Condition>,
+    },
     /// The trigger fired but the record was not enrolled.
-    NotEnrolled { trigger: String, reason: String, conditions: Vec<Condition> },
+    NotEnrolled {
+        trigger: String,
+        reason: String,
+        conditions: Vec<Condition>,
+    },
     StepCompleted,
-    StepSkipped { reason: String },
-    ActionSkipped { action: String, reason: String },
-    ActionDeferred { action: String, limit: String, until: String },
-    ActionDropped { action: String, limit: String },
-    Waiting { until: String },
-    WaitingFor { event: String, until: String },
+    StepSkipped {
+        reason: String,
+    },
+    ActionSkipped {
+        action: String,
+        reason: String,
+    },
+    ActionDeferred {
+        action: String,
+        limit: String,
+        until: String,
+    },
+    ActionDropped {
+        action: String,
+        limit: String,
+    },
+    Waiting {
+        until: String,
+    },
+    WaitingFor {
+        event: String,
+        until: String,
+    },
     StageOpened,
     StageCompleted,
-    Exited { reason: String },
+    Exited {
+        reason: String,
+    },
     Completed,
-    Cancelled { reason: String },
-    Migrated { to_version: String },
-    Failed { error: String, file: String, line: usize, column: usize },
+    Cancelled {
+        reason: String,
+    },
+    Migrated {
+        to_version: String,
+    },
+    Failed {
+        error: String,
+        file: String,
+        line: usize,
+        column: usize,
+    },
 }
 
 /// A condition's source and the value it had.

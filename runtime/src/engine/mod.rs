@@ -31,7 +31,9 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn new(program: Program, workspace: &Workspace) -> Arc<Loaded> {
-        let local = |t: chrono::NaiveDateTime| workspace.at_local(t.date(), 0, 0).timestamp() + i64::from(t.time().num_seconds_from_midnight());
+        let local = |t: chrono::NaiveDateTime| {
+            workspace.at_local(t.date(), 0, 0).timestamp() + i64::from(t.time().num_seconds_from_midnight())
+        };
         let consts = program.consts.iter().map(|c| Value::from_const(c, local)).collect();
         Arc::new(Loaded { program, consts })
     }
@@ -200,7 +202,13 @@ impl<S: Store> Engine<S> {
     }
 
     /// Evaluates code about a subject.
-    pub(crate) fn eval(&mut self, loaded: &Loaded, code: &Code, subject: &Subject, extra: &Extra) -> Result<Value, Fault> {
+    pub(crate) fn eval(
+        &mut self,
+        loaded: &Loaded,
+        code: &Code,
+        subject: &Subject,
+        extra: &Extra,
+    ) -> Result<Value, Fault> {
         let fallback: &[Value] = extra.trigger.and_then(|t| t.old.as_deref()).unwrap_or(&[]);
         let fields = self.store.record(subject.record, &subject.id).unwrap_or(fallback);
         let ctx = Ctx {
@@ -270,7 +278,13 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    fn upsert(&mut self, record: u32, id: Arc<str>, fields: Vec<(u32, Value)>, triggers: bool) -> Result<(), Rejection> {
+    fn upsert(
+        &mut self,
+        record: u32,
+        id: Arc<str>,
+        fields: Vec<(u32, Value)>,
+        triggers: bool,
+    ) -> Result<(), Rejection> {
         let loaded = self.loaded.clone();
         let program = &loaded.program;
         let Some(def) = program.schema.records.get(record as usize) else {
@@ -304,10 +318,15 @@ impl<S: Store> Engine<S> {
         let subject = Subject { record, id: id.clone() };
         let entered = self.membership(&loaded, &subject, &changed, created);
         self.schedule_dates(&loaded, &subject, (!created).then_some(changed.as_slice()));
-        let candidates = if triggers { trigger::record_candidates(program, record, created, &changed, &entered) } else { Vec::new() };
+        let candidates = if triggers {
+            trigger::record_candidates(program, record, created, &changed, &entered)
+        } else {
+            Vec::new()
+        };
         if !candidates.is_empty() {
             // The record as just stored (copied here, not above: most changes fire nothing).
-            let new = self.store.record(record, &id).map_or_else(|| vec![Value::Empty; def.fields.len()], <[Value]>::to_vec);
+            let new =
+                self.store.record(record, &id).map_or_else(|| vec![Value::Empty; def.fields.len()], <[Value]>::to_vec);
             let old = (!created).then(|| {
                 let mut old = new.clone();
                 for (s, v) in changed.iter().zip(&before) {
@@ -345,7 +364,8 @@ impl<S: Store> Engine<S> {
         // The records it concerns: its own, and those its record belongs to.
         let mut concerned = vec![Subject { record: on, id: subject_id.clone() }];
         for (owner, slot) in &def.owners {
-            if let Some(Value::Ref { id, .. }) = self.store.record(on, &subject_id).and_then(|f| f.get(*slot)).cloned() {
+            if let Some(Value::Ref { id, .. }) = self.store.record(on, &subject_id).and_then(|f| f.get(*slot)).cloned()
+            {
                 concerned.push(Subject { record: *owner as u32, id });
             }
         }
@@ -374,7 +394,10 @@ impl<S: Store> Engine<S> {
         }
         self.deleted_triggers(&loaded, &subject, info);
         for run in self.store.active_runs(record, &id) {
-            let started_by_delete = self.store.run(run).is_some_and(|r| r.trigger.old.is_some() && r.trigger.changed.is_empty() && r.trigger.event.is_none());
+            let started_by_delete = self
+                .store
+                .run(run)
+                .is_some_and(|r| r.trigger.old.is_some() && r.trigger.changed.is_empty() && r.trigger.event.is_none());
             if !started_by_delete {
                 self.end_run(run, run::RunState::Exited, Outcome::Exited { reason: "the record was deleted".into() });
             }

@@ -38,7 +38,13 @@ fn counts(limit_action: &str, kind: ActionKind) -> bool {
 }
 
 impl<S: Store> Engine<S> {
-    fn text_of(&mut self, loaded: &Loaded, code: &Option<Code>, subject: &Subject, extra: &Extra) -> Result<Option<Value>, Fault> {
+    fn text_of(
+        &mut self,
+        loaded: &Loaded,
+        code: &Option<Code>,
+        subject: &Subject,
+        extra: &Extra,
+    ) -> Result<Option<Value>, Fault> {
         match code {
             Some(c) => self.eval(loaded, c, subject, extra).map(Some),
             None => Ok(None),
@@ -51,7 +57,8 @@ impl<S: Store> Engine<S> {
         match v {
             Value::Ref { record, id } => {
                 let def = &loaded.program.schema.records[*record as usize];
-                let email = def.slot("email").and_then(|s| self.store.record(*record, id).and_then(|f| f.get(s)).cloned());
+                let email =
+                    def.slot("email").and_then(|s| self.store.record(*record, id).and_then(|f| f.get(s)).cloned());
                 match email {
                     Some(Value::Text(e)) if def.name == "User" => (e.to_string(), None),
                     Some(Value::Text(e)) => (e.to_string(), Some(format!("{}/{id}", def.name))),
@@ -66,7 +73,14 @@ impl<S: Store> Engine<S> {
     /// Produces one action of a run's step; returns its number when it was made, nothing
     /// when it was skipped, and the fault when working out its arguments failed (which
     /// the caller turns into the run's failure).
-    pub(super) fn produce(&mut self, loaded: &Loaded, run: &Run, step: &str, index: usize, def: &ActionDef) -> Result<Option<u64>, Fault> {
+    pub(super) fn produce(
+        &mut self,
+        loaded: &Loaded,
+        run: &Run,
+        step: &str,
+        index: usize,
+        def: &ActionDef,
+    ) -> Result<Option<u64>, Fault> {
         let pb = &loaded.program.playbooks[run.playbook];
         let subject = Subject { record: run.record, id: run.record_id.clone() };
         let record = self.record_name(run.record, &run.record_id);
@@ -108,7 +122,15 @@ impl<S: Store> Engine<S> {
         Ok(Some(seq))
     }
 
-    fn build(&mut self, loaded: &Loaded, run: &Run, subject: &Subject, step: &str, index: usize, def: &ActionDef) -> Result<(Action, Vec<(usize, Arc<str>)>), Fault> {
+    fn build(
+        &mut self,
+        loaded: &Loaded,
+        run: &Run,
+        subject: &Subject,
+        step: &str,
+        index: usize,
+        def: &ActionDef,
+    ) -> Result<(Action, Vec<(usize, Arc<str>)>), Fault> {
         let pb = &loaded.program.playbooks[run.playbook];
         let extra = Extra { trigger: Some(&run.trigger), timed_out: run.timed_out, ..Extra::default() };
         let show = |v: Option<Value>, p: &play_compiler::program::Program| v.map(|v| v.display(p));
@@ -171,7 +193,9 @@ impl<S: Store> Engine<S> {
             .trigger
             .changed
             .iter()
-            .map(|(n, a, b)| (n.clone(), serde_json::Value::Array(vec![a.to_json(&loaded.program), b.to_json(&loaded.program)])))
+            .map(|(n, a, b)| {
+                (n.clone(), serde_json::Value::Array(vec![a.to_json(&loaded.program), b.to_json(&loaded.program)]))
+            })
             .collect();
         let title = show(title, &loaded.program).or_else(|| subject_line.clone());
         let action = Action {
@@ -204,7 +228,8 @@ impl<S: Store> Engine<S> {
                 other => other.display(&loaded.program),
             }),
             field: def.field.clone(),
-            fields: (!def.fields.is_empty() && def.creates.is_none() || def.kind == ActionKind::Update).then_some(fields.clone()),
+            fields: (!def.fields.is_empty() && def.creates.is_none() || def.kind == ActionKind::Update)
+                .then_some(fields.clone()),
             creates: def.creates.map(|r| loaded.program.schema.records[r].name.clone()),
             activity: def.name.clone(),
             optional: def.optional,
@@ -225,9 +250,15 @@ impl<S: Store> Engine<S> {
             }
             let per = limit.per.to_lowercase();
             let who: Option<Arc<str>> = match &to_value {
-                Some(Value::Ref { record: r, id }) if loaded.program.schema.records[*r as usize].name.to_lowercase() == per => Some(id.clone()),
+                Some(Value::Ref { record: r, id })
+                    if loaded.program.schema.records[*r as usize].name.to_lowercase() == per =>
+                {
+                    Some(id.clone())
+                }
                 Some(Value::Text(t)) if per == "user" => Some(t.clone()),
-                _ if loaded.program.schema.records[run.record as usize].name.to_lowercase() == per => Some(run.record_id.clone()),
+                _ if loaded.program.schema.records[run.record as usize].name.to_lowercase() == per => {
+                    Some(run.record_id.clone())
+                }
                 _ => None,
             };
             if let Some(who) = who {
@@ -247,8 +278,16 @@ impl<S: Store> Engine<S> {
             let mut blocked = None;
             for (l, who) in &p.budgets {
                 let Some(limit) = loaded.program.limits.get(*l) else { continue };
-                let since = crate::vm::shift(&self.workspace, self.now, play_compiler::program::Duration { seconds: -limit.window.seconds, business_days: -limit.window.business_days });
-                let uses: Vec<i64> = self.store.budget_uses(*l as u32, who).into_iter().filter(|t| *t > since).collect();
+                let since = crate::vm::shift(
+                    &self.workspace,
+                    self.now,
+                    play_compiler::program::Duration {
+                        seconds: -limit.window.seconds,
+                        business_days: -limit.window.business_days,
+                    },
+                );
+                let uses: Vec<i64> =
+                    self.store.budget_uses(*l as u32, who).into_iter().filter(|t| *t > since).collect();
                 if uses.len() as u64 >= limit.count {
                     let free = crate::vm::shift(&self.workspace, uses[uses.len() - limit.count as usize], limit.window);
                     blocked = Some((limit.name.clone(), limit.overflow, free));
@@ -270,7 +309,11 @@ impl<S: Store> Engine<S> {
                 }
                 Some((limit, Overflow::Defer, free)) => {
                     let until = crate::value::moment_text(free);
-                    self.push_history(entry(Outcome::ActionDeferred { action: p.action.action.name().into(), limit, until }));
+                    self.push_history(entry(Outcome::ActionDeferred {
+                        action: p.action.action.name().into(),
+                        limit,
+                        until,
+                    }));
                     // Waiting for its slot, it is as good as open: the same one is not made again.
                     if let Some(key) = &p.dedupe {
                         self.store.set_open_action(key.clone(), Some(p.action.seq));
@@ -341,7 +384,10 @@ impl<S: Store> Engine<S> {
             record: action.record.clone(),
             run: Some(action.run),
             step: Some(action.step.clone()),
-            outcome: Outcome::ActionSkipped { action: action.action.name().into(), reason: format!("dismissed: {reason}") },
+            outcome: Outcome::ActionSkipped {
+                action: action.action.name().into(),
+                reason: format!("dismissed: {reason}"),
+            },
         });
         // A dismissed activity no longer holds up its stage.
         self.activity_done(action.run, seq);
@@ -357,7 +403,8 @@ impl<S: Store> Engine<S> {
             return None;
         }
         let loaded = self.loaded_for(&run.program);
-        let play_compiler::program::Node::Stage(stage) = loaded.program.playbooks[run.playbook].body.get(run.pc)? else {
+        let play_compiler::program::Node::Stage(stage) = loaded.program.playbooks[run.playbook].body.get(run.pc)?
+        else {
             return None;
         };
         let (i, def) = stage.activities.iter().enumerate().find(|(_, a)| a.name.as_deref() == Some(name))?;

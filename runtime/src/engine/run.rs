@@ -10,11 +10,19 @@ pub enum RunState {
     /// Between steps, about to go on.
     Running,
     /// At a `wait` until the moment.
-    Waiting { until: i64 },
+    Waiting {
+        until: i64,
+    },
     /// At a `wait until`, re-evaluated when the record changes.
-    WaitingUntil { until: i64 },
+    WaitingUntil {
+        until: i64,
+    },
     /// At a `wait for`: events from `since` count, until `deadline`.
-    WaitingFor { event: u32, since: i64, deadline: i64 },
+    WaitingFor {
+        event: u32,
+        since: i64,
+        deadline: i64,
+    },
     /// In a stage, until its required activities are complete.
     InStage,
     Completed,

@@ -103,10 +103,18 @@ impl<S: Store> Engine<S> {
                             self.note(|| format!("step `{n}` ran"), &run.playbook_name, run.record, &run.record_id);
                         }
                         Ok(false) => {
-                            let reason = format!("the filter `{}` is false", step.filter.as_ref().map_or("", |f| f.source.as_str()));
+                            let reason = format!(
+                                "the filter `{}` is false",
+                                step.filter.as_ref().map_or("", |f| f.source.as_str())
+                            );
                             let r = reason.clone();
                             let n = step.name.clone();
-                            self.note(|| format!("step `{n}` skipped: {r}"), &run.playbook_name, run.record, &run.record_id);
+                            self.note(
+                                || format!("step `{n}` skipped: {r}"),
+                                &run.playbook_name,
+                                run.record,
+                                &run.record_id,
+                            );
                             let e = self.entry(&run, Some(step.name.clone()), Outcome::StepSkipped { reason });
                             self.history.push(e);
                         }
@@ -146,7 +154,11 @@ impl<S: Store> Engine<S> {
                             };
                             let deadline = crate::vm::shift(&self.workspace, self.now, d);
                             let since = self.now;
-                            self.wait_until(id, deadline, RunState::WaitingFor { event: *event as u32, since, deadline });
+                            self.wait_until(
+                                id,
+                                deadline,
+                                RunState::WaitingFor { event: *event as u32, since, deadline },
+                            );
                             // One that arrived in this same instant counts, unless the run
                             // used it already.
                             let arrived: Vec<Arc<Happening>> = self
@@ -174,7 +186,12 @@ impl<S: Store> Engine<S> {
                             continue;
                         }
                         match self.produce(&loaded, &run, &stage.name, i, activity) {
-                            Ok(Some(seq)) => opened.push(OpenActivity { name: activity.name.clone().unwrap_or_default(), action: seq, required: true, done: false }),
+                            Ok(Some(seq)) => opened.push(OpenActivity {
+                                name: activity.name.clone().unwrap_or_default(),
+                                action: seq,
+                                required: true,
+                                done: false,
+                            }),
                             Ok(None) => {}
                             Err(fault) => {
                                 self.pending.truncate(mark);
@@ -201,7 +218,13 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    fn until_moment(&mut self, loaded: &Loaded, code: &play_compiler::program::Code, subject: &Subject, extra: &Extra) -> Result<Option<i64>, Fault> {
+    fn until_moment(
+        &mut self,
+        loaded: &Loaded,
+        code: &play_compiler::program::Code,
+        subject: &Subject,
+        extra: &Extra,
+    ) -> Result<Option<i64>, Fault> {
         Ok(match self.eval(loaded, code, subject, extra)? {
             Value::Moment(t) => Some(t),
             Value::Date(d) => Some(crate::vm::date_moment(&self.workspace, d)),
@@ -275,7 +298,10 @@ impl<S: Store> Engine<S> {
                 continue;
             }
             let loaded = self.loaded_for(&run.program);
-            let Some(Node::Wait(WaitDef::For { filter, .. })) = loaded.program.playbooks[run.playbook].body.get(run.pc) else { continue };
+            let Some(Node::Wait(WaitDef::For { filter, .. })) = loaded.program.playbooks[run.playbook].body.get(run.pc)
+            else {
+                continue;
+            };
             if let Some(f) = filter {
                 let extra = Extra { trigger: Some(&run.trigger), awaited: Some(happening), ..Extra::default() };
                 match self.eval(&loaded, f, subject, &extra) {
@@ -307,10 +333,14 @@ impl<S: Store> Engine<S> {
                 continue;
             }
             let RunState::WaitingUntil { until } = run.state else { continue };
-            let Some(Node::Wait(WaitDef::Until(code))) = loaded.program.playbooks[run.playbook].body.get(run.pc) else { continue };
+            let Some(Node::Wait(WaitDef::Until(code))) = loaded.program.playbooks[run.playbook].body.get(run.pc) else {
+                continue;
+            };
             let extra = Extra { trigger: Some(&run.trigger), timed_out: run.timed_out, ..Extra::default() };
             match self.until_moment(&loaded, code, subject, &extra) {
-                Ok(Some(t)) if t != until && t > self.now => self.wait_until(id, t, RunState::WaitingUntil { until: t }),
+                Ok(Some(t)) if t != until && t > self.now => {
+                    self.wait_until(id, t, RunState::WaitingUntil { until: t })
+                }
                 Ok(Some(t)) if t != until => {
                     let mut run = run;
                     run.generation += 1;
@@ -333,7 +363,8 @@ impl<S: Store> Engine<S> {
         let complete = run.activities.iter().all(|a| a.done || !a.required);
         if complete && run.state == RunState::InStage {
             let loaded = self.loaded_for(&run.program);
-            let stage = loaded.program.playbooks[run.playbook].body.get(run.pc).and_then(|n| n.name()).map(str::to_string);
+            let stage =
+                loaded.program.playbooks[run.playbook].body.get(run.pc).and_then(|n| n.name()).map(str::to_string);
             let e = self.entry(&run, stage, Outcome::StageCompleted);
             self.history.push(e);
             run.pc += 1;
@@ -362,7 +393,11 @@ impl<S: Store> Engine<S> {
             }
             match pb.inflight {
                 Inflight::Keep => {}
-                Inflight::Cancel => self.end_run(id, RunState::Cancelled, Outcome::Cancelled { reason: "the playbook changed (inflight cancel)".into() }),
+                Inflight::Cancel => self.end_run(
+                    id,
+                    RunState::Cancelled,
+                    Outcome::Cancelled { reason: "the playbook changed (inflight cancel)".into() },
+                ),
                 Inflight::Migrate => {
                     let old = self.loaded_for(&run.program);
                     let body = &old.program.playbooks[run.playbook].body;
@@ -392,7 +427,13 @@ impl<S: Store> Engine<S> {
                                 self.continue_run(id);
                             }
                         }
-                        None => self.end_run(id, RunState::Exited, Outcome::Exited { reason: "its step is gone from the new version (inflight migrate)".into() }),
+                        None => self.end_run(
+                            id,
+                            RunState::Exited,
+                            Outcome::Exited {
+                                reason: "its step is gone from the new version (inflight migrate)".into(),
+                            },
+                        ),
                     }
                 }
             }

@@ -132,7 +132,13 @@ impl<S: Store> Engine<S> {
         compare(play_compiler::program::Op::Eq, a, b, &ctx).unwrap_or(false)
     }
 
-    pub(super) fn event_triggers(&mut self, loaded: &Arc<Loaded>, event: u32, happening: &Arc<Happening>, concerned: &[Subject]) {
+    pub(super) fn event_triggers(
+        &mut self,
+        loaded: &Arc<Loaded>,
+        event: u32,
+        happening: &Arc<Happening>,
+        concerned: &[Subject],
+    ) {
         let candidates = loaded.program.triggers.event.get(event as usize).cloned().unwrap_or_default();
         for p in candidates {
             let pb = &loaded.program.playbooks[p];
@@ -150,7 +156,8 @@ impl<S: Store> Engine<S> {
                 if subject.record as usize != pb.subject {
                     continue;
                 }
-                let info = TriggerInfo { source: t.source.clone(), event: Some(happening.clone()), ..TriggerInfo::default() };
+                let info =
+                    TriggerInfo { source: t.source.clone(), event: Some(happening.clone()), ..TriggerInfo::default() };
                 self.fire(loaded, p, &subject, info);
                 break;
             }
@@ -226,7 +233,9 @@ impl<S: Store> Engine<S> {
             let pb = &loaded.program.playbooks[p];
             for (t, trig) in pb.triggers.iter().enumerate() {
                 match trig.kind {
-                    TriggerKind::Date { .. } if !subjects.contains(&(pb.subject as u32)) => subjects.push(pb.subject as u32),
+                    TriggerKind::Date { .. } if !subjects.contains(&(pb.subject as u32)) => {
+                        subjects.push(pb.subject as u32)
+                    }
                     TriggerKind::Every { .. } => {
                         self.store.unschedule(&Timer::Schedule { playbook: p as u32, trigger: t as u32 })
                     }
@@ -343,7 +352,8 @@ impl<S: Store> Engine<S> {
         }
         if let Some(c) = conditions.iter().find(|c| !c.value) {
             let reason = format!("the condition `{}` is false", c.source);
-            let e = entry(Outcome::NotEnrolled { trigger: info.source.clone(), reason, conditions: conditions.clone() });
+            let e =
+                entry(Outcome::NotEnrolled { trigger: info.source.clone(), reason, conditions: conditions.clone() });
             self.push_history(e);
             return;
         }
@@ -424,7 +434,13 @@ impl<S: Store> Engine<S> {
 /// The playbooks a created or updated record may fire, found through the trigger index,
 /// in program order and each once. Sorting and deduplicating at the end keeps this linear
 /// in the candidates when thousands of playbooks watch one field.
-pub(super) fn record_candidates(program: &Program, record: u32, created: bool, changed: &[u32], moved: &Moved) -> Vec<usize> {
+pub(super) fn record_candidates(
+    program: &Program,
+    record: u32,
+    created: bool,
+    changed: &[u32],
+    moved: &Moved,
+) -> Vec<usize> {
     let index = &program.triggers;
     let r = record as usize;
     let mut candidates: Vec<usize> = Vec::new();
@@ -454,8 +470,10 @@ fn date_may_move(code: &Code, changed: &[u32]) -> bool {
     let mut reads_changed = false;
     for op in &code.ops {
         match op {
-            Op::SubjectField { slot } => reads_changed |= changed.contains(slot),
-            Op::Call { function: Builtin::Now | Builtin::Today | Builtin::DaysUntil | Builtin::DaysSince | Builtin::ManagerOf } => return true,
+            Op::SubjectField { slot } | Op::FieldCompare { slot, .. } => reads_changed |= changed.contains(slot),
+            Op::Call {
+                function: Builtin::Now | Builtin::Today | Builtin::DaysUntil | Builtin::DaysSince | Builtin::ManagerOf,
+            } => return true,
             Op::Const { .. }
             | Op::Call { .. }
             | Op::Not

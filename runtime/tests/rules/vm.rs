@@ -86,3 +86,75 @@ fn a_condition_over_the_step_budget_is_a_recorded_failure_with_its_place() {
     assert_eq!(w.actions(), Vec::<String>::new());
     assert_eq!(w.history(), ["failed at rules.play:4:8: this took too many steps to work out"]);
 }
+
+mod fused {
+    //! `field_compare` is `subject_field; const; <comparison>` in one instruction, and
+    //! `compare_quick` is `compare` with the common cases worked out in place: each must
+    //! agree with what it stands for on every pair of values, errors included
+    //! (differential testing).
+
+    use std::sync::Arc;
+
+    use chrono::NaiveDate;
+    use play_compiler::program::{Cmp, Code, Duration, Op, SrcSpan};
+    use play_runtime::config::Workspace;
+    use play_runtime::store::MemoryStore;
+    use play_runtime::value::Value;
+    use play_runtime::vm::{compare, compare_quick, Ctx, Vm};
+    use proptest::prelude::*;
+
+    use crate::harness::build;
+
+    fn value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Empty),
+            any::<bool>().prop_map(Value::Bool),
+            (-3i64..3).prop_map(Value::Int),
+            prop_oneof![(-3i64..3).prop_map(|n| n as f64 / 2.0), Just(f64::NAN)].prop_map(Value::Num),
+            prop::sample::select(vec!["", "a", "b", "ab"]).prop_map(Value::text),
+            (0u32..3).prop_map(|d| Value::Date(NaiveDate::from_ymd_opt(2026, 3, 1 + d).expect("a date"))),
+            (0i64..3).prop_map(|d| Value::Moment(1_772_323_200 + d * 43_200)),
+            (0u32..2, 0u32..3).prop_map(|(ty, variant)| Value::Enum { ty, variant }),
+            (0i64..3).prop_map(|s| Value::Duration(Duration { seconds: s * 86_400, business_days: 0 })),
+            Just(Value::List(Arc::from(vec![Value::text("a")]))),
+        ]
+    }
+
+    fn cmp() -> impl Strategy<Value = Cmp> {
+        prop::sample::select(vec![Cmp::Eq, Cmp::Ne, Cmp::Lt, Cmp::Le, Cmp::Gt, Cmp::Ge])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_fused_comparison_agrees_with_the_three_instructions_it_replaces(field in value(), constant in value(), cmp in cmp()) {
+            let program = build("");
+            let consts = vec![constant];
+            let subject = vec![field];
+            let store = MemoryStore::new(program.schema.records.len());
+            let workspace = Workspace::default();
+            let id: Arc<str> = Arc::from("acme");
+            let ctx = Ctx {
+                program: &program,
+                consts: &consts,
+                data: &store,
+                workspace: &workspace,
+                now: 1_772_442_000,
+                subject_type: 0,
+                subject_id: &id,
+                subject: &subject,
+                old: None,
+                trigger_event: None,
+                awaited: None,
+                timed_out: false,
+            };
+            let span = SrcSpan::default();
+            let apart = Code { ops: vec![Op::SubjectField { slot: 0 }, Op::Const { index: 0 }, cmp.op()], spans: vec![span; 3], source: String::new() };
+            let fused = Code { ops: vec![Op::FieldCompare { slot: 0, index: 0, cmp }], spans: vec![span], source: String::new() };
+            let mut vm = Vm::new();
+            prop_assert_eq!(vm.eval(&fused, &ctx), vm.eval(&apart, &ctx));
+            prop_assert_eq!(compare_quick(cmp.op(), &subject[0], &consts[0], &ctx), compare(cmp.op(), &subject[0], &consts[0], &ctx));
+        }
+    }
+}

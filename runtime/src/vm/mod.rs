@@ -1,0 +1,404 @@
+//! The VM: runs a piece of bytecode (a condition, a priority, a template, an action's
+//! argument) against a record and the store. A run-time error is a [`Fault`] with the
+//! source span, never a panic, and every evaluation has a step budget.
+
+mod ops;
+
+use std::sync::Arc;
+
+use play_compiler::program::{Code, Duration, History, Op, Program, SrcSpan};
+
+use crate::config::Workspace;
+use crate::value::{Happening, Value};
+use ops::{arithmetic, before, call, Today};
+pub use ops::{compare, compare_quick, date_moment, shift, weekday};
+
+/// How many instructions one evaluation may run, segments and signals included.
+pub const STEP_BUDGET: u32 = 100_000;
+
+/// What the VM reads besides the code: records, event history and field history.
+pub trait Data {
+    /// A record's fields, if the record is present.
+    fn record(&self, record: u32, id: &str) -> Option<&[Value]>;
+    /// The events of type `event` that concern a record, oldest first.
+    fn events(&self, record: u32, id: &str, event: u32) -> &[Arc<Happening>];
+    /// A field's value at a past moment, if the store knows it.
+    fn value_at(&self, record: u32, id: &str, slot: u32, at: i64) -> Option<Value>;
+}
+
+/// Everything one evaluation is about.
+pub struct Ctx<'a> {
+    pub program: &'a Program,
+    /// The program's constants as values.
+    pub consts: &'a [Value],
+    pub data: &'a dyn Data,
+    pub workspace: &'a Workspace,
+    pub now: i64,
+    pub subject_type: u32,
+    pub subject_id: &'a Arc<str>,
+    pub subject: &'a [Value],
+    /// The subject's fields before the triggering change.
+    pub old: Option<&'a [Value]>,
+    pub trigger_event: Option<&'a Arc<Happening>>,
+    pub awaited: Option<&'a Arc<Happening>>,
+    pub timed_out: bool,
+}
+
+/// Why an evaluation gave no value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    /// `x ?? skip` met an empty `x`: the action is skipped (not an error).
+    Skip { span: SrcSpan },
+    /// A run-time error, at the instruction's source.
+    Failed { message: String, span: SrcSpan },
+}
+
+/// A value on the stack. The subject's fields and constants are pushed by where they are,
+/// not copied, so that a comparison of a text or list field costs no reference counting
+/// and the stack needs no lifetime (it is kept between evaluations for its allocation).
+enum Slot {
+    Field(u32),
+    Const(u32),
+    Value(Value),
+}
+
+impl Slot {
+    #[inline(always)]
+    fn get<'v>(&'v self, ctx: &'v Ctx) -> &'v Value {
+        match self {
+            Slot::Field(slot) => ctx.subject.get(*slot as usize).unwrap_or(&EMPTY),
+            Slot::Const(index) => ctx.consts.get(*index as usize).unwrap_or(&EMPTY),
+            Slot::Value(v) => v,
+        }
+    }
+
+    fn into_value(self, ctx: &Ctx) -> Value {
+        match self {
+            Slot::Value(v) => v,
+            other => other.get(ctx).clone(),
+        }
+    }
+}
+
+/// What an absent value reads as.
+static EMPTY: Value = Value::Empty;
+
+/// The VM's reusable state: the value stack (empty between evaluations, kept for its
+/// allocation), and today's date, which conditions ask for again and again.
+#[derive(Default)]
+pub struct Vm {
+    stack: Vec<Slot>,
+    today: Today,
+}
+
+impl Vm {
+    pub fn new() -> Self {
+        Vm { stack: Vec::with_capacity(32), today: Today::default() }
+    }
+
+    fn machine<'m, 'a>(&'m mut self, ctx: &'m Ctx<'a>) -> Machine<'a, 'm> {
+        self.stack.clear();
+        Machine { ctx, stack: &mut self.stack, budget: STEP_BUDGET, today: &mut self.today }
+    }
+
+    /// Evaluates `code`; the result is the value left on the stack.
+    pub fn eval(&mut self, code: &Code, ctx: &Ctx) -> Result<Value, Fault> {
+        let mut machine = self.machine(ctx);
+        machine.run(code)?;
+        Ok(machine.stack.pop().map_or(Value::Empty, |v| v.into_value(ctx)))
+    }
+
+    /// Evaluates a condition: true only for `true`.
+    pub fn test(&mut self, code: &Code, ctx: &Ctx) -> Result<bool, Fault> {
+        let mut machine = self.machine(ctx);
+        machine.run(code)?;
+        Ok(machine.top_is_true())
+    }
+}
+
+/// One evaluation under way.
+struct Machine<'a, 'c> {
+    ctx: &'c Ctx<'a>,
+    stack: &'c mut Vec<Slot>,
+    budget: u32,
+    today: &'c mut Today,
+}
+
+impl Machine<'_, '_> {
+    fn run(&mut self, code: &Code) -> Result<(), Fault> {
+        let ctx = self.ctx;
+        let ops = &code.ops;
+        // Code runs forward, so a pass costs at most its length: the budget is charged
+        // that much on entry and again at every jump back, not instruction by instruction.
+        self.charge(code, 0)?;
+        let mut pc = 0usize;
+        while let Some(op) = ops.get(pc) {
+            pc += 1;
+            match *op {
+                Op::Const { index } => self.stack.push(Slot::Const(index)),
+                Op::SubjectField { slot } => self.stack.push(Slot::Field(slot)),
+                Op::FieldCompare { slot, index, cmp } => {
+                    let field = ctx.subject.get(slot as usize).unwrap_or(&EMPTY);
+                    let constant = ctx.consts.get(index as usize).unwrap_or(&EMPTY);
+                    let v = compare_quick(cmp.op(), field, constant, ctx).map_err(|m| fail(code, pc - 1, m))?;
+                    self.push(Value::Bool(v));
+                }
+                Op::Subject => self.push(Value::Ref { record: ctx.subject_type, id: ctx.subject_id.clone() }),
+                Op::Awaited => self.push(ctx.awaited.map_or(Value::Empty, |h| Value::Event(h.clone()))),
+                Op::TriggerEvent => self.push(ctx.trigger_event.map_or(Value::Empty, |h| Value::Event(h.clone()))),
+                Op::TimedOut => self.push(Value::Bool(ctx.timed_out)),
+                Op::Field { record, slot } => {
+                    let v = self.pop();
+                    let out = match v.get(ctx) {
+                        Value::Ref { id, .. } => match ctx.data.record(record, id) {
+                            Some(fields) => fields.get(slot as usize).cloned().unwrap_or_default(),
+                            // A teammate missing from the directory is known by address:
+                            // that is their email and their name, the rest is empty.
+                            None if is_user(ctx, record) => {
+                                let def = &ctx.program.schema.records[record as usize];
+                                match def.fields.get(slot as usize).map(|f| f.name.as_str()) {
+                                    Some("email" | "name") => Value::Text(id.clone()),
+                                    _ => Value::Empty,
+                                }
+                            }
+                            None => {
+                                let name =
+                                    ctx.program.schema.records.get(record as usize).map_or("", |r| r.name.as_str());
+                                return Err(fail(code, pc - 1, format!("the {name} `{id}` is not in the store")));
+                            }
+                        },
+                        _ => Value::Empty,
+                    };
+                    self.push(out);
+                }
+                Op::RecordId => {
+                    // A teammate's address: the record's `email` when the directory has
+                    // the record, else its id (teammates are addressed by email).
+                    let v = self.pop();
+                    let out = match v.get(ctx) {
+                        Value::Ref { record, id } => {
+                            let slot = ctx.program.schema.records.get(*record as usize).and_then(|r| r.slot("email"));
+                            match slot.and_then(|s| ctx.data.record(*record, id).and_then(|f| f.get(s))) {
+                                Some(email @ Value::Text(_)) => email.clone(),
+                                _ => Value::Text(id.clone()),
+                            }
+                        }
+                        _ => v.into_value(ctx),
+                    };
+                    self.push(out);
+                }
+                Op::EventField { slot, .. } => {
+                    let v = self.pop();
+                    let out = match v.get(ctx) {
+                        Value::Event(h) => h.fields.get(slot as usize).cloned().unwrap_or_default(),
+                        _ => Value::Empty,
+                    };
+                    self.push(out);
+                }
+                Op::EventAt => {
+                    let v = self.pop();
+                    let out = match v.get(ctx) {
+                        Value::Event(h) => Value::Moment(h.at),
+                        _ => Value::Empty,
+                    };
+                    self.push(out);
+                }
+                Op::Not => {
+                    let v = self.pop();
+                    let out = !matches!(v.get(ctx), Value::Bool(true));
+                    self.push(Value::Bool(out));
+                }
+                Op::Neg => {
+                    let v = self.pop();
+                    let out = match *v.get(ctx) {
+                        Value::Int(i) => Value::Int(i.wrapping_neg()),
+                        Value::Num(n) => Value::Num(-n),
+                        Value::Duration(d) => {
+                            Value::Duration(Duration { seconds: -d.seconds, business_days: -d.business_days })
+                        }
+                        Value::Empty => return Err(fail(code, pc - 1, "this value is empty".into())),
+                        _ => return Err(fail(code, pc - 1, "`-` needs a number".into())),
+                    };
+                    self.push(out);
+                }
+                Op::Add | Op::Sub | Op::Mul | Op::Div => {
+                    let r = self.pop();
+                    let l = self.pop();
+                    let v = arithmetic(*op, l.get(ctx), r.get(ctx), ctx).map_err(|m| fail(code, pc - 1, m))?;
+                    self.push(v);
+                }
+                Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+                    let r = self.pop();
+                    let l = self.pop();
+                    let v = compare_quick(*op, l.get(ctx), r.get(ctx), ctx).map_err(|m| fail(code, pc - 1, m))?;
+                    self.push(Value::Bool(v));
+                }
+                Op::JumpIfFalse { to } => {
+                    if self.top_is_true() {
+                        self.stack.pop();
+                    } else {
+                        pc = self.jump(code, pc, to)?;
+                    }
+                }
+                Op::JumpIfTrue { to } => {
+                    if self.top_is_true() {
+                        pc = self.jump(code, pc, to)?;
+                    } else {
+                        self.stack.pop();
+                    }
+                }
+                Op::Coalesce { to } => {
+                    if self.stack.last().is_some_and(|v| !v.get(ctx).is_empty()) {
+                        pc = self.jump(code, pc, to)?;
+                    } else {
+                        self.stack.pop();
+                    }
+                }
+                Op::SkipIfEmpty => {
+                    if self.stack.last().is_none_or(|v| v.get(ctx).is_empty()) {
+                        return Err(Fault::Skip { span: span(code, pc - 1) });
+                    }
+                }
+                Op::In { count, negated } => {
+                    let at = self.stack.len().saturating_sub(count as usize);
+                    let found = match at.checked_sub(1).map(|v| self.stack[v].get(ctx)) {
+                        Some(v) => self.stack[at..]
+                            .iter()
+                            .any(|item| compare_quick(Op::Eq, v, item.get(ctx), ctx).unwrap_or(false)),
+                        None => false,
+                    };
+                    self.stack.truncate(at.saturating_sub(1));
+                    self.push(Value::Bool(found != negated));
+                }
+                Op::List { count } => {
+                    let at = self.stack.len().saturating_sub(count as usize);
+                    let items: Arc<[Value]> = self.stack.drain(at..).map(|v| v.into_value(ctx)).collect();
+                    self.push(Value::List(items));
+                }
+                Op::Concat { count } => {
+                    let at = self.stack.len().saturating_sub(count as usize);
+                    let mut text = String::new();
+                    for item in &self.stack[at..] {
+                        match item.get(ctx) {
+                            Value::Text(t) => text.push_str(t),
+                            other => text.push_str(&other.display(ctx.program)),
+                        }
+                    }
+                    self.stack.truncate(at);
+                    self.push(Value::Text(Arc::from(text)));
+                }
+                Op::Exists => {
+                    let v = self.pop();
+                    let out = !v.get(ctx).is_empty();
+                    self.push(Value::Bool(out));
+                }
+                Op::Segment { index } => {
+                    let Some(segment) = ctx.program.segments.get(index as usize) else {
+                        return Err(fail(code, pc - 1, "unknown segment".into()));
+                    };
+                    let base = self.stack.len();
+                    self.run(&segment.value)?;
+                    let v = self.stack.pop().unwrap_or(Slot::Value(Value::Empty));
+                    self.stack.truncate(base);
+                    self.stack.push(v);
+                }
+                Op::Call { function } => {
+                    let at = self.stack.len().saturating_sub(function.arity());
+                    let mut args = [&EMPTY; 2];
+                    for (arg, slot) in args.iter_mut().zip(&self.stack[at..]) {
+                        *arg = slot.get(ctx);
+                    }
+                    let v = call(function, args, ctx, self.today).map_err(|m| fail(code, pc - 1, m))?;
+                    self.stack.truncate(at);
+                    self.push(v);
+                }
+                Op::History { kind, event, within } => {
+                    let since = if within {
+                        match *self.pop().get(ctx) {
+                            Value::Duration(d) => Some(before(ctx, ctx.now, d)),
+                            _ => None,
+                        }
+                    } else {
+                        None
+                    };
+                    let all = ctx.data.events(ctx.subject_type, ctx.subject_id, event);
+                    let seen = all.iter().filter(|h| h.at <= ctx.now && since.is_none_or(|s| h.at >= s));
+                    self.push(match kind {
+                        History::Did => Value::Bool(seen.clone().next().is_some()),
+                        History::Count => Value::Int(seen.count() as i64),
+                        History::Last => seen.last().map_or(Value::Empty, |h| Value::Event(h.clone())),
+                    });
+                }
+                Op::Change { slot } => {
+                    let window = match *self.pop().get(ctx) {
+                        Value::Duration(d) => d,
+                        _ => Duration::default(),
+                    };
+                    let then_at = before(ctx, ctx.now, window);
+                    let now_v = ctx.subject.get(slot as usize).and_then(Value::number);
+                    let then_v =
+                        ctx.data.value_at(ctx.subject_type, ctx.subject_id, slot, then_at).and_then(|v| v.number());
+                    let change = match (now_v, then_v) {
+                        (Some(n), Some(t)) if t != 0.0 => (n - t) / t.abs(),
+                        _ => 0.0,
+                    };
+                    self.push(Value::Num(change));
+                }
+                Op::Old { slot } => {
+                    let v = ctx.old.and_then(|old| old.get(slot as usize)).cloned().unwrap_or_default();
+                    self.push(v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn push(&mut self, v: Value) {
+        self.stack.push(Slot::Value(v));
+    }
+
+    #[inline(always)]
+    fn pop(&mut self) -> Slot {
+        match self.stack.pop() {
+            Some(v) => v,
+            None => Slot::Value(Value::Empty),
+        }
+    }
+
+    /// Charges the budget for a pass over `code` from the instruction after `at`.
+    fn charge(&mut self, code: &Code, at: usize) -> Result<(), Fault> {
+        let cost = code.ops.len().min(u32::MAX as usize) as u32;
+        if self.budget < cost {
+            return Err(fail(code, at, "this took too many steps to work out".into()));
+        }
+        self.budget -= cost;
+        Ok(())
+    }
+
+    /// The instruction after a jump from `pc - 1` to `to`; a jump back starts a new pass.
+    #[inline(always)]
+    fn jump(&mut self, code: &Code, pc: usize, to: u32) -> Result<usize, Fault> {
+        let to = to as usize;
+        if to < pc {
+            self.charge(code, pc - 1)?;
+        }
+        Ok(to)
+    }
+
+    fn top_is_true(&self) -> bool {
+        matches!(self.stack.last().map(|v| v.get(self.ctx)), Some(Value::Bool(true)))
+    }
+}
+
+fn is_user(ctx: &Ctx, record: u32) -> bool {
+    ctx.program.schema.records.get(record as usize).is_some_and(|r| r.name == "User")
+}
+
+fn span(code: &Code, at: usize) -> SrcSpan {
+    code.spans.get(at).copied().unwrap_or_default()
+}
+
+fn fail(code: &Code, at: usize, message: String) -> Fault {
+    Fault::Failed { message, span: span(code, at) }
+}
