@@ -128,6 +128,7 @@ fn bench(c: &mut Criterion) {
             trigger_event: None,
             awaited: None,
             timed_out: false,
+            tier: Some(&loaded.tier),
         };
         let mut out = [false; 4];
         for (o, code) in out.iter_mut().zip(conditions) {

@@ -18,7 +18,7 @@ use crate::change::{Change, ChangeKind, Rejection};
 use crate::config::Workspace;
 use crate::store::{Store, Timer};
 use crate::value::{Happening, Value};
-use crate::vm::{Ctx, Fault, Vm};
+use crate::vm::{Ctx, Fault, Tier, Vm};
 pub use action::Action;
 pub use history::{HistoryEntry, Outcome};
 use run::{Run, TriggerInfo};
@@ -27,6 +27,8 @@ use run::{Run, TriggerInfo};
 pub struct Loaded {
     pub program: Program,
     pub consts: Vec<Value>,
+    /// The program's commonest conditions as predicates (see `vm::pred`).
+    pub tier: Tier,
 }
 
 impl Loaded {
@@ -35,7 +37,10 @@ impl Loaded {
             workspace.at_local(t.date(), 0, 0).timestamp() + i64::from(t.time().num_seconds_from_midnight())
         };
         let consts = program.consts.iter().map(|c| Value::from_const(c, local)).collect();
-        Arc::new(Loaded { program, consts })
+        // Predicates are found by their code's address: the codes sit in the program's vectors,
+        // which moving the program into place does not move.
+        let tier = Tier::new(&program);
+        Arc::new(Loaded { program, consts, tier })
     }
 }
 
@@ -224,6 +229,7 @@ impl<S: Store> Engine<S> {
             trigger_event: extra.trigger.and_then(|t| t.event.as_ref()),
             awaited: extra.awaited,
             timed_out: extra.timed_out,
+            tier: Some(&loaded.tier),
         };
         self.vm.eval(code, &ctx)
     }

@@ -128,6 +128,7 @@ impl<S: Store> Engine<S> {
             trigger_event: None,
             awaited: None,
             timed_out: false,
+            tier: None,
         };
         compare(play_compiler::program::Op::Eq, a, b, &ctx).unwrap_or(false)
     }

@@ -3,6 +3,7 @@
 //! source span, never a panic, and every evaluation has a step budget.
 
 mod ops;
+mod pred;
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use crate::config::Workspace;
 use crate::value::{Happening, Value};
 use ops::{arithmetic, before, call, Today};
 pub use ops::{compare, compare_quick, date_moment, shift, weekday};
+pub use pred::{predicate, Memo, Pred, Term, Tier};
 
 /// How many instructions one evaluation may run, segments and signals included.
 pub const STEP_BUDGET: u32 = 100_000;
@@ -42,6 +44,8 @@ pub struct Ctx<'a> {
     pub trigger_event: Option<&'a Arc<Happening>>,
     pub awaited: Option<&'a Arc<Happening>>,
     pub timed_out: bool,
+    /// The program's conditions as predicates, tried before the bytecode they stand for.
+    pub tier: Option<&'a Tier>,
 }
 
 /// Why an evaluation gave no value.
@@ -84,16 +88,18 @@ impl Slot {
 static EMPTY: Value = Value::Empty;
 
 /// The VM's reusable state: the value stack (empty between evaluations, kept for its
-/// allocation), and today's date, which conditions ask for again and again.
+/// allocation), today's date and the clock terms of predicates, which conditions ask for
+/// again and again at the same moment.
 #[derive(Default)]
 pub struct Vm {
     stack: Vec<Slot>,
     today: Today,
+    memo: Memo,
 }
 
 impl Vm {
     pub fn new() -> Self {
-        Vm { stack: Vec::with_capacity(32), today: Today::default() }
+        Vm { stack: Vec::with_capacity(32), today: Today::default(), memo: Memo::default() }
     }
 
     fn machine<'m, 'a>(&'m mut self, ctx: &'m Ctx<'a>) -> Machine<'a, 'm> {
@@ -103,6 +109,24 @@ impl Vm {
 
     /// Evaluates `code`; the result is the value left on the stack.
     pub fn eval(&mut self, code: &Code, ctx: &Ctx) -> Result<Value, Fault> {
+        if let Some(b) = self.predicate(code, ctx) {
+            return Ok(Value::Bool(b));
+        }
+        self.interpret(code, ctx)
+    }
+
+    /// What the code's predicate says, when it has one and it answers.
+    #[inline(always)]
+    fn predicate(&mut self, code: &Code, ctx: &Ctx) -> Option<bool> {
+        let tier = ctx.tier?;
+        let pred = tier.get(code)?;
+        self.memo.prepare(ctx, tier);
+        pred.test(ctx, &self.memo)
+    }
+
+    /// Evaluates `code` with the interpreter, the reference for every other tier.
+    #[inline(never)]
+    pub fn interpret(&mut self, code: &Code, ctx: &Ctx) -> Result<Value, Fault> {
         let mut machine = self.machine(ctx);
         machine.run(code)?;
         Ok(machine.stack.pop().map_or(Value::Empty, |v| v.into_value(ctx)))
@@ -110,6 +134,9 @@ impl Vm {
 
     /// Evaluates a condition: true only for `true`.
     pub fn test(&mut self, code: &Code, ctx: &Ctx) -> Result<bool, Fault> {
+        if let Some(b) = self.predicate(code, ctx) {
+            return Ok(b);
+        }
         let mut machine = self.machine(ctx);
         machine.run(code)?;
         Ok(machine.top_is_true())

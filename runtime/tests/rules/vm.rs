@@ -43,6 +43,7 @@ fn an_evaluation_over_the_step_budget_is_a_fault() {
         trigger_event: None,
         awaited: None,
         timed_out: false,
+        tier: None,
     };
     let mut vm = Vm::new();
     match vm.eval(&code, &ctx) {
@@ -148,6 +149,7 @@ mod fused {
                 trigger_event: None,
                 awaited: None,
                 timed_out: false,
+                tier: None,
             };
             let span = SrcSpan::default();
             let apart = Code { ops: vec![Op::SubjectField { slot: 0 }, Op::Const { index: 0 }, cmp.op()], spans: vec![span; 3], source: String::new() };

@@ -1,0 +1,402 @@
+//! The VM's fast path for the commonest conditions: `and`, `or` and `not` over comparisons
+//! of the subject's fields, constants, `today()` and `now()` and arithmetic on them
+//! (`account.tier == Enterprise and account.arr > 100_000`, `account.renewal_date <=
+//! today() + 90d`), `in` lists of constants, `contains` and `exists` on a field. Each such
+//! piece of code is compiled, when the program is loaded, into a [`Pred`] tree that is
+//! evaluated to a `bool` directly, without the value stack.
+//!
+//! The interpreter stays the reference. A predicate answers only when every comparison
+//! in it has an answer; anything else (an empty value where an order is needed, a type it
+//! does not expect) sends the evaluation back to the interpreter, which gives the value or
+//! the fault with its place. The property tests in `runtime/tests/rules/vm.rs` hold the
+//! two to the same answers over generated conditions and records.
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use chrono::NaiveDate;
+use play_compiler::program::{Builtin, Cmp, Code, Node, Op, Program};
+
+use super::ops::{arithmetic, compare_quick, local_date};
+use super::{Ctx, EMPTY};
+use crate::value::Value;
+
+/// A condition as a tree of tests.
+#[derive(Debug, PartialEq)]
+pub enum Pred {
+    /// The subject's field `slot` compared with constant `index`.
+    Compare {
+        slot: u32,
+        index: u32,
+        cmp: Cmp,
+    },
+    /// Two terms compared.
+    CompareTerms {
+        left: Box<Term>,
+        right: Box<Term>,
+        cmp: Cmp,
+    },
+    /// The field among constants.
+    In {
+        slot: u32,
+        consts: Box<[u32]>,
+        negated: bool,
+    },
+    /// `contains(field, constant)`.
+    Contains {
+        slot: u32,
+        index: u32,
+    },
+    /// `exists(field)`.
+    Exists {
+        slot: u32,
+    },
+    Not(Box<Pred>),
+    And(Box<Pred>, Box<Pred>),
+    Or(Box<Pred>, Box<Pred>),
+}
+
+/// A value a comparison compares.
+#[derive(Debug, PartialEq)]
+pub enum Term {
+    Field(u32),
+    Const(u32),
+    Today,
+    Now,
+    /// `+`, `-`, `*` or `/`.
+    Arithmetic {
+        op: Op,
+        left: Box<Term>,
+        right: Box<Term>,
+    },
+    /// `??`: the left value, or the right when it is empty.
+    Coalesce(Box<Term>, Box<Term>),
+    /// A term that reads only the clock and constants (`today() + 90d`): its value is the
+    /// same all through one moment, so it is worked out once per moment (see [`Memo`]).
+    Clock {
+        id: u32,
+        term: Box<Term>,
+    },
+}
+
+/// Today's date and the values of a tier's clock terms, at one moment in one workspace.
+/// Each is worked out the first time a predicate needs it, through a shared borrow, so
+/// that terms can lend their values out.
+#[derive(Default)]
+pub struct Memo {
+    key: (i64, usize, usize),
+    today: OnceCell<NaiveDate>,
+    values: Vec<OnceCell<Value>>,
+}
+
+impl Memo {
+    /// Forgets the values when the moment, the workspace or the program changed.
+    #[inline]
+    pub(super) fn prepare(&mut self, ctx: &Ctx, tier: &Tier) {
+        let key = (ctx.now, ctx.workspace as *const _ as usize, tier as *const Tier as usize);
+        if key != self.key {
+            self.key = key;
+            self.today = OnceCell::new();
+            self.values.clear();
+            self.values.resize_with(tier.clocks as usize, OnceCell::new);
+        }
+    }
+}
+
+impl Term {
+    /// The value, or `None` to ask the interpreter.
+    fn value<'c>(&'c self, ctx: &'c Ctx, memo: &'c Memo) -> Option<Cow<'c, Value>> {
+        Some(match self {
+            Term::Field(slot) => Cow::Borrowed(ctx.subject.get(*slot as usize).unwrap_or(&EMPTY)),
+            Term::Const(index) => Cow::Borrowed(ctx.consts.get(*index as usize).unwrap_or(&EMPTY)),
+            Term::Today => Cow::Owned(Value::Date(*memo.today.get_or_init(|| local_date(ctx.workspace, ctx.now)))),
+            Term::Now => Cow::Owned(Value::Moment(ctx.now)),
+            Term::Arithmetic { op, left, right } => {
+                let (l, r) = (left.value(ctx, memo)?, right.value(ctx, memo)?);
+                Cow::Owned(arithmetic(*op, &l, &r, ctx).ok()?)
+            }
+            Term::Coalesce(left, right) => match left.value(ctx, memo)? {
+                v if v.is_empty() => right.value(ctx, memo)?,
+                v => v,
+            },
+            Term::Clock { id, term } => {
+                let cell = memo.values.get(*id as usize)?;
+                Cow::Borrowed(match cell.get() {
+                    Some(v) => v,
+                    None => {
+                        let v = term.value(ctx, memo)?.into_owned();
+                        cell.get_or_init(|| v)
+                    }
+                })
+            }
+        })
+    }
+}
+
+impl Pred {
+    /// Whether the condition holds, or `None` to ask the interpreter.
+    pub(super) fn test(&self, ctx: &Ctx, memo: &Memo) -> Option<bool> {
+        let field = |slot: &u32| ctx.subject.get(*slot as usize).unwrap_or(&EMPTY);
+        let constant = |index: &u32| ctx.consts.get(*index as usize).unwrap_or(&EMPTY);
+        match self {
+            Pred::Compare { slot, index, cmp } => compare_quick(cmp.op(), field(slot), constant(index), ctx).ok(),
+            Pred::CompareTerms { left, right, cmp } => compare_terms(left, right, *cmp, ctx, memo),
+            Pred::In { slot, consts, negated } => {
+                let v = field(slot);
+                let found = consts.iter().any(|i| compare_quick(Op::Eq, v, constant(i), ctx).unwrap_or(false));
+                Some(found != *negated)
+            }
+            Pred::Contains { slot, index } => contains(field(slot), constant(index), ctx),
+            Pred::Exists { slot } => Some(!field(slot).is_empty()),
+            Pred::Not(p) => p.test(ctx, memo).map(|b| !b),
+            Pred::And(l, r) => match l.test(ctx, memo)? {
+                true => r.test(ctx, memo),
+                false => Some(false),
+            },
+            Pred::Or(l, r) => match l.test(ctx, memo)? {
+                true => Some(true),
+                false => r.test(ctx, memo),
+            },
+        }
+    }
+}
+
+/// Kept out of [`Pred::test`], whose frame stays small for the commoner tests.
+#[inline(never)]
+fn compare_terms(left: &Term, right: &Term, cmp: Cmp, ctx: &Ctx, memo: &Memo) -> Option<bool> {
+    let (l, r) = (left.value(ctx, memo)?, right.value(ctx, memo)?);
+    compare_quick(cmp.op(), &l, &r, ctx).ok()
+}
+
+#[inline(never)]
+fn contains(field: &Value, want: &Value, ctx: &Ctx) -> Option<bool> {
+    match (field, want) {
+        (Value::List(items), want) => Some(items.iter().any(|v| compare_quick(Op::Eq, v, want, ctx).unwrap_or(false))),
+        (Value::Text(text), Value::Text(part)) => Some(text.contains(&**part)),
+        _ => None,
+    }
+}
+
+/// The predicate of a piece of code, or `None` when it is not one.
+pub fn predicate(code: &Code) -> Option<Pred> {
+    block(&code.ops, 0, code.ops.len())
+}
+
+/// What the instructions of a block leave: a test, or a term still to be used.
+enum Item {
+    Pred(Pred),
+    Term(Term),
+}
+
+/// The test the instructions `from..until` leave as their one value.
+fn block(ops: &[Op], from: usize, until: usize) -> Option<Pred> {
+    match items(ops, from, until)? {
+        Item::Pred(p) => Some(p),
+        Item::Term(_) => None,
+    }
+}
+
+/// The one item the instructions `from..until` leave.
+fn items(ops: &[Op], from: usize, until: usize) -> Option<Item> {
+    let mut stack: Vec<Item> = Vec::new();
+    let mut pc = from;
+    while pc < until {
+        let item = match ops[pc] {
+            Op::SubjectField { slot } => Item::Term(Term::Field(slot)),
+            Op::Const { index } => Item::Term(Term::Const(index)),
+            Op::Call { function: Builtin::Today } => Item::Term(Term::Today),
+            Op::Call { function: Builtin::Now } => Item::Term(Term::Now),
+            Op::FieldCompare { slot, index, cmp } => Item::Pred(Pred::Compare { slot, index, cmp }),
+            op @ (Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge) => {
+                let (right, left) = (term(stack.pop()?)?, term(stack.pop()?)?);
+                Item::Pred(Pred::CompareTerms { left: Box::new(left), right: Box::new(right), cmp: Cmp::of(op)? })
+            }
+            op @ (Op::Add | Op::Sub | Op::Mul | Op::Div) => {
+                let (right, left) = (term(stack.pop()?)?, term(stack.pop()?)?);
+                Item::Term(Term::Arithmetic { op, left: Box::new(left), right: Box::new(right) })
+            }
+            Op::Exists => match stack.pop()? {
+                Item::Term(Term::Field(slot)) => Item::Pred(Pred::Exists { slot }),
+                _ => return None,
+            },
+            Op::In { count, negated } => {
+                let at = stack.len().checked_sub(count as usize)?;
+                let consts = stack
+                    .split_off(at)
+                    .into_iter()
+                    .map(|i| if let Item::Term(Term::Const(c)) = i { Some(c) } else { None })
+                    .collect::<Option<_>>()?;
+                match stack.pop()? {
+                    Item::Term(Term::Field(slot)) => Item::Pred(Pred::In { slot, consts, negated }),
+                    _ => return None,
+                }
+            }
+            Op::Call { function: Builtin::Contains } => match (stack.pop()?, stack.pop()?) {
+                (Item::Term(Term::Const(index)), Item::Term(Term::Field(slot))) => {
+                    Item::Pred(Pred::Contains { slot, index })
+                }
+                _ => return None,
+            },
+            Op::Not => match stack.pop()? {
+                Item::Pred(p) => Item::Pred(Pred::Not(Box::new(p))),
+                Item::Term(_) => return None,
+            },
+            Op::JumpIfFalse { to } | Op::JumpIfTrue { to } | Op::Coalesce { to } => {
+                let end = to as usize;
+                if end <= pc || end > until {
+                    return None;
+                }
+                let left = stack.pop()?;
+                let right = items(ops, pc + 1, end)?;
+                stack.push(match (ops[pc], left, right) {
+                    (Op::JumpIfFalse { .. }, Item::Pred(l), Item::Pred(r)) => {
+                        Item::Pred(Pred::And(Box::new(l), Box::new(r)))
+                    }
+                    (Op::JumpIfTrue { .. }, Item::Pred(l), Item::Pred(r)) => {
+                        Item::Pred(Pred::Or(Box::new(l), Box::new(r)))
+                    }
+                    (Op::Coalesce { .. }, Item::Term(l), Item::Term(r)) => {
+                        Item::Term(Term::Coalesce(Box::new(l), Box::new(r)))
+                    }
+                    _ => return None,
+                });
+                pc = end;
+                continue;
+            }
+            _ => return None,
+        };
+        stack.push(item);
+        pc += 1;
+    }
+    match (stack.pop(), stack.is_empty()) {
+        (Some(item), true) => Some(item),
+        _ => None,
+    }
+}
+
+/// Wraps the largest terms of `pred` that read only the clock and constants, and do some
+/// work (arithmetic), in [`Term::Clock`], numbering them from `next`.
+fn clockify(pred: &mut Pred, next: &mut u32) {
+    match pred {
+        Pred::CompareTerms { left, right, .. } => {
+            clock_term(left, next);
+            clock_term(right, next);
+        }
+        Pred::Not(p) => clockify(p, next),
+        Pred::And(l, r) | Pred::Or(l, r) => {
+            clockify(l, next);
+            clockify(r, next);
+        }
+        Pred::Compare { .. } | Pred::In { .. } | Pred::Contains { .. } | Pred::Exists { .. } => {}
+    }
+}
+
+fn clock_term(term: &mut Term, next: &mut u32) {
+    if matches!(term, Term::Arithmetic { .. }) && clock_only(term) {
+        let inner = std::mem::replace(term, Term::Now);
+        *term = Term::Clock { id: *next, term: Box::new(inner) };
+        *next += 1;
+        return;
+    }
+    match term {
+        Term::Arithmetic { left, right, .. } | Term::Coalesce(left, right) => {
+            clock_term(left, next);
+            clock_term(right, next);
+        }
+        Term::Field(_) | Term::Const(_) | Term::Today | Term::Now | Term::Clock { .. } => {}
+    }
+}
+
+fn clock_only(term: &Term) -> bool {
+    match term {
+        Term::Field(_) => false,
+        Term::Const(_) | Term::Today | Term::Now | Term::Clock { .. } => true,
+        Term::Arithmetic { left, right, .. } | Term::Coalesce(left, right) => clock_only(left) && clock_only(right),
+    }
+}
+
+fn term(item: Item) -> Option<Term> {
+    match item {
+        Item::Term(t) => Some(t),
+        Item::Pred(_) => None,
+    }
+}
+
+/// The predicates of a program's conditions, found by the address of their code. The
+/// codes live in the program's vectors, whose buffers do not move while it is loaded.
+#[derive(Default)]
+pub struct Tier {
+    preds: HashMap<usize, Pred, BuildHasherDefault<AddressHasher>>,
+    /// How many clock terms the predicates have.
+    clocks: u32,
+}
+
+impl Tier {
+    /// The predicates of `program`'s `when`, `exit when`, step filters and segments.
+    pub fn new(program: &Program) -> Tier {
+        let mut codes: Vec<&Code> = Vec::new();
+        for playbook in &program.playbooks {
+            codes.extend(&playbook.conditions);
+            codes.extend(&playbook.exits);
+            for node in &playbook.body {
+                if let Node::Step(step) = node {
+                    codes.extend(&step.filter);
+                }
+            }
+        }
+        codes.extend(program.segments.iter().map(|s| &s.value));
+        let mut clocks = 0;
+        let mut preds = HashMap::default();
+        for code in codes {
+            if let Some(mut pred) = predicate(code) {
+                clockify(&mut pred, &mut clocks);
+                preds.insert(address(code), pred);
+            }
+        }
+        Tier { preds, clocks }
+    }
+
+    /// The predicate of a piece of code, if it is one.
+    #[inline]
+    pub fn get(&self, code: &Code) -> Option<&Pred> {
+        if self.preds.is_empty() {
+            return None;
+        }
+        self.preds.get(&address(code))
+    }
+
+    /// How many pieces of code are predicates.
+    pub fn len(&self) -> usize {
+        self.preds.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.preds.is_empty()
+    }
+}
+
+fn address(code: &Code) -> usize {
+    code as *const Code as usize
+}
+
+/// Addresses are spread already: a multiplication mixes their high bits down.
+#[derive(Default)]
+pub struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01B3);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
