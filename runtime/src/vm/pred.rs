@@ -15,9 +15,11 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::NaiveDate;
-use play_compiler::program::{Builtin, Cmp, Code, Node, Op, Program};
+use chrono_tz::Tz;
+use play_compiler::program::{Builtin, Cmp, Code, Const, Node, Op, Program};
 
 use super::ops::{arithmetic, compare_quick, local_date};
 use super::{Ctx, EMPTY};
@@ -81,21 +83,22 @@ pub enum Term {
     },
 }
 
-/// Today's date and the values of a tier's clock terms, at one moment in one workspace.
+/// Today's date and the values of a tier's clock terms, at one moment in one time zone.
 /// Each is worked out the first time a predicate needs it, through a shared borrow, so
 /// that terms can lend their values out.
 #[derive(Default)]
 pub struct Memo {
-    key: (i64, usize, usize),
+    key: Option<(i64, Tz, u64)>,
     today: OnceCell<NaiveDate>,
     values: Vec<OnceCell<Value>>,
 }
 
 impl Memo {
-    /// Forgets the values when the moment, the workspace or the program changed.
+    /// Forgets the values when the moment, the time zone or the program changed (clock
+    /// terms never count business days, so the rest of the calendar does not matter).
     #[inline]
     pub(super) fn prepare(&mut self, ctx: &Ctx, tier: &Tier) {
-        let key = (ctx.now, ctx.workspace as *const _ as usize, tier as *const Tier as usize);
+        let key = Some((ctx.now, ctx.workspace.time_zone, tier.id));
         if key != self.key {
             self.key = key;
             self.today = OnceCell::new();
@@ -277,24 +280,25 @@ fn items(ops: &[Op], from: usize, until: usize) -> Option<Item> {
 }
 
 /// Wraps the largest terms of `pred` that read only the clock and constants, and do some
-/// work (arithmetic), in [`Term::Clock`], numbering them from `next`.
-fn clockify(pred: &mut Pred, next: &mut u32) {
+/// work (arithmetic), in [`Term::Clock`], numbering them from `next`. A term that counts
+/// business days is left as it is: its value depends on the calendar too.
+fn clockify(pred: &mut Pred, consts: &[Const], next: &mut u32) {
     match pred {
         Pred::CompareTerms { left, right, .. } => {
-            clock_term(left, next);
-            clock_term(right, next);
+            clock_term(left, consts, next);
+            clock_term(right, consts, next);
         }
-        Pred::Not(p) => clockify(p, next),
+        Pred::Not(p) => clockify(p, consts, next),
         Pred::And(l, r) | Pred::Or(l, r) => {
-            clockify(l, next);
-            clockify(r, next);
+            clockify(l, consts, next);
+            clockify(r, consts, next);
         }
         Pred::Compare { .. } | Pred::In { .. } | Pred::Contains { .. } | Pred::Exists { .. } => {}
     }
 }
 
-fn clock_term(term: &mut Term, next: &mut u32) {
-    if matches!(term, Term::Arithmetic { .. }) && clock_only(term) {
+fn clock_term(term: &mut Term, consts: &[Const], next: &mut u32) {
+    if matches!(term, Term::Arithmetic { .. }) && clock_only(term, consts) {
         let inner = std::mem::replace(term, Term::Now);
         *term = Term::Clock { id: *next, term: Box::new(inner) };
         *next += 1;
@@ -302,18 +306,21 @@ fn clock_term(term: &mut Term, next: &mut u32) {
     }
     match term {
         Term::Arithmetic { left, right, .. } | Term::Coalesce(left, right) => {
-            clock_term(left, next);
-            clock_term(right, next);
+            clock_term(left, consts, next);
+            clock_term(right, consts, next);
         }
         Term::Field(_) | Term::Const(_) | Term::Today | Term::Now | Term::Clock { .. } => {}
     }
 }
 
-fn clock_only(term: &Term) -> bool {
+fn clock_only(term: &Term, consts: &[Const]) -> bool {
     match term {
         Term::Field(_) => false,
-        Term::Const(_) | Term::Today | Term::Now | Term::Clock { .. } => true,
-        Term::Arithmetic { left, right, .. } | Term::Coalesce(left, right) => clock_only(left) && clock_only(right),
+        Term::Const(index) => !matches!(consts.get(*index as usize), Some(Const::Duration(d)) if d.business_days != 0),
+        Term::Today | Term::Now | Term::Clock { .. } => true,
+        Term::Arithmetic { left, right, .. } | Term::Coalesce(left, right) => {
+            clock_only(left, consts) && clock_only(right, consts)
+        }
     }
 }
 
@@ -331,7 +338,12 @@ pub struct Tier {
     preds: HashMap<usize, Pred, BuildHasherDefault<AddressHasher>>,
     /// How many clock terms the predicates have.
     clocks: u32,
+    /// Tells tiers apart for [`Memo`]: unique in the process, unlike an address.
+    id: u64,
 }
+
+/// The next [`Tier::id`].
+static TIERS: AtomicU64 = AtomicU64::new(0);
 
 impl Tier {
     /// The predicates of `program`'s `when`, `exit when`, step filters and segments.
@@ -351,11 +363,11 @@ impl Tier {
         let mut preds = HashMap::default();
         for code in codes {
             if let Some(mut pred) = predicate(code) {
-                clockify(&mut pred, &mut clocks);
+                clockify(&mut pred, &program.consts, &mut clocks);
                 preds.insert(address(code), pred);
             }
         }
-        Tier { preds, clocks }
+        Tier { preds, clocks, id: TIERS.fetch_add(1, Ordering::Relaxed) }
     }
 
     /// The predicate of a piece of code, if it is one.

@@ -35,6 +35,8 @@ fn condition() -> impl Strategy<Value = String> {
         prop::sample::select(vec!["vip", "beta", "at-risk"]).prop_map(|t| format!("contains(account.tags, \"{t}\")")),
         Just("exists(account.renewal_date)".to_string()),
         (0u32..90, 0u32..200).prop_map(|(a, b)| format!("(account.renewal_date ?? today() + {a}d) <= today() + {b}d")),
+        (0u32..30, 0u32..60)
+            .prop_map(|(a, b)| format!("(account.renewal_date ?? today() + {a}bd) > today() + {b}bd - 1d")),
         (0i64..20).prop_map(|n| format!("(account.used_seats ?? 0) > {n}")),
         (1u32..5000).prop_map(|n| format!("account.arr / account.health > {n}")),
     ];
@@ -80,11 +82,16 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn a_predicate_gives_what_the_interpreter_gives(condition in condition(), seeds in prop::collection::vec(any::<u64>(), 24)) {
+    fn a_predicate_gives_what_the_interpreter_gives(
+        condition in condition(),
+        seeds in prop::collection::vec(any::<u64>(), 24),
+        zone in prop::sample::select(vec![chrono_tz::UTC, chrono_tz::Pacific::Auckland, chrono_tz::America::Los_Angeles]),
+    ) {
         let src = format!(
             "playbook p {{\n  for account: Account\n  on account.health falls\n  when {condition}\n  step s {{\n    notify slack \"#cs\" \"look\"\n  }}\n}}\n"
         );
-        let workspace = Workspace::default();
+        let mut workspace = Workspace { time_zone: zone, ..Workspace::default() };
+        workspace.calendar.holidays.insert(NaiveDate::from_ymd_opt(2026, 3, 4).expect("a date"));
         let loaded = Loaded::new(build(&src), &workspace);
         let code = &loaded.program.playbooks[0].conditions[0];
         prop_assert!(loaded.tier.get(code).is_some(), "`{}` has no predicate", condition);
@@ -113,4 +120,44 @@ proptest! {
             prop_assert_eq!(vm.test(code, &ctx(Some(&loaded.tier))), vm.test(code, &ctx(None)));
         }
     }
+}
+
+/// Clock terms (`today() + 1d`) are worked out once per moment; one VM evaluating at the
+/// same moment in another time zone must not reuse them.
+#[test]
+fn a_clock_term_is_worked_out_again_in_another_time_zone() {
+    let src = "playbook p {\n  for account: Account\n  on account.health falls\n  when (account.renewal_date ?? today()) == today() + 1d\n  step s {\n    notify slack \"#cs\" \"look\"\n  }\n}\n";
+    let utc = Workspace::default();
+    let loaded = Loaded::new(build(src), &utc);
+    let code = &loaded.program.playbooks[0].conditions[0];
+    assert!(loaded.tier.get(code).is_some(), "the condition has a predicate");
+    let store = MemoryStore::new(loaded.program.schema.records.len());
+    let id: Arc<str> = Arc::from("acme");
+    let mut fields = account(&loaded.program, 0);
+    // 2026-03-02T20:00:00Z: the 2nd in UTC, already the 3rd in Auckland.
+    let r = loaded.program.schema.record_named("Account").expect("the standard library defines Account");
+    let slot = loaded.program.schema.records[r].slot("renewal_date").expect("a field");
+    fields[slot] = Value::Date(NaiveDate::from_ymd_opt(2026, 3, 3).expect("a date"));
+    let auckland = Workspace { time_zone: chrono_tz::Pacific::Auckland, ..Workspace::default() };
+    let mut vm = Vm::new();
+    let mut answers = Vec::new();
+    for workspace in [&utc, &auckland, &utc] {
+        let ctx = Ctx {
+            program: &loaded.program,
+            consts: &loaded.consts,
+            data: &store,
+            workspace,
+            now: 1_772_481_600,
+            subject_type: 0,
+            subject_id: &id,
+            subject: &fields,
+            old: None,
+            trigger_event: None,
+            awaited: None,
+            timed_out: false,
+            tier: Some(&loaded.tier),
+        };
+        answers.push(vm.test(code, &ctx).expect("no fault"));
+    }
+    assert_eq!(answers, [true, false, true]);
 }
