@@ -130,7 +130,7 @@ EXAMPLES:
 Exit status: 0 every test passed, 1 a test failed or the project has errors,
 2 the tests could not run.")]
 pub struct TestArgs {
-    /// The project folder.
+    /// The project folder, or a program built by `play build` (`.playc`).
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
 
@@ -163,13 +163,14 @@ pub enum TestFormat {
 EXAMPLES:
   play replay --changes changes.jsonl
   play replay examples/customer-success --changes q1.jsonl --until 2026-06-30T00:00:00Z
+  play replay program.playc --changes q1.jsonl   a program built by `play build`
 
 Actions are printed as JSON lines on stdout, in the order produced. A line that does not fit
 the schema is reported on stderr with its line number and field, and the rest go on.
 Exit status: 0 every line was taken, 1 a line was refused or the project has errors,
 2 the replay could not run.")]
 pub struct ReplayArgs {
-    /// The project folder.
+    /// The project folder, or a program built by `play build` (`.playc`).
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
 
@@ -196,7 +197,7 @@ EXAMPLES:
 Exit status: 0 explained, 1 a change was refused or the project has errors,
 2 the explanation could not run (an unknown playbook or record type).")]
 pub struct ExplainArgs {
-    /// The project folder.
+    /// The project folder, or a program built by `play build` (`.playc`).
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
 

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use play_compiler::program::Program;
 use play_runtime::config::Workspace;
-use play_runtime::engine::Sources;
 
 use crate::commands::to_stderr;
 use crate::error::Error;
@@ -18,12 +17,15 @@ use crate::{analysis, project};
 pub struct Compiled {
     pub program: Program,
     pub workspace: Workspace,
-    /// Every file's name and text (the standard library's too), for run-time reports.
-    pub sources: Sources,
 }
 
-/// Compiles the project at `path`; `Err(Exit::Problems)` after reporting its errors.
+/// Compiles the project at `path`, or loads the program `play build` wrote there (a
+/// `.playc` file, with the `play.toml` beside it); `Err(Exit::Problems)` after reporting
+/// the project's errors.
 pub fn compile(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
+    if path.is_file() && path.extension().is_some_and(|e| e == "playc") {
+        return load(path);
+    }
     let files = project::load(&[path.to_path_buf()])?;
     let diagnostics = analysis::analyze(&files);
     let findings = Findings::new(&files, &diagnostics);
@@ -45,9 +47,20 @@ pub fn compile(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
         Ok(p) => p,
         Err(_) => return Ok(Err(Exit::Problems)),
     };
-    let mut all: Sources = files.iter().map(|f| (f.name.clone(), f.text.clone())).collect();
-    all.extend(play_compiler::stdlib::parsed().iter().map(|(n, s, _)| (n.to_string(), s.to_string())));
-    Ok(Ok(Compiled { program, workspace, sources: all }))
+    Ok(Ok(Compiled { program, workspace }))
+}
+
+/// A program built before: it runs without its source (spans carry their lines).
+fn load(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let program = Program::from_bytes(&bytes).map_err(|source| Error::Program { path: path.to_path_buf(), source })?;
+    Ok(workspace(path)?.map_or_else(
+        |message| {
+            to_stderr(|out| writeln!(out, "error: {message}"));
+            Err(Exit::Problems)
+        },
+        |workspace| Ok(Compiled { program, workspace }),
+    ))
 }
 
 /// The project's `play.toml`, or the defaults (UTC, Saturday and Sunday off) without one.

@@ -20,6 +20,8 @@ pub enum Error {
     Usage(String),
     #[error("cannot start the language server: {}", describe(.0))]
     Lsp(io::Error),
+    #[error("cannot load `{}`: {source}", path.display())]
+    Program { path: PathBuf, source: play_compiler::program::LoadError },
 }
 
 /// An IO error in the house style: lowercase, without the OS error number.

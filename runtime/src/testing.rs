@@ -9,7 +9,7 @@ use play_compiler::program::{
 
 use crate::change::{Change, ChangeKind};
 use crate::config::Workspace;
-use crate::engine::{Action, Engine, Outcome, Sources};
+use crate::engine::{Action, Engine, Outcome};
 use crate::store::MemoryStore;
 use crate::value::Value;
 
@@ -41,12 +41,12 @@ pub struct Failure {
 }
 
 /// Runs every test of the program.
-pub fn run_all(program: &Program, workspace: &Workspace, sources: &Sources) -> Vec<TestResult> {
-    program.tests.iter().map(|t| run(program, workspace, sources, t)).collect()
+pub fn run_all(program: &Program, workspace: &Workspace) -> Vec<TestResult> {
+    program.tests.iter().map(|t| run(program, workspace, t)).collect()
 }
 
 /// Runs one test.
-pub fn run(program: &Program, workspace: &Workspace, sources: &Sources, test: &TestDef) -> TestResult {
+pub fn run(program: &Program, workspace: &Workspace, test: &TestDef) -> TestResult {
     // The clock starts at the test's first `at`, so that setting up records does not
     // count as time passing.
     let start = test
@@ -59,7 +59,6 @@ pub fn run(program: &Program, workspace: &Workspace, sources: &Sources, test: &T
         .unwrap_or(0);
     let store = MemoryStore::new(program.schema.records.len());
     let mut engine = Engine::new(program.clone(), workspace.clone(), store, start);
-    engine.sources = sources.clone();
     let mut failures = Vec::new();
     let mut seen: Vec<Action> = Vec::new();
     // Actions a `complete` or `dismiss` took before the next group of `expect`s looked.

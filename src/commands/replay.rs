@@ -56,9 +56,7 @@ pub fn read(path: &Path) -> Result<String, Error> {
 /// An engine for a replay, its clock at `start`.
 pub fn engine(compiled: &Compiled, start: i64) -> Engine<MemoryStore> {
     let store = MemoryStore::new(compiled.program.schema.records.len());
-    let mut engine = Engine::new(compiled.program.clone(), compiled.workspace.clone(), store, start);
-    engine.sources = compiled.sources.clone();
-    engine
+    Engine::new(compiled.program.clone(), compiled.workspace.clone(), store, start)
 }
 
 /// When a replay's clock starts: at the first change the schema accepts (or `until`, when

@@ -21,7 +21,7 @@ pub fn run(args: &TestArgs) -> Result<Exit, Error> {
     if let Some(filter) = &args.filter {
         program.tests.retain(|t| t.name.contains(filter.as_str()));
     }
-    let results = testing::run_all(&program, &compiled.workspace, &compiled.sources);
+    let results = testing::run_all(&program, &compiled.workspace);
     let failed = results.iter().filter(|r| !r.passed()).count();
     match args.format {
         TestFormat::Human => to_stderr(|out| human(out, &compiled, &results, args.history)),
@@ -40,13 +40,8 @@ fn summary(results: &[TestResult]) -> String {
 }
 
 /// `file:line:column` of a span.
-fn place(compiled: &Compiled, span: play_compiler::program::SrcSpan) -> (String, usize, usize) {
-    let file = compiled.program.files.get(span.file as usize).cloned().unwrap_or_default();
-    let text = compiled.sources.iter().find(|(n, _)| *n == file).map_or("", |(_, t)| t.as_str());
-    let before = text.get(..(span.start as usize).min(text.len())).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (file, line, column)
+fn place(compiled: &Compiled, span: play_compiler::program::SrcSpan) -> (&str, usize, usize) {
+    compiled.program.place(span)
 }
 
 fn human(out: &mut dyn Write, compiled: &Compiled, results: &[TestResult], history: bool) -> io::Result<()> {

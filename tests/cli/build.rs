@@ -6,7 +6,7 @@ use std::path::Path;
 use play_compiler::program::{LoadError, Program, FORMAT_VERSION};
 
 use crate::direct;
-use crate::support::{fixture, play};
+use crate::support::{fixture, play, write};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -113,4 +113,39 @@ fn an_unwritable_output_means_the_build_cannot_run() {
     let run = play(root(), &["build", "examples/case-management", "-o", "no/such/folder/program.playc"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.starts_with("error: cannot write `no/such/folder/program.playc`"), "{}", run.stderr);
+}
+
+#[test]
+fn a_built_program_replays_and_tests_as_its_project_does_without_its_source() {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let out = dir.path().join("customer-success.playc");
+    let out = out.to_str().expect("a UTF-8 path");
+    assert_eq!(play(root(), &["build", "examples/customer-success", "-o", out]).code, 0);
+
+    // The history names places (`failed at file:line:column`) from the program alone.
+    let changes = "tests/fixtures/replay/renewal_health_falls.jsonl";
+    let replay =
+        |path: &str| play(root(), &["replay", path, "--changes", changes, "--until", "2026-03-20", "--history"]);
+    let (from_source, from_program) = (replay("examples/customer-success"), replay(out));
+    assert_eq!(from_program.code, from_source.code, "{}", from_program.stderr);
+    assert!(!from_program.stdout.is_empty(), "the replay produced actions");
+    assert_eq!(from_program.stdout, from_source.stdout);
+    assert_eq!(from_program.stderr, from_source.stderr);
+
+    let test = |path: &str| play(root(), &["test", path]);
+    let (from_source, from_program) = (test("examples/customer-success"), test(out));
+    assert_eq!((from_program.code, &from_program.stderr), (from_source.code, &from_source.stderr));
+}
+
+#[test]
+fn a_damaged_program_file_cannot_be_run() {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    write(dir.path(), "program.playc", "{\"format\":2,\"not\":\"a program\"}");
+    let run = play(dir.path(), &["test", "program.playc"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: cannot load `program.playc`: this is not a play program, or it is damaged: "),
+        "{}",
+        run.stderr
+    );
 }

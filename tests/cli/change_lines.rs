@@ -254,7 +254,6 @@ fn engine(project: &Project) -> Engine<MemoryStore> {
     let store = MemoryStore::new(project.program.schema.records.len());
     let start = chrono::DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z").expect("a moment").timestamp();
     let mut engine = Engine::new(project.program.clone(), project.workspace.clone(), store, start);
-    engine.sources = project.sources.clone();
     let setup = [
         json!({"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"acme","fields":{"name":"Acme","tier":"Enterprise","arr":250000,"stage":"Renewal","health":72,"owner":"jo@example.com","weekly_active_users":40,"tags":[],"renewal_date":"2026-04-15"}}),
         json!({"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Contact","id":"c-17","fields":{"email":"dana@acme.example","account":"acme","opted_out":false,"role":"Champion"}}),

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use play_compiler::program::Program;
 use play_runtime::change::parse_change;
 use play_runtime::config::Workspace;
-use play_runtime::engine::{Engine, Sources};
+use play_runtime::engine::Engine;
 use play_runtime::store::MemoryStore;
 
 /// A compiled example project.
@@ -16,7 +16,6 @@ use play_runtime::store::MemoryStore;
 pub struct Project {
     pub program: Program,
     pub workspace: Workspace,
-    pub sources: Sources,
 }
 
 /// `examples/customer-success`, compiled once per test process. Its files are named as
@@ -42,9 +41,7 @@ pub fn compile(folder: &str) -> Project {
     files.sort();
     let named: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     let program = play_compiler::lower::build(&named).unwrap_or_else(|d| panic!("{folder} compiles: {d:?}"));
-    let mut sources = files;
-    sources.extend(play_compiler::stdlib::parsed().iter().map(|(n, s, _)| (n.to_string(), s.to_string())));
-    Project { program, workspace: Workspace::default(), sources }
+    Project { program, workspace: Workspace::default() }
 }
 
 fn play_files(folder: &Path, out: &mut Vec<PathBuf>) {
@@ -77,7 +74,6 @@ pub fn replay(project: &Project, text: &str, until: Option<i64>) -> Replay {
     let store = MemoryStore::new(project.program.schema.records.len());
     let now = start.or(until).unwrap_or(i64::MIN / 4);
     let mut engine = Engine::new(project.program.clone(), project.workspace.clone(), store, now);
-    engine.sources = project.sources.clone();
     let mut out = Replay { stdout: String::new(), refused: Vec::new() };
     let mut last = None;
     for (i, line) in text.lines().enumerate() {

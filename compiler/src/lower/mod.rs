@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use crate::check::model::{ItemKind, Model};
 use crate::check::types::Ty;
 use crate::check::{ExprTypes, Input};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::program::*;
 use crate::syntax::ast;
 use crate::syntax::Span;
@@ -54,6 +54,7 @@ pub fn lower(model: &Model, types: &ExprTypes, files: &[(&str, &str)], tests: &[
         consts: Vec::new(),
         const_keys: HashMap::new(),
         file: 0,
+        lines: files.iter().map(|(_, source)| LineIndex::new(source)).collect(),
         names: Vec::new(),
         subject: None,
     };
@@ -101,6 +102,8 @@ pub(crate) struct Lowerer<'m, 'a> {
     const_keys: HashMap<String, u32>,
     /// The file being lowered.
     file: usize,
+    /// Every file's line starts, for the line and column of spans.
+    lines: Vec<LineIndex>,
     /// Names bound where code is being lowered, innermost last.
     names: Vec<(String, Name)>,
     /// The record type of the subject of the code being lowered.
@@ -141,7 +144,10 @@ impl Lowerer<'_, '_> {
     }
 
     fn src_span(&self, span: Span) -> SrcSpan {
-        SrcSpan { file: self.file as u32, start: span.start as u32, end: span.end as u32 }
+        let source = self.files.get(self.file).map_or("", |(_, s)| *s);
+        let at = self.lines.get(self.file).map(|l| l.line_col(source, span.start));
+        let (line, column) = at.map_or((0, 0), |at| (at.line as u32, at.column as u32));
+        SrcSpan { file: self.file as u32, start: span.start as u32, end: span.end as u32, line, column }
     }
 
     /// The source text of a span in the current file.

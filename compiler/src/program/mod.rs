@@ -136,6 +136,10 @@ pub struct SrcSpan {
     pub file: u32,
     pub start: u32,
     pub end: u32,
+    /// Where `start` is, 1-based, columns counting Unicode scalar values: a program names
+    /// the place of a run-time failure without its source.
+    pub line: u32,
+    pub column: u32,
 }
 
 /// Bytecode of one expression, with a span for each instruction.
@@ -448,6 +452,12 @@ impl Program {
     }
 
     /// Loads a serialized program, refusing another format version or a damaged file.
+    /// The file, line and column a span starts at.
+    pub fn place(&self, span: SrcSpan) -> (&str, usize, usize) {
+        let file = self.files.get(span.file as usize).map_or("", String::as_str);
+        (file, span.line as usize, span.column as usize)
+    }
+
     pub fn from_bytes(bytes: &[u8]) -> Result<Program, LoadError> {
         #[derive(Deserialize)]
         struct Header {

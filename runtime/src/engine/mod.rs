@@ -46,9 +46,6 @@ impl Loaded {
 
 use chrono::Timelike;
 
-/// The source a span points into, for failure reports.
-pub type Sources = Vec<(String, String)>;
-
 /// A clock the engine is given: the system clock in the daemon, a simulated one in tests
 /// and replays.
 pub trait Clock {
@@ -104,8 +101,6 @@ pub struct Engine<S: Store> {
     pending: Vec<produce::Pending>,
     deferred: HashMap<u64, produce::Pending>,
     pub history: Vec<HistoryEntry>,
-    /// Source files, to turn failure spans into lines.
-    pub sources: Sources,
     pub trace: Option<Trace>,
 }
 
@@ -127,7 +122,6 @@ impl<S: Store> Engine<S> {
             pending: Vec::new(),
             deferred: HashMap::new(),
             history: Vec::new(),
-            sources: Vec::new(),
             trace: None,
         };
         engine.store.begin();
@@ -243,12 +237,8 @@ impl<S: Store> Engine<S> {
 
     /// `file:line:column` of a span, for failure reports.
     pub(crate) fn place(&self, loaded: &Loaded, span: SrcSpan) -> (String, usize, usize) {
-        let file = loaded.program.files.get(span.file as usize).cloned().unwrap_or_default();
-        let source = self.sources.iter().find(|(n, _)| *n == file).map(|(_, s)| s.as_str()).unwrap_or("");
-        let before = source.get(..(span.start as usize).min(source.len())).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (file, line, column)
+        let (file, line, column) = loaded.program.place(span);
+        (file.to_string(), line, column)
     }
 
     pub(crate) fn record_name(&self, record: u32, id: &str) -> String {

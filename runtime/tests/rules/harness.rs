@@ -110,8 +110,7 @@ impl World {
     pub fn with(src: &str, workspace: Workspace) -> World {
         let program = build(src);
         let store = MemoryStore::new(program.schema.records.len());
-        let mut engine = Engine::new(program, workspace, store, moment(START));
-        engine.sources = vec![(FILE.to_string(), src.to_string())];
+        let engine = Engine::new(program, workspace, store, moment(START));
         World { engine, produced: Vec::new(), history_seen: 0 }
     }
 
@@ -189,7 +188,6 @@ impl World {
     /// Replaces the program, as a deploy does.
     pub fn reload(&mut self, src: &str) {
         self.engine.reload(build(src));
-        self.engine.sources = vec![(FILE.to_string(), src.to_string())];
     }
 
     /// The actions produced since the last look, whole.
