@@ -16,7 +16,7 @@ use play_compiler::program::{Code, Program, SrcSpan};
 
 use crate::change::{Change, ChangeKind, Rejection};
 use crate::config::Workspace;
-use crate::store::{Store, Timer};
+use crate::store::{Store, Timer, Written};
 use crate::value::{Happening, Value};
 use crate::vm::{Ctx, Fault, Vm};
 pub use action::Action;
@@ -27,13 +27,20 @@ use run::{Run, TriggerInfo};
 pub struct Loaded {
     pub program: Program,
     pub consts: Vec<Value>,
+    /// The program's hash, shared by every run that follows it (instead of a copy each).
+    pub(crate) hash: Arc<str>,
+    /// Each playbook's name and version, shared the same way.
+    pub(crate) names: Vec<(Arc<str>, Arc<str>)>,
 }
 
 impl Loaded {
     pub fn new(program: Program, workspace: &Workspace) -> Arc<Loaded> {
         let local = |t: chrono::NaiveDateTime| workspace.at_local(t.date(), 0, 0).timestamp() + i64::from(t.time().num_seconds_from_midnight());
         let consts = program.consts.iter().map(|c| Value::from_const(c, local)).collect();
-        Arc::new(Loaded { program, consts })
+        let hash = Arc::from(program.hash.as_str());
+        let names =
+            program.playbooks.iter().map(|p| (Arc::from(p.name.as_str()), Arc::from(p.version.as_str()))).collect();
+        Arc::new(Loaded { program, consts, hash, names })
     }
 }
 
@@ -92,7 +99,7 @@ pub struct Engine<S: Store> {
     /// Actions produced, in order, not yet taken.
     actions: Vec<Action>,
     /// Every action produced, by number, for completing, dismissing and snoozing.
-    produced: HashMap<u64, Action>,
+    produced: HashMap<u64, produce::Produced>,
     /// Actions of this pass waiting for touch-budget arbitration.
     pending: Vec<produce::Pending>,
     deferred: HashMap<u64, produce::Pending>,
@@ -139,7 +146,10 @@ impl<S: Store> Engine<S> {
 
     /// The actions produced since the last call, in order.
     pub fn take_actions(&mut self) -> Vec<Action> {
-        std::mem::take(&mut self.actions)
+        // A copy of just the right size, keeping this buffer: a fresh one per change would
+        // start at four actions, a large allocation that makes the allocator tidy its
+        // free lists every time.
+        self.actions.drain(..).collect()
     }
 
     /// Runs the clock forward to `t`, doing whatever falls due on the way, in order.
@@ -193,6 +203,9 @@ impl<S: Store> Engine<S> {
     /// Sets up a record that already exists (a test's `given`): no trigger fires, but
     /// segment membership and date triggers are worked out.
     pub fn given(&mut self, record: u32, id: Arc<str>, fields: Vec<(u32, Value)>) -> Result<(), Rejection> {
+        if self.store.record(record, &id).is_none() {
+            self.complete_on_create(record, &fields)?;
+        }
         self.store.begin();
         let result = self.upsert(record, id, fields, false);
         self.store.commit();
@@ -237,9 +250,15 @@ impl<S: Store> Engine<S> {
         (file, line, column)
     }
 
+    /// `Account/acme`. Made several times per enrolment, so without `format!`, which
+    /// grows the string piece by piece.
     pub(crate) fn record_name(&self, record: u32, id: &str) -> String {
         let name = self.loaded.program.schema.records.get(record as usize).map_or("?", |r| r.name.as_str());
-        format!("{name}/{id}")
+        let mut out = String::with_capacity(name.len() + 1 + id.len());
+        out.push_str(name);
+        out.push('/');
+        out.push_str(id);
+        out
     }
 
     pub(crate) fn note(&mut self, line: impl FnOnce() -> String, playbook: &str, record: u32, id: &str) {
@@ -270,37 +289,21 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// Writes a record's fields and works out what follows. A new record's required fields
+    /// have been checked by the caller, before the clock moved.
     fn upsert(&mut self, record: u32, id: Arc<str>, fields: Vec<(u32, Value)>, triggers: bool) -> Result<(), Rejection> {
         let loaded = self.loaded.clone();
         let program = &loaded.program;
         let Some(def) = program.schema.records.get(record as usize) else {
             return Err(Rejection { field: None, message: "unknown record type".into() });
         };
-        let stored: Option<Vec<Value>> = self.store.record(record, &id).map(<[Value]>::to_vec);
-        let created = stored.is_none();
-        if created {
-            self.complete_on_create(record, &fields)?;
-        }
-        let mut new = stored.unwrap_or_else(|| vec![Value::Empty; def.fields.len()]);
         // The changed slots, and what each held before. The record before the change is
         // rebuilt from these only when a playbook may fire: most changes fire none.
-        let mut changed: Vec<u32> = Vec::new();
-        let mut before: Vec<Value> = Vec::new();
-        for (slot, value) in fields {
-            let Some(cell) = new.get_mut(slot as usize) else { continue };
-            if *cell != value || created {
-                let previous = std::mem::replace(cell, value.clone());
-                if !changed.contains(&slot) {
-                    changed.push(slot);
-                    before.push(previous);
-                }
-                self.store.push_field_history(record, &id, slot, self.now, value);
-            }
-        }
+        let Written { created, changed, before } =
+            self.store.write_fields(record, &id, def.fields.len(), self.now, fields);
         if !created && changed.is_empty() {
             return Ok(());
         }
-        self.store.put_record(record, id.clone(), new);
         let subject = Subject { record, id: id.clone() };
         let entered = self.membership(&loaded, &subject, &changed, created);
         self.schedule_dates(&loaded, &subject, (!created).then_some(changed.as_slice()));
@@ -308,12 +311,14 @@ impl<S: Store> Engine<S> {
         if !candidates.is_empty() {
             // The record as just stored (copied here, not above: most changes fire nothing).
             let new = self.store.record(record, &id).map_or_else(|| vec![Value::Empty; def.fields.len()], <[Value]>::to_vec);
+            // Made in place in its shared buffer: one allocation.
             let old = (!created).then(|| {
-                let mut old = new.clone();
-                for (s, v) in changed.iter().zip(&before) {
-                    old[*s as usize] = v.clone();
-                }
-                old
+                new.iter()
+                    .enumerate()
+                    .map(|(slot, now)| {
+                        changed.iter().position(|s| *s as usize == slot).map_or(now, |i| &before[i]).clone()
+                    })
+                    .collect::<Arc<[Value]>>()
             });
             let info = TriggerInfo {
                 source: String::new(),
@@ -365,7 +370,7 @@ impl<S: Store> Engine<S> {
         let subject = Subject { record, id: id.clone() };
         // A deleted record's dates no longer come.
         self.unschedule_dates(&loaded, &subject);
-        let info = TriggerInfo { old: Some(old.clone()), ..TriggerInfo::default() };
+        let info = TriggerInfo { old: Some(Arc::from(old)), ..TriggerInfo::default() };
         // A deleted record leaves its segments.
         for s in loaded.program.triggers.segments.get(record as usize).cloned().unwrap_or_default() {
             if self.store.is_member(s as u32, &id) {
@@ -412,20 +417,17 @@ impl<S: Store> Engine<S> {
     }
 
     pub(crate) fn loaded_for(&self, hash: &str) -> Arc<Loaded> {
+        // Nearly every run follows the current program: one comparison instead of a lookup.
+        if *self.loaded.hash == *hash {
+            return self.loaded.clone();
+        }
         self.programs.get(hash).cloned().unwrap_or_else(|| self.loaded.clone())
-    }
-
-    /// Every action produced so far, by number.
-    pub fn action(&self, seq: u64) -> Option<&Action> {
-        self.produced.get(&seq)
     }
 
     /// Whether an action is still open (a task, email task or activity not yet completed
     /// or dismissed).
     pub fn is_open(&self, seq: u64) -> bool {
-        let Some(a) = self.produced.get(&seq) else { return false };
-        let key = format!("{}|{}|{}|", a.playbook, a.step, a.record);
-        (0..256).any(|i| self.store.open_action(&format!("{key}{i}")) == Some(seq))
+        self.key_of(seq).is_some()
     }
 
     /// Whether a record is in the store now.

@@ -61,6 +61,7 @@ impl<S: Store> Engine<S> {
         info: TriggerInfo,
     ) {
         let old = info.old.as_deref();
+        let name = self.record_name(subject.record, &subject.id);
         for p in candidates {
             let pb = &loaded.program.playbooks[p];
             let mut fired = None;
@@ -107,7 +108,7 @@ impl<S: Store> Engine<S> {
             }
             if let Some(source) = fired {
                 let info = TriggerInfo { source, ..info.clone() };
-                self.fire(loaded, p, subject, info);
+                self.fire(loaded, p, subject, info, &name);
             }
         }
     }
@@ -151,7 +152,8 @@ impl<S: Store> Engine<S> {
                     continue;
                 }
                 let info = TriggerInfo { source: t.source.clone(), event: Some(happening.clone()), ..TriggerInfo::default() };
-                self.fire(loaded, p, &subject, info);
+                let name = self.record_name(subject.record, &subject.id);
+                self.fire(loaded, p, &subject, info, &name);
                 break;
             }
         }
@@ -159,6 +161,7 @@ impl<S: Store> Engine<S> {
 
     pub(super) fn deleted_triggers(&mut self, loaded: &Arc<Loaded>, subject: &Subject, info: TriggerInfo) {
         let candidates = loaded.program.triggers.deleted.get(subject.record as usize).cloned().unwrap_or_default();
+        let name = self.record_name(subject.record, &subject.id);
         for p in candidates {
             let source = loaded.program.playbooks[p]
                 .triggers
@@ -166,7 +169,7 @@ impl<S: Store> Engine<S> {
                 .find(|t| t.kind == TriggerKind::Deleted)
                 .map(|t| t.source.clone())
                 .unwrap_or_default();
-            self.fire(loaded, p, subject, TriggerInfo { source, ..info.clone() });
+            self.fire(loaded, p, subject, TriggerInfo { source, ..info.clone() }, &name);
         }
     }
 
@@ -266,7 +269,8 @@ impl<S: Store> Engine<S> {
             return;
         }
         let source = pb.triggers.get(t).map(|t| t.source.clone()).unwrap_or_default();
-        self.fire(&loaded, p, &subject, TriggerInfo { source, ..TriggerInfo::default() });
+        let name = self.record_name(subject.record, &subject.id);
+        self.fire(&loaded, p, &subject, TriggerInfo { source, ..TriggerInfo::default() }, &name);
     }
 
     /// Schedules every `every` trigger's next firing.
@@ -295,19 +299,21 @@ impl<S: Store> Engine<S> {
         let record = pb.subject as u32;
         for id in self.store.record_ids(record) {
             let info = TriggerInfo { source: trig.source.clone(), ..TriggerInfo::default() };
-            self.fire(&loaded, p, &Subject { record, id }, info);
+            let name = self.record_name(record, &id);
+            self.fire(&loaded, p, &Subject { record, id }, info, &name);
         }
     }
 
     /// A trigger fired for a record: enrol it if re-entry allows and the conditions hold.
-    pub(super) fn fire(&mut self, loaded: &Arc<Loaded>, p: usize, subject: &Subject, info: TriggerInfo) {
+    /// `record` is the record's name (`Account/acme`), made once by callers that fire
+    /// many playbooks for one record.
+    pub(super) fn fire(&mut self, loaded: &Arc<Loaded>, p: usize, subject: &Subject, info: TriggerInfo, record: &str) {
         let pb = &loaded.program.playbooks[p];
-        let record = self.record_name(subject.record, &subject.id);
         let entry = |outcome| super::HistoryEntry {
             at: 0,
             playbook: pb.name.clone(),
             version: pb.version.clone(),
-            record: record.clone(),
+            record: record.to_string(),
             run: None,
             step: None,
             outcome,
@@ -319,7 +325,7 @@ impl<S: Store> Engine<S> {
             self.push_history(e);
             return;
         }
-        let mut conditions = Vec::new();
+        let mut conditions = Vec::with_capacity(pb.conditions.len());
         let mut failed = None;
         let extra = Extra { trigger: Some(&info), ..Extra::default() };
         for c in &pb.conditions {
@@ -332,9 +338,11 @@ impl<S: Store> Engine<S> {
                 Err(Fault::Skip { .. }) => conditions.push(Condition { source: c.source.clone(), value: false }),
             }
         }
-        for c in &conditions {
-            let (s, v) = (c.source.clone(), c.value);
-            self.note(|| format!("condition `{s}` is {v}"), &pb.name, subject.record, &subject.id);
+        if self.trace.is_some() {
+            for c in &conditions {
+                let (s, v) = (c.source.clone(), c.value);
+                self.note(|| format!("condition `{s}` is {v}"), &pb.name, subject.record, &subject.id);
+            }
         }
         if let Some((message, span)) = failed {
             let (file, line, column) = self.place(loaded, span);
@@ -343,17 +351,22 @@ impl<S: Store> Engine<S> {
         }
         if let Some(c) = conditions.iter().find(|c| !c.value) {
             let reason = format!("the condition `{}` is false", c.source);
-            let e = entry(Outcome::NotEnrolled { trigger: info.source.clone(), reason, conditions: conditions.clone() });
+            let e = entry(Outcome::NotEnrolled { trigger: info.source.clone(), reason, conditions });
             self.push_history(e);
             return;
         }
         let id = self.store.next_id();
+        let (name, version) = loaded.names[p].clone();
+        let source = info.source.clone();
+        let info = Arc::new(info);
+        let ordinal = self.store.count_enrolment(&name, subject.record, &subject.id);
+        self.store.set_last_enrolment(&name, subject.record, &subject.id, self.now, None);
         let run = Run {
             id,
-            program: loaded.program.hash.clone(),
+            program: loaded.hash.clone(),
             playbook: p,
-            playbook_name: pb.name.clone(),
-            version: pb.version.clone(),
+            playbook_name: name,
+            version,
             record: subject.record,
             record_id: subject.id.clone(),
             pc: 0,
@@ -361,43 +374,46 @@ impl<S: Store> Engine<S> {
             timed_out: false,
             generation: 0,
             started: self.now,
-            trigger: info.clone(),
             conditions: conditions.iter().map(|c| (c.source.clone(), c.value)).collect(),
             activities: Vec::new(),
-            ordinal: self.store.count_enrolment(&pb.name, subject.record, &subject.id),
+            ordinal,
             // The event that started the run is not one a `wait for` waits for.
             spent: info.event.iter().cloned().collect(),
+            trigger: info,
         };
-        self.store.set_last_enrolment(&pb.name, subject.record, &subject.id, self.now, None);
         self.store.put_run(run);
-        let source = info.source.clone();
-        self.note(|| format!("enrolled by `{source}`"), &pb.name, subject.record, &subject.id);
-        let mut e = entry(Outcome::Enrolled { trigger: info.source, conditions });
+        if self.trace.is_some() {
+            let s = source.clone();
+            self.note(|| format!("enrolled by `{s}`"), &pb.name, subject.record, &subject.id);
+        }
+        let mut e = entry(Outcome::Enrolled { trigger: source, conditions });
         e.run = Some(id);
         self.push_history(e);
         self.continue_run(id);
     }
 
-    /// Why re-entry keeps the record out, if it does.
+    /// Why re-entry keeps the record out, if it does. The store is asked only what the
+    /// playbook's rule needs (`reentry always` needs nothing).
     fn reentry_blocks(&self, pb: &play_compiler::program::PlaybookDef, subject: &Subject) -> Option<String> {
-        let active = self
-            .store
-            .active_runs(subject.record, &subject.id)
-            .into_iter()
-            .any(|r| self.store.run(r).is_some_and(|run| run.playbook_name == pb.name));
-        let last = self.store.last_enrolment(&pb.name, subject.record, &subject.id);
+        let active = || {
+            self.store
+                .active_runs(subject.record, &subject.id)
+                .into_iter()
+                .any(|r| self.store.run(r).is_some_and(|run| *run.playbook_name == *pb.name))
+        };
+        let last = || self.store.last_enrolment(&pb.name, subject.record, &subject.id);
         match &pb.reentry {
             Reentry::Always => None,
-            Reentry::AfterExit if active => Some("the record is already in this playbook (reentry after_exit)".into()),
+            Reentry::AfterExit if active() => Some("the record is already in this playbook (reentry after_exit)".into()),
             Reentry::AfterExit => None,
-            Reentry::Never if last.is_some() => Some("the record was enrolled before (reentry never)".into()),
+            Reentry::Never if last().is_some() => Some("the record was enrolled before (reentry never)".into()),
             Reentry::Never => None,
             Reentry::After(d) => {
-                if active {
+                if active() {
                     return Some("the record is already in this playbook".into());
                 }
                 // Counted from the end of the previous run.
-                let (started, ended) = last?;
+                let (started, ended) = last()?;
                 let ended = ended.unwrap_or(started);
                 let free = crate::vm::shift(&self.workspace, ended, *d);
                 (self.now < free).then(|| {
