@@ -47,13 +47,14 @@ pub trait Store: Data {
     fn put_record(&mut self, record: u32, id: Arc<str>, fields: Vec<Value>);
     /// Writes some fields of a record (a new one starts with `len` empty fields), and the
     /// history of each field whose value changed; a field set to the value it has is not
-    /// written. A store that can change a record in place overrides this, since the
+    /// written. What changed goes to `written`, cleared first (the caller reuses its
+    /// buffers). A store that can change a record in place overrides this, since the
     /// engine calls it for every change.
-    fn write_fields(&mut self, record: u32, id: &Arc<str>, len: usize, at: i64, fields: Vec<(u32, Value)>) -> Written {
+    fn write_fields(&mut self, record: u32, id: &Arc<str>, len: usize, at: i64, fields: Vec<(u32, Value)>, written: &mut Written) {
         let stored = self.record(record, id).map(<[Value]>::to_vec);
         let created = stored.is_none();
         let mut new = stored.unwrap_or_else(|| vec![Value::Empty; len]);
-        let mut written = Written { created, ..Written::default() };
+        written.clear(created);
         for (slot, value) in fields {
             let Some(cell) = new.get_mut(slot as usize) else { continue };
             if *cell != value || created {
@@ -64,7 +65,6 @@ pub trait Store: Data {
         if created || !written.changed.is_empty() {
             self.put_record(record, id.clone(), new);
         }
-        written
     }
     fn delete_record(&mut self, record: u32, id: &str) -> Option<Vec<Value>>;
     /// Every id of a record type, in a stable order.
@@ -109,6 +109,13 @@ pub trait Store: Data {
 }
 
 impl Written {
+    /// Ready for another write, keeping the buffers.
+    pub fn clear(&mut self, created: bool) {
+        self.created = created;
+        self.changed.clear();
+        self.before.clear();
+    }
+
     /// A slot changed from `previous`; only its first change in one write counts.
     fn note(&mut self, slot: u32, previous: Value) {
         if !self.changed.contains(&slot) {
@@ -217,14 +224,14 @@ impl Store for MemoryStore {
         self.stored(record, &id).fields = fields;
     }
 
-    fn write_fields(&mut self, record: u32, id: &Arc<str>, len: usize, at: i64, fields: Vec<(u32, Value)>) -> Written {
+    fn write_fields(&mut self, record: u32, id: &Arc<str>, len: usize, at: i64, fields: Vec<(u32, Value)>, written: &mut Written) {
         // In place: one lookup, and no copy of the record.
         let stored = self.stored(record, id);
         let created = stored.fields.is_empty();
         if created {
             stored.fields = vec![Value::Empty; len];
         }
-        let mut written = Written { created, ..Written::default() };
+        written.clear(created);
         for (slot, value) in fields {
             let Some(cell) = stored.fields.get_mut(slot as usize) else { continue };
             if *cell != value || created {
@@ -232,7 +239,6 @@ impl Store for MemoryStore {
                 stored.history.push((slot, at, value));
             }
         }
-        written
     }
 
     fn delete_record(&mut self, record: u32, id: &str) -> Option<Vec<Value>> {

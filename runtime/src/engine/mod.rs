@@ -31,6 +31,8 @@ pub struct Loaded {
     pub(crate) hash: Arc<str>,
     /// Each playbook's name and version, shared the same way.
     pub(crate) names: Vec<(Arc<str>, Arc<str>)>,
+    /// The `date` triggers, with the fields each depends on.
+    pub(crate) dates: Vec<trigger::DateTrigger>,
 }
 
 impl Loaded {
@@ -40,7 +42,8 @@ impl Loaded {
         let hash = Arc::from(program.hash.as_str());
         let names =
             program.playbooks.iter().map(|p| (Arc::from(p.name.as_str()), Arc::from(p.version.as_str()))).collect();
-        Arc::new(Loaded { program, consts, hash, names })
+        let dates = trigger::date_triggers(&program);
+        Arc::new(Loaded { program, consts, hash, names, dates })
     }
 }
 
@@ -100,6 +103,8 @@ pub struct Engine<S: Store> {
     actions: Vec<Action>,
     /// Every action produced, by number, for completing, dismissing and snoozing.
     produced: HashMap<u64, produce::Produced>,
+    /// What the last write changed: buffers reused by every change.
+    written: Written,
     /// Actions of this pass waiting for touch-budget arbitration.
     pending: Vec<produce::Pending>,
     deferred: HashMap<u64, produce::Pending>,
@@ -124,6 +129,7 @@ impl<S: Store> Engine<S> {
             vm: Vm::new(),
             actions: Vec::new(),
             produced: HashMap::new(),
+            written: Written::default(),
             pending: Vec::new(),
             deferred: HashMap::new(),
             history: Vec::new(),
@@ -293,31 +299,38 @@ impl<S: Store> Engine<S> {
     /// have been checked by the caller, before the clock moved.
     fn upsert(&mut self, record: u32, id: Arc<str>, fields: Vec<(u32, Value)>, triggers: bool) -> Result<(), Rejection> {
         let loaded = self.loaded.clone();
-        let program = &loaded.program;
-        let Some(def) = program.schema.records.get(record as usize) else {
+        let Some(def) = loaded.program.schema.records.get(record as usize) else {
             return Err(Rejection { field: None, message: "unknown record type".into() });
         };
-        // The changed slots, and what each held before. The record before the change is
-        // rebuilt from these only when a playbook may fire: most changes fire none.
-        let Written { created, changed, before } =
-            self.store.write_fields(record, &id, def.fields.len(), self.now, fields);
-        if !created && changed.is_empty() {
-            return Ok(());
+        // The changed slots, and what each held before, in buffers kept from one change to
+        // the next. The record before the change is rebuilt from these only when a
+        // playbook may fire: most changes fire none.
+        let mut written = std::mem::take(&mut self.written);
+        self.store.write_fields(record, &id, def.fields.len(), self.now, fields, &mut written);
+        if written.created || !written.changed.is_empty() {
+            self.record_written(&loaded, Subject { record, id }, &written, triggers);
         }
-        let subject = Subject { record, id: id.clone() };
-        let entered = self.membership(&loaded, &subject, &changed, created);
-        self.schedule_dates(&loaded, &subject, (!created).then_some(changed.as_slice()));
-        let candidates = if triggers { trigger::record_candidates(program, record, created, &changed, &entered) } else { Vec::new() };
+        self.written = written;
+        Ok(())
+    }
+
+    /// What follows a record's change: segments, dates, triggers, and the runs it is in.
+    fn record_written(&mut self, loaded: &Arc<Loaded>, subject: Subject, written: &Written, triggers: bool) {
+        let Written { created, changed, before } = written;
+        let (created, record) = (*created, subject.record);
+        let program = &loaded.program;
+        let def = &program.schema.records[record as usize];
+        let entered = self.membership(loaded, &subject, changed, created);
+        self.schedule_dates(loaded, &subject, (!created).then_some(changed.as_slice()));
+        let candidates = if triggers { trigger::record_candidates(program, record, created, changed, &entered) } else { Vec::new() };
         if !candidates.is_empty() {
             // The record as just stored (copied here, not above: most changes fire nothing).
-            let new = self.store.record(record, &id).map_or_else(|| vec![Value::Empty; def.fields.len()], <[Value]>::to_vec);
+            let new = self.store.record(record, &subject.id).map_or_else(|| vec![Value::Empty; def.fields.len()], <[Value]>::to_vec);
             // Made in place in its shared buffer: one allocation.
             let old = (!created).then(|| {
                 new.iter()
                     .enumerate()
-                    .map(|(slot, now)| {
-                        changed.iter().position(|s| *s as usize == slot).map_or(now, |i| &before[i]).clone()
-                    })
+                    .map(|(slot, now)| changed.iter().position(|s| *s as usize == slot).map_or(now, |i| &before[i]).clone())
                     .collect::<Arc<[Value]>>()
             });
             let info = TriggerInfo {
@@ -325,15 +338,14 @@ impl<S: Store> Engine<S> {
                 changed: changed
                     .iter()
                     .zip(before)
-                    .map(|(s, before)| (def.fields[*s as usize].name.clone(), before, new[*s as usize].clone()))
+                    .map(|(s, before)| (def.fields[*s as usize].name.clone(), before.clone(), new[*s as usize].clone()))
                     .collect(),
                 event: None,
                 old,
             };
-            self.record_triggers(&loaded, &subject, candidates, created, &changed, &new, &entered, info);
+            self.record_triggers(loaded, &subject, candidates, created, changed, &new, &entered, info);
         }
         self.record_changed(&subject);
-        Ok(())
     }
 
     fn event(&mut self, event: u32, subject_id: Arc<str>, fields: Vec<(u32, Value)>) {

@@ -177,30 +177,30 @@ impl<S: Store> Engine<S> {
     /// `changed` is `None` (a new record, a new program), else those whose date may have
     /// moved with the changed slots.
     pub(super) fn schedule_dates(&mut self, loaded: &Loaded, subject: &Subject, changed: Option<&[u32]>) {
-        for &p in &loaded.program.triggers.timed {
-            let pb = &loaded.program.playbooks[p];
-            if pb.subject as u32 != subject.record {
+        for d in &loaded.dates {
+            if d.subject != subject.record {
                 continue;
             }
-            for (t, trig) in pb.triggers.iter().enumerate() {
-                let TriggerKind::Date { date, at } = &trig.kind else { continue };
-                if changed.is_some_and(|slots| !date_may_move(date, slots)) {
+            if let (Some(slots), Some(reads)) = (changed, &d.reads) {
+                if !slots.iter().any(|s| reads.contains(s)) {
                     continue;
                 }
-                let timer = Timer::Date { playbook: p as u32, trigger: t as u32, record: subject.id.clone() };
-                let when = match self.eval(loaded, date, subject, &Extra::default()) {
-                    Ok(Value::Date(d)) => {
-                        let m = at.unwrap_or(0);
-                        Some(self.workspace.at_local(d, m / 60, m % 60).timestamp())
-                    }
-                    Ok(Value::Moment(t)) => Some(t),
-                    _ => None,
-                };
-                match when {
-                    // Not retroactive: a date already past does not fire.
-                    Some(w) if w > self.now => self.store.schedule(w, timer),
-                    _ => self.store.unschedule(&timer),
+            }
+            let (p, t) = (d.playbook, d.trigger);
+            let TriggerKind::Date { date, at } = &loaded.program.playbooks[p].triggers[t].kind else { continue };
+            let timer = Timer::Date { playbook: p as u32, trigger: t as u32, record: subject.id.clone() };
+            let when = match self.eval(loaded, date, subject, &Extra::default()) {
+                Ok(Value::Date(d)) => {
+                    let m = at.unwrap_or(0);
+                    Some(self.workspace.at_local(d, m / 60, m % 60).timestamp())
                 }
+                Ok(Value::Moment(t)) => Some(t),
+                _ => None,
+            };
+            match when {
+                // Not retroactive: a date already past does not fire.
+                Some(w) if w > self.now => self.store.schedule(w, timer),
+                _ => self.store.unschedule(&timer),
             }
         }
     }
@@ -461,17 +461,44 @@ pub(super) fn record_candidates(program: &Program, record: u32, created: bool, c
     candidates
 }
 
-/// Whether a `date` trigger's moment may differ after a change of `changed`. Code that
-/// reads only the record's own fields and constants gives the same moment until one of
-/// those fields changes, so re-evaluating and rescheduling it on every change (which costs
-/// more than the rest of a change nobody watches) is skipped; code that reads the clock,
-/// segments, history or other records is always worked out again.
-fn date_may_move(code: &Code, changed: &[u32]) -> bool {
-    let mut reads_changed = false;
+/// A `date` trigger of a loaded program, in the order of the program's timed playbooks and
+/// their triggers.
+pub(crate) struct DateTrigger {
+    pub playbook: usize,
+    pub trigger: usize,
+    /// The record type it is about.
+    pub subject: u32,
+    /// The fields of the record its moment is worked out from, when that is all it reads.
+    pub reads: Option<Vec<u32>>,
+}
+
+/// The `date` triggers of a program, each with what its moment depends on: worked out once
+/// per program, not at every change.
+pub(crate) fn date_triggers(program: &Program) -> Vec<DateTrigger> {
+    let mut out = Vec::new();
+    for &p in &program.triggers.timed {
+        let pb = &program.playbooks[p];
+        for (t, trig) in pb.triggers.iter().enumerate() {
+            if let TriggerKind::Date { date, .. } = &trig.kind {
+                out.push(DateTrigger { playbook: p, trigger: t, subject: pb.subject as u32, reads: date_reads(date) });
+            }
+        }
+    }
+    out
+}
+
+/// Which fields of the record a `date` trigger's moment is worked out from, when those are
+/// all it depends on. Code that reads only the record's own fields and constants gives the
+/// same moment until one of those fields changes, so re-evaluating and rescheduling it on
+/// every change (which costs more than the rest of a change nobody watches) is skipped;
+/// code that reads the clock, segments, history or other records (`None`) is always worked
+/// out again.
+fn date_reads(code: &Code) -> Option<Vec<u32>> {
+    let mut reads = Vec::new();
     for op in &code.ops {
         match op {
-            Op::SubjectField { slot } => reads_changed |= changed.contains(slot),
-            Op::Call { function: Builtin::Now | Builtin::Today | Builtin::DaysUntil | Builtin::DaysSince | Builtin::ManagerOf } => return true,
+            Op::SubjectField { slot } => reads.push(*slot),
+            Op::Call { function: Builtin::Now | Builtin::Today | Builtin::DaysUntil | Builtin::DaysSince | Builtin::ManagerOf } => return None,
             Op::Const { .. }
             | Op::Call { .. }
             | Op::Not
@@ -493,8 +520,8 @@ fn date_may_move(code: &Code, changed: &[u32]) -> bool {
             | Op::List { .. }
             | Op::Concat { .. }
             | Op::Exists => {}
-            _ => return true,
+            _ => return None,
         }
     }
-    reads_changed
+    Some(reads)
 }
