@@ -7,6 +7,7 @@ pub mod history;
 mod produce;
 pub mod run;
 mod step;
+mod dates;
 mod trigger;
 
 use std::collections::HashMap;
@@ -32,7 +33,7 @@ pub struct Loaded {
     /// Each playbook's name and version, shared the same way.
     pub(crate) names: Vec<(Arc<str>, Arc<str>)>,
     /// The `date` triggers, with the fields each depends on.
-    pub(crate) dates: Vec<trigger::DateTrigger>,
+    pub(crate) dates: Vec<dates::DateTrigger>,
 }
 
 impl Loaded {
@@ -42,7 +43,7 @@ impl Loaded {
         let hash = Arc::from(program.hash.as_str());
         let names =
             program.playbooks.iter().map(|p| (Arc::from(p.name.as_str()), Arc::from(p.version.as_str()))).collect();
-        let dates = trigger::date_triggers(&program);
+        let dates = dates::date_triggers(&program);
         Arc::new(Loaded { program, consts, hash, names, dates })
     }
 }
