@@ -325,26 +325,25 @@ impl<S: Store> Engine<S> {
         self.schedule_dates(loaded, &subject, (!created).then_some(changed.as_slice()));
         let candidates = if triggers { trigger::record_candidates(program, record, created, changed, &entered) } else { Vec::new() };
         if !candidates.is_empty() {
-            // The record as just stored (copied here, not above: most changes fire nothing).
-            let new = self.store.record(record, &subject.id).map_or_else(|| vec![Value::Empty; def.fields.len()], <[Value]>::to_vec);
+            // The record before the change, and the changed fields, read from the record as
+            // just stored (not copied first: most changes fire nothing).
+            let new = self.store.record(record, &subject.id).unwrap_or(&[]);
+            let after = |slot: u32| new.get(slot as usize).cloned().unwrap_or_default();
+            // As wide as the stored record (which a reloaded schema may have widened).
+            let width = if new.is_empty() { def.fields.len() } else { new.len() };
             // Made in place in its shared buffer: one allocation.
             let old = (!created).then(|| {
-                new.iter()
-                    .enumerate()
-                    .map(|(slot, now)| changed.iter().position(|s| *s as usize == slot).map_or(now, |i| &before[i]).clone())
+                (0..width)
+                    .map(|slot| changed.iter().position(|s| *s as usize == slot).map_or_else(|| after(slot as u32), |i| before[i].clone()))
                     .collect::<Arc<[Value]>>()
             });
             let info = TriggerInfo {
                 source: String::new(),
-                changed: changed
-                    .iter()
-                    .zip(before)
-                    .map(|(s, before)| (def.fields[*s as usize].name.clone(), before.clone(), new[*s as usize].clone()))
-                    .collect(),
+                changed: changed.iter().zip(before).map(|(s, before)| (def.fields[*s as usize].name.clone(), before.clone(), after(*s))).collect(),
                 event: None,
                 old,
             };
-            self.record_triggers(loaded, &subject, candidates, created, changed, &new, &entered, info);
+            self.record_triggers(loaded, &subject, candidates, created, changed, &entered, info);
         }
         self.record_changed(&subject);
     }

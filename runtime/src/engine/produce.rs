@@ -28,8 +28,8 @@ pub(crate) struct Pending {
 pub(crate) struct Produced {
     pub run: u64,
     pub kind: ActionKind,
-    pub playbook: String,
-    pub version: String,
+    pub playbook: Arc<str>,
+    pub version: Arc<str>,
     pub step: String,
     pub record: String,
     /// The key it holds while open, for the actions a person works (see [`is_queued`]).
@@ -347,11 +347,18 @@ impl<S: Store> Engine<S> {
                     }
                     let mut action = p.action;
                     action.at = self.now;
+                    // The names are shared with the run's rather than copied.
+                    let (playbook, version) = match self.store.run(action.run) {
+                        Some(run) if *run.playbook_name == *action.playbook && *run.version == *action.version => {
+                            (run.playbook_name.clone(), run.version.clone())
+                        }
+                        _ => (Arc::from(action.playbook.as_str()), Arc::from(action.version.as_str())),
+                    };
                     let kept = Produced {
                         run: action.run,
                         kind: action.action,
-                        playbook: action.playbook.clone(),
-                        version: action.version.clone(),
+                        playbook,
+                        version,
                         step: action.step.clone(),
                         record: action.record.clone(),
                         dedupe: p.dedupe,
@@ -379,8 +386,8 @@ impl<S: Store> Engine<S> {
         // What a dismissal writes to the history; the outcome is filled in by the caller.
         let entry = HistoryEntry {
             at: 0,
-            playbook: p.playbook.clone(),
-            version: p.version.clone(),
+            playbook: (*p.playbook).to_owned(),
+            version: (*p.version).to_owned(),
             record: p.record.clone(),
             run: Some(p.run),
             step: Some(p.step.clone()),

@@ -56,12 +56,14 @@ impl<S: Store> Engine<S> {
         candidates: Vec<usize>,
         created: bool,
         changed: &[u32],
-        new: &[Value],
         moved: &Moved,
         info: TriggerInfo,
     ) {
         let old = info.old.as_deref();
         let name = self.record_name(subject.record, &subject.id);
+        // A field of the record as just stored (runs never write records, so it stays so
+        // while the playbooks fire).
+        let now = |engine: &Self, slot: usize| engine.store.record(subject.record, &subject.id).and_then(|f| f.get(slot)).cloned();
         for p in candidates {
             let pb = &loaded.program.playbooks[p];
             let mut fired = None;
@@ -77,14 +79,14 @@ impl<S: Store> Engine<S> {
                             false
                         } else {
                             let want = self.eval(loaded, value, subject, &Extra::default()).unwrap_or_default();
-                            let ctx_now = &new[slot as usize];
+                            let ctx_now = now(self, slot as usize).unwrap_or_default();
                             let before = old.map_or(Value::Empty, |o| o[slot as usize].clone());
-                            self.same(loaded, ctx_now, &want) && !self.same(loaded, &before, &want)
+                            self.same(loaded, &ctx_now, &want) && !self.same(loaded, &before, &want)
                         }
                     }
                     TriggerKind::Rises { slot } | TriggerKind::Falls { slot } => {
                         let before = old.and_then(|o| o[*slot].number());
-                        let after = new[*slot].number();
+                        let after = now(self, *slot).and_then(|v| v.number());
                         match (before, after) {
                             (Some(b), Some(a)) if matches!(t.kind, TriggerKind::Rises { .. }) => a > b,
                             (Some(b), Some(a)) => a < b,
