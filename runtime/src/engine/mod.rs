@@ -34,6 +34,8 @@ pub struct Loaded {
     pub(crate) names: Vec<(Arc<str>, Arc<str>)>,
     /// The `date` triggers, with the fields each depends on.
     pub(crate) dates: Vec<dates::DateTrigger>,
+    /// Each playbook's conditions as written, shared by the history, runs and actions.
+    pub(crate) conditions: Vec<Vec<Arc<str>>>,
 }
 
 impl Loaded {
@@ -44,7 +46,8 @@ impl Loaded {
         let names =
             program.playbooks.iter().map(|p| (Arc::from(p.name.as_str()), Arc::from(p.version.as_str()))).collect();
         let dates = dates::date_triggers(&program);
-        Arc::new(Loaded { program, consts, hash, names, dates })
+        let conditions = program.playbooks.iter().map(|p| p.conditions.iter().map(|c| Arc::from(c.source.as_str())).collect()).collect();
+        Arc::new(Loaded { program, consts, hash, names, dates, conditions })
     }
 }
 

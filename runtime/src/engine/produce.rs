@@ -7,7 +7,7 @@ use std::sync::Arc;
 use play_compiler::program::{hex_hash, ActionDef, ActionKind, Code, Overflow};
 
 use super::action::{Action, Context};
-use super::history::{Condition, Outcome};
+use super::history::Outcome;
 use super::run::{OpenActivity, Run, RunState};
 use super::{Engine, Extra, HistoryEntry, Loaded, Subject};
 use crate::store::{Store, Timer};
@@ -267,7 +267,7 @@ impl<S: Store> Engine<S> {
             context: Context {
                 trigger: run.trigger.source.clone(),
                 changed,
-                conditions: run.conditions.iter().map(|(s, v)| Condition { source: s.clone(), value: *v }).collect(),
+                conditions: run.conditions.to_vec(),
             },
             run: run.id,
             seq,

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::history::Condition;
 use crate::value::{Happening, Value};
 
 /// Where a run is.
@@ -67,7 +68,7 @@ pub struct Run {
     pub started: i64,
     pub trigger: Arc<TriggerInfo>,
     /// The playbook's conditions with the values they had at enrolment.
-    pub conditions: Arc<[(String, bool)]>,
+    pub conditions: Arc<[Condition]>,
     pub activities: Vec<OpenActivity>,
     /// Which enrolment of this record in this playbook the run is (1 for the first): with
     /// the playbook, version, record and step it makes action ids, which therefore do not

@@ -330,14 +330,15 @@ impl<S: Store> Engine<S> {
         let mut conditions = Vec::with_capacity(pb.conditions.len());
         let mut failed = None;
         let extra = Extra { trigger: Some(&info), ..Extra::default() };
-        for c in &pb.conditions {
+        for (c, source) in pb.conditions.iter().zip(&loaded.conditions[p]) {
+            let source = source.clone();
             match self.eval(loaded, c, subject, &extra) {
-                Ok(v) => conditions.push(Condition { source: c.source.clone(), value: v == Value::Bool(true) }),
+                Ok(v) => conditions.push(Condition { source, value: v == Value::Bool(true) }),
                 Err(Fault::Failed { message, span }) => {
                     failed = Some((message, span));
                     break;
                 }
-                Err(Fault::Skip { .. }) => conditions.push(Condition { source: c.source.clone(), value: false }),
+                Err(Fault::Skip { .. }) => conditions.push(Condition { source, value: false }),
             }
         }
         if self.trace.is_some() {
@@ -376,7 +377,7 @@ impl<S: Store> Engine<S> {
             timed_out: false,
             generation: 0,
             started: self.now,
-            conditions: conditions.iter().map(|c| (c.source.clone(), c.value)).collect(),
+            conditions: conditions.iter().cloned().collect(),
             activities: Vec::new(),
             ordinal,
             // The event that started the run is not one a `wait for` waits for.
