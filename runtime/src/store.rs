@@ -2,8 +2,10 @@
 //! segment membership, open actions and touch-budget use. [`Store`] is the trait the
 //! durable stores implement; [`MemoryStore`] keeps it all in memory.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
+
+use foldhash::{HashMap, HashSet};
 
 use crate::engine::run::Run;
 use crate::value::{Happening, Value};
@@ -25,6 +27,17 @@ pub enum Timer {
     Deferred { action: u64 },
 }
 
+/// What writing a record's fields did.
+#[derive(Debug, Default, PartialEq)]
+pub struct Written {
+    /// The record was not there (or had been deleted): every field written counts as changed.
+    pub created: bool,
+    /// The slots whose value changed, each once, in the order first written.
+    pub changed: Vec<u32>,
+    /// What each of `changed` held before.
+    pub before: Vec<Value>,
+}
+
 /// The engine's state. Each method is one read or write; the engine calls `begin` before
 /// a change or a tick and `commit` after, so a durable store can make each one atomic.
 pub trait Store: Data {
@@ -32,6 +45,35 @@ pub trait Store: Data {
     fn commit(&mut self) {}
 
     fn put_record(&mut self, record: u32, id: Arc<str>, fields: Vec<Value>);
+    /// Writes some fields of a record (a new one starts with `len` empty fields), and the
+    /// history of each field whose value changed; a field set to the value it has is not
+    /// written. What changed goes to `written`, cleared first (the caller reuses its
+    /// buffers). A store that can change a record in place overrides this, since the
+    /// engine calls it for every change.
+    fn write_fields(
+        &mut self,
+        record: u32,
+        id: &Arc<str>,
+        len: usize,
+        at: i64,
+        fields: Vec<(u32, Value)>,
+        written: &mut Written,
+    ) {
+        let stored = self.record(record, id).map(<[Value]>::to_vec);
+        let created = stored.is_none();
+        let mut new = stored.unwrap_or_else(|| vec![Value::Empty; len]);
+        written.clear(created);
+        for (slot, value) in fields {
+            let Some(cell) = new.get_mut(slot as usize) else { continue };
+            if *cell != value || created {
+                written.note(slot, std::mem::replace(cell, value.clone()));
+                self.push_field_history(record, id, slot, at, value);
+            }
+        }
+        if created || !written.changed.is_empty() {
+            self.put_record(record, id.clone(), new);
+        }
+    }
     fn delete_record(&mut self, record: u32, id: &str) -> Option<Vec<Value>>;
     /// Every id of a record type, in a stable order.
     fn record_ids(&self, record: u32) -> Vec<Arc<str>>;
@@ -50,9 +92,9 @@ pub trait Store: Data {
 
     /// When a playbook last enrolled a record, and when that run ended (if it has).
     fn last_enrolment(&self, playbook: &str, record: u32, id: &str) -> Option<(i64, Option<i64>)>;
-    fn set_last_enrolment(&mut self, playbook: &str, record: u32, id: &Arc<str>, started: i64, ended: Option<i64>);
+    fn set_last_enrolment(&mut self, playbook: &Arc<str>, record: u32, id: &Arc<str>, started: i64, ended: Option<i64>);
     /// How many times a playbook has enrolled a record; counts each new enrolment.
-    fn count_enrolment(&mut self, playbook: &str, record: u32, id: &Arc<str>) -> u64;
+    fn count_enrolment(&mut self, playbook: &Arc<str>, record: u32, id: &Arc<str>) -> u64;
 
     fn schedule(&mut self, at: i64, timer: Timer);
     fn unschedule(&mut self, timer: &Timer);
@@ -74,6 +116,23 @@ pub trait Store: Data {
     fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64);
 }
 
+impl Written {
+    /// Ready for another write, keeping the buffers.
+    pub fn clear(&mut self, created: bool) {
+        self.created = created;
+        self.changed.clear();
+        self.before.clear();
+    }
+
+    /// A slot changed from `previous`; only its first change in one write counts.
+    fn note(&mut self, slot: u32, previous: Value) {
+        if !self.changed.contains(&slot) {
+            self.changed.push(slot);
+            self.before.push(previous);
+        }
+    }
+}
+
 /// One record's state.
 #[derive(Default)]
 struct Stored {
@@ -91,8 +150,9 @@ pub struct MemoryStore {
     runs: HashMap<u64, Run>,
     /// By record type, by id: the runs still going.
     active: HashMap<u32, HashMap<Arc<str>, Vec<u64>>>,
-    enrolments: HashMap<(String, u32, Arc<str>), (i64, Option<i64>)>,
-    enrolment_counts: HashMap<(String, u32, Arc<str>), u64>,
+    /// By playbook, record type and id: three levels, so that each is looked up by a
+    /// borrowed name and no key is built per call.
+    enrolments: HashMap<Arc<str>, HashMap<u32, HashMap<Arc<str>, Enrolments>>>,
     timers: BTreeMap<(i64, u64), Timer>,
     timer_keys: HashMap<Timer, (i64, u64)>,
     members: HashMap<u32, HashSet<Arc<str>>>,
@@ -102,17 +162,33 @@ pub struct MemoryStore {
     seq: u64,
 }
 
+/// A record's enrolments in one playbook.
+#[derive(Default)]
+struct Enrolments {
+    /// When the last one started, and when its run ended (if it has).
+    last: Option<(i64, Option<i64>)>,
+    count: u64,
+}
+
 const NO_EVENTS: &[Arc<Happening>] = &[];
 
 impl MemoryStore {
     pub fn new(record_types: usize) -> Self {
-        MemoryStore { records: (0..record_types).map(|_| HashMap::new()).collect(), ..Default::default() }
+        MemoryStore { records: (0..record_types).map(|_| HashMap::default()).collect(), ..Default::default() }
     }
 
     fn stored(&mut self, record: u32, id: &Arc<str>) -> &mut Stored {
         // One hash and probe; cloning the key is a reference count, cheaper than a second
         // lookup.
         self.records[record as usize].entry(id.clone()).or_default()
+    }
+
+    fn enrolments(&self, playbook: &str, record: u32, id: &str) -> Option<&Enrolments> {
+        self.enrolments.get(playbook)?.get(&record)?.get(id)
+    }
+
+    fn enrolments_mut(&mut self, playbook: &Arc<str>, record: u32, id: &Arc<str>) -> &mut Enrolments {
+        self.enrolments.entry(playbook.clone()).or_default().entry(record).or_default().entry(id.clone()).or_default()
     }
 }
 
@@ -154,6 +230,31 @@ impl Data for MemoryStore {
 impl Store for MemoryStore {
     fn put_record(&mut self, record: u32, id: Arc<str>, fields: Vec<Value>) {
         self.stored(record, &id).fields = fields;
+    }
+
+    fn write_fields(
+        &mut self,
+        record: u32,
+        id: &Arc<str>,
+        len: usize,
+        at: i64,
+        fields: Vec<(u32, Value)>,
+        written: &mut Written,
+    ) {
+        // In place: one lookup, and no copy of the record.
+        let stored = self.stored(record, id);
+        let created = stored.fields.is_empty();
+        if created {
+            stored.fields = vec![Value::Empty; len];
+        }
+        written.clear(created);
+        for (slot, value) in fields {
+            let Some(cell) = stored.fields.get_mut(slot as usize) else { continue };
+            if *cell != value || created {
+                written.note(slot, std::mem::replace(cell, value.clone()));
+                stored.history.push((slot, at, value));
+            }
+        }
     }
 
     fn delete_record(&mut self, record: u32, id: &str) -> Option<Vec<Value>> {
@@ -220,17 +321,24 @@ impl Store for MemoryStore {
     }
 
     fn last_enrolment(&self, playbook: &str, record: u32, id: &str) -> Option<(i64, Option<i64>)> {
-        self.enrolments.get(&(playbook.to_string(), record, Arc::from(id))).copied()
+        self.enrolments(playbook, record, id).and_then(|e| e.last)
     }
 
-    fn set_last_enrolment(&mut self, playbook: &str, record: u32, id: &Arc<str>, started: i64, ended: Option<i64>) {
-        self.enrolments.insert((playbook.to_string(), record, id.clone()), (started, ended));
+    fn set_last_enrolment(
+        &mut self,
+        playbook: &Arc<str>,
+        record: u32,
+        id: &Arc<str>,
+        started: i64,
+        ended: Option<i64>,
+    ) {
+        self.enrolments_mut(playbook, record, id).last = Some((started, ended));
     }
 
-    fn count_enrolment(&mut self, playbook: &str, record: u32, id: &Arc<str>) -> u64 {
-        let n = self.enrolment_counts.entry((playbook.to_string(), record, id.clone())).or_default();
-        *n += 1;
-        *n
+    fn count_enrolment(&mut self, playbook: &Arc<str>, record: u32, id: &Arc<str>) -> u64 {
+        let e = self.enrolments_mut(playbook, record, id);
+        e.count += 1;
+        e.count
     }
 
     fn schedule(&mut self, at: i64, timer: Timer) {

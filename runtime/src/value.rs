@@ -94,7 +94,8 @@ impl Value {
             Value::Bool(b) => b.to_string(),
             Value::Int(i) => i.to_string(),
             Value::Num(n) => number_text(*n),
-            Value::Text(t) => t.to_string(),
+            // `str::to_owned`, not `to_string`: that goes through `Display` for `Arc`.
+            Value::Text(t) => (**t).to_owned(),
             Value::Date(d) => d.to_string(),
             Value::Moment(s) => moment_text(*s),
             Value::Duration(d) => play_compiler::program::duration_text(d),
@@ -106,7 +107,7 @@ impl Value {
                 .and_then(|e| e.variants.get(*variant as usize))
                 .cloned()
                 .unwrap_or_default(),
-            Value::Ref { id, .. } => id.to_string(),
+            Value::Ref { id, .. } => (**id).to_owned(),
             Value::List(items) => items.iter().map(|v| v.display(program)).collect::<Vec<_>>().join(", "),
             Value::Event(h) => program.schema.events.get(h.event as usize).map_or(String::new(), |e| e.name.clone()),
         }

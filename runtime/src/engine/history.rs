@@ -1,6 +1,8 @@
 //! Run history: every enrolment, skip, step, wait, exit and failure, with the playbook
 //! version and the values of the conditions.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 /// One entry of the run history.
@@ -81,8 +83,15 @@ pub enum Outcome {
 /// A condition's source and the value it had.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Condition {
-    pub source: String,
+    /// Shared with the program's copy: a condition is copied into the history, the run and
+    /// each of its actions.
+    #[serde(serialize_with = "shared_text")]
+    pub source: Arc<str>,
     pub value: bool,
+}
+
+fn shared_text<S: serde::Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(text)
 }
 
 impl HistoryEntry {

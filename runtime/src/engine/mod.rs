@@ -3,6 +3,7 @@
 //! wrap it unchanged.
 
 pub mod action;
+mod dates;
 pub mod history;
 mod produce;
 pub mod run;
@@ -16,7 +17,7 @@ use play_compiler::program::{Code, Program, SrcSpan};
 
 use crate::change::{Change, ChangeKind, Rejection};
 use crate::config::Workspace;
-use crate::store::{Store, Timer};
+use crate::store::{Store, Timer, Written};
 use crate::value::{Happening, Value};
 use crate::vm::{Ctx, Fault, Tier, Vm};
 pub use action::Action;
@@ -27,6 +28,14 @@ use run::{Run, TriggerInfo};
 pub struct Loaded {
     pub program: Program,
     pub consts: Vec<Value>,
+    /// The program's hash, shared by every run that follows it (instead of a copy each).
+    pub(crate) hash: Arc<str>,
+    /// Each playbook's name and version, shared the same way.
+    pub(crate) names: Vec<(Arc<str>, Arc<str>)>,
+    /// The `date` triggers, with the fields each depends on.
+    pub(crate) dates: Vec<dates::DateTrigger>,
+    /// Each playbook's conditions as written, shared by the history, runs and actions.
+    pub(crate) conditions: Vec<Vec<Arc<str>>>,
     /// The program's commonest conditions as predicates (see `vm::pred`).
     pub tier: Tier,
 }
@@ -37,10 +46,19 @@ impl Loaded {
             workspace.at_local(t.date(), 0, 0).timestamp() + i64::from(t.time().num_seconds_from_midnight())
         };
         let consts = program.consts.iter().map(|c| Value::from_const(c, local)).collect();
-        // Predicates are found by their code's address: the codes sit in the program's vectors,
-        // which moving the program into place does not move.
+        let hash = Arc::from(program.hash.as_str());
+        let names =
+            program.playbooks.iter().map(|p| (Arc::from(p.name.as_str()), Arc::from(p.version.as_str()))).collect();
+        let dates = dates::date_triggers(&program);
+        let conditions = program
+            .playbooks
+            .iter()
+            .map(|p| p.conditions.iter().map(|c| Arc::from(c.source.as_str())).collect())
+            .collect();
+        // Predicates are found by their code's address: the codes sit in the program's
+        // vectors, which moving the program into place does not move.
         let tier = Tier::new(&program);
-        Arc::new(Loaded { program, consts, tier })
+        Arc::new(Loaded { program, consts, hash, names, dates, conditions, tier })
     }
 }
 
@@ -96,7 +114,9 @@ pub struct Engine<S: Store> {
     /// Actions produced, in order, not yet taken.
     actions: Vec<Action>,
     /// Every action produced, by number, for completing, dismissing and snoozing.
-    produced: HashMap<u64, Action>,
+    produced: HashMap<u64, produce::Produced>,
+    /// What the last write changed: buffers reused by every change.
+    written: Written,
     /// Actions of this pass waiting for touch-budget arbitration.
     pending: Vec<produce::Pending>,
     deferred: HashMap<u64, produce::Pending>,
@@ -119,6 +139,7 @@ impl<S: Store> Engine<S> {
             vm: Vm::new(),
             actions: Vec::new(),
             produced: HashMap::new(),
+            written: Written::default(),
             pending: Vec::new(),
             deferred: HashMap::new(),
             history: Vec::new(),
@@ -140,7 +161,10 @@ impl<S: Store> Engine<S> {
 
     /// The actions produced since the last call, in order.
     pub fn take_actions(&mut self) -> Vec<Action> {
-        std::mem::take(&mut self.actions)
+        // A copy of just the right size, keeping this buffer: a fresh one per change would
+        // start at four actions, a large allocation that makes the allocator tidy its
+        // free lists every time.
+        self.actions.drain(..).collect()
     }
 
     /// Runs the clock forward to `t`, doing whatever falls due on the way, in order.
@@ -194,6 +218,9 @@ impl<S: Store> Engine<S> {
     /// Sets up a record that already exists (a test's `given`): no trigger fires, but
     /// segment membership and date triggers are worked out.
     pub fn given(&mut self, record: u32, id: Arc<str>, fields: Vec<(u32, Value)>) -> Result<(), Rejection> {
+        if self.store.record(record, &id).is_none() {
+            self.complete_on_create(record, &fields)?;
+        }
         self.store.begin();
         let result = self.upsert(record, id, fields, false);
         self.store.commit();
@@ -241,9 +268,15 @@ impl<S: Store> Engine<S> {
         (file.to_string(), line, column)
     }
 
+    /// `Account/acme`. Made several times per enrolment, so without `format!`, which
+    /// grows the string piece by piece.
     pub(crate) fn record_name(&self, record: u32, id: &str) -> String {
         let name = self.loaded.program.schema.records.get(record as usize).map_or("?", |r| r.name.as_str());
-        format!("{name}/{id}")
+        let mut out = String::with_capacity(name.len() + 1 + id.len());
+        out.push_str(name);
+        out.push('/');
+        out.push_str(id);
+        out
     }
 
     pub(crate) fn note(&mut self, line: impl FnOnce() -> String, playbook: &str, record: u32, id: &str) {
@@ -274,6 +307,8 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// Writes a record's fields and works out what follows. A new record's required fields
+    /// have been checked by the caller, before the clock moved.
     fn upsert(
         &mut self,
         record: u32,
@@ -282,68 +317,62 @@ impl<S: Store> Engine<S> {
         triggers: bool,
     ) -> Result<(), Rejection> {
         let loaded = self.loaded.clone();
-        let program = &loaded.program;
-        let Some(def) = program.schema.records.get(record as usize) else {
+        let Some(def) = loaded.program.schema.records.get(record as usize) else {
             return Err(Rejection { field: None, message: "unknown record type".into() });
         };
-        let stored: Option<Vec<Value>> = self.store.record(record, &id).map(<[Value]>::to_vec);
-        let created = stored.is_none();
-        if created {
-            self.complete_on_create(record, &fields)?;
+        // The changed slots, and what each held before, in buffers kept from one change to
+        // the next. The record before the change is rebuilt from these only when a
+        // playbook may fire: most changes fire none.
+        let mut written = std::mem::take(&mut self.written);
+        self.store.write_fields(record, &id, def.fields.len(), self.now, fields, &mut written);
+        if written.created || !written.changed.is_empty() {
+            self.record_written(&loaded, Subject { record, id }, &written, triggers);
         }
-        let mut new = stored.unwrap_or_else(|| vec![Value::Empty; def.fields.len()]);
-        // The changed slots, and what each held before. The record before the change is
-        // rebuilt from these only when a playbook may fire: most changes fire none.
-        let mut changed: Vec<u32> = Vec::new();
-        let mut before: Vec<Value> = Vec::new();
-        for (slot, value) in fields {
-            let Some(cell) = new.get_mut(slot as usize) else { continue };
-            if *cell != value || created {
-                let previous = std::mem::replace(cell, value.clone());
-                if !changed.contains(&slot) {
-                    changed.push(slot);
-                    before.push(previous);
-                }
-                self.store.push_field_history(record, &id, slot, self.now, value);
-            }
-        }
-        if !created && changed.is_empty() {
-            return Ok(());
-        }
-        self.store.put_record(record, id.clone(), new);
-        let subject = Subject { record, id: id.clone() };
-        let entered = self.membership(&loaded, &subject, &changed, created);
-        self.schedule_dates(&loaded, &subject, (!created).then_some(changed.as_slice()));
-        let candidates = if triggers {
-            trigger::record_candidates(program, record, created, &changed, &entered)
-        } else {
-            Vec::new()
-        };
+        self.written = written;
+        Ok(())
+    }
+
+    /// What follows a record's change: segments, dates, triggers, and the runs it is in.
+    fn record_written(&mut self, loaded: &Arc<Loaded>, subject: Subject, written: &Written, triggers: bool) {
+        let Written { created, changed, before } = written;
+        let (created, record) = (*created, subject.record);
+        let program = &loaded.program;
+        let def = &program.schema.records[record as usize];
+        let entered = self.membership(loaded, &subject, changed, created);
+        self.schedule_dates(loaded, &subject, (!created).then_some(changed.as_slice()));
+        let candidates =
+            if triggers { trigger::record_candidates(program, record, created, changed, &entered) } else { Vec::new() };
         if !candidates.is_empty() {
-            // The record as just stored (copied here, not above: most changes fire nothing).
-            let new =
-                self.store.record(record, &id).map_or_else(|| vec![Value::Empty; def.fields.len()], <[Value]>::to_vec);
+            // The record before the change, and the changed fields, read from the record as
+            // just stored (not copied first: most changes fire nothing).
+            let new = self.store.record(record, &subject.id).unwrap_or(&[]);
+            let after = |slot: u32| new.get(slot as usize).cloned().unwrap_or_default();
+            // As wide as the stored record (which a reloaded schema may have widened).
+            let width = if new.is_empty() { def.fields.len() } else { new.len() };
+            // Made in place in its shared buffer: one allocation.
             let old = (!created).then(|| {
-                let mut old = new.clone();
-                for (s, v) in changed.iter().zip(&before) {
-                    old[*s as usize] = v.clone();
-                }
-                old
+                (0..width)
+                    .map(|slot| {
+                        changed
+                            .iter()
+                            .position(|s| *s as usize == slot)
+                            .map_or_else(|| after(slot as u32), |i| before[i].clone())
+                    })
+                    .collect::<Arc<[Value]>>()
             });
             let info = TriggerInfo {
                 source: String::new(),
                 changed: changed
                     .iter()
                     .zip(before)
-                    .map(|(s, before)| (def.fields[*s as usize].name.clone(), before, new[*s as usize].clone()))
+                    .map(|(s, before)| (def.fields[*s as usize].name.clone(), before.clone(), after(*s)))
                     .collect(),
                 event: None,
                 old,
             };
-            self.record_triggers(&loaded, &subject, candidates, created, &changed, &new, &entered, info);
+            self.record_triggers(loaded, &subject, candidates, created, changed, &entered, info);
         }
         self.record_changed(&subject);
-        Ok(())
     }
 
     fn event(&mut self, event: u32, subject_id: Arc<str>, fields: Vec<(u32, Value)>) {
@@ -381,7 +410,7 @@ impl<S: Store> Engine<S> {
         let subject = Subject { record, id: id.clone() };
         // A deleted record's dates no longer come.
         self.unschedule_dates(&loaded, &subject);
-        let info = TriggerInfo { old: Some(old.clone()), ..TriggerInfo::default() };
+        let info = TriggerInfo { old: Some(Arc::from(old)), ..TriggerInfo::default() };
         // A deleted record leaves its segments.
         for s in loaded.program.triggers.segments.get(record as usize).cloned().unwrap_or_default() {
             if self.store.is_member(s as u32, &id) {
@@ -431,20 +460,17 @@ impl<S: Store> Engine<S> {
     }
 
     pub(crate) fn loaded_for(&self, hash: &str) -> Arc<Loaded> {
+        // Nearly every run follows the current program: one comparison instead of a lookup.
+        if *self.loaded.hash == *hash {
+            return self.loaded.clone();
+        }
         self.programs.get(hash).cloned().unwrap_or_else(|| self.loaded.clone())
-    }
-
-    /// Every action produced so far, by number.
-    pub fn action(&self, seq: u64) -> Option<&Action> {
-        self.produced.get(&seq)
     }
 
     /// Whether an action is still open (a task, email task or activity not yet completed
     /// or dismissed).
     pub fn is_open(&self, seq: u64) -> bool {
-        let Some(a) = self.produced.get(&seq) else { return false };
-        let key = format!("{}|{}|{}|", a.playbook, a.step, a.record);
-        (0..256).any(|i| self.store.open_action(&format!("{key}{i}")) == Some(seq))
+        self.key_of(seq).is_some()
     }
 
     /// Whether a record is in the store now.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use play_compiler::program::{hex_hash, ActionDef, ActionKind, Code, Overflow};
 
 use super::action::{Action, Context};
-use super::history::{Condition, Outcome};
+use super::history::Outcome;
 use super::run::{OpenActivity, Run, RunState};
 use super::{Engine, Extra, HistoryEntry, Loaded, Subject};
 use crate::store::{Store, Timer};
@@ -19,6 +19,20 @@ pub(crate) struct Pending {
     pub action: Action,
     /// Who each budget is about: (limit index, who).
     pub budgets: Vec<(usize, Arc<str>)>,
+    pub dedupe: Option<String>,
+}
+
+/// What the engine keeps of an action it produced: what closing it (completing,
+/// dismissing, snoozing) needs. Not the whole action, which would be copied for every one
+/// produced, most of which nobody closes.
+pub(crate) struct Produced {
+    pub run: u64,
+    pub kind: ActionKind,
+    pub playbook: Arc<str>,
+    pub version: Arc<str>,
+    pub step: String,
+    pub record: String,
+    /// The key it holds while open, for the actions a person works (see [`is_queued`]).
     pub dedupe: Option<String>,
 }
 
@@ -35,6 +49,38 @@ fn counts(limit_action: &str, kind: ActionKind) -> bool {
         || (limit_action == "emails" && kind == ActionKind::Email)
         || (limit_action == "tasks" && kind == ActionKind::Task)
         || (limit_action == "touch" || limit_action == "action")
+}
+
+/// An action's id: the hash of its playbook, version, record, run ordinal, step and index
+/// (docs: how action ids are made). The key is built in one string of the right size, not
+/// with `format!`, since every action needs one.
+fn action_id(playbook: &str, version: &str, record: &str, ordinal: u64, step: &str, index: usize) -> String {
+    let mut key = String::with_capacity(playbook.len() + version.len() + record.len() + step.len() + 48);
+    for part in [playbook, version, record] {
+        key.push_str(part);
+        key.push('|');
+    }
+    push_number(&mut key, ordinal);
+    key.push('|');
+    key.push_str(step);
+    key.push('|');
+    push_number(&mut key, index as u64);
+    hex_hash(key.as_bytes())
+}
+
+/// Writes a number in decimal, as `Display` does, without the formatting machinery.
+fn push_number(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|d| char::from(*d)));
 }
 
 impl<S: Store> Engine<S> {
@@ -60,10 +106,10 @@ impl<S: Store> Engine<S> {
                 let email =
                     def.slot("email").and_then(|s| self.store.record(*record, id).and_then(|f| f.get(s)).cloned());
                 match email {
-                    Some(Value::Text(e)) if def.name == "User" => (e.to_string(), None),
-                    Some(Value::Text(e)) => (e.to_string(), Some(format!("{}/{id}", def.name))),
-                    _ if def.name == "User" => (id.to_string(), None),
-                    _ => (id.to_string(), Some(format!("{}/{id}", def.name))),
+                    Some(Value::Text(e)) if def.name == "User" => ((*e).to_owned(), None),
+                    Some(Value::Text(e)) => ((*e).to_owned(), Some(format!("{}/{id}", def.name))),
+                    _ if def.name == "User" => ((**id).to_owned(), None),
+                    _ => ((**id).to_owned(), Some(format!("{}/{id}", def.name))),
                 }
             }
             other => (other.display(&loaded.program), None),
@@ -106,7 +152,7 @@ impl<S: Store> Engine<S> {
                 return Ok(None);
             }
         }
-        let built = self.build(loaded, run, &subject, step, index, def);
+        let built = self.build(loaded, run, &subject, &record, step, index, def);
         let (action, budgets) = match built {
             Ok(b) => b,
             Err(Fault::Skip { span }) => {
@@ -122,11 +168,13 @@ impl<S: Store> Engine<S> {
         Ok(Some(seq))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn build(
         &mut self,
         loaded: &Loaded,
         run: &Run,
         subject: &Subject,
+        record: &str,
         step: &str,
         index: usize,
         def: &ActionDef,
@@ -187,7 +235,6 @@ impl<S: Store> Engine<S> {
             Some(c) => self.eval(loaded, c, subject, &extra)?.number().unwrap_or(0.0),
             None => 0.0,
         };
-        let record = self.record_name(run.record, &run.record_id);
         let seq = self.store.next_id();
         let changed = run
             .trigger
@@ -200,12 +247,12 @@ impl<S: Store> Engine<S> {
         let title = show(title, &loaded.program).or_else(|| subject_line.clone());
         let action = Action {
             at: self.now,
-            id: hex_hash(format!("{}|{}|{record}|{}|{step}|{index}", pb.name, pb.version, run.ordinal).as_bytes()),
+            id: action_id(&pb.name, &pb.version, record, run.ordinal, step, index),
             playbook: pb.name.clone(),
             version: pb.version.clone(),
             step: step.to_string(),
             action: def.kind,
-            record,
+            record: record.to_owned(),
             priority,
             category: pb.category,
             title,
@@ -229,15 +276,11 @@ impl<S: Store> Engine<S> {
             }),
             field: def.field.clone(),
             fields: (!def.fields.is_empty() && def.creates.is_none() || def.kind == ActionKind::Update)
-                .then_some(fields.clone()),
+                .then(|| fields.clone()),
             creates: def.creates.map(|r| loaded.program.schema.records[r].name.clone()),
             activity: def.name.clone(),
             optional: def.optional,
-            context: Context {
-                trigger: run.trigger.source.clone(),
-                changed,
-                conditions: run.conditions.iter().map(|(s, v)| Condition { source: s.clone(), value: *v }).collect(),
-            },
+            context: Context { trigger: run.trigger.source.clone(), changed, conditions: run.conditions.to_vec() },
             run: run.id,
             seq,
         };
@@ -271,10 +314,14 @@ impl<S: Store> Engine<S> {
     /// Ends a pass: the higher-priority action wins a contested budget slot; over a
     /// budget, an action is deferred to the next free slot or dropped.
     pub(super) fn finish_pass(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        // Nothing below produces actions, so the buffer is put back empty and reused.
         let mut pending = std::mem::take(&mut self.pending);
         pending.sort_by(|a, b| b.action.priority.total_cmp(&a.action.priority).then(a.action.seq.cmp(&b.action.seq)));
         let loaded = self.loaded.clone();
-        for p in pending {
+        for p in pending.drain(..) {
             let mut blocked = None;
             for (l, who) in &p.budgets {
                 let Some(limit) = loaded.program.limits.get(*l) else { continue };
@@ -325,38 +372,64 @@ impl<S: Store> Engine<S> {
                     for (l, who) in &p.budgets {
                         self.store.use_budget(*l as u32, who, self.now);
                     }
-                    if let Some(key) = p.dedupe {
-                        self.store.set_open_action(key, Some(p.action.seq));
+                    if let Some(key) = &p.dedupe {
+                        self.store.set_open_action(key.clone(), Some(p.action.seq));
                     }
                     let mut action = p.action;
                     action.at = self.now;
-                    self.produced.insert(action.seq, action.clone());
+                    // The names are shared with the run's rather than copied.
+                    let (playbook, version) = match self.store.run(action.run) {
+                        Some(run) if *run.playbook_name == *action.playbook && *run.version == *action.version => {
+                            (run.playbook_name.clone(), run.version.clone())
+                        }
+                        _ => (Arc::from(action.playbook.as_str()), Arc::from(action.version.as_str())),
+                    };
+                    let kept = Produced {
+                        run: action.run,
+                        kind: action.action,
+                        playbook,
+                        version,
+                        step: action.step.clone(),
+                        record: action.record.clone(),
+                        dedupe: p.dedupe,
+                    };
+                    self.produced.insert(action.seq, kept);
                     self.actions.push(action);
                 }
             }
         }
+        self.pending = pending;
     }
 
-    /// The dedupe key an action holds while it is open.
-    fn key_of(&self, seq: u64) -> Option<String> {
-        let action = self.produced.get(&seq)?;
-        let key = format!("{}|{}|{}|", action.playbook, action.step, action.record);
-        // The key ends with the action's index in its step.
-        (0..256).map(|i| format!("{key}{i}")).find(|k| self.store.open_action(k) == Some(seq))
+    /// The dedupe key an action holds while it is open: none once it is closed, or when
+    /// another action has taken the key since.
+    pub(super) fn key_of(&self, seq: u64) -> Option<&str> {
+        let key = self.produced.get(&seq)?.dedupe.as_deref()?;
+        (self.store.open_action(key) == Some(seq)).then_some(key)
     }
 
-    fn close(&mut self, seq: u64) -> Option<Action> {
-        let action = self.produced.get(&seq)?.clone();
-        if let Some(key) = self.key_of(seq) {
+    fn close(&mut self, seq: u64) -> Option<(u64, HistoryEntry)> {
+        if let Some(key) = self.key_of(seq).map(str::to_owned) {
             self.store.set_open_action(key, None);
         }
-        Some(action)
+        let p = self.produced.get(&seq)?;
+        // What a dismissal writes to the history; the outcome is filled in by the caller.
+        let entry = HistoryEntry {
+            at: 0,
+            playbook: (*p.playbook).to_owned(),
+            version: (*p.version).to_owned(),
+            record: p.record.clone(),
+            run: Some(p.run),
+            step: Some(p.step.clone()),
+            outcome: Outcome::ActionSkipped { action: p.kind.name().into(), reason: String::new() },
+        };
+        Some((p.run, entry))
     }
 
     /// A person snoozed an action until a moment: while it is snoozed, the same action is
     /// not produced again, even once this one is done.
     pub fn snooze(&mut self, seq: u64, until: i64) -> bool {
-        let Some(key) = self.key_of(seq) else { return false };
+        let Some(key) = self.key_of(seq).map(str::to_owned) else { return false };
         self.store.begin();
         self.store.set_snooze(key, until);
         self.store.commit();
@@ -366,8 +439,8 @@ impl<S: Store> Engine<S> {
     /// A person completed an action; a stage's activity may complete its stage.
     pub fn complete(&mut self, seq: u64) -> bool {
         self.store.begin();
-        let Some(action) = self.close(seq) else { return false };
-        self.activity_done(action.run, seq);
+        let Some((run, _)) = self.close(seq) else { return false };
+        self.activity_done(run, seq);
         self.finish_pass();
         self.store.commit();
         true
@@ -376,21 +449,13 @@ impl<S: Store> Engine<S> {
     /// A person dismissed an action; the reason goes to the playbook's history.
     pub fn dismiss(&mut self, seq: u64, reason: &str) -> bool {
         self.store.begin();
-        let Some(action) = self.close(seq) else { return false };
-        self.push_history(HistoryEntry {
-            at: 0,
-            playbook: action.playbook.clone(),
-            version: action.version.clone(),
-            record: action.record.clone(),
-            run: Some(action.run),
-            step: Some(action.step.clone()),
-            outcome: Outcome::ActionSkipped {
-                action: action.action.name().into(),
-                reason: format!("dismissed: {reason}"),
-            },
-        });
+        let Some((run, mut entry)) = self.close(seq) else { return false };
+        if let Outcome::ActionSkipped { reason: why, .. } = &mut entry.outcome {
+            *why = format!("dismissed: {reason}");
+        }
+        self.push_history(entry);
         // A dismissed activity no longer holds up its stage.
-        self.activity_done(action.run, seq);
+        self.activity_done(run, seq);
         self.finish_pass();
         self.store.commit();
         true
@@ -420,5 +485,19 @@ impl<S: Store> Engine<S> {
             r.activities.push(OpenActivity { name: name.to_string(), action: seq, required: false, done: false });
         }
         Some(seq)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ids are built without `format!` for speed; they must stay the ones `format!` made.
+    #[test]
+    fn action_ids_are_the_hash_of_the_formatted_key() {
+        for (ordinal, index) in [(0, 0), (1, 9), (10, 10), (99_999, 123), (u64::MAX, usize::MAX)] {
+            let key = format!("renewal|3|Account/acme|{ordinal}|prepare|{index}");
+            assert_eq!(action_id("renewal", "3", "Account/acme", ordinal, "prepare", index), hex_hash(key.as_bytes()));
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::history::Condition;
 use crate::value::{Happening, Value};
 
 /// Where a run is.
@@ -31,17 +32,18 @@ pub enum RunState {
     Failed,
 }
 
-/// What started a run, as its actions' context shows it.
+/// What started a run, as its actions' context shows it. The parts one change shares with
+/// every playbook it fires are behind `Arc`s, so that firing many costs no copies of them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TriggerInfo {
     /// The trigger as written (`account.health falls`).
     pub source: String,
     /// Fields the triggering change changed: (name, before, after).
-    pub changed: Vec<(String, Value, Value)>,
+    pub changed: Arc<[(String, Value, Value)]>,
     pub event: Option<Arc<Happening>>,
     /// The record's fields before the change (`old(…)`); for a deleted record, its last
     /// fields.
-    pub old: Option<Vec<Value>>,
+    pub old: Option<Arc<[Value]>>,
 }
 
 /// An activity opened by a stage.
@@ -53,14 +55,16 @@ pub struct OpenActivity {
     pub done: bool,
 }
 
+/// What a run is. What never changes after enrolment is shared (`Arc`), because the engine
+/// reads a run by copying it out of the store, several times a step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
     pub id: u64,
     /// The hash of the program the run follows, and the playbook's index in it.
-    pub program: String,
+    pub program: Arc<str>,
     pub playbook: usize,
-    pub playbook_name: String,
-    pub version: String,
+    pub playbook_name: Arc<str>,
+    pub version: Arc<str>,
     pub record: u32,
     pub record_id: Arc<str>,
     /// The index of the body node the run is at.
@@ -70,9 +74,9 @@ pub struct Run {
     /// Bumped whenever the run is rescheduled, so stale timers are ignored.
     pub generation: u64,
     pub started: i64,
-    pub trigger: TriggerInfo,
+    pub trigger: Arc<TriggerInfo>,
     /// The playbook's conditions with the values they had at enrolment.
-    pub conditions: Vec<(String, bool)>,
+    pub conditions: Arc<[Condition]>,
     pub activities: Vec<OpenActivity>,
     /// Which enrolment of this record in this playbook the run is (1 for the first): with
     /// the playbook, version, record and step it makes action ids, which therefore do not

@@ -16,8 +16,8 @@ impl<S: Store> Engine<S> {
     fn entry(&self, run: &super::run::Run, step: Option<String>, outcome: Outcome) -> HistoryEntry {
         HistoryEntry {
             at: self.now,
-            playbook: run.playbook_name.clone(),
-            version: run.version.clone(),
+            playbook: (*run.playbook_name).to_owned(),
+            version: (*run.version).to_owned(),
             record: self.record_name(run.record, &run.record_id),
             run: Some(run.id),
             step,
@@ -42,8 +42,12 @@ impl<S: Store> Engine<S> {
 
     /// Whether an `exit when` holds now; the run is ended if so.
     fn exits(&mut self, loaded: &Loaded, id: u64) -> bool {
-        let Some(run) = self.store.run(id).cloned() else { return true };
+        let Some(run) = self.store.run(id) else { return true };
         let pb = &loaded.program.playbooks[run.playbook];
+        if pb.exits.is_empty() {
+            return false;
+        }
+        let run = run.clone();
         let subject = Subject { record: run.record, id: run.record_id.clone() };
         for c in &pb.exits {
             let extra = Extra { trigger: Some(&run.trigger), timed_out: run.timed_out, ..Extra::default() };
@@ -99,8 +103,10 @@ impl<S: Store> Engine<S> {
                             }
                             let e = self.entry(&run, Some(step.name.clone()), Outcome::StepCompleted);
                             self.history.push(e);
-                            let n = step.name.clone();
-                            self.note(|| format!("step `{n}` ran"), &run.playbook_name, run.record, &run.record_id);
+                            if self.trace.is_some() {
+                                let n = step.name.clone();
+                                self.note(|| format!("step `{n}` ran"), &run.playbook_name, run.record, &run.record_id);
+                            }
                         }
                         Ok(false) => {
                             let reason = format!(
@@ -233,6 +239,12 @@ impl<S: Store> Engine<S> {
     }
 
     fn set_pc(&mut self, id: u64, pc: usize) {
+        // A run still going stays in the store's list of active runs: changed in place.
+        if let Some(run) = self.store.run_mut(id).filter(|r| r.is_active()) {
+            run.pc = pc;
+            run.state = RunState::Running;
+            return;
+        }
         if let Some(run) = self.store.run(id).cloned() {
             let mut run = run;
             run.pc = pc;
@@ -384,9 +396,9 @@ impl<S: Store> Engine<S> {
             let Some(run) = self.store.run(id).cloned() else { continue };
             let Some(p) = new.program.playbook_named(&run.playbook_name) else { continue };
             let pb = &new.program.playbooks[p];
-            if pb.version == run.version {
+            if *pb.version == *run.version {
                 let mut run = run;
-                run.program = new.program.hash.clone();
+                run.program = new.hash.clone();
                 run.playbook = p;
                 self.store.put_run(run);
                 continue;
@@ -410,9 +422,9 @@ impl<S: Store> Engine<S> {
                             let outcome = Outcome::Migrated { to_version: pb.version.clone() };
                             let e = self.entry(&moved, None, outcome);
                             self.history.push(e);
-                            moved.program = new.program.hash.clone();
+                            moved.program = new.hash.clone();
                             moved.playbook = p;
-                            moved.version = pb.version.clone();
+                            moved.version = new.names[p].1.clone();
                             let at_wait = matches!(body.get(run.pc), Some(Node::Wait(_)));
                             // A run waiting keeps its timer and goes on at the step it was headed for.
                             moved.pc = if at_wait { pc.saturating_sub(1) } else { pc };

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use play_compiler::program::{Builtin, Code, Op, Program, Reentry, TriggerKind};
+use play_compiler::program::{Program, Reentry, TriggerKind};
 
 use super::history::{Condition, Outcome};
 use super::run::{Run, RunState, TriggerInfo};
@@ -56,11 +56,16 @@ impl<S: Store> Engine<S> {
         candidates: Vec<usize>,
         created: bool,
         changed: &[u32],
-        new: &[Value],
         moved: &Moved,
         info: TriggerInfo,
     ) {
         let old = info.old.as_deref();
+        let name = self.record_name(subject.record, &subject.id);
+        // A field of the record as just stored (runs never write records, so it stays so
+        // while the playbooks fire).
+        let now = |engine: &Self, slot: usize| {
+            engine.store.record(subject.record, &subject.id).and_then(|f| f.get(slot)).cloned()
+        };
         for p in candidates {
             let pb = &loaded.program.playbooks[p];
             let mut fired = None;
@@ -76,14 +81,14 @@ impl<S: Store> Engine<S> {
                             false
                         } else {
                             let want = self.eval(loaded, value, subject, &Extra::default()).unwrap_or_default();
-                            let ctx_now = &new[slot as usize];
+                            let ctx_now = now(self, slot as usize).unwrap_or_default();
                             let before = old.map_or(Value::Empty, |o| o[slot as usize].clone());
-                            self.same(loaded, ctx_now, &want) && !self.same(loaded, &before, &want)
+                            self.same(loaded, &ctx_now, &want) && !self.same(loaded, &before, &want)
                         }
                     }
                     TriggerKind::Rises { slot } | TriggerKind::Falls { slot } => {
                         let before = old.and_then(|o| o[*slot].number());
-                        let after = new[*slot].number();
+                        let after = now(self, *slot).and_then(|v| v.number());
                         match (before, after) {
                             (Some(b), Some(a)) if matches!(t.kind, TriggerKind::Rises { .. }) => a > b,
                             (Some(b), Some(a)) => a < b,
@@ -107,7 +112,7 @@ impl<S: Store> Engine<S> {
             }
             if let Some(source) = fired {
                 let info = TriggerInfo { source, ..info.clone() };
-                self.fire(loaded, p, subject, info);
+                self.fire(loaded, p, subject, info, &name);
             }
         }
     }
@@ -159,7 +164,8 @@ impl<S: Store> Engine<S> {
                 }
                 let info =
                     TriggerInfo { source: t.source.clone(), event: Some(happening.clone()), ..TriggerInfo::default() };
-                self.fire(loaded, p, &subject, info);
+                let name = self.record_name(subject.record, &subject.id);
+                self.fire(loaded, p, &subject, info, &name);
                 break;
             }
         }
@@ -167,6 +173,7 @@ impl<S: Store> Engine<S> {
 
     pub(super) fn deleted_triggers(&mut self, loaded: &Arc<Loaded>, subject: &Subject, info: TriggerInfo) {
         let candidates = loaded.program.triggers.deleted.get(subject.record as usize).cloned().unwrap_or_default();
+        let name = self.record_name(subject.record, &subject.id);
         for p in candidates {
             let source = loaded.program.playbooks[p]
                 .triggers
@@ -174,7 +181,7 @@ impl<S: Store> Engine<S> {
                 .find(|t| t.kind == TriggerKind::Deleted)
                 .map(|t| t.source.clone())
                 .unwrap_or_default();
-            self.fire(loaded, p, subject, TriggerInfo { source, ..info.clone() });
+            self.fire(loaded, p, subject, TriggerInfo { source, ..info.clone() }, &name);
         }
     }
 
@@ -182,30 +189,30 @@ impl<S: Store> Engine<S> {
     /// `changed` is `None` (a new record, a new program), else those whose date may have
     /// moved with the changed slots.
     pub(super) fn schedule_dates(&mut self, loaded: &Loaded, subject: &Subject, changed: Option<&[u32]>) {
-        for &p in &loaded.program.triggers.timed {
-            let pb = &loaded.program.playbooks[p];
-            if pb.subject as u32 != subject.record {
+        for d in &loaded.dates {
+            if d.subject != subject.record {
                 continue;
             }
-            for (t, trig) in pb.triggers.iter().enumerate() {
-                let TriggerKind::Date { date, at } = &trig.kind else { continue };
-                if changed.is_some_and(|slots| !date_may_move(date, slots)) {
+            if let (Some(slots), Some(reads)) = (changed, &d.reads) {
+                if !slots.iter().any(|s| reads.contains(s)) {
                     continue;
                 }
-                let timer = Timer::Date { playbook: p as u32, trigger: t as u32, record: subject.id.clone() };
-                let when = match self.eval(loaded, date, subject, &Extra::default()) {
-                    Ok(Value::Date(d)) => {
-                        let m = at.unwrap_or(0);
-                        Some(self.workspace.at_local(d, m / 60, m % 60).timestamp())
-                    }
-                    Ok(Value::Moment(t)) => Some(t),
-                    _ => None,
-                };
-                match when {
-                    // Not retroactive: a date already past does not fire.
-                    Some(w) if w > self.now => self.store.schedule(w, timer),
-                    _ => self.store.unschedule(&timer),
+            }
+            let (p, t) = (d.playbook, d.trigger);
+            let TriggerKind::Date { date, at } = &loaded.program.playbooks[p].triggers[t].kind else { continue };
+            let timer = Timer::Date { playbook: p as u32, trigger: t as u32, record: subject.id.clone() };
+            let when = match self.eval(loaded, date, subject, &Extra::default()) {
+                Ok(Value::Date(d)) => {
+                    let m = at.unwrap_or(0);
+                    Some(self.workspace.at_local(d, m / 60, m % 60).timestamp())
                 }
+                Ok(Value::Moment(t)) => Some(t),
+                _ => None,
+            };
+            match when {
+                // Not retroactive: a date already past does not fire.
+                Some(w) if w > self.now => self.store.schedule(w, timer),
+                _ => self.store.unschedule(&timer),
             }
         }
     }
@@ -276,7 +283,8 @@ impl<S: Store> Engine<S> {
             return;
         }
         let source = pb.triggers.get(t).map(|t| t.source.clone()).unwrap_or_default();
-        self.fire(&loaded, p, &subject, TriggerInfo { source, ..TriggerInfo::default() });
+        let name = self.record_name(subject.record, &subject.id);
+        self.fire(&loaded, p, &subject, TriggerInfo { source, ..TriggerInfo::default() }, &name);
     }
 
     /// Schedules every `every` trigger's next firing.
@@ -305,19 +313,21 @@ impl<S: Store> Engine<S> {
         let record = pb.subject as u32;
         for id in self.store.record_ids(record) {
             let info = TriggerInfo { source: trig.source.clone(), ..TriggerInfo::default() };
-            self.fire(&loaded, p, &Subject { record, id }, info);
+            let name = self.record_name(record, &id);
+            self.fire(&loaded, p, &Subject { record, id }, info, &name);
         }
     }
 
     /// A trigger fired for a record: enrol it if re-entry allows and the conditions hold.
-    pub(super) fn fire(&mut self, loaded: &Arc<Loaded>, p: usize, subject: &Subject, info: TriggerInfo) {
+    /// `record` is the record's name (`Account/acme`), made once by callers that fire
+    /// many playbooks for one record.
+    pub(super) fn fire(&mut self, loaded: &Arc<Loaded>, p: usize, subject: &Subject, info: TriggerInfo, record: &str) {
         let pb = &loaded.program.playbooks[p];
-        let record = self.record_name(subject.record, &subject.id);
         let entry = |outcome| super::HistoryEntry {
             at: 0,
             playbook: pb.name.clone(),
             version: pb.version.clone(),
-            record: record.clone(),
+            record: record.to_string(),
             run: None,
             step: None,
             outcome,
@@ -329,22 +339,25 @@ impl<S: Store> Engine<S> {
             self.push_history(e);
             return;
         }
-        let mut conditions = Vec::new();
+        let mut conditions = Vec::with_capacity(pb.conditions.len());
         let mut failed = None;
         let extra = Extra { trigger: Some(&info), ..Extra::default() };
-        for c in &pb.conditions {
+        for (c, source) in pb.conditions.iter().zip(&loaded.conditions[p]) {
+            let source = source.clone();
             match self.eval(loaded, c, subject, &extra) {
-                Ok(v) => conditions.push(Condition { source: c.source.clone(), value: v == Value::Bool(true) }),
+                Ok(v) => conditions.push(Condition { source, value: v == Value::Bool(true) }),
                 Err(Fault::Failed { message, span }) => {
                     failed = Some((message, span));
                     break;
                 }
-                Err(Fault::Skip { .. }) => conditions.push(Condition { source: c.source.clone(), value: false }),
+                Err(Fault::Skip { .. }) => conditions.push(Condition { source, value: false }),
             }
         }
-        for c in &conditions {
-            let (s, v) = (c.source.clone(), c.value);
-            self.note(|| format!("condition `{s}` is {v}"), &pb.name, subject.record, &subject.id);
+        if self.trace.is_some() {
+            for c in &conditions {
+                let (s, v) = (c.source.clone(), c.value);
+                self.note(|| format!("condition `{s}` is {v}"), &pb.name, subject.record, &subject.id);
+            }
         }
         if let Some((message, span)) = failed {
             let (file, line, column) = self.place(loaded, span);
@@ -353,18 +366,22 @@ impl<S: Store> Engine<S> {
         }
         if let Some(c) = conditions.iter().find(|c| !c.value) {
             let reason = format!("the condition `{}` is false", c.source);
-            let e =
-                entry(Outcome::NotEnrolled { trigger: info.source.clone(), reason, conditions: conditions.clone() });
+            let e = entry(Outcome::NotEnrolled { trigger: info.source.clone(), reason, conditions });
             self.push_history(e);
             return;
         }
         let id = self.store.next_id();
+        let (name, version) = loaded.names[p].clone();
+        let source = info.source.clone();
+        let info = Arc::new(info);
+        let ordinal = self.store.count_enrolment(&name, subject.record, &subject.id);
+        self.store.set_last_enrolment(&name, subject.record, &subject.id, self.now, None);
         let run = Run {
             id,
-            program: loaded.program.hash.clone(),
+            program: loaded.hash.clone(),
             playbook: p,
-            playbook_name: pb.name.clone(),
-            version: pb.version.clone(),
+            playbook_name: name,
+            version,
             record: subject.record,
             record_id: subject.id.clone(),
             pc: 0,
@@ -372,43 +389,48 @@ impl<S: Store> Engine<S> {
             timed_out: false,
             generation: 0,
             started: self.now,
-            trigger: info.clone(),
-            conditions: conditions.iter().map(|c| (c.source.clone(), c.value)).collect(),
+            conditions: conditions.iter().cloned().collect(),
             activities: Vec::new(),
-            ordinal: self.store.count_enrolment(&pb.name, subject.record, &subject.id),
+            ordinal,
             // The event that started the run is not one a `wait for` waits for.
             spent: info.event.iter().cloned().collect(),
+            trigger: info,
         };
-        self.store.set_last_enrolment(&pb.name, subject.record, &subject.id, self.now, None);
         self.store.put_run(run);
-        let source = info.source.clone();
-        self.note(|| format!("enrolled by `{source}`"), &pb.name, subject.record, &subject.id);
-        let mut e = entry(Outcome::Enrolled { trigger: info.source, conditions });
+        if self.trace.is_some() {
+            let s = source.clone();
+            self.note(|| format!("enrolled by `{s}`"), &pb.name, subject.record, &subject.id);
+        }
+        let mut e = entry(Outcome::Enrolled { trigger: source, conditions });
         e.run = Some(id);
         self.push_history(e);
         self.continue_run(id);
     }
 
-    /// Why re-entry keeps the record out, if it does.
+    /// Why re-entry keeps the record out, if it does. The store is asked only what the
+    /// playbook's rule needs (`reentry always` needs nothing).
     fn reentry_blocks(&self, pb: &play_compiler::program::PlaybookDef, subject: &Subject) -> Option<String> {
-        let active = self
-            .store
-            .active_runs(subject.record, &subject.id)
-            .into_iter()
-            .any(|r| self.store.run(r).is_some_and(|run| run.playbook_name == pb.name));
-        let last = self.store.last_enrolment(&pb.name, subject.record, &subject.id);
+        let active = || {
+            self.store
+                .active_runs(subject.record, &subject.id)
+                .into_iter()
+                .any(|r| self.store.run(r).is_some_and(|run| *run.playbook_name == *pb.name))
+        };
+        let last = || self.store.last_enrolment(&pb.name, subject.record, &subject.id);
         match &pb.reentry {
             Reentry::Always => None,
-            Reentry::AfterExit if active => Some("the record is already in this playbook (reentry after_exit)".into()),
+            Reentry::AfterExit if active() => {
+                Some("the record is already in this playbook (reentry after_exit)".into())
+            }
             Reentry::AfterExit => None,
-            Reentry::Never if last.is_some() => Some("the record was enrolled before (reentry never)".into()),
+            Reentry::Never if last().is_some() => Some("the record was enrolled before (reentry never)".into()),
             Reentry::Never => None,
             Reentry::After(d) => {
-                if active {
+                if active() {
                     return Some("the record is already in this playbook".into());
                 }
                 // Counted from the end of the previous run.
-                let (started, ended) = last?;
+                let (started, ended) = last()?;
                 let ended = ended.unwrap_or(started);
                 let free = crate::vm::shift(&self.workspace, ended, *d);
                 (self.now < free).then(|| {
@@ -460,44 +482,4 @@ pub(super) fn record_candidates(
     candidates.sort_unstable();
     candidates.dedup();
     candidates
-}
-
-/// Whether a `date` trigger's moment may differ after a change of `changed`. Code that
-/// reads only the record's own fields and constants gives the same moment until one of
-/// those fields changes, so re-evaluating and rescheduling it on every change (which costs
-/// more than the rest of a change nobody watches) is skipped; code that reads the clock,
-/// segments, history or other records is always worked out again.
-fn date_may_move(code: &Code, changed: &[u32]) -> bool {
-    let mut reads_changed = false;
-    for op in &code.ops {
-        match op {
-            Op::SubjectField { slot } | Op::FieldCompare { slot, .. } => reads_changed |= changed.contains(slot),
-            Op::Call {
-                function: Builtin::Now | Builtin::Today | Builtin::DaysUntil | Builtin::DaysSince | Builtin::ManagerOf,
-            } => return true,
-            Op::Const { .. }
-            | Op::Call { .. }
-            | Op::Not
-            | Op::Neg
-            | Op::Add
-            | Op::Sub
-            | Op::Mul
-            | Op::Div
-            | Op::Eq
-            | Op::Ne
-            | Op::Lt
-            | Op::Le
-            | Op::Gt
-            | Op::Ge
-            | Op::JumpIfFalse { .. }
-            | Op::JumpIfTrue { .. }
-            | Op::Coalesce { .. }
-            | Op::In { .. }
-            | Op::List { .. }
-            | Op::Concat { .. }
-            | Op::Exists => {}
-            _ => return true,
-        }
-    }
-    reads_changed
 }
