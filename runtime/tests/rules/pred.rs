@@ -10,7 +10,7 @@ use play_runtime::config::Workspace;
 use play_runtime::engine::Loaded;
 use play_runtime::store::MemoryStore;
 use play_runtime::value::Value;
-use play_runtime::vm::{Ctx, Vm};
+use play_runtime::vm::{Ctx, Tier, Vm};
 use proptest::prelude::*;
 
 use crate::harness::build;
@@ -78,6 +78,34 @@ fn account(program: &Program, seed: u64) -> Vec<Value> {
     fields
 }
 
+/// What an evaluation of an account's condition sees: its fields and the clock, nothing
+/// of a trigger or an event.
+fn about<'a>(
+    loaded: &'a Loaded,
+    store: &'a MemoryStore,
+    workspace: &'a Workspace,
+    now: i64,
+    id: &'a Arc<str>,
+    fields: &'a [Value],
+    tier: Option<&'a Tier>,
+) -> Ctx<'a> {
+    Ctx {
+        program: &loaded.program,
+        consts: &loaded.consts,
+        data: store,
+        workspace,
+        now,
+        subject_type: 0,
+        subject_id: id,
+        subject: fields,
+        old: None,
+        trigger_event: None,
+        awaited: None,
+        timed_out: false,
+        tier,
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -100,21 +128,7 @@ proptest! {
         let mut vm = Vm::new();
         for seed in seeds {
             let fields = account(&loaded.program, seed);
-            let ctx = |tier| Ctx {
-                program: &loaded.program,
-                consts: &loaded.consts,
-                data: &store,
-                workspace: &workspace,
-                now: 1_772_442_000,
-                subject_type: 0,
-                subject_id: &id,
-                subject: &fields,
-                old: None,
-                trigger_event: None,
-                awaited: None,
-                timed_out: false,
-                tier,
-            };
+            let ctx = |tier| about(&loaded, &store, &workspace, 1_772_442_000, &id, &fields, tier);
             let reference = vm.interpret(code, &ctx(None));
             prop_assert_eq!(vm.eval(code, &ctx(Some(&loaded.tier))), reference.clone(), "`{}` on {:?}", condition, fields);
             prop_assert_eq!(vm.test(code, &ctx(Some(&loaded.tier))), vm.test(code, &ctx(None)));
@@ -142,21 +156,7 @@ fn a_clock_term_is_worked_out_again_in_another_time_zone() {
     let mut vm = Vm::new();
     let mut answers = Vec::new();
     for workspace in [&utc, &auckland, &utc] {
-        let ctx = Ctx {
-            program: &loaded.program,
-            consts: &loaded.consts,
-            data: &store,
-            workspace,
-            now: 1_772_481_600,
-            subject_type: 0,
-            subject_id: &id,
-            subject: &fields,
-            old: None,
-            trigger_event: None,
-            awaited: None,
-            timed_out: false,
-            tier: Some(&loaded.tier),
-        };
+        let ctx = about(&loaded, &store, workspace, 1_772_481_600, &id, &fields, Some(&loaded.tier));
         answers.push(vm.test(code, &ctx).expect("no fault"));
     }
     assert_eq!(answers, [true, false, true]);
