@@ -104,7 +104,7 @@ impl Vm {
 
     fn machine<'m, 'a>(&'m mut self, ctx: &'m Ctx<'a>) -> Machine<'a, 'm> {
         self.stack.clear();
-        Machine { ctx, stack: &mut self.stack, budget: STEP_BUDGET, today: &mut self.today }
+        Machine { ctx, stack: &mut self.stack, budget: STEP_BUDGET, today: &mut self.today, depth: 0 }
     }
 
     /// Evaluates `code`; the result is the value left on the stack.
@@ -149,7 +149,13 @@ struct Machine<'a, 'c> {
     stack: &'c mut Vec<Slot>,
     budget: u32,
     today: &'c mut Today,
+    /// How many segments deep the evaluation is.
+    depth: u32,
 }
+
+/// How deep segments may use segments. The checker refuses a segment that uses itself,
+/// but a program file could say anything: this keeps the stack safe.
+const SEGMENT_DEPTH: u32 = 64;
 
 impl Machine<'_, '_> {
     fn run(&mut self, code: &Code) -> Result<(), Fault> {
@@ -323,8 +329,14 @@ impl Machine<'_, '_> {
                     let Some(segment) = ctx.program.segments.get(index as usize) else {
                         return Err(fail(code, pc - 1, "unknown segment".into()));
                     };
+                    if self.depth >= SEGMENT_DEPTH {
+                        return Err(fail(code, pc - 1, "segments use each other too deeply to work out".into()));
+                    }
                     let base = self.stack.len();
-                    self.run(&segment.value)?;
+                    self.depth += 1;
+                    let done = self.run(&segment.value);
+                    self.depth -= 1;
+                    done?;
                     let v = self.stack.pop().unwrap_or(Slot::Value(Value::Empty));
                     self.stack.truncate(base);
                     self.stack.push(v);

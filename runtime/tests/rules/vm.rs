@@ -88,6 +88,33 @@ fn a_condition_over_the_step_budget_is_a_recorded_failure_with_its_place() {
     assert_eq!(w.history(), ["failed at rules.play:4:8: this took too many steps to work out"]);
 }
 
+#[test]
+fn a_segment_that_uses_itself_is_a_fault_not_a_crash() {
+    // The checker refuses such a segment; a program file could still say it.
+    let src = r##"segment low for account: Account = account.health < 40
+
+playbook watch {
+  for account: Account
+  on account.health falls
+  when low
+  step review {
+    notify slack "#cs" "review"
+  }
+}
+"##;
+    let mut program = build(src);
+    let s = program.segments.iter().position(|s| s.name == "low").expect("the segment");
+    let span = program.segments[s].value.spans.first().copied().unwrap_or_default();
+    program.segments[s].value =
+        Code { ops: vec![Op::Segment { index: s as u32 }], spans: vec![span], source: "low".into() };
+    let mut w = World::with(src, Workspace::default());
+    w.engine.reload(program);
+    w.given("Account/acme", account(json!({"health": 50})));
+    w.upsert("Account/acme", json!({"health": 41}));
+    assert_eq!(w.actions(), Vec::<String>::new());
+    assert_eq!(w.history(), ["failed at rules.play:1:36: segments use each other too deeply to work out"]);
+}
+
 mod fused {
     //! `field_compare` is `subject_field; const; <comparison>` in one instruction, and
     //! `compare_quick` is `compare` with the common cases worked out in place: each must
