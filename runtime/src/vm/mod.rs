@@ -365,7 +365,7 @@ impl Machine<'_, '_> {
                     self.push(match kind {
                         History::Did => Value::Bool(seen.clone().next().is_some()),
                         History::Count => Value::Int(seen.count() as i64),
-                        History::Last => seen.last().map_or(Value::Empty, |h| Value::Event(h.clone())),
+                        History::Last => seen.clone().next_back().map_or(Value::Empty, |h| Value::Event(h.clone())),
                     });
                 }
                 Op::Change { slot } => {
