@@ -6,7 +6,7 @@ use std::sync::Arc;
 use play_compiler::program::{Inflight, Node, WaitDef};
 
 use super::history::Outcome;
-use super::run::{OpenActivity, RunState};
+use super::run::{OpenActivity, RunState, TriggerInfo};
 use super::{Engine, Extra, HistoryEntry, Loaded, Subject};
 use crate::store::{Store, Timer};
 use crate::value::{Happening, Value};
@@ -32,6 +32,11 @@ impl<S: Store> Engine<S> {
         }
         run.state = state;
         run.generation += 1;
+        // An ended run is never evaluated again: the record as it was before the change
+        // that started it, the largest thing a run keeps, is let go.
+        if run.trigger.old.is_some() {
+            run.trigger = Arc::new(TriggerInfo { old: None, ..(*run.trigger).clone() });
+        }
         self.store.set_last_enrolment(&run.playbook_name, run.record, &run.record_id, run.started, Some(self.now));
         let e = self.entry(&run, None, outcome);
         self.history.push(e);

@@ -57,6 +57,33 @@ fn old_in_a_condition_is_the_value_before_the_triggering_change() {
 }
 
 #[test]
+fn a_run_keeps_the_record_before_its_change_until_it_ends() {
+    let mut w = World::new(
+        r##"playbook sharp_drop {
+  for account: Account
+  on account.health falls
+  step note {
+    notify slack "#cs" "{account.name} fell"
+  }
+  wait 1d
+  step recall {
+    notify slack "#cs" "{account.name} was at {old(account.health) ?? 0}"
+  }
+}
+"##,
+    );
+    w.given("Account/acme", account(json!({"health": 72})));
+    w.upsert("Account/acme", json!({"health": 40}));
+    assert_eq!(w.actions(), ["notify_slack Acme fell to #cs (note)"]);
+    let run = (1..10).find_map(|id| w.engine.run(id)).expect("the run").id;
+    assert!(w.engine.run(run).is_some_and(|r| r.trigger.old.is_some()), "a waiting run keeps it for later steps");
+    w.after("1d");
+    assert_eq!(w.actions(), ["notify_slack Acme was at 72 to #cs (recall)"]);
+    // An ended run is never evaluated again: it lets go of the record's old fields.
+    assert!(w.engine.run(run).is_some_and(|r| !r.is_active() && r.trigger.old.is_none()));
+}
+
+#[test]
 fn the_triggering_event_s_payload_is_readable_in_a_condition() {
     let mut w = World::new(
         r##"playbook critical {
