@@ -11,9 +11,10 @@ use play_compiler::program::{Code, Duration, History, Op, Program, SrcSpan};
 
 use crate::config::Workspace;
 use crate::value::{Happening, Value};
-use ops::{arithmetic, before, call, Today};
+use ops::{arithmetic, before, call};
 pub use ops::{compare, compare_quick, date_moment, shift, weekday};
-pub use pred::{predicate, Memo, Pred, Term, Tier};
+use pred::Memo;
+pub use pred::{Pred, Tier};
 
 /// How many instructions one evaluation may run, segments and signals included.
 pub const STEP_BUDGET: u32 = 100_000;
@@ -93,18 +94,17 @@ static EMPTY: Value = Value::Empty;
 #[derive(Default)]
 pub struct Vm {
     stack: Vec<Slot>,
-    today: Today,
     memo: Memo,
 }
 
 impl Vm {
     pub fn new() -> Self {
-        Vm { stack: Vec::with_capacity(32), today: Today::default(), memo: Memo::default() }
+        Vm { stack: Vec::with_capacity(32), memo: Memo::default() }
     }
 
     fn machine<'m, 'a>(&'m mut self, ctx: &'m Ctx<'a>) -> Machine<'a, 'm> {
         self.stack.clear();
-        Machine { ctx, stack: &mut self.stack, budget: STEP_BUDGET, today: &mut self.today, depth: 0 }
+        Machine { ctx, stack: &mut self.stack, budget: STEP_BUDGET, today: &self.memo.today, depth: 0 }
     }
 
     /// Evaluates `code`; the result is the value left on the stack.
@@ -148,7 +148,7 @@ struct Machine<'a, 'c> {
     ctx: &'c Ctx<'a>,
     stack: &'c mut Vec<Slot>,
     budget: u32,
-    today: &'c mut Today,
+    today: &'c ops::Today,
     /// How many segments deep the evaluation is.
     depth: u32,
 }

@@ -2,6 +2,7 @@
 //! and moving moments by durations on the workspace calendar.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
@@ -203,17 +204,18 @@ fn decide(op: Op, ordering: Option<std::cmp::Ordering>) -> Result<bool, String> 
 }
 
 /// Today in the workspace, worked out once for a moment and time zone: conditions ask for
-/// it over and over with the same clock.
+/// it over and over with the same clock. Read through a shared borrow, so that the
+/// interpreter and predicates keep one.
 #[derive(Default)]
-pub(super) struct Today(Option<(i64, Tz, NaiveDate)>);
+pub(super) struct Today(Cell<Option<(i64, Tz, NaiveDate)>>);
 
 impl Today {
-    pub(super) fn get(&mut self, ctx: &Ctx) -> NaiveDate {
-        match self.0 {
+    pub(super) fn get(&self, ctx: &Ctx) -> NaiveDate {
+        match self.0.get() {
             Some((now, tz, today)) if now == ctx.now && tz == ctx.workspace.time_zone => today,
             _ => {
                 let today = local_date(ctx.workspace, ctx.now);
-                self.0 = Some((ctx.now, ctx.workspace.time_zone, today));
+                self.0.set(Some((ctx.now, ctx.workspace.time_zone, today)));
                 today
             }
         }
@@ -221,7 +223,7 @@ impl Today {
 }
 
 /// Calls a built-in function; `args` holds as many arguments as it takes, then empties.
-pub(super) fn call(function: Builtin, args: [&Value; 2], ctx: &Ctx, today: &mut Today) -> Result<Value, String> {
+pub(super) fn call(function: Builtin, args: [&Value; 2], ctx: &Ctx, today: &Today) -> Result<Value, String> {
     let text = |i: usize| -> Result<Cow<str>, String> {
         match args[i] {
             Value::Text(t) => Ok(Cow::Borrowed(t)),

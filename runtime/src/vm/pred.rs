@@ -17,11 +17,10 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use chrono::NaiveDate;
 use chrono_tz::Tz;
 use play_compiler::program::{Builtin, Cmp, Code, Const, Node, Op, Program};
 
-use super::ops::{arithmetic, compare_quick, local_date};
+use super::ops::{arithmetic, compare_quick, Today};
 use super::{Ctx, EMPTY};
 use crate::value::Value;
 
@@ -83,13 +82,13 @@ pub enum Term {
     },
 }
 
-/// Today's date and the values of a tier's clock terms, at one moment in one time zone.
-/// Each is worked out the first time a predicate needs it, through a shared borrow, so
-/// that terms can lend their values out.
+/// Today's date (which the interpreter reads too) and the values of a tier's clock terms,
+/// at one moment in one time zone. Each is worked out the first time it is needed, through
+/// a shared borrow, so that terms can lend their values out.
 #[derive(Default)]
-pub struct Memo {
+pub(super) struct Memo {
     key: Option<(i64, Tz, u64)>,
-    today: OnceCell<NaiveDate>,
+    pub(super) today: Today,
     values: Vec<OnceCell<Value>>,
 }
 
@@ -101,7 +100,6 @@ impl Memo {
         let key = Some((ctx.now, ctx.workspace.time_zone, tier.id));
         if key != self.key {
             self.key = key;
-            self.today = OnceCell::new();
             self.values.clear();
             self.values.resize_with(tier.clocks as usize, OnceCell::new);
         }
@@ -114,7 +112,7 @@ impl Term {
         Some(match self {
             Term::Field(slot) => Cow::Borrowed(ctx.subject.get(*slot as usize).unwrap_or(&EMPTY)),
             Term::Const(index) => Cow::Borrowed(ctx.consts.get(*index as usize).unwrap_or(&EMPTY)),
-            Term::Today => Cow::Owned(Value::Date(*memo.today.get_or_init(|| local_date(ctx.workspace, ctx.now)))),
+            Term::Today => Cow::Owned(Value::Date(memo.today.get(ctx))),
             Term::Now => Cow::Owned(Value::Moment(ctx.now)),
             Term::Arithmetic { op, left, right } => {
                 let (l, r) = (left.value(ctx, memo)?, right.value(ctx, memo)?);
@@ -183,7 +181,7 @@ fn contains(field: &Value, want: &Value, ctx: &Ctx) -> Option<bool> {
 }
 
 /// The predicate of a piece of code, or `None` when it is not one.
-pub fn predicate(code: &Code) -> Option<Pred> {
+fn predicate(code: &Code) -> Option<Pred> {
     block(&code.ops, 0, code.ops.len())
 }
 
@@ -377,15 +375,6 @@ impl Tier {
             return None;
         }
         self.preds.get(&address(code))
-    }
-
-    /// How many pieces of code are predicates.
-    pub fn len(&self) -> usize {
-        self.preds.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.preds.is_empty()
     }
 }
 
