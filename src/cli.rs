@@ -9,7 +9,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "play",
     version,
     about = "Playbooks as code for customer-success teams",
-    long_about = "Playbooks as code for customer-success teams: check and format `.play` projects, import CRM schemas.",
+    long_about = "Playbooks as code for customer-success teams.\n\n\
+A project is a folder of `.play` files (records, events, segments, signals, templates, \
+playbooks and their tests) with an optional `play.toml`. `play check` type-checks it against \
+the CRM schema, `play fmt` lays it out, `play build` compiles it to a bytecode program, \
+`play test` runs its tests in simulated time, `play replay` and `play explain` show what it \
+would have done on recorded CRM changes and why, `play schema import` turns a CRM's field \
+description into records, and `play lsp` serves editors.",
     after_help = "\
 EXAMPLES:
   play check                    check every .play file under the current folder
@@ -100,7 +106,7 @@ impl FmtArgs {
 #[command(after_help = "\
 EXAMPLES:
   play build -o program.playc        compile the project in the current folder
-  play build examples/renewals --dump   print the readable disassembly
+  play build examples/customer-success --dump   print the readable disassembly
 
 The program carries a format version and a content hash, and runs without the source.
 Exit status: 0 built, 1 the project has errors (reported as `play check` does),
