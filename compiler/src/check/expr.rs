@@ -201,14 +201,18 @@ impl<'a> Checker<'a> {
             let ty = self.expr(file, env, e, None);
             if ty.is_optional() {
                 self.optional_not_handled(file, e, &ty);
-            } else if matches!(ty, Ty::Record(_) | Ty::List(_) | Ty::Event(_)) {
+            } else if !interpolates(&ty) {
+                let help = match &ty {
+                    Ty::List(_) => "only a list of simple values (text, numbers, dates, variants) reads as text",
+                    _ => "interpolate one of its fields, e.g. `{account.name}`",
+                };
                 let d = Diagnostic::error(
                     codes::TYPE_MISMATCH,
                     format!("`{}` cannot be put in text", self.name_of(&ty)),
                     e.span,
                     "not a simple value",
                 )
-                .with_help("interpolate one of its fields, e.g. `{account.name}`");
+                .with_help(help);
                 self.report(file, d);
             }
         }
@@ -909,4 +913,14 @@ fn is_subject_field(env: &Env, e: &Expr) -> bool {
 fn join(names: &[String]) -> String {
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     suggest::join_or(&refs)
+}
+
+/// Whether a value of this type reads as text: a simple value, or a list of present simple
+/// values (written out with `, ` between the items).
+fn interpolates(ty: &Ty) -> bool {
+    match ty {
+        Ty::Record(_) | Ty::Event(_) | Ty::Optional(_) => false,
+        Ty::List(item) => !matches!(**item, Ty::List(_)) && interpolates(item),
+        _ => true,
+    }
 }

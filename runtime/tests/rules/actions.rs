@@ -165,3 +165,21 @@ fn a_template_is_written_for_its_recipient() {
     );
     assert_eq!((email.subject.as_deref(), email.body.as_deref()), (Some("Hello Vic"), Some("About Acme")));
 }
+
+#[test]
+fn a_list_of_simple_values_is_interpolated_with_commas_between_its_items() {
+    let mut w = World::new(
+        r##"playbook tagged {
+  for account: Account
+  on account.health falls
+  step tell {
+    notify slack "#cs" "{account.name} is tagged {account.tags}"
+  }
+}
+"##,
+    );
+    w.given("Account/acme", account(json!({"tags": ["pilot", "emea"]})));
+    w.upsert("Account/acme", json!({"health": 41}));
+    let json: serde_json::Value = serde_json::from_str(&w.take().remove(0).to_json_line()).expect("JSON");
+    assert_eq!(json["message"], json!("Acme is tagged pilot, emea"));
+}
