@@ -23,3 +23,33 @@ fn lenient_moments_on_the_command_line_are_refused() {
         assert_eq!(run.code, 0, "{until}: {}", run.stderr);
     }
 }
+
+/// `n` signals each defined by the next, and `n` segments each true when the next is,
+/// with a playbook on the first of each.
+fn chains(n: usize) -> String {
+    let mut src = String::new();
+    for i in 0..n {
+        let next = if i + 1 < n { format!("s{}", i + 1) } else { "account.health".to_string() };
+        src.push_str(&format!("signal s{i} for account: Account = {next} + 1\n"));
+        let next = if i + 1 < n { format!("g{}", i + 1) } else { "account.health < 40".to_string() };
+        src.push_str(&format!("segment g{i} for account: Account = {next}\n"));
+    }
+    src.push_str("playbook p {\n  for account: Account\n  on enters g0\n  when s0 > 1\n  step s {\n    notify slack \"#cs\" \"x\"\n  }\n}\n");
+    src
+}
+
+#[test]
+fn a_chain_of_3000_signals_and_segments_is_a_diagnostic_not_an_abort() {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    crate::support::write(dir.path(), "chain.play", chains(3000));
+    for command in ["check", "build"] {
+        let run = play(dir.path(), &[command, "chain.play"]);
+        assert_eq!(run.code, 1, "{command}: {}", run.stderr);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert_eq!(all.matches("play::E0310").count(), 2, "{command}: {all}");
+    }
+    // 64 deep is what the engine follows: it builds.
+    crate::support::write(dir.path(), "chain.play", chains(64));
+    let run = play(dir.path(), &["build", "chain.play"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

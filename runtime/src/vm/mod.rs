@@ -156,9 +156,9 @@ struct Machine<'a, 'c> {
     depth: u32,
 }
 
-/// How deep segments may use segments. The checker refuses a segment that uses itself,
-/// but a program file could say anything: this keeps the stack safe.
-const SEGMENT_DEPTH: u32 = 64;
+/// How deep segments may use segments: the checker refuses a deeper chain, but a program
+/// file could say anything, and this keeps the stack safe.
+use play_compiler::program::SEGMENT_DEPTH;
 
 impl Machine<'_, '_> {
     fn run(&mut self, code: &Code) -> Result<(), Fault> {
