@@ -75,12 +75,18 @@ fn workspace(path: &Path) -> Result<Result<Workspace, String>, Error> {
     Ok(Workspace::from_toml(&text).map_err(|e| format!("{}: {e}", file.display())))
 }
 
-/// A moment given on the command line: RFC 3339, or a date (midnight in the workspace).
+/// A moment given on the command line: a datetime as in change lines (without an offset,
+/// in the workspace time zone), or a date (midnight in the workspace). Read strictly, by
+/// the same reader as `.play` literals.
 pub fn moment(text: &str, workspace: &Workspace) -> Result<i64, Error> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Ok(t.timestamp());
+    use play_compiler::dates::{parse_date, parse_datetime, Fraction};
+    if let Some(t) = parse_datetime(text, Fraction::Allowed) {
+        let (date, time) = (t.local.date(), t.local.time());
+        use chrono::Timelike;
+        let local = || workspace.at_local(date, time.hour(), time.minute()).timestamp() + i64::from(time.second());
+        return Ok(t.timestamp().unwrap_or_else(local));
     }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+    if let Some(d) = parse_date(text) {
         return Ok(workspace.at_local(d, 0, 0).timestamp());
     }
     Err(Error::Usage(format!("`{text}` is not a moment: write it as 2026-03-02T09:00:00Z or 2026-03-02")))

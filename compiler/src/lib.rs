@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod check;
+pub mod dates;
 pub mod diagnostic;
 pub mod format;
 pub mod lower;

@@ -8,6 +8,7 @@ mod determinism;
 mod direct;
 mod explain;
 mod fmt;
+mod hostile;
 mod mutation;
 mod play_test;
 mod replay;

@@ -9,6 +9,7 @@
 
 mod actions;
 mod collect;
+mod depth;
 mod env;
 mod expr;
 pub mod functions;

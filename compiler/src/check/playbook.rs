@@ -25,6 +25,7 @@ impl<'a> Checker<'a> {
             let (file, binding) = (self.model.templates[t].origin.file, &self.model.templates[t].item.binding);
             self.model.templates[t].subject = self.record_ref(file, &binding.ty);
         }
+        self.segment_depths();
         for s in 0..self.model.segments.len() {
             self.segment_type(s);
         }

@@ -63,6 +63,8 @@ pub const MISPLACED_SKIP: &str = "play::E0307";
 pub const CYCLE: &str = "play::E0308";
 /// A variant name that more than one enum has.
 pub const AMBIGUOUS_VARIANT: &str = "play::E0309";
+/// Segments and signals that use each other more deeply than the run time follows.
+pub const NESTED_TOO_DEEP: &str = "play::E0310";
 
 // Playbooks, actions and tests (E04xx).
 /// A playbook without `for`, or with two.
@@ -117,6 +119,7 @@ pub const CHECK: &[(&str, &str)] = &[
     (MISPLACED_SKIP, "misplaced `skip`"),
     (CYCLE, "signals refer to each other"),
     (AMBIGUOUS_VARIANT, "ambiguous variant"),
+    (NESTED_TOO_DEEP, "segments and signals nested too deeply"),
     (SUBJECT, "playbook subject"),
     (REPEATED_SETTING, "setting given twice"),
     (NO_TRIGGER, "playbook without a trigger"),

@@ -10,6 +10,19 @@ use crate::syntax::Span;
 
 pub use line_index::{LineCol, LineIndex};
 
+/// The most characters of user text a message repeats.
+pub const CLIP: usize = 60;
+
+/// User text cut to what a message can carry: at most [`CLIP`] characters, with `…` where
+/// it was cut. Every message that repeats user text (a name, a literal, a token) goes
+/// through here, so a megabyte token gives a short message.
+pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(CLIP) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..end])),
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,

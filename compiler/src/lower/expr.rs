@@ -53,21 +53,21 @@ impl Lowerer<'_, '_> {
         let span = e.span;
         match &e.kind {
             ExprKind::Bool(b) => self.push_const(code, Const::Bool(*b), span),
-            ExprKind::Number(text) => {
-                let digits: String = text.chars().filter(|c| *c != '_').collect();
-                let c = match digits.parse::<i64>() {
-                    Ok(i) if !digits.contains('.') => Const::Int(i),
-                    _ => Const::Number(digits.parse::<f64>().unwrap_or(0.0)),
+            ExprKind::Number(text) | ExprKind::Percent(text) => {
+                let percent = matches!(e.kind, ExprKind::Percent(_));
+                let c = match NumberValue::of(text, percent) {
+                    Some(NumberValue::Int(i)) => Const::Int(i),
+                    Some(NumberValue::Number(f)) => Const::Number(f),
+                    None => return self.unlowerable(e.span, "number"),
                 };
                 self.push_const(code, c, span);
             }
-            ExprKind::Percent(text) => {
-                let digits: String = text.chars().filter(|c| *c != '_').collect();
-                self.push_const(code, Const::Number(digits.parse::<f64>().unwrap_or(0.0) / 100.0), span);
-            }
             ExprKind::Duration(d) => self.push_const(code, Const::Duration(super::duration(d)), span),
             ExprKind::Date(d) => self.push_const(code, Const::Date(d.date), span),
-            ExprKind::DateTime(d) => self.push_const(code, datetime(&d.text), span),
+            ExprKind::DateTime(d) => match datetime(&d.text) {
+                Some(c) => self.push_const(code, c, span),
+                None => self.unlowerable(e.span, "date and time"),
+            },
             ExprKind::Time(t) => self.push_const(code, Const::Time(u32::from(t.hour) * 60 + u32::from(t.minute)), span),
             ExprKind::Text(t) => self.text_into(code, t),
             ExprKind::Name(n) => self.name(code, e, n),
@@ -299,24 +299,34 @@ impl Lowerer<'_, '_> {
 }
 
 /// A datetime literal: with an offset it is a moment; without one, a local time.
-fn datetime(text: &str) -> Const {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Const::DateTime(t.timestamp());
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
-        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, format) {
-            return Const::LocalDateTime(t);
-        }
-    }
-    Const::DateTime(0)
+fn datetime(text: &str) -> Option<Const> {
+    let d = crate::dates::parse_datetime(text, crate::dates::Fraction::Refused)?;
+    Some(match d.timestamp() {
+        Some(t) => Const::DateTime(t),
+        None => Const::LocalDateTime(d.local),
+    })
 }
 
-/// The pool constant an `at` literal of a test sets the clock to.
-pub(super) fn moment(e: &Expr) -> Const {
-    match &e.kind {
-        ExprKind::DateTime(d) => datetime(&d.text),
-        ExprKind::Date(d) => Const::LocalDateTime(d.date.and_hms_opt(0, 0, 0).unwrap_or_default()),
-        _ => Const::DateTime(0),
+impl Lowerer<'_, '_> {
+    /// The pool constant an `at` literal of a test sets the clock to.
+    pub(super) fn moment(&mut self, e: &Expr) -> Const {
+        let c = match &e.kind {
+            ExprKind::DateTime(d) => datetime(&d.text),
+            ExprKind::Date(d) => d.date.and_hms_opt(0, 0, 0).map(Const::LocalDateTime),
+            _ => None,
+        };
+        c.unwrap_or_else(|| {
+            self.unlowerable(e.span, "date and time");
+            Const::DateTime(0)
+        })
+    }
+
+    /// A literal the syntax stage let through but lowering cannot read: refused, so no
+    /// program is built with a made-up value.
+    fn unlowerable(&mut self, span: Span, what: &str) {
+        let text = self.text(span);
+        let message = format!("`{}` cannot be read as a {what}", crate::diagnostic::clip(&text));
+        self.refuse(crate::Diagnostic::error(crate::diagnostic::codes::INVALID_LITERAL, message, span, "not readable"));
     }
 }
 

@@ -41,12 +41,18 @@ pub fn build(sources: &[(&str, &str)]) -> Result<Program, Vec<Vec<Diagnostic>>> 
             })
         })
         .collect();
-    Ok(lower(&checked.model, &checked.types, &files, &tests))
+    lower(&checked.model, &checked.types, &files, &tests)
 }
 
 /// Lowers a checked model. `files` are every file's name and source, in the checker's
-/// file order (the project's, then the standard library's).
-pub fn lower(model: &Model, types: &ExprTypes, files: &[(&str, &str)], tests: &[(usize, &ast::TestItem)]) -> Program {
+/// file order (the project's, then the standard library's). A literal that cannot be
+/// lowered is a diagnostic (one list per file), never a default value.
+pub fn lower(
+    model: &Model,
+    types: &ExprTypes,
+    files: &[(&str, &str)],
+    tests: &[(usize, &ast::TestItem)],
+) -> Result<Program, Vec<Vec<Diagnostic>>> {
     let mut l = Lowerer {
         model,
         types,
@@ -57,6 +63,7 @@ pub fn lower(model: &Model, types: &ExprTypes, files: &[(&str, &str)], tests: &[
         lines: files.iter().map(|(_, source)| LineIndex::new(source)).collect(),
         names: Vec::new(),
         subject: None,
+        diags: vec![Vec::new(); files.len()],
     };
     let schema = l.schema();
     let segments = (0..model.segments.len()).map(|s| l.segment(s)).collect();
@@ -64,6 +71,9 @@ pub fn lower(model: &Model, types: &ExprTypes, files: &[(&str, &str)], tests: &[
     let limits = model.limits.iter().map(|(item, _)| l.limit(item)).collect();
     let playbooks: Vec<PlaybookDef> = (0..model.playbooks.len()).map(|p| l.playbook(p)).collect();
     let tests = tests.iter().map(|(f, t)| l.test(*f, t)).collect();
+    if l.diags.iter().any(|d| !d.is_empty()) {
+        return Err(l.diags);
+    }
     let mut program = Program {
         format: FORMAT_VERSION,
         hash: String::new(),
@@ -79,7 +89,7 @@ pub fn lower(model: &Model, types: &ExprTypes, files: &[(&str, &str)], tests: &[
     };
     program.triggers = index::build(&program);
     program.hash = program.content_hash();
-    program
+    Ok(program)
 }
 
 /// What a name means where code is being lowered.
@@ -108,6 +118,8 @@ pub(crate) struct Lowerer<'m, 'a> {
     names: Vec<(String, Name)>,
     /// The record type of the subject of the code being lowered.
     subject: Option<usize>,
+    /// What could not be lowered, by file.
+    diags: Vec<Vec<Diagnostic>>,
 }
 
 impl Lowerer<'_, '_> {
@@ -154,6 +166,13 @@ impl Lowerer<'_, '_> {
     fn text(&self, span: Span) -> String {
         let source = self.files.get(self.file).map_or("", |(_, s)| *s);
         source.get(span.start..span.end).unwrap_or("").to_string()
+    }
+
+    /// Reports what cannot be lowered at `span` of the current file.
+    fn refuse(&mut self, d: Diagnostic) {
+        if let Some(list) = self.diags.get_mut(self.file) {
+            list.push(d);
+        }
     }
 
     fn constant(&mut self, c: Const) -> u32 {

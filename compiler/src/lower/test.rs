@@ -48,7 +48,7 @@ impl Lowerer<'_, '_> {
                         .collect();
                     TestStmtKind::Event { event: e, subject: subject.name.clone(), fields }
                 }
-                S::At(e) => TestStmtKind::At(super::expr::moment(e)),
+                S::At(e) => TestStmtKind::At(self.moment(e)),
                 S::After(d) => TestStmtKind::After(super::duration(d)),
                 S::Expect { negated, kind, options } => {
                     TestStmtKind::Expect(self.expect(*negated, *kind, options, stmt.span, !in_group))

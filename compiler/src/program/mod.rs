@@ -15,6 +15,10 @@ pub use op::{Builtin, Cmp, History, Op};
 /// The version of the serialized form; a program of another version does not load.
 pub const FORMAT_VERSION: u32 = 2;
 
+/// How many segments and signals the run time follows inside one another; the checker
+/// refuses a deeper chain (`E0310`).
+pub const SEGMENT_DEPTH: u32 = 64;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Program {
     pub format: u32,

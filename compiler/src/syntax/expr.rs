@@ -129,6 +129,27 @@ pub struct DurationLit {
     pub span: Span,
 }
 
+/// The value of a number literal as written: whole numbers without a `.` are `Int`s of 64
+/// bits, others finite `Number`s. `None` when it does not fit (the compiler refuses it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NumberValue {
+    Int(i64),
+    Number(f64),
+}
+
+impl NumberValue {
+    /// Reads a number (`200_000`, `0.25`) or, with `percent`, a percent without its `%`
+    /// (`40` is `0.4`).
+    pub fn of(text: &str, percent: bool) -> Option<NumberValue> {
+        let digits: String = text.chars().filter(|c| *c != '_').collect();
+        if !percent && !digits.contains('.') {
+            return digits.parse::<i64>().ok().map(NumberValue::Int);
+        }
+        let f = digits.parse::<f64>().ok().filter(|f| f.is_finite())?;
+        Some(NumberValue::Number(if percent { f / 100.0 } else { f }))
+    }
+}
+
 /// `2026-03-12`
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DateLit {

@@ -200,7 +200,14 @@ impl<S: Store> Engine<S> {
         let about = self.text_of(loaded, &def.about, subject, &extra)?;
         let target = self.text_of(loaded, &def.target, subject, &extra)?;
         let due = match self.text_of(loaded, &def.due, subject, &extra)? {
-            Some(Value::Duration(d)) => Some(crate::vm::shift(&self.workspace, self.now, d)),
+            Some(Value::Duration(d)) => match crate::vm::checked_shift(&self.workspace, self.now, d) {
+                Some(t) => Some(t),
+                None => {
+                    let span = def.due.as_ref().and_then(|c| c.spans.last()).copied().unwrap_or_default();
+                    let message = "the due moment falls outside the years 0001 to 9999".to_string();
+                    return Err(Fault::Failed { message, span });
+                }
+            },
             Some(Value::Date(d)) => Some(crate::vm::date_moment(&self.workspace, d)),
             Some(Value::Moment(t)) => Some(t),
             _ => None,

@@ -36,7 +36,14 @@ impl<S: Store> Engine<S> {
         let mut moved = Vec::new();
         for s in candidates {
             let code = &loaded.program.segments[s].value;
-            let now_in = matches!(self.eval(loaded, code, subject, &Extra::default()), Ok(Value::Bool(true)));
+            let now_in = match self.eval(loaded, code, subject, &Extra::default()) {
+                Ok(v) => v == Value::Bool(true),
+                Err(Fault::Failed { message, span }) => {
+                    self.membership_failed(loaded, subject, s, message, span);
+                    false
+                }
+                Err(Fault::Skip { .. }) => false,
+            };
             let was_in = self.store.is_member(s as u32, &subject.id);
             if now_in != was_in {
                 self.store.set_member(s as u32, &subject.id, now_in);
@@ -44,6 +51,36 @@ impl<S: Store> Engine<S> {
             }
         }
         moved
+    }
+
+    /// A segment that could not be worked out (a fault, or segments nested deeper than the
+    /// engine follows) keeps the record out, and is a failure in the history of every
+    /// playbook its membership would fire.
+    fn membership_failed(
+        &mut self,
+        loaded: &Loaded,
+        subject: &Subject,
+        s: usize,
+        message: String,
+        span: play_compiler::program::SrcSpan,
+    ) {
+        let (file, line, column) = self.place(loaded, span);
+        let record = self.record_name(subject.record, &subject.id);
+        let playbooks = loaded.program.triggers.membership.get(s).cloned().unwrap_or_default();
+        for p in playbooks {
+            let pb = &loaded.program.playbooks[p];
+            let outcome = Outcome::Failed { error: message.clone(), file: file.clone(), line, column };
+            let entry = super::HistoryEntry {
+                at: 0,
+                playbook: pb.name.clone(),
+                version: pb.version.clone(),
+                record: record.to_string(),
+                run: None,
+                step: None,
+                outcome,
+            };
+            self.push_history(entry);
+        }
     }
 
     /// The playbooks a created or updated record fires, among `candidates` (from

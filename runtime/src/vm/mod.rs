@@ -2,6 +2,7 @@
 //! argument) against a record and the store. A run-time error is a [`Fault`] with the
 //! source span, never a panic, and every evaluation has a step budget.
 
+mod arith;
 mod ops;
 mod pred;
 
@@ -11,8 +12,10 @@ use play_compiler::program::{Code, Duration, History, Op, Program, SrcSpan};
 
 use crate::config::Workspace;
 use crate::value::{Happening, Value};
-use ops::{arithmetic, before, call};
-pub use ops::{compare, compare_quick, date_moment, shift, weekday};
+use arith::{arithmetic, before};
+pub use arith::{checked_shift, date_moment, shift, MAX_MOMENT, MIN_MOMENT};
+use ops::call;
+pub use ops::{compare, compare_quick, weekday};
 use pred::Memo;
 pub use pred::{Pred, Tier};
 
@@ -153,9 +156,9 @@ struct Machine<'a, 'c> {
     depth: u32,
 }
 
-/// How deep segments may use segments. The checker refuses a segment that uses itself,
-/// but a program file could say anything: this keeps the stack safe.
-const SEGMENT_DEPTH: u32 = 64;
+/// How deep segments may use segments: the checker refuses a deeper chain, but a program
+/// file could say anything, and this keeps the stack safe.
+use play_compiler::program::SEGMENT_DEPTH;
 
 impl Machine<'_, '_> {
     fn run(&mut self, code: &Code) -> Result<(), Fault> {
@@ -244,7 +247,16 @@ impl Machine<'_, '_> {
                 Op::Neg => {
                     let v = self.pop();
                     let out = match *v.get(ctx) {
-                        Value::Int(i) => Value::Int(i.wrapping_neg()),
+                        Value::Int(i) => match i.checked_neg() {
+                            Some(n) => Value::Int(n),
+                            None => {
+                                return Err(fail(
+                                    code,
+                                    pc - 1,
+                                    "the result is too large (the calculation overflows)".into(),
+                                ))
+                            }
+                        },
                         Value::Num(n) => Value::Num(-n),
                         Value::Duration(d) => {
                             Value::Duration(Duration { seconds: -d.seconds, business_days: -d.business_days })

@@ -1,132 +1,20 @@
-//! The operations behind the instructions: arithmetic, comparison, the built-in functions,
-//! and moving moments by durations on the workspace calendar.
+//! The operations behind the instructions: comparison and the built-in functions
+//! (arithmetic and moving moments by durations are in `arith.rs`).
 
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use play_compiler::program::{Builtin, Duration, Op};
 
+use super::arith::{date_moment, local_date};
 use super::Ctx;
-use crate::config::Workspace;
 use crate::value::Value;
 
 /// The duration type, named apart from the `Value::Duration` variant.
 type Dur = Duration;
-
-/// The moment a duration before `at`.
-pub(super) fn before(ctx: &Ctx, at: i64, d: Duration) -> i64 {
-    shift(ctx.workspace, at, Duration { seconds: -d.seconds, business_days: -d.business_days })
-}
-
-/// A moment moved by a duration; business days count on the workspace calendar.
-pub fn shift(workspace: &Workspace, at: i64, d: Duration) -> i64 {
-    let mut t = at.saturating_add(d.seconds);
-    if d.business_days != 0 {
-        let from = DateTime::<Utc>::from_timestamp(t, 0).unwrap_or_default();
-        t = if d.business_days > 0 {
-            workspace
-                .calendar
-                .add_business_days(workspace.time_zone, from, d.business_days.min(100_000) as u32)
-                .timestamp()
-        } else {
-            // Counting back: step back a day at a time over business days.
-            let mut left = (-d.business_days).min(100_000);
-            let mut cur = from;
-            let mut guard = 0;
-            while left > 0 && guard < 1_000_000 {
-                cur -= chrono::Duration::days(1);
-                guard += 1;
-                if workspace.calendar.is_business_day(cur.with_timezone(&workspace.time_zone).date_naive()) {
-                    left -= 1;
-                }
-            }
-            cur.timestamp()
-        };
-    }
-    t
-}
-
-/// A date as the moment it starts in the workspace.
-pub fn date_moment(workspace: &Workspace, d: NaiveDate) -> i64 {
-    workspace.at_local(d, 0, 0).timestamp()
-}
-
-pub(super) fn local_date(workspace: &Workspace, at: i64) -> NaiveDate {
-    workspace.today(DateTime::<Utc>::from_timestamp(at, 0).unwrap_or_default())
-}
-
-/// `+`, `-`, `*` or `/` on two values.
-pub(super) fn arithmetic(op: Op, l: &Value, r: &Value, ctx: &Ctx) -> Result<Value, String> {
-    use Value::*;
-    if l.is_empty() || r.is_empty() {
-        return Err("this value is empty, so it cannot be calculated with".into());
-    }
-    let sign = if op == Op::Sub { -1 } else { 1 };
-    Ok(match (op, l, r) {
-        (Op::Add, Int(a), Int(b)) => Int(a.wrapping_add(*b)),
-        (Op::Sub, Int(a), Int(b)) => Int(a.wrapping_sub(*b)),
-        (Op::Mul, Int(a), Int(b)) => Int(a.wrapping_mul(*b)),
-        (op, a @ (Int(_) | Num(_)), b @ (Int(_) | Num(_))) => {
-            let (x, y) = (a.number().unwrap_or(0.0), b.number().unwrap_or(0.0));
-            match op {
-                Op::Add => Num(x + y),
-                Op::Sub => Num(x - y),
-                Op::Mul => Num(x * y),
-                _ if y == 0.0 => return Err("division by zero".into()),
-                _ => Num(x / y),
-            }
-        }
-        (Op::Add, Text(a), Text(b)) => Text(Arc::from(format!("{a}{b}"))),
-        (Op::Add, List(a), List(b)) => List(a.iter().chain(b.iter()).cloned().collect()),
-        (Op::Add | Op::Sub, Date(d), Duration(dur)) | (Op::Add, Duration(dur), Date(d)) => {
-            let days = sign * dur.seconds.div_euclid(86_400);
-            let moved = if days >= 0 {
-                d.checked_add_days(Days::new(days as u64))
-            } else {
-                d.checked_sub_days(Days::new(days.unsigned_abs()))
-            };
-            let mut date = moved.unwrap_or(*d);
-            if dur.business_days != 0 {
-                let start = date_moment(ctx.workspace, date);
-                let moved = shift(ctx.workspace, start, Dur { seconds: 0, business_days: sign * dur.business_days });
-                date = local_date(ctx.workspace, moved);
-            }
-            Date(date)
-        }
-        (Op::Add | Op::Sub, Moment(t), Duration(dur)) | (Op::Add, Duration(dur), Moment(t)) => Moment(shift(
-            ctx.workspace,
-            *t,
-            Dur { seconds: sign * dur.seconds, business_days: sign * dur.business_days },
-        )),
-        (Op::Sub, Date(a), Date(b)) => Duration(seconds((*a - *b).num_days() * 86_400)),
-        (Op::Sub, Moment(a), Moment(b)) => Duration(seconds(a - b)),
-        (Op::Sub, Date(a), Moment(b)) => Duration(seconds(date_moment(ctx.workspace, *a) - b)),
-        (Op::Sub, Moment(a), Date(b)) => Duration(seconds(a - date_moment(ctx.workspace, *b))),
-        (Op::Add | Op::Sub, Duration(a), Duration(b)) => Duration(Dur {
-            seconds: a.seconds + sign * b.seconds,
-            business_days: a.business_days + sign * b.business_days,
-        }),
-        (Op::Mul, Duration(a), n @ (Int(_) | Num(_))) | (Op::Mul, n @ (Int(_) | Num(_)), Duration(a)) => {
-            let k = n.number().unwrap_or(0.0);
-            Duration(Dur { seconds: (a.seconds as f64 * k) as i64, business_days: (a.business_days as f64 * k) as i64 })
-        }
-        (Op::Div, Duration(a), n @ (Int(_) | Num(_))) => {
-            let k = n.number().unwrap_or(0.0);
-            if k == 0.0 {
-                return Err("division by zero".into());
-            }
-            Duration(Dur { seconds: (a.seconds as f64 / k) as i64, business_days: (a.business_days as f64 / k) as i64 })
-        }
-        _ => return Err("these values cannot be calculated with".into()),
-    })
-}
-
-fn seconds(s: i64) -> Duration {
-    Duration { seconds: s, business_days: 0 }
-}
 
 /// Compares two values; `==` holds between two empty values, and between a teammate and
 /// their address.
@@ -148,7 +36,8 @@ pub fn compare(op: Op, l: &Value, r: &Value, ctx: &Ctx) -> Result<bool, String> 
         (Date(a), Moment(b)) => Some(date_moment(ctx.workspace, *a).cmp(b)),
         (Moment(a), Date(b)) => Some(a.cmp(&date_moment(ctx.workspace, *b))),
         (Duration(a), Duration(b)) => {
-            Some((a.seconds + a.business_days * 86_400).cmp(&(b.seconds + b.business_days * 86_400)))
+            let length = |d: &Dur| i128::from(d.seconds) + i128::from(d.business_days) * 86_400;
+            Some(length(a).cmp(&length(b)))
         }
         (Time(a), Time(b)) => Some(a.cmp(b)),
         (Bool(a), Bool(b)) => Some(a.cmp(b)),

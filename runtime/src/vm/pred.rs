@@ -20,7 +20,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono_tz::Tz;
 use play_compiler::program::{Builtin, Cmp, Code, Const, Node, Op, Program};
 
-use super::ops::{arithmetic, compare_quick, Today};
+use super::arith::arithmetic;
+use super::ops::{compare_quick, Today};
 use super::{Ctx, EMPTY};
 use crate::value::Value;
 

@@ -11,6 +11,7 @@ mod budgets;
 mod changes;
 mod conditions;
 mod history;
+mod overflow;
 mod pred;
 mod reentry;
 mod stages;

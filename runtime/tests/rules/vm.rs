@@ -115,6 +115,34 @@ playbook watch {
     assert_eq!(w.history(), ["failed at rules.play:1:36: segments use each other too deeply to work out"]);
 }
 
+#[test]
+fn a_segment_too_deep_to_work_out_is_a_recorded_failure_for_its_membership_not_silence() {
+    // Membership used to treat the fault as "not a member": the playbook never fired and
+    // nothing said why.
+    let src = r##"segment low for account: Account = account.health < 40
+
+playbook watch {
+  for account: Account
+  on enters low
+  step review {
+    notify slack "#cs" "review"
+  }
+}
+"##;
+    let mut program = build(src);
+    let s = program.segments.iter().position(|s| s.name == "low").expect("the segment");
+    let span = program.segments[s].value.spans.first().copied().unwrap_or_default();
+    program.segments[s].value =
+        Code { ops: vec![Op::Segment { index: s as u32 }], spans: vec![span], source: "low".into() };
+    let mut w = World::with(src, Workspace::default());
+    w.engine.reload(program);
+    w.given("Account/acme", account(json!({"health": 50})));
+    w.upsert("Account/acme", json!({"health": 30}));
+    assert_eq!(w.actions(), Vec::<String>::new());
+    // Once when the record is given, once when it changes.
+    assert_eq!(w.history(), ["failed at rules.play:1:36: segments use each other too deeply to work out"; 2]);
+}
+
 mod fused {
     //! `field_compare` is `subject_field; const; <comparison>` in one instruction, and
     //! `compare_quick` is `compare` with the common cases worked out in place: each must

@@ -185,8 +185,8 @@ impl Builder<'_> {
         let text = p.as_str();
         Some(match p.as_rule() {
             Rule::boolean => ExprKind::Bool(text == "true"),
-            Rule::number => ExprKind::Number(text.to_string()),
-            Rule::percent => ExprKind::Percent(text.trim_end_matches('%').to_string()),
+            Rule::number => ExprKind::Number(self.number(&p, text, false)),
+            Rule::percent => ExprKind::Percent(self.number(&p, text.trim_end_matches('%'), true)),
             Rule::duration => ExprKind::Duration(self.duration(&p)),
             Rule::date => ExprKind::Date(self.date(&p)),
             Rule::datetime => ExprKind::DateTime(self.datetime(&p)),
@@ -194,6 +194,17 @@ impl Builder<'_> {
             Rule::text => ExprKind::Text(self.text(p)),
             _ => return None,
         })
+    }
+
+    /// A number or percent as written; one that does not fit is reported.
+    fn number(&mut self, p: &P<'_>, text: &str, percent: bool) -> String {
+        if crate::syntax::ast::NumberValue::of(text, percent).is_none() {
+            let span = self.span(p);
+            let shown = crate::diagnostic::clip(p.as_str());
+            let help = "whole numbers run to 9_223_372_036_854_775_807; other numbers must be finite";
+            self.invalid(span, &format!("the number `{shown}` is too large"), "too large", help);
+        }
+        text.to_string()
     }
 
     /// A whole number; too large for 64 bits is reported and read as zero.
@@ -235,7 +246,7 @@ impl Builder<'_> {
 
     fn date(&mut self, p: &P<'_>) -> DateLit {
         let span = self.span(p);
-        let date = chrono::NaiveDate::parse_from_str(p.as_str(), "%Y-%m-%d").unwrap_or_else(|_| {
+        let date = crate::dates::parse_date(p.as_str()).unwrap_or_else(|| {
             self.invalid(
                 span,
                 &format!("`{}` is not a date", p.as_str()),
@@ -250,17 +261,7 @@ impl Builder<'_> {
     fn datetime(&mut self, p: &P<'_>) -> DateTimeLit {
         let span = self.span(p);
         let text = p.as_str();
-        let (local, offset) = match text.find(['Z', '+']).or_else(|| text.rfind('-').filter(|&i| i > 10)) {
-            Some(i) => (&text[..i], &text[i..]),
-            None => (text, ""),
-        };
-        let fmt = if local.len() > 16 { "%Y-%m-%dT%H:%M:%S" } else { "%Y-%m-%dT%H:%M" };
-        let local_ok = chrono::NaiveDateTime::parse_from_str(local, fmt).is_ok();
-        let offset_ok = offset.is_empty()
-            || offset == "Z"
-            || (offset.get(1..3).and_then(|h| h.parse::<u8>().ok()).is_some_and(|h| h < 24)
-                && offset.get(4..6).and_then(|m| m.parse::<u8>().ok()).is_some_and(|m| m < 60));
-        if !(local_ok && offset_ok) {
+        if crate::dates::parse_datetime(text, crate::dates::Fraction::Refused).is_none() {
             let help = "date-times are written `YYYY-MM-DDTHH:MM:SSZ`, e.g. `2026-03-02T09:00:00Z`";
             self.invalid(span, &format!("`{text}` is not a date and time"), "no such moment", help);
         }
