@@ -77,11 +77,11 @@ fn workspace(path: &Path) -> Result<Result<Workspace, String>, Error> {
 
 /// A moment given on the command line: RFC 3339, or a date (midnight in the workspace).
 pub fn moment(text: &str, workspace: &Workspace) -> Result<i64, Error> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Ok(t.timestamp());
-    }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+    if let Some(d) = play_runtime::change::strict_date(text) {
         return Ok(workspace.at_local(d, 0, 0).timestamp());
+    }
+    if let Ok(t) = play_runtime::change::read_moment(text, workspace) {
+        return Ok(t);
     }
     Err(Error::Usage(format!("`{text}` is not a moment: write it as 2026-03-02T09:00:00Z or 2026-03-02")))
 }

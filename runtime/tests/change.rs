@@ -254,7 +254,7 @@ mod change {
         assert_eq!(account_field("renewal_date", json!("2026-06-30")).unwrap(), Value::Date(date));
         assert_eq!(
             account_message("renewal_date", json!("30/06/2026")),
-            "`renewal_date`: `30/06/2026` is not a date: expected one like `2026-03-02`"
+            "`renewal_date`: `30/06/2026` is not a date: expected one like `2026-03-02` (year, month, day)"
         );
     }
 
@@ -382,7 +382,10 @@ mod change {
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"acme","feilds":{}}"#);
         assert_eq!(r.message, "unknown key `feilds`: did you mean `fields`?");
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"delete","record":"Contact","id":"c","fields":{}}"#);
-        assert_eq!(r.message, "unknown key `fields` on a `delete` change: expected `at`, `change`, `record` or `id`");
+        assert_eq!(
+            r.message,
+            "unknown key `fields` on a `delete` change: expected `at`, `change`, `change_id`, `record` or `id`"
+        );
     }
 
     #[test]
@@ -394,7 +397,7 @@ mod change {
             ),
             (
                 r#"{"at":"2026-03-02T09:00:00Z","record":"Contact","id":"c"}"#,
-                "missing `change`: the kind of change, `upsert`, `event` or `delete`",
+                "missing `change`: the kind of change, `upsert`, `event`, `delete`, `action` or `activity`",
             ),
             (
                 r#"{"at":"2026-03-02T09:00:00Z","change":"delete","id":"c"}"#,
@@ -420,7 +423,7 @@ mod change {
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"upsrt","record":"Account","id":"a","fields":{}}"#);
         assert_eq!(r.message, "unknown change `upsrt`: did you mean `upsert`?");
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"merge","record":"Account","id":"a","fields":{}}"#);
-        assert_eq!(r.message, "unknown change `merge`: expected `upsert`, `event` or `delete`");
+        assert_eq!(r.message, "unknown change `merge`: expected `upsert`, `event`, `delete`, `action` or `activity`");
     }
 
     #[test]
@@ -633,6 +636,13 @@ mod change {
             Ty::Enum(e) => {
                 let (ty, count) = (*e as u32, schema.enums[*e].variants.len() as u32);
                 (0..count).prop_map(move |variant| Value::Enum { ty, variant }).boxed()
+            }
+            // A teammate is written as their address.
+            Ty::Record(r) if schema.records[*r].name == "User" => {
+                let record = *r as u32;
+                "[a-z.]{1,8}@[a-z]{1,8}\\.com"
+                    .prop_map(move |id| Value::Ref { record, id: Arc::from(id.as_str()) })
+                    .boxed()
             }
             Ty::Record(r) => {
                 let record = *r as u32;

@@ -394,6 +394,7 @@ impl<S: Store> Engine<S> {
                         dedupe: p.dedupe,
                     };
                     self.produced.insert(action.seq, kept);
+                    self.queue.produced(&action);
                     self.actions.push(action);
                 }
             }
