@@ -117,7 +117,8 @@ impl<S: Store> Engine<S> {
         self.fire_due(at);
         match kind {
             ChangeKind::Action { op, action, by } => {
-                let seq = self.find_open(&action)?;
+                // Only an email task is approved: naming a step picks its email task.
+                let seq = self.find_open(&action, matches!(op, QueueOp::Approve { .. }))?;
                 self.now = self.now.max(at);
                 self.work(seq, op, by.as_deref())
             }
@@ -173,7 +174,7 @@ impl<S: Store> Engine<S> {
     }
 
     /// The open action a queue change names.
-    fn find_open(&self, action: &ActionRef) -> Result<u64, Rejection> {
+    fn find_open(&self, action: &ActionRef, email_task: bool) -> Result<u64, Rejection> {
         let (playbook, step, activity, record, id) = match action {
             ActionRef::Id(id) => {
                 return match self.queue.ids.get(id) {
@@ -200,7 +201,7 @@ impl<S: Store> Engine<S> {
                     continue;
                 }
                 for (i, def) in defs.iter().enumerate() {
-                    if activity.is_some() && def.name != *activity {
+                    if activity.is_some() && def.name != *activity || email_task && def.kind != ActionKind::EmailTask {
                         continue;
                     }
                     let key = format!("{playbook}|{name}|{label}|{i}");

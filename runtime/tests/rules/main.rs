@@ -12,6 +12,7 @@ mod changes;
 mod conditions;
 mod history;
 mod pred;
+mod queue;
 mod reentry;
 mod stages;
 mod steps;
