@@ -75,19 +75,18 @@ fn workspace(path: &Path) -> Result<Result<Workspace, String>, Error> {
     Ok(Workspace::from_toml(&text).map_err(|e| format!("{}: {e}", file.display())))
 }
 
-/// A moment given on the command line: a datetime as in change lines (without an offset,
-/// in the workspace time zone), or a date (midnight in the workspace). Read strictly, by
-/// the same reader as `.play` literals.
+/// A moment given on the command line: a datetime as in change lines or as in `.play`
+/// literals (seconds optional; without an offset, in the workspace time zone), or a date
+/// (midnight in the workspace). Read strictly, by the one reader of dates.
 pub fn moment(text: &str, workspace: &Workspace) -> Result<i64, Error> {
-    use play_compiler::dates::{parse_date, parse_datetime, Fraction};
-    if let Some(t) = parse_datetime(text, Fraction::Allowed) {
-        let (date, time) = (t.local.date(), t.local.time());
-        use chrono::Timelike;
-        let local = || workspace.at_local(date, time.hour(), time.minute()).timestamp() + i64::from(time.second());
-        return Ok(t.timestamp().unwrap_or_else(local));
-    }
-    if let Some(d) = parse_date(text) {
+    use play_compiler::dates::Form;
+    if let Some(d) = play_compiler::dates::parse_date(text) {
         return Ok(workspace.at_local(d, 0, 0).timestamp());
+    }
+    for form in [Form::Rfc3339, Form::Literal] {
+        if let Ok(t) = play_runtime::change::read_moment_as(text, workspace, form) {
+            return Ok(t);
+        }
     }
     Err(Error::Usage(format!("`{text}` is not a moment: write it as 2026-03-02T09:00:00Z or 2026-03-02")))
 }

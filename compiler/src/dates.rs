@@ -1,6 +1,7 @@
-//! The one reading of date and datetime text, shared by `.play` literals and change lines:
-//! exactly `YYYY-MM-DD`, and `YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM]` — no signs, no
-//! short fields, no spaces, years 0001 to 9999, seconds 00 to 59 (no leap seconds).
+//! The one reading of date, datetime and time-of-day text, shared by `.play` literals,
+//! change lines and the command line: exactly `YYYY-MM-DD`, `HH:MM`, and
+//! `YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|±HH:MM]` — no signs, no short fields, no spaces,
+//! years 0001 to 9999. Two forms of datetime differ in what they allow (`Form`).
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
@@ -19,12 +20,15 @@ impl DateTimeText {
     }
 }
 
-/// Whether a fraction of a second may follow the seconds (change lines: yes; `.play`
-/// literals: no, the grammar has no such form).
+/// Which datetimes are read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fraction {
-    Allowed,
-    Refused,
+pub enum Form {
+    /// `.play` literals: seconds optional, no fraction, `T` and `Z` upper case, seconds to 59.
+    Literal,
+    /// RFC 3339, as change lines write moments: seconds required, a fraction of up to nine
+    /// digits allowed, `t` and `z` in either case, and `:60`, a leap second, only in the
+    /// last minute of a UTC day (taken as its 59th second).
+    Rfc3339,
 }
 
 /// Reads `YYYY-MM-DD` and nothing else: `2026-3-2`, `+2026-03-02`, `26-01-01`,
@@ -43,11 +47,24 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year as i32, month, day)
 }
 
-/// Reads `YYYY-MM-DDTHH:MM`, with optional `:SS` (and, where `fraction` allows, `.` and up
-/// to nine digits), and an optional `Z` or `±HH:MM` offset of less than 24 hours.
-pub fn parse_datetime(text: &str, fraction: Fraction) -> Option<DateTimeText> {
+/// Reads `HH:MM` (hours 00 to 23), in minutes after midnight.
+pub fn parse_time(text: &str) -> Option<u32> {
     let b = text.as_bytes();
-    if b.len() < 16 || b[10] != b'T' || b[13] != b':' {
+    if b.len() != 5 || b[2] != b':' {
+        return None;
+    }
+    let (hour, minute) = (digits(b, 0, 2)?, digits(b, 3, 2)?);
+    (hour < 24 && minute < 60).then_some(hour * 60 + minute)
+}
+
+/// Reads a datetime of the given form: `YYYY-MM-DDTHH:MM`, then `:SS` (optional in a
+/// literal), a fraction (RFC 3339 only), and an optional `Z` or `±HH:MM` offset of less than
+/// 24 hours.
+pub fn parse_datetime(text: &str, form: Form) -> Option<DateTimeText> {
+    let rfc = form == Form::Rfc3339;
+    let b = text.as_bytes();
+    let t_ok = |c: u8| c == b'T' || (rfc && c == b't');
+    if b.len() < 16 || !t_ok(b[10]) || b[13] != b':' {
         return None;
     }
     let date = parse_date(text.get(..10)?)?;
@@ -59,7 +76,7 @@ pub fn parse_datetime(text: &str, fraction: Fraction) -> Option<DateTimeText> {
     if b.get(at) == Some(&b':') {
         second = digits(b, at + 1, 2)?;
         at += 3;
-        if b.get(at) == Some(&b'.') && fraction == Fraction::Allowed {
+        if b.get(at) == Some(&b'.') && rfc {
             let n = b[at + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
             if n == 0 || n > 9 {
                 return None;
@@ -67,13 +84,17 @@ pub fn parse_datetime(text: &str, fraction: Fraction) -> Option<DateTimeText> {
             nanos = digits(b, at + 1, n)? * 10u32.pow(9 - n as u32);
             at += 1 + n;
         }
+    } else if rfc {
+        return None;
     }
-    if hour > 23 || minute > 59 || second > 59 {
+    let leap = rfc && second == 60;
+    if hour > 23 || minute > 59 || (second > 59 && !leap) {
         return None;
     }
     let offset = match &b[at..] {
         [] => None,
         [b'Z'] => Some(0),
+        [b'z'] if rfc => Some(0),
         [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
             let (h, m) = (digits(b, at + 1, 2)?, digits(b, at + 4, 2)?);
             if h > 23 || m > 59 {
@@ -84,8 +105,16 @@ pub fn parse_datetime(text: &str, fraction: Fraction) -> Option<DateTimeText> {
         }
         _ => return None,
     };
-    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
-    Some(DateTimeText { local: date.and_time(time), offset })
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, if leap { 59 } else { second }, nanos)?;
+    let written = DateTimeText { local: date.and_time(time), offset };
+    if leap {
+        // Only the last minute of a UTC day has a 61st second.
+        let utc = chrono::DateTime::from_timestamp(written.timestamp()?, 0)?;
+        if (chrono::Timelike::hour(&utc), chrono::Timelike::minute(&utc)) != (23, 59) {
+            return None;
+        }
+    }
+    Some(written)
 }
 
 /// The number written by `len` ASCII digits at `at`, or `None` if any is not a digit.
@@ -112,13 +141,31 @@ mod tests {
 
     #[test]
     fn datetimes_read_with_or_without_seconds_and_offset() {
-        let at = |s| parse_datetime(s, Fraction::Refused).and_then(|d| d.timestamp());
+        let at = |s| parse_datetime(s, Form::Literal).and_then(|d| d.timestamp());
         assert_eq!(at("2026-01-01T00:00+01:00"), Some(1_767_222_000));
         assert_eq!(at("2026-03-02T09:00Z"), Some(1_772_442_000));
         assert_eq!(at("2026-03-02T09:00:00Z"), Some(1_772_442_000));
         assert_eq!(at("2026-03-02T09:00:00-01:30"), Some(1_772_442_000 + 5400));
-        let local = parse_datetime("2026-03-02T09:00", Fraction::Refused).expect("local");
+        let local = parse_datetime("2026-03-02T09:00", Form::Literal).expect("local");
         assert_eq!((local.offset, local.local.to_string().as_str()), (None, "2026-03-02 09:00:00"));
+    }
+
+    #[test]
+    fn a_leap_second_is_taken_only_at_the_end_of_a_utc_day() {
+        let rfc = |s| parse_datetime(s, Form::Rfc3339);
+        assert!(rfc("2016-12-31T23:59:60Z").is_some());
+        assert!(rfc("2017-01-01T00:59:60+01:00").is_some());
+        assert!(rfc("2026-03-02T09:00:60Z").is_none());
+        assert!(rfc("2016-12-31T23:59:60").is_none());
+        assert!(parse_datetime("2016-12-31T23:59:60Z", Form::Literal).is_none());
+    }
+
+    #[test]
+    fn times_of_day_are_two_two_digits() {
+        assert_eq!(parse_time("09:30"), Some(570));
+        for bad in ["9:30", "24:00", "09:60", "09:30:00", " 09:30"] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
     }
 
     #[test]
@@ -138,11 +185,14 @@ mod tests {
             " 2026-03-02T09:00",
             "0000-03-02T09:00",
         ] {
-            assert_eq!(parse_datetime(bad, Fraction::Refused), None, "{bad}");
+            assert_eq!(parse_datetime(bad, Form::Literal), None, "{bad}");
         }
-        let f = parse_datetime("2026-03-02T09:00:00.25Z", Fraction::Allowed).expect("a fraction");
+        let f = parse_datetime("2026-03-02T09:00:00.25Z", Form::Rfc3339).expect("a fraction");
         assert_eq!(f.local.and_utc().timestamp_subsec_millis(), 250);
-        assert_eq!(parse_datetime("2026-03-02T09:00:00.Z", Fraction::Allowed), None);
-        assert_eq!(parse_datetime("2026-03-02T09:00.5Z", Fraction::Allowed), None);
+        assert_eq!(parse_datetime("2026-03-02T09:00:00.Z", Form::Rfc3339), None);
+        assert_eq!(parse_datetime("2026-03-02T09:00.5Z", Form::Rfc3339), None);
+        // RFC 3339 wants the seconds.
+        assert_eq!(parse_datetime("2026-03-02T09:00Z", Form::Rfc3339), None);
+        assert!(parse_datetime("2026-03-02t09:00:00z", Form::Rfc3339).is_some());
     }
 }

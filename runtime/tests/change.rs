@@ -254,7 +254,7 @@ mod change {
         assert_eq!(account_field("renewal_date", json!("2026-06-30")).unwrap(), Value::Date(date));
         assert_eq!(
             account_message("renewal_date", json!("30/06/2026")),
-            "`renewal_date`: `30/06/2026` is not a date: expected one like `2026-03-02`"
+            "`renewal_date`: `30/06/2026` is not a date: expected one like `2026-03-02` (year, month, day)"
         );
     }
 
@@ -382,7 +382,10 @@ mod change {
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"acme","feilds":{}}"#);
         assert_eq!(r.message, "unknown key `feilds`: did you mean `fields`?");
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"delete","record":"Contact","id":"c","fields":{}}"#);
-        assert_eq!(r.message, "unknown key `fields` on a `delete` change: expected `at`, `change`, `record` or `id`");
+        assert_eq!(
+            r.message,
+            "unknown key `fields` on a `delete` change: expected `at`, `change`, `change_id`, `record` or `id`"
+        );
     }
 
     #[test]
@@ -394,7 +397,7 @@ mod change {
             ),
             (
                 r#"{"at":"2026-03-02T09:00:00Z","record":"Contact","id":"c"}"#,
-                "missing `change`: the kind of change, `upsert`, `event` or `delete`",
+                "missing `change`: the kind of change, `upsert`, `event`, `delete`, `action` or `activity`",
             ),
             (
                 r#"{"at":"2026-03-02T09:00:00Z","change":"delete","id":"c"}"#,
@@ -420,7 +423,7 @@ mod change {
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"upsrt","record":"Account","id":"a","fields":{}}"#);
         assert_eq!(r.message, "unknown change `upsrt`: did you mean `upsert`?");
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"merge","record":"Account","id":"a","fields":{}}"#);
-        assert_eq!(r.message, "unknown change `merge`: expected `upsert`, `event` or `delete`");
+        assert_eq!(r.message, "unknown change `merge`: expected `upsert`, `event`, `delete`, `action` or `activity`");
     }
 
     #[test]
@@ -634,6 +637,13 @@ mod change {
                 let (ty, count) = (*e as u32, schema.enums[*e].variants.len() as u32);
                 (0..count).prop_map(move |variant| Value::Enum { ty, variant }).boxed()
             }
+            // A teammate is written as their address.
+            Ty::Record(r) if schema.records[*r].name == "User" => {
+                let record = *r as u32;
+                "[a-z.]{1,8}@[a-z]{1,8}\\.com"
+                    .prop_map(move |id| Value::Ref { record, id: Arc::from(id.as_str()) })
+                    .boxed()
+            }
             Ty::Record(r) => {
                 let record = *r as u32;
                 "[a-z0-9@.-]{1,12}".prop_map(move |id| Value::Ref { record, id: Arc::from(id.as_str()) }).boxed()
@@ -704,5 +714,150 @@ mod change {
             "]".repeat(120)
         );
         assert!(parse(&fields).is_err());
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_naming_it() {
+        let r = reject(
+            r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"a","fields":{"name":"A"},"change":"delete"}"#,
+        );
+        assert_eq!(
+            (r.field.as_deref(), r.message.as_str()),
+            (Some("change"), "duplicate key `change`: a key may be given once")
+        );
+        let r = reject(
+            r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"a","fields":{"health":1,"health":2}}"#,
+        );
+        assert_eq!(r.message, "duplicate key `health` in `fields`: a key may be given once");
+    }
+
+    #[test]
+    fn dates_are_read_only_as_year_month_day_in_full() {
+        for bad in ["26-1-1", "2026-3-2", " 2026-03-02", "+2026-03-02", "0000-01-01", "2026-03-02T00:00:00Z"] {
+            let message = account_message("renewal_date", json!(bad));
+            assert!(message.contains("is not a date"), "{bad}: {message}");
+        }
+    }
+
+    #[test]
+    fn moments_are_read_only_as_rfc3339_with_seconds() {
+        let at = |text: &str| parse(&format!(r#"{{"at":"{text}","change":"delete","record":"Contact","id":"c"}}"#));
+        for bad in [
+            "2026-03-02T09:00:60Z",
+            "2026-03-02T09:00Z",
+            " 2026-03-02T09:00:00Z",
+            "+2026-03-02T09:00:00Z",
+            "26-3-2T09:00:00Z",
+            "2026-03-02 09:00:00",
+            "0000-01-01T00:00:00Z",
+            "2026-03-02T09:00:00+1:00",
+        ] {
+            assert!(at(bad).is_err(), "{bad} was accepted");
+        }
+        assert_eq!(at("2026-03-02t09:00:00.250z").map(|c| c.at), Ok(AT));
+        // A leap second is at the end of a UTC day, and is taken as its last second.
+        assert_eq!(at("2026-06-30T23:59:60Z").map(|c| c.at), at("2026-06-30T23:59:59Z").map(|c| c.at));
+    }
+
+    #[test]
+    fn times_of_day_are_read_only_as_two_digit_hours_and_minutes() {
+        let time = |s: &str| value_from_json(&json!(s), &Ty::Time, program(), &Workspace::default());
+        assert_eq!(time("09:05"), Ok(Value::Time(545)));
+        for bad in ["9:05", "09:5", "24:00", " 09:05", "09:05:00"] {
+            assert!(time(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_inside_a_file_is_refused_with_a_clear_message() {
+        let r = reject(
+            "\u{feff}{\"at\":\"2026-03-02T09:00:00Z\",\"change\":\"delete\",\"record\":\"Contact\",\"id\":\"c\"}",
+        );
+        assert!(r.message.starts_with("the line starts with a byte-order mark (U+FEFF)"), "{}", r.message);
+        let r = reject("{\"at\":\"2026-03-02T09:00:00Z\",\u{feff}\"change\":\"delete\"}");
+        assert!(r.message.starts_with("a byte-order mark (U+FEFF) at column 30 is not JSON"), "{}", r.message);
+    }
+
+    #[test]
+    fn a_teammate_is_written_as_an_email_address() {
+        assert_eq!(
+            account_message("owner", json!("jo")),
+            "`owner`: `jo` is not a teammate's email address: a User is written as one, like `jo@example.com`"
+        );
+        assert!(account_field("owner", json!("jo@example.com")).is_ok());
+    }
+
+    #[test]
+    fn queue_changes_are_read_and_written_back_the_same() {
+        let cs = play_compiler::lower::build(&[(
+            "cs.play",
+            r#"playbook access_case {
+  for case: Case
+  on created
+  stage triage {
+    activity verify "Verify" to case.assigned_to
+    optional activity visit "Visit"
+  }
+}
+"#,
+        )])
+        .expect("builds");
+        let lines = [
+            r#"{"at":"2026-03-02T09:00:00Z","change":"action","op":"complete","action":"7b1538d6c22c0f08","by":"jo@example.com"}"#,
+            r#"{"at":"2026-03-02T09:00:00Z","change":"action","op":"dismiss","playbook":"access_case","activity":"verify","record":"Case/c1","reason":"done already"}"#,
+            r#"{"at":"2026-03-02T09:00:00Z","change":"action","op":"snooze","playbook":"access_case","step":"triage","record":"Case/c1","until":"2026-03-03T09:00:00Z"}"#,
+            r#"{"at":"2026-03-02T09:00:00Z","change":"action","op":"approve","action":"x","subject":"Hi","body":"Text"}"#,
+            r#"{"at":"2026-03-02T09:00:00Z","change":"activity","record":"Case/c1","playbook":"access_case","activity":"visit"}"#,
+        ];
+        for line in lines {
+            let change = parse_change(line, &cs, &Workspace::default()).unwrap_or_else(|r| panic!("{line}: {r:?}"));
+            assert_eq!(to_json_line(&change, &cs), line);
+        }
+        let refused = |line: &str| parse_change(line, &cs, &Workspace::default()).expect_err(line);
+        let messages = [
+            (
+                r#"{"at":"2026-03-02T09:00:00Z","change":"action","op":"finish","action":"x"}"#,
+                "unknown op `finish`: expected `complete`, `dismiss`, `snooze` or `approve`",
+            ),
+            (
+                r#"{"at":"2026-03-02T09:00:00Z","change":"action","op":"snooze","action":"x"}"#,
+                "missing `until`: when the snoozed action comes back",
+            ),
+            (
+                r#"{"at":"2026-03-02T09:00:00Z","change":"action","op":"snooze","action":"x","until":"2026-03-01T09:00:00Z"}"#,
+                "`until` must be after `at`",
+            ),
+            (
+                r#"{"at":"2026-03-02T09:00:00Z","change":"action","op":"complete","action":"x","until":"2026-03-03T09:00:00Z"}"#,
+                "`until` goes with `\"op\":\"snooze\"`, not `complete`",
+            ),
+            (
+                r#"{"at":"2026-03-02T09:00:00Z","change":"action","op":"complete","playbook":"access_cse","step":"triage","record":"Case/c1"}"#,
+                "unknown playbook `access_cse`: did you mean `access_case`?",
+            ),
+            (
+                r#"{"at":"2026-03-02T09:00:00Z","change":"action","op":"complete","playbook":"access_case","step":"triage","record":"Account/c1"}"#,
+                "the playbook is about Case records, so `record` must be `Case/…`, not `Account/c1`",
+            ),
+            (
+                r#"{"at":"2026-03-02T09:00:00Z","change":"action","op":"complete","action":"x","by":"jo"}"#,
+                "`jo` is not a teammate's email address: write who did it like `jo@example.com`",
+            ),
+            (
+                r#"{"at":"2026-03-02T09:00:00Z","change":"activity","record":"Case/c1","playbook":"access_case","activity":"verify"}"#,
+                "`verify` is not optional: it is added with its stage (in `access_case`)",
+            ),
+        ];
+        for (line, message) in messages {
+            assert_eq!(refused(line).message, message, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_change_id_is_read_beside_the_change() {
+        let line =
+            r#"{"at":"2026-03-02T09:00:00Z","change":"delete","change_id":"crm-42","record":"Contact","id":"c"}"#;
+        let read = play_runtime::change::parse_line(line, program(), &Workspace::default()).expect("reads");
+        assert_eq!(read.change_id.as_deref(), Some("crm-42"));
     }
 }

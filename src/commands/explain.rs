@@ -18,11 +18,16 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
         Err(exit) => return Ok(exit),
     };
     let program = &compiled.program;
-    let Some((ty, id)) = args.record.split_once('/') else {
-        return Err(Error::Usage(format!("`{}` is not a record: write it as Type/id, e.g. Account/acme", args.record)));
+    let Some((ty, id)) = args.record.split_once('/').filter(|(ty, id)| !ty.is_empty() && !id.trim().is_empty()) else {
+        let clipped = play_runtime::change::clip(&args.record);
+        return Err(Error::Usage(format!("`{clipped}` is not a record: write it as Type/id, e.g. Account/acme")));
     };
     let Some(record) = program.schema.record_named(ty) else {
-        return Err(Error::Usage(format!("there is no record type `{ty}`")));
+        let names: Vec<&str> = program.schema.records.iter().map(|r| r.name.as_str()).collect();
+        let hint = play_compiler::suggest::closest(ty, names.iter().copied())
+            .map(|b| format!(": did you mean `{b}`?"))
+            .unwrap_or_default();
+        return Err(Error::Usage(format!("there is no record type `{}`{hint}", play_runtime::change::clip(ty))));
     };
     let Some(p) = program.playbook_named(&args.playbook) else {
         let names: Vec<&str> = program.playbooks.iter().map(|p| p.name.as_str()).collect();

@@ -4,9 +4,10 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use play_runtime::change::parse_change;
+use play_runtime::change::{lines, parse_change, parse_line, ChangeKind, Line, Rejection};
 use play_runtime::engine::Engine;
 use play_runtime::store::MemoryStore;
+use play_runtime::value::moment_text;
 
 use super::{to_stderr, to_stdout};
 use crate::cli::ReplayArgs;
@@ -45,12 +46,10 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
     Ok(Exit::problems_if(rejected > 0))
 }
 
-/// A change file's text. A byte-order mark, which spreadsheet and Windows tools put at
-/// the start of UTF-8 files they export, is not part of the first change.
-pub fn read(path: &Path) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    Ok(String::from_utf8_lossy(bytes).into_owned())
+/// A change file's bytes. Its lines are read one by one ([`lines`]): a byte-order mark at
+/// the start is set aside, and a line that is not UTF-8 is refused on its own.
+pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
 }
 
 /// An engine for a replay, its clock at `start`.
@@ -59,61 +58,50 @@ pub fn engine(compiled: &Compiled, start: i64) -> Engine<MemoryStore> {
     Engine::new(compiled.program.clone(), compiled.workspace.clone(), store, start)
 }
 
-/// When a replay's clock starts: at the first change the schema accepts (or `until`, when
-/// none is), so that nothing falls due before the recorded history. A clock started
-/// earlier would have `every` schedules tick once a week from 1970 up to the first change.
-pub fn start(text: &str, compiled: &Compiled, until: Option<i64>) -> i64 {
-    text.lines()
-        .filter(|line| !line.trim().is_empty())
-        .find_map(|line| parse_change(line, &compiled.program, &compiled.workspace).ok())
+/// When a replay's clock starts: at the first change an engine with nothing in it would
+/// take (or `until`, when there is none), so that nothing falls due before the recorded
+/// history, and a refused line sets no clock. A clock started earlier would have `every`
+/// schedules tick once a week from 1970 up to the first change.
+pub fn start(bytes: &[u8], compiled: &Compiled, until: Option<i64>) -> i64 {
+    let empty = engine(compiled, 0);
+    lines(bytes)
+        .filter_map(|(_, line)| line.ok())
+        .filter_map(|line| parse_change(line, &compiled.program, &compiled.workspace).ok())
+        .find(|change| {
+            !matches!(change.kind, ChangeKind::Action { .. } | ChangeKind::Activity { .. })
+                && empty.check(change).is_ok()
+        })
         .map(|change| change.at)
         .or(until)
         .unwrap_or(i64::MIN / 4)
 }
 
 /// Feeds every line of a change file, reporting refused lines on stderr with their line
-/// number and field; `after` runs after each line and at the end. Returns how many lines
-/// were refused.
+/// number and field; `after` runs after each line and at the end. A refused line has no
+/// effect, on the clock neither. Returns how many lines were refused.
 pub fn feed(
     engine: &mut Engine<MemoryStore>,
-    text: &str,
+    bytes: &[u8],
     path: &Path,
     until: Option<i64>,
     mut after: impl FnMut(&mut Engine<MemoryStore>),
 ) -> usize {
-    let lines: Vec<&str> = text.lines().collect();
-    let bar = progress(lines.len());
+    let count = if bytes.len() >= 10_000 { bytes.iter().filter(|b| **b == b'\n').count() + 1 } else { 0 };
+    let bar = progress(count);
     let mut rejected = 0;
     let mut last = None;
-    for (i, line) in lines.iter().enumerate() {
+    for (number, line) in lines(bytes) {
         if let Some(bar) = &bar {
-            bar.set_position(i as u64);
+            bar.set_position(number as u64);
         }
-        if line.trim().is_empty() {
-            continue;
-        }
-        let change = parse_change(line, engine.program(), &engine.workspace);
-        let change = match change {
-            Ok(c) if c.at < engine.now() => Err(play_runtime::change::Rejection {
-                field: Some("at".into()),
-                message: format!(
-                    "`at` goes back in time (to {}, after a change at {})",
-                    play_runtime::value::moment_text(c.at),
-                    play_runtime::value::moment_text(engine.now())
-                ),
-            }),
-            other => other,
-        };
-        let result = change.and_then(|c| {
-            let at = c.at;
-            engine.ingest(c).map(|()| at)
-        });
+        let result = line.and_then(|line| take(engine, line));
         match result {
-            Ok(at) => last = Some(at),
+            Ok(Some(at)) => last = Some(at),
+            Ok(None) => {}
             Err(r) => {
                 rejected += 1;
                 let field = r.field.map(|f| format!(" (field `{f}`)")).unwrap_or_default();
-                let place = format!("{}:{}", path.display(), i + 1);
+                let place = format!("{}:{number}", path.display());
                 let message = r.message;
                 let report = |err: &mut dyn Write| writeln!(err, "{place}: refused{field}: {message}");
                 match &bar {
@@ -132,6 +120,27 @@ pub fn feed(
         after(engine);
     }
     rejected
+}
+
+/// Takes one line: its moment when the engine took it, nothing when it was a change sent
+/// again under a `change_id` already taken.
+fn take(engine: &mut Engine<MemoryStore>, line: &str) -> Result<Option<i64>, Rejection> {
+    let Line { change, change_id } = parse_line(line, engine.program(), &engine.workspace)?;
+    if change_id.as_deref().is_some_and(|id| engine.is_duplicate(id)) {
+        return Ok(None);
+    }
+    if change.at < engine.now() {
+        return Err(Rejection::field(
+            "at",
+            format!(
+                "`at` goes back in time (to {}, after a change at {})",
+                moment_text(change.at),
+                moment_text(engine.now())
+            ),
+        ));
+    }
+    let at = change.at;
+    engine.ingest_once(change, change_id).map(|_| Some(at))
 }
 
 /// A progress bar for long files, when stderr is a terminal.

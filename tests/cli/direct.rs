@@ -66,11 +66,23 @@ pub struct Replay {
 }
 
 /// Replays `text` from a fresh engine, as `play replay --changes … [--until …]` does: the
-/// clock starts at the first change that reads, a change earlier than the clock is refused,
+/// clock starts at the first change that is taken, a change earlier than the clock is refused,
 /// and after the last line the clock runs to `until` (or the last change taken).
 pub fn replay(project: &Project, text: &str, until: Option<i64>) -> Replay {
     let read = |line: &str| parse_change(line, &project.program, &project.workspace);
-    let start = text.lines().filter(|l| !l.trim().is_empty()).find_map(|l| read(l).ok()).map(|c| c.at);
+    // The clock starts at the first change an engine with nothing in it would take.
+    let empty = Engine::new(
+        project.program.clone(),
+        project.workspace.clone(),
+        MemoryStore::new(project.program.schema.records.len()),
+        0,
+    );
+    let start = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| read(l).ok())
+        .find(|c| empty.check(c).is_ok())
+        .map(|c| c.at);
     let store = MemoryStore::new(project.program.schema.records.len());
     let now = start.or(until).unwrap_or(i64::MIN / 4);
     let mut engine = Engine::new(project.program.clone(), project.workspace.clone(), store, now);

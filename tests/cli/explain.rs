@@ -82,11 +82,13 @@ fn a_refused_change_is_reported_and_the_explanation_still_given_with_exit_1() {
 }
 
 #[test]
-fn unknown_playbooks_records_and_mismatched_types_mean_the_explanation_cannot_run() {
+fn unknown_playbooks_records_with_a_part_missing_and_mismatched_types_mean_the_explanation_cannot_run() {
     let cases = [
         ("Account/acme", "renewal_rsk", "error: there is no playbook `renewal_rsk`: did you mean `renewal_risk`?\n"),
         ("acme", "renewal_risk", "error: `acme` is not a record: write it as Type/id, e.g. Account/acme\n"),
-        ("Acount/acme", "renewal_risk", "error: there is no record type `Acount`\n"),
+        ("Acount/acme", "renewal_risk", "error: there is no record type `Acount`: did you mean `Account`?\n"),
+        ("/acme", "renewal_risk", "error: `/acme` is not a record: write it as Type/id, e.g. Account/acme\n"),
+        ("Account/", "renewal_risk", "error: `Account/` is not a record: write it as Type/id, e.g. Account/acme\n"),
         ("Contact/c-17", "renewal_risk", "error: the playbook `renewal_risk` is about Account records, not Contact\n"),
     ];
     for (record, playbook, message) in cases {

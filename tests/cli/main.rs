@@ -3,6 +3,7 @@
 
 mod build;
 mod change_lines;
+mod changes_in;
 mod check;
 mod determinism;
 mod direct;

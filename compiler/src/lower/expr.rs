@@ -300,7 +300,7 @@ impl Lowerer<'_, '_> {
 
 /// A datetime literal: with an offset it is a moment; without one, a local time.
 fn datetime(text: &str) -> Option<Const> {
-    let d = crate::dates::parse_datetime(text, crate::dates::Fraction::Refused)?;
+    let d = crate::dates::parse_datetime(text, crate::dates::Form::Literal)?;
     Some(match d.timestamp() {
         Some(t) => Const::DateTime(t),
         None => Const::LocalDateTime(d.local),

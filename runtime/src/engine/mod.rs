@@ -6,6 +6,7 @@ pub mod action;
 mod dates;
 pub mod history;
 mod produce;
+mod queue;
 pub mod run;
 mod step;
 mod trigger;
@@ -22,6 +23,7 @@ use crate::value::{Happening, Value};
 use crate::vm::{Ctx, Fault, Tier, Vm};
 pub use action::Action;
 pub use history::{HistoryEntry, Outcome};
+pub use queue::Taken;
 use run::{Run, TriggerInfo};
 
 /// A program ready to run: its constants as values.
@@ -122,6 +124,8 @@ pub struct Engine<S: Store> {
     deferred: HashMap<u64, produce::Pending>,
     pub history: Vec<HistoryEntry>,
     pub trace: Option<Trace>,
+    /// Open actions by id, email drafts and `change_id`s, for the queue's changes.
+    queue: queue::Queue,
 }
 
 impl<S: Store> Engine<S> {
@@ -144,6 +148,7 @@ impl<S: Store> Engine<S> {
             deferred: HashMap::new(),
             history: Vec::new(),
             trace: None,
+            queue: queue::Queue::default(),
         };
         engine.store.begin();
         engine.schedule_every();
@@ -169,6 +174,12 @@ impl<S: Store> Engine<S> {
 
     /// Runs the clock forward to `t`, doing whatever falls due on the way, in order.
     pub fn advance_to(&mut self, t: i64) {
+        self.fire_due(t);
+        self.now = self.now.max(t);
+    }
+
+    /// Does whatever falls due up to `t`, in order, the clock following the timers.
+    fn fire_due(&mut self, t: i64) {
         while let Some(at) = self.store.next_due() {
             if at > t {
                 break;
@@ -180,7 +191,6 @@ impl<S: Store> Engine<S> {
             self.finish_pass();
             self.store.commit();
         }
-        self.now = self.now.max(t);
     }
 
     /// Runs the clock forward to the clock's now.
@@ -192,10 +202,9 @@ impl<S: Store> Engine<S> {
     /// that does not fit the schema is refused and nothing of it is kept.
     pub fn ingest(&mut self, change: Change) -> Result<(), Rejection> {
         // A refused change must not even move the clock.
-        if let ChangeKind::Upsert { record, id, fields } = &change.kind {
-            if self.store.record(*record, id).is_none() {
-                self.complete_on_create(*record, fields)?;
-            }
+        self.check(&change)?;
+        if let ChangeKind::Action { .. } | ChangeKind::Activity { .. } = change.kind {
+            return self.queue_change(change.at, change.kind);
         }
         self.advance_to(change.at);
         self.store.begin();
@@ -209,6 +218,7 @@ impl<S: Store> Engine<S> {
                 self.delete(record, id);
                 Ok(())
             }
+            ChangeKind::Action { .. } | ChangeKind::Activity { .. } => Ok(()),
         };
         self.finish_pass();
         self.store.commit();

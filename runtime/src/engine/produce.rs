@@ -182,7 +182,8 @@ impl<S: Store> Engine<S> {
         let pb = &loaded.program.playbooks[run.playbook];
         let extra = Extra { trigger: Some(&run.trigger), timed_out: run.timed_out, ..Extra::default() };
         let show = |v: Option<Value>, p: &play_compiler::program::Program| v.map(|v| v.display(p));
-        let to_value = self.text_of(loaded, &def.to, subject, &extra)?;
+        // An empty recipient (an optional field not set) is no recipient: no `to`.
+        let to_value = self.text_of(loaded, &def.to, subject, &extra)?.filter(|v| !matches!(v, Value::Empty));
         // A recipient that is a record must be one the store has (a teammate is known by
         // address even without one).
         if let Some(Value::Ref { record, id }) = &to_value {
@@ -401,6 +402,7 @@ impl<S: Store> Engine<S> {
                         dedupe: p.dedupe,
                     };
                     self.produced.insert(action.seq, kept);
+                    self.queue.produced(&action);
                     self.actions.push(action);
                 }
             }

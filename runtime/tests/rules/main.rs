@@ -13,6 +13,7 @@ mod conditions;
 mod history;
 mod overflow;
 mod pred;
+mod queue;
 mod reentry;
 mod stages;
 mod steps;

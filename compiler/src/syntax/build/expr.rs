@@ -261,7 +261,7 @@ impl Builder<'_> {
     fn datetime(&mut self, p: &P<'_>) -> DateTimeLit {
         let span = self.span(p);
         let text = p.as_str();
-        if crate::dates::parse_datetime(text, crate::dates::Fraction::Refused).is_none() {
+        if crate::dates::parse_datetime(text, crate::dates::Form::Literal).is_none() {
             let help = "date-times are written `YYYY-MM-DDTHH:MM:SSZ`, e.g. `2026-03-02T09:00:00Z`";
             self.invalid(span, &format!("`{text}` is not a date and time"), "no such moment", help);
         }

@@ -1,19 +1,27 @@
-//! Changes in: one JSON object per line (an upsert, an event or a delete), read against the
-//! program's schema into slots and values, or refused with a message a CS operator can act on.
+//! Changes in: one JSON object per line (an upsert, an event, a delete, or a person's work
+//! on the queue), read against the program's schema into slots and values, or refused
+//! with a message a CS operator can act on.
 //!
-//! Reading never panics: every way a line can be wrong is a [`Rejection`]. Whether a record
-//! exists is not known here, so "missing required field on create" is left to the engine,
-//! which asks [`missing_required`].
+//! Reading never panics: every way a line can be wrong is a [`Rejection`]. What the store
+//! holds is not known here, so whether a record exists (to create, to delete, to be an
+//! event's subject) and which actions are open is left to the engine (`Engine::check`).
+
+mod file;
+mod json;
+mod moment;
+mod queue;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
 use play_compiler::program::{Duration, FieldDef, Program, Ty};
 use play_compiler::suggest::{closest, join_or};
 use serde_json::{Map, Value as Json};
 
 use crate::config::Workspace;
 use crate::value::{moment_text, Value};
+pub use file::lines;
+pub use moment::{read_moment, read_moment_as, strict_date, strict_moment, strict_time};
+pub use queue::{ActionRef, QueueOp};
 
 /// One change fed to the engine.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,6 +50,27 @@ pub enum ChangeKind {
         record: u32,
         id: Arc<str>,
     },
+    /// A person worked an open action of the queue (`by`, a teammate's address, when said).
+    Action {
+        op: QueueOp,
+        action: ActionRef,
+        by: Option<Arc<str>>,
+    },
+    /// A person added an optional activity to the open stage of a record's run of a playbook.
+    Activity {
+        record: u32,
+        id: Arc<str>,
+        playbook: String,
+        activity: String,
+    },
+}
+
+/// A change as a line carries it: the change, and the sender's id for it (`change_id`),
+/// by which a change sent twice is taken once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub change: Change,
+    pub change_id: Option<Arc<str>>,
 }
 
 /// Why a line was refused: the field at fault (if one is) and a message for a CS operator.
@@ -54,33 +83,59 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    fn line(message: impl Into<String>) -> Rejection {
+    pub fn line(message: impl Into<String>) -> Rejection {
         Rejection { field: None, message: message.into() }
     }
 
-    fn field(name: &str, message: impl Into<String>) -> Rejection {
+    pub fn field(name: &str, message: impl Into<String>) -> Rejection {
         Rejection { field: Some(name.to_string()), message: message.into() }
     }
 }
 
-const KINDS: [&str; 3] = ["upsert", "event", "delete"];
+const KINDS: [&str; 5] = ["upsert", "event", "delete", "action", "activity"];
 const EXAMPLE_MOMENT: &str = "2026-03-02T09:00:00Z";
 
 /// Reads one line of a changes file. `at` and datetimes without an offset are read in the
 /// workspace's time zone.
 pub fn parse_change(line: &str, program: &Program, workspace: &Workspace) -> Result<Change, Rejection> {
+    parse_line(line, program, workspace).map(|line| line.change)
+}
+
+/// Reads one line of a changes file with its `change_id`, if it has one.
+pub fn parse_line(line: &str, program: &Program, workspace: &Workspace) -> Result<Line, Rejection> {
     if line.trim().is_empty() {
         return Err(Rejection::line("the line is empty: expected one change as a JSON object"));
     }
-    let json: Json = serde_json::from_str(line).map_err(|e| Rejection::line(json_error(&e)))?;
+    if line.trim_start().starts_with('\u{feff}') {
+        return Err(Rejection::line(
+            "the line starts with a byte-order mark (U+FEFF), which only the start of a file may have: \
+             remove it (files joined together often carry one)",
+        ));
+    }
+    let json = json::read(line).map_err(|problem| match problem {
+        json::JsonProblem::Duplicate { key, within } => {
+            let place = within.map(|w| format!(" in `{}`", clip(&w))).unwrap_or_default();
+            Rejection::field(&key, format!("duplicate key `{}`{place}: a key may be given once", clip(&key)))
+        }
+        json::JsonProblem::Syntax(e) => match line.chars().position(|c| c == '\u{feff}') {
+            Some(at) => Rejection::line(format!(
+                "a byte-order mark (U+FEFF) at column {} is not JSON: remove it (files joined together often \
+                 carry one)",
+                at + 1
+            )),
+            None => Rejection::line(json_error(&e)),
+        },
+    })?;
     let Json::Object(object) = json else {
         return Err(Rejection::line(format!("expected a change as a JSON object `{{…}}`, found {}", describe(&json))));
     };
     let kind = kind(&object)?;
     let keys: &[&str] = match kind {
-        "upsert" => &["at", "change", "record", "id", "fields"],
-        "event" => &["at", "change", "event", "subject", "fields"],
-        _ => &["at", "change", "record", "id"],
+        "upsert" => &["at", "change", "change_id", "record", "id", "fields"],
+        "event" => &["at", "change", "change_id", "event", "subject", "fields"],
+        "delete" => &["at", "change", "change_id", "record", "id"],
+        "action" => queue::ACTION_KEYS,
+        _ => queue::ACTIVITY_KEYS,
     };
     if let Some(key) = object.keys().find(|k| !keys.contains(&k.as_str())) {
         let message = match closest(key, keys.iter().copied()) {
@@ -90,16 +145,22 @@ pub fn parse_change(line: &str, program: &Program, workspace: &Workspace) -> Res
         return Err(Rejection::line(message));
     }
     let at = at(&object, workspace)?;
+    let change_id = match object.get("change_id") {
+        None => None,
+        Some(_) => Some(id(&object, "change_id", "the sender's id for the change")?),
+    };
     let kind = match kind {
         "upsert" => upsert(&object, program, workspace)?,
         "event" => event(&object, program, workspace)?,
-        _ => {
+        "delete" => {
             let record = record_type(&object, program)?;
             let id = id(&object, "id", &format!("the {}'s id", program.schema.records[record].name))?;
             ChangeKind::Delete { record: record as u32, id }
         }
+        "action" => queue::action(&object, at, program, workspace)?,
+        _ => queue::activity(&object, program)?,
     };
-    Ok(Change { at, kind })
+    Ok(Line { change: Change { at, kind }, change_id })
 }
 
 fn at(object: &Map<String, Json>, workspace: &Workspace) -> Result<i64, Rejection> {
@@ -112,7 +173,7 @@ fn at(object: &Map<String, Json>, workspace: &Workspace) -> Result<i64, Rejectio
             format!("`at` must be a date and time like `{EXAMPLE_MOMENT}`, found {}", describe(json)),
         )
     })?;
-    moment(text, workspace).map_err(|m| Rejection::field("at", format!("`at`: {m}")))
+    read_moment(text, workspace).map_err(|m| Rejection::field("at", format!("`at`: {m}")))
 }
 
 fn upsert(object: &Map<String, Json>, program: &Program, workspace: &Workspace) -> Result<ChangeKind, Rejection> {
@@ -182,6 +243,7 @@ pub fn to_json_line(change: &Change, program: &Program) -> String {
         ChangeKind::Delete { record, id } => {
             out += &format!(",\"change\":\"delete\",\"record\":{},\"id\":{}", quoted(record_name(*record)), quoted(id));
         }
+        kind @ (ChangeKind::Action { .. } | ChangeKind::Activity { .. }) => out += &queue::to_json(kind, program),
     }
     out.push('}');
     out
@@ -198,7 +260,7 @@ fn fields_json(fields: &[(u32, Value)], defs: &[FieldDef], program: &Program) ->
     format!("{{{}}}", entries.join(","))
 }
 
-fn quoted(text: &str) -> String {
+pub(crate) fn quoted(text: &str) -> String {
     Json::String(text.to_string()).to_string()
 }
 
@@ -246,7 +308,7 @@ fn type_name<'a>(object: &'a Map<String, Json>, key: &str, what: &str, names: &[
 
 /// "unknown record type `Acount`: did you mean `Account`?", listing the choices when there
 /// is no close one and few enough to read.
-fn unknown(what: &str, name: &str, names: &[&str]) -> String {
+pub(crate) fn unknown(what: &str, name: &str, names: &[&str]) -> String {
     match closest(name, names.iter().copied()) {
         Some(best) => format!("unknown {what} `{}`: did you mean `{best}`?", clip(name)),
         None if names.len() <= 12 => format!("unknown {what} `{}`: expected {}", clip(name), join_or(names)),
@@ -255,7 +317,7 @@ fn unknown(what: &str, name: &str, names: &[&str]) -> String {
 }
 
 /// An `id` or `subject`: non-blank text.
-fn id(object: &Map<String, Json>, key: &str, what: &str) -> Result<Arc<str>, Rejection> {
+pub(crate) fn id(object: &Map<String, Json>, key: &str, what: &str) -> Result<Arc<str>, Rejection> {
     match object.get(key) {
         None => Err(Rejection::line(format!("missing `{key}`: {what}"))),
         Some(Json::String(text)) if text.trim().is_empty() => {
@@ -361,18 +423,13 @@ fn convert(json: &Json, ty: &Ty, program: &Program, workspace: &Workspace) -> Re
         Ty::Text => Value::text(text("text")?),
         Ty::Email => {
             let s = text("an email address")?;
-            let mut parts = s.split('@');
-            match (parts.next(), parts.next(), parts.next()) {
-                (Some(user), Some(domain), None) if !user.trim().is_empty() && !domain.trim().is_empty() => {
-                    Value::text(s)
-                }
-                _ => {
-                    return Err(Fault::wrong(format!(
-                        "`{}` is not an email address: it needs one `@` with text on either side",
-                        clip(s)
-                    )))
-                }
+            if !is_email(s) {
+                return Err(Fault::wrong(format!(
+                    "`{}` is not an email address: it needs one `@` with text on either side",
+                    clip(s)
+                )));
             }
+            Value::text(s)
         }
         Ty::Url => {
             let s = text("a web address")?;
@@ -389,12 +446,13 @@ fn convert(json: &Json, ty: &Ty, program: &Program, workspace: &Workspace) -> Re
         Ty::Bool => Value::Bool(json.as_bool().ok_or_else(|| wrong("`true` or `false`"))?),
         Ty::Date => {
             let s = text("a date like `2026-03-02`")?;
-            let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| Fault::wrong(format!("`{}` is not a date: expected one like `2026-03-02`", clip(s))))?;
+            let date = strict_date(s).ok_or_else(|| {
+                Fault::wrong(format!("`{}` is not a date: expected one like `2026-03-02` (year, month, day)", clip(s)))
+            })?;
             Value::Date(date)
         }
         Ty::DateTime => Value::Moment(
-            moment(text(&format!("a date and time like `{EXAMPLE_MOMENT}`"))?, workspace).map_err(Fault::wrong)?,
+            read_moment(text(&format!("a date and time like `{EXAMPLE_MOMENT}`"))?, workspace).map_err(Fault::wrong)?,
         ),
         Ty::Duration => {
             let example = "like `3d`, `12h`, `30m`, `2w` or `3bd`";
@@ -405,9 +463,10 @@ fn convert(json: &Json, ty: &Ty, program: &Program, workspace: &Workspace) -> Re
         }
         Ty::Time => {
             let s = text("a time like `09:00`")?;
-            let t = NaiveTime::parse_from_str(s, "%H:%M")
-                .map_err(|_| Fault::wrong(format!("`{}` is not a time of day: expected one like `09:00`", clip(s))))?;
-            Value::Time(t.hour() * 60 + t.minute())
+            let minutes = strict_time(s).ok_or_else(|| {
+                Fault::wrong(format!("`{}` is not a time of day: expected one like `09:00`", clip(s)))
+            })?;
+            Value::Time(minutes)
         }
         Ty::Enum(e) => {
             let Some(def) = program.schema.enums.get(*e) else {
@@ -426,6 +485,20 @@ fn convert(json: &Json, ty: &Ty, program: &Program, workspace: &Workspace) -> Re
                     return Err(Fault::wrong(message));
                 }
             }
+        }
+        Ty::Record(r) if program.schema.records.get(*r).is_some_and(|d| d.name == "User") => {
+            // A teammate is written as their email address (docs: Teammates).
+            let s = text("a teammate's email address")?;
+            if s.trim().is_empty() {
+                return Err(Fault::wrong("a teammate's email address cannot be blank".to_string()));
+            }
+            if !is_email(s) {
+                return Err(Fault::wrong(format!(
+                    "`{}` is not a teammate's email address: a User is written as one, like `jo@example.com`",
+                    clip(s)
+                )));
+            }
+            Value::Ref { record: *r as u32, id: Arc::from(s) }
         }
         Ty::Record(r) => {
             let name = with_article(&program.schema.type_name(ty));
@@ -480,22 +553,11 @@ fn whole(json: &Json) -> Result<i64, String> {
     }
 }
 
-/// A moment: RFC 3339 with an offset, or without one in the workspace's time zone.
-fn moment(s: &str, workspace: &Workspace) -> Result<i64, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.timestamp());
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
-        if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
-            let zone = workspace.time_zone;
-            return zone
-                .from_local_datetime(&naive)
-                .earliest()
-                .map(|t| t.timestamp())
-                .ok_or_else(|| format!("`{}` does not exist in {zone}: the clocks go forward over it", clip(s)));
-        }
-    }
-    Err(format!("`{}` is not a date and time: expected one like `{EXAMPLE_MOMENT}`", clip(s)))
+/// One `@` with text on either side: what the format takes as an email address.
+pub(crate) fn is_email(s: &str) -> bool {
+    let mut parts = s.split('@');
+    matches!((parts.next(), parts.next(), parts.next()),
+        (Some(user), Some(domain), None) if !user.trim().is_empty() && !domain.trim().is_empty())
 }
 
 /// `3d`, `12h`, `30m`, `2w`, `3bd`, `45s`, or a sum of them as durations are written out
@@ -522,7 +584,7 @@ fn duration(s: &str) -> Option<Duration> {
 }
 
 /// A JSON value as a message shows it: scalars as written, containers by kind.
-fn describe(json: &Json) -> String {
+pub(crate) fn describe(json: &Json) -> String {
     match json {
         Json::Array(_) => "a list".to_string(),
         Json::Object(_) => "an object".to_string(),
@@ -532,7 +594,7 @@ fn describe(json: &Json) -> String {
 }
 
 /// User input cut to a length a message can carry.
-fn clip(text: &str) -> String {
+pub fn clip(text: &str) -> String {
     const MAX: usize = 40;
     if text.chars().count() <= MAX {
         text.to_string()
@@ -563,9 +625,15 @@ fn article(kind: &str) -> &'static str {
     }
 }
 
-/// "an Account", "a User".
-fn with_article(name: &str) -> String {
-    let vowel = name.starts_with(|c: char| "AEIOUaeiou".contains(c));
+/// "an Account", "a User", "an Update": a `U` sounds like "you" unless a consonant
+/// other than `s` follows it and the word goes on (`Un…`, `Up…`).
+pub(crate) fn with_article(name: &str) -> String {
+    let mut chars = name.chars();
+    let vowel = match (chars.next(), chars.next()) {
+        (Some('U' | 'u'), Some(next)) => !"sSrRtT".contains(next) && !"aeiou".contains(next),
+        (Some(c), _) => "AEIOaeio".contains(c),
+        _ => false,
+    };
     format!("{} {name}", if vowel { "an" } else { "a" })
 }
 
