@@ -621,6 +621,8 @@ fn article(kind: &str) -> &'static str {
     match kind {
         "upsert" => "an `upsert`",
         "event" => "an `event`",
+        "action" => "an `action`",
+        "activity" => "an `activity`",
         _ => "a `delete`",
     }
 }
