@@ -8,6 +8,7 @@ mod determinism;
 mod direct;
 mod explain;
 mod fmt;
+mod lsp;
 mod mutation;
 mod play_test;
 mod replay;
