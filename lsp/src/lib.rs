@@ -69,12 +69,18 @@ pub async fn serve(input: impl AsyncRead + Unpin, output: impl AsyncWrite + Unpi
     clean.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// The stack of the threads analyses run on, in bytes: that of a process's main thread.
+const ANALYSIS_STACK: usize = 8 * 1024 * 1024;
+
 /// The in-memory pipes' buffer, in bytes.
 const PIPE: usize = 64 * 1024;
 
 /// [`serve_stdio`] on a runtime of its own, for a caller that has none (`play lsp`).
 pub fn run_stdio() -> std::io::Result<bool> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    // Analyses run on tokio's blocking threads; give them the stack `play check` has on
+    // its main thread, so that the editor copes with whatever the command line does.
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().thread_stack_size(ANALYSIS_STACK).build()?;
     let clean = runtime.block_on(serve_stdio());
     // Tokio reads stdin on a blocking thread that stays in its read until the client
     // closes the pipe; after `exit`, do not wait for it (nor for an analysis in flight).
