@@ -206,6 +206,31 @@ mod properties {
     }
 
     proptest! {
+        /// Any bytes at all, cut anywhere: the decoder never panics, every body it yields
+        /// is within the limit, and it keeps no more than it must.
+        #[test]
+        fn any_bytes_are_decoded_without_panicking(
+            bytes in proptest::collection::vec(prop_oneof![any::<u8>(), Just(b'\n'), Just(b':'), Just(b'1')], 0..600),
+            prefix in proptest::sample::select(vec!["", "Content-Length: 5\r\n\r\n", "content-length:12\n\n", "Content-Length: 0\r\n\r\n"]),
+            cut in 1usize..50,
+        ) {
+            let stream: Vec<u8> = prefix.bytes().chain(bytes).collect();
+            let mut decoder = Decoder::new(64);
+            for piece in stream.chunks(cut) {
+                decoder.push(piece);
+                while let Some(event) = decoder.next_event() {
+                    if let Event::Body(body) = &event {
+                        prop_assert!(body.len() <= 64);
+                        if serde_json::from_slice::<serde_json::Value>(body).is_err() {
+                            decoder.rejected();
+                        }
+                    }
+                }
+                prop_assert!(decoder.buf.len() - decoder.start <= 64 + MAX_HEADER_BLOCK + 64);
+            }
+            decoder.finish();
+        }
+
         /// Whatever goes wrong around them, and however the reads fall, every good message
         /// comes through whole and in order, and every stream with a bad piece has at
         /// least one problem reported.
