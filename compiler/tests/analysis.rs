@@ -236,3 +236,17 @@ fn every_built_in_function_has_a_signature() {
         assert!(signature.is_some_and(|s| s.starts_with(&format!("{}(", f.name))), "{} has no signature", f.name);
     }
 }
+
+#[test]
+fn hover_in_an_expectation_covers_the_kind_but_not_no() {
+    let src = "test \"t\" {\n  at 2026-03-02T09:00:00Z\n  expect no notify slack\n}\n";
+    let a = analysis(&[("p.play", src)]);
+    let at = |word: &str| src.find(word).expect("the word") + 1;
+    assert!(a.hover("p.play", at("no ")).is_none());
+    let notify = a.hover("p.play", at("notify")).expect("a hover on `notify`");
+    assert!(notify.markdown.contains("notify slack"), "{}", notify.markdown);
+    let slack = a.hover("p.play", at("slack")).expect("a hover on `slack`");
+    assert_eq!(slack.markdown, notify.markdown);
+    let expect = a.hover("p.play", at("expect")).expect("a hover on `expect`");
+    assert!(expect.markdown.contains("expect [no] kind"), "{}", expect.markdown);
+}

@@ -48,7 +48,8 @@ impl Analysis {
                 }
                 // The kind is the first action word after the verb (and `no`, or a count).
                 let kind_end = options.first().map_or(stmt.span.end, |o| o.span.start);
-                if span.end > kind_end {
+                // Over the kind's own words only (`notify slack`), not `no` or a count.
+                if span.end > kind_end || !(words::action(word).is_some() || word == "slack") {
                     return None;
                 }
                 let kind =
