@@ -203,3 +203,50 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn hover_on_an_action_keyword_explains_the_action_but_a_field_of_that_name_is_a_field() {
+    let src =
+        PROJECT.replace("    task \"Review", "    email to account.champion ?? skip template t\n    $0task \"Review");
+    let (src, at) = cursor(&src);
+    let a = analysis(&[("p.play", &src)]);
+    let hover = a.hover("p.play", at).expect("a hover on `task`");
+    assert!(hover.markdown.starts_with("```play\ntask \"Title\""), "{}", hover.markdown);
+    assert_eq!(&src[hover.span.range()], "task");
+    let field = src.find("champion").expect("a field") + 2;
+    let hover = a.hover("p.play", field).expect("a hover on the field");
+    assert!(hover.markdown.contains("Account.champion"), "{}", hover.markdown);
+    let email = src.find("email to").expect("the email action");
+    let hover = a.hover("p.play", email + 1).expect("a hover on `email`");
+    assert!(hover.markdown.contains("An automatic email"), "{}", hover.markdown);
+}
+
+#[test]
+fn function_hover_shows_parameters_and_types() {
+    let (src, at) = cursor("signal quiet for account: Account = days_s$0ince(account.renewal_date)\n");
+    let a = analysis(&[("p.play", &src)]);
+    let hover = a.hover("p.play", at).expect("a hover");
+    assert!(hover.markdown.contains("fn days_since(date: Date | DateTime) -> Int"), "{}", hover.markdown);
+}
+
+#[test]
+fn every_built_in_function_has_a_signature() {
+    for f in play_compiler::check::functions::FUNCTIONS {
+        let signature = play_compiler::analysis::words::signature(f.name);
+        assert!(signature.is_some_and(|s| s.starts_with(&format!("{}(", f.name))), "{} has no signature", f.name);
+    }
+}
+
+#[test]
+fn hover_in_an_expectation_covers_the_kind_but_not_no() {
+    let src = "test \"t\" {\n  at 2026-03-02T09:00:00Z\n  expect no notify slack\n}\n";
+    let a = analysis(&[("p.play", src)]);
+    let at = |word: &str| src.find(word).expect("the word") + 1;
+    assert!(a.hover("p.play", at("no ")).is_none());
+    let notify = a.hover("p.play", at("notify")).expect("a hover on `notify`");
+    assert!(notify.markdown.contains("notify slack"), "{}", notify.markdown);
+    let slack = a.hover("p.play", at("slack")).expect("a hover on `slack`");
+    assert_eq!(slack.markdown, notify.markdown);
+    let expect = a.hover("p.play", at("expect")).expect("a hover on `expect`");
+    assert!(expect.markdown.contains("expect [no] kind"), "{}", expect.markdown);
+}

@@ -13,6 +13,7 @@ pub mod diagnostics;
 mod exit;
 pub mod folding;
 pub mod formatting;
+pub mod framing;
 pub mod host;
 pub mod hover;
 pub mod inlay_hints;
@@ -27,6 +28,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub use host::Config;
 pub use server::Server;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp::{ClientSocket, LspService};
 
 /// The server as a service, for a transport or for tests that act as the client: requests
@@ -38,21 +40,47 @@ pub fn service(config: Config) -> (LspService<Server>, ClientSocket) {
 /// Serves LSP on stdin and stdout until the client says `exit` (or closes stdin). Returns
 /// whether the client asked for `shutdown` first, as LSP wants the exit status to say.
 pub async fn serve_stdio() -> bool {
+    serve(tokio::io::stdin(), tokio::io::stdout()).await
+}
+
+/// Serves LSP on any byte streams: [`framing`] reads `input` (surviving messages it cannot
+/// decode) and hands tower-lsp only well-formed ones through an in-memory pipe.
+pub async fn serve(input: impl AsyncRead + Unpin, output: impl AsyncWrite + Unpin) -> bool {
     let (service, socket) = service(Config::default());
     let watch = exit::Watch::new(service);
     let (exited, clean) = (watch.exited(), watch.clean());
+    let (to_server, server_input) = tokio::io::duplex(PIPE);
+    let (server_output, from_server) = tokio::io::duplex(PIPE);
+    let (frames, to_write) = tokio::sync::mpsc::channel(64);
+    let serving = async {
+        tokio::join!(
+            tower_lsp::Server::new(server_input, server_output, socket).serve(watch),
+            framing::read_input(input, to_server, frames.clone()),
+            framing::relay_output(from_server, frames),
+            framing::write_output(to_write, output),
+        );
+    };
     // tower-lsp notices `exit` only when the next message arrives, which it never does:
     // stop serving as soon as `exit` has been handled.
     tokio::select! {
-        () = tower_lsp::Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(watch) => {}
+        () = serving => {}
         () = exited.notified() => {}
     }
     clean.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// The stack of the threads analyses run on, in bytes: that of a process's main thread.
+const ANALYSIS_STACK: usize = 8 * 1024 * 1024;
+
+/// The in-memory pipes' buffer, in bytes.
+const PIPE: usize = 64 * 1024;
+
 /// [`serve_stdio`] on a runtime of its own, for a caller that has none (`play lsp`).
 pub fn run_stdio() -> std::io::Result<bool> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    // Analyses run on tokio's blocking threads; give them the stack `play check` has on
+    // its main thread, so that the editor copes with whatever the command line does.
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().thread_stack_size(ANALYSIS_STACK).build()?;
     let clean = runtime.block_on(serve_stdio());
     // Tokio reads stdin on a blocking thread that stays in its read until the client
     // closes the pipe; after `exit`, do not wait for it (nor for an analysis in flight).

@@ -10,6 +10,7 @@ mod direct;
 mod explain;
 mod fmt;
 mod hostile;
+mod lsp;
 mod mutation;
 mod play_test;
 mod replay;

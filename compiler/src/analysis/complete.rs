@@ -3,6 +3,9 @@
 //! step, a record, …), the words before the cursor on its line say what may come next,
 //! and the last analysis says what the project's records, fields and items are.
 
+#[path = "complete_test.rs"]
+mod complete_test;
+
 use super::view::ModelView;
 use super::Analysis;
 use crate::check::functions::FUNCTIONS;
@@ -279,6 +282,11 @@ impl Context<'_> {
     /// Completions that depend on the word just before the cursor.
     fn after_word(&self, prev: &[&str], block: Block) -> Option<Vec<Completion>> {
         let last = *prev.last()?;
+        if block == Block::Test {
+            if let Some(out) = self.after_test_word(prev) {
+                return Some(out);
+            }
+        }
         let on_line = prev.first() == Some(&"on");
         Some(match last {
             "on" | "or" if on_line => {

@@ -7,9 +7,11 @@
 
 mod complete;
 pub(crate) mod index;
+mod keyword;
 mod outline;
 mod query;
 mod view;
+pub mod words;
 
 pub use complete::{Completion, CompletionKind};
 pub use index::Symbol;

@@ -2,6 +2,7 @@
 //! it used, and what a rename changes.
 
 use super::index::Symbol;
+use super::words;
 use super::Analysis;
 use crate::check::functions;
 use crate::check::types::Ty;
@@ -45,7 +46,9 @@ impl Analysis {
 
     /// Hover: the kind, the type and the doc comment of the name under the cursor.
     pub fn hover(&self, file: &str, offset: usize) -> Option<Hover> {
-        let (symbol, span, ty) = self.symbol_at(file, offset)?;
+        let Some((symbol, span, ty)) = self.symbol_at(file, offset) else {
+            return self.keyword_hover(file, offset);
+        };
         let model = &self.model_view();
         let ty_text = |t: &Ty| model.type_name(t);
         let (head, doc) = match &symbol {
@@ -64,7 +67,11 @@ impl Analysis {
             }
             Symbol::Function(name) => {
                 let f = functions::lookup(name)?;
-                (format!("fn {name}(…)"), Some(f.doc.to_string()))
+                let head = match words::signature(name) {
+                    Some(signature) => signature.lines().map(|l| format!("fn {l}")).collect::<Vec<_>>().join("\n"),
+                    None => format!("fn {name}(…)"),
+                };
+                (head, Some(f.doc.to_string()))
             }
             Symbol::Step { playbook, name } => (format!("step {name} of playbook {playbook}"), None),
         };

@@ -164,6 +164,7 @@ impl<'a> Checker<'a> {
             user.is_some_and(|u| field_ty == Some(Ty::Record(u))) && matches!(fv.value.kind, ExprKind::Text(_))
         });
         for fv in as_text {
+            self.note_field(file, &self.model.records[record].name.clone(), &fv.name);
             self.expr(file, env, &fv.value, None);
         }
         self.field_values(file, env, record, rest);
@@ -173,6 +174,9 @@ impl<'a> Checker<'a> {
         let declared = self.model.events[e].fields.clone();
         for fv in fields {
             let user = self.model.record_named("User").map(Ty::Record);
+            if declared.iter().any(|f| f.name == fv.name.name) {
+                self.note_field(file, &event.name, &fv.name);
+            }
             match declared.iter().find(|f| f.name == fv.name.name) {
                 // Teammates are written as their email address in tests.
                 Some(f) if Some(f.ty.required()) == user.as_ref() && matches!(fv.value.kind, ExprKind::Text(_)) => {}
@@ -241,7 +245,9 @@ impl<'a> Checker<'a> {
                         ExpectKey::Playbook => matches!(self.model.items.get(&n.name), Some(ItemKind::Playbook(_))),
                         _ => self.model.playbooks.iter().any(|p| p.steps.contains(&n.name)),
                     };
-                    if !found {
+                    if found {
+                        self.note_expected(file, o.key, n, options);
+                    } else {
                         let noun = match o.key {
                             ExpectKey::Template => "template",
                             ExpectKey::Playbook => "playbook",
@@ -258,5 +264,38 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+    }
+
+    /// Records a field named in a test (for the editor's references and rename).
+    fn note_field(&mut self, file: FileId, owner: &str, name: &Ident) {
+        let symbol = crate::analysis::index::Symbol::Field { owner: owner.to_string(), name: name.name.clone() };
+        self.note(file, name.span, symbol, None);
+    }
+
+    /// Records the template, playbook or step an expectation names (for the editor's
+    /// references and rename). A step is the named playbook's, else the first playbook's
+    /// that has a step so named.
+    fn note_expected(&mut self, file: FileId, key: ExpectKey, name: &Ident, options: &[ExpectOption]) {
+        use crate::analysis::index::Symbol;
+        let symbol = match key {
+            ExpectKey::Template | ExpectKey::Playbook => Symbol::Item(name.name.clone()),
+            _ => {
+                let named = options.iter().find_map(|o| match (&o.key, &o.value.kind) {
+                    (ExpectKey::Playbook, ExprKind::Name(p)) => Some(p.name.as_str()),
+                    _ => None,
+                });
+                let has_step = |p: &&super::model::Playbook<'_>| p.steps.contains(&name.name);
+                let playbook = self
+                    .model
+                    .playbooks
+                    .iter()
+                    .filter(has_step)
+                    .find(|p| named.is_none_or(|n| p.item.name.name == n))
+                    .or_else(|| self.model.playbooks.iter().find(has_step));
+                let Some(playbook) = playbook else { return };
+                Symbol::Step { playbook: playbook.item.name.name.clone(), name: name.name.clone() }
+            }
+        };
+        self.note(file, name.span, symbol, None);
     }
 }

@@ -11,3 +11,4 @@ mod hover;
 mod navigation;
 mod robustness;
 mod symbols;
+mod test_blocks;
