@@ -23,8 +23,8 @@ pub enum Timer {
     Date { playbook: u32, trigger: u32, record: Arc<str> },
     /// An `every` schedule of a playbook.
     Schedule { playbook: u32, trigger: u32 },
-    /// An action deferred by a touch budget.
-    Deferred { action: u64 },
+    /// The next slot of a touch budget (a limit, for whom) frees, and actions wait for it.
+    Slot { limit: u32, who: Arc<str> },
 }
 
 /// What writing a record's fields did.
@@ -111,8 +111,8 @@ pub trait Store: Data {
     /// Until when regenerating the action with this dedupe key is suppressed.
     fn snoozed_until(&self, key: &str) -> Option<i64>;
     fn set_snooze(&mut self, key: String, until: i64);
-    /// When the touch budget `limit` for `who` was used, oldest first.
-    fn budget_uses(&self, limit: u32, who: &str) -> Vec<i64>;
+    /// When the touch budget `limit` for `who` was used after `since`, oldest first.
+    fn budget_uses(&self, limit: u32, who: &str, since: i64) -> Vec<i64>;
     fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64);
 }
 
@@ -158,7 +158,8 @@ pub struct MemoryStore {
     members: HashMap<u32, HashSet<Arc<str>>>,
     open: HashMap<String, u64>,
     snoozes: HashMap<String, i64>,
-    budgets: HashMap<(u32, Arc<str>), Vec<i64>>,
+    /// By limit, by whom: when the budget was used, oldest first.
+    budgets: HashMap<u32, HashMap<Arc<str>, Vec<i64>>>,
     seq: u64,
 }
 
@@ -401,11 +402,14 @@ impl Store for MemoryStore {
         self.snoozes.insert(key, until);
     }
 
-    fn budget_uses(&self, limit: u32, who: &str) -> Vec<i64> {
-        self.budgets.get(&(limit, Arc::from(who))).cloned().unwrap_or_default()
+    fn budget_uses(&self, limit: u32, who: &str, since: i64) -> Vec<i64> {
+        let Some(uses) = self.budgets.get(&limit).and_then(|b| b.get(who)) else { return Vec::new() };
+        // Used in time order: the ones in the window are at the end.
+        let from = uses.partition_point(|t| *t <= since);
+        uses[from..].to_vec()
     }
 
     fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64) {
-        self.budgets.entry((limit, who.clone())).or_default().push(at);
+        self.budgets.entry(limit).or_default().entry(who.clone()).or_default().push(at);
     }
 }

@@ -25,7 +25,7 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut broken = false;
     let rejected = feed(&mut engine, &text, &args.changes, until, |engine| {
-        for action in engine.take_actions() {
+        for action in engine.take_settled_actions() {
             if !broken && writeln!(out, "{}", action.to_json_line()).is_err() {
                 broken = true;
             }
@@ -73,7 +73,8 @@ pub fn start(text: &str, compiled: &Compiled, until: Option<i64>) -> i64 {
 
 /// Feeds every line of a change file, reporting refused lines on stderr with their line
 /// number and field; `after` runs after each line and at the end. Returns how many lines
-/// were refused.
+/// were refused. Changes at one moment are arbitrated together by touch budgets, so after
+/// a line only the moments that have ended have their actions out.
 pub fn feed(
     engine: &mut Engine<MemoryStore>,
     text: &str,
@@ -129,6 +130,8 @@ pub fn feed(
     }
     if let Some(t) = until.or(last) {
         engine.advance_to(t);
+        // The last instant ends with the stream.
+        engine.settle();
         after(engine);
     }
     rejected

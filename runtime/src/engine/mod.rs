@@ -3,6 +3,7 @@
 //! wrap it unchanged.
 
 pub mod action;
+mod budget;
 mod dates;
 pub mod history;
 mod produce;
@@ -117,9 +118,10 @@ pub struct Engine<S: Store> {
     produced: HashMap<u64, produce::Produced>,
     /// What the last write changed: buffers reused by every change.
     written: Written,
-    /// Actions of this pass waiting for touch-budget arbitration.
+    /// Actions of this instant waiting for touch-budget arbitration when it ends.
     pending: Vec<produce::Pending>,
-    deferred: HashMap<u64, produce::Pending>,
+    /// Actions waiting for a slot of a touch budget.
+    queues: budget::Queues,
     pub history: Vec<HistoryEntry>,
     pub trace: Option<Trace>,
 }
@@ -141,7 +143,7 @@ impl<S: Store> Engine<S> {
             produced: HashMap::new(),
             written: Written::default(),
             pending: Vec::new(),
-            deferred: HashMap::new(),
+            queues: budget::Queues::default(),
             history: Vec::new(),
             trace: None,
         };
@@ -159,8 +161,16 @@ impl<S: Store> Engine<S> {
         &self.loaded.program
     }
 
-    /// The actions produced since the last call, in order.
+    /// The actions produced since the last call, in order. Taking them ends the instant:
+    /// what it produced is arbitrated by touch budgets first (see [`Engine::settle`]).
     pub fn take_actions(&mut self) -> Vec<Action> {
+        self.settle();
+        self.take_settled_actions()
+    }
+
+    /// The actions of the instants that have ended, leaving the current one open to more
+    /// changes at the same moment (a replay takes these after each line).
+    pub fn take_settled_actions(&mut self) -> Vec<Action> {
         // A copy of just the right size, keeping this buffer: a fresh one per change would
         // start at four actions, a large allocation that makes the allocator tidy its
         // free lists every time.
@@ -169,15 +179,20 @@ impl<S: Store> Engine<S> {
 
     /// Runs the clock forward to `t`, doing whatever falls due on the way, in order.
     pub fn advance_to(&mut self, t: i64) {
-        while let Some(at) = self.store.next_due() {
-            if at > t {
+        loop {
+            let next = self.store.next_due().filter(|at| *at <= t);
+            if next.unwrap_or(t) > self.now {
+                // The clock moves on: this instant's actions are arbitrated first (which
+                // may set a budget's timer).
+                self.settle();
+            }
+            if self.store.next_due().filter(|at| *at <= t).is_none() {
                 break;
             }
             self.store.begin();
             let Some((at, timer)) = self.store.pop_due(t) else { break };
             self.now = self.now.max(at);
             self.on_timer(timer);
-            self.finish_pass();
             self.store.commit();
         }
         self.now = self.now.max(t);
@@ -210,7 +225,6 @@ impl<S: Store> Engine<S> {
                 Ok(())
             }
         };
-        self.finish_pass();
         self.store.commit();
         result
     }
@@ -434,11 +448,7 @@ impl<S: Store> Engine<S> {
             Timer::Run { run, generation } => self.wake(run, generation),
             Timer::Date { playbook, trigger, record } => self.date_fired(playbook as usize, trigger as usize, record),
             Timer::Schedule { playbook, trigger } => self.schedule_fired(playbook as usize, trigger as usize),
-            Timer::Deferred { action } => {
-                if let Some(p) = self.deferred.remove(&action) {
-                    self.pending.push(p);
-                }
-            }
+            Timer::Slot { limit, who } => self.slot_freed(limit, who),
         }
     }
 

@@ -1,16 +1,16 @@
 //! Producing actions: arguments evaluated with their context, stable ids, dedupe while
-//! open, touch budgets with priority arbitration, and what people do to actions
+//! open, and what people do to actions
 //! (complete, dismiss, snooze, add an optional activity).
 
 use std::sync::Arc;
 
-use play_compiler::program::{hex_hash, ActionDef, ActionKind, Code, Overflow};
+use play_compiler::program::{hex_hash, ActionDef, ActionKind, Code};
 
 use super::action::{Action, Context};
 use super::history::Outcome;
 use super::run::{OpenActivity, Run, RunState};
 use super::{Engine, Extra, HistoryEntry, Loaded, Subject};
-use crate::store::{Store, Timer};
+use crate::store::Store;
 use crate::value::Value;
 use crate::vm::Fault;
 
@@ -20,6 +20,8 @@ pub(crate) struct Pending {
     /// Who each budget is about: (limit index, who).
     pub budgets: Vec<(usize, Arc<str>)>,
     pub dedupe: Option<String>,
+    /// It has waited in a budget's queue (and the history says it was deferred).
+    pub deferred: bool,
 }
 
 /// What the engine keeps of an action it produced: what closing it (completing,
@@ -142,7 +144,9 @@ impl<S: Store> Engine<S> {
         };
         if let Some(key) = &dedupe {
             let snoozed = self.store.snoozed_until(key).filter(|until| *until > self.now);
-            let reason = if self.store.open_action(key).is_some() {
+            // One waiting for the end of this instant counts as open too.
+            let waiting = || self.pending.iter().any(|p| p.dedupe.as_deref() == Some(key.as_str()));
+            let reason = if self.store.open_action(key).is_some() || waiting() {
                 Some("the same action from this step is still open".to_string())
             } else {
                 snoozed.map(|until| format!("the same action is snoozed until {}", crate::value::moment_text(until)))
@@ -164,7 +168,7 @@ impl<S: Store> Engine<S> {
             Err(fault) => return Err(fault),
         };
         let seq = action.seq;
-        self.pending.push(Pending { action, budgets, dedupe });
+        self.pending.push(Pending { action, budgets, dedupe, deferred: false });
         Ok(Some(seq))
     }
 
@@ -311,96 +315,6 @@ impl<S: Store> Engine<S> {
         Ok((action, budgets))
     }
 
-    /// Ends a pass: the higher-priority action wins a contested budget slot; over a
-    /// budget, an action is deferred to the next free slot or dropped.
-    pub(super) fn finish_pass(&mut self) {
-        if self.pending.is_empty() {
-            return;
-        }
-        // Nothing below produces actions, so the buffer is put back empty and reused.
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.sort_by(|a, b| b.action.priority.total_cmp(&a.action.priority).then(a.action.seq.cmp(&b.action.seq)));
-        let loaded = self.loaded.clone();
-        for p in pending.drain(..) {
-            let mut blocked = None;
-            for (l, who) in &p.budgets {
-                let Some(limit) = loaded.program.limits.get(*l) else { continue };
-                let since = crate::vm::shift(
-                    &self.workspace,
-                    self.now,
-                    play_compiler::program::Duration {
-                        seconds: -limit.window.seconds,
-                        business_days: -limit.window.business_days,
-                    },
-                );
-                let uses: Vec<i64> =
-                    self.store.budget_uses(*l as u32, who).into_iter().filter(|t| *t > since).collect();
-                if uses.len() as u64 >= limit.count {
-                    let free = crate::vm::shift(&self.workspace, uses[uses.len() - limit.count as usize], limit.window);
-                    blocked = Some((limit.name.clone(), limit.overflow, free));
-                    break;
-                }
-            }
-            let entry = |outcome| HistoryEntry {
-                at: 0,
-                playbook: p.action.playbook.clone(),
-                version: p.action.version.clone(),
-                record: p.action.record.clone(),
-                run: Some(p.action.run),
-                step: Some(p.action.step.clone()),
-                outcome,
-            };
-            match blocked {
-                Some((limit, Overflow::Drop, _)) => {
-                    self.push_history(entry(Outcome::ActionDropped { action: p.action.action.name().into(), limit }));
-                }
-                Some((limit, Overflow::Defer, free)) => {
-                    let until = crate::value::moment_text(free);
-                    self.push_history(entry(Outcome::ActionDeferred {
-                        action: p.action.action.name().into(),
-                        limit,
-                        until,
-                    }));
-                    // Waiting for its slot, it is as good as open: the same one is not made again.
-                    if let Some(key) = &p.dedupe {
-                        self.store.set_open_action(key.clone(), Some(p.action.seq));
-                    }
-                    self.store.schedule(free, Timer::Deferred { action: p.action.seq });
-                    self.deferred.insert(p.action.seq, p);
-                }
-                None => {
-                    for (l, who) in &p.budgets {
-                        self.store.use_budget(*l as u32, who, self.now);
-                    }
-                    if let Some(key) = &p.dedupe {
-                        self.store.set_open_action(key.clone(), Some(p.action.seq));
-                    }
-                    let mut action = p.action;
-                    action.at = self.now;
-                    // The names are shared with the run's rather than copied.
-                    let (playbook, version) = match self.store.run(action.run) {
-                        Some(run) if *run.playbook_name == *action.playbook && *run.version == *action.version => {
-                            (run.playbook_name.clone(), run.version.clone())
-                        }
-                        _ => (Arc::from(action.playbook.as_str()), Arc::from(action.version.as_str())),
-                    };
-                    let kept = Produced {
-                        run: action.run,
-                        kind: action.action,
-                        playbook,
-                        version,
-                        step: action.step.clone(),
-                        record: action.record.clone(),
-                        dedupe: p.dedupe,
-                    };
-                    self.produced.insert(action.seq, kept);
-                    self.actions.push(action);
-                }
-            }
-        }
-        self.pending = pending;
-    }
-
     /// The dedupe key an action holds while it is open: none once it is closed, or when
     /// another action has taken the key since.
     pub(super) fn key_of(&self, seq: u64) -> Option<&str> {
@@ -441,7 +355,6 @@ impl<S: Store> Engine<S> {
         self.store.begin();
         let Some((run, _)) = self.close(seq) else { return false };
         self.activity_done(run, seq);
-        self.finish_pass();
         self.store.commit();
         true
     }
@@ -456,7 +369,6 @@ impl<S: Store> Engine<S> {
         self.push_history(entry);
         // A dismissed activity no longer holds up its stage.
         self.activity_done(run, seq);
-        self.finish_pass();
         self.store.commit();
         true
     }
@@ -478,7 +390,6 @@ impl<S: Store> Engine<S> {
         if let Err(fault) = &produced {
             self.fail_run(&loaded, run_id, Some(stage.name.clone()), fault.clone());
         }
-        self.finish_pass();
         self.store.commit();
         let seq = produced.ok().flatten()?;
         if let Some(r) = self.store.run_mut(run_id) {
