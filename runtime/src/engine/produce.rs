@@ -158,7 +158,13 @@ impl<S: Store> Engine<S> {
         }
         let built = self.build(loaded, run, &subject, &record, step, index, def);
         let (action, budgets) = match built {
-            Ok(b) => b,
+            Ok(Ok(b)) => b,
+            Ok(Err(gone)) => {
+                // A recipient that is gone skips its action, not the run.
+                let reason = format!("its recipient is gone: {gone}");
+                self.push_history(history(Outcome::ActionSkipped { action: def.kind.name().into(), reason }));
+                return Ok(None);
+            }
             Err(Fault::Skip { span }) => {
                 let (file, line, _) = self.place(loaded, span);
                 let reason = format!("its recipient is empty (`?? skip`, {file} line {line})");
@@ -182,18 +188,21 @@ impl<S: Store> Engine<S> {
         step: &str,
         index: usize,
         def: &ActionDef,
-    ) -> Result<(Action, Vec<(usize, Arc<str>)>), Fault> {
+    ) -> Result<Result<(Action, Vec<(usize, Arc<str>)>), String>, Fault> {
         let pb = &loaded.program.playbooks[run.playbook];
         let extra = Extra { trigger: Some(&run.trigger), timed_out: run.timed_out, ..Extra::default() };
         let show = |v: Option<Value>, p: &play_compiler::program::Program| v.map(|v| v.display(p));
-        let to_value = self.text_of(loaded, &def.to, subject, &extra)?;
         // A recipient that is a record must be one the store has (a teammate is known by
-        // address even without one).
+        // address even without one); one that is gone (or reached through one that is)
+        // skips the action.
+        let to_value = match self.text_of(loaded, &def.to, subject, &extra) {
+            Err(Fault::Gone { message, .. }) => return Ok(Err(message)),
+            other => other?,
+        };
         if let Some(Value::Ref { record, id }) = &to_value {
             let def_r = &loaded.program.schema.records[*record as usize];
             if def_r.name != "User" && self.store.record(*record, id).is_none() {
-                let span = def.to.as_ref().and_then(|c| c.spans.first()).copied().unwrap_or_default();
-                return Err(Fault::Failed { message: format!("the {} `{id}` is not in the store", def_r.name), span });
+                return Ok(Err(format!("the {} `{id}` is not in the store", def_r.name)));
             }
         }
         let title = self.text_of(loaded, &def.title, subject, &extra)?;
@@ -312,7 +321,7 @@ impl<S: Store> Engine<S> {
                 budgets.push((l, who));
             }
         }
-        Ok((action, budgets))
+        Ok(Ok((action, budgets)))
     }
 
     /// The dedupe key an action holds while it is open: none once it is closed, or when

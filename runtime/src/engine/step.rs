@@ -278,7 +278,7 @@ impl<S: Store> Engine<S> {
     pub(super) fn fail_run(&mut self, loaded: &Loaded, id: u64, step: Option<String>, fault: Fault) {
         let Some(run) = self.store.run(id).cloned() else { return };
         match fault {
-            Fault::Failed { message, span } => {
+            Fault::Failed { message, span } | Fault::Gone { message, span } => {
                 let (file, line, column) = self.place(loaded, span);
                 let e = self.entry(&run, step, Outcome::Failed { error: message, file, line, column });
                 self.history.push(e);

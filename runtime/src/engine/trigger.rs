@@ -346,11 +346,11 @@ impl<S: Store> Engine<S> {
             let source = source.clone();
             match self.eval(loaded, c, subject, &extra) {
                 Ok(v) => conditions.push(Condition { source, value: v == Value::Bool(true) }),
-                Err(Fault::Failed { message, span }) => {
-                    failed = Some((message, span));
+                Err(Fault::Skip { .. }) => conditions.push(Condition { source, value: false }),
+                Err(fault) => {
+                    failed = fault.failure();
                     break;
                 }
-                Err(Fault::Skip { .. }) => conditions.push(Condition { source, value: false }),
             }
         }
         if self.trace.is_some() {

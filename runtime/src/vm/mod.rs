@@ -56,6 +56,19 @@ pub enum Fault {
     Skip { span: SrcSpan },
     /// A run-time error, at the instruction's source.
     Failed { message: String, span: SrcSpan },
+    /// A record referred to is not in the store (deleted, or never fed): an error like
+    /// `Failed`, except where the record is an action's recipient, which skips the action.
+    Gone { message: String, span: SrcSpan },
+}
+
+impl Fault {
+    /// Any fault but `Skip` as a failure: its message and place.
+    pub fn failure(self) -> Option<(String, SrcSpan)> {
+        match self {
+            Fault::Failed { message, span } | Fault::Gone { message, span } => Some((message, span)),
+            Fault::Skip { .. } => None,
+        }
+    }
 }
 
 /// A value on the stack. The subject's fields and constants are pushed by where they are,
@@ -197,7 +210,8 @@ impl Machine<'_, '_> {
                             None => {
                                 let name =
                                     ctx.program.schema.records.get(record as usize).map_or("", |r| r.name.as_str());
-                                return Err(fail(code, pc - 1, format!("the {name} `{id}` is not in the store")));
+                                let message = format!("the {name} `{id}` is not in the store");
+                                return Err(Fault::Gone { message, span: span(code, pc - 1) });
                             }
                         },
                         _ => Value::Empty,

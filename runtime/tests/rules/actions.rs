@@ -165,3 +165,44 @@ fn a_template_is_written_for_its_recipient() {
     );
     assert_eq!((email.subject.as_deref(), email.body.as_deref()), (Some("Hello Vic"), Some("About Acme")));
 }
+
+#[test]
+fn a_recipient_that_is_gone_skips_the_action_not_the_run() {
+    // The champion is deleted while the run waits: the check-in is skipped, the
+    // escalation a month later still goes.
+    let mut w = World::new(
+        r##"template checkin for contact: Contact {
+  subject "Checking in"
+  body "Hi {contact.first_name ?? "there"}"
+}
+
+playbook save {
+  for account: Account
+  on account.health falls
+  wait 7d
+  step checkin {
+    email_task to account.champion ?? skip template checkin
+  }
+  wait 23d
+  step escalate {
+    task "Escalate {account.name}" to account.owner
+  }
+}
+"##,
+    );
+    w.given("Account/acme", account(json!({"champion": "vic"})));
+    w.given("Contact/vic", contact("acme", json!({"first_name": "Vic"})));
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.after("1d");
+    w.delete("Contact/vic");
+    w.after("30d");
+    assert_eq!(w.actions(), ["task Escalate Acme to jo@example.com (escalate)"]);
+    let history = w.history();
+    assert!(
+        history.contains(
+            &"email_task of checkin skipped: its recipient is gone: the Contact `vic` is not in the store".to_string()
+        ),
+        "{history:#?}"
+    );
+    assert_eq!(history.last().map(String::as_str), Some("completed"));
+}
