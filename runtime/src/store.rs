@@ -45,6 +45,10 @@ pub trait Store: Data {
     fn commit(&mut self) {}
 
     fn put_record(&mut self, record: u32, id: Arc<str>, fields: Vec<Value>);
+    /// Keeps an index by email of the records of type `record` (the directory of
+    /// teammates, `User`), its email in `slot`, for [`Data::by_email`]; the records
+    /// already there are indexed at once.
+    fn index_emails(&mut self, _record: u32, _slot: u32) {}
     /// Writes some fields of a record (a new one starts with `len` empty fields), and the
     /// history of each field whose value changed; a field set to the value it has is not
     /// written. What changed goes to `written`, cleared first (the caller reuses its
@@ -160,6 +164,9 @@ pub struct MemoryStore {
     snoozes: HashMap<String, i64>,
     /// By limit, by whom: when the budget was used, oldest first.
     budgets: HashMap<u32, HashMap<Arc<str>, Vec<i64>>>,
+    /// The record type and slot indexed by email, and the index: lower-case email to id.
+    email_slot: Option<(u32, u32)>,
+    emails: HashMap<Arc<str>, Arc<str>>,
     seq: u64,
 }
 
@@ -182,6 +189,22 @@ impl MemoryStore {
         // One hash and probe; cloning the key is a reference count, cheaper than a second
         // lookup.
         self.records[record as usize].entry(id.clone()).or_default()
+    }
+
+    /// Moves a record's entry in the email index from its old email to its new one.
+    fn reindex(&mut self, record: u32, id: &Arc<str>, old: Option<&Value>, new: Option<&Value>) {
+        if self.email_slot.map(|(r, _)| r) != Some(record) {
+            return;
+        }
+        if let Some(Value::Text(e)) = old {
+            let key = e.to_lowercase();
+            if self.emails.get(key.as_str()) == Some(id) {
+                self.emails.remove(key.as_str());
+            }
+        }
+        if let Some(Value::Text(e)) = new {
+            self.emails.insert(Arc::from(e.to_lowercase()), id.clone());
+        }
     }
 
     fn enrolments(&self, playbook: &str, record: u32, id: &str) -> Option<&Enrolments> {
@@ -207,6 +230,14 @@ impl Data for MemoryStore {
             .map_or(NO_EVENTS, Vec::as_slice)
     }
 
+    fn by_email(&self, record: u32, email: &str) -> Option<(&Arc<str>, &[Value])> {
+        if self.email_slot.map(|(r, _)| r) != Some(record) {
+            return None;
+        }
+        let id = self.emails.get(email.to_lowercase().as_str())?;
+        Some((id, self.record(record, id)?))
+    }
+
     fn value_at(&self, record: u32, id: &str, slot: u32, at: i64) -> Option<Value> {
         let s = self.records.get(record as usize)?.get(id)?;
         let mut found = None;
@@ -230,7 +261,20 @@ impl Data for MemoryStore {
 
 impl Store for MemoryStore {
     fn put_record(&mut self, record: u32, id: Arc<str>, fields: Vec<Value>) {
+        if let Some((r, slot)) = self.email_slot.filter(|(r, _)| *r == record) {
+            let old = self.record(r, &id).and_then(|f| f.get(slot as usize)).cloned();
+            self.reindex(record, &id, old.as_ref(), fields.get(slot as usize));
+        }
         self.stored(record, &id).fields = fields;
+    }
+
+    fn index_emails(&mut self, record: u32, slot: u32) {
+        self.email_slot = Some((record, slot));
+        self.emails.clear();
+        for id in self.record_ids(record) {
+            let email = self.record(record, &id).and_then(|f| f.get(slot as usize)).cloned();
+            self.reindex(record, &id, None, email.as_ref());
+        }
     }
 
     fn write_fields(
@@ -256,6 +300,13 @@ impl Store for MemoryStore {
                 stored.history.push((slot, at, value));
             }
         }
+        if let Some((_, slot)) = self.email_slot.filter(|(r, _)| *r == record) {
+            if let Some(i) = written.changed.iter().position(|s| *s == slot) {
+                let new = self.record(record, id).and_then(|f| f.get(slot as usize)).cloned();
+                let old = (!written.created).then(|| written.before[i].clone());
+                self.reindex(record, id, old.as_ref(), new.as_ref());
+            }
+        }
     }
 
     fn delete_record(&mut self, record: u32, id: &str) -> Option<Vec<Value>> {
@@ -263,7 +314,12 @@ impl Store for MemoryStore {
         if s.fields.is_empty() {
             return None;
         }
-        Some(std::mem::take(&mut s.fields))
+        let fields = std::mem::take(&mut s.fields);
+        if let Some((_, slot)) = self.email_slot.filter(|(r, _)| *r == record) {
+            let id: Arc<str> = Arc::from(id);
+            self.reindex(record, &id, fields.get(slot as usize), None);
+        }
+        Some(fields)
     }
 
     fn record_ids(&self, record: u32) -> Vec<Arc<str>> {

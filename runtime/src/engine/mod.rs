@@ -148,9 +148,20 @@ impl<S: Store> Engine<S> {
             trace: None,
         };
         engine.store.begin();
+        engine.index_directory();
         engine.schedule_every();
         engine.store.commit();
         engine
+    }
+
+    /// Teammates are written as their addresses: the store indexes the directory (`User`
+    /// records) by email, since their ids need not be addresses.
+    fn index_directory(&mut self) {
+        let schema = &self.loaded.program.schema;
+        let user = schema.records.iter().position(|r| r.name == "User");
+        if let Some((r, slot)) = user.and_then(|r| schema.records[r].slot("email").map(|s| (r, s))) {
+            self.store.index_emails(r as u32, slot as u32);
+        }
     }
 
     pub fn now(&self) -> i64 {
@@ -459,6 +470,7 @@ impl<S: Store> Engine<S> {
         let old = std::mem::replace(&mut self.loaded, loaded.clone());
         self.programs.insert(loaded.program.hash.clone(), loaded.clone());
         self.store.begin();
+        self.index_directory();
         self.migrate_runs(&loaded);
         // Date and schedule timers name a playbook by its place in the program, so the old
         // program's make way for the new one's: a date trigger deployed now fires for the

@@ -156,7 +156,12 @@ impl<S: Store> Engine<S> {
                 return Ok(None);
             }
         }
+        self.vm.start_notes();
         let built = self.build(loaded, run, &subject, &record, step, index, def);
+        // A lookup that fell back (`manager_of` a teammate with no manager) is not silent.
+        for reason in self.vm.take_notes() {
+            self.push_history(history(Outcome::FellBack { reason }));
+        }
         let (action, budgets) = match built {
             Ok(Ok(b)) => b,
             Ok(Err(gone)) => {

@@ -27,6 +27,19 @@ pub trait Data {
     fn events(&self, record: u32, id: &str, event: u32) -> &[Arc<Happening>];
     /// A field's value at a past moment, if the store knows it.
     fn value_at(&self, record: u32, id: &str, slot: u32, at: i64) -> Option<Value>;
+    /// The record of type `record` whose email is `email` (any case), for the directory of
+    /// teammates, whose ids need not be their addresses: its id and fields.
+    fn by_email(&self, _record: u32, _email: &str) -> Option<(&Arc<str>, &[Value])> {
+        None
+    }
+}
+
+/// A record by reference; a teammate (`User`) is found by id, else by email in the
+/// directory, since teammates are written as their addresses.
+pub(crate) fn lookup<'c>(ctx: &Ctx<'c>, record: u32, id: &str) -> Option<&'c [Value]> {
+    let data: &'c dyn Data = ctx.data;
+    data.record(record, id)
+        .or_else(|| if is_user(ctx, record) { data.by_email(record, id).map(|(_, f)| f) } else { None })
 }
 
 /// Everything one evaluation is about.
@@ -108,16 +121,30 @@ static EMPTY: Value = Value::Empty;
 pub struct Vm {
     stack: Vec<Slot>,
     memo: Memo,
+    /// While set, lookups that fell back (a teammate with no manager, or not in the
+    /// directory) are written here, for the run history.
+    notes: Option<Vec<String>>,
 }
 
 impl Vm {
     pub fn new() -> Self {
-        Vm { stack: Vec::with_capacity(32), memo: Memo::default() }
+        Vm { stack: Vec::with_capacity(32), memo: Memo::default(), notes: None }
+    }
+
+    /// Starts noting the lookups that fall back (see [`Vm::take_notes`]).
+    pub fn start_notes(&mut self) {
+        self.notes = Some(Vec::new());
+    }
+
+    /// The lookups that fell back since [`Vm::start_notes`], each once; stops noting.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        self.notes.take().unwrap_or_default()
     }
 
     fn machine<'m, 'a>(&'m mut self, ctx: &'m Ctx<'a>) -> Machine<'a, 'm> {
         self.stack.clear();
-        Machine { ctx, stack: &mut self.stack, budget: STEP_BUDGET, today: &self.memo.today, depth: 0 }
+        let notes = self.notes.as_mut();
+        Machine { ctx, stack: &mut self.stack, budget: STEP_BUDGET, today: &self.memo.today, depth: 0, notes }
     }
 
     /// Evaluates `code`; the result is the value left on the stack.
@@ -164,6 +191,7 @@ struct Machine<'a, 'c> {
     today: &'c ops::Today,
     /// How many segments deep the evaluation is.
     depth: u32,
+    notes: Option<&'c mut Vec<String>>,
 }
 
 /// How deep segments may use segments. The checker refuses a segment that uses itself,
@@ -196,7 +224,7 @@ impl Machine<'_, '_> {
                 Op::Field { record, slot } => {
                     let v = self.pop();
                     let out = match v.get(ctx) {
-                        Value::Ref { id, .. } => match ctx.data.record(record, id) {
+                        Value::Ref { id, .. } => match lookup(ctx, record, id) {
                             Some(fields) => fields.get(slot as usize).cloned().unwrap_or_default(),
                             // A teammate missing from the directory is known by address:
                             // that is their email and their name, the rest is empty.
@@ -225,7 +253,7 @@ impl Machine<'_, '_> {
                     let out = match v.get(ctx) {
                         Value::Ref { record, id } => {
                             let slot = ctx.program.schema.records.get(*record as usize).and_then(|r| r.slot("email"));
-                            match slot.and_then(|s| ctx.data.record(*record, id).and_then(|f| f.get(s))) {
+                            match slot.and_then(|s| lookup(ctx, *record, id).and_then(|f| f.get(s))) {
                                 Some(email @ Value::Text(_)) => email.clone(),
                                 _ => Value::Text(id.clone()),
                             }
@@ -361,6 +389,15 @@ impl Machine<'_, '_> {
                     for (arg, slot) in args.iter_mut().zip(&self.stack[at..]) {
                         *arg = slot.get(ctx);
                     }
+                    if let (play_compiler::program::Builtin::ManagerOf, Some(notes)) =
+                        (function, self.notes.as_deref_mut())
+                    {
+                        if let Some(note) = ops::manager_fallback(args[0], ctx) {
+                            if !notes.contains(&note) {
+                                notes.push(note);
+                            }
+                        }
+                    }
                     let v = call(function, args, ctx, self.today).map_err(|m| fail(code, pc - 1, m))?;
                     self.stack.truncate(at);
                     self.push(v);
@@ -444,7 +481,7 @@ impl Machine<'_, '_> {
     }
 }
 
-fn is_user(ctx: &Ctx, record: u32) -> bool {
+pub(crate) fn is_user(ctx: &Ctx, record: u32) -> bool {
     ctx.program.schema.records.get(record as usize).is_some_and(|r| r.name == "User")
 }
 

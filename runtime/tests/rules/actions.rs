@@ -206,3 +206,45 @@ playbook save {
     );
     assert_eq!(history.last().map(String::as_str), Some("completed"));
 }
+
+const ESCALATE: &str = r##"playbook escalate {
+  for account: Account
+  on account.health falls
+  step escalate {
+    task "Escalate {account.name}" to manager_of(account.owner)
+  }
+}
+"##;
+
+#[test]
+fn teammates_are_found_by_email_in_a_directory_whose_ids_are_not_addresses() {
+    let mut w = World::new(ESCALATE);
+    w.given("User/u-boss", json!({"email": "boss@example.com", "name": "Bo"}));
+    w.given("User/u-jo", json!({"email": "Jo@Example.com", "name": "Jo", "manager": "boss@example.com"}));
+    w.given("Account/acme", account(json!({})));
+    w.upsert("Account/acme", json!({"health": 41}));
+    assert_eq!(w.actions(), ["task Escalate Acme to boss@example.com (escalate)"]);
+    assert!(!w.history().iter().any(|h| h.contains("fell back")));
+}
+
+#[test]
+fn a_teammate_lookup_that_falls_back_says_so_in_the_run_history() {
+    let mut w = World::new(ESCALATE);
+    w.given("User/u-jo", json!({"email": "jo@example.com", "name": "Jo"}));
+    w.given("Account/acme", account(json!({})));
+    w.given("Account/initech", account(json!({"name": "Initech", "owner": "al@example.com"})));
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.upsert("Account/initech", json!({"health": 41}));
+    assert_eq!(
+        w.actions(),
+        ["task Escalate Acme to jo@example.com (escalate)", "task Escalate Initech to al@example.com (escalate)"]
+    );
+    let fell_back: Vec<String> = w.history().into_iter().filter(|h| h.contains("fell back")).collect();
+    assert_eq!(
+        fell_back,
+        [
+            "escalate fell back: `jo@example.com` has no manager in the directory: `manager_of` gives the teammate themself",
+            "escalate fell back: `al@example.com` is not in the directory: `manager_of` gives the teammate themself"
+        ]
+    );
+}
