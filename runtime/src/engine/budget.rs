@@ -234,6 +234,7 @@ impl<S: Store> Engine<S> {
             step: action.step.clone(),
             record: action.record.clone(),
             dedupe: p.dedupe,
+            creates: p.creates,
         };
         self.produced.insert(action.seq, kept);
         self.actions.push(action);

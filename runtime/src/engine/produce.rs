@@ -22,6 +22,16 @@ pub(crate) struct Pending {
     pub dedupe: Option<String>,
     /// It has waited in a budget's queue (and the history says it was deferred).
     pub deferred: bool,
+    /// The record an activity's `creates` makes when it is completed.
+    pub creates: Option<Creation>,
+}
+
+/// A record an activity creates when it is completed: its type, id (the action's id)
+/// and fields, worked out when the activity opened (as the action shows them).
+pub(crate) struct Creation {
+    pub record: u32,
+    pub id: Arc<str>,
+    pub fields: Vec<(u32, Value)>,
 }
 
 /// What the engine keeps of an action it produced: what closing it (completing,
@@ -36,6 +46,8 @@ pub(crate) struct Produced {
     pub record: String,
     /// The key it holds while open, for the actions a person works (see [`is_queued`]).
     pub dedupe: Option<String>,
+    /// What completing it creates.
+    pub creates: Option<Creation>,
 }
 
 /// Actions a person works in the queue; the others are delivered.
@@ -162,7 +174,7 @@ impl<S: Store> Engine<S> {
         for reason in self.vm.take_notes() {
             self.push_history(history(Outcome::FellBack { reason }));
         }
-        let (action, budgets) = match built {
+        let (action, budgets, creates) = match built {
             Ok(Ok(b)) => b,
             Ok(Err(gone)) => {
                 // A recipient that is gone skips its action, not the run.
@@ -179,7 +191,7 @@ impl<S: Store> Engine<S> {
             Err(fault) => return Err(fault),
         };
         let seq = action.seq;
-        self.pending.push(Pending { action, budgets, dedupe, deferred: false });
+        self.pending.push(Pending { action, budgets, dedupe, deferred: false, creates });
         Ok(Some(seq))
     }
 
@@ -193,7 +205,7 @@ impl<S: Store> Engine<S> {
         step: &str,
         index: usize,
         def: &ActionDef,
-    ) -> Result<Result<(Action, Vec<(usize, Arc<str>)>), String>, Fault> {
+    ) -> Result<Result<(Action, Vec<(usize, Arc<str>)>, Option<Creation>), String>, Fault> {
         let pb = &loaded.program.playbooks[run.playbook];
         let extra = Extra { trigger: Some(&run.trigger), timed_out: run.timed_out, ..Extra::default() };
         let show = |v: Option<Value>, p: &play_compiler::program::Program| v.map(|v| v.display(p));
@@ -224,9 +236,14 @@ impl<S: Store> Engine<S> {
             _ => None,
         };
         let mut fields = serde_json::Map::new();
+        let mut values = Vec::new();
+        let created = def.creates.and_then(|r| loaded.program.schema.records.get(r).map(|d| (r, d)));
         for (name, code) in &def.fields {
             let v = self.eval(loaded, code, subject, &extra)?;
             fields.insert(name.clone(), v.to_json(&loaded.program));
+            if let Some(slot) = created.and_then(|(_, d)| d.slot(name)) {
+                values.push((slot as u32, v));
+            }
         }
         let (to, to_record) = match &to_value {
             Some(v) => {
@@ -263,9 +280,16 @@ impl<S: Store> Engine<S> {
             })
             .collect();
         let title = show(title, &loaded.program).or_else(|| subject_line.clone());
+        let id = action_id(&pb.name, &pb.version, record, run.ordinal, step, index);
+        // The record an activity creates is named by the action's id: the same on every
+        // replay, and another for another run.
+        let creates = created.map(|(r, d)| {
+            let name = format!("{}/{id}", d.name);
+            (name, Creation { record: r as u32, id: Arc::from(id.as_str()), fields: values })
+        });
         let action = Action {
             at: self.now,
-            id: action_id(&pb.name, &pb.version, record, run.ordinal, step, index),
+            id,
             playbook: pb.name.clone(),
             version: pb.version.clone(),
             step: step.to_string(),
@@ -295,7 +319,7 @@ impl<S: Store> Engine<S> {
             field: def.field.clone(),
             fields: (!def.fields.is_empty() && def.creates.is_none() || def.kind == ActionKind::Update)
                 .then(|| fields.clone()),
-            creates: def.creates.map(|r| loaded.program.schema.records[r].name.clone()),
+            creates: creates.as_ref().map(|(name, _)| name.clone()),
             activity: def.name.clone(),
             optional: def.optional,
             context: Context { trigger: run.trigger.source.clone(), changed, conditions: run.conditions.to_vec() },
@@ -326,7 +350,7 @@ impl<S: Store> Engine<S> {
                 budgets.push((l, who));
             }
         }
-        Ok(Ok((action, budgets)))
+        Ok(Ok((action, budgets, creates.map(|(_, c)| c))))
     }
 
     /// The dedupe key an action holds while it is open: none once it is closed, or when
@@ -364,13 +388,39 @@ impl<S: Store> Engine<S> {
         true
     }
 
-    /// A person completed an action; a stage's activity may complete its stage.
+    /// A person completed an action: the record an activity `creates` is created (a
+    /// change of its own, whose triggers fire), and a stage's activity may complete its
+    /// stage.
     pub fn complete(&mut self, seq: u64) -> bool {
         self.store.begin();
-        let Some((run, _)) = self.close(seq) else { return false };
+        let Some((run, entry)) = self.close(seq) else { return false };
+        if let Some(creation) = self.produced.get_mut(&seq).and_then(|p| p.creates.take()) {
+            self.create(entry, creation);
+        }
         self.activity_done(run, seq);
         self.store.commit();
         true
+    }
+
+    /// Creates the record a completed activity makes, as a change at this moment.
+    fn create(&mut self, mut entry: HistoryEntry, creation: Creation) {
+        let Creation { record, id, fields } = creation;
+        if self.store.record(record, &id).is_some() {
+            return;
+        }
+        match self.complete_on_create(record, &fields) {
+            Ok(()) => {
+                let _ = self.upsert(record, id, fields, true);
+            }
+            Err(rejection) => {
+                // The checker asks for every required field; an empty value can still
+                // come from the data.
+                if let Outcome::ActionSkipped { reason, .. } = &mut entry.outcome {
+                    *reason = format!("its record was not created: {}", rejection.message);
+                }
+                self.push_history(entry);
+            }
+        }
     }
 
     /// A person dismissed an action; the reason goes to the playbook's history.
