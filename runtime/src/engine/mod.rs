@@ -260,6 +260,19 @@ impl<S: Store> Engine<S> {
         subject: &Subject,
         extra: &Extra,
     ) -> Result<Value, Fault> {
+        self.eval_for(loaded, code, subject, extra, None)
+    }
+
+    /// Evaluates code about a subject; a text for a channel has its interpolated values
+    /// escaped (`escape`).
+    pub(crate) fn eval_for(
+        &mut self,
+        loaded: &Loaded,
+        code: &Code,
+        subject: &Subject,
+        extra: &Extra,
+        escape: Option<crate::vm::Escape>,
+    ) -> Result<Value, Fault> {
         let fallback: &[Value] = extra.trigger.and_then(|t| t.old.as_deref()).unwrap_or(&[]);
         let fields = self.store.record(subject.record, &subject.id).unwrap_or(fallback);
         let ctx = Ctx {
@@ -277,7 +290,10 @@ impl<S: Store> Engine<S> {
             timed_out: extra.timed_out,
             tier: Some(&loaded.tier),
         };
-        self.vm.eval(code, &ctx)
+        match escape {
+            Some(e) => self.vm.eval_escaped(code, &ctx, e),
+            None => self.vm.eval(code, &ctx),
+        }
     }
 
     /// Evaluates code that is about no record (a test's values); a fault gives empty.

@@ -12,7 +12,7 @@ use super::run::{OpenActivity, Run, RunState};
 use super::{Engine, Extra, HistoryEntry, Loaded, Subject};
 use crate::store::Store;
 use crate::value::Value;
-use crate::vm::Fault;
+use crate::vm::{Escape, Fault};
 
 /// An action waiting for touch-budget arbitration at the end of a pass.
 pub(crate) struct Pending {
@@ -224,7 +224,20 @@ impl<S: Store> Engine<S> {
         }
         let title = self.text_of(loaded, &def.title, subject, &extra)?;
         let note = self.text_of(loaded, &def.note, subject, &extra)?;
-        let message = self.text_of(loaded, &def.message, subject, &extra)?;
+        // A Slack message's values are escaped so that none makes a link or a mention.
+        let message = match (&def.message, def.kind) {
+            (Some(c), ActionKind::NotifySlack) => {
+                Some(self.eval_for(loaded, c, subject, &extra, Some(Escape::Slack))?)
+            }
+            _ => self.text_of(loaded, &def.message, subject, &extra)?,
+        };
+        // An email's notification also has its HTML part.
+        let message_html = match (&def.message, def.kind) {
+            (Some(c), ActionKind::NotifyEmail) => {
+                Some(self.eval_for(loaded, c, subject, &extra, Some(Escape::Html))?)
+            }
+            _ => None,
+        };
         let flow = self.text_of(loaded, &def.flow, subject, &extra)?;
         let url = self.text_of(loaded, &def.url, subject, &extra)?;
         let about = self.text_of(loaded, &def.about, subject, &extra)?;
@@ -252,8 +265,9 @@ impl<S: Store> Engine<S> {
             }
             None => (None, None),
         };
-        // A template is written for the recipient.
-        let (mut subject_line, mut body) = (None, None);
+        // A template is written for the recipient: the body as plain text, and as the HTML
+        // part with every interpolated value escaped.
+        let (mut subject_line, mut body, mut html) = (None, None, None);
         if let (Some(t), Some(Value::Ref { record, id })) = (def.template, &to_value) {
             let template = &loaded.program.templates[t];
             let them = Subject { record: *record, id: id.clone() };
@@ -261,11 +275,16 @@ impl<S: Store> Engine<S> {
                 let text = self.eval(loaded, code, &them, &Extra::default())?.display(&loaded.program);
                 match part.as_str() {
                     "subject" => subject_line = Some(text),
-                    "body" => body = Some(text),
+                    "body" => {
+                        body = Some(text);
+                        let escaped = self.eval_for(loaded, code, &them, &Extra::default(), Some(Escape::Html))?;
+                        html = Some(escaped.display(&loaded.program));
+                    }
                     _ => {}
                 }
             }
         }
+        let html = html.or_else(|| message_html.map(|m| m.display(&loaded.program)));
         let priority = match &pb.priority {
             Some(c) => self.eval(loaded, c, subject, &extra)?.number().unwrap_or(0.0),
             None => 0.0,
@@ -306,6 +325,7 @@ impl<S: Store> Engine<S> {
             template: def.template.map(|t| loaded.program.templates[t].name.clone()),
             subject: subject_line,
             body,
+            html,
             flow: show(flow, &loaded.program),
             about: about.as_ref().map(|v| match v {
                 Value::Ref { record, id } => self.record_name(*record, id),

@@ -126,9 +126,45 @@ pub struct Vm {
     notes: Option<Vec<String>>,
 }
 
+/// How a text's interpolated values are escaped for the channel it is delivered on; the
+/// text written in the source is kept as it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escape {
+    /// An email's HTML part: `&`, `<`, `>`, `"` and `'` become entities.
+    Html,
+    /// A Slack message: `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;`, so that no value
+    /// makes a link or a mention.
+    Slack,
+}
+
+impl Escape {
+    /// Writes `text` escaped.
+    pub fn write(self, text: &str, out: &mut String) {
+        for c in text.chars() {
+            match (c, self) {
+                ('&', _) => out.push_str("&amp;"),
+                ('<', _) => out.push_str("&lt;"),
+                ('>', _) => out.push_str("&gt;"),
+                ('"', Escape::Html) => out.push_str("&quot;"),
+                ('\'', Escape::Html) => out.push_str("&#39;"),
+                _ => out.push(c),
+            }
+        }
+    }
+}
+
 impl Vm {
     pub fn new() -> Self {
         Vm { stack: Vec::with_capacity(32), memo: Memo::default(), notes: None }
+    }
+
+    /// Evaluates a text for a channel: the values its interpolations give are escaped
+    /// with `escape`, the text written around them is not.
+    pub fn eval_escaped(&mut self, code: &Code, ctx: &Ctx, escape: Escape) -> Result<Value, Fault> {
+        let mut machine = self.machine(ctx);
+        machine.escape = Some(escape);
+        machine.run(code)?;
+        Ok(machine.stack.pop().map_or(Value::Empty, |v| v.into_value(ctx)))
     }
 
     /// Starts noting the lookups that fall back (see [`Vm::take_notes`]).
@@ -144,7 +180,15 @@ impl Vm {
     fn machine<'m, 'a>(&'m mut self, ctx: &'m Ctx<'a>) -> Machine<'a, 'm> {
         self.stack.clear();
         let notes = self.notes.as_mut();
-        Machine { ctx, stack: &mut self.stack, budget: STEP_BUDGET, today: &self.memo.today, depth: 0, notes }
+        Machine {
+            ctx,
+            stack: &mut self.stack,
+            budget: STEP_BUDGET,
+            today: &self.memo.today,
+            depth: 0,
+            notes,
+            escape: None,
+        }
     }
 
     /// Evaluates `code`; the result is the value left on the stack.
@@ -192,6 +236,8 @@ struct Machine<'a, 'c> {
     /// How many segments deep the evaluation is.
     depth: u32,
     notes: Option<&'c mut Vec<String>>,
+    /// Escaping for the interpolated values of the text the code gives (its last `Concat`).
+    escape: Option<Escape>,
 }
 
 /// How deep segments may use segments. The checker refuses a segment that uses itself,
@@ -353,10 +399,16 @@ impl Machine<'_, '_> {
                 Op::Concat { count } => {
                     let at = self.stack.len().saturating_sub(count as usize);
                     let mut text = String::new();
+                    // Only the text the code gives is escaped (not a text inside one of its
+                    // values, which would be escaped twice); what the source wrote (a
+                    // constant) is kept as written.
+                    let escape = self.escape.filter(|_| self.depth == 0 && pc == ops.len());
                     for item in &self.stack[at..] {
-                        match item.get(ctx) {
-                            Value::Text(t) => text.push_str(t),
-                            other => text.push_str(&other.display(ctx.program)),
+                        match (item, item.get(ctx), escape) {
+                            (Slot::Const(_), Value::Text(t), _) | (_, Value::Text(t), None) => text.push_str(t),
+                            (_, Value::Text(t), Some(e)) => e.write(t, &mut text),
+                            (_, other, Some(e)) => e.write(&other.display(ctx.program), &mut text),
+                            (_, other, None) => text.push_str(&other.display(ctx.program)),
                         }
                     }
                     self.stack.truncate(at);

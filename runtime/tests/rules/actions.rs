@@ -248,3 +248,71 @@ fn a_teammate_lookup_that_falls_back_says_so_in_the_run_history() {
         ]
     );
 }
+
+/// Record values an attacker could type into a CRM.
+const SCRIPT: &str = "<script>alert('x')</script> & co";
+const SLACK_LINK: &str = "<https://evil.example|click> <!channel> & co";
+
+const CHANNELS: &str = r##"template hello for contact: Contact {
+  subject "Hello {contact.first_name ?? "there"}"
+  body "<p>Dear {contact.first_name ?? "there"},</p> <b>{contact.account.name}</b>"
+}
+
+playbook reach {
+  for account: Account
+  on account.health falls
+  step reach {
+    email_task to account.champion ?? skip template hello
+    notify email "cs-leads@example.com" "<h1>Risk</h1> {account.name}"
+    notify slack "#cs" "<!here> {account.name} fell to {account.health}"
+    webhook "https://hooks.example.com/play" { account: account.name, note: "{account.name} \"quoted\"" }
+  }
+}
+"##;
+
+fn hostile() -> Vec<play_runtime::engine::Action> {
+    let mut w = World::new(CHANNELS);
+    w.given("Account/acme", account(json!({"name": SLACK_LINK})));
+    w.given("Contact/vic", contact("acme", json!({"first_name": SCRIPT})));
+    w.upsert("Account/acme", json!({"champion": "vic", "health": 41}));
+    w.take()
+}
+
+#[test]
+fn an_email_carries_its_html_part_with_every_interpolated_value_escaped() {
+    let actions = hostile();
+    let email = &actions[0];
+    assert_eq!(
+        email.html.as_deref(),
+        Some(
+            "<p>Dear &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co,</p> \
+             <b>&lt;https://evil.example|click&gt; &lt;!channel&gt; &amp; co</b>"
+        )
+    );
+    // The plain-text body is the values as they are.
+    assert_eq!(email.body.as_deref(), Some(format!("<p>Dear {SCRIPT},</p> <b>{SLACK_LINK}</b>").as_str()));
+    let notification = &actions[1];
+    assert_eq!(notification.message.as_deref(), Some(format!("<h1>Risk</h1> {SLACK_LINK}").as_str()));
+    assert_eq!(
+        notification.html.as_deref(),
+        Some("<h1>Risk</h1> &lt;https://evil.example|click&gt; &lt;!channel&gt; &amp; co")
+    );
+}
+
+#[test]
+fn a_slack_message_escapes_its_values_so_none_makes_a_link_or_a_mention() {
+    let actions = hostile();
+    assert_eq!(
+        actions[2].message.as_deref(),
+        Some("<!here> &lt;https://evil.example|click&gt; &lt;!channel&gt; &amp; co fell to 41")
+    );
+}
+
+#[test]
+fn a_webhook_body_carries_values_json_encoded() {
+    let actions = hostile();
+    let line: serde_json::Value =
+        serde_json::from_str(&actions[3].to_json_line()).expect("an action is one JSON object");
+    assert_eq!(line["fields"]["account"], json!(SLACK_LINK));
+    assert_eq!(line["fields"]["note"], json!(format!("{SLACK_LINK} \"quoted\"")));
+}
