@@ -91,6 +91,8 @@ impl<S: Store> Engine<S> {
             return;
         }
         self.store.begin();
+        // From here each action is handed out (holding its key), waiting or dropped.
+        self.pending_keys.clear();
         // Budgets whose queue may give up actions now: those whose slot freed, and those
         // the new actions count against (a queue goes before a newcomer of lower priority).
         let mut release: Vec<BudgetKey> = std::mem::take(&mut self.queues.freed);

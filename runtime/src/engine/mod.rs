@@ -120,6 +120,8 @@ pub struct Engine<S: Store> {
     written: Written,
     /// Actions of this instant waiting for touch-budget arbitration when it ends.
     pending: Vec<produce::Pending>,
+    /// The dedupe keys of `pending`: one of them counts as open.
+    pending_keys: std::collections::HashSet<String>,
     /// Actions waiting for a slot of a touch budget.
     queues: budget::Queues,
     pub history: Vec<HistoryEntry>,
@@ -143,6 +145,7 @@ impl<S: Store> Engine<S> {
             produced: HashMap::new(),
             written: Written::default(),
             pending: Vec::new(),
+            pending_keys: std::collections::HashSet::new(),
             queues: budget::Queues::default(),
             history: Vec::new(),
             trace: None,

@@ -157,8 +157,7 @@ impl<S: Store> Engine<S> {
         if let Some(key) = &dedupe {
             let snoozed = self.store.snoozed_until(key).filter(|until| *until > self.now);
             // One waiting for the end of this instant counts as open too.
-            let waiting = || self.pending.iter().any(|p| p.dedupe.as_deref() == Some(key.as_str()));
-            let reason = if self.store.open_action(key).is_some() || waiting() {
+            let reason = if self.store.open_action(key).is_some() || self.pending_keys.contains(key) {
                 Some("the same action from this step is still open".to_string())
             } else {
                 snoozed.map(|until| format!("the same action is snoozed until {}", crate::value::moment_text(until)))
@@ -191,8 +190,20 @@ impl<S: Store> Engine<S> {
             Err(fault) => return Err(fault),
         };
         let seq = action.seq;
+        if let Some(key) = &dedupe {
+            self.pending_keys.insert(key.clone());
+        }
         self.pending.push(Pending { action, budgets, dedupe, deferred: false, creates });
         Ok(Some(seq))
+    }
+
+    /// Forgets the actions produced since `mark` (a step that failed produces none).
+    pub(super) fn drop_pending(&mut self, mark: usize) {
+        for p in self.pending.drain(mark.min(self.pending.len())..) {
+            if let Some(key) = &p.dedupe {
+                self.pending_keys.remove(key);
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -101,7 +101,7 @@ impl<S: Store> Engine<S> {
                             let mark = self.pending.len();
                             for (i, action) in step.actions.iter().enumerate() {
                                 if let Err(fault) = self.produce(&loaded, &run, &step.name, i, action) {
-                                    self.pending.truncate(mark);
+                                    self.drop_pending(mark);
                                     self.fail_run(&loaded, id, Some(step.name.clone()), fault);
                                     return;
                                 }
@@ -205,7 +205,7 @@ impl<S: Store> Engine<S> {
                             }),
                             Ok(None) => {}
                             Err(fault) => {
-                                self.pending.truncate(mark);
+                                self.drop_pending(mark);
                                 self.fail_run(&loaded, id, Some(stage.name.clone()), fault);
                                 return;
                             }

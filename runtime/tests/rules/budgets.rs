@@ -119,35 +119,49 @@ fn a_deferred_task_is_not_produced_again_while_it_waits_for_its_slot() {
     );
 }
 
+fn contending(routine_wait: &str) -> World {
+    two_accounts_of_jo(&format!(
+        r##"limit tasks_per_csm: 1 task per user per 1d then drop
+
+playbook routine {{
+  for account: Account
+  priority 1
+  on account.health falls
+  {routine_wait}
+  step check {{
+    task "Check {{account.name}}" to account.owner
+  }}
+}}
+
+playbook urgent {{
+  for account: Account
+  priority 10
+  on account.stage becomes Churned
+  step call {{
+    task "Call {{account.name}}" to account.owner
+  }}
+}}
+"##
+    ))
+}
+
 #[test]
 fn actions_contending_at_one_moment_go_to_the_higher_priority_playbook_whatever_the_change() {
     // Two changes at the same moment, the lower-priority playbook's first (and declared
     // first): the slot is the urgent one's.
-    let mut w = two_accounts_of_jo(
-        r##"limit tasks_per_csm: 1 task per user per 1d then drop
-
-playbook routine {
-  for account: Account
-  priority 1
-  on account.health falls
-  step check {
-    task "Check {account.name}" to account.owner
-  }
-}
-
-playbook urgent {
-  for account: Account
-  priority 10
-  on account.stage becomes Churned
-  step call {
-    task "Call {account.name}" to account.owner
-  }
-}
-"##,
-    );
+    let mut w = contending("");
     w.feed(&[
         r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"acme","fields":{"health":41}}"#,
         r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"globex","fields":{"stage":"Churned"}}"#,
+    ]);
+    assert_eq!(w.actions_tagged(), ["Account/globex urgent: task Call Globex to jo@example.com (call)"]);
+    assert!(w.history_tagged().contains(&"Account/acme routine: task of check dropped by tasks_per_csm".to_string()));
+
+    // A wait falling due and a change at that same moment contend the same way.
+    let mut w = contending("wait 1d");
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.feed(&[
+        r#"{"at":"2026-03-03T09:00:00Z","change":"upsert","record":"Account","id":"globex","fields":{"stage":"Churned"}}"#,
     ]);
     assert_eq!(w.actions_tagged(), ["Account/globex urgent: task Call Globex to jo@example.com (call)"]);
     assert!(w.history_tagged().contains(&"Account/acme routine: task of check dropped by tasks_per_csm".to_string()));
