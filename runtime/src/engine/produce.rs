@@ -34,6 +34,10 @@ pub(crate) struct Creation {
     pub fields: Vec<(u32, Value)>,
 }
 
+/// An action worked out: it, who each touch budget it counts against is about, and the
+/// record it creates when completed. A recipient that is gone gives the reason instead.
+type Built = (Action, Vec<super::budget::BudgetKey>, Option<Creation>);
+
 /// What the engine keeps of an action it produced: what closing it (completing,
 /// dismissing, snoozing) needs. Not the whole action, which would be copied for every one
 /// produced, most of which nobody closes.
@@ -216,7 +220,7 @@ impl<S: Store> Engine<S> {
         step: &str,
         index: usize,
         def: &ActionDef,
-    ) -> Result<Result<(Action, Vec<(usize, Arc<str>)>, Option<Creation>), String>, Fault> {
+    ) -> Result<Result<Built, String>, Fault> {
         let pb = &loaded.program.playbooks[run.playbook];
         let extra = Extra { trigger: Some(&run.trigger), timed_out: run.timed_out, ..Extra::default() };
         let show = |v: Option<Value>, p: &play_compiler::program::Program| v.map(|v| v.display(p));
