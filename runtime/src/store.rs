@@ -23,8 +23,8 @@ pub enum Timer {
     Date { playbook: u32, trigger: u32, record: Arc<str> },
     /// An `every` schedule of a playbook.
     Schedule { playbook: u32, trigger: u32 },
-    /// An action deferred by a touch budget.
-    Deferred { action: u64 },
+    /// The next slot of a touch budget (a limit, for whom) frees, and actions wait for it.
+    Slot { limit: u32, who: Arc<str> },
 }
 
 /// What writing a record's fields did.
@@ -45,6 +45,10 @@ pub trait Store: Data {
     fn commit(&mut self) {}
 
     fn put_record(&mut self, record: u32, id: Arc<str>, fields: Vec<Value>);
+    /// Keeps an index by email of the records of type `record` (the directory of
+    /// teammates, `User`), its email in `slot`, for [`Data::by_email`]; the records
+    /// already there are indexed at once.
+    fn index_emails(&mut self, _record: u32, _slot: u32) {}
     /// Writes some fields of a record (a new one starts with `len` empty fields), and the
     /// history of each field whose value changed; a field set to the value it has is not
     /// written. What changed goes to `written`, cleared first (the caller reuses its
@@ -111,8 +115,8 @@ pub trait Store: Data {
     /// Until when regenerating the action with this dedupe key is suppressed.
     fn snoozed_until(&self, key: &str) -> Option<i64>;
     fn set_snooze(&mut self, key: String, until: i64);
-    /// When the touch budget `limit` for `who` was used, oldest first.
-    fn budget_uses(&self, limit: u32, who: &str) -> Vec<i64>;
+    /// When the touch budget `limit` for `who` was used after `since`, oldest first.
+    fn budget_uses(&self, limit: u32, who: &str, since: i64) -> Vec<i64>;
     fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64);
 }
 
@@ -158,7 +162,11 @@ pub struct MemoryStore {
     members: HashMap<u32, HashSet<Arc<str>>>,
     open: HashMap<String, u64>,
     snoozes: HashMap<String, i64>,
-    budgets: HashMap<(u32, Arc<str>), Vec<i64>>,
+    /// By limit, by whom: when the budget was used, oldest first.
+    budgets: HashMap<u32, HashMap<Arc<str>, Vec<i64>>>,
+    /// The record type and slot indexed by email, and the index: lower-case email to id.
+    email_slot: Option<(u32, u32)>,
+    emails: HashMap<Arc<str>, Arc<str>>,
     seq: u64,
 }
 
@@ -181,6 +189,22 @@ impl MemoryStore {
         // One hash and probe; cloning the key is a reference count, cheaper than a second
         // lookup.
         self.records[record as usize].entry(id.clone()).or_default()
+    }
+
+    /// Moves a record's entry in the email index from its old email to its new one.
+    fn reindex(&mut self, record: u32, id: &Arc<str>, old: Option<&Value>, new: Option<&Value>) {
+        if self.email_slot.map(|(r, _)| r) != Some(record) {
+            return;
+        }
+        if let Some(Value::Text(e)) = old {
+            let key = e.to_lowercase();
+            if self.emails.get(key.as_str()) == Some(id) {
+                self.emails.remove(key.as_str());
+            }
+        }
+        if let Some(Value::Text(e)) = new {
+            self.emails.insert(Arc::from(e.to_lowercase()), id.clone());
+        }
     }
 
     fn enrolments(&self, playbook: &str, record: u32, id: &str) -> Option<&Enrolments> {
@@ -206,6 +230,14 @@ impl Data for MemoryStore {
             .map_or(NO_EVENTS, Vec::as_slice)
     }
 
+    fn by_email(&self, record: u32, email: &str) -> Option<(&Arc<str>, &[Value])> {
+        if self.email_slot.map(|(r, _)| r) != Some(record) {
+            return None;
+        }
+        let id = self.emails.get(email.to_lowercase().as_str())?;
+        Some((id, self.record(record, id)?))
+    }
+
     fn value_at(&self, record: u32, id: &str, slot: u32, at: i64) -> Option<Value> {
         let s = self.records.get(record as usize)?.get(id)?;
         let mut found = None;
@@ -229,7 +261,20 @@ impl Data for MemoryStore {
 
 impl Store for MemoryStore {
     fn put_record(&mut self, record: u32, id: Arc<str>, fields: Vec<Value>) {
+        if let Some((r, slot)) = self.email_slot.filter(|(r, _)| *r == record) {
+            let old = self.record(r, &id).and_then(|f| f.get(slot as usize)).cloned();
+            self.reindex(record, &id, old.as_ref(), fields.get(slot as usize));
+        }
         self.stored(record, &id).fields = fields;
+    }
+
+    fn index_emails(&mut self, record: u32, slot: u32) {
+        self.email_slot = Some((record, slot));
+        self.emails.clear();
+        for id in self.record_ids(record) {
+            let email = self.record(record, &id).and_then(|f| f.get(slot as usize)).cloned();
+            self.reindex(record, &id, None, email.as_ref());
+        }
     }
 
     fn write_fields(
@@ -255,6 +300,13 @@ impl Store for MemoryStore {
                 stored.history.push((slot, at, value));
             }
         }
+        if let Some((_, slot)) = self.email_slot.filter(|(r, _)| *r == record) {
+            if let Some(i) = written.changed.iter().position(|s| *s == slot) {
+                let new = self.record(record, id).and_then(|f| f.get(slot as usize)).cloned();
+                let old = (!written.created).then(|| written.before[i].clone());
+                self.reindex(record, id, old.as_ref(), new.as_ref());
+            }
+        }
     }
 
     fn delete_record(&mut self, record: u32, id: &str) -> Option<Vec<Value>> {
@@ -262,7 +314,12 @@ impl Store for MemoryStore {
         if s.fields.is_empty() {
             return None;
         }
-        Some(std::mem::take(&mut s.fields))
+        let fields = std::mem::take(&mut s.fields);
+        if let Some((_, slot)) = self.email_slot.filter(|(r, _)| *r == record) {
+            let id: Arc<str> = Arc::from(id);
+            self.reindex(record, &id, fields.get(slot as usize), None);
+        }
+        Some(fields)
     }
 
     fn record_ids(&self, record: u32) -> Vec<Arc<str>> {
@@ -401,11 +458,14 @@ impl Store for MemoryStore {
         self.snoozes.insert(key, until);
     }
 
-    fn budget_uses(&self, limit: u32, who: &str) -> Vec<i64> {
-        self.budgets.get(&(limit, Arc::from(who))).cloned().unwrap_or_default()
+    fn budget_uses(&self, limit: u32, who: &str, since: i64) -> Vec<i64> {
+        let Some(uses) = self.budgets.get(&limit).and_then(|b| b.get(who)) else { return Vec::new() };
+        // Used in time order: the ones in the window are at the end.
+        let from = uses.partition_point(|t| *t <= since);
+        uses[from..].to_vec()
     }
 
     fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64) {
-        self.budgets.entry((limit, who.clone())).or_default().push(at);
+        self.budgets.entry(limit).or_default().entry(who.clone()).or_default().push(at);
     }
 }

@@ -49,7 +49,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
     engine.trace =
         Some(Trace { playbook: pb.name.clone(), record: record as u32, id: Arc::from(id), lines: Vec::new() });
     let rejected = feed(&mut engine, &text, &args.changes, until, |e| {
-        e.take_actions();
+        e.take_settled_actions();
     });
     let label = format!("{ty}/{id}");
     let trace = engine.trace.take().map(|t| t.lines).unwrap_or_default();

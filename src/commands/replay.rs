@@ -26,7 +26,7 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut broken = false;
     let rejected = feed(&mut engine, &text, &args.changes, until, |engine| {
-        for action in engine.take_actions() {
+        for action in engine.take_settled_actions() {
             if !broken && writeln!(out, "{}", action.to_json_line()).is_err() {
                 broken = true;
             }
@@ -78,7 +78,9 @@ pub fn start(bytes: &[u8], compiled: &Compiled, until: Option<i64>) -> i64 {
 
 /// Feeds every line of a change file, reporting refused lines on stderr with their line
 /// number and field; `after` runs after each line and at the end. A refused line has no
-/// effect, on the clock neither. Returns how many lines were refused.
+/// effect, on the clock neither. Returns how many lines were refused. Changes at one moment
+/// are arbitrated together by touch budgets, so after a line only the moments that have
+/// ended have their actions out.
 pub fn feed(
     engine: &mut Engine<MemoryStore>,
     bytes: &[u8],
@@ -117,6 +119,8 @@ pub fn feed(
     }
     if let Some(t) = until.or(last) {
         engine.advance_to(t);
+        // The last instant ends with the stream.
+        engine.settle();
         after(engine);
     }
     rejected

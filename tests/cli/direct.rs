@@ -107,13 +107,16 @@ pub fn replay(project: &Project, text: &str, until: Option<i64>) -> Replay {
     }
     if let Some(t) = until.or(last) {
         engine.advance_to(t);
+        engine.settle();
         take(&mut engine, &mut out.stdout);
     }
     out
 }
 
+/// The actions of the moments that have ended: changes at one moment are arbitrated
+/// together.
 fn take(engine: &mut Engine<MemoryStore>, out: &mut String) {
-    for action in engine.take_actions() {
+    for action in engine.take_settled_actions() {
         out.push_str(&action.to_json_line());
         out.push('\n');
     }

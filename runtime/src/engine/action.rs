@@ -44,6 +44,10 @@ pub struct Action {
     pub subject: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// An email's HTML part: the template's body (or a `notify email` message) with
+    /// every interpolated value HTML-escaped, the text written in the source as it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flow: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

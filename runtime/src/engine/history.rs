@@ -53,6 +53,11 @@ pub enum Outcome {
         action: String,
         limit: String,
     },
+    /// A lookup fell back to a default (a teammate not in the directory, or with no
+    /// manager, for `manager_of`), while working out an action.
+    FellBack {
+        reason: String,
+    },
     Waiting {
         until: String,
     },
@@ -106,6 +111,7 @@ impl HistoryEntry {
             Outcome::ActionSkipped { action, reason } => format!("{action} skipped: {reason}"),
             Outcome::ActionDeferred { action, limit, until } => format!("{action} deferred by `{limit}` until {until}"),
             Outcome::ActionDropped { action, limit } => format!("{action} dropped by `{limit}`"),
+            Outcome::FellBack { reason } => format!("fell back: {reason}"),
             Outcome::Waiting { until } => format!("waiting until {until}"),
             Outcome::WaitingFor { event, until } => format!("waiting for {event} until {until}"),
             Outcome::StageOpened => "stage opened".into(),

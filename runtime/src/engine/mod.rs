@@ -3,6 +3,7 @@
 //! wrap it unchanged.
 
 pub mod action;
+mod budget;
 mod dates;
 pub mod history;
 mod produce;
@@ -119,9 +120,12 @@ pub struct Engine<S: Store> {
     produced: HashMap<u64, produce::Produced>,
     /// What the last write changed: buffers reused by every change.
     written: Written,
-    /// Actions of this pass waiting for touch-budget arbitration.
+    /// Actions of this instant waiting for touch-budget arbitration when it ends.
     pending: Vec<produce::Pending>,
-    deferred: HashMap<u64, produce::Pending>,
+    /// The dedupe keys of `pending`: one of them counts as open.
+    pending_keys: std::collections::HashSet<String>,
+    /// Actions waiting for a slot of a touch budget.
+    queues: budget::Queues,
     pub history: Vec<HistoryEntry>,
     pub trace: Option<Trace>,
     /// Open actions by id, email drafts and `change_id`s, for the queue's changes.
@@ -145,15 +149,27 @@ impl<S: Store> Engine<S> {
             produced: HashMap::new(),
             written: Written::default(),
             pending: Vec::new(),
-            deferred: HashMap::new(),
+            pending_keys: std::collections::HashSet::new(),
+            queues: budget::Queues::default(),
             history: Vec::new(),
             trace: None,
             queue: queue::Queue::default(),
         };
         engine.store.begin();
+        engine.index_directory();
         engine.schedule_every();
         engine.store.commit();
         engine
+    }
+
+    /// Teammates are written as their addresses: the store indexes the directory (`User`
+    /// records) by email, since their ids need not be addresses.
+    fn index_directory(&mut self) {
+        let schema = &self.loaded.program.schema;
+        let user = schema.records.iter().position(|r| r.name == "User");
+        if let Some((r, slot)) = user.and_then(|r| schema.records[r].slot("email").map(|s| (r, s))) {
+            self.store.index_emails(r as u32, slot as u32);
+        }
     }
 
     pub fn now(&self) -> i64 {
@@ -164,8 +180,16 @@ impl<S: Store> Engine<S> {
         &self.loaded.program
     }
 
-    /// The actions produced since the last call, in order.
+    /// The actions produced since the last call, in order. Taking them ends the instant:
+    /// what it produced is arbitrated by touch budgets first (see [`Engine::settle`]).
     pub fn take_actions(&mut self) -> Vec<Action> {
+        self.settle();
+        self.take_settled_actions()
+    }
+
+    /// The actions of the instants that have ended, leaving the current one open to more
+    /// changes at the same moment (a replay takes these after each line).
+    pub fn take_settled_actions(&mut self) -> Vec<Action> {
         // A copy of just the right size, keeping this buffer: a fresh one per change would
         // start at four actions, a large allocation that makes the allocator tidy its
         // free lists every time.
@@ -180,15 +204,20 @@ impl<S: Store> Engine<S> {
 
     /// Does whatever falls due up to `t`, in order, the clock following the timers.
     fn fire_due(&mut self, t: i64) {
-        while let Some(at) = self.store.next_due() {
-            if at > t {
+        loop {
+            let next = self.store.next_due().filter(|at| *at <= t);
+            if next.unwrap_or(t) > self.now {
+                // The clock moves on: this instant's actions are arbitrated first (which
+                // may set a budget's timer).
+                self.settle();
+            }
+            if self.store.next_due().filter(|at| *at <= t).is_none() {
                 break;
             }
             self.store.begin();
             let Some((at, timer)) = self.store.pop_due(t) else { break };
             self.now = self.now.max(at);
             self.on_timer(timer);
-            self.finish_pass();
             self.store.commit();
         }
     }
@@ -220,7 +249,6 @@ impl<S: Store> Engine<S> {
             }
             ChangeKind::Action { .. } | ChangeKind::Activity { .. } => Ok(()),
         };
-        self.finish_pass();
         self.store.commit();
         result
     }
@@ -245,6 +273,19 @@ impl<S: Store> Engine<S> {
         subject: &Subject,
         extra: &Extra,
     ) -> Result<Value, Fault> {
+        self.eval_for(loaded, code, subject, extra, None)
+    }
+
+    /// Evaluates code about a subject; a text for a channel has its interpolated values
+    /// escaped (`escape`).
+    pub(crate) fn eval_for(
+        &mut self,
+        loaded: &Loaded,
+        code: &Code,
+        subject: &Subject,
+        extra: &Extra,
+        escape: Option<crate::vm::Escape>,
+    ) -> Result<Value, Fault> {
         let fallback: &[Value] = extra.trigger.and_then(|t| t.old.as_deref()).unwrap_or(&[]);
         let fields = self.store.record(subject.record, &subject.id).unwrap_or(fallback);
         let ctx = Ctx {
@@ -262,7 +303,10 @@ impl<S: Store> Engine<S> {
             timed_out: extra.timed_out,
             tier: Some(&loaded.tier),
         };
-        self.vm.eval(code, &ctx)
+        match escape {
+            Some(e) => self.vm.eval_escaped(code, &ctx, e),
+            None => self.vm.eval(code, &ctx),
+        }
     }
 
     /// Evaluates code that is about no record (a test's values); a fault gives empty.
@@ -444,11 +488,7 @@ impl<S: Store> Engine<S> {
             Timer::Run { run, generation } => self.wake(run, generation),
             Timer::Date { playbook, trigger, record } => self.date_fired(playbook as usize, trigger as usize, record),
             Timer::Schedule { playbook, trigger } => self.schedule_fired(playbook as usize, trigger as usize),
-            Timer::Deferred { action } => {
-                if let Some(p) = self.deferred.remove(&action) {
-                    self.pending.push(p);
-                }
-            }
+            Timer::Slot { limit, who } => self.slot_freed(limit, who),
         }
     }
 
@@ -459,6 +499,7 @@ impl<S: Store> Engine<S> {
         let old = std::mem::replace(&mut self.loaded, loaded.clone());
         self.programs.insert(loaded.program.hash.clone(), loaded.clone());
         self.store.begin();
+        self.index_directory();
         self.migrate_runs(&loaded);
         // Date and schedule timers name a playbook by its place in the program, so the old
         // program's make way for the new one's: a date trigger deployed now fires for the

@@ -1,18 +1,18 @@
 //! Producing actions: arguments evaluated with their context, stable ids, dedupe while
-//! open, touch budgets with priority arbitration, and what people do to actions
+//! open, and what people do to actions
 //! (complete, dismiss, snooze, add an optional activity).
 
 use std::sync::Arc;
 
-use play_compiler::program::{hex_hash, ActionDef, ActionKind, Code, Overflow};
+use play_compiler::program::{hex_hash, ActionDef, ActionKind, Code};
 
 use super::action::{Action, Context};
 use super::history::Outcome;
 use super::run::{OpenActivity, Run, RunState};
 use super::{Engine, Extra, HistoryEntry, Loaded, Subject};
-use crate::store::{Store, Timer};
+use crate::store::Store;
 use crate::value::Value;
-use crate::vm::Fault;
+use crate::vm::{Escape, Fault};
 
 /// An action waiting for touch-budget arbitration at the end of a pass.
 pub(crate) struct Pending {
@@ -20,7 +20,23 @@ pub(crate) struct Pending {
     /// Who each budget is about: (limit index, who).
     pub budgets: Vec<(usize, Arc<str>)>,
     pub dedupe: Option<String>,
+    /// It has waited in a budget's queue (and the history says it was deferred).
+    pub deferred: bool,
+    /// The record an activity's `creates` makes when it is completed.
+    pub creates: Option<Creation>,
 }
+
+/// A record an activity creates when it is completed: its type, id (the action's id)
+/// and fields, worked out when the activity opened (as the action shows them).
+pub(crate) struct Creation {
+    pub record: u32,
+    pub id: Arc<str>,
+    pub fields: Vec<(u32, Value)>,
+}
+
+/// An action worked out: it, who each touch budget it counts against is about, and the
+/// record it creates when completed. A recipient that is gone gives the reason instead.
+type Built = (Action, Vec<super::budget::BudgetKey>, Option<Creation>);
 
 /// What the engine keeps of an action it produced: what closing it (completing,
 /// dismissing, snoozing) needs. Not the whole action, which would be copied for every one
@@ -34,6 +50,8 @@ pub(crate) struct Produced {
     pub record: String,
     /// The key it holds while open, for the actions a person works (see [`is_queued`]).
     pub dedupe: Option<String>,
+    /// What completing it creates.
+    pub creates: Option<Creation>,
 }
 
 /// Actions a person works in the queue; the others are delivered.
@@ -142,7 +160,8 @@ impl<S: Store> Engine<S> {
         };
         if let Some(key) = &dedupe {
             let snoozed = self.store.snoozed_until(key).filter(|until| *until > self.now);
-            let reason = if self.store.open_action(key).is_some() {
+            // One waiting for the end of this instant counts as open too.
+            let reason = if self.store.open_action(key).is_some() || self.pending_keys.contains(key) {
                 Some("the same action from this step is still open".to_string())
             } else {
                 snoozed.map(|until| format!("the same action is snoozed until {}", crate::value::moment_text(until)))
@@ -152,9 +171,20 @@ impl<S: Store> Engine<S> {
                 return Ok(None);
             }
         }
+        self.vm.start_notes();
         let built = self.build(loaded, run, &subject, &record, step, index, def);
-        let (action, budgets) = match built {
-            Ok(b) => b,
+        // A lookup that fell back (`manager_of` a teammate with no manager) is not silent.
+        for reason in self.vm.take_notes() {
+            self.push_history(history(Outcome::FellBack { reason }));
+        }
+        let (action, budgets, creates) = match built {
+            Ok(Ok(b)) => b,
+            Ok(Err(gone)) => {
+                // A recipient that is gone skips its action, not the run.
+                let reason = format!("its recipient is gone: {gone}");
+                self.push_history(history(Outcome::ActionSkipped { action: def.kind.name().into(), reason }));
+                return Ok(None);
+            }
             Err(Fault::Skip { span }) => {
                 let (file, line, _) = self.place(loaded, span);
                 let reason = format!("its recipient is empty (`?? skip`, {file} line {line})");
@@ -164,8 +194,20 @@ impl<S: Store> Engine<S> {
             Err(fault) => return Err(fault),
         };
         let seq = action.seq;
-        self.pending.push(Pending { action, budgets, dedupe });
+        if let Some(key) = &dedupe {
+            self.pending_keys.insert(key.clone());
+        }
+        self.pending.push(Pending { action, budgets, dedupe, deferred: false, creates });
         Ok(Some(seq))
+    }
+
+    /// Forgets the actions produced since `mark` (a step that failed produces none).
+    pub(super) fn drop_pending(&mut self, mark: usize) {
+        for p in self.pending.drain(mark.min(self.pending.len())..) {
+            if let Some(key) = &p.dedupe {
+                self.pending_keys.remove(key);
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -178,24 +220,40 @@ impl<S: Store> Engine<S> {
         step: &str,
         index: usize,
         def: &ActionDef,
-    ) -> Result<(Action, Vec<(usize, Arc<str>)>), Fault> {
+    ) -> Result<Result<Built, String>, Fault> {
         let pb = &loaded.program.playbooks[run.playbook];
         let extra = Extra { trigger: Some(&run.trigger), timed_out: run.timed_out, ..Extra::default() };
         let show = |v: Option<Value>, p: &play_compiler::program::Program| v.map(|v| v.display(p));
-        // An empty recipient (an optional field not set) is no recipient: no `to`.
-        let to_value = self.text_of(loaded, &def.to, subject, &extra)?.filter(|v| !matches!(v, Value::Empty));
         // A recipient that is a record must be one the store has (a teammate is known by
-        // address even without one).
+        // address even without one); one that is gone (or reached through one that is)
+        // skips the action.
+        let to_value = match self.text_of(loaded, &def.to, subject, &extra) {
+            Err(Fault::Gone { message, .. }) => return Ok(Err(message)),
+            // An empty recipient (an optional field not set) is no recipient: no `to`.
+            other => other?.filter(|v| !matches!(v, Value::Empty)),
+        };
         if let Some(Value::Ref { record, id }) = &to_value {
             let def_r = &loaded.program.schema.records[*record as usize];
             if def_r.name != "User" && self.store.record(*record, id).is_none() {
-                let span = def.to.as_ref().and_then(|c| c.spans.first()).copied().unwrap_or_default();
-                return Err(Fault::Failed { message: format!("the {} `{id}` is not in the store", def_r.name), span });
+                return Ok(Err(format!("the {} `{id}` is not in the store", def_r.name)));
             }
         }
         let title = self.text_of(loaded, &def.title, subject, &extra)?;
         let note = self.text_of(loaded, &def.note, subject, &extra)?;
-        let message = self.text_of(loaded, &def.message, subject, &extra)?;
+        // A Slack message's values are escaped so that none makes a link or a mention.
+        let message = match (&def.message, def.kind) {
+            (Some(c), ActionKind::NotifySlack) => {
+                Some(self.eval_for(loaded, c, subject, &extra, Some(Escape::Slack))?)
+            }
+            _ => self.text_of(loaded, &def.message, subject, &extra)?,
+        };
+        // An email's notification also has its HTML part.
+        let message_html = match (&def.message, def.kind) {
+            (Some(c), ActionKind::NotifyEmail) => {
+                Some(self.eval_for(loaded, c, subject, &extra, Some(Escape::Html))?)
+            }
+            _ => None,
+        };
         let flow = self.text_of(loaded, &def.flow, subject, &extra)?;
         let url = self.text_of(loaded, &def.url, subject, &extra)?;
         let about = self.text_of(loaded, &def.about, subject, &extra)?;
@@ -214,9 +272,14 @@ impl<S: Store> Engine<S> {
             _ => None,
         };
         let mut fields = serde_json::Map::new();
+        let mut values = Vec::new();
+        let created = def.creates.and_then(|r| loaded.program.schema.records.get(r).map(|d| (r, d)));
         for (name, code) in &def.fields {
             let v = self.eval(loaded, code, subject, &extra)?;
             fields.insert(name.clone(), v.to_json(&loaded.program));
+            if let Some(slot) = created.and_then(|(_, d)| d.slot(name)) {
+                values.push((slot as u32, v));
+            }
         }
         let (to, to_record) = match &to_value {
             Some(v) => {
@@ -225,8 +288,9 @@ impl<S: Store> Engine<S> {
             }
             None => (None, None),
         };
-        // A template is written for the recipient.
-        let (mut subject_line, mut body) = (None, None);
+        // A template is written for the recipient: the body as plain text, and as the HTML
+        // part with every interpolated value escaped.
+        let (mut subject_line, mut body, mut html) = (None, None, None);
         if let (Some(t), Some(Value::Ref { record, id })) = (def.template, &to_value) {
             let template = &loaded.program.templates[t];
             let them = Subject { record: *record, id: id.clone() };
@@ -234,11 +298,16 @@ impl<S: Store> Engine<S> {
                 let text = self.eval(loaded, code, &them, &Extra::default())?.display(&loaded.program);
                 match part.as_str() {
                     "subject" => subject_line = Some(text),
-                    "body" => body = Some(text),
+                    "body" => {
+                        body = Some(text);
+                        let escaped = self.eval_for(loaded, code, &them, &Extra::default(), Some(Escape::Html))?;
+                        html = Some(escaped.display(&loaded.program));
+                    }
                     _ => {}
                 }
             }
         }
+        let html = html.or_else(|| message_html.map(|m| m.display(&loaded.program)));
         let priority = match &pb.priority {
             Some(c) => self.eval(loaded, c, subject, &extra)?.number().unwrap_or(0.0),
             None => 0.0,
@@ -253,9 +322,16 @@ impl<S: Store> Engine<S> {
             })
             .collect();
         let title = show(title, &loaded.program).or_else(|| subject_line.clone());
+        let id = action_id(&pb.name, &pb.version, record, run.ordinal, step, index);
+        // The record an activity creates is named by the action's id: the same on every
+        // replay, and another for another run.
+        let creates = created.map(|(r, d)| {
+            let name = format!("{}/{id}", d.name);
+            (name, Creation { record: r as u32, id: Arc::from(id.as_str()), fields: values })
+        });
         let action = Action {
             at: self.now,
-            id: action_id(&pb.name, &pb.version, record, run.ordinal, step, index),
+            id,
             playbook: pb.name.clone(),
             version: pb.version.clone(),
             step: step.to_string(),
@@ -272,6 +348,7 @@ impl<S: Store> Engine<S> {
             template: def.template.map(|t| loaded.program.templates[t].name.clone()),
             subject: subject_line,
             body,
+            html,
             flow: show(flow, &loaded.program),
             about: about.as_ref().map(|v| match v {
                 Value::Ref { record, id } => self.record_name(*record, id),
@@ -285,7 +362,7 @@ impl<S: Store> Engine<S> {
             field: def.field.clone(),
             fields: (!def.fields.is_empty() && def.creates.is_none() || def.kind == ActionKind::Update)
                 .then(|| fields.clone()),
-            creates: def.creates.map(|r| loaded.program.schema.records[r].name.clone()),
+            creates: creates.as_ref().map(|(name, _)| name.clone()),
             activity: def.name.clone(),
             optional: def.optional,
             context: Context { trigger: run.trigger.source.clone(), changed, conditions: run.conditions.to_vec() },
@@ -316,98 +393,7 @@ impl<S: Store> Engine<S> {
                 budgets.push((l, who));
             }
         }
-        Ok((action, budgets))
-    }
-
-    /// Ends a pass: the higher-priority action wins a contested budget slot; over a
-    /// budget, an action is deferred to the next free slot or dropped.
-    pub(super) fn finish_pass(&mut self) {
-        if self.pending.is_empty() {
-            return;
-        }
-        // Nothing below produces actions, so the buffer is put back empty and reused.
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.sort_by(|a, b| b.action.priority.total_cmp(&a.action.priority).then(a.action.seq.cmp(&b.action.seq)));
-        let loaded = self.loaded.clone();
-        for p in pending.drain(..) {
-            let mut blocked = None;
-            for (l, who) in &p.budgets {
-                let Some(limit) = loaded.program.limits.get(*l) else { continue };
-                let since = crate::vm::shift(
-                    &self.workspace,
-                    self.now,
-                    play_compiler::program::Duration {
-                        seconds: -limit.window.seconds,
-                        business_days: -limit.window.business_days,
-                    },
-                );
-                let uses: Vec<i64> =
-                    self.store.budget_uses(*l as u32, who).into_iter().filter(|t| *t > since).collect();
-                if uses.len() as u64 >= limit.count {
-                    let free = crate::vm::shift(&self.workspace, uses[uses.len() - limit.count as usize], limit.window);
-                    blocked = Some((limit.name.clone(), limit.overflow, free));
-                    break;
-                }
-            }
-            let entry = |outcome| HistoryEntry {
-                at: 0,
-                playbook: p.action.playbook.clone(),
-                version: p.action.version.clone(),
-                record: p.action.record.clone(),
-                run: Some(p.action.run),
-                step: Some(p.action.step.clone()),
-                outcome,
-            };
-            match blocked {
-                Some((limit, Overflow::Drop, _)) => {
-                    self.push_history(entry(Outcome::ActionDropped { action: p.action.action.name().into(), limit }));
-                }
-                Some((limit, Overflow::Defer, free)) => {
-                    let until = crate::value::moment_text(free);
-                    self.push_history(entry(Outcome::ActionDeferred {
-                        action: p.action.action.name().into(),
-                        limit,
-                        until,
-                    }));
-                    // Waiting for its slot, it is as good as open: the same one is not made again.
-                    if let Some(key) = &p.dedupe {
-                        self.store.set_open_action(key.clone(), Some(p.action.seq));
-                    }
-                    self.store.schedule(free, Timer::Deferred { action: p.action.seq });
-                    self.deferred.insert(p.action.seq, p);
-                }
-                None => {
-                    for (l, who) in &p.budgets {
-                        self.store.use_budget(*l as u32, who, self.now);
-                    }
-                    if let Some(key) = &p.dedupe {
-                        self.store.set_open_action(key.clone(), Some(p.action.seq));
-                    }
-                    let mut action = p.action;
-                    action.at = self.now;
-                    // The names are shared with the run's rather than copied.
-                    let (playbook, version) = match self.store.run(action.run) {
-                        Some(run) if *run.playbook_name == *action.playbook && *run.version == *action.version => {
-                            (run.playbook_name.clone(), run.version.clone())
-                        }
-                        _ => (Arc::from(action.playbook.as_str()), Arc::from(action.version.as_str())),
-                    };
-                    let kept = Produced {
-                        run: action.run,
-                        kind: action.action,
-                        playbook,
-                        version,
-                        step: action.step.clone(),
-                        record: action.record.clone(),
-                        dedupe: p.dedupe,
-                    };
-                    self.produced.insert(action.seq, kept);
-                    self.queue.produced(&action);
-                    self.actions.push(action);
-                }
-            }
-        }
-        self.pending = pending;
+        Ok(Ok((action, budgets, creates.map(|(_, c)| c))))
     }
 
     /// The dedupe key an action holds while it is open: none once it is closed, or when
@@ -445,14 +431,39 @@ impl<S: Store> Engine<S> {
         true
     }
 
-    /// A person completed an action; a stage's activity may complete its stage.
+    /// A person completed an action: the record an activity `creates` is created (a
+    /// change of its own, whose triggers fire), and a stage's activity may complete its
+    /// stage.
     pub fn complete(&mut self, seq: u64) -> bool {
         self.store.begin();
-        let Some((run, _)) = self.close(seq) else { return false };
+        let Some((run, entry)) = self.close(seq) else { return false };
+        if let Some(creation) = self.produced.get_mut(&seq).and_then(|p| p.creates.take()) {
+            self.create(entry, creation);
+        }
         self.activity_done(run, seq);
-        self.finish_pass();
         self.store.commit();
         true
+    }
+
+    /// Creates the record a completed activity makes, as a change at this moment.
+    fn create(&mut self, mut entry: HistoryEntry, creation: Creation) {
+        let Creation { record, id, fields } = creation;
+        if self.store.record(record, &id).is_some() {
+            return;
+        }
+        match self.complete_on_create(record, &fields) {
+            Ok(()) => {
+                let _ = self.upsert(record, id, fields, true);
+            }
+            Err(rejection) => {
+                // The checker asks for every required field; an empty value can still
+                // come from the data.
+                if let Outcome::ActionSkipped { reason, .. } = &mut entry.outcome {
+                    *reason = format!("its record was not created: {}", rejection.message);
+                }
+                self.push_history(entry);
+            }
+        }
     }
 
     /// A person dismissed an action; the reason goes to the playbook's history.
@@ -465,7 +476,6 @@ impl<S: Store> Engine<S> {
         self.push_history(entry);
         // A dismissed activity no longer holds up its stage.
         self.activity_done(run, seq);
-        self.finish_pass();
         self.store.commit();
         true
     }
@@ -487,7 +497,6 @@ impl<S: Store> Engine<S> {
         if let Err(fault) = &produced {
             self.fail_run(&loaded, run_id, Some(stage.name.clone()), fault.clone());
         }
-        self.finish_pass();
         self.store.commit();
         let seq = produced.ok().flatten()?;
         if let Some(r) = self.store.run_mut(run_id) {

@@ -115,6 +115,9 @@ impl<S: Store> Engine<S> {
     /// one); the clock moves to `at` only when the change is taken.
     pub(super) fn queue_change(&mut self, at: i64, kind: ChangeKind) -> Result<(), Rejection> {
         self.fire_due(at);
+        // The actions of this instant are arbitrated now, so that one produced at this very
+        // moment can be named (changes later in the instant are arbitrated on their own).
+        self.settle();
         match kind {
             ChangeKind::Action { op, action, by } => {
                 // Only an email task is approved: naming a step picks its email task.

@@ -101,7 +101,7 @@ impl<S: Store> Engine<S> {
                             let mark = self.pending.len();
                             for (i, action) in step.actions.iter().enumerate() {
                                 if let Err(fault) = self.produce(&loaded, &run, &step.name, i, action) {
-                                    self.pending.truncate(mark);
+                                    self.drop_pending(mark);
                                     self.fail_run(&loaded, id, Some(step.name.clone()), fault);
                                     return;
                                 }
@@ -205,7 +205,7 @@ impl<S: Store> Engine<S> {
                             }),
                             Ok(None) => {}
                             Err(fault) => {
-                                self.pending.truncate(mark);
+                                self.drop_pending(mark);
                                 self.fail_run(&loaded, id, Some(stage.name.clone()), fault);
                                 return;
                             }
@@ -278,7 +278,7 @@ impl<S: Store> Engine<S> {
     pub(super) fn fail_run(&mut self, loaded: &Loaded, id: u64, step: Option<String>, fault: Fault) {
         let Some(run) = self.store.run(id).cloned() else { return };
         match fault {
-            Fault::Failed { message, span } => {
+            Fault::Failed { message, span } | Fault::Gone { message, span } => {
                 let (file, line, column) = self.place(loaded, span);
                 let e = self.entry(&run, step, Outcome::Failed { error: message, file, line, column });
                 self.history.push(e);

@@ -38,7 +38,7 @@ impl<S: Store> Engine<S> {
             let code = &loaded.program.segments[s].value;
             let now_in = match self.eval(loaded, code, subject, &Extra::default()) {
                 Ok(v) => v == Value::Bool(true),
-                Err(Fault::Failed { message, span }) => {
+                Err(Fault::Failed { message, span } | Fault::Gone { message, span }) => {
                     self.membership_failed(loaded, subject, s, message, span);
                     false
                 }
@@ -383,11 +383,11 @@ impl<S: Store> Engine<S> {
             let source = source.clone();
             match self.eval(loaded, c, subject, &extra) {
                 Ok(v) => conditions.push(Condition { source, value: v == Value::Bool(true) }),
-                Err(Fault::Failed { message, span }) => {
-                    failed = Some((message, span));
+                Err(Fault::Skip { .. }) => conditions.push(Condition { source, value: false }),
+                Err(fault) => {
+                    failed = fault.failure();
                     break;
                 }
-                Err(Fault::Skip { .. }) => conditions.push(Condition { source, value: false }),
             }
         }
         if self.trace.is_some() {

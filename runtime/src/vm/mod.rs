@@ -30,6 +30,19 @@ pub trait Data {
     fn events(&self, record: u32, id: &str, event: u32) -> &[Arc<Happening>];
     /// A field's value at a past moment, if the store knows it.
     fn value_at(&self, record: u32, id: &str, slot: u32, at: i64) -> Option<Value>;
+    /// The record of type `record` whose email is `email` (any case), for the directory of
+    /// teammates, whose ids need not be their addresses: its id and fields.
+    fn by_email(&self, _record: u32, _email: &str) -> Option<(&Arc<str>, &[Value])> {
+        None
+    }
+}
+
+/// A record by reference; a teammate (`User`) is found by id, else by email in the
+/// directory, since teammates are written as their addresses.
+pub(crate) fn lookup<'c>(ctx: &Ctx<'c>, record: u32, id: &str) -> Option<&'c [Value]> {
+    let data: &'c dyn Data = ctx.data;
+    data.record(record, id)
+        .or_else(|| if is_user(ctx, record) { data.by_email(record, id).map(|(_, f)| f) } else { None })
 }
 
 /// Everything one evaluation is about.
@@ -59,6 +72,19 @@ pub enum Fault {
     Skip { span: SrcSpan },
     /// A run-time error, at the instruction's source.
     Failed { message: String, span: SrcSpan },
+    /// A record referred to is not in the store (deleted, or never fed): an error like
+    /// `Failed`, except where the record is an action's recipient, which skips the action.
+    Gone { message: String, span: SrcSpan },
+}
+
+impl Fault {
+    /// Any fault but `Skip` as a failure: its message and place.
+    pub fn failure(self) -> Option<(String, SrcSpan)> {
+        match self {
+            Fault::Failed { message, span } | Fault::Gone { message, span } => Some((message, span)),
+            Fault::Skip { .. } => None,
+        }
+    }
 }
 
 /// A value on the stack. The subject's fields and constants are pushed by where they are,
@@ -98,16 +124,74 @@ static EMPTY: Value = Value::Empty;
 pub struct Vm {
     stack: Vec<Slot>,
     memo: Memo,
+    /// While set, lookups that fell back (a teammate with no manager, or not in the
+    /// directory) are written here, for the run history.
+    notes: Option<Vec<String>>,
+}
+
+/// How a text's interpolated values are escaped for the channel it is delivered on; the
+/// text written in the source is kept as it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escape {
+    /// An email's HTML part: `&`, `<`, `>`, `"` and `'` become entities.
+    Html,
+    /// A Slack message: `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;`, so that no value
+    /// makes a link or a mention.
+    Slack,
+}
+
+impl Escape {
+    /// Writes `text` escaped.
+    pub fn write(self, text: &str, out: &mut String) {
+        for c in text.chars() {
+            match (c, self) {
+                ('&', _) => out.push_str("&amp;"),
+                ('<', _) => out.push_str("&lt;"),
+                ('>', _) => out.push_str("&gt;"),
+                ('"', Escape::Html) => out.push_str("&quot;"),
+                ('\'', Escape::Html) => out.push_str("&#39;"),
+                _ => out.push(c),
+            }
+        }
+    }
 }
 
 impl Vm {
     pub fn new() -> Self {
-        Vm { stack: Vec::with_capacity(32), memo: Memo::default() }
+        Vm { stack: Vec::with_capacity(32), memo: Memo::default(), notes: None }
+    }
+
+    /// Evaluates a text for a channel: the values its interpolations give are escaped
+    /// with `escape`, the text written around them is not.
+    pub fn eval_escaped(&mut self, code: &Code, ctx: &Ctx, escape: Escape) -> Result<Value, Fault> {
+        let mut machine = self.machine(ctx);
+        machine.escape = Some(escape);
+        machine.run(code)?;
+        Ok(machine.stack.pop().map_or(Value::Empty, |v| v.into_value(ctx)))
+    }
+
+    /// Starts noting the lookups that fall back (see [`Vm::take_notes`]).
+    pub fn start_notes(&mut self) {
+        self.notes = Some(Vec::new());
+    }
+
+    /// The lookups that fell back since [`Vm::start_notes`], each once; stops noting.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        self.notes.take().unwrap_or_default()
     }
 
     fn machine<'m, 'a>(&'m mut self, ctx: &'m Ctx<'a>) -> Machine<'a, 'm> {
         self.stack.clear();
-        Machine { ctx, stack: &mut self.stack, budget: STEP_BUDGET, today: &self.memo.today, depth: 0 }
+        let notes = self.notes.as_mut();
+        Machine {
+            ctx,
+            stack: &mut self.stack,
+            budget: STEP_BUDGET,
+            today: &self.memo.today,
+            depth: 0,
+            notes,
+            escape: None,
+        }
     }
 
     /// Evaluates `code`; the result is the value left on the stack.
@@ -154,6 +238,9 @@ struct Machine<'a, 'c> {
     today: &'c ops::Today,
     /// How many segments deep the evaluation is.
     depth: u32,
+    notes: Option<&'c mut Vec<String>>,
+    /// Escaping for the interpolated values of the text the code gives (its last `Concat`).
+    escape: Option<Escape>,
 }
 
 /// How deep segments may use segments: the checker refuses a deeper chain, but a program
@@ -186,7 +273,7 @@ impl Machine<'_, '_> {
                 Op::Field { record, slot } => {
                     let v = self.pop();
                     let out = match v.get(ctx) {
-                        Value::Ref { id, .. } => match ctx.data.record(record, id) {
+                        Value::Ref { id, .. } => match lookup(ctx, record, id) {
                             Some(fields) => fields.get(slot as usize).cloned().unwrap_or_default(),
                             // A teammate missing from the directory is known by address:
                             // that is their email and their name, the rest is empty.
@@ -200,7 +287,8 @@ impl Machine<'_, '_> {
                             None => {
                                 let name =
                                     ctx.program.schema.records.get(record as usize).map_or("", |r| r.name.as_str());
-                                return Err(fail(code, pc - 1, format!("the {name} `{id}` is not in the store")));
+                                let message = format!("the {name} `{id}` is not in the store");
+                                return Err(Fault::Gone { message, span: span(code, pc - 1) });
                             }
                         },
                         _ => Value::Empty,
@@ -214,7 +302,7 @@ impl Machine<'_, '_> {
                     let out = match v.get(ctx) {
                         Value::Ref { record, id } => {
                             let slot = ctx.program.schema.records.get(*record as usize).and_then(|r| r.slot("email"));
-                            match slot.and_then(|s| ctx.data.record(*record, id).and_then(|f| f.get(s))) {
+                            match slot.and_then(|s| lookup(ctx, *record, id).and_then(|f| f.get(s))) {
                                 Some(email @ Value::Text(_)) => email.clone(),
                                 _ => Value::Text(id.clone()),
                             }
@@ -323,10 +411,16 @@ impl Machine<'_, '_> {
                 Op::Concat { count } => {
                     let at = self.stack.len().saturating_sub(count as usize);
                     let mut text = String::new();
+                    // Only the text the code gives is escaped (not a text inside one of its
+                    // values, which would be escaped twice); what the source wrote (a
+                    // constant) is kept as written.
+                    let escape = self.escape.filter(|_| self.depth == 0 && pc == ops.len());
                     for item in &self.stack[at..] {
-                        match item.get(ctx) {
-                            Value::Text(t) => text.push_str(t),
-                            other => text.push_str(&other.display(ctx.program)),
+                        match (item, item.get(ctx), escape) {
+                            (Slot::Const(_), Value::Text(t), _) | (_, Value::Text(t), None) => text.push_str(t),
+                            (_, Value::Text(t), Some(e)) => e.write(t, &mut text),
+                            (_, other, Some(e)) => e.write(&other.display(ctx.program), &mut text),
+                            (_, other, None) => text.push_str(&other.display(ctx.program)),
                         }
                     }
                     self.stack.truncate(at);
@@ -358,6 +452,15 @@ impl Machine<'_, '_> {
                     let mut args = [&EMPTY; 2];
                     for (arg, slot) in args.iter_mut().zip(&self.stack[at..]) {
                         *arg = slot.get(ctx);
+                    }
+                    if let (play_compiler::program::Builtin::ManagerOf, Some(notes)) =
+                        (function, self.notes.as_deref_mut())
+                    {
+                        if let Some(note) = ops::manager_fallback(args[0], ctx) {
+                            if !notes.contains(&note) {
+                                notes.push(note);
+                            }
+                        }
                     }
                     let v = call(function, args, ctx, self.today).map_err(|m| fail(code, pc - 1, m))?;
                     self.stack.truncate(at);
@@ -442,7 +545,7 @@ impl Machine<'_, '_> {
     }
 }
 
-fn is_user(ctx: &Ctx, record: u32) -> bool {
+pub(crate) fn is_user(ctx: &Ctx, record: u32) -> bool {
     ctx.program.schema.records.get(record as usize).is_some_and(|r| r.name == "User")
 }
 

@@ -149,19 +149,34 @@ pub(super) fn call(function: Builtin, args: [&Value; 2], ctx: &Ctx, today: &Toda
         }
         Builtin::ManagerOf => {
             let user = args[0];
-            let manager = match user {
-                Value::Ref { record, id } => {
-                    let slot = ctx.program.schema.records.get(*record as usize).and_then(|r| r.slot("manager"));
-                    slot.and_then(|s| ctx.data.record(*record, id).and_then(|f| f.get(s)))
-                }
-                _ => None,
-            };
-            match manager {
-                Some(m) if !m.is_empty() => m.clone(),
-                _ => user.clone(),
+            match manager(user, ctx) {
+                Ok(m) => m.clone(),
+                Err(_) => user.clone(),
             }
         }
     })
+}
+
+/// A teammate's manager from the directory (the teammate found by address), or why
+/// there is none.
+fn manager<'c>(user: &Value, ctx: &Ctx<'c>) -> Result<&'c Value, String> {
+    let Value::Ref { record, id } = user else { return Err("no teammate".into()) };
+    let Some(fields) = super::lookup(ctx, *record, id) else {
+        return Err(format!("`{id}` is not in the directory: `manager_of` gives the teammate themself"));
+    };
+    let slot = ctx.program.schema.records.get(*record as usize).and_then(|r| r.slot("manager"));
+    match slot.and_then(|s| fields.get(s)) {
+        Some(m) if !m.is_empty() => Ok(m),
+        _ => Err(format!("`{id}` has no manager in the directory: `manager_of` gives the teammate themself")),
+    }
+}
+
+/// Why `manager_of(user)` falls back to the teammate themself, when it does.
+pub(super) fn manager_fallback(user: &Value, ctx: &Ctx) -> Option<String> {
+    match user {
+        Value::Ref { .. } => manager(user, ctx).err(),
+        _ => None,
+    }
 }
 
 /// The weekday number of a date, Monday 0, for calendars.

@@ -167,6 +167,157 @@ fn a_template_is_written_for_its_recipient() {
 }
 
 #[test]
+fn a_recipient_that_is_gone_skips_the_action_not_the_run() {
+    // The champion is deleted while the run waits: the check-in is skipped, the
+    // escalation a month later still goes.
+    let mut w = World::new(
+        r##"template checkin for contact: Contact {
+  subject "Checking in"
+  body "Hi {contact.first_name ?? "there"}"
+}
+
+playbook save {
+  for account: Account
+  on account.health falls
+  wait 7d
+  step checkin {
+    email_task to account.champion ?? skip template checkin
+  }
+  wait 23d
+  step escalate {
+    task "Escalate {account.name}" to account.owner
+  }
+}
+"##,
+    );
+    w.given("Account/acme", account(json!({"champion": "vic"})));
+    w.given("Contact/vic", contact("acme", json!({"first_name": "Vic"})));
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.after("1d");
+    w.delete("Contact/vic");
+    w.after("30d");
+    assert_eq!(w.actions(), ["task Escalate Acme to jo@example.com (escalate)"]);
+    let history = w.history();
+    assert!(
+        history.contains(
+            &"email_task of checkin skipped: its recipient is gone: the Contact `vic` is not in the store".to_string()
+        ),
+        "{history:#?}"
+    );
+    assert_eq!(history.last().map(String::as_str), Some("completed"));
+}
+
+const ESCALATE: &str = r##"playbook escalate {
+  for account: Account
+  on account.health falls
+  step escalate {
+    task "Escalate {account.name}" to manager_of(account.owner)
+  }
+}
+"##;
+
+#[test]
+fn teammates_are_found_by_email_in_a_directory_whose_ids_are_not_addresses() {
+    let mut w = World::new(ESCALATE);
+    w.given("User/u-boss", json!({"email": "boss@example.com", "name": "Bo"}));
+    w.given("User/u-jo", json!({"email": "Jo@Example.com", "name": "Jo", "manager": "boss@example.com"}));
+    w.given("Account/acme", account(json!({})));
+    w.upsert("Account/acme", json!({"health": 41}));
+    assert_eq!(w.actions(), ["task Escalate Acme to boss@example.com (escalate)"]);
+    assert!(!w.history().iter().any(|h| h.contains("fell back")));
+}
+
+#[test]
+fn a_teammate_lookup_that_falls_back_says_so_in_the_run_history() {
+    let mut w = World::new(ESCALATE);
+    w.given("User/u-jo", json!({"email": "jo@example.com", "name": "Jo"}));
+    w.given("Account/acme", account(json!({})));
+    w.given("Account/initech", account(json!({"name": "Initech", "owner": "al@example.com"})));
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.upsert("Account/initech", json!({"health": 41}));
+    assert_eq!(
+        w.actions(),
+        ["task Escalate Acme to jo@example.com (escalate)", "task Escalate Initech to al@example.com (escalate)"]
+    );
+    let fell_back: Vec<String> = w.history().into_iter().filter(|h| h.contains("fell back")).collect();
+    assert_eq!(
+        fell_back,
+        [
+            "escalate fell back: `jo@example.com` has no manager in the directory: `manager_of` gives the teammate themself",
+            "escalate fell back: `al@example.com` is not in the directory: `manager_of` gives the teammate themself"
+        ]
+    );
+}
+
+/// Record values an attacker could type into a CRM.
+const SCRIPT: &str = "<script>alert('x')</script> & co";
+const SLACK_LINK: &str = "<https://evil.example|click> <!channel> & co";
+
+const CHANNELS: &str = r##"template hello for contact: Contact {
+  subject "Hello {contact.first_name ?? "there"}"
+  body "<p>Dear {contact.first_name ?? "there"},</p> <b>{contact.account.name}</b>"
+}
+
+playbook reach {
+  for account: Account
+  on account.health falls
+  step reach {
+    email_task to account.champion ?? skip template hello
+    notify email "cs-leads@example.com" "<h1>Risk</h1> {account.name}"
+    notify slack "#cs" "<!here> {account.name} fell to {account.health}"
+    webhook "https://hooks.example.com/play" { account: account.name, note: "{account.name} \"quoted\"" }
+  }
+}
+"##;
+
+fn hostile() -> Vec<play_runtime::engine::Action> {
+    let mut w = World::new(CHANNELS);
+    w.given("Account/acme", account(json!({"name": SLACK_LINK})));
+    w.given("Contact/vic", contact("acme", json!({"first_name": SCRIPT})));
+    w.upsert("Account/acme", json!({"champion": "vic", "health": 41}));
+    w.take()
+}
+
+#[test]
+fn an_email_carries_its_html_part_with_every_interpolated_value_escaped() {
+    let actions = hostile();
+    let email = &actions[0];
+    assert_eq!(
+        email.html.as_deref(),
+        Some(
+            "<p>Dear &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co,</p> \
+             <b>&lt;https://evil.example|click&gt; &lt;!channel&gt; &amp; co</b>"
+        )
+    );
+    // The plain-text body is the values as they are.
+    assert_eq!(email.body.as_deref(), Some(format!("<p>Dear {SCRIPT},</p> <b>{SLACK_LINK}</b>").as_str()));
+    let notification = &actions[1];
+    assert_eq!(notification.message.as_deref(), Some(format!("<h1>Risk</h1> {SLACK_LINK}").as_str()));
+    assert_eq!(
+        notification.html.as_deref(),
+        Some("<h1>Risk</h1> &lt;https://evil.example|click&gt; &lt;!channel&gt; &amp; co")
+    );
+}
+
+#[test]
+fn a_slack_message_escapes_its_values_so_none_makes_a_link_or_a_mention() {
+    let actions = hostile();
+    assert_eq!(
+        actions[2].message.as_deref(),
+        Some("<!here> &lt;https://evil.example|click&gt; &lt;!channel&gt; &amp; co fell to 41")
+    );
+}
+
+#[test]
+fn a_webhook_body_carries_values_json_encoded() {
+    let actions = hostile();
+    let line: serde_json::Value =
+        serde_json::from_str(&actions[3].to_json_line()).expect("an action is one JSON object");
+    assert_eq!(line["fields"]["account"], json!(SLACK_LINK));
+    assert_eq!(line["fields"]["note"], json!(format!("{SLACK_LINK} \"quoted\"")));
+}
+
+#[test]
 fn a_list_of_simple_values_is_interpolated_with_commas_between_its_items() {
     let mut w = World::new(
         r##"playbook tagged {

@@ -118,3 +118,87 @@ fn a_deferred_task_is_not_produced_again_while_it_waits_for_its_slot() {
         ["task Review Acme to jo@example.com (review)", "task Review Globex to jo@example.com (review)"]
     );
 }
+
+fn contending(routine_wait: &str) -> World {
+    two_accounts_of_jo(&format!(
+        r##"limit tasks_per_csm: 1 task per user per 1d then drop
+
+playbook routine {{
+  for account: Account
+  priority 1
+  on account.health falls
+  {routine_wait}
+  step check {{
+    task "Check {{account.name}}" to account.owner
+  }}
+}}
+
+playbook urgent {{
+  for account: Account
+  priority 10
+  on account.stage becomes Churned
+  step call {{
+    task "Call {{account.name}}" to account.owner
+  }}
+}}
+"##
+    ))
+}
+
+#[test]
+fn actions_contending_at_one_moment_go_to_the_higher_priority_playbook_whatever_the_change() {
+    // Two changes at the same moment, the lower-priority playbook's first (and declared
+    // first): the slot is the urgent one's.
+    let mut w = contending("");
+    w.feed(&[
+        r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"acme","fields":{"health":41}}"#,
+        r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"globex","fields":{"stage":"Churned"}}"#,
+    ]);
+    assert_eq!(w.actions_tagged(), ["Account/globex urgent: task Call Globex to jo@example.com (call)"]);
+    assert!(w.history_tagged().contains(&"Account/acme routine: task of check dropped by tasks_per_csm".to_string()));
+
+    // A wait falling due and a change at that same moment contend the same way.
+    let mut w = contending("wait 1d");
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.feed(&[
+        r#"{"at":"2026-03-03T09:00:00Z","change":"upsert","record":"Account","id":"globex","fields":{"stage":"Churned"}}"#,
+    ]);
+    assert_eq!(w.actions_tagged(), ["Account/globex urgent: task Call Globex to jo@example.com (call)"]);
+    assert!(w.history_tagged().contains(&"Account/acme routine: task of check dropped by tasks_per_csm".to_string()));
+}
+
+#[test]
+fn a_waiting_action_is_deferred_once_and_waiting_actions_go_in_priority_order() {
+    let mut w = World::new(
+        r##"limit tasks_per_csm: 1 task per user per 1d
+
+playbook review {
+  for account: Account
+  priority account.arr
+  on account.health falls
+  step review {
+    task "Review {account.name}" to account.owner
+  }
+}
+"##,
+    );
+    for (id, arr) in [("a", 1), ("b", 2), ("c", 3), ("d", 4), ("e", 5)] {
+        w.given(&format!("Account/{id}"), account(json!({"name": id.to_uppercase(), "arr": arr})));
+    }
+    for id in ["a", "b", "c", "d", "e"] {
+        w.upsert(&format!("Account/{id}"), json!({"health": 41}));
+    }
+    w.after("1w");
+    assert_eq!(
+        w.actions(),
+        [
+            "task Review E to jo@example.com (review)",
+            "task Review D to jo@example.com (review)",
+            "task Review C to jo@example.com (review)",
+            "task Review B to jo@example.com (review)",
+            "task Review A to jo@example.com (review)"
+        ]
+    );
+    let deferred = w.history().into_iter().filter(|h| h.contains("deferred")).count();
+    assert_eq!(deferred, 4);
+}

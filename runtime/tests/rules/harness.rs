@@ -296,6 +296,7 @@ pub fn outcome(e: &HistoryEntry) -> String {
             format!("{action} of {step} deferred by {limit} until {until}")
         }
         Outcome::ActionDropped { action, limit } => format!("{action} of {step} dropped by {limit}"),
+        Outcome::FellBack { reason } => format!("{step} fell back: {reason}"),
         Outcome::Waiting { until } => format!("waiting until {until}"),
         Outcome::WaitingFor { event, until } => format!("waiting for {event} until {until}"),
         Outcome::StageOpened => format!("stage {step} opened"),

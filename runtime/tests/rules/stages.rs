@@ -97,7 +97,37 @@ fn an_activity_that_creates_a_record_carries_the_record_type_and_its_fields() {
     w.take();
     w.engine.complete(w.seq(VERIFY));
     let actions = w.take();
-    assert_eq!(actions[0].creates.as_deref(), Some("Task"));
+    let named = format!("Task/{}", actions[0].id);
+    assert_eq!(actions[0].creates.as_deref(), Some(named.as_str()));
     assert_eq!(actions[0].fields.as_ref().map(|f| f["subject"].clone()), Some(json!("Reset for C-1")));
     assert_eq!(actions[0].due.map(crate::harness::text).as_deref(), Some("2026-03-03T09:00:00Z"));
+}
+
+#[test]
+fn creates_makes_the_record_when_the_activity_completes_and_its_triggers_fire() {
+    let mut w = World::new(&format!(
+        r##"{ACCESS}
+playbook new_task {{
+  for task: Task
+  on created
+  step announce {{
+    notify slack "#tasks" "New task: {{task.subject}}"
+  }}
+}}
+"##
+    ));
+    w.upsert("Case/c1", case(json!({})));
+    w.take();
+    w.engine.complete(w.seq(VERIFY));
+    let reset = w.take().into_iter().find(|a| a.activity.as_deref() == Some("reset")).expect("reset opened");
+    let created = reset.creates.clone().expect("the action names the record it creates");
+    let (ty, id) = created.split_once('/').expect("Type/id");
+    assert_eq!((ty, id), ("Task", reset.id.as_str()));
+    let task_type = w.engine.program().schema.records.iter().position(|r| r.name == "Task").expect("Task") as u32;
+    assert!(!w.engine.store_record_exists(task_type, id), "not before the activity is completed");
+    w.after("1h");
+    w.engine.complete(reset.seq);
+    assert!(w.engine.store_record_exists(task_type, id));
+    assert_eq!(w.actions(), ["notify_slack New task: Reset for C-1 to #tasks (announce)"]);
+    assert!(w.history_tagged().contains(&format!("{created} new_task: enrolled by `created`")));
 }
