@@ -148,11 +148,15 @@ fn approving_a_task_that_is_not_an_email_task_is_refused() {
 }
 
 #[test]
-fn a_snoozed_action_is_not_made_again_while_snoozed() {
+fn a_snooze_change_is_taken_and_the_action_stays_open() {
     let mut w = opened();
     let id = w.produced[0].id.clone();
     w.feed(&[&line(json!({"change": "action", "op": "snooze", "action": id, "until": "2026-03-09T09:00:00Z"}))]);
     assert!(w.engine.is_open(w.produced[0].seq), "a snoozed action stays in the queue");
+    let unknown = w.try_feed(&line(
+        json!({"change": "action", "op": "snooze", "action": "0000", "until": "2026-03-09T09:00:00Z"}),
+    ));
+    assert_eq!(unknown.expect_err("no such action").message, "there is no action `0000` in the queue");
 }
 
 #[test]
