@@ -10,7 +10,7 @@ use play_compiler::program::{
 use crate::change::{Change, ChangeKind};
 use crate::config::Workspace;
 use crate::engine::{Action, Engine, Outcome};
-use crate::store::MemoryStore;
+use crate::store::{MemoryStore, Store};
 use crate::value::Value;
 
 /// How one test went.
@@ -118,7 +118,13 @@ pub fn run(program: &Program, workspace: &Workspace, test: &TestDef) -> TestResu
                 engine.advance_to(t);
                 Ok(())
             }
-            TestStmtKind::Act { verb, expect } => {
+            TestStmtKind::AddActivity { activity, record } => {
+                if let Err(message) = add_activity(&mut engine, activity, record.as_deref()) {
+                    failures.push(Failure { span: stmt.span, message, produced: Vec::new() });
+                }
+                Ok(())
+            }
+            TestStmtKind::Act { verb, expect, snooze_for } => {
                 // Actions produced so far are seen by the next group of `expect`s too.
                 let fresh = engine.take_actions();
                 carried.extend(fresh.iter().cloned());
@@ -127,11 +133,19 @@ pub fn run(program: &Program, workspace: &Workspace, test: &TestDef) -> TestResu
                 let found = matching(&mut engine, expect, &open).map(|a| a.seq);
                 match found {
                     Some(seq) => {
-                        pending.retain(|a| a.seq != seq);
                         match verb {
                             Verb::Complete => engine.complete(seq),
                             Verb::Dismiss => engine.dismiss(seq, "dismissed in a test"),
+                            Verb::Snooze => {
+                                let for_ = snooze_for.unwrap_or_default();
+                                let until = crate::vm::shift(&engine.workspace, engine.now(), for_);
+                                engine.snooze(seq, until)
+                            }
                         };
+                        // A snoozed action is still open: it can be completed later.
+                        if *verb != Verb::Snooze {
+                            pending.retain(|a| a.seq != seq);
+                        }
                     }
                     None => {
                         let source = expect.source.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -188,6 +202,39 @@ pub fn run(program: &Program, workspace: &Workspace, test: &TestDef) -> TestResu
         history_seen = engine.history.len();
     }
     TestResult { name: test.name.clone(), span: test.span, failures, history: std::mem::take(&mut engine.history) }
+}
+
+/// `add activity NAME [on RECORD]`: the optional activity added to the one run (of the
+/// record, when named) in a stage that offers it.
+fn add_activity(engine: &mut Engine<MemoryStore>, activity: &str, record: Option<&str>) -> Result<(), String> {
+    let program = engine.program();
+    let runs: Vec<u64> = engine
+        .store
+        .all_active_runs()
+        .into_iter()
+        .filter(|run| {
+            engine.run(*run).is_some_and(|run| {
+                record.is_none_or(|id| *run.record_id == *id)
+                    && run.state == crate::engine::run::RunState::InStage
+                    && program.playbooks.get(run.playbook).and_then(|p| p.body.get(run.pc)).is_some_and(|node| {
+                        matches!(node, play_compiler::program::Node::Stage(stage)
+                            if stage.activities.iter().any(|a| a.optional && a.name.as_deref() == Some(activity)))
+                    })
+            })
+        })
+        .collect();
+    let on = record.map(|r| format!(" for `{r}`")).unwrap_or_default();
+    match runs[..] {
+        [run] => match engine.add_activity(run, activity) {
+            Some(_) => Ok(()),
+            None => Err(format!("the optional activity `{activity}` was not added{on}")),
+        },
+        [] => Err(format!("no run{on} is in a stage with the optional activity `{activity}`")),
+        _ => Err(format!(
+            "{} runs are in a stage with `{activity}`: name the record, `add activity {activity} on …`",
+            runs.len()
+        )),
+    }
 }
 
 fn moment(c: &play_compiler::program::Const, workspace: &Workspace) -> i64 {

@@ -584,6 +584,32 @@ mod change {
         prop_oneof![prop::sample::select(known.to_vec()).prop_map(String::from), "[a-z_]{0,8}"]
     }
 
+    /// A queue-change-shaped object: the keys of `action` and `activity` changes with
+    /// plausible or arbitrary values.
+    fn queue_like() -> impl Strategy<Value = Json> {
+        let kind = prop::sample::select(vec!["action", "activity"]);
+        let op = prop::sample::select(vec!["complete", "dismiss", "snooze", "approve", "nope"]);
+        let keys = prop::sample::subsequence(
+            vec![
+                "action", "playbook", "step", "activity", "record", "by", "until", "reason", "subject", "body", "note",
+            ],
+            0..=11,
+        );
+        (kind, op, keys, prop::collection::vec(any_json(), 11)).prop_map(|(kind, op, keys, values)| {
+            let mut object = json!({"at": "2026-03-02T09:00:00Z", "change": kind, "op": op});
+            for (key, value) in keys.into_iter().zip(values) {
+                let value = match key {
+                    "record" => json!("Case/c1"),
+                    "until" => json!("2026-03-03T09:00:00Z"),
+                    "by" => json!("jo@example.com"),
+                    _ => value,
+                };
+                object[key] = value;
+            }
+            object
+        })
+    }
+
     /// A change-shaped object: the right keys with plausible or arbitrary values.
     fn change_like() -> impl Strategy<Value = Json> {
         let kind = prop::sample::select(vec!["upsert", "event", "delete"]);
@@ -686,6 +712,11 @@ mod change {
 
         #[test]
         fn reading_never_panics_on_change_shaped_json(json in change_like()) {
+            let _ = parse(&json.to_string());
+        }
+
+        #[test]
+        fn reading_never_panics_on_queue_shaped_json(json in queue_like()) {
             let _ = parse(&json.to_string());
         }
 

@@ -133,3 +133,26 @@ fn explain_refuses_a_record_with_its_type_or_id_missing() {
         assert_eq!(run.stderr, format!("error: `{record}` is not a record: write it as Type/id, e.g. Account/acme\n"));
     }
 }
+
+#[test]
+fn explain_is_not_misled_by_a_refused_first_line() {
+    let early = r#"{"at":"2026-03-09T09:00:00Z","change":"upsert","record":"Account","id":"globex","fields":{"name":"Globex"}}"#;
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    write(dir.path(), "changes.jsonl", [early, ACME, FALL].join("\n"));
+    let path = dir.path().join("changes.jsonl");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let changes = path.to_str().expect("a UTF-8 path");
+    let args = [
+        "explain",
+        "examples/customer-success",
+        "--changes",
+        changes,
+        "--record",
+        "Account/acme",
+        "--playbook",
+        "renewal_risk",
+    ];
+    let run = play(root, &args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("outcome: enrolled"), "{}", run.stdout);
+}

@@ -113,9 +113,50 @@ impl<'a> Checker<'a> {
                 }
                 TestStmtKind::At(_) | TestStmtKind::After(_) => {}
                 TestStmtKind::Expect { kind, options, .. } => self.expectations(file, &env, *kind, options),
-                TestStmtKind::Act { verb, kind, options } => {
+                TestStmtKind::AddActivity { activity, on } => {
+                    if let Some(on) = on {
+                        self.test_record(file, &records, on);
+                    }
+                    if !self.model.playbooks.iter().any(|p| p.steps.contains(&activity.name)) {
+                        let d = Diagnostic::error(
+                            codes::BAD_TEST,
+                            format!("no playbook has an activity `{}`", activity.name),
+                            activity.span,
+                            "not an activity",
+                        )
+                        .with_help("name an optional activity of a stage, as `add activity visit`");
+                        self.report(file, d);
+                    }
+                }
+                TestStmtKind::Act { verb, kind, options, snooze_for } => {
+                    match (verb, snooze_for) {
+                        (Verb::Snooze, None) => {
+                            let d = Diagnostic::error(
+                                codes::BAD_TEST,
+                                "`snooze` needs how long: `for` and a duration",
+                                stmt.span,
+                                "snoozed for how long?",
+                            )
+                            .with_help("write, for example, `snooze task titled \"…\" for 2d`");
+                            self.report(file, d);
+                        }
+                        (Verb::Complete | Verb::Dismiss, Some(d)) => {
+                            let d = Diagnostic::error(
+                                codes::BAD_TEST,
+                                "only `snooze` takes `for` and a duration",
+                                d.span,
+                                "not with this verb",
+                            );
+                            self.report(file, d);
+                        }
+                        _ => {}
+                    }
                     if !matches!(kind, ExpectKind::Task | ExpectKind::EmailTask | ExpectKind::Activity) {
-                        let word = if *verb == Verb::Complete { "completed" } else { "dismissed" };
+                        let word = match verb {
+                            Verb::Complete => "completed",
+                            Verb::Dismiss => "dismissed",
+                            Verb::Snooze => "snoozed",
+                        };
                         let d = Diagnostic::error(
                             codes::BAD_TEST,
                             format!("only tasks, email tasks and activities can be {word}"),

@@ -55,6 +55,7 @@ fn simple_stmt(kind: &TestStmtKind, indent: usize) -> String {
                 TestStmtKind::Expect { negated: true, .. } => "expect no ",
                 TestStmtKind::Act { verb: Verb::Complete, .. } => "complete ",
                 TestStmtKind::Act { verb: Verb::Dismiss, .. } => "dismiss ",
+                TestStmtKind::Act { verb: Verb::Snooze, .. } => "snooze ",
                 _ => "expect ",
             });
             s.push_str(expect_kind(*k));
@@ -64,8 +65,16 @@ fn simple_stmt(kind: &TestStmtKind, indent: usize) -> String {
                 s.push(' ');
                 s.push_str(&expr(&option.value, indent));
             }
+            if let TestStmtKind::Act { snooze_for: Some(d), .. } = kind {
+                s.push_str(" for ");
+                s.push_str(&duration(d));
+            }
             s
         }
+        TestStmtKind::AddActivity { activity, on } => match on {
+            Some(on) => format!("add activity {} on {}", activity.name, on.name),
+            None => format!("add activity {}", activity.name),
+        },
         TestStmtKind::Given { record, name, .. } => format!("given {} {} {{}}", record.name, name.name),
         TestStmtKind::Create { record, name, .. } => format!("create {} {} {{}}", record.name, name.name),
         TestStmtKind::Update { name, .. } => format!("update {} {{}}", name.name),

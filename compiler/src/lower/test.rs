@@ -53,9 +53,15 @@ impl Lowerer<'_, '_> {
                 S::Expect { negated, kind, options } => {
                     TestStmtKind::Expect(self.expect(*negated, *kind, options, stmt.span, !in_group))
                 }
-                S::Act { verb, kind, options } => {
-                    TestStmtKind::Act { verb: *verb, expect: self.expect(false, *kind, options, stmt.span, true) }
-                }
+                S::Act { verb, kind, options, snooze_for } => TestStmtKind::Act {
+                    verb: *verb,
+                    expect: self.expect(false, *kind, options, stmt.span, true),
+                    snooze_for: snooze_for.as_ref().map(super::duration),
+                },
+                S::AddActivity { activity, on } => TestStmtKind::AddActivity {
+                    activity: activity.name.clone(),
+                    record: on.as_ref().map(|on| on.name.clone()),
+                },
             };
             in_group = matches!(kind, TestStmtKind::Expect(_));
             stmts.push(TestStmt { kind, span: self.src_span(stmt.span) });

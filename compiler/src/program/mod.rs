@@ -427,10 +427,19 @@ pub enum TestStmtKind {
     At(Const),
     After(Duration),
     Expect(Expect),
-    /// A person completes or dismisses the first open action the expectation matches.
+    /// A person completes, dismisses or snoozes (for `snooze_for`) the first open action
+    /// the expectation matches.
     Act {
         verb: Verb,
         expect: Expect,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        snooze_for: Option<Duration>,
+    },
+    /// A person adds the optional activity to the stage a run is in (of the record with
+    /// this id, when given).
+    AddActivity {
+        activity: String,
+        record: Option<String>,
     },
 }
 

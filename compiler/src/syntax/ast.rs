@@ -444,6 +444,7 @@ pub enum ExpectKind {
 pub enum Verb {
     Complete,
     Dismiss,
+    Snooze,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -480,7 +481,9 @@ pub enum TestStmtKind {
     After(DurationLit),
     /// `expect [no] task to "…" titled "…"`
     Expect { negated: bool, kind: ExpectKind, options: Vec<ExpectOption> },
-    /// `complete activity step verify`, `dismiss task titled "…"`: a person acts on the
-    /// first open action like this.
-    Act { verb: Verb, kind: ExpectKind, options: Vec<ExpectOption> },
+    /// `complete activity step verify`, `dismiss task titled "…"`, `snooze task for 2d`:
+    /// a person acts on the first open action like this (`snooze_for` only with `snooze`).
+    Act { verb: Verb, kind: ExpectKind, options: Vec<ExpectOption>, snooze_for: Option<DurationLit> },
+    /// `add activity visit [on c1]`: a person adds an optional activity to a run's stage.
+    AddActivity { activity: Ident, on: Option<Ident> },
 }

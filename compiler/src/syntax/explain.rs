@@ -46,7 +46,7 @@ const ACTION_WORDS: &[&str] =
     &["task", "email_task", "email", "assign", "notify", "enroll", "brief", "update", "webhook"];
 const ACTIVITY_WORDS: &[&str] = &["activity", "optional"];
 const TEST_WORDS: &[&str] =
-    &["given", "create", "update", "delete", "event", "at", "after", "expect", "complete", "dismiss"];
+    &["given", "create", "update", "delete", "event", "at", "after", "expect", "complete", "dismiss", "snooze", "add"];
 
 impl Block {
     fn rule(self) -> Rule {

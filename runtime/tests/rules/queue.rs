@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::harness::{account, case, contact, World};
 
-const ACCESS: &str = r##"playbook access_case "Access request" {
+pub(crate) const ACCESS: &str = r##"playbook access_case "Access request" {
   for case: Case
   on created
   when case.category == Access
@@ -148,11 +148,15 @@ fn approving_a_task_that_is_not_an_email_task_is_refused() {
 }
 
 #[test]
-fn a_snoozed_action_is_not_made_again_while_snoozed() {
+fn a_snooze_change_is_taken_and_the_action_stays_open() {
     let mut w = opened();
     let id = w.produced[0].id.clone();
     w.feed(&[&line(json!({"change": "action", "op": "snooze", "action": id, "until": "2026-03-09T09:00:00Z"}))]);
     assert!(w.engine.is_open(w.produced[0].seq), "a snoozed action stays in the queue");
+    let unknown = w.try_feed(&line(
+        json!({"change": "action", "op": "snooze", "action": "0000", "until": "2026-03-09T09:00:00Z"}),
+    ));
+    assert_eq!(unknown.expect_err("no such action").message, "there is no action `0000` in the queue");
 }
 
 #[test]
@@ -215,4 +219,59 @@ fn an_activity_assigned_to_an_empty_field_has_no_to() {
     w.upsert("Case/c1", case(json!({"assigned_to": null})));
     let verify = w.take();
     assert!(!verify[0].to_json_line().contains("\"to\""), "{}", verify[0].to_json_line());
+}
+
+mod properties {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::ACCESS;
+    use crate::harness::{case, World};
+
+    /// A queue change on case `c1` or `c2`, about 30 minutes apart.
+    fn queue_change() -> impl Strategy<Value = (u32, serde_json::Value)> {
+        let op = prop::sample::select(vec!["complete", "dismiss", "snooze", "approve"]);
+        let activity = prop::sample::select(vec!["verify", "visit", "confirm"]);
+        let step = prop::option::of(prop::sample::select(vec!["triage", "resolve"]));
+        (0..60u32, op, activity, step, any::<bool>(), any::<bool>()).prop_map(
+            |(minutes, op, activity, step, add, second)| {
+                let record = if second { "Case/c2" } else { "Case/c1" };
+                let mut change = if add {
+                    json!({"change": "activity", "record": record, "playbook": "access_case", "activity": activity})
+                } else {
+                    json!({"change": "action", "op": op, "playbook": "access_case", "activity": activity, "record": record})
+                };
+                if let Some(step) = step.filter(|_| !add) {
+                    change["step"] = json!(step);
+                }
+                if op == "snooze" && !add {
+                    change["until"] = json!("2026-04-01T00:00:00Z");
+                }
+                (minutes, change)
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn queue_changes_never_panic_and_a_refused_one_leaves_the_clock(changes in prop::collection::vec(queue_change(), 0..24)) {
+            let mut w = World::new(ACCESS);
+            w.upsert("Case/c1", case(json!({})));
+            w.upsert("Case/c2", case(json!({"number": "C-2"})));
+            let mut at = crate::harness::moment(crate::harness::START);
+            for (minutes, mut change) in changes {
+                at += i64::from(minutes) * 60;
+                change["at"] = json!(crate::harness::text(at));
+                let before = w.engine.now();
+                // The playbook has no waits, so no timer falls due: a refused change
+                // leaves the clock exactly where it was.
+                if w.try_feed(&change.to_string()).is_err() {
+                    prop_assert_eq!(w.engine.now(), before);
+                }
+                w.take();
+            }
+        }
+    }
 }

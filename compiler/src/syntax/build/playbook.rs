@@ -317,6 +317,8 @@ impl Rule {
         matches!(
             self,
             Rule::kw_activity
+                | Rule::kw_add
+                | Rule::kw_snooze
                 | Rule::kw_after
                 | Rule::kw_and
                 | Rule::kw_assign

@@ -65,18 +65,26 @@ impl Builder<'_> {
                 TestStmtKind::At(Expr::new(self.literal(lit)?, span))
             }
             Rule::after_stmt => TestStmtKind::After(self.duration(&it.next()?)),
+            Rule::add_stmt => {
+                let activity = self.ident(&it.next()?);
+                TestStmtKind::AddActivity { activity, on: it.next().map(|on| self.ident(&on)) }
+            }
             _ => return None,
         })
     }
 
     fn expect(&mut self, p: P<'_>) -> Option<TestStmtKind> {
         let (mut negated, mut kind, mut options) = (false, None, Vec::new());
-        let mut verb = None;
+        let (mut verb, mut snooze_for) = (None, None);
         for c in kids(p) {
             match c.as_rule() {
                 Rule::kw_no => negated = true,
                 Rule::kw_complete => verb = Some(Verb::Complete),
                 Rule::kw_dismiss => verb = Some(Verb::Dismiss),
+                Rule::kw_snooze => verb = Some(Verb::Snooze),
+                Rule::snooze_for => {
+                    snooze_for = kids(c).find(|d| d.as_rule() == Rule::duration).map(|d| self.duration(&d))
+                }
                 Rule::expect_kind => kind = Some(expect_kind(c)?),
                 Rule::expect_option => {
                     let span = self.span(&c);
@@ -94,7 +102,7 @@ impl Builder<'_> {
             }
         }
         Some(match verb {
-            Some(verb) => TestStmtKind::Act { verb, kind: kind?, options },
+            Some(verb) => TestStmtKind::Act { verb, kind: kind?, options, snooze_for },
             None => TestStmtKind::Expect { negated, kind: kind?, options },
         })
     }
