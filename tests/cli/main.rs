@@ -9,6 +9,7 @@ mod direct;
 mod explain;
 mod fmt;
 mod mutation;
+mod own_items;
 mod play_test;
 mod replay;
 mod schema;

@@ -72,6 +72,15 @@ impl RecordDef {
     pub fn slot(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)
     }
+
+    /// The slot of the record's email address, when it has one: its `email` field of type
+    /// `Email`, else its only `Email` field (the checker refuses the others as recipients).
+    pub fn address_slot(&self) -> Option<usize> {
+        match crate::check::types::address_field(self.fields.iter().map(|f| (f.name.as_str(), &f.ty))) {
+            crate::check::types::AddressField::One(slot) => Some(slot),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
