@@ -57,6 +57,7 @@ pub fn lower(model: &Model, types: &ExprTypes, files: &[(&str, &str)], tests: &[
         lines: files.iter().map(|(_, source)| LineIndex::new(source)).collect(),
         names: Vec::new(),
         subject: None,
+        filters: Vec::new(),
     };
     let schema = l.schema();
     let segments = (0..model.segments.len()).map(|s| l.segment(s)).collect();
@@ -76,6 +77,7 @@ pub fn lower(model: &Model, types: &ExprTypes, files: &[(&str, &str)], tests: &[
         playbooks,
         triggers: TriggerIndex::default(),
         tests,
+        filters: l.filters,
     };
     program.triggers = index::build(&program);
     program.hash = program.content_hash();
@@ -108,6 +110,8 @@ pub(crate) struct Lowerer<'m, 'a> {
     names: Vec<(String, Name)>,
     /// The record type of the subject of the code being lowered.
     subject: Option<usize>,
+    /// The filters of history functions (`Event where …`), the program's `filters`.
+    filters: Vec<Code>,
 }
 
 impl Lowerer<'_, '_> {

@@ -216,11 +216,13 @@ fn instruction(p: &Program, op: &Op, subject: Option<usize>) -> String {
             let s = &p.segments[*index as usize];
             format!("{} {}", if s.signal { "signal" } else { "segment" }, s.name)
         }
-        Op::History { kind, event, within } => format!(
-            "{} {}{}",
+        Op::History { kind, event, within, by, filter } => format!(
+            "{} {}{}{}{}",
             format!("{kind:?}").to_lowercase(),
             p.schema.events[*event as usize].name,
-            if *within { " within" } else { "" }
+            if *within { " within" } else { "" },
+            if *by { " by" } else { "" },
+            filter.map(|f| format!(" where #{f}")).unwrap_or_default()
         ),
         Op::Call { function } => format!("call {}", function.name()),
         Op::JumpIfFalse { to } => format!("jump_if_false {to:04}"),

@@ -30,6 +30,10 @@ pub struct Program {
     pub playbooks: Vec<PlaybookDef>,
     pub triggers: TriggerIndex,
     pub tests: Vec<TestDef>,
+    /// The conditions of history functions' `Event where …` filters, by index
+    /// ([`Op::History`]'s `filter`), each run once per event with the event as `event`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Code>,
 }
 
 /// The records, enums and events values are checked against.

@@ -11,6 +11,7 @@ mod budgets;
 mod changes;
 mod conditions;
 mod history;
+mod history_filters;
 mod pred;
 mod recipients;
 mod reentry;
