@@ -449,6 +449,12 @@ pub struct Expect {
     pub kind: ExpectKind,
     pub to: Option<Code>,
     pub titled: Option<Code>,
+    /// A text the action's title, message, subject or body contains.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containing: Option<Code>,
+    /// `expect 2 email`: exactly this many matching actions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
     pub template: Option<String>,
     pub playbook: Option<String>,
     pub step: Option<String>,

@@ -450,6 +450,8 @@ pub enum Verb {
 pub enum ExpectKey {
     To,
     Titled,
+    /// The action's text (title, message, subject or body) contains this.
+    Containing,
     Template,
     Playbook,
     Step,
@@ -479,7 +481,8 @@ pub enum TestStmtKind {
     /// `after 3d`
     After(DurationLit),
     /// `expect [no] task to "…" titled "…"`
-    Expect { negated: bool, kind: ExpectKind, options: Vec<ExpectOption> },
+    /// `expect 2 email`: `count` is how many exactly.
+    Expect { negated: bool, count: Option<u32>, kind: ExpectKind, options: Vec<ExpectOption> },
     /// `complete activity step verify`, `dismiss task titled "…"`: a person acts on the
     /// first open action like this.
     Act { verb: Verb, kind: ExpectKind, options: Vec<ExpectOption> },

@@ -18,6 +18,7 @@ mod reentry;
 mod replaced;
 mod stages;
 mod steps;
+mod test_blocks;
 mod triggers;
 mod versions;
 mod vm;

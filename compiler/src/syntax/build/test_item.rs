@@ -71,10 +71,20 @@ impl Builder<'_> {
 
     fn expect(&mut self, p: P<'_>) -> Option<TestStmtKind> {
         let (mut negated, mut kind, mut options) = (false, None, Vec::new());
+        let mut count = None;
         let mut verb = None;
         for c in kids(p) {
             match c.as_rule() {
                 Rule::kw_no => negated = true,
+                Rule::expect_count => {
+                    let digits = c.as_str().to_string();
+                    let Ok(n) = digits.parse::<u32>() else {
+                        let msg = format!("`{digits}` is too many actions to expect");
+                        self.error(crate::diagnostic::codes::INVALID_LITERAL, msg, self.span(&c), "too large");
+                        return None;
+                    };
+                    count = Some(n);
+                }
                 Rule::kw_complete => verb = Some(Verb::Complete),
                 Rule::kw_dismiss => verb = Some(Verb::Dismiss),
                 Rule::expect_kind => kind = Some(expect_kind(c)?),
@@ -84,6 +94,7 @@ impl Builder<'_> {
                     let key = match it.next()?.as_rule() {
                         Rule::kw_to => ExpectKey::To,
                         Rule::kw_titled => ExpectKey::Titled,
+                        Rule::kw_containing => ExpectKey::Containing,
                         Rule::kw_template => ExpectKey::Template,
                         Rule::kw_playbook => ExpectKey::Playbook,
                         _ => ExpectKey::Step,
@@ -95,7 +106,7 @@ impl Builder<'_> {
         }
         Some(match verb {
             Some(verb) => TestStmtKind::Act { verb, kind: kind?, options },
-            None => TestStmtKind::Expect { negated, kind: kind?, options },
+            None => TestStmtKind::Expect { negated, count, kind: kind?, options },
         })
     }
 }
