@@ -43,6 +43,10 @@ pub(super) fn program(p: &Program) -> String {
     for pb in &p.playbooks {
         playbook(p, &mut out, pb);
     }
+    for (i, f) in p.filters.iter().enumerate() {
+        let _ = writeln!(out, "\nfilter #{i}");
+        code_about(p, &mut out, "where", f, None);
+    }
     out
 }
 

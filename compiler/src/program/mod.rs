@@ -45,6 +45,21 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// A schema knows one record, one enum and one event per name (a project's own
+    /// `Contact` replaces the standard one); anything else is a damaged program.
+    pub fn one_of_each(&self) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        let records = self.records.iter().map(|r| ("records", &r.name));
+        let enums = self.enums.iter().map(|e| ("enums", &e.name));
+        let events = self.events.iter().map(|e| ("events", &e.name));
+        for (kind, name) in records.chain(enums).chain(events) {
+            if !seen.insert((kind, name)) {
+                return Err(format!("two {kind} are named `{name}`"));
+            }
+        }
+        Ok(())
+    }
+
     pub fn record_named(&self, name: &str) -> Option<usize> {
         self.records.iter().position(|r| r.name == name)
     }
@@ -490,6 +505,7 @@ impl Program {
         if program.content_hash() != program.hash {
             return Err(LoadError::Damaged("the content does not match its hash".into()));
         }
+        program.schema.one_of_each().map_err(LoadError::Damaged)?;
         Ok(program)
     }
 
