@@ -70,3 +70,27 @@ fn a_built_program_reads_a_projects_own_contact_as_its_project_does() {
     assert_eq!(from_program.stdout, from_source.stdout);
     assert!(!from_program.stdout.is_empty());
 }
+
+#[test]
+fn an_account_imported_from_salesforce_replaces_the_standard_one_in_replay() {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let describe = crate::support::fixture("schema").join("salesforce_account_describe.json");
+    let describe = describe.to_str().expect("a UTF-8 path");
+    let import = play(dir.path(), &["schema", "import", "salesforce", describe]);
+    assert_eq!((import.code, import.stderr.as_str()), (0, ""));
+    write(dir.path(), "project/account.play", &import.stdout);
+    write(
+        dir.path(),
+        "project/health.play",
+        "playbook health_review {\n  for account: Account\n  on account.health_score falls\n  step review {\n    task \"Review {account.name}\" to account.owner\n  }\n}\n",
+    );
+    let fields = r#""is_deleted":false,"name":"Acme","owner":"jo@example.com","created_date":"2026-03-01T09:00:00Z","created_by":"jo@example.com","last_modified_date":"2026-03-01T09:00:00Z","last_modified_by":"jo@example.com","system_modstamp":"2026-03-01T09:00:00Z","tier":"Enterprise","customer_stage":"Renewal","arr":250000,"health_score":72,"weekly_active_users":40"#;
+    let changes = format!(
+        "{{\"at\":\"2026-03-02T09:00:00Z\",\"change\":\"upsert\",\"record\":\"Account\",\"id\":\"acme\",\"fields\":{{{fields}}}}}\n\
+         {{\"at\":\"2026-03-02T10:00:00Z\",\"change\":\"upsert\",\"record\":\"Account\",\"id\":\"acme\",\"fields\":{{\"health_score\":41}}}}\n"
+    );
+    write(dir.path(), "changes.jsonl", changes);
+    let run = play(dir.path(), &["replay", "project", "--changes", "changes.jsonl"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert!(run.stdout.contains(r#""title":"Review Acme""#), "{}", run.stdout);
+}
