@@ -53,6 +53,7 @@ fixtures!(
     empty,
     whitespace_only,
     only_comments,
+    history_filters,
 );
 
 #[test]

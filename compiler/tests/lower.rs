@@ -112,3 +112,28 @@ fn a_project_with_errors_gives_diagnostics_not_a_program() {
     let Err(diagnostics) = build(&[("renewals.play", &broken)]) else { panic!("built a broken project") };
     assert!(diagnostics[0].iter().any(|d| d.code == "play::E0301"), "{diagnostics:#?}");
 }
+
+#[test]
+fn a_projects_own_record_enum_and_event_replace_the_standard_ones_in_the_program() {
+    let p = program(
+        "record Contact { email: Email  name: Text }
+         enum Tier { Small, Large }
+         event FeatureUsed on Contact { feature: Text }",
+    );
+    assert_eq!(p.schema.one_of_each(), Ok(()));
+    let contact = p.schema.record_named("Contact").expect("Contact");
+    let fields: Vec<&str> = p.schema.records[contact].fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(fields, ["email", "name"]);
+    let used = p.schema.event_named("FeatureUsed").expect("FeatureUsed");
+    assert_eq!(p.schema.events[used].subject, contact);
+    assert_eq!(p.schema.events[used].fields.len(), 1);
+}
+
+#[test]
+fn a_program_with_two_records_of_one_name_is_refused_as_damaged() {
+    let mut p = program("");
+    let contact = p.schema.record_named("Contact").expect("Contact");
+    p.schema.records.push(p.schema.records[contact].clone());
+    p.hash = p.content_hash();
+    assert_eq!(Program::from_bytes(&p.to_bytes()), Err(LoadError::Damaged("two records are named `Contact`".into())));
+}

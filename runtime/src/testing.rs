@@ -298,6 +298,17 @@ fn matching(engine: &mut Engine<MemoryStore>, expect: &Expect, list: &[Action]) 
 fn check(engine: &mut Engine<MemoryStore>, expect: &Expect, seen: &[Action]) -> Option<String> {
     let found = find(engine, expect, seen);
     let source = expect.source.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(n) = expect.count {
+        if found.len() != n as usize {
+            let produced = match found.len() {
+                0 => "none was".to_string(),
+                1 => "1 was".to_string(),
+                k => format!("{k} were"),
+            };
+            return Some(format!("`{source}` did not hold: {n} such actions were expected, {produced} produced"));
+        }
+        return None;
+    }
     match (expect.negated, found.first()) {
         (false, None) => Some(format!("`{source}` did not hold: no such action was produced")),
         (true, Some(a)) => Some(format!("`{source}` did not hold: produced {}", describe(a))),
@@ -309,6 +320,7 @@ fn check(engine: &mut Engine<MemoryStore>, expect: &Expect, seen: &[Action]) -> 
 fn find<'a>(engine: &mut Engine<MemoryStore>, expect: &Expect, seen: &'a [Action]) -> Vec<&'a Action> {
     let to = expect.to.as_ref().map(|c| engine.eval_plain(c));
     let titled = expect.titled.as_ref().map(|c| engine.eval_plain(c).display(engine.program()));
+    let containing = expect.containing.as_ref().map(|c| engine.eval_plain(c).display(engine.program()));
     let matches = |a: &&Action| {
         kind_matches(expect.kind, a.action)
             && to.as_ref().is_none_or(|want| match want {
@@ -318,7 +330,11 @@ fn find<'a>(engine: &mut Engine<MemoryStore>, expect: &Expect, seen: &'a [Action
                 }
                 other => a.to.as_deref() == Some(other.display(engine.program()).as_str()),
             })
-            && titled.as_ref().is_none_or(|t| a.title.as_deref() == Some(t.as_str()))
+            // A notification's title is its message.
+            && titled.as_ref().is_none_or(|t| a.title.as_ref().or(a.message.as_ref()) == Some(t))
+            && containing.as_ref().is_none_or(|part| {
+                [&a.title, &a.message, &a.subject, &a.body].into_iter().flatten().any(|text| text.contains(part.as_str()))
+            })
             && expect.template.as_ref().is_none_or(|t| a.template.as_deref() == Some(t.as_str()))
             && expect.playbook.as_ref().is_none_or(|p| a.playbook == *p)
             && expect.step.as_ref().is_none_or(|s| a.step == *s || a.activity.as_deref() == Some(s.as_str()))

@@ -12,6 +12,7 @@ mod fmt;
 mod hostile;
 mod lsp;
 mod mutation;
+mod own_items;
 mod play_test;
 mod replay;
 mod schema;

@@ -3,7 +3,7 @@
 
 use super::env::Env;
 use super::model::{FileId, ItemKind};
-use super::types::{RecordId, Ty};
+use super::types::{address_field, AddressField, RecordId, Ty};
 use super::Checker;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::syntax::ast::*;
@@ -70,6 +70,71 @@ impl<'a> Checker<'a> {
         None
     }
 
+    /// The recipient of `email`, `email_task` or `enroll`: a record with an address field
+    /// (its `email` field of type `Email`, else its only `Email` field) or an `Email`
+    /// value. Gives the record, or `None` for an address (and for what was reported).
+    fn addressee(&mut self, file: FileId, env: &Env, e: &Expr, action: &str) -> Addressee {
+        let t = self.argument(file, env, e);
+        if t.is_error() {
+            return Addressee::Unknown;
+        }
+        if t == Ty::Email || is_address(e) {
+            return Addressee::Address;
+        }
+        if t.is_optional() && matches!(t.required(), Ty::Email | Ty::Record(_)) {
+            self.optional_target(file, e, &t);
+            return Addressee::Unknown;
+        }
+        let Ty::Record(r) = t else {
+            let d = Diagnostic::error(
+                codes::BAD_ACTION,
+                format!(
+                    "`{action}` goes to a record with an `Email` field or an `Email`, not {}",
+                    super::playbook::a(&self.name_of(&t))
+                ),
+                e.span,
+                format!("this is `{}`", self.name_of(&t)),
+            )
+            .with_help("write a contact, a lead or any record with an `email: Email` field, or an address");
+            self.report(file, d);
+            return Addressee::Unknown;
+        };
+        let record = &self.model.records[r];
+        let name = record.name.clone();
+        let inner = match &e.kind {
+            ExprKind::Binary(BinaryOp::Coalesce, value, fallback) if matches!(fallback.kind, ExprKind::Skip) => value,
+            _ => e,
+        };
+        let what = super::expr::path_key(inner).unwrap_or_else(|| "…".into());
+        let fields = record.fields.iter().map(|f| (f.name.as_str(), &f.ty));
+        let problem = match address_field(fields) {
+            AddressField::One(slot) if !record.fields[slot].ty.is_optional() => return Addressee::Record(r),
+            AddressField::One(slot) => {
+                let field = &record.fields[slot].name;
+                (
+                    format!("the address of {} is `{name}.{field}`, which may be empty", super::playbook::a(&name)),
+                    format!("write `{what}.{field} ?? skip`, to skip the action when it is empty"),
+                )
+            }
+            AddressField::None if record.broken => return Addressee::Unknown,
+            AddressField::None => (
+                format!("`{action}` goes to a record with an `Email` field, and `{name}` has none"),
+                format!("give `{name}` an `email: Email` field, or send it to an address"),
+            ),
+            AddressField::Several(slots) => {
+                let names: Vec<String> = slots.iter().map(|s| format!("`{}`", record.fields[*s].name)).collect();
+                let first = &record.fields[slots[0]].name;
+                (
+                    format!("`{name}` has several `Email` fields ({}) and none named `email`", names.join(", ")),
+                    format!("write the address to use, such as `{what}.{first}`"),
+                )
+            }
+        };
+        let d = Diagnostic::error(codes::BAD_ACTION, problem.0, e.span, "no one address").with_help(problem.1);
+        self.report(file, d);
+        Addressee::Unknown
+    }
+
     /// A teammate: a `User` value, or an email address (teammates are addressed by email).
     fn expect_user(&mut self, file: FileId, env: &Env, e: &Expr, what: &str) {
         let t = self.argument(file, env, e);
@@ -93,7 +158,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn template_ref(&mut self, file: FileId, name: &Ident, recipient: Option<RecordId>) {
+    fn template_ref(&mut self, file: FileId, name: &Ident, recipient: Option<RecordId>, to_address: bool) {
         let Some(&ItemKind::Template(t)) = self.model.items.get(&name.name) else {
             let mut names: Vec<&str> = self
                 .model
@@ -124,15 +189,20 @@ impl<'a> Checker<'a> {
         let subject = self.model.templates[t].subject;
         if let (Some(have), Some(want)) = (subject, recipient) {
             if have != want {
-                let d = Diagnostic::error(
-                    codes::BAD_ACTION,
+                let (have_name, want_name) = (&self.model.records[have].name, &self.model.records[want].name);
+                let message = if to_address {
                     format!(
-                        "the template `{}` is written for a `{}`, but this email goes to a `{}`",
-                        name.name, self.model.records[have].name, self.model.records[want].name
-                    ),
-                    name.span,
-                    format!("for a `{}`", self.model.records[have].name),
-                );
+                        "the template `{}` is written for a `{have_name}`, but an email to an address is written \
+                         from the playbook's `{want_name}`",
+                        name.name
+                    )
+                } else {
+                    format!(
+                        "the template `{}` is written for a `{have_name}`, but this email goes to a `{want_name}`",
+                        name.name
+                    )
+                };
+                let d = Diagnostic::error(codes::BAD_ACTION, message, name.span, format!("for a `{have_name}`"));
                 self.report(file, d);
             }
         }
@@ -154,8 +224,14 @@ impl<'a> Checker<'a> {
             }
             ActionKind::EmailTask { to, template } | ActionKind::Email { to, template } => {
                 let verb = if matches!(action.kind, ActionKind::Email { .. }) { "email" } else { "email_task" };
-                let r = self.recipient(file, env, to, &["Contact", "Lead"], verb);
-                self.template_ref(file, template, r);
+                let addressee = self.addressee(file, env, to, verb);
+                let r = match addressee {
+                    Addressee::Record(r) => Some(r),
+                    // An email to an address is written from the playbook's subject.
+                    Addressee::Address => env.subject,
+                    Addressee::Unknown => None,
+                };
+                self.template_ref(file, template, r, matches!(addressee, Addressee::Address));
             }
             ActionKind::Assign { field, to } => {
                 let subject = env.subject.map(Ty::Record).unwrap_or(Ty::Error);
@@ -204,7 +280,7 @@ impl<'a> Checker<'a> {
                 self.text(file, env, message);
             }
             ActionKind::Enroll { who, flow } => {
-                self.recipient(file, env, who, &["Contact", "Lead"], "enroll");
+                self.addressee(file, env, who, "enroll");
                 self.text(file, env, flow);
             }
             ActionKind::Brief { about, to } => {
@@ -365,6 +441,16 @@ impl<'a> Checker<'a> {
 }
 
 /// A written email address: `"ana@example.com"`.
+/// Who an email goes to, as far as the checker knows.
+enum Addressee {
+    /// A record, written to at its address field.
+    Record(RecordId),
+    /// An `Email` value or an address written out.
+    Address,
+    /// Something already reported.
+    Unknown,
+}
+
 fn is_address(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Text(t) => t.as_plain().is_some_and(|s| {

@@ -75,24 +75,12 @@ impl<'a> Checker<'a> {
     fn declare(&mut self, file: FileId, item: &'a Item) {
         let Some(name) = item_name(item) else { return };
         let origin = self.origin(file, name.span);
+        if self.replace_standard(file, item, name) {
+            return;
+        }
         let kind = match item {
             Item::Enum(e) => {
-                let mut variants: Vec<String> = Vec::new();
-                let mut variant_docs: Vec<Option<String>> = Vec::new();
-                for v in &e.variants {
-                    if variants.contains(&v.name.name) {
-                        let d = Diagnostic::error(
-                            codes::DUPLICATE_FIELD,
-                            format!("`{}` has two variants named `{}`", e.name.name, v.name.name),
-                            v.name.span,
-                            "named again here",
-                        );
-                        self.report(file, d);
-                    } else {
-                        variants.push(v.name.name.clone());
-                        variant_docs.push(doc_text(&v.doc));
-                    }
-                }
+                let (variants, variant_docs) = self.variants(file, e);
                 self.model.enums.push(Enum {
                     name: name.name.clone(),
                     variants,
@@ -167,6 +155,64 @@ impl<'a> Checker<'a> {
                 self.declare_symbol(symbol, origin);
             }
         }
+    }
+
+    /// A project's record, enum or event of a standard item's name and kind takes the
+    /// standard item's place: the same index, so that everything else (the standard
+    /// events on a replaced record, a compiled program's schema) knows one item by that
+    /// name. Returns whether `item` replaced one.
+    fn replace_standard(&mut self, file: FileId, item: &'a Item, name: &Ident) -> bool {
+        let Some(&previous) = self.model.items.get(&name.name) else { return false };
+        if self.is_stdlib(file) || !self.is_stdlib(self.kind_origin(previous).file) {
+            return false;
+        }
+        let origin = self.origin(file, name.span);
+        match (item, previous) {
+            (Item::Record(r), ItemKind::Record(id)) => {
+                let broken = !r.errors.is_empty();
+                self.model.records[id] =
+                    Record { name: name.name.clone(), fields: Vec::new(), origin, doc: doc_text(&r.doc), broken };
+            }
+            (Item::Event(e), ItemKind::Event(id)) => {
+                self.model.events[id] =
+                    Event { name: name.name.clone(), subject: None, fields: Vec::new(), origin, doc: doc_text(&e.doc) };
+            }
+            (Item::Enum(e), ItemKind::Enum(id)) => {
+                let (variants, variant_docs) = self.variants(file, e);
+                self.model.enums[id] =
+                    Enum { name: name.name.clone(), variants, variant_docs, origin, doc: doc_text(&e.doc) };
+                for v in &e.variants {
+                    let symbol =
+                        crate::analysis::index::Symbol::Variant { owner: name.name.clone(), name: v.name.name.clone() };
+                    let origin = self.origin(file, v.name.span);
+                    self.index.defs.insert(symbol, origin);
+                }
+            }
+            _ => return false,
+        }
+        self.index.defs.insert(crate::analysis::index::Symbol::Item(name.name.clone()), origin);
+        true
+    }
+
+    /// An enum's variants and their docs, reporting a name used twice.
+    fn variants(&mut self, file: FileId, e: &ast::EnumItem) -> (Vec<String>, Vec<Option<String>>) {
+        let mut variants: Vec<String> = Vec::new();
+        let mut variant_docs: Vec<Option<String>> = Vec::new();
+        for v in &e.variants {
+            if variants.contains(&v.name.name) {
+                let d = Diagnostic::error(
+                    codes::DUPLICATE_FIELD,
+                    format!("`{}` has two variants named `{}`", e.name.name, v.name.name),
+                    v.name.span,
+                    "named again here",
+                );
+                self.report(file, d);
+            } else {
+                variants.push(v.name.name.clone());
+                variant_docs.push(doc_text(&v.doc));
+            }
+        }
+        (variants, variant_docs)
     }
 
     pub(super) fn kind_origin(&self, kind: ItemKind) -> Origin {

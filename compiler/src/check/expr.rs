@@ -508,12 +508,27 @@ impl<'a> Checker<'a> {
             return Ty::Error;
         };
         let named: &[&str] = match function.shape {
-            Shape::History => &["within"],
+            Shape::History => &["within", "by"],
             Shape::Change => &["over"],
             _ => &[],
         };
         let positional: Vec<&Arg> = args.iter().filter(|a| a.name.is_none()).collect();
-        for a in args {
+        for (i, a) in args.iter().enumerate() {
+            if let Some(filter) = &a.filter {
+                if !(function.shape == Shape::History && i == 0 && a.name.is_none()) {
+                    let d = Diagnostic::error(
+                        codes::BAD_CALL,
+                        "`where` filters the event of `did`, `count` or `last`",
+                        filter.span,
+                        "not an event's filter",
+                    )
+                    .with_help("write it after the event: `count(TicketOpened where event.severity == High)`");
+                    self.report(file, d);
+                }
+            }
+            if function.shape == Shape::History && a.name.as_ref().is_some_and(|n| n.name == "by") {
+                continue;
+            }
             if let Some(n) = &a.name {
                 if !named.contains(&n.name.as_str()) {
                     let d = Diagnostic::error(
@@ -607,7 +622,13 @@ impl<'a> Checker<'a> {
                 Ty::Bool
             }
             Shape::History => {
-                let event = self.event_arg(file, env, &positional[0].value);
+                let by = args.iter().find(|a| a.name.as_ref().is_some_and(|n| n.name == "by"));
+                // Events performed `by` a record need not concern the subject.
+                let event = self.event_arg(file, env, &positional[0].value, by.is_none());
+                self.history_filter(file, env, positional[0], event);
+                if let Some(by) = by {
+                    self.history_by(file, env, &by.value, event);
+                }
                 match (f.name.as_str(), event) {
                     ("did", _) => Ty::Bool,
                     ("count", _) => Ty::Int,
@@ -676,14 +697,49 @@ impl<'a> Checker<'a> {
 
     /// An event named as a function argument (`did(Login, …)`), which must concern the
     /// subject.
-    fn event_arg(&mut self, file: FileId, env: &Env, e: &Expr) -> Option<EventId> {
+    /// `Event where condition`: the condition, with `event` the event it looks at.
+    fn history_filter(&mut self, file: FileId, env: &Env, arg: &Arg, event: Option<EventId>) {
+        let Some(filter) = &arg.filter else { return };
+        let mut inner = env.clone();
+        inner.bindings.push(("event".into(), event.map(Ty::Event).unwrap_or(Ty::Error)));
+        self.condition(file, &inner, filter);
+    }
+
+    /// `by: record`: the record that performed the event, of the event's record type (it
+    /// may be empty: then no event was performed by it).
+    fn history_by(&mut self, file: FileId, env: &Env, by: &Expr, event: Option<EventId>) {
+        let t = self.expr(file, env, by, None);
+        let want = event.and_then(|e| self.model.events[e].subject);
+        let fits = match (t.required(), want) {
+            (Ty::Error, _) | (_, None) => true,
+            (Ty::Record(r), Some(w)) => *r == w,
+            _ => false,
+        };
+        if !fits {
+            let want_name = want.map_or("?".into(), |w| self.model.records[w].name.clone());
+            let event_name = event.map_or("?".into(), |e| self.model.events[e].name.clone());
+            let d = Diagnostic::error(
+                codes::TYPE_MISMATCH,
+                format!(
+                    "`by` is the `{want_name}` that performed `{event_name}`, and this is {}",
+                    super::playbook::a(&self.name_of(&t))
+                ),
+                by.span,
+                format!("this is `{}`", self.name_of(&t)),
+            )
+            .with_help(format!("`{event_name}` happens to {}", super::playbook::a(&want_name)));
+            self.report(file, d);
+        }
+    }
+
+    fn event_arg(&mut self, file: FileId, env: &Env, e: &Expr, concerns: bool) -> Option<EventId> {
         let ExprKind::Name(n) = &e.kind else {
             let d = Diagnostic::error(codes::BAD_CALL, "expected the name of an event", e.span, "not an event name");
             self.report(file, d);
             return None;
         };
         let event = self.event_ref(file, n)?;
-        if let Some(subject) = env.subject {
+        if let Some(subject) = env.subject.filter(|_| concerns) {
             self.check_event_concerns(file, event, subject, n.span);
         }
         Some(event)

@@ -63,12 +63,12 @@ pub const FUNCTIONS: &[Function] = &[
     Function {
         name: "did",
         shape: Shape::History,
-        doc: "Whether the subject (or a record of it) performed the event, optionally `within:` a window (`Bool`).",
+        doc: "Whether the subject (or a record of it) performed the event, optionally `within:` a window, `by:` one record, and `Event where condition` (`Bool`).",
     },
     Function {
         name: "count",
         shape: Shape::History,
-        doc: "How many times the event happened, optionally `within:` a window (`Int`).",
+        doc: "How many times the event happened, optionally `within:` a window, `by:` one record, and `Event where condition` (`Int`).",
     },
     Function { name: "last", shape: Shape::History, doc: "The most recent such event, if any (an optional event)." },
     Function {

@@ -17,6 +17,7 @@ pub mod model;
 mod playbook;
 mod test_block;
 pub mod types;
+mod visibility;
 mod warnings;
 
 use std::collections::HashSet;
@@ -81,6 +82,7 @@ pub fn check_indexed<'a>(inputs: &[Input<'a>]) -> (Checked<'a>, crate::analysis:
         used: HashSet::new(),
         segment_stack: Vec::new(),
         refs: Vec::new(),
+        uses: std::collections::HashMap::new(),
         binding: None,
         index: crate::analysis::index::Index::default(),
         scope: Vec::new(),
@@ -89,6 +91,7 @@ pub fn check_indexed<'a>(inputs: &[Input<'a>]) -> (Checked<'a>, crate::analysis:
     };
     checker.collect();
     checker.check_items();
+    checker.check_visibility();
     checker.warn_unused();
     let mut diagnostics = checker.diags;
     diagnostics.truncate(inputs.len());
@@ -112,8 +115,10 @@ pub(crate) struct Checker<'a> {
     used: HashSet<String>,
     /// Segments and signals whose type is being worked out, to find circles.
     segment_stack: Vec<usize>,
-    /// Segments, signals and templates the current playbook uses, for visibility.
+    /// Segments, signals and templates the item being checked uses, for visibility.
     refs: Vec<(String, Span)>,
+    /// What each segment, signal and template uses by name, where (in its own file).
+    uses: std::collections::HashMap<String, Vec<(String, Span)>>,
     /// The current playbook's subject name (`account`).
     binding: Option<String>,
     /// What every name refers to, for editors.

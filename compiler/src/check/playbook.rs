@@ -65,8 +65,10 @@ impl<'a> Checker<'a> {
             return Ty::Error;
         }
         self.segment_stack.push(s);
-        // Worked out lazily, perhaps while another item is checked: its own scope only.
+        // Worked out lazily, perhaps while another item is checked: its own scope and
+        // its own references only.
         let outer_scope = std::mem::take(&mut self.scope);
+        let outer_refs = std::mem::take(&mut self.refs);
         self.bind(file, &seg.binding.name.name, seg.binding.name.span);
         let subject = self.model.segments[s].subject;
         let binding_ty = subject.map(Ty::Record).unwrap_or(Ty::Error);
@@ -74,6 +76,8 @@ impl<'a> Checker<'a> {
         let ty = self.expr(file, &env, &seg.value, None);
         self.segment_stack.pop();
         self.scope = outer_scope;
+        let uses = std::mem::replace(&mut self.refs, outer_refs);
+        self.uses.insert(seg.name.name.clone(), uses);
         let ty = if self.model.segments[s].signal {
             ty
         } else {
@@ -89,6 +93,7 @@ impl<'a> Checker<'a> {
         let file = self.model.templates[t].origin.file;
         let subject = self.model.templates[t].subject;
         self.scope.clear();
+        self.refs.clear();
         self.bind(file, &template.binding.name.name, template.binding.name.span);
         let env = Env::new(subject, Some((&template.binding.name.name, subject.map(Ty::Record).unwrap_or(Ty::Error))));
         let mut seen: Vec<&str> = Vec::new();
@@ -116,6 +121,8 @@ impl<'a> Checker<'a> {
             seen.push(name);
             self.text(file, &env, &part.text);
         }
+        let uses = std::mem::take(&mut self.refs);
+        self.uses.insert(template.name.name.clone(), uses);
         if !seen.contains(&"body") {
             let d = Diagnostic::error(
                 codes::BAD_TEMPLATE,
@@ -669,45 +676,6 @@ impl<'a> Checker<'a> {
                 self.report(file, d);
             }
         }
-    }
-
-    /// A public playbook may use only public segments, signals and templates.
-    fn visibility(&mut self, file: FileId, pb: &Playbook) {
-        let public = pb.clauses.iter().any(|c| matches!(c.kind, ClauseKind::Visibility(Visibility::Public)));
-        if !public {
-            return;
-        }
-        let mut private: Vec<(String, String, Span)> = Vec::new();
-        for (name, span) in std::mem::take(&mut self.refs) {
-            let (noun, is_public) = match self.model.items.get(&name) {
-                Some(ItemKind::Segment(s)) => {
-                    (if self.model.segments[*s].signal { "signal" } else { "segment" }, self.model.segments[*s].public)
-                }
-                Some(ItemKind::Template(t)) => ("template", self.model.templates[*t].public),
-                _ => continue,
-            };
-            if !is_public && !private.iter().any(|(n, _, _)| *n == name) {
-                private.push((name, noun.to_string(), span));
-            }
-        }
-        if private.is_empty() {
-            return;
-        }
-        let list: Vec<String> = private.iter().map(|(n, noun, _)| format!("{noun} `{n}`")).collect();
-        let mut d = Diagnostic::error(
-            codes::VISIBILITY,
-            format!("the public playbook `{}` uses private items: {}", pb.name.name, list.join(", ")),
-            pb.name.span,
-            "public",
-        )
-        .with_help(format!(
-            "publish them first: write `public` before {}",
-            private.iter().map(|(n, noun, _)| format!("`{noun} {n}`")).collect::<Vec<_>>().join(", ")
-        ));
-        for (name, noun, span) in &private {
-            d = d.with_secondary(*span, format!("private {noun} `{name}`"));
-        }
-        self.report(file, d);
     }
 }
 

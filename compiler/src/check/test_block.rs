@@ -47,6 +47,17 @@ impl<'a> Checker<'a> {
         self.current_playbook = None;
         // The test's records, by name, as bindings their field values may refer to.
         let mut env = Env::new(None, None);
+        // The clock starts at the test's first `at`: without one a test has no time.
+        if test.errors.is_empty() && !test.stmts.iter().any(|s| matches!(s.kind, TestStmtKind::At(_))) {
+            let d = Diagnostic::error(
+                codes::BAD_TEST,
+                "the test never says when it happens: it has no `at`",
+                test.name.span,
+                "no start time",
+            )
+            .with_help("start it with the moment its clock starts, e.g. `at 2026-03-02T09:00:00Z`");
+            self.report(file, d);
+        }
         let mut records: HashMap<String, RecordId> = HashMap::new();
         let mut unknown: Vec<String> = Vec::new();
         for stmt in &test.stmts {
@@ -274,6 +285,10 @@ impl<'a> Checker<'a> {
                 ExpectKey::Titled => {
                     let t = self.expr(file, env, &o.value, None);
                     self.expect_ty(file, &o.value, &t, &Ty::Text, "a title is text");
+                }
+                ExpectKey::Containing => {
+                    let t = self.expr(file, env, &o.value, None);
+                    self.expect_ty(file, &o.value, &t, &Ty::Text, "`containing` looks for a text in the action");
                 }
                 ExpectKey::Template | ExpectKey::Playbook | ExpectKey::Step => {
                     let ExprKind::Name(n) = &o.value.kind else {

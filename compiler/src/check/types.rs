@@ -144,3 +144,33 @@ mod tests {
         assert!(!Ty::Text.optional().fits(&Ty::Text));
     }
 }
+
+/// Where a record's email address is: the rule that makes any record a recipient of
+/// `email`, `email_task` and `enroll`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AddressField {
+    /// The field named `email` of type `Email` (or `Email?`), else the only such field.
+    One(usize),
+    /// The record has no `Email` field.
+    None,
+    /// Several `Email` fields and none named `email`: the field to use must be written.
+    Several(Vec<usize>),
+}
+
+/// Finds a record's address field among its fields, `(name, type)` in slot order.
+pub fn address_field<'f>(fields: impl IntoIterator<Item = (&'f str, &'f Ty)>) -> AddressField {
+    let emails: Vec<(usize, &str)> = fields
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (_, ty))| ty.required() == &Ty::Email)
+        .map(|(slot, (name, _))| (slot, name))
+        .collect();
+    if let Some((slot, _)) = emails.iter().find(|(_, name)| *name == "email") {
+        return AddressField::One(*slot);
+    }
+    match emails.as_slice() {
+        [] => AddressField::None,
+        [(slot, _)] => AddressField::One(*slot),
+        several => AddressField::Several(several.iter().map(|(slot, _)| *slot).collect()),
+    }
+}

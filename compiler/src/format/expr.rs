@@ -56,6 +56,10 @@ fn write_expr(out: &mut String, e: &Expr, indent: usize) {
                 out.push('(');
                 jobs.push(Job::Text(")"));
                 for (i, arg) in args.iter().enumerate().rev() {
+                    if let Some(filter) = &arg.filter {
+                        jobs.push(Job::Expr(filter));
+                        jobs.push(Job::Text(" where "));
+                    }
                     jobs.push(Job::Expr(&arg.value));
                     if let Some(name) = &arg.name {
                         jobs.push(Job::Text(": "));

@@ -51,8 +51,13 @@ fn simple_stmt(kind: &TestStmtKind, indent: usize) -> String {
         TestStmtKind::At(e) => format!("at {}", expr(e, indent)),
         TestStmtKind::After(d) => format!("after {}", duration(d)),
         TestStmtKind::Expect { kind: k, options, .. } | TestStmtKind::Act { kind: k, options, .. } => {
+            let s_count;
             let mut s = String::from(match kind {
                 TestStmtKind::Expect { negated: true, .. } => "expect no ",
+                TestStmtKind::Expect { count: Some(n), .. } => {
+                    s_count = format!("expect {n} ");
+                    &s_count
+                }
                 TestStmtKind::Act { verb: Verb::Complete, .. } => "complete ",
                 TestStmtKind::Act { verb: Verb::Dismiss, .. } => "dismiss ",
                 TestStmtKind::Act { verb: Verb::Snooze, .. } => "snooze ",
@@ -103,6 +108,7 @@ fn expect_key(key: ExpectKey) -> &'static str {
     match key {
         ExpectKey::To => "to",
         ExpectKey::Titled => "titled",
+        ExpectKey::Containing => "containing",
         ExpectKey::Template => "template",
         ExpectKey::Playbook => "playbook",
         ExpectKey::Step => "step",

@@ -190,11 +190,25 @@ impl Lowerer<'_, '_> {
                     },
                     _ => 0,
                 };
+                // `by` is pushed before the window, so the window is popped first.
+                let by = named("by");
+                if let Some(b) = by {
+                    self.expr(code, b);
+                }
                 let within = named("within");
                 if let Some(w) = within {
                     self.expr(code, w);
                 }
-                self.emit(code, Op::History { kind, event: event as u32, within: within.is_some() }, e.span);
+                let filter = args.iter().find(|a| a.name.is_none()).and_then(|a| a.filter.as_deref()).map(|f| {
+                    let mut sub = Code { source: self.text(f.span), ..Code::default() };
+                    self.names.push(("event".into(), Name::Awaited));
+                    self.expr(&mut sub, f);
+                    self.names.pop();
+                    self.filters.push(sub);
+                    (self.filters.len() - 1) as u32
+                });
+                let op = Op::History { kind, event: event as u32, within: within.is_some(), by: by.is_some(), filter };
+                self.emit(code, op, e.span);
             }
             "change" => {
                 if let Some(w) = named("over") {

@@ -64,6 +64,7 @@ pub fn lower(
         names: Vec::new(),
         subject: None,
         diags: vec![Vec::new(); files.len()],
+        filters: Vec::new(),
     };
     let schema = l.schema();
     let segments = (0..model.segments.len()).map(|s| l.segment(s)).collect();
@@ -86,6 +87,7 @@ pub fn lower(
         playbooks,
         triggers: TriggerIndex::default(),
         tests,
+        filters: l.filters,
     };
     program.triggers = index::build(&program);
     program.hash = program.content_hash();
@@ -120,6 +122,8 @@ pub(crate) struct Lowerer<'m, 'a> {
     subject: Option<usize>,
     /// What could not be lowered, by file.
     diags: Vec<Vec<Diagnostic>>,
+    /// The filters of history functions (`Event where …`), the program's `filters`.
+    filters: Vec<Code>,
 }
 
 impl Lowerer<'_, '_> {

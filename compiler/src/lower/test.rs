@@ -50,8 +50,12 @@ impl Lowerer<'_, '_> {
                 }
                 S::At(e) => TestStmtKind::At(self.moment(e)),
                 S::After(d) => TestStmtKind::After(super::duration(d)),
-                S::Expect { negated, kind, options } => {
-                    TestStmtKind::Expect(self.expect(*negated, *kind, options, stmt.span, !in_group))
+                S::Expect { negated, count, kind, options } => {
+                    let mut expect = self.expect(*negated, *kind, options, stmt.span, !in_group);
+                    // `expect 0 …` is `expect no …`.
+                    expect.negated |= *count == Some(0);
+                    expect.count = count.filter(|n| *n > 0);
+                    TestStmtKind::Expect(expect)
                 }
                 S::Act { verb, kind, options, snooze_for } => TestStmtKind::Act {
                     verb: *verb,
@@ -82,6 +86,8 @@ impl Lowerer<'_, '_> {
             kind,
             to: None,
             titled: None,
+            containing: None,
+            count: None,
             template: None,
             playbook: None,
             step: None,
@@ -96,6 +102,7 @@ impl Lowerer<'_, '_> {
             match o.key {
                 ExpectKey::To => expect.to = Some(self.code(&o.value)),
                 ExpectKey::Titled => expect.titled = Some(self.code(&o.value)),
+                ExpectKey::Containing => expect.containing = Some(self.code(&o.value)),
                 ExpectKey::Template => expect.template = name,
                 ExpectKey::Playbook => expect.playbook = name,
                 ExpectKey::Step => expect.step = name,

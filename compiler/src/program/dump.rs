@@ -43,6 +43,10 @@ pub(super) fn program(p: &Program) -> String {
     for pb in &p.playbooks {
         playbook(p, &mut out, pb);
     }
+    for (i, f) in p.filters.iter().enumerate() {
+        let _ = writeln!(out, "\nfilter #{i}");
+        code_about(p, &mut out, "where", f, None);
+    }
     out
 }
 
@@ -216,11 +220,13 @@ fn instruction(p: &Program, op: &Op, subject: Option<usize>) -> String {
             let s = &p.segments[*index as usize];
             format!("{} {}", if s.signal { "signal" } else { "segment" }, s.name)
         }
-        Op::History { kind, event, within } => format!(
-            "{} {}{}",
+        Op::History { kind, event, within, by, filter } => format!(
+            "{} {}{}{}{}",
             format!("{kind:?}").to_lowercase(),
             p.schema.events[*event as usize].name,
-            if *within { " within" } else { "" }
+            if *within { " within" } else { "" },
+            if *by { " by" } else { "" },
+            filter.map(|f| format!(" where #{f}")).unwrap_or_default()
         ),
         Op::Call { function } => format!("call {}", function.name()),
         Op::JumpIfFalse { to } => format!("jump_if_false {to:04}"),

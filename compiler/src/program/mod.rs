@@ -34,6 +34,10 @@ pub struct Program {
     pub playbooks: Vec<PlaybookDef>,
     pub triggers: TriggerIndex,
     pub tests: Vec<TestDef>,
+    /// The conditions of history functions' `Event where …` filters, by index
+    /// ([`Op::History`]'s `filter`), each run once per event with the event as `event`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Code>,
 }
 
 /// The records, enums and events values are checked against.
@@ -45,6 +49,21 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// A schema knows one record, one enum and one event per name (a project's own
+    /// `Contact` replaces the standard one); anything else is a damaged program.
+    pub fn one_of_each(&self) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        let records = self.records.iter().map(|r| ("records", &r.name));
+        let enums = self.enums.iter().map(|e| ("enums", &e.name));
+        let events = self.events.iter().map(|e| ("events", &e.name));
+        for (kind, name) in records.chain(enums).chain(events) {
+            if !seen.insert((kind, name)) {
+                return Err(format!("two {kind} are named `{name}`"));
+            }
+        }
+        Ok(())
+    }
+
     pub fn record_named(&self, name: &str) -> Option<usize> {
         self.records.iter().position(|r| r.name == name)
     }
@@ -75,6 +94,15 @@ pub struct RecordDef {
 impl RecordDef {
     pub fn slot(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// The slot of the record's email address, when it has one: its `email` field of type
+    /// `Email`, else its only `Email` field (the checker refuses the others as recipients).
+    pub fn address_slot(&self) -> Option<usize> {
+        match crate::check::types::address_field(self.fields.iter().map(|f| (f.name.as_str(), &f.ty))) {
+            crate::check::types::AddressField::One(slot) => Some(slot),
+            _ => None,
+        }
     }
 }
 
@@ -449,6 +477,12 @@ pub struct Expect {
     pub kind: ExpectKind,
     pub to: Option<Code>,
     pub titled: Option<Code>,
+    /// A text the action's title, message, subject or body contains.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containing: Option<Code>,
+    /// `expect 2 email`: exactly this many matching actions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
     pub template: Option<String>,
     pub playbook: Option<String>,
     pub step: Option<String>,
@@ -484,6 +518,7 @@ impl Program {
         if program.content_hash() != program.hash {
             return Err(LoadError::Damaged("the content does not match its hash".into()));
         }
+        program.schema.one_of_each().map_err(LoadError::Damaged)?;
         Ok(program)
     }
 

@@ -96,11 +96,17 @@ pub enum Op {
         function: Builtin,
     },
     /// A history function over events of type `event` of the subject; pops the window
-    /// when `within` is set.
+    /// when `within` is set, and before it the record that performed them when `by` is
+    /// set (then its events, not the subject's, are looked at). `filter` is the index in
+    /// the program's `filters` of the condition each event must pass.
     History {
         kind: History,
         event: u32,
         within: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        by: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        filter: Option<u32>,
     },
     /// Pops the window; pushes the relative change of the subject's field `slot` over it.
     Change {

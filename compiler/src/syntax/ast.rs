@@ -451,6 +451,8 @@ pub enum Verb {
 pub enum ExpectKey {
     To,
     Titled,
+    /// The action's text (title, message, subject or body) contains this.
+    Containing,
     Template,
     Playbook,
     Step,
@@ -480,7 +482,8 @@ pub enum TestStmtKind {
     /// `after 3d`
     After(DurationLit),
     /// `expect [no] task to "…" titled "…"`
-    Expect { negated: bool, kind: ExpectKind, options: Vec<ExpectOption> },
+    /// `expect [no|N] task to "…" titled "…"`: `count` is how many exactly.
+    Expect { negated: bool, count: Option<u32>, kind: ExpectKind, options: Vec<ExpectOption> },
     /// `complete activity step verify`, `dismiss task titled "…"`, `snooze task for 2d`:
     /// a person acts on the first open action like this (`snooze_for` only with `snooze`).
     Act { verb: Verb, kind: ExpectKind, options: Vec<ExpectOption>, snooze_for: Option<DurationLit> },

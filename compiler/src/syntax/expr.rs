@@ -59,11 +59,13 @@ impl BinaryOp {
     }
 }
 
-/// A call argument, optionally named (`within: 7d`).
+/// A call argument, optionally named (`within: 7d`), with the filter a history function's
+/// event may have (`TicketOpened where event.severity == High`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Arg {
     pub name: Option<Ident>,
     pub value: Expr,
+    pub filter: Option<Box<Expr>>,
     pub span: Span,
 }
 

@@ -121,8 +121,9 @@ impl<S: Store> Engine<S> {
         match v {
             Value::Ref { record, id } => {
                 let def = &loaded.program.schema.records[*record as usize];
+                // Its address field: `email`, else its only `Email` field.
                 let email =
-                    def.slot("email").and_then(|s| self.store.record(*record, id).and_then(|f| f.get(s)).cloned());
+                    def.address_slot().and_then(|s| self.store.record(*record, id).and_then(|f| f.get(s)).cloned());
                 match email {
                     Some(Value::Text(e)) if def.name == "User" => ((*e).to_owned(), None),
                     Some(Value::Text(e)) => ((*e).to_owned(), Some(format!("{}/{id}", def.name))),
@@ -291,9 +292,13 @@ impl<S: Store> Engine<S> {
         // A template is written for the recipient: the body as plain text, and as the HTML
         // part with every interpolated value escaped.
         let (mut subject_line, mut body, mut html) = (None, None, None);
-        if let (Some(t), Some(Value::Ref { record, id })) = (def.template, &to_value) {
+        if let (Some(t), Some(to)) = (def.template, &to_value) {
             let template = &loaded.program.templates[t];
-            let them = Subject { record: *record, id: id.clone() };
+            // Written for the recipient record, or for the subject when sent to an address.
+            let them = match to {
+                Value::Ref { record, id } => Subject { record: *record, id: id.clone() },
+                _ => Subject { record: subject.record, id: subject.id.clone() },
+            };
             for (part, code) in &template.parts {
                 let text = self.eval(loaded, code, &them, &Extra::default())?.display(&loaded.program);
                 match part.as_str() {

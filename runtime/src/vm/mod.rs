@@ -114,6 +114,9 @@ impl Slot {
     }
 }
 
+/// The events of a record that performed none.
+const NO_EVENTS: &[Arc<Happening>] = &[];
+
 /// What an absent value reads as.
 static EMPTY: Value = Value::Empty;
 
@@ -247,7 +250,7 @@ struct Machine<'a, 'c> {
 /// file could say anything, and this keeps the stack safe.
 use play_compiler::program::SEGMENT_DEPTH;
 
-impl Machine<'_, '_> {
+impl<'a> Machine<'a, '_> {
     fn run(&mut self, code: &Code) -> Result<(), Fault> {
         let ctx = self.ctx;
         let ops = &code.ops;
@@ -466,7 +469,7 @@ impl Machine<'_, '_> {
                     self.stack.truncate(at);
                     self.push(v);
                 }
-                Op::History { kind, event, within } => {
+                Op::History { kind, event, within, by, filter } => {
                     let since = if within {
                         match *self.pop().get(ctx) {
                             Value::Duration(d) => Some(before(ctx, ctx.now, d)),
@@ -475,13 +478,16 @@ impl Machine<'_, '_> {
                     } else {
                         None
                     };
-                    let all = ctx.data.events(ctx.subject_type, ctx.subject_id, event);
-                    let seen = all.iter().filter(|h| h.at <= ctx.now && since.is_none_or(|s| h.at >= s));
-                    self.push(match kind {
-                        History::Did => Value::Bool(seen.clone().next().is_some()),
-                        History::Count => Value::Int(seen.count() as i64),
-                        History::Last => seen.clone().next_back().map_or(Value::Empty, |h| Value::Event(h.clone())),
-                    });
+                    // `by: record`: the events that record performed itself; an empty
+                    // record performed none.
+                    let performer = if by { Some(self.pop().into_value(ctx)) } else { None };
+                    let (all, only) = match performer {
+                        None => (ctx.data.events(ctx.subject_type, ctx.subject_id, event), None),
+                        Some(Value::Ref { record, id }) => (ctx.data.events(record, &id, event), Some(id)),
+                        Some(_) => (NO_EVENTS, None),
+                    };
+                    let v = self.history(code, pc, kind, all, since, only.as_deref(), filter)?;
+                    self.push(v);
                 }
                 Op::Change { slot } => {
                     let window = match *self.pop().get(ctx) {
@@ -538,6 +544,75 @@ impl Machine<'_, '_> {
             self.charge(code, pc - 1)?;
         }
         Ok(to)
+    }
+
+    /// `did`, `count` or `last` over `all` (oldest first): the events up to now, since
+    /// the window's start, performed by `only` when set, that pass the code's filter.
+    #[allow(clippy::too_many_arguments)]
+    fn history(
+        &mut self,
+        code: &Code,
+        pc: usize,
+        kind: History,
+        all: &'a [Arc<Happening>],
+        since: Option<i64>,
+        only: Option<&str>,
+        filter: Option<u32>,
+    ) -> Result<Value, Fault> {
+        let now = self.ctx.now;
+        let n = all.len();
+        let mut count = 0i64;
+        let mut found = None;
+        // `last` looks from the end, `did` stops at the first: neither walks them all.
+        for i in 0..n {
+            let h = if kind == History::Last { &all[n - 1 - i] } else { &all[i] };
+            if h.at > now || since.is_some_and(|s| h.at < s) || only.is_some_and(|id| &*h.subject != id) {
+                continue;
+            }
+            if let Some(f) = filter {
+                if !self.passes(code, pc, f, h)? {
+                    continue;
+                }
+            }
+            count += 1;
+            found = Some(h);
+            if kind != History::Count {
+                break;
+            }
+        }
+        Ok(match kind {
+            History::Did => Value::Bool(found.is_some()),
+            History::Count => Value::Int(count),
+            History::Last => found.map_or(Value::Empty, |h| Value::Event(h.clone())),
+        })
+    }
+
+    /// Whether the event `h` passes the program's filter `f`: its condition run with the
+    /// event as `event`, on the same stack and budget.
+    fn passes(&mut self, code: &Code, pc: usize, f: u32, h: &'a Arc<Happening>) -> Result<bool, Fault> {
+        let Some(sub) = self.ctx.program.filters.get(f as usize) else {
+            return Err(fail(code, pc - 1, "unknown filter".into()));
+        };
+        if self.depth >= SEGMENT_DEPTH {
+            return Err(fail(code, pc - 1, "filters nest too deeply to work out".into()));
+        }
+        let inner = Ctx { awaited: Some(h), ..*self.ctx };
+        let base = self.stack.len();
+        let mut machine = Machine {
+            ctx: &inner,
+            stack: &mut *self.stack,
+            budget: self.budget,
+            today: self.today,
+            depth: self.depth + 1,
+            notes: self.notes.as_deref_mut(),
+            // A filter gives a `Bool`, never delivered text.
+            escape: None,
+        };
+        let done = machine.run(sub);
+        let pass = done.map(|()| machine.top_is_true());
+        self.budget = machine.budget;
+        self.stack.truncate(base);
+        pass
     }
 
     fn top_is_true(&self) -> bool {

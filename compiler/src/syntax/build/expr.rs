@@ -98,13 +98,21 @@ impl Builder<'_> {
                 let mut args = Vec::new();
                 for a in it {
                     let aspan = self.span(&a);
-                    let parts: Vec<_> = kids(a).collect();
+                    let mut parts: Vec<_> = kids(a).collect();
+                    let filter = match parts.last() {
+                        Some(f) if f.as_rule() == Rule::arg_filter => {
+                            let f = parts.pop()?;
+                            let e = kids(f).find(|k| k.as_rule() == Rule::expr)?;
+                            Some(Box::new(self.expr(e)?))
+                        }
+                        _ => None,
+                    };
                     let (name, value) = match parts.as_slice() {
                         [n, v] => (Some(self.ident(n)), v.clone()),
                         [v] => (None, v.clone()),
                         _ => return None,
                     };
-                    args.push(Arg { name, value: self.expr(value)?, span: aspan });
+                    args.push(Arg { name, value: self.expr(value)?, filter, span: aspan });
                 }
                 Some(Expr::new(ExprKind::Call(name, args), span))
             }

@@ -378,6 +378,7 @@ impl Rule {
                 | Rule::kw_then
                 | Rule::kw_timeout
                 | Rule::kw_titled
+                | Rule::kw_containing
                 | Rule::kw_complete
                 | Rule::kw_dismiss
                 | Rule::kw_to

@@ -76,9 +76,19 @@ impl Builder<'_> {
     fn expect(&mut self, p: P<'_>) -> Option<TestStmtKind> {
         let (mut negated, mut kind, mut options) = (false, None, Vec::new());
         let (mut verb, mut snooze_for) = (None, None);
+        let mut count = None;
         for c in kids(p) {
             match c.as_rule() {
                 Rule::kw_no => negated = true,
+                Rule::expect_count => {
+                    let digits = c.as_str().to_string();
+                    let Ok(n) = digits.parse::<u32>() else {
+                        let msg = format!("`{digits}` is too many actions to expect");
+                        self.error(crate::diagnostic::codes::INVALID_LITERAL, msg, self.span(&c), "too large");
+                        return None;
+                    };
+                    count = Some(n);
+                }
                 Rule::kw_complete => verb = Some(Verb::Complete),
                 Rule::kw_dismiss => verb = Some(Verb::Dismiss),
                 Rule::kw_snooze => verb = Some(Verb::Snooze),
@@ -92,6 +102,7 @@ impl Builder<'_> {
                     let key = match it.next()?.as_rule() {
                         Rule::kw_to => ExpectKey::To,
                         Rule::kw_titled => ExpectKey::Titled,
+                        Rule::kw_containing => ExpectKey::Containing,
                         Rule::kw_template => ExpectKey::Template,
                         Rule::kw_playbook => ExpectKey::Playbook,
                         _ => ExpectKey::Step,
@@ -103,7 +114,7 @@ impl Builder<'_> {
         }
         Some(match verb {
             Some(verb) => TestStmtKind::Act { verb, kind: kind?, options, snooze_for },
-            None => TestStmtKind::Expect { negated, kind: kind?, options },
+            None => TestStmtKind::Expect { negated, count, kind: kind?, options },
         })
     }
 }
