@@ -12,5 +12,6 @@ mod mutation;
 mod play_test;
 mod replay;
 mod schema;
+mod settings;
 mod support;
 mod top_level;

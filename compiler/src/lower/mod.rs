@@ -76,6 +76,7 @@ pub fn lower(model: &Model, types: &ExprTypes, files: &[(&str, &str)], tests: &[
         playbooks,
         triggers: TriggerIndex::default(),
         tests,
+        settings: Settings::default(),
     };
     program.triggers = index::build(&program);
     program.hash = program.content_hash();
