@@ -79,6 +79,7 @@ impl<'a> Checker<'a> {
             Item::Enum(e) => {
                 let mut variants: Vec<String> = Vec::new();
                 let mut variant_docs: Vec<Option<String>> = Vec::new();
+                let mut values: Vec<Option<String>> = Vec::new();
                 for v in &e.variants {
                     if variants.contains(&v.name.name) {
                         let d = Diagnostic::error(
@@ -91,12 +92,15 @@ impl<'a> Checker<'a> {
                     } else {
                         variants.push(v.name.name.clone());
                         variant_docs.push(doc_text(&v.doc));
+                        values.push(self.variant_value(file, &e.name.name, v));
                     }
                 }
+                self.variant_values_unique(file, e, &variants, &values);
                 self.model.enums.push(Enum {
                     name: name.name.clone(),
                     variants,
                     variant_docs,
+                    values,
                     origin,
                     doc: doc_text(&e.doc),
                 });

@@ -16,6 +16,7 @@ pub mod model;
 mod playbook;
 mod test_block;
 pub mod types;
+mod variants;
 mod warnings;
 
 use std::collections::HashSet;

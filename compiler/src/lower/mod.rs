@@ -120,8 +120,12 @@ impl Lowerer<'_, '_> {
             .iter()
             .map(|r| RecordDef { name: r.name.clone(), fields: r.fields.iter().map(field).collect() })
             .collect();
-        let enums =
-            self.model.enums.iter().map(|e| EnumDef { name: e.name.clone(), variants: e.variants.clone() }).collect();
+        let enums = self
+            .model
+            .enums
+            .iter()
+            .map(|e| EnumDef { name: e.name.clone(), variants: e.variants.clone(), values: e.values.clone() })
+            .collect();
         let events = self
             .model
             .events

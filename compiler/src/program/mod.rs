@@ -110,6 +110,19 @@ pub struct FieldDef {
 pub struct EnumDef {
     pub name: String,
     pub variants: Vec<String>,
+    /// Beside `variants`: the value another system uses for each (`Name = "value"`),
+    /// which change lines may give instead of the name.
+    pub values: Vec<Option<String>>,
+}
+
+impl EnumDef {
+    /// The variant a change line's text names: by its name, or else by its value.
+    pub fn variant_for(&self, text: &str) -> Option<usize> {
+        self.variants
+            .iter()
+            .position(|v| v == text)
+            .or_else(|| self.values.iter().position(|v| v.as_deref() == Some(text)))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
