@@ -20,11 +20,15 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
         Err(exit) => return Ok(exit),
     };
     let until = args.until.as_deref().map(|t| moment(t, &compiled.workspace)).transpose()?;
+    let deploys = match deploys(&args.deploy, &compiled)? {
+        Ok(d) => d,
+        Err(exit) => return Ok(exit),
+    };
     let text = read(&args.changes)?;
     let mut engine = engine(&compiled, start(&text, &compiled, until));
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut broken = false;
-    let rejected = feed(&mut engine, &text, &args.changes, until, |engine| {
+    let rejected = feed(&mut engine, &text, &args.changes, until, deploys, |engine| {
         for action in engine.take_actions() {
             if !broken && writeln!(out, "{}", action.to_json_line()).is_err() {
                 broken = true;
@@ -43,6 +47,51 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
     }
     to_stdout(|_| Ok(()))?;
     Ok(Exit::problems_if(rejected > 0))
+}
+
+/// A program to put in place at a moment of a replay (`--deploy TIME=PROGRAM`).
+pub struct Deploy {
+    pub at: i64,
+    pub program: play_compiler::program::Program,
+    /// As given, for messages.
+    pub source: String,
+}
+
+/// The `--deploy` options, read and compiled, in time order.
+fn deploys(args: &[String], compiled: &Compiled) -> Result<Result<Vec<Deploy>, Exit>, Error> {
+    let mut out = Vec::new();
+    for arg in args {
+        let Some((time, path)) = arg.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "`--deploy {arg}` needs a moment and a program: write it as 2026-03-10T09:00:00Z=program.playc"
+            )));
+        };
+        let at = moment(time, &compiled.workspace)?;
+        let program = match compile(Path::new(path))? {
+            Ok(c) => c.program,
+            Err(exit) => return Ok(Err(exit)),
+        };
+        out.push(Deploy { at, program, source: arg.clone() });
+    }
+    out.sort_by_key(|d| d.at);
+    Ok(Ok(out))
+}
+
+/// Puts in place each program due by `t` (the clock run on to its moment first), and
+/// hands its actions to `after`.
+fn deploy_due(
+    engine: &mut Engine<MemoryStore>,
+    deploys: &mut std::collections::VecDeque<Deploy>,
+    t: i64,
+    after: &mut impl FnMut(&mut Engine<MemoryStore>),
+) {
+    while deploys.front().is_some_and(|d| d.at <= t) {
+        let Some(d) = deploys.pop_front() else { break };
+        engine.advance_to(d.at.max(engine.now()));
+        after(engine);
+        engine.reload(d.program);
+        after(engine);
+    }
 }
 
 /// A change file's text. A byte-order mark, which spreadsheet and Windows tools put at
@@ -72,15 +121,18 @@ pub fn start(text: &str, compiled: &Compiled, until: Option<i64>) -> i64 {
 }
 
 /// Feeds every line of a change file, reporting refused lines on stderr with their line
-/// number and field; `after` runs after each line and at the end. Returns how many lines
+/// number and field; `after` runs after each line and at the end. Each of `deploys` is
+/// put in place before the first change at or after its moment. Returns how many lines
 /// were refused.
 pub fn feed(
     engine: &mut Engine<MemoryStore>,
     text: &str,
     path: &Path,
     until: Option<i64>,
+    deploys: Vec<Deploy>,
     mut after: impl FnMut(&mut Engine<MemoryStore>),
 ) -> usize {
+    let mut deploys: std::collections::VecDeque<Deploy> = deploys.into();
     let lines: Vec<&str> = text.lines().collect();
     let bar = progress(lines.len());
     let mut rejected = 0;
@@ -104,6 +156,9 @@ pub fn feed(
             }),
             other => other,
         };
+        if let Ok(c) = &change {
+            deploy_due(engine, &mut deploys, c.at, &mut after);
+        }
         let result = change.and_then(|c| {
             let at = c.at;
             engine.ingest(c).map(|()| at)
@@ -128,8 +183,15 @@ pub fn feed(
         bar.finish_and_clear();
     }
     if let Some(t) = until.or(last) {
+        deploy_due(engine, &mut deploys, t, &mut after);
         engine.advance_to(t);
         after(engine);
+    }
+    for d in deploys {
+        let report = |err: &mut dyn Write| {
+            writeln!(err, "warning: `--deploy {}` is after the end of the replay, so it was not deployed", d.source)
+        };
+        to_stderr(report);
     }
     rejected
 }

@@ -5,6 +5,7 @@ mod build;
 mod change_lines;
 mod check;
 mod determinism;
+mod diff;
 mod direct;
 mod explain;
 mod fmt;
