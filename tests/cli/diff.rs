@@ -118,3 +118,23 @@ fn diff_and_replay_help_show_examples_of_deploying() {
     let replay = play(&fixture("deploy"), &["replay", "--help"]);
     assert!(replay.stdout.contains("--deploy 2026-03-10T00:00:00Z=v2.playc"), "{}", replay.stdout);
 }
+
+#[test]
+fn a_run_whose_step_is_gone_from_the_new_version_is_cancelled_even_with_inflight_migrate() {
+    let dir = deployed();
+    let v2 = std::fs::read_to_string(dir.path().join("v2/watch.play")).expect("v2 is readable");
+    crate::support::write(dir.path(), "v3/watch.play", v2.replace("step follow_up {", "step follow_up_call {"));
+    let run =
+        play(dir.path(), &["diff", "v3", "--against", "v1.playc", "--changes", "changes.jsonl", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Json = serde_json::from_str(&run.stdout).expect("one JSON document");
+    let renewal =
+        doc["playbooks"].as_array().and_then(|p| p.iter().find(|p| p["playbook"] == "renewal_watch")).cloned();
+    let renewal = renewal.expect("renewal_watch");
+    // The wait before the step is named by it, so it reads as replaced as well.
+    let names = |key: &str| renewal["steps"][key].as_array().cloned().unwrap_or_default();
+    assert!(names("added").contains(&"step follow_up_call".into()), "{renewal}");
+    assert!(names("removed").contains(&"step follow_up".into()), "{renewal}");
+    assert_eq!(renewal["runs"][0]["outcome"], "cancel");
+    assert_eq!(renewal["runs"][0]["reason"], "its step is gone from the new version (inflight migrate)");
+}
