@@ -28,7 +28,13 @@ pub fn compile(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
     }
     let roots = [path.to_path_buf()];
     let mut files = project::load(&roots)?;
-    let settings = project::load_settings(&roots)?;
+    // A single file runs in the settings of the folder it is in.
+    let folder = match path.parent() {
+        Some(parent) if path.is_file() => parent.to_path_buf(),
+        _ => path.to_path_buf(),
+    };
+    let folder = if folder.as_os_str().is_empty() { Path::new(".").to_path_buf() } else { folder };
+    let settings = project::load_settings(&[folder])?;
     let mut diagnostics = analysis::analyze(&files);
     diagnostics.extend(analysis::analyze_settings(&settings));
     let workspace = settings.first().map_or_else(Workspace::default, |f| Workspace::check_toml(&f.text).0);
