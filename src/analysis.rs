@@ -2,6 +2,7 @@
 //! resolution and type checking over all of them together (with the standard library).
 
 use play_compiler::Diagnostic;
+use play_runtime::config::Workspace;
 
 use crate::project::SourceFile;
 
@@ -26,4 +27,16 @@ pub fn analyze(files: &[SourceFile]) -> Vec<Vec<Diagnostic>> {
         }
     }
     out
+}
+
+/// The problems in each settings file (`play.toml`), one list per file: every one, each
+/// with its code and place.
+pub fn analyze_settings(files: &[SourceFile]) -> Vec<Vec<Diagnostic>> {
+    files
+        .iter()
+        .map(|f| match f.encoding_diagnostic() {
+            Some(encoding) => vec![encoding],
+            None => Workspace::check_toml(&f.text).1.iter().map(|p| p.to_diagnostic()).collect(),
+        })
+        .collect()
 }

@@ -14,7 +14,8 @@ A project is a folder of `.play` files (records, events, segments, signals, temp
 playbooks and their tests) with an optional `play.toml`. `play check` type-checks it against \
 the CRM schema, `play fmt` lays it out, `play build` compiles it to a bytecode program, \
 `play test` runs its tests in simulated time, `play replay` and `play explain` show what it \
-would have done on recorded CRM changes and why, `play schema import` turns a CRM's field \
+would have done on recorded CRM changes and why, `play diff` says before a deploy what \
+changed and what becomes of the runs in flight, `play schema import` turns a CRM's field \
 description into records, and `play lsp` serves editors.",
     after_help = "\
 EXAMPLES:
@@ -26,6 +27,7 @@ EXAMPLES:
   play test                     run every test block in simulated time
   play replay --changes changes.jsonl > actions.jsonl
   play explain --changes changes.jsonl --record Account/acme --playbook renewal_risk
+  play diff --against deployed.playc --changes changes.jsonl
   play schema import salesforce account.json > account.play
   play lsp                      the language server, for editors (on stdin and stdout)"
 )]
@@ -42,6 +44,7 @@ pub enum Command {
     Test(TestArgs),
     Replay(ReplayArgs),
     Explain(ExplainArgs),
+    Diff(DiffArgs),
     Schema(SchemaArgs),
     Lsp(LspArgs),
 }
@@ -170,6 +173,9 @@ EXAMPLES:
   play replay --changes changes.jsonl
   play replay examples/customer-success --changes q1.jsonl --until 2026-06-30T00:00:00Z
   play replay program.playc --changes q1.jsonl   a program built by `play build`
+  play replay v1.playc --changes q1.jsonl --deploy 2026-03-10T00:00:00Z=v2.playc
+      run on v1, then deploy v2 on 10 March: runs in flight keep, migrate or cancel
+      by each changed playbook's `inflight` setting
 
 Actions are printed as JSON lines on stdout, in the order produced. A line that does not fit
 the schema is reported on stderr with its line number and field, and the rest go on.
@@ -192,6 +198,12 @@ pub struct ReplayArgs {
     /// Print the run history (JSON lines on stderr) as well.
     #[arg(long)]
     pub history: bool,
+
+    /// Deploy another program at a moment of the replay: `TIME=program.playc` (or a
+    /// project folder). It takes over before the first change at or after `TIME`; runs in
+    /// flight follow their playbook's `inflight` setting. Repeatable.
+    #[arg(long, value_name = "TIME=PROGRAM")]
+    pub deploy: Vec<String>,
 }
 
 /// Say why a playbook did or did not enrol a record, step by step.
@@ -222,6 +234,50 @@ pub struct ExplainArgs {
     /// Run the clock to this moment after the last change (RFC 3339).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
+}
+
+/// Before deploying: what changed in each playbook since a built program, and what the
+/// deploy would do to the runs in flight.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play diff --against deployed.playc
+      what changed in each playbook: triggers, conditions, exits, steps, settings
+  play diff --against deployed.playc --changes journal.jsonl
+      and, for each run in flight after those changes under the deployed program,
+      whether the deploy keeps, migrates or cancels it (by the playbook's `inflight`)
+  play diff v2/ --against v1.playc --format json
+
+Steps, stages and waits are compared by what they do, not where they are written.
+Exit status: 0 compared, 1 a project has errors or a change line was refused,
+2 the comparison could not run (a missing program, a bad option).")]
+pub struct DiffArgs {
+    /// The project about to be deployed (a folder, or a built `.playc`).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// The program deployed now (a `.playc` built by `play build`, or a project folder).
+    #[arg(long, value_name = "PROGRAM")]
+    pub against: PathBuf,
+
+    /// Changes replayed under the deployed program, for the runs in flight.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub changes: Option<PathBuf>,
+
+    /// Run the clock to this moment after the last change (RFC 3339).
+    #[arg(long, value_name = "TIME", requires = "changes")]
+    pub until: Option<String>,
+
+    /// `human`, or one JSON document.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+}
+
+/// The forms `play diff` reports in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Json,
 }
 
 /// Run the language server: errors as you type, completion, hover, navigation, rename,

@@ -1,8 +1,8 @@
 //! Compiling a project folder for the commands that run it (`build`, `test`, `replay`,
-//! `explain`): its `.play` files to a program, its `play.toml` to workspace settings. A
+//! `explain`): its `.play` files to a program, its `play.toml` to workspace settings, which the program then carries. A
 //! project with errors is reported the way `play check` reports it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use play_compiler::program::Program;
 use play_runtime::config::Workspace;
@@ -20,14 +20,26 @@ pub struct Compiled {
 }
 
 /// Compiles the project at `path`, or loads the program `play build` wrote there (a
-/// `.playc` file, with the `play.toml` beside it); `Err(Exit::Problems)` after reporting
-/// the project's errors.
+/// `.playc` file, which carries its project's settings); `Err(Exit::Problems)` after
+/// reporting the project's errors, in its `.play` files or its `play.toml`.
 pub fn compile(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
     if path.is_file() && path.extension().is_some_and(|e| e == "playc") {
         return load(path);
     }
-    let files = project::load(&[path.to_path_buf()])?;
-    let diagnostics = analysis::analyze(&files);
+    let roots = [path.to_path_buf()];
+    let mut files = project::load(&roots)?;
+    // A single file runs in the settings of the folder it is in.
+    let folder = match path.parent() {
+        Some(parent) if path.is_file() => parent.to_path_buf(),
+        _ => path.to_path_buf(),
+    };
+    let folder = if folder.as_os_str().is_empty() { Path::new(".").to_path_buf() } else { folder };
+    let settings = project::load_settings(&[folder])?;
+    let mut diagnostics = analysis::analyze(&files);
+    diagnostics.extend(analysis::analyze_settings(&settings));
+    let workspace = settings.first().map_or_else(Workspace::default, |f| Workspace::check_toml(&f.text).0);
+    let sources: Vec<(String, String)> = files.iter().map(|f| (f.name.clone(), f.text.clone())).collect();
+    files.extend(settings);
     let findings = Findings::new(&files, &diagnostics);
     if findings.counts().fail(false) {
         let style = human::stderr_style();
@@ -35,44 +47,30 @@ pub fn compile(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
         to_stderr(|out| writeln!(out, "{}", human::summary(findings.file_count(), findings.counts())));
         return Ok(Err(Exit::Problems));
     }
-    let workspace = match workspace(path)? {
-        Ok(w) => w,
-        Err(message) => {
-            to_stderr(|out| writeln!(out, "error: {message}"));
-            return Ok(Err(Exit::Problems));
-        }
-    };
-    let sources: Vec<(&str, &str)> = files.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
+    let sources: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     let program = match play_compiler::lower::build(&sources) {
-        Ok(p) => p,
+        Ok(p) => p.with_settings(workspace.to_settings()),
         Err(_) => return Ok(Err(Exit::Problems)),
     };
     Ok(Ok(Compiled { program, workspace }))
 }
 
-/// A program built before: it runs without its source (spans carry their lines).
-fn load(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    let program = Program::from_bytes(&bytes).map_err(|source| Error::Program { path: path.to_path_buf(), source })?;
-    Ok(workspace(path)?.map_or_else(
-        |message| {
-            to_stderr(|out| writeln!(out, "error: {message}"));
-            Err(Exit::Problems)
-        },
-        |workspace| Ok(Compiled { program, workspace }),
-    ))
+/// A program built before: it runs without its source, in the settings it was built with.
+pub fn load(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
+    let program = load_program(path)?;
+    match Workspace::from_settings(&program.settings) {
+        Ok(workspace) => Ok(Ok(Compiled { program, workspace })),
+        Err(message) => {
+            to_stderr(|out| writeln!(out, "error: {}: {message}", path.display()));
+            Ok(Err(Exit::Problems))
+        }
+    }
 }
 
-/// The project's `play.toml`, or the defaults (UTC, Saturday and Sunday off) without one.
-fn workspace(path: &Path) -> Result<Result<Workspace, String>, Error> {
-    let folder =
-        if path.is_dir() { path.to_path_buf() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
-    let file: PathBuf = folder.join("play.toml");
-    if !file.exists() {
-        return Ok(Ok(Workspace::default()));
-    }
-    let text = std::fs::read_to_string(&file).map_err(|source| Error::Read { path: file.clone(), source })?;
-    Ok(Workspace::from_toml(&text).map_err(|e| format!("{}: {e}", file.display())))
+/// A `.playc` file, read and verified.
+pub fn load_program(path: &Path) -> Result<Program, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    Program::from_bytes(&bytes).map_err(|source| Error::Program { path: path.to_path_buf(), source })
 }
 
 /// A moment given on the command line: a datetime as in change lines or as in `.play`

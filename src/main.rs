@@ -5,6 +5,7 @@ mod analysis;
 mod cli;
 mod commands;
 mod compile;
+mod diff;
 mod error;
 mod exit;
 mod project;
@@ -35,6 +36,7 @@ fn run() -> Exit {
         Command::Test(args) => commands::test::run(args),
         Command::Replay(args) => commands::replay::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Diff(args) => commands::diff::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
     };

@@ -69,6 +69,26 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Error> {
         .collect()
 }
 
+/// The name of a project's settings file, at the top of its folder.
+pub const SETTINGS_FILE: &str = "play.toml";
+
+/// Reads the `play.toml` of each folder in `paths` that has one: the workspace settings of
+/// the projects [`load`] finds there (with the same project numbers).
+pub fn load_settings(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Error> {
+    let cwd = std::env::current_dir().ok();
+    let mut found = Vec::new();
+    for (i, root) in paths.iter().enumerate() {
+        let path = root.join(SETTINGS_FILE);
+        if !root.is_dir() || !path.is_file() {
+            continue;
+        }
+        let bytes = fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+        let name = display_name(&path, cwd.as_deref());
+        found.push(SourceFile { project: i + 1, ..SourceFile::from_bytes(path, name, bytes) });
+    }
+    Ok(found)
+}
+
 /// The `.play` files under one path: the path itself when it is a file (whatever its
 /// extension, since it was asked for), else the folder's files, skipping hidden entries
 /// and `target/` folders.

@@ -13,6 +13,7 @@
 //! Every key is optional. Unknown sections and keys are errors, so a misspelt setting is
 //! never silently ignored.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
@@ -49,6 +50,8 @@ pub struct ConfigError {
     pub line: usize,
     /// 1-based, counting characters; `None` when only the line is known.
     pub column: Option<usize>,
+    /// The bytes of the text the problem is about, when known.
+    pub span: Option<Range<usize>>,
 }
 
 /// What is wrong, as facts; the wording is in the `Display` impl and [`ConfigProblem::help`].
@@ -125,28 +128,53 @@ impl Workspace {
     /// gives [`Workspace::default`]. Returns the first problem found, reading sections and
     /// keys in file order. Never panics, whatever the text.
     pub fn from_toml(text: &str) -> Result<Workspace, ConfigError> {
-        let reader = Reader { text, lines: LineIndex::new(text) };
-        let doc = ImDocument::parse(text).map_err(|e| reader.syntax(&e))?;
-        let root = doc.as_table();
+        let (workspace, mut problems) = Workspace::check_toml(text);
+        if problems.is_empty() {
+            Ok(workspace)
+        } else {
+            Err(problems.swap_remove(0))
+        }
+    }
+
+    /// Reads the text of `play.toml` and reports every problem in it, in file order (a
+    /// syntax error stops the reading, so it comes alone); the settings are what the
+    /// valid parts say. Never panics, whatever the text.
+    pub fn check_toml(text: &str) -> (Workspace, Vec<ConfigError>) {
+        let reader = Reader { text, lines: LineIndex::new(text), problems: RefCell::new(Vec::new()) };
         let mut workspace = Workspace::default();
+        let doc = match ImDocument::parse(text) {
+            Ok(doc) => doc,
+            Err(e) => return (workspace, vec![reader.syntax(&e)]),
+        };
+        let root = doc.as_table();
         for (name, item) in root.iter() {
             let key_span = root.key(name).and_then(|k| k.span());
             match name {
-                "workspace" => reader.workspace_section(reader.section(name, item, key_span)?, &mut workspace)?,
-                "calendar" => {
-                    reader.calendar_section(reader.section(name, item, key_span)?, &mut workspace.calendar)?
+                "workspace" => {
+                    if let Some(section) = reader.keep(reader.section(name, item, key_span)) {
+                        reader.workspace_section(section, &mut workspace);
+                    }
                 }
-                _ => return Err(reader.outside_sections(name, item, key_span)),
+                "calendar" => {
+                    if let Some(section) = reader.keep(reader.section(name, item, key_span)) {
+                        reader.calendar_section(section, &mut workspace.calendar);
+                    }
+                }
+                _ => reader.report(reader.outside_sections(name, item, key_span)),
             }
         }
-        Ok(workspace)
+        let mut problems = reader.problems.into_inner();
+        problems.sort_by_key(|p| p.span.as_ref().map_or(0, |s| s.start));
+        (workspace, problems)
     }
 }
 
-/// The text being read, to turn byte spans into lines and columns.
+/// The text being read, to turn byte spans into lines and columns, and the problems
+/// found so far.
 struct Reader<'a> {
     text: &'a str,
     lines: LineIndex,
+    problems: RefCell<Vec<ConfigError>>,
 }
 
 impl Reader<'_> {
@@ -154,11 +182,20 @@ impl Reader<'_> {
         match span {
             Some(span) => {
                 let at = self.lines.line_col(self.text, span.start);
-                ConfigError { problem, line: at.line, column: Some(at.column) }
+                ConfigError { problem, line: at.line, column: Some(at.column), span: Some(span) }
             }
             // Parsed keys and values always have spans; this is only a fallback.
-            None => ConfigError { problem, line: 1, column: None },
+            None => ConfigError { problem, line: 1, column: None, span: None },
         }
+    }
+
+    fn report(&self, error: ConfigError) {
+        self.problems.borrow_mut().push(error);
+    }
+
+    /// The value, or `None` after reporting the problem.
+    fn keep<T>(&self, result: Result<T, ConfigError>) -> Option<T> {
+        result.map_err(|e| self.report(e)).ok()
     }
 
     fn syntax(&self, e: &TomlError) -> ConfigError {
@@ -196,27 +233,37 @@ impl Reader<'_> {
         self.error(problem, key_span)
     }
 
-    fn workspace_section(&self, section: &dyn TableLike, workspace: &mut Workspace) -> Result<(), ConfigError> {
+    fn workspace_section(&self, section: &dyn TableLike, workspace: &mut Workspace) {
         for (key, item) in section.iter() {
             let key_span = section.key(key).and_then(|k| k.span());
             match key {
-                "time_zone" => workspace.time_zone = self.time_zone(item, key_span)?,
-                _ => return Err(self.unknown_key("workspace", key, &WORKSPACE_KEYS, key_span)),
+                "time_zone" => {
+                    if let Some(tz) = self.keep(self.time_zone(item, key_span)) {
+                        workspace.time_zone = tz;
+                    }
+                }
+                _ => self.report(self.unknown_key("workspace", key, &WORKSPACE_KEYS, key_span)),
             }
         }
-        Ok(())
     }
 
-    fn calendar_section(&self, section: &dyn TableLike, calendar: &mut Calendar) -> Result<(), ConfigError> {
+    fn calendar_section(&self, section: &dyn TableLike, calendar: &mut Calendar) {
         for (key, item) in section.iter() {
             let key_span = section.key(key).and_then(|k| k.span());
             match key {
-                "weekend" => calendar.weekend = self.weekend(item, key_span)?,
-                "holidays" => calendar.holidays = self.holidays(item, key_span)?,
-                _ => return Err(self.unknown_key("calendar", key, &CALENDAR_KEYS, key_span)),
+                "weekend" => {
+                    if let Some(weekend) = self.weekend(item, key_span) {
+                        calendar.weekend = weekend;
+                    }
+                }
+                "holidays" => {
+                    if let Some(holidays) = self.holidays(item, key_span) {
+                        calendar.holidays = holidays;
+                    }
+                }
+                _ => self.report(self.unknown_key("calendar", key, &CALENDAR_KEYS, key_span)),
             }
         }
-        Ok(())
     }
 
     fn unknown_key(
@@ -243,13 +290,17 @@ impl Reader<'_> {
         })
     }
 
-    fn weekend(&self, item: &Item, key_span: Option<Range<usize>>) -> Result<[bool; 7], ConfigError> {
-        let list = self.list("weekend", item, key_span)?;
+    /// The weekend, or `None` after reporting every problem in it.
+    fn weekend(&self, item: &Item, key_span: Option<Range<usize>>) -> Option<[bool; 7]> {
+        let list = self.keep(self.list("weekend", item, key_span))?;
         let mut weekend = [false; 7];
+        let mut ok = true;
         for entry in list.iter() {
             let Some(name) = entry.as_str() else {
                 let problem = ConfigProblem::WrongEntryType { key: "weekend", found: value_kind(entry) };
-                return Err(self.error(problem, entry.span()));
+                self.report(self.error(problem, entry.span()));
+                ok = false;
+                continue;
             };
             match DAY_NAMES.iter().position(|d| *d == name) {
                 Some(i) => weekend[i] = true,
@@ -258,15 +309,31 @@ impl Reader<'_> {
                         name: name.to_string(),
                         suggestion: suggest::closest(name, DAY_NAMES),
                     };
-                    return Err(self.error(problem, entry.span()));
+                    self.report(self.error(problem, entry.span()));
+                    ok = false;
                 }
             }
         }
-        Ok(weekend)
+        ok.then_some(weekend)
     }
 
-    fn holidays(&self, item: &Item, key_span: Option<Range<usize>>) -> Result<BTreeSet<NaiveDate>, ConfigError> {
-        self.list("holidays", item, key_span)?.iter().map(|entry| self.holiday(entry)).collect()
+    /// The holidays, or `None` after reporting every problem in them.
+    fn holidays(&self, item: &Item, key_span: Option<Range<usize>>) -> Option<BTreeSet<NaiveDate>> {
+        let list = self.keep(self.list("holidays", item, key_span))?;
+        let mut holidays = BTreeSet::new();
+        let mut ok = true;
+        for entry in list.iter() {
+            match self.holiday(entry) {
+                Ok(date) => {
+                    holidays.insert(date);
+                }
+                Err(e) => {
+                    self.report(e);
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(holidays)
     }
 
     /// The value of a setting that must be a list.

@@ -1,4 +1,4 @@
-//! `play check`: load a project, analyse it, report every diagnostic in the chosen format.
+//! `play check`: load a project (its `.play` files and its `play.toml`), analyse it, report every diagnostic in the chosen format.
 
 use super::{to_stderr, to_stdout};
 use crate::cli::{CheckArgs, Format};
@@ -8,8 +8,11 @@ use crate::report::{github, human, json, sarif, Findings};
 use crate::{analysis, project};
 
 pub fn run(args: &CheckArgs) -> Result<Exit, Error> {
-    let files = project::load(&args.paths)?;
-    let diagnostics = analysis::analyze(&files);
+    let mut files = project::load(&args.paths)?;
+    let settings = project::load_settings(&args.paths)?;
+    let mut diagnostics = analysis::analyze(&files);
+    diagnostics.extend(analysis::analyze_settings(&settings));
+    files.extend(settings);
     let findings = Findings::new(&files, &diagnostics);
     // People read stderr; machines read a single document on stdout.
     match args.format {

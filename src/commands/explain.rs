@@ -48,7 +48,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
     let mut engine = engine(&compiled, start(&text, &compiled, until));
     engine.trace =
         Some(Trace { playbook: pb.name.clone(), record: record as u32, id: Arc::from(id), lines: Vec::new() });
-    let rejected = feed(&mut engine, &text, &args.changes, until, |e| {
+    let rejected = feed(&mut engine, &text, &args.changes, until, Vec::new(), |e| {
         e.take_settled_actions();
     });
     let label = format!("{ty}/{id}");

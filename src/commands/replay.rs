@@ -21,11 +21,15 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
         Err(exit) => return Ok(exit),
     };
     let until = args.until.as_deref().map(|t| moment(t, &compiled.workspace)).transpose()?;
+    let deploys = match deploys(&args.deploy, &compiled)? {
+        Ok(d) => d,
+        Err(exit) => return Ok(exit),
+    };
     let text = read(&args.changes)?;
     let mut engine = engine(&compiled, start(&text, &compiled, until));
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut broken = false;
-    let rejected = feed(&mut engine, &text, &args.changes, until, |engine| {
+    let rejected = feed(&mut engine, &text, &args.changes, until, deploys, |engine| {
         for action in engine.take_settled_actions() {
             if !broken && writeln!(out, "{}", action.to_json_line()).is_err() {
                 broken = true;
@@ -44,6 +48,51 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
     }
     to_stdout(|_| Ok(()))?;
     Ok(Exit::problems_if(rejected > 0))
+}
+
+/// A program to put in place at a moment of a replay (`--deploy TIME=PROGRAM`).
+pub struct Deploy {
+    pub at: i64,
+    pub program: play_compiler::program::Program,
+    /// As given, for messages.
+    pub source: String,
+}
+
+/// The `--deploy` options, read and compiled, in time order.
+fn deploys(args: &[String], compiled: &Compiled) -> Result<Result<Vec<Deploy>, Exit>, Error> {
+    let mut out = Vec::new();
+    for arg in args {
+        let Some((time, path)) = arg.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "`--deploy {arg}` needs a moment and a program: write it as 2026-03-10T09:00:00Z=program.playc"
+            )));
+        };
+        let at = moment(time, &compiled.workspace)?;
+        let program = match compile(Path::new(path))? {
+            Ok(c) => c.program,
+            Err(exit) => return Ok(Err(exit)),
+        };
+        out.push(Deploy { at, program, source: arg.clone() });
+    }
+    out.sort_by_key(|d| d.at);
+    Ok(Ok(out))
+}
+
+/// Puts in place each program due by `t` (the clock run on to its moment first), and
+/// hands its actions to `after`.
+fn deploy_due(
+    engine: &mut Engine<MemoryStore>,
+    deploys: &mut std::collections::VecDeque<Deploy>,
+    t: i64,
+    after: &mut impl FnMut(&mut Engine<MemoryStore>),
+) {
+    while deploys.front().is_some_and(|d| d.at <= t) {
+        let Some(d) = deploys.pop_front() else { break };
+        engine.advance_to(d.at.max(engine.now()));
+        after(engine);
+        engine.reload(d.program);
+        after(engine);
+    }
 }
 
 /// A change file's bytes. Its lines are read one by one ([`lines`]): a byte-order mark at
@@ -78,25 +127,28 @@ pub fn start(bytes: &[u8], compiled: &Compiled, until: Option<i64>) -> i64 {
 
 /// Feeds every line of a change file, reporting refused lines on stderr with their line
 /// number and field; `after` runs after each line and at the end. A refused line has no
-/// effect, on the clock neither. Returns how many lines were refused. Changes at one moment
-/// are arbitrated together by touch budgets, so after a line only the moments that have
-/// ended have their actions out.
+/// effect, on the clock neither. Each of `deploys` is put in place before the first change
+/// at or after its moment. Returns how many lines were refused. Changes at one moment are
+/// arbitrated together by touch budgets, so after a line only the moments that have ended
+/// have their actions out.
 pub fn feed(
     engine: &mut Engine<MemoryStore>,
     bytes: &[u8],
     path: &Path,
     until: Option<i64>,
+    deploys: Vec<Deploy>,
     mut after: impl FnMut(&mut Engine<MemoryStore>),
 ) -> usize {
     let count = if bytes.len() >= 10_000 { bytes.iter().filter(|b| **b == b'\n').count() + 1 } else { 0 };
     let bar = progress(count);
+    let mut deploys: std::collections::VecDeque<Deploy> = deploys.into();
     let mut rejected = 0;
     let mut last = None;
     for (number, line) in lines(bytes) {
         if let Some(bar) = &bar {
             bar.set_position(number as u64);
         }
-        let result = line.and_then(|line| take(engine, line));
+        let result = line.and_then(|line| take(engine, line, &mut deploys, &mut after));
         match result {
             Ok(Some(at)) => last = Some(at),
             Ok(None) => {}
@@ -118,17 +170,29 @@ pub fn feed(
         bar.finish_and_clear();
     }
     if let Some(t) = until.or(last) {
+        deploy_due(engine, &mut deploys, t, &mut after);
         engine.advance_to(t);
         // The last instant ends with the stream.
         engine.settle();
         after(engine);
+    }
+    for d in deploys {
+        let report = |err: &mut dyn Write| {
+            writeln!(err, "warning: `--deploy {}` is after the end of the replay, so it was not deployed", d.source)
+        };
+        to_stderr(report);
     }
     rejected
 }
 
 /// Takes one line: its moment when the engine took it, nothing when it was a change sent
 /// again under a `change_id` already taken.
-fn take(engine: &mut Engine<MemoryStore>, line: &str) -> Result<Option<i64>, Rejection> {
+fn take(
+    engine: &mut Engine<MemoryStore>,
+    line: &str,
+    deploys: &mut std::collections::VecDeque<Deploy>,
+    after: &mut impl FnMut(&mut Engine<MemoryStore>),
+) -> Result<Option<i64>, Rejection> {
     let Line { change, change_id } = parse_line(line, engine.program(), &engine.workspace)?;
     if change_id.as_deref().is_some_and(|id| engine.is_duplicate(id)) {
         return Ok(None);
@@ -144,6 +208,7 @@ fn take(engine: &mut Engine<MemoryStore>, line: &str) -> Result<Option<i64>, Rej
         ));
     }
     let at = change.at;
+    deploy_due(engine, deploys, at, after);
     engine.ingest_once(change, change_id).map(|_| Some(at))
 }
 

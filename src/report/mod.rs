@@ -99,7 +99,12 @@ pub fn summary(code: &str) -> &'static str {
     if code == NOT_UTF8 {
         return "file is not valid UTF-8";
     }
-    codes::SYNTAX.iter().chain(codes::CHECK).find(|(c, _)| *c == code).map_or("diagnostic", |(_, summary)| summary)
+    codes::SYNTAX
+        .iter()
+        .chain(codes::CHECK)
+        .chain(codes::SETTINGS)
+        .find(|(c, _)| *c == code)
+        .map_or("diagnostic", |(_, summary)| summary)
 }
 
 /// The message with its help line, for formats that have a single text per diagnostic.
@@ -158,7 +163,7 @@ mod tests {
 
     #[test]
     fn every_syntax_code_has_a_summary() {
-        for (code, _) in codes::SYNTAX {
+        for (code, _) in codes::SYNTAX.iter().chain(codes::SETTINGS) {
             assert_ne!(summary(code), "diagnostic", "{code}");
         }
         assert_eq!(summary(NOT_UTF8), "file is not valid UTF-8");

@@ -1,6 +1,8 @@
 //! HubSpot: a properties listing (`GET /crm/v3/properties/{objectType}`) as a record.
-//! Enumerations become enums, owner properties `User` references. HubSpot requires no
-//! property to have a value, so every field is optional.
+//! Enumerations become enums, owner properties `User` references, references to HubSpot's
+//! standard objects references to Play's standard records, and references to any other
+//! object (a `SEQUENCE`) that object's id as text. HubSpot requires no property to have
+//! a value, so every field is optional.
 
 use std::path::Path;
 
@@ -39,9 +41,8 @@ pub fn object_from_file(path: &Path) -> Option<String> {
 /// → `Account`), or else the singular in `PascalCase` (`line_items` → `LineItem`).
 pub fn record_name(object_type: &str) -> String {
     let lower = object_type.to_ascii_lowercase();
-    let standard = OBJECTS.iter().find(|(plural, id, _)| *plural == lower || *id == lower || singular(plural) == lower);
-    match standard {
-        Some((_, _, record)) => record.to_string(),
+    match standard_record(&lower) {
+        Some(record) => record.to_string(),
         None => {
             let name = names::pascal_case(&singular(&lower));
             if name.is_empty() {
@@ -65,6 +66,12 @@ fn singular(plural: &str) -> String {
     }
 }
 
+/// The standard record for a standard object type (`companies` → `Account`).
+fn standard_record(object_type: &str) -> Option<&'static str> {
+    let lower = object_type.to_ascii_lowercase();
+    OBJECTS.iter().find(|(plural, id, _)| *plural == lower || *id == lower || singular(plural) == lower).map(|o| o.2)
+}
+
 pub fn convert(document: &Value, object_type: &str, options: &Options) -> Result<Schema, Problems> {
     let properties = listing(document).map_err(|problem| vec![problem])?;
     let record = options.record_name.clone().unwrap_or_else(|| record_name(object_type));
@@ -73,7 +80,7 @@ pub fn convert(document: &Value, object_type: &str, options: &Options) -> Result
     let problems: Problems = properties
         .iter()
         .enumerate()
-        .filter_map(|(i, property)| self::property(&mut builder, i, property).err())
+        .filter_map(|(i, property)| self::property(&mut builder, object_type, i, property).err())
         .collect();
     if problems.is_empty() {
         Ok(builder.finish())
@@ -97,7 +104,7 @@ fn listing(document: &Value) -> Result<&[Value], String> {
 }
 
 /// Adds `results[i]` to the record, or says what is wrong with it.
-fn property(builder: &mut Builder, i: usize, value: &Value) -> Result<(), String> {
+fn property(builder: &mut Builder, object_type: &str, i: usize, value: &Value) -> Result<(), String> {
     let Value::Object(property) = value else {
         return Err(format!("results[{i}]: expected an object, found {}", json::kind(value)));
     };
@@ -121,8 +128,22 @@ fn property(builder: &mut Builder, i: usize, value: &Value) -> Result<(), String
     let ty = match (kind, referenced) {
         (_, Some(object)) => {
             name = reference_name(api_name);
-            let record = if object.eq_ignore_ascii_case("owner") { "User".to_string() } else { record_name(object) };
-            many(field_type, record)
+            let record = if object.eq_ignore_ascii_case("owner") {
+                Some("User".to_string())
+            } else if object.eq_ignore_ascii_case(object_type) || record_name(object) == builder.record.name {
+                Some(builder.record.name.clone())
+            } else {
+                standard_record(object).map(str::to_string)
+            };
+            match record {
+                Some(record) => many(field_type, record),
+                // An object Play has no record for (a `SEQUENCE`): its id, as text.
+                None => {
+                    name = format!("{}_id", name.strip_suffix("_id").unwrap_or(&name));
+                    note = Some(format!("the id of a HubSpot `{object}`, an object not imported"));
+                    many(field_type, "Text".to_string())
+                }
+            }
         }
         ("string", _) => {
             let hint = json::optional_string(property, "textDisplayHint", &at)?;

@@ -50,6 +50,9 @@ pub struct Enum {
 pub struct Variant {
     pub name: String,
     pub docs: Vec<String>,
+    /// The CRM's own value when it is not the name (`Customer - Direct`), written
+    /// `CustomerDirect = "Customer - Direct"` so that change lines may give either.
+    pub value: Option<String>,
 }
 
 /// One picklist entry or enumeration option, as the CRM describes it.
@@ -118,7 +121,9 @@ impl Builder {
 /// same letters (`Marketing Qualified Lead`); a value that is an internal id, or has no
 /// letters or digits, is named after its label. A variant's doc comment gives the label
 /// when the name does not already say it, the value when it is an id, and says when the
-/// CRM retired the value.
+/// CRM retired the value. A variant whose name is not the CRM's value keeps the value
+/// (`CustomerDirect = "Customer - Direct"`), so that change lines can give it as the CRM
+/// sends it.
 fn variants(choices: &[Choice]) -> Vec<Variant> {
     let mut unique = Unique::new();
     let mut out = Vec::new();
@@ -141,13 +146,20 @@ fn variants(choices: &[Choice]) -> Vec<Variant> {
         if let Some(label) = label.filter(|_| from_label != name) {
             docs.push(label.to_string());
         }
-        if id || (label.is_none() && from_value != name) {
-            docs.push(format!("`{}`", choice.value));
-        }
         if let Some(why) = choice.retired {
             docs.push(why.to_string());
         }
-        out.push(Variant { name: unique.claim(name), docs });
+        let name = unique.claim(name);
+        let value = (choice.value != name).then(|| choice.value.to_string());
+        out.push(Variant { name, docs, value });
+    }
+    // A value that is another variant's name would name two variants: the name wins.
+    let names: Vec<String> = out.iter().map(|v| v.name.clone()).collect();
+    let mut seen = std::collections::HashSet::new();
+    for v in &mut out {
+        if v.value.as_ref().is_some_and(|value| names.contains(value) || !seen.insert(value.clone())) {
+            v.value = None;
+        }
     }
     out
 }
@@ -181,7 +193,23 @@ mod tests {
     fn internal_ids_are_named_after_their_label() {
         let vs = variants(&[choice("115237371", "Renewal negotiation"), choice("5", "Five")]);
         assert_eq!(names(&vs), ["RenewalNegotiation", "V5"]);
-        assert_eq!(vs[0].docs, ["`115237371`"]);
+        assert_eq!(vs[0].value.as_deref(), Some("115237371"));
+    }
+
+    #[test]
+    fn values_that_are_not_names_are_kept_beside_the_variant() {
+        let vs = variants(&[choice("Customer - Direct", "Customer - Direct"), choice("Prospect", "Prospect")]);
+        assert_eq!(names(&vs), ["CustomerDirect", "Prospect"]);
+        assert_eq!(vs[0].value.as_deref(), Some("Customer - Direct"));
+        assert_eq!(vs[1].value, None);
+    }
+
+    #[test]
+    fn a_value_that_is_another_variants_name_is_not_kept() {
+        let vs = variants(&[choice("Yes", "Yes"), choice("YES", "Yes"), choice("Yes2", "Yes 2")]);
+        assert_eq!(names(&vs), ["Yes", "Yes2", "Yes22"]);
+        assert_eq!(vs[1].value.as_deref(), Some("YES"));
+        assert_eq!(vs[2].value, None);
     }
 
     #[test]

@@ -31,7 +31,14 @@ impl Schema {
             let _ = writeln!(out, "enum {} {{", e.name);
             for variant in &e.variants {
                 docs(&mut out, "  ", &variant.docs);
-                let _ = writeln!(out, "  {}", variant.name);
+                match &variant.value {
+                    Some(value) => {
+                        let _ = writeln!(out, "  {} = \"{}\"", variant.name, escape(value));
+                    }
+                    None => {
+                        let _ = writeln!(out, "  {}", variant.name);
+                    }
+                }
             }
             out.push_str("}\n");
         }
@@ -54,4 +61,24 @@ fn docs(out: &mut String, indent: &str, texts: &[String]) {
 fn clean(text: &str) -> String {
     let spaced: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A value as the inside of Play text: quotes, backslashes, braces and control
+/// characters escaped, so it reads back as written.
+fn escape(value: &str) -> String {
+    let mut out = String::new();
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '{' => out.push_str("\\{"),
+            '}' => out.push_str("\\}"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -7,7 +7,10 @@ use super::json::{self, Object};
 use super::{names, Builder, Choice, Field, Options, Problems, Schema};
 
 /// The records of the standard library: a polymorphic lookup (`OwnerId` → `Group` or
-/// `User`) refers to the first of its targets that is one of these, or else to its first.
+/// `User`) refers to the first of its targets that is one of these (or the object
+/// imported). A lookup with no such target (`RecordTypeId`, `CampaignId`) keeps the id of
+/// what it refers to as text, with a comment naming the object, so that the file checks
+/// on its own.
 const STANDARD: &[&str] = &["User", "Account", "Contact", "Lead", "Opportunity", "Case", "Task"];
 
 pub fn convert(document: &Value, options: &Options) -> Result<Schema, Problems> {
@@ -96,7 +99,7 @@ impl Import<'_> {
         }
         let label = json::optional_string(field, "label", &at)?;
         let help = json::optional_string(field, "inlineHelpText", &at)?;
-        let optional = json::optional_bool(field, "nillable", &at)?.unwrap_or(true);
+        let mut optional = json::optional_bool(field, "nillable", &at)?.unwrap_or(true);
         let docs: Vec<String> = label.into_iter().chain(help).map(str::to_string).collect();
         let mut name = names::snake_case(&names::strip_salesforce(api_name));
         let mut note = None;
@@ -133,9 +136,21 @@ impl Import<'_> {
                 let relationship = json::optional_string(field, "relationshipName", &at)?;
                 name = reference_name(api_name, relationship);
                 match self.reference(&targets) {
-                    Some((record, others)) => {
+                    Some(Target::Record { record, itself, others }) => {
                         note = others;
+                        // A record that must refer to another of its kind could never
+                        // have a first one.
+                        if itself && !optional {
+                            optional = true;
+                            note =
+                                Some("required in Salesforce; optional here, or no first record could be made".into());
+                        }
                         record
+                    }
+                    Some(Target::NotImported(api)) => {
+                        name = format!("{name}_id");
+                        note = Some(format!("the id of a Salesforce `{api}`, an object not imported"));
+                        "Text".to_string()
                     }
                     None => {
                         note = Some("a lookup with no target, read as text".to_string());
@@ -152,9 +167,14 @@ impl Import<'_> {
         Ok(())
     }
 
-    /// The record a lookup refers to, and a note naming its other targets.
-    fn reference(&self, targets: &[&str]) -> Option<(String, Option<String>)> {
-        let chosen = *targets.iter().find(|t| STANDARD.contains(t)).or(targets.first())?;
+    /// What a lookup refers to: a record Play knows (a standard one, or the one being
+    /// imported), with a note naming its other targets; or, when it has none of those,
+    /// an object that is not imported, whose id is kept as text.
+    fn reference<'t>(&self, targets: &[&'t str]) -> Option<Target<'t>> {
+        let known = |t: &&str| STANDARD.contains(t) || Some(*t) == self.api_name;
+        let Some(chosen) = targets.iter().find(|t| known(t)).copied() else {
+            return targets.first().map(|t| Target::NotImported(t));
+        };
         let record = |api: &str| {
             if Some(api) == self.api_name {
                 self.builder.record.name.clone()
@@ -163,9 +183,17 @@ impl Import<'_> {
             }
         };
         let others: Vec<String> = targets.iter().filter(|t| **t != chosen).map(|t| record(t)).collect();
-        let note = (!others.is_empty()).then(|| format!("also: {}", others.join(", ")));
-        Some((record(chosen), note))
+        let others = (!others.is_empty()).then(|| format!("also: {}", others.join(", ")));
+        Some(Target::Record { record: record(chosen), itself: Some(chosen) == self.api_name, others })
     }
+}
+
+/// What a lookup refers to.
+enum Target<'t> {
+    /// A record of the project: a standard one, or the one imported (`itself`).
+    Record { record: String, itself: bool, others: Option<String> },
+    /// An object that is neither, by its API name: its id is kept as text.
+    NotImported(&'t str),
 }
 
 /// A lookup's field name, from its relationship (`Owner`, `CSM__r`), or else from its own

@@ -94,7 +94,7 @@ fn a_program_of_another_format_version_is_refused_and_told_to_rebuild() {
     assert_eq!(error, LoadError::Version { found: future, want: FORMAT_VERSION });
     insta::assert_snapshot!(
         error.to_string(),
-        @"this program was built by another version of play (format 3, this play reads 2); build it again"
+        @"this program was built by another version of play (format 4, this play reads 3); build it again"
     );
 }
 
@@ -140,7 +140,7 @@ fn a_built_program_replays_and_tests_as_its_project_does_without_its_source() {
 #[test]
 fn a_damaged_program_file_cannot_be_run() {
     let dir = tempfile::tempdir().expect("a scratch folder");
-    write(dir.path(), "program.playc", "{\"format\":2,\"not\":\"a program\"}");
+    write(dir.path(), "program.playc", "{\"format\":3,\"not\":\"a program\"}");
     let run = play(dir.path(), &["test", "program.playc"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(

@@ -80,11 +80,12 @@ impl<'a> Checker<'a> {
         }
         let kind = match item {
             Item::Enum(e) => {
-                let (variants, variant_docs) = self.variants(file, e);
+                let (variants, variant_docs, values) = self.variants(file, e);
                 self.model.enums.push(Enum {
                     name: name.name.clone(),
                     variants,
                     variant_docs,
+                    values,
                     origin,
                     doc: doc_text(&e.doc),
                 });
@@ -178,9 +179,9 @@ impl<'a> Checker<'a> {
                     Event { name: name.name.clone(), subject: None, fields: Vec::new(), origin, doc: doc_text(&e.doc) };
             }
             (Item::Enum(e), ItemKind::Enum(id)) => {
-                let (variants, variant_docs) = self.variants(file, e);
+                let (variants, variant_docs, values) = self.variants(file, e);
                 self.model.enums[id] =
-                    Enum { name: name.name.clone(), variants, variant_docs, origin, doc: doc_text(&e.doc) };
+                    Enum { name: name.name.clone(), variants, variant_docs, values, origin, doc: doc_text(&e.doc) };
                 for v in &e.variants {
                     let symbol =
                         crate::analysis::index::Symbol::Variant { owner: name.name.clone(), name: v.name.name.clone() };
@@ -194,10 +195,13 @@ impl<'a> Checker<'a> {
         true
     }
 
-    /// An enum's variants and their docs, reporting a name used twice.
-    fn variants(&mut self, file: FileId, e: &ast::EnumItem) -> (Vec<String>, Vec<Option<String>>) {
+    /// An enum's variants, their docs and the CRM's own values, reporting a name used twice
+    /// and a value that names two variants.
+    #[expect(clippy::type_complexity, reason = "three parallel lists, as the model keeps them")]
+    fn variants(&mut self, file: FileId, e: &ast::EnumItem) -> (Vec<String>, Vec<Option<String>>, Vec<Option<String>>) {
         let mut variants: Vec<String> = Vec::new();
         let mut variant_docs: Vec<Option<String>> = Vec::new();
+        let mut values: Vec<Option<String>> = Vec::new();
         for v in &e.variants {
             if variants.contains(&v.name.name) {
                 let d = Diagnostic::error(
@@ -210,9 +214,11 @@ impl<'a> Checker<'a> {
             } else {
                 variants.push(v.name.name.clone());
                 variant_docs.push(doc_text(&v.doc));
+                values.push(self.variant_value(file, &e.name.name, v));
             }
         }
-        (variants, variant_docs)
+        self.variant_values_unique(file, e, &variants, &values);
+        (variants, variant_docs, values)
     }
 
     pub(super) fn kind_origin(&self, kind: ItemKind) -> Origin {

@@ -17,6 +17,7 @@ pub mod model;
 mod playbook;
 mod test_block;
 pub mod types;
+mod variants;
 mod visibility;
 mod warnings;
 

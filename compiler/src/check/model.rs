@@ -49,6 +49,8 @@ pub struct Enum {
     pub variants: Vec<String>,
     /// Each variant's doc comment, beside `variants`.
     pub variant_docs: Vec<Option<String>>,
+    /// Each variant's value in another system (`Name = "value"`), beside `variants`.
+    pub values: Vec<Option<String>>,
     pub origin: Origin,
     pub doc: Option<String>,
 }

@@ -104,6 +104,30 @@ pub const CONTRADICTS_TRIGGER: &str = "play::W0503";
 /// `??` after a value that is never empty.
 pub const NEEDLESS_DEFAULT: &str = "play::W0504";
 
+// Workspace settings, `play.toml` (E06xx; read by the runtime, reported by `play check`).
+/// `play.toml` that is not valid TOML.
+pub const SETTINGS_SYNTAX: &str = "play::E0601";
+/// A section or setting `play.toml` does not have, or one outside its section.
+pub const UNKNOWN_SETTING_NAME: &str = "play::E0602";
+/// A setting whose value has the wrong type.
+pub const SETTING_TYPE: &str = "play::E0603";
+/// A time zone that is not an IANA name.
+pub const UNKNOWN_TIME_ZONE: &str = "play::E0604";
+/// A weekend day that is not a day name.
+pub const UNKNOWN_DAY: &str = "play::E0605";
+/// A holiday that is not a date.
+pub const BAD_HOLIDAY: &str = "play::E0606";
+
+/// Every settings code with a one-line summary, for docs and tests.
+pub const SETTINGS: &[(&str, &str)] = &[
+    (SETTINGS_SYNTAX, "settings are not valid TOML"),
+    (UNKNOWN_SETTING_NAME, "unknown section or setting"),
+    (SETTING_TYPE, "setting of the wrong type"),
+    (UNKNOWN_TIME_ZONE, "unknown time zone"),
+    (UNKNOWN_DAY, "unknown day"),
+    (BAD_HOLIDAY, "holiday is not a date"),
+];
+
 /// Every checker code with a one-line summary, for docs and tests.
 pub const CHECK: &[(&str, &str)] = &[
     (DUPLICATE_ITEM, "item defined twice"),

@@ -70,7 +70,7 @@ fn enum_item(p: &mut Printer, e: &EnumItem) {
     let header = format!("enum {}", e.name.name);
     let close = p.close_of(end);
     if e.variants.iter().all(|v| v.doc.is_none()) && !p.has_comment_before(close) {
-        let names: Vec<&str> = e.variants.iter().map(|v| v.name.name.as_str()).collect();
+        let names: Vec<String> = e.variants.iter().map(variant).collect();
         let line =
             if names.is_empty() { format!("{header} {{}}") } else { format!("{header} {{ {} }}", names.join(", ")) };
         if p.fits(&line) {
@@ -83,11 +83,19 @@ fn enum_item(p: &mut Printer, e: &EnumItem) {
     members(p, brace, end, &e.variants, |p, v| {
         let v_end = p.end_of(v.span);
         p.begin(v.span.start, v_end, v.doc.as_ref());
-        p.write(&v.name.name);
+        p.write(&variant(v));
         p.write(",");
         p.end_line(v_end);
     });
     p.end_line(end);
+}
+
+/// `Name`, or `Name = "value"`.
+fn variant(v: &Variant) -> String {
+    match &v.value {
+        Some(value) => format!("{} = {}", v.name.name, text(value, 0)),
+        None => v.name.name.clone(),
+    }
 }
 
 fn field(p: &mut Printer, f: &Field) {

@@ -88,6 +88,7 @@ pub fn lower(
         triggers: TriggerIndex::default(),
         tests,
         filters: l.filters,
+        settings: Settings::default(),
     };
     program.triggers = index::build(&program);
     program.hash = program.content_hash();
@@ -135,8 +136,12 @@ impl Lowerer<'_, '_> {
             .iter()
             .map(|r| RecordDef { name: r.name.clone(), fields: r.fields.iter().map(field).collect() })
             .collect();
-        let enums =
-            self.model.enums.iter().map(|e| EnumDef { name: e.name.clone(), variants: e.variants.clone() }).collect();
+        let enums = self
+            .model
+            .enums
+            .iter()
+            .map(|e| EnumDef { name: e.name.clone(), variants: e.variants.clone(), values: e.values.clone() })
+            .collect();
         let events = self
             .model
             .events

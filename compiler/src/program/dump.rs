@@ -16,6 +16,16 @@ pub(super) fn program(p: &Program) -> String {
         p.schema.events.len(),
         p.consts.len()
     );
+    const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    let weekend: Vec<&str> = DAYS.iter().zip(p.settings.weekend).filter(|(_, off)| *off).map(|(d, _)| *d).collect();
+    let holidays: Vec<String> = p.settings.holidays.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        out,
+        "time zone {} · weekend [{}] · holidays [{}]",
+        p.settings.time_zone,
+        weekend.join(", "),
+        holidays.join(", ")
+    );
     for s in &p.segments {
         let noun = if s.signal { "signal" } else { "segment" };
         let vis = if s.public { "public " } else { "" };

@@ -13,7 +13,9 @@ pub use crate::syntax::ast::{Category, Channel, Every, ExpectKind, Inflight, Ove
 pub use op::{Builtin, Cmp, History, Op};
 
 /// The version of the serialized form; a program of another version does not load.
-pub const FORMAT_VERSION: u32 = 2;
+/// 3: programs carry their workspace settings ([`Settings`]), history functions their
+/// `by:` and `where` filters, and enum variants the CRM's own values.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// How many segments and signals the run time follows inside one another; the checker
 /// refuses a deeper chain (`E0310`).
@@ -38,6 +40,31 @@ pub struct Program {
     /// ([`Op::History`]'s `filter`), each run once per event with the event as `event`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<Code>,
+    /// The workspace settings of the project it was built from (its `play.toml`), so that
+    /// a built program reads dates, schedules and business days as its project does.
+    pub settings: Settings,
+}
+
+/// A workspace's settings as data: what `play.toml` says, read by the runtime (the
+/// compiler reads no files). The defaults are UTC and a Saturday and Sunday weekend.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// An IANA time zone name.
+    pub time_zone: String,
+    /// The days that are not business days, Monday first.
+    pub weekend: [bool; 7],
+    /// Local dates that are not business days, in order.
+    pub holidays: Vec<chrono::NaiveDate>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            time_zone: "UTC".to_string(),
+            weekend: [false, false, false, false, false, true, true],
+            holidays: Vec::new(),
+        }
+    }
 }
 
 /// The records, enums and events values are checked against.
@@ -116,6 +143,19 @@ pub struct FieldDef {
 pub struct EnumDef {
     pub name: String,
     pub variants: Vec<String>,
+    /// Beside `variants`: the value another system uses for each (`Name = "value"`),
+    /// which change lines may give instead of the name.
+    pub values: Vec<Option<String>>,
+}
+
+impl EnumDef {
+    /// The variant a change line's text names: by its name, or else by its value.
+    pub fn variant_for(&self, text: &str) -> Option<usize> {
+        self.variants
+            .iter()
+            .position(|v| v == text)
+            .or_else(|| self.values.iter().position(|v| v.as_deref() == Some(text)))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -532,6 +572,13 @@ impl Program {
     /// A readable listing of the whole program.
     pub fn disassemble(&self) -> String {
         dump::program(self)
+    }
+
+    /// The program with these workspace settings, its hash updated.
+    pub fn with_settings(mut self, settings: Settings) -> Program {
+        self.settings = settings;
+        self.hash = self.content_hash();
+        self
     }
 
     pub fn playbook_named(&self, name: &str) -> Option<usize> {

@@ -108,6 +108,9 @@ pub struct EnumItem {
 pub struct Variant {
     pub doc: Option<Doc>,
     pub name: Ident,
+    /// `Name = "value"`: the value another system (a CRM) uses for the variant, which
+    /// change lines may give instead of its name.
+    pub value: Option<TextLit>,
     pub span: Span,
 }
 

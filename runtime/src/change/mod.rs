@@ -475,7 +475,7 @@ fn convert(json: &Json, ty: &Ty, program: &Program, workspace: &Workspace) -> Re
             let variants: Vec<&str> = def.variants.iter().map(String::as_str).collect();
             let expected = join_or(&variants);
             let s = text(&expected)?;
-            match variants.iter().position(|v| *v == s) {
+            match def.variant_for(s) {
                 Some(i) => Value::Enum { ty: *e as u32, variant: i as u32 },
                 None => {
                     let mut message = format!("expected {expected}, found {}", describe(json));

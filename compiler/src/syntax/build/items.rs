@@ -33,15 +33,17 @@ impl Builder<'_> {
                 Rule::ident => name = Some(self.ident(&c)),
                 Rule::variant => {
                     let vspan = self.span(&c);
-                    let mut vdoc = None;
+                    let (mut vdoc, mut vname, mut value) = (None, None, None);
                     for v in kids(c) {
                         match v.as_rule() {
                             Rule::doc => vdoc = Some(self.doc(v)),
-                            Rule::ident => {
-                                variants.push(Variant { doc: vdoc.take(), name: self.ident(&v), span: vspan })
-                            }
+                            Rule::ident => vname = Some(self.ident(&v)),
+                            Rule::text => value = Some(self.text(v)),
                             _ => {}
                         }
+                    }
+                    if let Some(name) = vname {
+                        variants.push(Variant { doc: vdoc, name, value, span: vspan });
                     }
                 }
                 _ => {}
