@@ -52,7 +52,7 @@ pub fn compile(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
 
 /// A program built before: it runs without its source (spans carry their lines).
 fn load(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let bytes = crate::read::read(path, crate::read::Kind::Program)?;
     let program = Program::from_bytes(&bytes).map_err(|source| Error::Program { path: path.to_path_buf(), source })?;
     Ok(workspace(path)?.map_or_else(
         |message| {
@@ -71,7 +71,10 @@ fn workspace(path: &Path) -> Result<Result<Workspace, String>, Error> {
     if !file.exists() {
         return Ok(Ok(Workspace::default()));
     }
-    let text = std::fs::read_to_string(&file).map_err(|source| Error::Read { path: file.clone(), source })?;
+    let bytes = crate::read::read(&file, crate::read::Kind::Config)?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Ok(Err(format!("{}: the file is not valid UTF-8", file.display())));
+    };
     Ok(Workspace::from_toml(&text).map_err(|e| format!("{}: {e}", file.display())))
 }
 

@@ -8,6 +8,7 @@ mod compile;
 mod error;
 mod exit;
 mod project;
+mod read;
 mod report;
 mod schema;
 

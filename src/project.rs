@@ -63,7 +63,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Error> {
     found
         .into_iter()
         .map(|(name, path, project)| {
-            let bytes = fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            let bytes = crate::read::read(&path, crate::read::Kind::Source)?;
             Ok(SourceFile { project, ..SourceFile::from_bytes(path, name, bytes) })
         })
         .collect()

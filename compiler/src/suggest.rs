@@ -27,17 +27,26 @@ pub fn distance(a: &str, b: &str) -> usize {
     d[a.len() * width + b.len()]
 }
 
+/// The longest word a suggestion is looked for.
+const LONGEST: usize = 100;
+
 /// The candidate closest to `word`, if one is close enough to be a likely typo: at most
 /// a third of the word's length away (and at least one edit allowed). Ties go to the
 /// first candidate, so the answer is deterministic.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let length = word.chars().count();
+    // No name is this long on purpose; comparing would cost the product of the lengths.
+    if length > LONGEST {
+        return None;
+    }
+    let limit = (length / 3).max(1);
     let lower = word.to_lowercase();
     // Ties on the case-blind distance go to the candidate closer in case too (`enterprse`
     // finds the segment `enterprise` before the variant `Enterprise`).
     let mut best: Option<((usize, usize), &str)> = None;
     for c in candidates {
-        if c == word {
+        // The distance is at least the difference in length.
+        if c == word || c.chars().count().abs_diff(length) > limit {
             continue;
         }
         let d = (distance(&lower, &c.to_lowercase()), distance(word, c));

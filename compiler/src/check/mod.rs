@@ -153,7 +153,7 @@ impl<'a> Checker<'a> {
                 Some(h) => format!("{h}; {label}: {place}"),
                 None => format!("{label}: {place}"),
             };
-            Diagnostic { help: Some(help), ..d }
+            d.with_help(help)
         }
     }
 
