@@ -102,3 +102,21 @@ fn a_megabyte_token_gives_a_short_diagnostic() {
     // (what made a long unknown field take over a minute) is not worked out.
     assert!(started.elapsed() < std::time::Duration::from_secs(60), "{:?}", started.elapsed());
 }
+
+#[test]
+fn carriage_return_line_endings_give_the_same_line_in_every_format() {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let source = "segment a for account: Account = true\r\rsegment b for account: Account = account.helth > 1\r";
+    crate::support::write(dir.path(), "cr.play", source);
+    let json = play(dir.path(), &["check", "--format", "json", "cr.play"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("a JSON report");
+    let unknown = report["diagnostics"]
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["code"] == "play::E0301"))
+        .expect("the unknown field");
+    assert_eq!((unknown["line"].as_u64(), unknown["column"].as_u64()), (Some(3), Some(42)), "{unknown}");
+    let human = play(dir.path(), &["check", "cr.play"]);
+    assert!(human.stderr.contains("[cr.play:3:42]"), "{}", human.stderr);
+    assert!(human.stderr.contains(" 3 │ segment b"), "{}", human.stderr);
+    assert!(!human.stderr.contains('\r'), "{:?}", human.stderr);
+}

@@ -139,7 +139,7 @@ impl<'a> Checker<'a> {
     /// "in `stdlib/account.play` at line 12", for secondary places in other files.
     fn place(&self, origin: Origin) -> String {
         let Some(input) = self.files.get(origin.file) else { return String::new() };
-        let line = input.source[..origin.span.start.min(input.source.len())].matches('\n').count() + 1;
+        let line = crate::diagnostic::LineIndex::new(input.source).line_col(input.source, origin.span.start).line;
         format!("`{}` line {line}", input.name)
     }
 

@@ -40,7 +40,7 @@ impl SourceCode for CharColumns<'_> {
         if before == 0 && after == 0 {
             // Without context lines miette asks only for the header's position.
             let offset = span.offset().min(self.text.len());
-            let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let line_start = self.text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
             column = self.text.get(line_start..offset).map_or(column, |s| s.chars().count());
         }
         Ok(Box::new(MietteSpanContents::new_named(
@@ -114,6 +114,15 @@ pub fn render(diagnostic: &Diagnostic, file_name: &str, source: &str, style: Sty
         Style::Plain => GraphicalTheme::unicode_nocolor(),
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    // miette knows `\n` and `\r\n` only: a lone `\r` becomes `\n` (one byte for one, so
+    // every offset stays), and the snippet shows the lines the grammar and `LineIndex` see.
+    let unified;
+    let source = if has_lone_cr(source) {
+        unified = lone_cr_as_newline(source);
+        unified.as_str()
+    } else {
+        source
+    };
     let snippet = snippet_len(diagnostic, source) <= SNIPPET;
     let text = source;
     let source = CharColumns { name: file_name, text: source };
@@ -132,6 +141,20 @@ pub fn render(diagnostic: &Diagnostic, file_name: &str, source: &str, style: Sty
             Some(i) => out.insert_str(i + 1, &place),
             None => out.push_str(&place),
         }
+    }
+    out
+}
+
+fn has_lone_cr(source: &str) -> bool {
+    let b = source.as_bytes();
+    b.iter().enumerate().any(|(i, c)| *c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+}
+
+fn lone_cr_as_newline(source: &str) -> String {
+    let b = source.as_bytes();
+    let mut out = String::with_capacity(source.len());
+    for (i, c) in source.char_indices() {
+        out.push(if c == '\r' && b.get(i + 1) != Some(&b'\n') { '\n' } else { c });
     }
     out
 }
