@@ -155,6 +155,12 @@ impl<'a> Checker<'a> {
                 .with_help("remove the actions instead, or allow at least 1");
             self.report(file, d);
         }
+        if limit.window.amount == 0 {
+            let window = limit.window.span;
+            let d = Diagnostic::error(codes::BAD_LIMIT, "a limit over no time counts nothing", window, "zero")
+                .with_help("count over a window of at least `1m`, e.g. `per 1d`");
+            self.report(file, d);
+        }
     }
 
     fn playbook(&mut self, p: usize) {
