@@ -27,6 +27,20 @@ pub fn distance(a: &str, b: &str) -> usize {
     d[a.len() * width + b.len()]
 }
 
+/// "a" or "an" before a type name, by sound: "an `Account`", "an `Email`", but "a `User`",
+/// "a `Url`" and "a `Unit`". The one rule for every message that names a type.
+pub fn article(name: &str) -> &'static str {
+    let rest = name.get(1..).unwrap_or("");
+    let vowel = name.starts_with(['A', 'E', 'I', 'O', 'a', 'e', 'i', 'o'])
+        || (name.starts_with(['U', 'u']) && !rest.starts_with(['s', 'r', 'n']))
+        || (name.starts_with(['U', 'u']) && rest.starts_with("nd"));
+    if vowel {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// The longest word a suggestion is looked for.
 const LONGEST: usize = 100;
 
@@ -95,6 +109,14 @@ mod tests {
     fn typos_find_the_intended_word() {
         assert_eq!(closest("stpe", ["step", "stage", "when"]), Some("step"));
         assert_eq!(distance("stpe", "step"), 1);
+    }
+
+    #[test]
+    fn the_article_goes_by_sound() {
+        let cases = [("Account", "an"), ("Email", "an"), ("User", "a"), ("Url", "a"), ("Unit", "a"), ("Case", "a")];
+        for (name, article) in cases.into_iter().chain([("Undo", "an"), ("Update", "an"), ("", "a")]) {
+            assert_eq!(super::article(name), article, "{name}");
+        }
         assert_eq!(closest("renewl_date", ["renewal_date", "name"]), Some("renewal_date"));
     }
 

@@ -565,8 +565,7 @@ fn article(kind: &str) -> &'static str {
 
 /// "an Account", "a User".
 fn with_article(name: &str) -> String {
-    let vowel = name.starts_with(|c: char| "AEIOUaeiou".contains(c));
-    format!("{} {name}", if vowel { "an" } else { "a" })
+    format!("{} {name}", play_compiler::suggest::article(name))
 }
 
 /// "`a`, `b` and `c`".

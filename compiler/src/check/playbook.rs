@@ -737,11 +737,7 @@ pub(super) fn fields_list(names: &[String]) -> String {
 
 /// "a `Contact`", "an `Account`".
 pub(super) fn a(name: &str) -> String {
-    // By sound: "an `Account`", but "a `User`" and "a `Url`".
-    let vowel = name.starts_with(['A', 'E', 'I', 'O', 'a', 'e', 'i', 'o'])
-        || (name.starts_with(['U', 'u']) && !name[1..].starts_with(['s', 'r']));
-    let article = if vowel { "an" } else { "a" };
-    format!("{article} `{name}`")
+    format!("{} `{name}`", suggest::article(name))
 }
 
 /// `a.b.c` as written.
