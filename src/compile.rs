@@ -69,7 +69,7 @@ pub fn load(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
 
 /// A `.playc` file, read and verified.
 pub fn load_program(path: &Path) -> Result<Program, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let bytes = crate::read::read(path, crate::read::Kind::Program)?;
     Program::from_bytes(&bytes).map_err(|source| Error::Program { path: path.to_path_buf(), source })
 }
 

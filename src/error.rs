@@ -8,6 +8,10 @@ use std::path::PathBuf;
 pub enum Error {
     #[error("cannot read `{}`: {}", path.display(), describe(source))]
     Read { path: PathBuf, source: io::Error },
+    #[error("cannot read `{}`: it is not a regular file", path.display())]
+    NotAFile { path: PathBuf },
+    #[error("cannot read `{}`: it is larger than {limit}, the most {what} may be", path.display())]
+    TooLarge { path: PathBuf, limit: String, what: &'static str },
     #[error("cannot write `{}`: {}", path.display(), describe(source))]
     Write { path: PathBuf, source: io::Error },
     #[error("cannot read standard input: {}", describe(.0))]

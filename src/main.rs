@@ -9,6 +9,7 @@ mod diff;
 mod error;
 mod exit;
 mod project;
+mod read;
 mod report;
 mod schema;
 

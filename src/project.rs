@@ -63,7 +63,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Error> {
     found
         .into_iter()
         .map(|(name, path, project)| {
-            let bytes = fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            let bytes = crate::read::read(&path, crate::read::Kind::Source)?;
             Ok(SourceFile { project, ..SourceFile::from_bytes(path, name, bytes) })
         })
         .collect()
@@ -82,7 +82,7 @@ pub fn load_settings(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Error> {
         if !root.is_dir() || !path.is_file() {
             continue;
         }
-        let bytes = fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+        let bytes = crate::read::read(&path, crate::read::Kind::Config)?;
         let name = display_name(&path, cwd.as_deref());
         found.push(SourceFile { project: i + 1, ..SourceFile::from_bytes(path, name, bytes) });
     }

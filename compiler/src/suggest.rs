@@ -27,17 +27,40 @@ pub fn distance(a: &str, b: &str) -> usize {
     d[a.len() * width + b.len()]
 }
 
+/// "a" or "an" before a type name, by sound: "an `Account`", "an `Email`", but "a `User`",
+/// "a `Url`" and "a `Unit`". The one rule for every message that names a type.
+pub fn article(name: &str) -> &'static str {
+    let rest = name.get(1..).unwrap_or("");
+    let vowel = name.starts_with(['A', 'E', 'I', 'O', 'a', 'e', 'i', 'o'])
+        || (name.starts_with(['U', 'u']) && !rest.starts_with(['s', 'r', 'n']))
+        || (name.starts_with(['U', 'u']) && rest.starts_with("nd"));
+    if vowel {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// The longest word a suggestion is looked for.
+const LONGEST: usize = 100;
+
 /// The candidate closest to `word`, if one is close enough to be a likely typo: at most
 /// a third of the word's length away (and at least one edit allowed). Ties go to the
 /// first candidate, so the answer is deterministic.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let length = word.chars().count();
+    // No name is this long on purpose; comparing would cost the product of the lengths.
+    if length > LONGEST {
+        return None;
+    }
+    let limit = (length / 3).max(1);
     let lower = word.to_lowercase();
     // Ties on the case-blind distance go to the candidate closer in case too (`enterprse`
     // finds the segment `enterprise` before the variant `Enterprise`).
     let mut best: Option<((usize, usize), &str)> = None;
     for c in candidates {
-        if c == word {
+        // The distance is at least the difference in length.
+        if c == word || c.chars().count().abs_diff(length) > limit {
             continue;
         }
         let d = (distance(&lower, &c.to_lowercase()), distance(word, c));
@@ -86,6 +109,14 @@ mod tests {
     fn typos_find_the_intended_word() {
         assert_eq!(closest("stpe", ["step", "stage", "when"]), Some("step"));
         assert_eq!(distance("stpe", "step"), 1);
+    }
+
+    #[test]
+    fn the_article_goes_by_sound() {
+        let cases = [("Account", "an"), ("Email", "an"), ("User", "a"), ("Url", "a"), ("Unit", "a"), ("Case", "a")];
+        for (name, article) in cases.into_iter().chain([("Undo", "an"), ("Update", "an"), ("", "a")]) {
+            assert_eq!(super::article(name), article, "{name}");
+        }
         assert_eq!(closest("renewl_date", ["renewal_date", "name"]), Some("renewal_date"));
     }
 

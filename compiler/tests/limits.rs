@@ -68,3 +68,34 @@ fn a_circle_of_3000_signals_is_refused_without_overflowing_the_stack() {
         assert!(!found.is_empty() && found.iter().all(|c| *c == "play::E0310" || *c == "play::E0308"), "{found:?}");
     });
 }
+
+#[test]
+fn user_text_in_a_message_is_clipped_wherever_it_was_formatted() {
+    use play_compiler::diagnostic::{clip_quoted, CLIP};
+    use play_compiler::syntax::Span;
+    let long = "é".repeat(10 * CLIP);
+    let d = play_compiler::Diagnostic::error(
+        "play::E0302",
+        format!("unknown name `{long}`"),
+        Span::new(0, 1),
+        format!("`{long}`"),
+    )
+    .with_help(format!("did you mean `{long}`?"))
+    .with_secondary(Span::new(0, 1), format!("`{long}` here"));
+    let clipped = format!("`{}…`", "é".repeat(CLIP));
+    assert_eq!(d.message, format!("unknown name {clipped}"));
+    assert_eq!(d.primary.message, clipped);
+    assert_eq!(d.help.as_deref(), Some(format!("did you mean {clipped}?").as_str()));
+    assert_eq!(d.secondary[0].message, format!("{clipped} here"));
+    assert_eq!(clip_quoted("short `text` stays".to_string()), "short `text` stays");
+}
+
+#[test]
+fn a_megabyte_unknown_name_is_reported_in_linear_time() {
+    let long = "q".repeat(1 << 20);
+    let src = format!("segment s for account: Account = account.{long} > 1 or {long}\n");
+    let started = std::time::Instant::now();
+    let found = codes(&src);
+    assert_eq!(found, ["play::W0501", "play::E0301", "play::E0302"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+}

@@ -72,3 +72,27 @@ fn a_number_too_large_for_its_type_is_refused_not_infinite() {
     let largest = "segment big for account: Account = (account.employees ?? 0) > 9_223_372_036_854_775_807\n";
     assert!(program(largest).consts.contains(&Const::Int(i64::MAX)));
 }
+
+#[test]
+fn a_calculation_on_constants_that_overflows_is_refused_at_compile_time() {
+    for when in [
+        "today() + 52560000m * 100000 > today()",
+        "today() + 100000 * 52560000m > today()",
+        "today() + (36500d + 36500d) * 60 > today()",
+        "(account.employees ?? 0) > 9_223_372_036_854_775_807 + 1",
+        "(account.employees ?? 0) > -(-9_223_372_036_854_775_807 - 1)",
+    ] {
+        let source = format!("segment s for account: Account = {when}\n");
+        assert_eq!(error_codes(&source), ["play::E0106"], "{when}");
+    }
+    // In range, or not constant: built, and checked at run time.
+    for when in [
+        "today() + 52560000m * 2 > today()",
+        "today() + 2 * 36500d > today()",
+        "(account.employees ?? 0) * 9_223_372_036_854_775_807 > 0",
+        "account.arr / 0 > 1",
+    ] {
+        let source = format!("segment s for account: Account = {when}\n");
+        assert_eq!(error_codes(&source), Vec::<&str>::new(), "{when}");
+    }
+}

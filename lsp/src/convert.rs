@@ -13,9 +13,13 @@ pub struct LineMap {
 }
 
 impl LineMap {
+    /// Lines end at `\n`, `\r\n` or a lone `\r`, as LSP and the compiler count them.
     pub fn new(text: &str) -> Self {
+        let b = text.as_bytes();
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(
+            (0..b.len()).filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'))).map(|i| i + 1),
+        );
         LineMap { starts }
     }
 
@@ -158,6 +162,16 @@ mod tests {
         assert_eq!(map.offset(text, pos(0, 99)), 2);
         assert_eq!(map.offset(text, pos(7, 0)), text.len());
         assert_eq!(map.position(text, 999), pos(1, 2));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "ab\rcd\r\ne";
+        let map = LineMap::new(text);
+        assert_eq!(map.position(text, 3), pos(1, 0));
+        assert_eq!(map.position(text, 7), pos(2, 0));
+        assert_eq!(map.offset(text, pos(0, 5)), 2);
+        assert_eq!(map.offset(text, pos(1, 1)), 4);
     }
 
     #[test]

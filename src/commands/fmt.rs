@@ -2,7 +2,6 @@
 //! (`--check`), or format stdin to stdout for editors.
 
 use std::fs;
-use std::io::Read;
 use std::path::PathBuf;
 
 use play_compiler::Diagnostic;
@@ -12,6 +11,7 @@ use crate::cli::FmtArgs;
 use crate::error::Error;
 use crate::exit::Exit;
 use crate::project::{self, SourceFile};
+use crate::read::Kind;
 use crate::report::human;
 
 /// What became of one file.
@@ -58,8 +58,9 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Error> {
 /// Formats stdin to stdout; with `check`, writes nothing but the name `<stdin>` if the text
 /// would change.
 fn run_stdin(check: bool) -> Result<Exit, Error> {
-    let mut bytes = Vec::new();
-    std::io::stdin().read_to_end(&mut bytes).map_err(Error::Stdin)?;
+    let Some(bytes) = crate::read::read_capped(std::io::stdin(), Kind::Source).map_err(Error::Stdin)? else {
+        return Err(Kind::Source.too_large(std::path::Path::new("-")));
+    };
     let file = SourceFile::from_bytes(PathBuf::from("-"), "<stdin>".to_string(), bytes);
     match format(&file) {
         Outcome::Unchanged if check => Ok(Exit::Success),

@@ -1,7 +1,6 @@
 //! `play schema import`: read a CRM's JSON description of one object and print it as
 //! formatted Play source on stdout; problems with the input go to stderr.
 
-use std::fs;
 use std::path::Path;
 
 use serde_json::Value;
@@ -36,7 +35,7 @@ fn import(args: &ImportArgs) -> Result<Exit, Error> {
             }
         },
     };
-    let bytes = fs::read(&args.file).map_err(|source| Error::Read { path: args.file.clone(), source })?;
+    let bytes = crate::read::read(&args.file, crate::read::Kind::Schema)?;
     let file = args.file.display().to_string();
     let document: Value = match serde_json::from_slice(&bytes) {
         Ok(document) => document,

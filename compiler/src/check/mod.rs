@@ -145,7 +145,7 @@ impl<'a> Checker<'a> {
     /// "in `stdlib/account.play` at line 12", for secondary places in other files.
     fn place(&self, origin: Origin) -> String {
         let Some(input) = self.files.get(origin.file) else { return String::new() };
-        let line = input.source[..origin.span.start.min(input.source.len())].matches('\n').count() + 1;
+        let line = crate::diagnostic::LineIndex::new(input.source).line_col(input.source, origin.span.start).line;
         format!("`{}` line {line}", input.name)
     }
 
@@ -159,7 +159,7 @@ impl<'a> Checker<'a> {
                 Some(h) => format!("{h}; {label}: {place}"),
                 None => format!("{label}: {place}"),
             };
-            Diagnostic { help: Some(help), ..d }
+            d.with_help(help)
         }
     }
 

@@ -162,6 +162,12 @@ impl<'a> Checker<'a> {
                 .with_help("remove the actions instead, or allow at least 1");
             self.report(file, d);
         }
+        if limit.window.amount == 0 {
+            let window = limit.window.span;
+            let d = Diagnostic::error(codes::BAD_LIMIT, "a limit over no time counts nothing", window, "zero")
+                .with_help("count over a window of at least `1m`, e.g. `per 1d`");
+            self.report(file, d);
+        }
     }
 
     fn playbook(&mut self, p: usize) {
@@ -699,11 +705,7 @@ pub(super) fn fields_list(names: &[String]) -> String {
 
 /// "a `Contact`", "an `Account`".
 pub(super) fn a(name: &str) -> String {
-    // By sound: "an `Account`", but "a `User`" and "a `Url`".
-    let vowel = name.starts_with(['A', 'E', 'I', 'O', 'a', 'e', 'i', 'o'])
-        || (name.starts_with(['U', 'u']) && !name[1..].starts_with(['s', 'r']));
-    let article = if vowel { "an" } else { "a" };
-    format!("{article} `{name}`")
+    format!("{} `{name}`", suggest::article(name))
 }
 
 /// `a.b.c` as written.

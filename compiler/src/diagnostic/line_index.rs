@@ -15,9 +15,17 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
+    /// Lines end at `\n`, `\r\n` or a lone `\r`, as the grammar (and editors, and the
+    /// rendered snippets) read them.
     pub fn new(source: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        let bytes = source.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            let ends = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends {
+                starts.push(i + 1);
+            }
+        }
         LineIndex { starts }
     }
 
@@ -64,6 +72,16 @@ mod tests {
         let x = src.find('x').unwrap();
         assert_eq!(idx.line_col(src, x), LineCol { line: 2, column: 4 });
         assert_eq!(idx.offset(src, LineCol { line: 2, column: 4 }), x);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_as_a_newline_does() {
+        for src in ["a\nb\nx", "a\r\nb\r\nx", "a\rb\rx", "a\r\nb\rx"] {
+            let idx = LineIndex::new(src);
+            let x = src.find('x').unwrap();
+            assert_eq!(idx.line_col(src, x), LineCol { line: 3, column: 1 }, "{src:?}");
+            assert_eq!(idx.offset(src, LineCol { line: 3, column: 1 }), x, "{src:?}");
+        }
     }
 
     #[test]

@@ -23,6 +23,27 @@ pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A message with every backticked part (where user text goes) cut by [`clip`]. The
+/// constructors and builders of [`Diagnostic`] pass every message, label and help
+/// through here, so no user text reaches an output whole, however it was formatted.
+pub fn clip_quoted(message: String) -> String {
+    if message.len() <= CLIP {
+        return message;
+    }
+    let mut out = String::with_capacity(message.len().min(4 * CLIP));
+    let mut rest = message.as_str();
+    let mut quoted = false;
+    while let Some(at) = rest.find('`') {
+        let part = &rest[..at];
+        out.push_str(if quoted { clip(part) } else { std::borrow::Cow::Borrowed(part) }.as_ref());
+        out.push('`');
+        quoted = !quoted;
+        rest = &rest[at + 1..];
+    }
+    out.push_str(if quoted { clip(rest) } else { std::borrow::Cow::Borrowed(rest) }.as_ref());
+    out
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,
@@ -70,8 +91,8 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
-            message: message.into(),
-            primary: Label { span, message: label.into() },
+            message: clip_quoted(message.into()),
+            primary: Label { span, message: clip_quoted(label.into()) },
             secondary: Vec::new(),
             help: None,
             fix: None,
@@ -83,12 +104,12 @@ impl Diagnostic {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(clip_quoted(help.into()));
         self
     }
 
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.secondary.push(Label { span, message: message.into() });
+        self.secondary.push(Label { span, message: clip_quoted(message.into()) });
         self
     }
 

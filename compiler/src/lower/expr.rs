@@ -82,6 +82,9 @@ impl Lowerer<'_, '_> {
             ExprKind::Paren(inner) => self.expr(code, inner),
             ExprKind::Unary(op, inner) => {
                 self.expr(code, inner);
+                if *op == UnaryOp::Neg && super::constant::negation_overflows(inner) {
+                    self.constant_overflow(span);
+                }
                 self.emit(code, if *op == UnaryOp::Not { Op::Not } else { Op::Neg }, span);
             }
             ExprKind::Binary(op, l, r) => self.binary(code, span, *op, l, r),
@@ -269,6 +272,9 @@ impl Lowerer<'_, '_> {
             return;
         }
         self.expr(code, r);
+        if super::constant::overflows(op, l, r) {
+            self.constant_overflow(span);
+        }
         let op = match op {
             BinaryOp::Eq => Op::Eq,
             BinaryOp::Ne => Op::Ne,
@@ -333,6 +339,17 @@ impl Lowerer<'_, '_> {
             self.unlowerable(e.span, "date and time");
             Const::DateTime(0)
         })
+    }
+
+    /// A calculation on constants alone that would overflow every time it ran.
+    fn constant_overflow(&mut self, span: Span) {
+        let text = self.text(span);
+        let message = format!("`{}` overflows: the result is out of range", crate::diagnostic::clip(&text));
+        let d = crate::Diagnostic::error(crate::diagnostic::codes::INVALID_LITERAL, message, span, "out of range")
+            .with_help(
+                "whole numbers fit in 64 bits, and durations, dates and moments stay within the years 0001 to 9999",
+            );
+        self.refuse(d);
     }
 
     /// A literal the syntax stage let through but lowering cannot read: refused, so no

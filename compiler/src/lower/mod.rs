@@ -2,6 +2,7 @@
 //! indexes here, using the types the checker recorded for every expression, so nothing
 //! is looked up by name at run time.
 
+mod constant;
 mod expr;
 mod index;
 mod playbook;

@@ -17,6 +17,14 @@ pub use op::{Builtin, Cmp, History, Op};
 /// `by:` and `where` filters, and enum variants the CRM's own values.
 pub const FORMAT_VERSION: u32 = 3;
 
+/// 0001-01-01T00:00:00Z, the first moment Play counts: dates and moments stay in the
+/// years 0001 to 9999, and durations no longer than that span.
+pub const MIN_MOMENT: i64 = -62_135_596_800;
+/// 9999-12-31T23:59:59Z, the last moment Play counts.
+pub const MAX_MOMENT: i64 = 253_402_300_799;
+/// The most business days a duration counts (about 380 years).
+pub const MAX_BUSINESS_DAYS: i64 = 100_000;
+
 /// How many segments and signals the run time follows inside one another; the checker
 /// refuses a deeper chain (`E0310`).
 pub const SEGMENT_DEPTH: u32 = 64;

@@ -257,6 +257,9 @@ impl Explainer<'_> {
         if in_text && at_line_end {
             return self.unterminated_text(pos);
         }
+        if in_text && rest.starts_with("\\u") {
+            return self.bad_unicode_escape(pos, rest);
+        }
         if in_text && rest.starts_with('\\') {
             let len = rest.chars().take(2).map(char::len_utf8).sum();
             return Diagnostic::error(codes::INVALID_LITERAL, format!("unknown escape `{}`", &rest[..len]), self.span(pos, len), "not an escape")
@@ -379,6 +382,24 @@ impl Explainer<'_> {
                 Some(format!("after `{last}`"))
             }
         }
+    }
+    /// `\u` not followed by `{`, 1 to 6 hex digits and `}`: says which part is wrong.
+    fn bad_unicode_escape(&self, pos: usize, rest: &str) -> Diagnostic {
+        let line = rest.split(['\n', '\r', '"']).next().unwrap_or(rest);
+        let written = match line.find('}') {
+            Some(end) if line.starts_with("\\u{") => &line[..=end],
+            _ => &line[..2],
+        };
+        let digits = written.trim_start_matches("\\u{").trim_end_matches('}');
+        let message = if !written.ends_with('}') {
+            "a `\\u` escape is written `\\u{…}`, with braces".to_string()
+        } else if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+            format!("the escape `{written}` is not hexadecimal digits")
+        } else {
+            format!("the escape `{written}` has {} hex digits; it takes 1 to 6", digits.len())
+        };
+        Diagnostic::error(codes::INVALID_LITERAL, message, self.span(pos, written.len()), "not a Unicode escape")
+            .with_help("write the code point in 1 to 6 hexadecimal digits, e.g. `\\u{41}` for `A` or `\\u{1F600}`")
     }
 
     fn unterminated_text(&self, pos: usize) -> Diagnostic {

@@ -101,3 +101,28 @@ async fn shutdown_is_answered() {
     let (mut client, _, _) = Client::with_fixture(SOURCE).await;
     assert_eq!(client.request_value("shutdown", Value::Null).await, Value::Null);
 }
+
+/// A long chain of signals each defined by the next used to overflow the stack of the
+/// server's worker (about 1,000 were enough): it is one diagnostic, and the server goes on.
+#[tokio::test]
+async fn a_long_chain_of_signals_is_a_diagnostic_not_a_crash() {
+    let (mut client, _, _) = Client::with_fixture(SOURCE).await;
+    let mut chain = String::new();
+    for i in 0..3000 {
+        let next = if i + 1 < 3000 { format!("s{}", i + 1) } else { "account.health".to_string() };
+        chain.push_str(&format!("signal s{i} for account: Account = {next} + 1\n"));
+    }
+    client.open("chain.play", &chain).await;
+    let published = client.diagnostics("chain.play", Some(1)).await;
+    let codes: Vec<String> = published
+        .diagnostics
+        .iter()
+        .filter_map(|d| match &d.code {
+            Some(tower_lsp::lsp_types::NumberOrString::String(c)) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(codes.iter().any(|c| c == "play::E0310"), "{codes:?}");
+    let at = client.at("chain.play", Position::new(0, 8));
+    client.request_value("textDocument/hover", at).await;
+}

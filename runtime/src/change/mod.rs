@@ -627,16 +627,9 @@ fn article(kind: &str) -> &'static str {
     }
 }
 
-/// "an Account", "a User", "an Update": a `U` sounds like "you" unless a consonant
-/// other than `s` follows it and the word goes on (`Un…`, `Up…`).
+/// "an Account", "a User", "an Update", by the compiler's one rule for articles.
 pub(crate) fn with_article(name: &str) -> String {
-    let mut chars = name.chars();
-    let vowel = match (chars.next(), chars.next()) {
-        (Some('U' | 'u'), Some(next)) => !"sSrRtT".contains(next) && !"aeiou".contains(next),
-        (Some(c), _) => "AEIOaeio".contains(c),
-        _ => false,
-    };
-    format!("{} {name}", if vowel { "an" } else { "a" })
+    format!("{} {name}", play_compiler::suggest::article(name))
 }
 
 /// "`a`, `b` and `c`".

@@ -16,14 +16,9 @@ use crate::value::Value;
 /// The duration type, named apart from the `Value::Duration` variant.
 type Dur = Duration;
 
-/// 0001-01-01T00:00:00Z, the first moment Play counts.
-pub const MIN_MOMENT: i64 = -62_135_596_800;
-/// 9999-12-31T23:59:59Z, the last moment Play counts.
-pub const MAX_MOMENT: i64 = 253_402_300_799;
+pub use play_compiler::program::{MAX_BUSINESS_DAYS, MAX_MOMENT, MIN_MOMENT};
 /// The longest duration in seconds: from the first moment to the last.
 const MAX_SECONDS: i64 = MAX_MOMENT - MIN_MOMENT;
-/// The most business days a duration counts (about 380 years).
-const MAX_BUSINESS_DAYS: i64 = 100_000;
 
 const TOO_LARGE: &str = "the result is too large (the calculation overflows)";
 const OUT_OF_YEARS: &str = "the result falls outside the years 0001 to 9999";

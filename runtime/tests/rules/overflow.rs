@@ -14,7 +14,10 @@ fn playbook(when: &str, action: &str) -> String {
 
 #[test]
 fn a_moment_beyond_the_year_9999_is_a_failure_not_false() {
-    let mut w = World::new(&playbook("today() + 52560000m * 100000 > today()", "notify slack \"#cs\" \"far\""));
+    let mut w = World::new(&playbook(
+        "today() + 52560000m * (account.used_seats ?? 100000) > today()",
+        "notify slack \"#cs\" \"far\"",
+    ));
     w.given("Account/acme", account(json!({})));
     w.upsert("Account/acme", json!({"health": 41}));
     assert_eq!(w.actions(), Vec::<String>::new());

@@ -40,12 +40,14 @@ fn condition() -> impl Strategy<Value = String> {
         (0i64..20).prop_map(|n| format!("(account.used_seats ?? 0) > {n}")),
         (1u32..5000).prop_map(|n| format!("account.arr / account.health > {n}")),
         // Arithmetic that overflows for some values: a fault in both tiers, never a value.
-        (1u32..200_000).prop_map(|n| format!("today() + 52560000m * {n} > today()")),
-        (1u32..200).prop_map(|n| format!("(account.renewal_date ?? today()) + 36500d * {n} > today()")),
+        (1u32..200_000).prop_map(|n| format!("today() + 52560000m * (account.used_seats ?? {n}) > today()")),
+        (1u32..200).prop_map(|n| format!(
+            "(account.renewal_date ?? today()) + 36500d * (account.used_seats ?? {n}) > today()"
+        )),
         (0i64..12).prop_map(|n| format!("(account.used_seats ?? {n}) + 9_223_372_036_854_775_800 > 0")),
         Just("(account.used_seats ?? 1) * 9_223_372_036_854_775_807 > 0".to_string()),
         Just(format!("account.arr * {}.0 > 1", "9".repeat(305))),
-        (1u32..40_000).prop_map(|n| format!("today() - 1d * {n} * 100 < today()")),
+        (1u32..40_000).prop_map(|n| format!("today() - 1d * (account.used_seats ?? {n}) * 100 < today()")),
     ];
     leaf.prop_recursive(3, 12, 2, |inner| {
         prop_oneof![
@@ -147,7 +149,7 @@ proptest! {
 /// the interpreter — not a wrapped value that makes the condition false.
 #[test]
 fn overflowing_time_arithmetic_is_a_fault_in_both_tiers() {
-    let src = "playbook p {\n  for account: Account\n  on account.health falls\n  when today() + 52560000m * 100000 > today()\n  step s {\n    notify slack \"#cs\" \"look\"\n  }\n}\n";
+    let src = "playbook p {\n  for account: Account\n  on account.health falls\n  when today() + 52560000m * (account.used_seats ?? 100000) > today()\n  step s {\n    notify slack \"#cs\" \"look\"\n  }\n}\n";
     let workspace = Workspace::default();
     let loaded = Loaded::new(build(src), &workspace);
     let code = &loaded.program.playbooks[0].conditions[0];
@@ -161,7 +163,11 @@ fn overflowing_time_arithmetic_is_a_fault_in_both_tiers() {
         match vm.eval(code, &ctx) {
             Err(play_runtime::vm::Fault::Failed { message, span }) => {
                 assert!(message.contains("overflows"), "{message}");
-                assert_eq!(&src[span.start as usize..span.end as usize], "52560000m * 100000", "{span:?}");
+                assert_eq!(
+                    &src[span.start as usize..span.end as usize],
+                    "52560000m * (account.used_seats ?? 100000)",
+                    "{span:?}"
+                );
             }
             other => panic!("expected a fault, got {other:?}"),
         }

@@ -21,8 +21,11 @@ impl Builder<'_> {
                 _ => {
                     let cspan = self.span(&c);
                     prev = Some(cspan);
-                    if let Some(kind) = self.clause(c) {
-                        clauses.push(Clause { kind, span: cspan });
+                    // A clause that could not be built (its error is reported) counts as an
+                    // error node, so the checker reports nothing missing in its place.
+                    match self.clause(c) {
+                        Some(kind) => clauses.push(Clause { kind, span: cspan }),
+                        None => errors.push(ErrorNode { span: cspan }),
                     }
                 }
             }
@@ -157,8 +160,9 @@ impl Builder<'_> {
                 _ => {
                     let aspan = self.span(&c);
                     prev = Some(aspan);
-                    if let Some(kind) = self.action(c) {
-                        actions.push(Action { kind, span: aspan });
+                    match self.action(c) {
+                        Some(kind) => actions.push(Action { kind, span: aspan }),
+                        None => errors.push(ErrorNode { span: aspan }),
                     }
                 }
             }
@@ -177,9 +181,11 @@ impl Builder<'_> {
                 Rule::ident => name = Some(self.ident(&c)),
                 Rule::text => title = Some(self.text(c)),
                 Rule::activity => {
-                    prev = Some(self.span(&c));
-                    if let Some(a) = self.activity(c) {
-                        activities.push(a);
+                    let aspan = self.span(&c);
+                    prev = Some(aspan);
+                    match self.activity(c) {
+                        Some(a) => activities.push(a),
+                        None => errors.push(ErrorNode { span: aspan }),
                     }
                 }
                 Rule::block_error => errors.push(self.block_error(&c, Block::Stage, prev)),
