@@ -22,7 +22,10 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
     let until = args.until.as_deref().map(|t| moment(t, &compiled.workspace)).transpose()?;
     let text = read(&args.changes)?;
     let mut engine = engine(&compiled, start(&text, &compiled, until));
+    // The run history is kept only when asked for, and then written out as it grows.
+    engine.keep_history = args.history;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut history = Vec::new();
     let mut broken = false;
     let rejected = feed(&mut engine, &text, &args.changes, until, |engine| {
         for action in engine.take_actions() {
@@ -30,17 +33,17 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
                 broken = true;
             }
         }
+        for h in engine.history.drain(..) {
+            history.extend(serde_json::to_vec(&h).unwrap_or_default());
+            history.push(b'\n');
+        }
+        if history.len() > 1 << 16 {
+            to_stderr(|err| err.write_all(&std::mem::take(&mut history)));
+        }
     });
     let _ = out.flush();
     drop(out);
-    if args.history {
-        to_stderr(|err| {
-            for h in &engine.history {
-                writeln!(err, "{}", serde_json::to_string(h).unwrap_or_default())?;
-            }
-            Ok(())
-        });
-    }
+    to_stderr(|err| err.write_all(&history));
     to_stdout(|_| Ok(()))?;
     Ok(Exit::problems_if(rejected > 0))
 }

@@ -10,6 +10,7 @@ mod explain;
 mod fmt;
 mod mutation;
 mod play_test;
+mod program_load;
 mod replay;
 mod schema;
 mod support;

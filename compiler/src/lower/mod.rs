@@ -4,6 +4,7 @@
 
 mod expr;
 mod index;
+pub(crate) use index::build as trigger_index;
 mod playbook;
 mod test;
 

@@ -6,6 +6,7 @@ pub mod action;
 mod dates;
 pub mod history;
 mod produce;
+mod quiet;
 pub mod run;
 mod step;
 mod trigger;
@@ -121,6 +122,9 @@ pub struct Engine<S: Store> {
     pending: Vec<produce::Pending>,
     deferred: HashMap<u64, produce::Pending>,
     pub history: Vec<HistoryEntry>,
+    /// Whether `history` keeps its entries (the default). Without, each pass's entries
+    /// are let go at its end, and schedule firings that can do nothing are skipped.
+    pub keep_history: bool,
     pub trace: Option<Trace>,
 }
 
@@ -143,6 +147,7 @@ impl<S: Store> Engine<S> {
             pending: Vec::new(),
             deferred: HashMap::new(),
             history: Vec::new(),
+            keep_history: true,
             trace: None,
         };
         engine.store.begin();
@@ -169,6 +174,7 @@ impl<S: Store> Engine<S> {
 
     /// Runs the clock forward to `t`, doing whatever falls due on the way, in order.
     pub fn advance_to(&mut self, t: i64) {
+        let mut quiet = quiet::Quiet::default();
         while let Some(at) = self.store.next_due() {
             if at > t {
                 break;
@@ -176,11 +182,21 @@ impl<S: Store> Engine<S> {
             self.store.begin();
             let Some((at, timer)) = self.store.pop_due(t) else { break };
             self.now = self.now.max(at);
+            let pass = self.before_pass(&timer);
             self.on_timer(timer);
             self.finish_pass();
+            self.after_pass(pass, &mut quiet, t);
             self.store.commit();
+            self.end_history();
         }
         self.now = self.now.max(t);
+    }
+
+    /// Lets go of the run history of the pass that ended, unless it is kept.
+    fn end_history(&mut self) {
+        if !self.keep_history {
+            self.history.clear();
+        }
     }
 
     /// Runs the clock forward to the clock's now.
@@ -212,6 +228,7 @@ impl<S: Store> Engine<S> {
         };
         self.finish_pass();
         self.store.commit();
+        self.end_history();
         result
     }
 
@@ -257,9 +274,15 @@ impl<S: Store> Engine<S> {
 
     /// Evaluates code that is about no record (a test's values); a fault gives empty.
     pub fn eval_plain(&mut self, code: &Code) -> Value {
+        self.eval_about_nothing(code).unwrap_or_default()
+    }
+
+    /// Evaluates code that is about no record, a fault included (a test's field values,
+    /// where a fault fails the test at its place).
+    pub fn eval_about_nothing(&mut self, code: &Code) -> Result<Value, Fault> {
         let loaded = self.loaded.clone();
         let nobody = Subject { record: u32::MAX, id: Arc::from("") };
-        self.eval(&loaded, code, &nobody, &Extra::default()).unwrap_or_default()
+        self.eval(&loaded, code, &nobody, &Extra::default())
     }
 
     /// `file:line:column` of a span, for failure reports.
