@@ -13,5 +13,6 @@ mod play_test;
 mod program_load;
 mod replay;
 mod schema;
+mod simulated_time;
 mod support;
 mod top_level;
