@@ -24,6 +24,8 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
     let mut engine = engine(&compiled, start(&text, &compiled, until));
     // The run history is kept only when asked for, and then written out as it grows.
     engine.keep_history = args.history;
+    // Nobody completes or dismisses an action in a replay.
+    engine.keep_closable = false;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut history = Vec::new();
     let mut broken = false;
@@ -51,9 +53,12 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
 /// A change file's text. A byte-order mark, which spreadsheet and Windows tools put at
 /// the start of UTF-8 files they export, is not part of the first change.
 pub fn read(path: &Path) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    Ok(String::from_utf8_lossy(bytes).into_owned())
+    let mut bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    if bytes.starts_with(b"\xef\xbb\xbf") {
+        bytes.drain(..3);
+    }
+    // Taken as it is when it is UTF-8 (no second copy of a large file).
+    Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// An engine for a replay, its clock at `start`.

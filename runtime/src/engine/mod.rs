@@ -125,6 +125,9 @@ pub struct Engine<S: Store> {
     /// Whether `history` keeps its entries (the default). Without, each pass's entries
     /// are let go at its end, and schedule firings that can do nothing are skipped.
     pub keep_history: bool,
+    /// Whether what closing an action needs is kept for each one produced (the default).
+    /// A replay, which closes none, keeps nothing per action.
+    pub keep_closable: bool,
     pub trace: Option<Trace>,
 }
 
@@ -148,6 +151,7 @@ impl<S: Store> Engine<S> {
             deferred: HashMap::new(),
             history: Vec::new(),
             keep_history: true,
+            keep_closable: true,
             trace: None,
         };
         engine.store.begin();

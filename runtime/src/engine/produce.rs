@@ -377,23 +377,26 @@ impl<S: Store> Engine<S> {
                     }
                     let mut action = p.action;
                     action.at = self.now;
-                    // The names are shared with the run's rather than copied.
-                    let (playbook, version) = match self.store.run(action.run) {
-                        Some(run) if *run.playbook_name == *action.playbook && *run.version == *action.version => {
-                            (run.playbook_name.clone(), run.version.clone())
-                        }
-                        _ => (Arc::from(action.playbook.as_str()), Arc::from(action.version.as_str())),
-                    };
-                    let kept = Produced {
-                        run: action.run,
-                        kind: action.action,
-                        playbook,
-                        version,
-                        step: action.step.clone(),
-                        record: action.record.clone(),
-                        dedupe: p.dedupe,
-                    };
-                    self.produced.insert(action.seq, kept);
+                    // What closing it needs, unless nobody will (a replay).
+                    if self.keep_closable {
+                        // The names are shared with the run's rather than copied.
+                        let (playbook, version) = match self.store.run(action.run) {
+                            Some(run) if *run.playbook_name == *action.playbook && *run.version == *action.version => {
+                                (run.playbook_name.clone(), run.version.clone())
+                            }
+                            _ => (Arc::from(action.playbook.as_str()), Arc::from(action.version.as_str())),
+                        };
+                        let kept = Produced {
+                            run: action.run,
+                            kind: action.action,
+                            playbook,
+                            version,
+                            step: action.step.clone(),
+                            record: action.record.clone(),
+                            dedupe: p.dedupe,
+                        };
+                        self.produced.insert(action.seq, kept);
+                    }
                     self.actions.push(action);
                 }
             }
