@@ -75,3 +75,26 @@ fn skipping_quiet_schedule_firings_gives_the_actions_of_firing_each_one() {
     // The quiet weeks were skipped (timers share the store's sequence with ids).
     assert!(quiet.store.next_id() + 50 < every.store.next_id());
 }
+
+#[test]
+fn an_engine_that_keeps_nothing_to_close_actions_still_produces_them() {
+    let project = direct::customer_success();
+    let mut engines = [true, false].map(|closable| {
+        let store = MemoryStore::new(project.program.schema.records.len());
+        let mut engine = Engine::new(project.program.clone(), project.workspace.clone(), store, 1_772_438_400);
+        engine.keep_closable = closable;
+        for line in accounts().lines().take(1) {
+            engine.ingest(parse_change(line, &project.program, &project.workspace).expect("valid")).expect("taken");
+        }
+        engine
+    });
+    let [kept, replay] = &mut engines;
+    let (a, b) = (kept.take_actions(), replay.take_actions());
+    assert!(!a.is_empty());
+    assert_eq!(
+        a.iter().map(|a| a.to_json_line()).collect::<Vec<_>>(),
+        b.iter().map(|a| a.to_json_line()).collect::<Vec<_>>()
+    );
+    assert!(kept.complete(a[0].seq), "kept: it can be closed");
+    assert!(!replay.complete(b[0].seq), "a replay keeps nothing to close it with");
+}
