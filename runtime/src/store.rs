@@ -105,6 +105,12 @@ pub trait Store: Data {
     /// The earliest timer due at or before `until`, removed.
     fn pop_due(&mut self, until: i64) -> Option<(i64, Timer)>;
     fn next_due(&self) -> Option<i64>;
+    /// When the earliest timer `want` accepts is due. A store that cannot tell may give
+    /// the earliest of all, which only makes the engine skip less.
+    fn next_due_where(&self, want: &dyn Fn(&Timer) -> bool) -> Option<i64> {
+        let _ = want;
+        self.next_due()
+    }
 
     fn is_member(&self, segment: u32, id: &str) -> bool;
     fn set_member(&mut self, segment: u32, id: &Arc<str>, member: bool);
@@ -424,6 +430,10 @@ impl Store for MemoryStore {
 
     fn next_due(&self) -> Option<i64> {
         self.timers.keys().next().map(|k| k.0)
+    }
+
+    fn next_due_where(&self, want: &dyn Fn(&Timer) -> bool) -> Option<i64> {
+        self.timers.iter().find(|(_, t)| want(t)).map(|(k, _)| k.0)
     }
 
     fn is_member(&self, segment: u32, id: &str) -> bool {

@@ -12,6 +12,7 @@ use crate::config::Workspace;
 use crate::engine::{Action, Engine, Outcome};
 use crate::store::{MemoryStore, Store};
 use crate::value::Value;
+use crate::vm::Fault;
 
 /// How one test went.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,7 +70,8 @@ pub fn run(program: &Program, workspace: &Workspace, test: &TestDef) -> TestResu
     for stmt in &test.stmts {
         let result = match &stmt.kind {
             TestStmtKind::Put { created, record, name, fields } => {
-                let fields = values(&mut engine, &program.schema.records[*record].fields, fields);
+                let types = &program.schema.records[*record].fields;
+                let Some(fields) = values(&mut engine, types, fields, &mut failures) else { continue };
                 let id: Arc<str> = Arc::from(name.as_str());
                 if *created {
                     let at = engine.now();
@@ -79,7 +81,8 @@ pub fn run(program: &Program, workspace: &Workspace, test: &TestDef) -> TestResu
                 }
             }
             TestStmtKind::Update { record, name, fields } => {
-                let fields = values(&mut engine, &program.schema.records[*record].fields, fields);
+                let types = &program.schema.records[*record].fields;
+                let Some(fields) = values(&mut engine, types, fields, &mut failures) else { continue };
                 let at = engine.now();
                 engine.ingest(Change {
                     at,
@@ -94,7 +97,8 @@ pub fn run(program: &Program, workspace: &Workspace, test: &TestDef) -> TestResu
                 })
             }
             TestStmtKind::Event { event, subject, fields } => {
-                let fields = values(&mut engine, &program.schema.events[*event].fields, fields);
+                let types = &program.schema.events[*event].fields;
+                let Some(fields) = values(&mut engine, types, fields, &mut failures) else { continue };
                 let at = engine.now();
                 engine.ingest(Change {
                     at,
@@ -247,23 +251,36 @@ fn moment(c: &play_compiler::program::Const, workspace: &Workspace) -> i64 {
     }
 }
 
-/// A test's field values; a teammate written as an address is a reference to them.
+/// A test's field values; a teammate written as an address is a reference to them. A
+/// value that cannot be worked out (`1 / 0`) fails the test at its place: `None`.
 fn values(
     engine: &mut Engine<MemoryStore>,
     types: &[play_compiler::program::FieldDef],
     fields: &[(usize, Code)],
-) -> Vec<(u32, Value)> {
-    fields
-        .iter()
-        .map(|(slot, code)| {
-            let v = engine.eval_plain(code);
-            let v = match (types.get(*slot).map(|f| f.ty.required()), v) {
-                (Some(play_compiler::program::Ty::Record(r)), Value::Text(id)) => Value::Ref { record: *r as u32, id },
-                (_, v) => v,
-            };
-            (*slot as u32, v)
-        })
-        .collect()
+    failures: &mut Vec<Failure>,
+) -> Option<Vec<(u32, Value)>> {
+    let mut out = Vec::with_capacity(fields.len());
+    for (slot, code) in fields {
+        let v = match engine.eval_about_nothing(code) {
+            Ok(v) => v,
+            Err(Fault::Skip { .. }) => Value::Empty,
+            Err(Fault::Failed { message, span } | Fault::Gone { message, span }) => {
+                let field = types.get(*slot).map_or("?", |f| f.name.as_str());
+                failures.push(Failure {
+                    span,
+                    message: format!("the value of `{field}` cannot be worked out: {message}"),
+                    produced: Vec::new(),
+                });
+                return None;
+            }
+        };
+        let v = match (types.get(*slot).map(|f| f.ty.required()), v) {
+            (Some(play_compiler::program::Ty::Record(r)), Value::Text(id)) => Value::Ref { record: *r as u32, id },
+            (_, v) => v,
+        };
+        out.push((*slot as u32, v));
+    }
+    Some(out)
 }
 
 fn kind_matches(kind: ExpectKind, action: ActionKind) -> bool {

@@ -27,7 +27,13 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
     };
     let text = read(&args.changes)?;
     let mut engine = engine(&compiled, start(&text, &compiled, until));
+    // The run history is kept only when asked for, and then written out as it grows.
+    engine.keep_history = args.history;
+    let want_history = args.history;
+    // What closing an action needs is kept only when the changes may close one.
+    engine.keep_closable = names_actions(&text);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut history = Vec::new();
     let mut broken = false;
     let rejected = feed(&mut engine, &text, &args.changes, until, deploys, |engine| {
         for action in engine.take_settled_actions() {
@@ -35,17 +41,20 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
                 broken = true;
             }
         }
+        for h in engine.history.drain(..) {
+            // Entries made outside a pass (a deploy's migrations) are let go here too.
+            if want_history {
+                history.extend(serde_json::to_vec(&h).unwrap_or_default());
+                history.push(b'\n');
+            }
+        }
+        if history.len() > 1 << 16 {
+            to_stderr(|err| err.write_all(&std::mem::take(&mut history)));
+        }
     });
     let _ = out.flush();
     drop(out);
-    if args.history {
-        to_stderr(|err| {
-            for h in &engine.history {
-                writeln!(err, "{}", serde_json::to_string(h).unwrap_or_default())?;
-            }
-            Ok(())
-        });
-    }
+    to_stderr(|err| err.write_all(&history));
     to_stdout(|_| Ok(()))?;
     Ok(Exit::problems_if(rejected > 0))
 }
@@ -99,6 +108,14 @@ fn deploy_due(
 /// the start is set aside, and a line that is not UTF-8 is refused on its own.
 pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+}
+
+/// Whether a change file may hold queue changes (`"change":"action"` or `"activity"`), so
+/// that the actions it names must stay closable. A plain search, which may say yes for a
+/// file that has none: that only costs memory.
+fn names_actions(bytes: &[u8]) -> bool {
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    has(b"\"action\"") || has(b"\"activity\"")
 }
 
 /// An engine for a replay, its clock at `start`.

@@ -64,3 +64,20 @@ fn a_project_with_errors_is_reported_and_no_test_runs() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.ends_with("checked 3 files: 4 errors\n"), "{}", run.stderr);
 }
+
+#[test]
+fn a_faulting_value_in_a_created_record_fails_the_test_at_the_value() {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let root = fixture("test_project");
+    crate::support::write(
+        dir.path(),
+        "health_watch.play",
+        std::fs::read_to_string(root.join("health_watch.play")).expect("the fixture"),
+    );
+    let test = "test \"a faulting value\" {\n  at 2026-03-02T09:00:00Z\n  create Account acme {\n    name: \"Acme\",\n    tier: MidMarket,\n    arr: 1 / 0,\n    stage: Adoption,\n    health: 72,\n    owner: \"jo@example.com\",\n    weekly_active_users: 40,\n    tags: [],\n  }\n}\n";
+    crate::support::write(dir.path(), "tests/fault.play", test);
+    let run = play(dir.path(), &["test"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("tests/fault.play:6:"), "{}", run.stderr);
+    assert!(run.stderr.contains("the value of `arr` cannot be worked out"), "{}", run.stderr);
+}

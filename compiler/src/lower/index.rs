@@ -4,7 +4,7 @@
 
 use crate::program::*;
 
-pub(super) fn build(program: &Program) -> TriggerIndex {
+pub(crate) fn build(program: &Program) -> TriggerIndex {
     let records = program.schema.records.len();
     let mut index = TriggerIndex {
         created: vec![Vec::new(); records],

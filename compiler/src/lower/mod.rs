@@ -5,6 +5,7 @@
 mod constant;
 mod expr;
 mod index;
+pub(crate) use index::build as trigger_index;
 mod playbook;
 mod test;
 

@@ -5,6 +5,7 @@
 mod dump;
 pub use dump::duration as duration_text;
 pub mod op;
+mod validate;
 
 use serde::{Deserialize, Serialize};
 
@@ -546,13 +547,14 @@ impl Program {
         serde_json::to_vec(self).unwrap_or_default()
     }
 
-    /// Loads a serialized program, refusing another format version or a damaged file.
     /// The file, line and column a span starts at.
     pub fn place(&self, span: SrcSpan) -> (&str, usize, usize) {
         let file = self.files.get(span.file as usize).map_or("", String::as_str);
         (file, span.line as usize, span.column as usize)
     }
 
+    /// Loads a serialized program, refusing another format version, a damaged file or a
+    /// program that does not validate.
     pub fn from_bytes(bytes: &[u8]) -> Result<Program, LoadError> {
         #[derive(Deserialize)]
         struct Header {
@@ -567,7 +569,15 @@ impl Program {
             return Err(LoadError::Damaged("the content does not match its hash".into()));
         }
         program.schema.one_of_each().map_err(LoadError::Damaged)?;
+        program.validate()?;
         Ok(program)
+    }
+
+    /// Checks the program's structure: every index in range, every count positive, every
+    /// instruction's operands of the kind its place needs, the trigger index the one its
+    /// playbooks give. A program that loads passes it, so the engine can rely on it.
+    pub fn validate(&self) -> Result<(), LoadError> {
+        validate::check(self).map_err(LoadError::Invalid)
     }
 
     /// The hash of the program's content (everything but the hash itself).
@@ -603,6 +613,10 @@ pub enum LoadError {
     Version { found: u32, want: u32 },
     #[error("this is not a play program, or it is damaged: {0}")]
     Damaged(String),
+    /// Whole, but not something the compiler makes: an index out of range, a count that
+    /// is not positive, an instruction without its operands.
+    #[error("this program is not valid: {0}")]
+    Invalid(String),
 }
 
 /// A stable 64-bit hash in hex (FNV-1a, then a finalizer so that inputs differing in one

@@ -221,24 +221,27 @@ impl<S: Store> Engine<S> {
         }
         let mut action = p.action;
         action.at = self.now;
-        // The names are shared with the run's rather than copied.
-        let (playbook, version) = match self.store.run(action.run) {
-            Some(run) if *run.playbook_name == *action.playbook && *run.version == *action.version => {
-                (run.playbook_name.clone(), run.version.clone())
-            }
-            _ => (Arc::from(action.playbook.as_str()), Arc::from(action.version.as_str())),
-        };
-        let kept = Produced {
-            run: action.run,
-            kind: action.action,
-            playbook,
-            version,
-            step: action.step.clone(),
-            record: action.record.clone(),
-            dedupe: p.dedupe,
-            creates: p.creates,
-        };
-        self.produced.insert(action.seq, kept);
+        // What closing it needs, unless nobody will (a replay); the names are shared with
+        // the run's rather than copied.
+        if self.keep_closable {
+            let (playbook, version) = match self.store.run(action.run) {
+                Some(run) if *run.playbook_name == *action.playbook && *run.version == *action.version => {
+                    (run.playbook_name.clone(), run.version.clone())
+                }
+                _ => (Arc::from(action.playbook.as_str()), Arc::from(action.version.as_str())),
+            };
+            let kept = Produced {
+                run: action.run,
+                kind: action.action,
+                playbook,
+                version,
+                step: action.step.clone(),
+                record: action.record.clone(),
+                dedupe: p.dedupe,
+                creates: p.creates,
+            };
+            self.produced.insert(action.seq, kept);
+        }
         self.queue.produced(&action);
         self.actions.push(action);
     }

@@ -8,6 +8,7 @@ mod dates;
 pub mod history;
 mod produce;
 mod queue;
+mod quiet;
 pub mod run;
 mod step;
 mod trigger;
@@ -127,6 +128,12 @@ pub struct Engine<S: Store> {
     /// Actions waiting for a slot of a touch budget.
     queues: budget::Queues,
     pub history: Vec<HistoryEntry>,
+    /// Whether `history` keeps its entries (the default). Without, each pass's entries
+    /// are let go at its end, and schedule firings that can do nothing are skipped.
+    pub keep_history: bool,
+    /// Whether what closing an action needs is kept for each one produced (the default).
+    /// A replay, which closes none, keeps nothing per action.
+    pub keep_closable: bool,
     pub trace: Option<Trace>,
     /// Open actions by id, email drafts and `change_id`s, for the queue's changes.
     queue: queue::Queue,
@@ -152,6 +159,8 @@ impl<S: Store> Engine<S> {
             pending_keys: std::collections::HashSet::new(),
             queues: budget::Queues::default(),
             history: Vec::new(),
+            keep_history: true,
+            keep_closable: true,
             trace: None,
             queue: queue::Queue::default(),
         };
@@ -204,6 +213,7 @@ impl<S: Store> Engine<S> {
 
     /// Does whatever falls due up to `t`, in order, the clock following the timers.
     fn fire_due(&mut self, t: i64) {
+        let mut quiet = quiet::Quiet::default();
         loop {
             let next = self.store.next_due().filter(|at| *at <= t);
             if next.unwrap_or(t) > self.now {
@@ -217,8 +227,18 @@ impl<S: Store> Engine<S> {
             self.store.begin();
             let Some((at, timer)) = self.store.pop_due(t) else { break };
             self.now = self.now.max(at);
+            let pass = self.before_pass(&timer);
             self.on_timer(timer);
+            self.after_pass(pass, &mut quiet, t);
             self.store.commit();
+            self.end_history();
+        }
+    }
+
+    /// Lets go of the run history of the pass that ended, unless it is kept.
+    fn end_history(&mut self) {
+        if !self.keep_history {
+            self.history.clear();
         }
     }
 
@@ -250,6 +270,7 @@ impl<S: Store> Engine<S> {
             ChangeKind::Action { .. } | ChangeKind::Activity { .. } => Ok(()),
         };
         self.store.commit();
+        self.end_history();
         result
     }
 
@@ -311,9 +332,15 @@ impl<S: Store> Engine<S> {
 
     /// Evaluates code that is about no record (a test's values); a fault gives empty.
     pub fn eval_plain(&mut self, code: &Code) -> Value {
+        self.eval_about_nothing(code).unwrap_or_default()
+    }
+
+    /// Evaluates code that is about no record, a fault included (a test's field values,
+    /// where a fault fails the test at its place).
+    pub fn eval_about_nothing(&mut self, code: &Code) -> Result<Value, Fault> {
         let loaded = self.loaded.clone();
         let nobody = Subject { record: u32::MAX, id: Arc::from("") };
-        self.eval(&loaded, code, &nobody, &Extra::default()).unwrap_or_default()
+        self.eval(&loaded, code, &nobody, &Extra::default())
     }
 
     /// `file:line:column` of a span, for failure reports.

@@ -127,13 +127,16 @@ impl<S: Store> Engine<S> {
             }
             ChangeKind::Activity { record, id, playbook, activity } => {
                 let run = self.stage_run(record, &id, &playbook, &activity)?;
+                let before = self.now;
                 self.now = self.now.max(at);
                 match self.add_activity(run, &activity) {
                     Some(_) => Ok(()),
+                    // Refused: the clock stays where it was.
                     None => Err(Rejection::field(
                         "activity",
                         format!("`{activity}` was not added: see the run history of `{playbook}`"),
-                    )),
+                    ))
+                    .inspect_err(|_| self.now = before),
                 }
             }
             _ => Ok(()),
