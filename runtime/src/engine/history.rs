@@ -21,6 +21,22 @@ pub struct HistoryEntry {
     pub outcome: Outcome,
 }
 
+impl HistoryEntry {
+    /// An entry about a playbook and a record outside any run (a trigger, a membership);
+    /// `at` is set when it is pushed.
+    pub(crate) fn outside_runs(pb: &play_compiler::program::PlaybookDef, record: &str, outcome: Outcome) -> Self {
+        HistoryEntry {
+            at: 0,
+            playbook: pb.name.clone(),
+            version: pb.version.clone(),
+            record: record.to_string(),
+            run: None,
+            step: None,
+            outcome,
+        }
+    }
+}
+
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]

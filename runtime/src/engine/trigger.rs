@@ -70,16 +70,7 @@ impl<S: Store> Engine<S> {
         for p in playbooks {
             let pb = &loaded.program.playbooks[p];
             let outcome = Outcome::Failed { error: message.clone(), file: file.clone(), line, column };
-            let entry = super::HistoryEntry {
-                at: 0,
-                playbook: pb.name.clone(),
-                version: pb.version.clone(),
-                record: record.to_string(),
-                run: None,
-                step: None,
-                outcome,
-            };
-            self.push_history(entry);
+            self.push_history(super::HistoryEntry::outside_runs(pb, &record, outcome));
         }
     }
 
@@ -360,15 +351,7 @@ impl<S: Store> Engine<S> {
     /// many playbooks for one record.
     pub(super) fn fire(&mut self, loaded: &Arc<Loaded>, p: usize, subject: &Subject, info: TriggerInfo, record: &str) {
         let pb = &loaded.program.playbooks[p];
-        let entry = |outcome| super::HistoryEntry {
-            at: 0,
-            playbook: pb.name.clone(),
-            version: pb.version.clone(),
-            record: record.to_string(),
-            run: None,
-            step: None,
-            outcome,
-        };
+        let entry = |outcome| super::HistoryEntry::outside_runs(pb, record, outcome);
         if let Some(reason) = self.reentry_blocks(pb, subject) {
             let r = reason.clone();
             self.note(|| format!("not enrolled: {r}"), &pb.name, subject.record, &subject.id);
