@@ -28,7 +28,11 @@ pub fn check(data: &[u8]) {
         let _ = analysis.completions("fuzz.play", offset, source);
         let _ = analysis.references("fuzz.play", offset, true);
     }
-    let _ = (analysis.document_symbols("fuzz.play"), analysis.semantic_tokens("fuzz.play"), analysis.folding_ranges("fuzz.play"));
+    let _ = (
+        analysis.document_symbols("fuzz.play"),
+        analysis.semantic_tokens("fuzz.play"),
+        analysis.folding_ranges("fuzz.play"),
+    );
     if parse.has_errors() {
         assert!(play_compiler::format::format_source(source).is_err());
         return;

@@ -357,12 +357,11 @@ impl Reader<'_> {
                 let at = at.value();
                 let text = at.to_string();
                 match (at.date, at.time) {
-                    (Some(d), None) => {
-                        match NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day)) {
-                            Some(date) => return Ok(date),
-                            None => ConfigProblem::NoSuchDate { text },
-                        }
-                    }
+                    // Read as its text, so TOML dates obey the same rules (no year 0000).
+                    (Some(_), None) => match parse_date(&text) {
+                        Ok(date) => return Ok(date),
+                        Err(problem) => problem,
+                    },
                     (Some(_), Some(_)) => ConfigProblem::DateWithTime { text },
                     (None, _) => ConfigProblem::TimeNotDate { text },
                 }
@@ -373,19 +372,20 @@ impl Reader<'_> {
     }
 }
 
-/// A date written exactly as `YYYY-MM-DD`.
+/// A date written exactly as `YYYY-MM-DD`, by the one reader of dates
+/// (`play_compiler::dates`): years 0001 to 9999.
 fn parse_date(text: &str) -> Result<NaiveDate, ConfigProblem> {
+    if let Some(date) = play_compiler::dates::parse_date(text) {
+        return Ok(date);
+    }
     let bytes = text.as_bytes();
     let shaped = bytes.len() == 10
         && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
-    if !shaped {
-        return Err(ConfigProblem::NotADate { text: text.to_string() });
-    }
-    // The shape check makes these slices ASCII digits, so they parse.
-    let number = |range: Range<usize>| text[range].parse::<u32>().unwrap_or(0);
-    let year = i32::try_from(number(0..4)).unwrap_or(0);
-    NaiveDate::from_ymd_opt(year, number(5..7), number(8..10))
-        .ok_or(ConfigProblem::NoSuchDate { text: text.to_string() })
+    Err(if shaped {
+        ConfigProblem::NoSuchDate { text: text.to_string() }
+    } else {
+        ConfigProblem::NotADate { text: text.to_string() }
+    })
 }
 
 /// The closest IANA time zone name within three edits, ignoring case; failing that, a
@@ -739,6 +739,12 @@ holidays = [2026-12-25, "2027-01-01"]
     #[test]
     fn holiday_text_naming_no_real_day() {
         insta::assert_snapshot!(error("[calendar]\nholidays = [\"2026-02-30\"]"), @"there is no date `2026-02-30` (line 2, column 13): check the month and the day");
+    }
+
+    #[test]
+    fn holidays_in_year_zero_are_refused_written_either_way() {
+        insta::assert_snapshot!(error("[calendar]\nholidays = [\"0000-01-01\"]"), @"there is no date `0000-01-01` (line 2, column 13): check the month and the day");
+        insta::assert_snapshot!(error("[calendar]\nholidays = [0000-01-01]"), @"there is no date `0000-01-01` (line 2, column 13): check the month and the day");
     }
 
     #[test]
