@@ -102,13 +102,7 @@ playbook watch {
   }
 }
 "##;
-    let mut program = build(src);
-    let s = program.segments.iter().position(|s| s.name == "low").expect("the segment");
-    let span = program.segments[s].value.spans.first().copied().unwrap_or_default();
-    program.segments[s].value =
-        Code { ops: vec![Op::Segment { index: s as u32 }], spans: vec![span], source: "low".into() };
-    let mut w = World::with(src, Workspace::default());
-    w.engine.reload(program);
+    let mut w = with_low_defined_by_itself(src);
     w.given("Account/acme", account(json!({"health": 50})));
     w.upsert("Account/acme", json!({"health": 41}));
     assert_eq!(w.actions(), Vec::<String>::new());
@@ -129,13 +123,7 @@ playbook watch {
   }
 }
 "##;
-    let mut program = build(src);
-    let s = program.segments.iter().position(|s| s.name == "low").expect("the segment");
-    let span = program.segments[s].value.spans.first().copied().unwrap_or_default();
-    program.segments[s].value =
-        Code { ops: vec![Op::Segment { index: s as u32 }], spans: vec![span], source: "low".into() };
-    let mut w = World::with(src, Workspace::default());
-    w.engine.reload(program);
+    let mut w = with_low_defined_by_itself(src);
     w.given("Account/acme", account(json!({"health": 50})));
     w.upsert("Account/acme", json!({"health": 30}));
     assert_eq!(w.actions(), Vec::<String>::new());
@@ -214,4 +202,17 @@ mod fused {
             prop_assert_eq!(compare_quick(cmp.op(), &subject[0], &consts[0], &ctx), compare(cmp.op(), &subject[0], &consts[0], &ctx));
         }
     }
+}
+
+/// A world running `src` with its segment `low` made to use itself, as a program file (which
+/// the checker never saw) could say.
+fn with_low_defined_by_itself(src: &str) -> World {
+    let mut program = build(src);
+    let s = program.segments.iter().position(|s| s.name == "low").expect("the segment");
+    let span = program.segments[s].value.spans.first().copied().unwrap_or_default();
+    program.segments[s].value =
+        Code { ops: vec![Op::Segment { index: s as u32 }], spans: vec![span], source: "low".into() };
+    let mut w = World::with(src, Workspace::default());
+    w.engine.reload(program);
+    w
 }
