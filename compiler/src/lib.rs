@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod check;
 pub mod dates;
 pub mod diagnostic;
+pub mod email;
 pub mod format;
 pub mod lower;
 pub mod program;

@@ -453,11 +453,7 @@ enum Addressee {
 
 fn is_address(e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Text(t) => t.as_plain().is_some_and(|s| {
-            let mut parts = s.split('@');
-            matches!((parts.next(), parts.next(), parts.next()), (Some(user), Some(domain), None)
-                if !user.is_empty() && domain.contains('.') && !s.contains(char::is_whitespace))
-        }),
+        ExprKind::Text(t) => t.as_plain().is_some_and(|s| crate::email::is_email(&s)),
         _ => false,
     }
 }

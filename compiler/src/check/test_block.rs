@@ -218,8 +218,27 @@ impl<'a> Checker<'a> {
         for fv in as_text {
             self.note_field(file, &self.model.records[record].name.clone(), &fv.name);
             self.expr(file, env, &fv.value, None);
+            self.teammate_address(file, fv);
         }
         self.field_values(file, env, record, rest);
+    }
+
+    /// A teammate written as text must be an address, as change lines require: `"jo"` is
+    /// refused here rather than taken as somebody's id.
+    fn teammate_address(&mut self, file: FileId, fv: &FieldValue) {
+        let ExprKind::Text(t) = &fv.value.kind else { return };
+        let Some(text) = t.as_plain() else { return };
+        if crate::email::is_email(&text) {
+            return;
+        }
+        let d = Diagnostic::error(
+            codes::BAD_TEST,
+            format!("`{}` is not a teammate's email address", text),
+            fv.value.span,
+            "a teammate is written as their address",
+        )
+        .with_help("write the address, e.g. `\"jo@example.com\"`");
+        self.report(file, d);
     }
 
     fn event_payload(&mut self, file: FileId, env: &Env, e: usize, event: &Ident, fields: &[FieldValue]) {
@@ -231,7 +250,9 @@ impl<'a> Checker<'a> {
             }
             match declared.iter().find(|f| f.name == fv.name.name) {
                 // Teammates are written as their email address in tests.
-                Some(f) if Some(f.ty.required()) == user.as_ref() && matches!(fv.value.kind, ExprKind::Text(_)) => {}
+                Some(f) if Some(f.ty.required()) == user.as_ref() && matches!(fv.value.kind, ExprKind::Text(_)) => {
+                    self.teammate_address(file, fv);
+                }
                 Some(f) => {
                     let t = self.expr(file, env, &fv.value, Some(&f.ty));
                     self.expect_ty(file, &fv.value, &t, &f.ty, &format!("`{}` is `{}`", f.name, self.name_of(&f.ty)));

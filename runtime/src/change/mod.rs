@@ -553,12 +553,7 @@ fn whole(json: &Json) -> Result<i64, String> {
     }
 }
 
-/// One `@` with text on either side: what the format takes as an email address.
-pub(crate) fn is_email(s: &str) -> bool {
-    let mut parts = s.split('@');
-    matches!((parts.next(), parts.next(), parts.next()),
-        (Some(user), Some(domain), None) if !user.trim().is_empty() && !domain.trim().is_empty())
-}
+pub(crate) use play_compiler::email::is_email;
 
 /// `3d`, `12h`, `30m`, `2w`, `3bd`, `45s`, or a sum of them as durations are written out
 /// (`2bd + 3h`).
