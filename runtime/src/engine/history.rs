@@ -60,6 +60,17 @@ pub enum Outcome {
         action: String,
         reason: String,
     },
+    /// A person worked an open action through a queue change: `completed`, `snoozed until
+    /// …` or `approved` (a dismissal is `ActionSkipped`, with its reason), with who did it
+    /// and the note they left.
+    ActionWorked {
+        action: String,
+        done: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
     ActionDeferred {
         action: String,
         limit: String,
@@ -125,6 +136,11 @@ impl HistoryEntry {
             Outcome::StepCompleted => "ran".into(),
             Outcome::StepSkipped { reason } => format!("skipped: {reason}"),
             Outcome::ActionSkipped { action, reason } => format!("{action} skipped: {reason}"),
+            Outcome::ActionWorked { action, done, by, note } => {
+                let by = by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default();
+                let note = note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
+                format!("{action} {done}{by}{note}")
+            }
             Outcome::ActionDeferred { action, limit, until } => format!("{action} deferred by `{limit}` until {until}"),
             Outcome::ActionDropped { action, limit } => format!("{action} dropped by `{limit}`"),
             Outcome::FellBack { reason } => format!("fell back: {reason}"),

@@ -414,16 +414,23 @@ impl<S: Store> Engine<S> {
         }
         let p = self.produced.get(&seq)?;
         // What a dismissal writes to the history; the outcome is filled in by the caller.
-        let entry = HistoryEntry {
+        let entry =
+            self.entry_about(seq, Outcome::ActionSkipped { action: p.kind.name().into(), reason: String::new() })?;
+        Some((p.run, entry))
+    }
+
+    /// A history entry about a produced action: its playbook, record, run and step.
+    pub(super) fn entry_about(&self, seq: u64, outcome: Outcome) -> Option<HistoryEntry> {
+        let p = self.produced.get(&seq)?;
+        Some(HistoryEntry {
             at: 0,
             playbook: (*p.playbook).to_owned(),
             version: (*p.version).to_owned(),
             record: p.record.clone(),
             run: Some(p.run),
             step: Some(p.step.clone()),
-            outcome: Outcome::ActionSkipped { action: p.kind.name().into(), reason: String::new() },
-        };
-        Some((p.run, entry))
+            outcome,
+        })
     }
 
     /// A person snoozed an action until a moment: while it is snoozed, the same action is

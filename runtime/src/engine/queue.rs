@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use play_compiler::program::{hex_hash, ActionKind, Node};
 
-use super::{Action, Engine};
+use super::{Action, Engine, HistoryEntry, Outcome};
 use crate::change::{ActionRef, Change, ChangeKind, QueueOp, Rejection};
 use crate::store::Store;
 
@@ -145,8 +145,15 @@ impl<S: Store> Engine<S> {
 
     fn work(&mut self, seq: u64, op: QueueOp, by: Option<&str>) -> Result<(), Rejection> {
         let by_whom = by.map(|b| format!(" by {b}")).unwrap_or_default();
+        // Written first: what was done, by whom, then what followed from it.
+        let worked = |engine: &Self, done: String, note: Option<String>| {
+            let action = engine.produced.get(&seq).map(|p| p.kind.name().to_owned()).unwrap_or_default();
+            engine.entry_about(seq, Outcome::ActionWorked { action, done, by: by.map(str::to_owned), note })
+        };
         match op {
-            QueueOp::Complete { .. } => {
+            QueueOp::Complete { note } => {
+                let entry = worked(self, "completed".into(), note);
+                self.push_worked(entry);
                 self.queue.drafts.remove(&seq);
                 self.complete(seq);
             }
@@ -156,6 +163,8 @@ impl<S: Store> Engine<S> {
                 self.dismiss(seq, &format!("{reason}{by_whom}"));
             }
             QueueOp::Snooze { until } => {
+                let entry = worked(self, format!("snoozed until {}", crate::value::moment_text(until)), None);
+                self.push_worked(entry);
                 self.snooze(seq, until);
             }
             QueueOp::Approve { subject, body } => {
@@ -165,18 +174,33 @@ impl<S: Store> Engine<S> {
                         "only an email task is approved (which sends its email): `complete` or `dismiss` this one",
                     ));
                 };
+                let edited = subject.is_some() || body.is_some();
+                let entry = worked(self, if edited { "approved, edited".into() } else { "approved".into() }, None);
                 let mut email = *draft;
                 email.id = hex_hash(format!("{}|approved", email.id).as_bytes());
                 email.action = ActionKind::Email;
                 email.at = self.now;
                 email.seq = self.store.next_id();
                 email.subject = subject.or(email.subject);
-                email.body = body.or(email.body);
+                if let Some(body) = body {
+                    // A person's edit is plain text: its HTML part is all of it escaped.
+                    let mut html = String::new();
+                    crate::vm::Escape::Html.write(&body, &mut html);
+                    email.html = Some(html);
+                    email.body = Some(body);
+                }
+                self.push_worked(entry);
                 self.actions.push(email);
                 self.complete(seq);
             }
         }
         Ok(())
+    }
+
+    fn push_worked(&mut self, entry: Option<HistoryEntry>) {
+        if let Some(entry) = entry {
+            self.push_history(entry);
+        }
     }
 
     /// The open action a queue change names.

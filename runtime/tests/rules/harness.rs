@@ -292,6 +292,11 @@ pub fn outcome(e: &HistoryEntry) -> String {
         Outcome::StepCompleted => format!("step {step}"),
         Outcome::StepSkipped { reason } => format!("step {step} skipped: {reason}"),
         Outcome::ActionSkipped { action, reason } => format!("{action} of {step} skipped: {reason}"),
+        Outcome::ActionWorked { action, done, by, note } => {
+            let by = by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default();
+            let note = note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
+            format!("{action} of {step} {done}{by}{note}")
+        }
         Outcome::ActionDeferred { action, limit, until } => {
             format!("{action} of {step} deferred by {limit} until {until}")
         }

@@ -60,17 +60,26 @@ fn a_case_is_walked_through_its_stages_by_action_changes_named_by_activity_and_r
             "record": "Case/c1", "by": "al@example.com"}))
     };
     w.feed(&[&complete("verify")]);
-    assert_eq!(w.history(), ["stage triage completed", "stage resolve opened"]);
+    assert_eq!(
+        w.history(),
+        ["activity of triage completed by al@example.com", "stage triage completed", "stage resolve opened"]
+    );
     w.feed(&[&complete("confirm")]);
-    assert_eq!(w.history(), ["stage resolve completed", "completed"]);
+    assert_eq!(
+        w.history(),
+        ["activity of resolve completed by al@example.com", "stage resolve completed", "completed"]
+    );
 }
 
 #[test]
 fn an_action_is_completed_by_its_id() {
     let mut w = opened();
     let id = w.produced[0].id.clone();
-    w.feed(&[&line(json!({"change": "action", "op": "complete", "action": id}))]);
-    assert_eq!(w.history(), ["stage triage completed", "stage resolve opened"]);
+    w.feed(&[&line(json!({"change": "action", "op": "complete", "action": id, "note": "called them back"}))]);
+    assert_eq!(
+        w.history(),
+        ["activity of triage completed: called them back", "stage triage completed", "stage resolve opened"]
+    );
     let again = w.try_feed(&line(json!({"change": "action", "op": "complete", "action": id})));
     assert_eq!(again.expect_err("closed").message, format!("the action `{id}` is not open any more"));
 }
@@ -121,6 +130,9 @@ fn approving_an_email_task_sends_its_email_with_the_edits() {
     assert_eq!(sent[0].action, play_compiler::program::ActionKind::Email);
     assert_eq!(sent[0].subject.as_deref(), Some("Checking in, Vic"));
     assert_eq!(sent[0].body.as_deref(), Some("How is the rollout going?"));
+    // A person's edit is plain text: the HTML part is it, escaped.
+    assert_eq!(sent[0].html.as_deref(), Some("How is the rollout going?"));
+    assert!(w.history().contains(&"email_task of write approved, edited".to_string()));
     assert_eq!(sent[0].to.as_deref(), Some("vic@acme.example"));
     assert_ne!(sent[0].id, drafted[0].id);
 }
