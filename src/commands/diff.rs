@@ -8,7 +8,7 @@ use play_compiler::program::Program;
 use play_runtime::engine::{Engine, Outcome};
 use play_runtime::store::{MemoryStore, Store};
 
-use super::replay::{engine, feed, read, start};
+use super::replay::{engine, feed, Changes, Survey};
 use super::to_stdout;
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::compile::{compile, moment, Compiled};
@@ -60,11 +60,12 @@ fn in_flight(
     changes: &Path,
     until: Option<i64>,
 ) -> Result<(Vec<(String, RunFate)>, usize), Error> {
-    let text = read(changes)?;
-    let mut engine = engine(old, start(&text, old, until));
-    let rejected = feed(&mut engine, &text, changes, until, Vec::new(), |e| {
+    let file = Changes::open(changes)?;
+    let survey = Survey::take(&file, old, until)?;
+    let mut engine = engine(old, survey.start);
+    let rejected = feed(&mut engine, &file, &survey, changes, until, Vec::new(), |e| {
         e.take_actions();
-    });
+    })?;
     let mut before = Vec::new();
     let mut ids = engine.store.all_active_runs();
     ids.sort_unstable();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use play_runtime::engine::{Outcome, Trace};
 
-use super::replay::{engine, feed, read, start};
+use super::replay::{engine, feed, Changes, Survey};
 use super::to_stdout;
 use crate::cli::ExplainArgs;
 use crate::compile::{compile, moment};
@@ -44,13 +44,14 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
         )));
     }
     let until = args.until.as_deref().map(|t| moment(t, &compiled.workspace)).transpose()?;
-    let text = read(&args.changes)?;
-    let mut engine = engine(&compiled, start(&text, &compiled, until));
+    let changes = Changes::open(&args.changes)?;
+    let survey = Survey::take(&changes, &compiled, until)?;
+    let mut engine = engine(&compiled, survey.start);
     engine.trace =
         Some(Trace { playbook: pb.name.clone(), record: record as u32, id: Arc::from(id), lines: Vec::new() });
-    let rejected = feed(&mut engine, &text, &args.changes, until, Vec::new(), |e| {
+    let rejected = feed(&mut engine, &changes, &survey, &args.changes, until, Vec::new(), |e| {
         e.take_settled_actions();
-    });
+    })?;
     let label = format!("{ty}/{id}");
     let trace = engine.trace.take().map(|t| t.lines).unwrap_or_default();
     let history: Vec<_> = engine.history.iter().filter(|h| h.playbook == pb.name && h.record == label).collect();

@@ -2,9 +2,9 @@
 //! would produce as JSON lines, acting on nothing.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use play_runtime::change::{lines, parse_change, parse_line, ChangeKind, Line, Rejection};
+use play_runtime::change::{each_line, lines, parse_change, parse_line, ChangeKind, Line, Rejection};
 use play_runtime::engine::Engine;
 use play_runtime::store::MemoryStore;
 use play_runtime::value::moment_text;
@@ -25,17 +25,18 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
         Ok(d) => d,
         Err(exit) => return Ok(exit),
     };
-    let text = read(&args.changes)?;
-    let mut engine = engine(&compiled, start(&text, &compiled, until));
+    let changes = Changes::open(&args.changes)?;
+    let survey = Survey::take(&changes, &compiled, until)?;
+    let mut engine = engine(&compiled, survey.start);
     // The run history is kept only when asked for, and then written out as it grows.
     engine.keep_history = args.history;
     let want_history = args.history;
     // What closing an action needs is kept only when the changes may close one.
-    engine.keep_closable = names_actions(&text);
+    engine.keep_closable = survey.names_actions;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut history = Vec::new();
     let mut broken = false;
-    let rejected = feed(&mut engine, &text, &args.changes, until, deploys, |engine| {
+    let rejected = feed(&mut engine, &changes, &survey, &args.changes, until, deploys, |engine| {
         for action in engine.take_settled_actions() {
             if !broken && writeln!(out, "{}", action.to_json_line()).is_err() {
                 broken = true;
@@ -51,7 +52,7 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
         if history.len() > 1 << 16 {
             to_stderr(|err| err.write_all(&std::mem::take(&mut history)));
         }
-    });
+    })?;
     let _ = out.flush();
     drop(out);
     to_stderr(|err| err.write_all(&history));
@@ -104,42 +105,85 @@ fn deploy_due(
     }
 }
 
-/// A change file's bytes. Its lines are read one by one ([`lines`]): a byte-order mark at
-/// the start is set aside, and a line that is not UTF-8 is refused on its own.
-pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+/// A change file. A regular file is read as it goes, twice (once to survey it, once to
+/// feed it), so that a replay's memory does not grow with the file; anything else (a pipe,
+/// which can be read once) is held in memory. Either way its lines are those of
+/// [`lines`]: a byte-order mark at the start set aside, a line that is not UTF-8 refused on
+/// its own.
+pub enum Changes {
+    File(PathBuf),
+    Memory(Vec<u8>),
 }
 
-/// Whether a change file may hold queue changes (`"change":"action"` or `"activity"`), so
-/// that the actions it names must stay closable. A plain search, which may say yes for a
-/// file that has none: that only costs memory.
-fn names_actions(bytes: &[u8]) -> bool {
-    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-    has(b"\"action\"") || has(b"\"activity\"")
+impl Changes {
+    pub fn open(path: &Path) -> Result<Changes, Error> {
+        let error = |source| Error::Read { path: path.to_path_buf(), source };
+        if std::fs::metadata(path).map_err(error)?.is_file() {
+            return Ok(Changes::File(path.to_path_buf()));
+        }
+        std::fs::read(path).map(Changes::Memory).map_err(error)
+    }
+
+    /// Calls `each` with every line, numbered from 1, blank lines left out.
+    fn each(&self, mut each: impl FnMut(usize, Result<&str, Rejection>)) -> Result<(), Error> {
+        match self {
+            Changes::Memory(bytes) => {
+                lines(bytes).for_each(|(n, line)| each(n, line));
+                Ok(())
+            }
+            Changes::File(path) => {
+                let error = |source| Error::Read { path: path.clone(), source };
+                let file = std::fs::File::open(path).map_err(error)?;
+                each_line(std::io::BufReader::with_capacity(1 << 16, file), each).map_err(error)
+            }
+        }
+    }
+}
+
+/// What a first pass over a change file finds out.
+pub struct Survey {
+    /// When the replay's clock starts ([`Survey::take`]).
+    pub start: i64,
+    /// The number of the last line, for the progress bar.
+    pub lines: usize,
+    /// Whether the file may hold queue changes (`"action"` or `"activity"` somewhere in a
+    /// line), so that the actions they name must stay closable. A plain search, which may
+    /// say yes for a file that has none: that only costs memory.
+    pub names_actions: bool,
+}
+
+impl Survey {
+    /// Surveys `changes`. The clock starts at the first change an engine with nothing in it
+    /// would take (or `until`, when there is none), so that nothing falls due before the
+    /// recorded history, and a refused line sets no clock. A clock started earlier would
+    /// have `every` schedules tick once a week from 1970 up to the first change.
+    pub fn take(changes: &Changes, compiled: &Compiled, until: Option<i64>) -> Result<Survey, Error> {
+        let empty = engine(compiled, 0);
+        let mut survey = Survey { start: i64::MIN, lines: 0, names_actions: false };
+        let mut first = None;
+        changes.each(|number, line| {
+            survey.lines = number;
+            let Ok(line) = line else { return };
+            survey.names_actions |= line.contains("\"action\"") || line.contains("\"activity\"");
+            if first.is_some() {
+                return;
+            }
+            let Ok(change) = parse_change(line, &compiled.program, &compiled.workspace) else { return };
+            if !matches!(change.kind, ChangeKind::Action { .. } | ChangeKind::Activity { .. })
+                && empty.check(&change).is_ok()
+            {
+                first = Some(change.at);
+            }
+        })?;
+        survey.start = first.or(until).unwrap_or(i64::MIN / 4);
+        Ok(survey)
+    }
 }
 
 /// An engine for a replay, its clock at `start`.
 pub fn engine(compiled: &Compiled, start: i64) -> Engine<MemoryStore> {
     let store = MemoryStore::new(compiled.program.schema.records.len());
     Engine::new(compiled.program.clone(), compiled.workspace.clone(), store, start)
-}
-
-/// When a replay's clock starts: at the first change an engine with nothing in it would
-/// take (or `until`, when there is none), so that nothing falls due before the recorded
-/// history, and a refused line sets no clock. A clock started earlier would have `every`
-/// schedules tick once a week from 1970 up to the first change.
-pub fn start(bytes: &[u8], compiled: &Compiled, until: Option<i64>) -> i64 {
-    let empty = engine(compiled, 0);
-    lines(bytes)
-        .filter_map(|(_, line)| line.ok())
-        .filter_map(|line| parse_change(line, &compiled.program, &compiled.workspace).ok())
-        .find(|change| {
-            !matches!(change.kind, ChangeKind::Action { .. } | ChangeKind::Activity { .. })
-                && empty.check(change).is_ok()
-        })
-        .map(|change| change.at)
-        .or(until)
-        .unwrap_or(i64::MIN / 4)
 }
 
 /// Feeds every line of a change file, reporting refused lines on stderr with their line
@@ -150,18 +194,18 @@ pub fn start(bytes: &[u8], compiled: &Compiled, until: Option<i64>) -> i64 {
 /// have their actions out.
 pub fn feed(
     engine: &mut Engine<MemoryStore>,
-    bytes: &[u8],
+    changes: &Changes,
+    survey: &Survey,
     path: &Path,
     until: Option<i64>,
     deploys: Vec<Deploy>,
     mut after: impl FnMut(&mut Engine<MemoryStore>),
-) -> usize {
-    let count = if bytes.len() >= 10_000 { bytes.iter().filter(|b| **b == b'\n').count() + 1 } else { 0 };
-    let bar = progress(count);
+) -> Result<usize, Error> {
+    let bar = progress(survey.lines);
     let mut deploys: std::collections::VecDeque<Deploy> = deploys.into();
     let mut rejected = 0;
     let mut last = None;
-    for (number, line) in lines(bytes) {
+    changes.each(|number, line| {
         if let Some(bar) = &bar {
             bar.set_position(number as u64);
         }
@@ -182,7 +226,7 @@ pub fn feed(
             }
         }
         after(engine);
-    }
+    })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -199,7 +243,7 @@ pub fn feed(
         };
         to_stderr(report);
     }
-    rejected
+    Ok(rejected)
 }
 
 /// Takes one line: its moment when the engine took it, nothing when it was a change sent

@@ -17,18 +17,51 @@ pub fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, Result<&str, Rejectio
         if part.is_empty() && parts.peek().is_none() {
             return None;
         }
-        let part = part.strip_suffix(b"\r").unwrap_or(part);
-        let line = std::str::from_utf8(part).map_err(|e| {
-            Rejection::line(format!(
-                "the line is not UTF-8 text: byte {} cannot be read as a character (save the file as UTF-8)",
-                e.valid_up_to() + 1
-            ))
-        });
-        if matches!(line, Ok(text) if text.trim().is_empty()) {
-            continue;
+        if let Some(line) = decode(part) {
+            return Some((i + 1, line));
         }
-        return Some((i + 1, line));
     })
+}
+
+/// Calls `each` with every line of a change file read from `reader` as it goes, numbered
+/// from 1, blank lines left out: the same lines as [`lines`] gives for the whole file, with
+/// only one line in memory at a time.
+pub fn each_line(
+    mut reader: impl std::io::BufRead,
+    mut each: impl FnMut(usize, Result<&str, Rejection>),
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut number = 0;
+    loop {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf)? == 0 {
+            return Ok(());
+        }
+        number += 1;
+        let mut part = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        if number == 1 {
+            part = part.strip_prefix(BOM).unwrap_or(part);
+        }
+        if let Some(line) = decode(part) {
+            each(number, line);
+        }
+    }
+}
+
+/// One line's bytes (its `\n` taken off) as text: `None` when it is blank, refused when it
+/// is not UTF-8.
+fn decode(part: &[u8]) -> Option<Result<&str, Rejection>> {
+    let part = part.strip_suffix(b"\r").unwrap_or(part);
+    let line = std::str::from_utf8(part).map_err(|e| {
+        Rejection::line(format!(
+            "the line is not UTF-8 text: byte {} cannot be read as a character (save the file as UTF-8)",
+            e.valid_up_to() + 1
+        ))
+    });
+    match line {
+        Ok(text) if text.trim().is_empty() => None,
+        line => Some(line),
+    }
 }
 
 #[cfg(test)]
@@ -44,6 +77,17 @@ mod tests {
         assert_eq!(read(b"\xef\xbb\xbfa\r\n\n  \nb\n"), [(1, Ok("a")), (4, Ok("b"))]);
         assert_eq!(read(b"a"), [(1, Ok("a"))]);
         assert_eq!(read(b""), []);
+    }
+
+    #[test]
+    fn reading_as_it_goes_gives_the_same_lines_as_reading_the_whole_file() {
+        for bytes in [&b"\xef\xbb\xbfa\r\n\n  \nb\n"[..], b"a", b"", b"a\n{\"x\":\"\xff\"}\nb", b"\n\n\xef\xbb\xbfc"] {
+            let mut streamed = Vec::new();
+            each_line(bytes, |n, l| streamed.push((n, l.map(str::to_owned).map_err(|r| r.message))))
+                .expect("reading from memory");
+            let whole: Vec<_> = read(bytes).into_iter().map(|(n, l)| (n, l.map(str::to_owned))).collect();
+            assert_eq!(streamed, whole, "{bytes:?}");
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::config::Workspace;
 use crate::value::{moment_text, Value};
-pub use file::lines;
+pub use file::{each_line, lines};
 pub use moment::{read_moment, read_moment_as, strict_date, strict_moment, strict_time};
 pub use queue::{ActionRef, QueueOp};
 
