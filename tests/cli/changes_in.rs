@@ -156,3 +156,16 @@ fn explain_is_not_misled_by_a_refused_first_line() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stdout.contains("outcome: enrolled"), "{}", run.stdout);
 }
+
+#[test]
+fn a_change_file_read_as_it_goes_and_one_piped_in_give_the_same_actions() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = "examples/signals/changes.jsonl";
+    let from_file = play(root, &["replay", "examples/signals", "--changes", file]);
+    let text = std::fs::read_to_string(root.join(file)).expect("the example's changes");
+    let piped =
+        crate::support::play_with_stdin(root, &["replay", "examples/signals", "--changes", "/dev/stdin"], &text);
+    assert_eq!((from_file.code, piped.code), (0, 0), "{}{}", from_file.stderr, piped.stderr);
+    assert!(from_file.stdout.lines().count() > 5, "{}", from_file.stdout);
+    assert_eq!(from_file.stdout, piped.stdout);
+}
