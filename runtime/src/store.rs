@@ -89,6 +89,8 @@ pub trait Store: Data {
     fn run(&self, run: u64) -> Option<&Run>;
     fn run_mut(&mut self, run: u64) -> Option<&mut Run>;
     fn put_run(&mut self, run: Run);
+    /// Lets go of an ended run altogether (see [`Engine::keep_ended_runs`]).
+    fn forget_run(&mut self, run: u64);
     /// The runs of a record that are still going, in the order they started.
     fn active_runs(&self, record: u32, id: &str) -> Vec<u64>;
     fn all_active_runs(&self) -> Vec<u64>;
@@ -366,6 +368,13 @@ impl Store for MemoryStore {
             list.retain(|r| *r != run.id);
         }
         self.runs.insert(run.id, run);
+    }
+
+    fn forget_run(&mut self, run: u64) {
+        let Some(r) = self.runs.remove(&run) else { return };
+        if let Some(list) = self.active.get_mut(&r.record).and_then(|t| t.get_mut(&r.record_id)) {
+            list.retain(|id| *id != run);
+        }
     }
 
     fn active_runs(&self, record: u32, id: &str) -> Vec<u64> {

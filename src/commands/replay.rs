@@ -33,6 +33,8 @@ pub fn run(args: &ReplayArgs) -> Result<Exit, Error> {
     let want_history = args.history;
     // What closing an action needs is kept only when the changes may close one.
     engine.keep_closable = survey.names_actions;
+    // Nothing asks about a run once it has ended (its history is written as it goes).
+    engine.keep_ended_runs = false;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut history = Vec::new();
     let mut broken = false;

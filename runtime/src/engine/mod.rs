@@ -134,6 +134,9 @@ pub struct Engine<S: Store> {
     /// Whether what closing an action needs is kept for each one produced (the default).
     /// A replay, which closes none, keeps nothing per action.
     pub keep_closable: bool,
+    /// Whether an ended run stays in the store (the default), for whoever asks about it
+    /// later. A replay, which asks only about runs in flight, lets them go.
+    pub keep_ended_runs: bool,
     pub trace: Option<Trace>,
     /// Open actions by id, email drafts and `change_id`s, for the queue's changes.
     queue: queue::Queue,
@@ -161,6 +164,7 @@ impl<S: Store> Engine<S> {
             history: Vec::new(),
             keep_history: true,
             keep_closable: true,
+            keep_ended_runs: true,
             trace: None,
             queue: queue::Queue::default(),
         };

@@ -42,6 +42,9 @@ impl<S: Store> Engine<S> {
         self.history.push(e);
         let (name, record, rid) = (run.playbook_name.clone(), run.record, run.record_id.clone());
         self.store.put_run(run);
+        if !self.keep_ended_runs {
+            self.store.forget_run(id);
+        }
         self.note(|| "the run ended".to_string(), &name, record, &rid);
     }
 

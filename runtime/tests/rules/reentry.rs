@@ -107,3 +107,25 @@ fn reentry_after_a_duration_counts_from_the_end_of_the_previous_run() {
     w.upsert("Account/acme", json!({"health": 40}));
     assert_eq!(w.history()[0], "enrolled by `account.health falls`");
 }
+
+#[test]
+fn an_engine_that_lets_ended_runs_go_enrols_and_acts_exactly_as_one_that_keeps_them() {
+    // A replay lets go of runs once they end; re-entry, which asks about ended runs, must
+    // not notice.
+    for reentry in ["after_exit", "never", "always", "after 10d"] {
+        let play = |keep: bool| {
+            let mut w = World::new(&week_long(reentry));
+            w.engine.keep_ended_runs = keep;
+            w.given("Account/acme", account(json!({"health": 72})));
+            for health in [60, 50, 40, 30, 20] {
+                w.upsert("Account/acme", json!({"health": health}));
+                w.after("4d");
+            }
+            w.after("30d");
+            w.upsert("Account/acme", json!({"health": 10}));
+            w.after("8d");
+            (w.actions(), w.history())
+        };
+        assert_eq!(play(false), play(true), "reentry {reentry}");
+    }
+}
