@@ -148,18 +148,8 @@ fn the_language_server_answers_a_bad_message_and_goes_on() {
 
 #[test]
 fn the_language_server_answers_hover_after_bad_messages_mid_session() {
-    let dir = tempfile::tempdir().expect("a scratch folder");
     let source = "segment at_risk for account: Account =\n  account.health < 40\n";
-    std::fs::write(dir.path().join("main.play"), source).expect("scratch folder is writable");
-    let uri = format!("file://{}/main.play", dir.path().display());
-    let mut server = Server::start();
-    let folder = format!("file://{}", dir.path().display());
-    server.send(json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": { "capabilities": {}, "rootUri": folder, "workspaceFolders": [{ "uri": folder, "name": "p" }] } }));
-    assert_eq!(server.answer()["id"], 1);
-    server.send(json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }));
-    server.send(json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen",
-        "params": { "textDocument": { "uri": uri, "languageId": "play", "version": 1, "text": source } } }));
+    let (mut server, uri, _dir) = opened(source);
     for (what, bytes, code) in bad_messages() {
         server.send_raw(&bytes);
         server.send(json!({ "jsonrpc": "2.0", "id": 2, "method": "textDocument/hover",
@@ -184,6 +174,23 @@ fn unframed_garbage_between_messages_is_answered_once() {
     assert_eq!(server.finish(), 0);
 }
 
+/// A server started in a scratch workspace holding `source` as `main.play`, initialised,
+/// with the file open; its URI, and the folder (kept alive as long as the server needs it).
+fn opened(source: &str) -> (Server, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    std::fs::write(dir.path().join("main.play"), source).expect("scratch folder is writable");
+    let uri = format!("file://{}/main.play", dir.path().display());
+    let folder = format!("file://{}", dir.path().display());
+    let mut server = Server::start();
+    server.send(json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": { "capabilities": {}, "rootUri": folder, "workspaceFolders": [{ "uri": folder, "name": "p" }] } }));
+    assert_eq!(server.answer()["id"], 1);
+    server.send(json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }));
+    server.send(json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen",
+        "params": { "textDocument": { "uri": uri, "languageId": "play", "version": 1, "text": source } } }));
+    (server, uri, dir)
+}
+
 /// `signal s0 … = s1 + 1`, …, each signal defined by the next, `n` of them.
 fn signal_chain(n: usize) -> String {
     let mut source = String::new();
@@ -196,17 +203,7 @@ fn signal_chain(n: usize) -> String {
 
 /// Opens `source` as `main.play` in a workspace and hovers over its first line's name.
 fn hover_over_first_signal(source: &str) -> Value {
-    let dir = tempfile::tempdir().expect("a scratch folder");
-    std::fs::write(dir.path().join("main.play"), source).expect("scratch folder is writable");
-    let uri = format!("file://{}/main.play", dir.path().display());
-    let folder = format!("file://{}", dir.path().display());
-    let mut server = Server::start();
-    server.send(json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": { "capabilities": {}, "rootUri": folder, "workspaceFolders": [{ "uri": folder, "name": "p" }] } }));
-    assert_eq!(server.answer()["id"], 1);
-    server.send(json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }));
-    server.send(json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen",
-        "params": { "textDocument": { "uri": uri, "languageId": "play", "version": 1, "text": source } } }));
+    let (mut server, uri, _dir) = opened(source);
     server.send(json!({ "jsonrpc": "2.0", "id": 2, "method": "textDocument/hover",
         "params": { "textDocument": { "uri": uri }, "position": { "line": 0, "character": 8 } } }));
     let hover = server.answer();

@@ -168,7 +168,7 @@ fn mutate(json: &mut Json, pick: usize, choice: u64) {
         Kind::Array => {
             let Json::Array(items) = target else { return };
             let i = choice as usize % items.len();
-            if choice % 2 == 0 {
+            if choice.is_multiple_of(2) {
                 items.remove(i);
             } else {
                 let copy = items[i].clone();

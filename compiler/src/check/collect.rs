@@ -197,7 +197,6 @@ impl<'a> Checker<'a> {
 
     /// An enum's variants, their docs and the CRM's own values, reporting a name used twice
     /// and a value that names two variants.
-    #[expect(clippy::type_complexity, reason = "three parallel lists, as the model keeps them")]
     fn variants(&mut self, file: FileId, e: &ast::EnumItem) -> (Vec<String>, Vec<Option<String>>, Vec<Option<String>>) {
         let mut variants: Vec<String> = Vec::new();
         let mut variant_docs: Vec<Option<String>> = Vec::new();

@@ -123,6 +123,26 @@ const RECORDS: [&str; 5] = ["Account", "Task", "Lead", "Opportunity", "Contact"]
 /// Standard events a project may replace, beside one of its own.
 const EVENTS: [&str; 4] = ["Login", "FeatureUsed", "TicketOpened", "Signup"];
 
+/// The given fields as a test writes them (`name: value`) and as a change line's JSON.
+fn values_of<'f>(
+    program: &Program,
+    fields: impl Iterator<Item = &'f play_compiler::program::FieldDef>,
+    names: &[(usize, String)],
+) -> Option<(Vec<String>, Map<String, Json>)> {
+    let mut source = Vec::new();
+    let mut json = Map::new();
+    for f in fields {
+        let ty = match &f.ty {
+            Ty::Optional(t) => t.as_ref(),
+            t => t,
+        };
+        let (text, value) = value(program, ty, names)?;
+        source.push(format!("{}: {text}", f.name));
+        json.insert(f.name.clone(), value);
+    }
+    Some((source, json))
+}
+
 /// A value of a field in test source and as JSON, for a record of the test named `names`.
 fn value(program: &Program, ty: &Ty, names: &[(usize, String)]) -> Option<(String, Json)> {
     Some(match ty {
@@ -187,20 +207,9 @@ fn test_and_lines(
         let r = program.schema.record_named(name)?;
         let def = &program.schema.records[r];
         let touched = !matches!(modes[RECORDS.iter().position(|n| *n == name)?], Mode::Standard);
-        let mut fields = Vec::new();
-        let mut json = Map::new();
-        for f in &def.fields {
-            if matches!(f.ty, Ty::Optional(_)) && !(touched && f.name.starts_with("own_")) {
-                continue;
-            }
-            let ty = match &f.ty {
-                Ty::Optional(t) => t.as_ref(),
-                t => t,
-            };
-            let (source, value) = value(program, ty, &names)?;
-            fields.push(format!("{}: {source}", f.name));
-            json.insert(f.name.clone(), value);
-        }
+        let given =
+            def.fields.iter().filter(|f| !matches!(f.ty, Ty::Optional(_)) || (touched && f.name.starts_with("own_")));
+        let (fields, json) = values_of(program, given, &names)?;
         let id = format!("{}1", name.to_lowercase());
         stmts.push(format!("given {name} {id} {{ {} }}", fields.join(", ")));
         lines.push(json!({"at": "2026-03-02T09:00:00Z", "change": "upsert", "record": name, "id": id,
@@ -214,17 +223,7 @@ fn test_and_lines(
         let e = program.schema.event_named(name)?;
         let def = &program.schema.events[e];
         let subject = &names.iter().find(|(r, _)| *r == def.subject)?.1;
-        let mut fields = Vec::new();
-        let mut json = Map::new();
-        for f in &def.fields {
-            let ty = match &f.ty {
-                Ty::Optional(t) => t.as_ref(),
-                t => t,
-            };
-            let (source, value) = value(program, ty, &names)?;
-            fields.push(format!("{}: {source}", f.name));
-            json.insert(f.name.clone(), value);
-        }
+        let (fields, json) = values_of(program, def.fields.iter(), &names)?;
         stmts.push(format!("event {name} on {subject} {{ {} }}", fields.join(", ")));
         lines.push(json!({"at": "2026-03-02T09:00:00Z", "change": "event", "event": name, "subject": subject,
             "fields": json}));
