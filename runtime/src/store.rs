@@ -8,6 +8,7 @@ use std::sync::Arc;
 use foldhash::{HashMap, HashSet};
 
 use crate::engine::run::Run;
+use crate::retention::Retention;
 use crate::value::{Happening, Value};
 use crate::vm::Data;
 
@@ -43,6 +44,10 @@ pub struct Written {
 pub trait Store: Data {
     fn begin(&mut self) {}
     fn commit(&mut self) {}
+
+    /// Tells the store how far back the running program reads field history and events
+    /// (the engine does on every deploy): what no program reads need not be kept.
+    fn set_retention(&mut self, _retention: Retention) {}
 
     fn put_record(&mut self, record: u32, id: Arc<str>, fields: Vec<Value>);
     /// Keeps an index by email of the records of type `record` (the directory of
@@ -149,10 +154,11 @@ impl Written {
 #[derive(Default)]
 struct Stored {
     fields: Vec<Value>,
-    /// (slot, moment, value), oldest first.
+    /// (slot, moment, value), oldest first: only of the fields the program reads back.
     history: Vec<(u32, i64, Value)>,
-    /// By event type: the events that concern it.
-    events: HashMap<u32, Vec<Arc<Happening>>>,
+    /// By event type (a few per record, so a list rather than a map): the events that
+    /// concern it, oldest first, of the types the program reads.
+    events: Vec<(u32, Vec<Arc<Happening>>)>,
 }
 
 /// Everything in memory: for `play test`, `play replay` and benchmarks.
@@ -176,6 +182,7 @@ pub struct MemoryStore {
     email_slot: Option<(u32, u32)>,
     emails: HashMap<Arc<str>, Arc<str>>,
     seq: u64,
+    retention: Retention,
 }
 
 /// A record's enrolments in one playbook.
@@ -234,8 +241,8 @@ impl Data for MemoryStore {
         self.records
             .get(record as usize)
             .and_then(|t| t.get(id))
-            .and_then(|s| s.events.get(&event))
-            .map_or(NO_EVENTS, Vec::as_slice)
+            .and_then(|s| s.events.iter().find(|(e, _)| *e == event))
+            .map_or(NO_EVENTS, |(_, list)| list.as_slice())
     }
 
     fn by_email(&self, record: u32, email: &str) -> Option<(&Arc<str>, &[Value])> {
@@ -295,7 +302,8 @@ impl Store for MemoryStore {
         written: &mut Written,
     ) {
         // In place: one lookup, and no copy of the record.
-        let stored = self.stored(record, id);
+        let retention = &self.retention;
+        let stored = self.records[record as usize].entry(id.clone()).or_default();
         let created = stored.fields.is_empty();
         if created {
             stored.fields = vec![Value::Empty; len];
@@ -304,9 +312,16 @@ impl Store for MemoryStore {
         for (slot, value) in fields {
             let Some(cell) = stored.fields.get_mut(slot as usize) else { continue };
             if *cell != value || created {
-                written.note(slot, std::mem::replace(cell, value.clone()));
-                stored.history.push((slot, at, value));
+                if retention.field(record, slot).is_read() {
+                    written.note(slot, std::mem::replace(cell, value.clone()));
+                    stored.history.push((slot, at, value));
+                } else {
+                    written.note(slot, std::mem::replace(cell, value));
+                }
             }
+        }
+        if grown(stored.history.len()) {
+            trim_history(&mut stored.history, record, at, retention);
         }
         if let Some((_, slot)) = self.email_slot.filter(|(r, _)| *r == record) {
             if let Some(i) = written.changed.iter().position(|s| *s == slot) {
@@ -341,13 +356,46 @@ impl Store for MemoryStore {
     }
 
     fn push_field_history(&mut self, record: u32, id: &Arc<str>, slot: u32, at: i64, value: Value) {
-        self.stored(record, id).history.push((slot, at, value));
+        if !self.retention.field(record, slot).is_read() {
+            return;
+        }
+        let retention = &self.retention;
+        let stored = self.records[record as usize].entry(id.clone()).or_default();
+        stored.history.push((slot, at, value));
+        if grown(stored.history.len()) {
+            trim_history(&mut stored.history, record, at, retention);
+        }
     }
 
     fn push_event(&mut self, record: u32, id: &Arc<str>, happening: Arc<Happening>) {
-        if (record as usize) < self.records.len() {
-            self.stored(record, id).events.entry(happening.event).or_default().push(happening);
+        let (event, at) = (happening.event, happening.at);
+        let reach = self.retention.event(event);
+        if (record as usize) >= self.records.len() || !reach.is_read() {
+            return;
         }
+        let stored = self.records[record as usize].entry(id.clone()).or_default();
+        let list = match stored.events.iter().position(|(e, _)| *e == event) {
+            Some(i) => &mut stored.events[i].1,
+            None => {
+                stored.events.push((event, Vec::new()));
+                &mut stored.events.last_mut().expect("just pushed").1
+            }
+        };
+        list.push(happening);
+        if !grown(list.len()) {
+            return;
+        }
+        if let Some(cutoff) = self.retention.cutoff(reach, at) {
+            // Oldest first: what is older than every window goes, but the latest stays
+            // when `last` reads it.
+            let keep = list.len() - usize::from(reach.latest);
+            let old = list[..keep].partition_point(|h| h.at < cutoff);
+            list.drain(..old);
+        }
+    }
+
+    fn set_retention(&mut self, retention: Retention) {
+        self.retention = retention;
     }
 
     fn run(&self, run: u64) -> Option<&Run> {
@@ -487,4 +535,37 @@ impl Store for MemoryStore {
     fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64) {
         self.budgets.entry(limit).or_default().entry(who.clone()).or_default().push(at);
     }
+}
+
+/// Whether a history list has grown enough to be trimmed: each time its length reaches a
+/// power of two, so that trimming costs a constant per entry.
+fn grown(len: usize) -> bool {
+    len >= 8 && len.is_power_of_two()
+}
+
+/// Lets go of field history older than every window the program reads it over, keeping
+/// each field's last value from before the oldest window (`change(…)` compares with it).
+fn trim_history(history: &mut Vec<(u32, i64, Value)>, record: u32, now: i64, retention: &Retention) {
+    let mut cutoffs: Vec<(u32, Option<i64>)> = Vec::new();
+    let mut seen_before: Vec<u32> = Vec::new();
+    let mut keep = vec![true; history.len()];
+    for (i, (slot, at, _)) in history.iter().enumerate().rev() {
+        let cutoff = match cutoffs.iter().find(|(s, _)| s == slot) {
+            Some((_, c)) => *c,
+            None => {
+                let c = retention.cutoff(retention.field(record, *slot), now);
+                cutoffs.push((*slot, c));
+                c
+            }
+        };
+        if cutoff.is_some_and(|c| *at < c) {
+            if seen_before.contains(slot) {
+                keep[i] = false;
+            } else {
+                seen_before.push(*slot);
+            }
+        }
+    }
+    let mut flags = keep.into_iter();
+    history.retain(|_| flags.next().unwrap_or(true));
 }

@@ -6,6 +6,7 @@ mod dump;
 pub use dump::duration as duration_text;
 pub mod op;
 mod validate;
+mod walk;
 
 use serde::{Deserialize, Serialize};
 

@@ -238,11 +238,13 @@ impl Validator<'_> {
         if let Some(r) = a.creates {
             self.record(r)?;
         }
-        let codes = [&a.title, &a.to, &a.about, &a.due, &a.note, &a.message, &a.flow, &a.url, &a.target];
-        for code in codes.into_iter().flatten().chain(a.fields.iter().map(|(_, c)| c)) {
-            self.code(code, Some(subject))?;
-        }
-        Ok(())
+        let mut result = Ok(());
+        super::walk::action_codes(a, &mut |code| {
+            if result.is_ok() {
+                result = self.code(code, Some(subject));
+            }
+        });
+        result
     }
 
     fn test_stmt(&self, kind: &TestStmtKind) -> Result<(), String> {

@@ -241,8 +241,8 @@ impl<S: Store> Engine<S> {
                 creates: p.creates,
             };
             self.produced.insert(action.seq, kept);
+            self.queue.produced(&action);
         }
-        self.queue.produced(&action);
         self.actions.push(action);
     }
 }

@@ -169,10 +169,18 @@ impl<S: Store> Engine<S> {
             queue: queue::Queue::default(),
         };
         engine.store.begin();
+        engine.retain();
         engine.index_directory();
         engine.schedule_every();
         engine.store.commit();
         engine
+    }
+
+    /// Tells the store what field history and events the programs runs follow read, so
+    /// that it keeps no more.
+    fn retain(&mut self) {
+        let programs = self.programs.values().map(|l| &l.program);
+        self.store.set_retention(crate::retention::Retention::of_all(programs, &self.workspace));
     }
 
     /// Teammates are written as their addresses: the store indexes the directory (`User`
@@ -530,6 +538,7 @@ impl<S: Store> Engine<S> {
         let old = std::mem::replace(&mut self.loaded, loaded.clone());
         self.programs.insert(loaded.program.hash.clone(), loaded.clone());
         self.store.begin();
+        self.retain();
         self.index_directory();
         self.migrate_runs(&loaded);
         // Date and schedule timers name a playbook by its place in the program, so the old

@@ -18,6 +18,7 @@ mod queue;
 mod recipients;
 mod reentry;
 mod replaced;
+mod retention;
 mod stages;
 mod steps;
 mod test_blocks;
