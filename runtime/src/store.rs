@@ -130,7 +130,9 @@ pub trait Store: Data {
     fn set_snooze(&mut self, key: String, until: i64);
     /// When the touch budget `limit` for `who` was used after `since`, oldest first.
     fn budget_uses(&self, limit: u32, who: &str, since: i64) -> Vec<i64>;
-    fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64);
+    /// Counts a use of a budget at `at`; uses at or before `since` (outside its window
+    /// from now on) need not be kept.
+    fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64, since: i64);
 }
 
 impl Written {
@@ -382,15 +384,18 @@ impl Store for MemoryStore {
             }
         };
         list.push(happening);
-        if !grown(list.len()) {
+        if reach.all {
             return;
         }
         if let Some(cutoff) = self.retention.cutoff(reach, at) {
             // Oldest first: what is older than every window goes, but the latest stays
-            // when `last` reads it.
+            // when `last` reads it. A long list waits until half of it is old, so that
+            // each event is moved a constant number of times.
             let keep = list.len() - usize::from(reach.latest);
             let old = list[..keep].partition_point(|h| h.at < cutoff);
-            list.drain(..old);
+            if old > 0 && (list.len() <= 16 || old * 2 >= list.len()) {
+                list.drain(..old);
+            }
         }
     }
 
@@ -532,15 +537,21 @@ impl Store for MemoryStore {
         uses[from..].to_vec()
     }
 
-    fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64) {
-        self.budgets.entry(limit).or_default().entry(who.clone()).or_default().push(at);
+    fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64, since: i64) {
+        let uses = self.budgets.entry(limit).or_default().entry(who.clone()).or_default();
+        uses.push(at);
+        // In time order: those outside the window are at the front.
+        let old = uses.partition_point(|t| *t <= since);
+        if old * 2 >= uses.len() {
+            uses.drain(..old);
+        }
     }
 }
 
 /// Whether a history list has grown enough to be trimmed: each time its length reaches a
 /// power of two, so that trimming costs a constant per entry.
 fn grown(len: usize) -> bool {
-    len >= 8 && len.is_power_of_two()
+    len >= 4 && len.is_power_of_two()
 }
 
 /// Lets go of field history older than every window the program reads it over, keeping

@@ -65,11 +65,17 @@ enum Room {
 }
 
 impl<S: Store> Engine<S> {
+    /// Where a budget's window starts now: the uses it counts are after this.
+    fn window_start(&self, limit: usize) -> i64 {
+        let Some(limit) = self.loaded.program.limits.get(limit) else { return i64::MIN };
+        let back = Duration { seconds: -limit.window.seconds, business_days: -limit.window.business_days };
+        crate::vm::shift(&self.workspace, self.now, back)
+    }
+
     /// How many slots a budget has free now, or when the next one frees.
     fn room(&self, key: &BudgetKey) -> Room {
         let Some(limit) = self.loaded.program.limits.get(key.0) else { return Room::Free(u64::MAX) };
-        let back = Duration { seconds: -limit.window.seconds, business_days: -limit.window.business_days };
-        let since = crate::vm::shift(&self.workspace, self.now, back);
+        let since = self.window_start(key.0);
         let uses = self.store.budget_uses(key.0 as u32, &key.1, since);
         if (uses.len() as u64) < limit.count {
             return Room::Free(limit.count - uses.len() as u64);
@@ -214,7 +220,7 @@ impl<S: Store> Engine<S> {
     /// The action goes out: it uses its budgets and is kept for closing.
     fn hand_out(&mut self, p: Pending) {
         for (l, who) in &p.budgets {
-            self.store.use_budget(*l as u32, who, self.now);
+            self.store.use_budget(*l as u32, who, self.now, self.window_start(*l));
         }
         if let Some(key) = &p.dedupe {
             self.store.set_open_action(key.clone(), Some(p.action.seq));

@@ -213,8 +213,13 @@ impl<S: Store> Engine<S> {
     pub fn take_settled_actions(&mut self) -> Vec<Action> {
         // A copy of just the right size, keeping this buffer: a fresh one per change would
         // start at four actions, a large allocation that makes the allocator tidy its
-        // free lists every time.
-        self.actions.drain(..).collect()
+        // free lists every time. One that a burst (a schedule firing for every account)
+        // made large is given back.
+        let taken = self.actions.drain(..).collect();
+        if self.actions.capacity() > 256 {
+            self.actions.shrink_to(16);
+        }
+        taken
     }
 
     /// Runs the clock forward to `t`, doing whatever falls due on the way, in order.

@@ -1,0 +1,177 @@
+//! What the engine holds in memory per record, measured by counting the bytes allocated
+//! and not yet freed (this test binary's own allocator): a year of realistic changes to
+//! the customer-success example, against the budget the daemon is sized by.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use play_runtime::change::parse_change;
+use play_runtime::config::Workspace;
+use play_runtime::engine::Engine;
+use play_runtime::store::MemoryStore;
+
+/// The system allocator, counting the bytes live.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: every call is passed to the system allocator unchanged; only a counter is added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The budget per stored record, its history and the runs it is in included: what the
+/// engine holds today (1,664 bytes) and a little room. Records in a compact layout (fixed
+/// width per record type instead of a 24-byte value per field) are the step to well under
+/// 1 KB.
+const BUDGET: isize = 1800;
+
+const TIERS: [&str; 3] = ["Enterprise", "MidMarket", "Smb"];
+const STAGES: [&str; 4] = ["Onboarding", "Adoption", "Renewal", "Churned"];
+
+/// A small deterministic generator (the changes need only look varied).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn example() -> (play_compiler::program::Program, Workspace) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/customer-success");
+    let mut sources = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("the example is there") {
+        let path = entry.expect("a readable folder").path();
+        if path.extension().is_some_and(|e| e == "play") {
+            let text = std::fs::read_to_string(&path).expect("a readable file");
+            sources.push((path.file_name().unwrap().to_string_lossy().into_owned(), text));
+        }
+    }
+    sources.sort();
+    let pairs: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let program = play_compiler::lower::build(&pairs).unwrap_or_else(|_| panic!("the example builds"));
+    let toml = std::fs::read_to_string(format!("{dir}/play.toml")).unwrap_or_default();
+    let workspace = Workspace::from_toml(&toml).unwrap_or_default();
+    (program, workspace)
+}
+
+/// Change lines like `benches/changes/generate.py` writes: teammates, accounts with three
+/// contacts each, then a year of logins, feature use, tickets, scores and field updates.
+fn changes(accounts: u64, lines: u64, each: &mut dyn FnMut(&str)) {
+    let mut rng = Rng(7);
+    let mut written = 0;
+    let mut out = |line: String| {
+        each(&line);
+        written += 1;
+    };
+    let start = 1_767_600_000; // 2026-01-05
+    let at = |t: i64| play_runtime::value::moment_text(t);
+    for u in 0..40 {
+        out(format!(
+            r#"{{"change":"upsert","record":"User","id":"csm{u}@example.com","fields":{{"email":"csm{u}@example.com","name":"csm{u}"}},"at":"{}"}}"#,
+            at(start)
+        ));
+    }
+    for a in 0..accounts {
+        out(format!(
+            r#"{{"change":"upsert","record":"Account","id":"a{a}","fields":{{"name":"Account {a}","tier":"{}","arr":{},"stage":"{}","health":{},"owner":"csm{}@example.com","csm":"csm{}@example.com","weekly_active_users":{},"tags":[],"renewal_date":"2026-{:02}-15"}},"at":"{}"}}"#,
+            TIERS[rng.below(3) as usize],
+            (5 + rng.below(495)) * 1000,
+            STAGES[rng.below(4) as usize],
+            30 + rng.below(65),
+            rng.below(40),
+            rng.below(40),
+            1 + rng.below(300),
+            2 + rng.below(11),
+            at(start)
+        ));
+        for c in 0..3 {
+            let role = if c == 0 { "Champion" } else { "EndUser" };
+            out(format!(
+                r#"{{"change":"upsert","record":"Contact","id":"a{a}c{c}","fields":{{"email":"c{c}@a{a}.example","first_name":"Contact{c}","account":"a{a}","opted_out":false,"role":"{role}"}},"at":"{}"}}"#,
+                at(start)
+            ));
+        }
+    }
+    let rest = lines.saturating_sub(40 + 4 * accounts).max(1);
+    let step = (365 * 86_400 / rest as i64).max(1);
+    let mut t = start;
+    for _ in 0..rest {
+        t += step;
+        let a = rng.below(accounts);
+        let c = rng.below(3);
+        let roll = rng.below(100);
+        let line = match roll {
+            0..45 => format!(r#""change":"event","event":"Login","subject":"a{a}c{c}","fields":{{}}"#),
+            45..65 => format!(
+                r#""change":"event","event":"FeatureUsed","subject":"a{a}c{c}","fields":{{"feature":"reports"}}"#
+            ),
+            65..70 => format!(
+                r#""change":"event","event":"TicketOpened","subject":"a{a}","fields":{{"severity":"High","subject":"Something broke"}}"#
+            ),
+            70..72 => format!(
+                r#""change":"event","event":"NpsSubmitted","subject":"a{a}c{c}","fields":{{"score":{}}}"#,
+                rng.below(11)
+            ),
+            72..88 => format!(
+                r#""change":"upsert","record":"Account","id":"a{a}","fields":{{"health":{},"weekly_active_users":{}}}"#,
+                20 + rng.below(75),
+                1 + rng.below(300)
+            ),
+            88..97 => format!(r#""change":"upsert","record":"Contact","id":"a{a}c{c}","fields":{{"title":"VP"}}"#),
+            _ => format!(
+                r#""change":"upsert","record":"Account","id":"a{a}","fields":{{"stage":"{}"}}"#,
+                STAGES[rng.below(4) as usize]
+            ),
+        };
+        out(format!(r#"{{{line},"at":"{}"}}"#, at(t)));
+    }
+}
+
+#[test]
+fn a_year_of_changes_stays_within_the_memory_budget_per_record() {
+    let (program, workspace) = example();
+    let accounts = 1_000;
+    let records = (40 + accounts * 4) as isize;
+    let types = program.schema.records.len();
+    let first = 1_767_600_000;
+    let mut engine = Engine::new(program, workspace, MemoryStore::new(types), first);
+    // As a long-running engine does: history and actions handed over, ended runs let go.
+    engine.keep_history = false;
+    engine.keep_closable = false;
+    engine.keep_ended_runs = false;
+    let before = LIVE.load(Ordering::Relaxed);
+    let (mut created, mut i) = (0, 0);
+    changes(accounts, 50_000, &mut |line| {
+        let change = parse_change(line, engine.program(), &engine.workspace).expect("a valid change");
+        engine.ingest(change).expect("an accepted change");
+        drop(engine.take_settled_actions());
+        i += 1;
+        if i == records {
+            created = LIVE.load(Ordering::Relaxed) - before;
+        }
+    });
+    let after = LIVE.load(Ordering::Relaxed) - before;
+    eprintln!(
+        "{records} records: {} bytes each once created, {} bytes each after a year of changes",
+        created / records,
+        after / records
+    );
+    assert!(after / records <= BUDGET, "{} bytes per record, over the budget of {BUDGET}", after / records);
+}
