@@ -395,6 +395,14 @@ impl Store for MemoryStore {
             let old = list[..keep].partition_point(|h| h.at < cutoff);
             if old > 0 && (list.len() <= 16 || old * 2 >= list.len()) {
                 list.drain(..old);
+                // Most lists are short and often empty again: an empty one goes, and a
+                // long one emptied gives its room back.
+                if list.is_empty() {
+                    stored.events.swap_remove(stored.events.iter().position(|(e, _)| *e == event).unwrap_or(0));
+                    stored.events.shrink_to_fit();
+                } else if list.capacity() > 2 * list.len() + 4 {
+                    list.shrink_to_fit();
+                }
             }
         }
     }

@@ -256,6 +256,9 @@ impl<S: Store> Engine<S> {
     fn end_history(&mut self) {
         if !self.keep_history {
             self.history.clear();
+            if self.history.capacity() > 256 {
+                self.history.shrink_to(16);
+            }
         }
     }
 
