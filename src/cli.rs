@@ -45,6 +45,7 @@ pub enum Command {
     Replay(ReplayArgs),
     Explain(ExplainArgs),
     Diff(DiffArgs),
+    Graph(GraphArgs),
     Schema(SchemaArgs),
     Lsp(LspArgs),
 }
@@ -278,6 +279,45 @@ pub struct DiffArgs {
 pub enum DiffFormat {
     Human,
     Json,
+}
+
+/// Draw playbooks: triggers, conditions, steps with their filters and actions, waits
+/// (a `wait for` with its timeout branch), stages with their activities, and exits.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play graph --playbook renewal_risk > renewal_risk.svg   one playbook as an SVG picture
+  play graph --format mermaid                             every playbook, for Markdown
+  play graph examples/customer-success --output pictures/ one SVG file per playbook
+  play graph program.playc --format dot | dot -Tpng > p.png
+
+Exit status: 0 drawn, 1 the project has errors (reported as `play check` does),
+2 the pictures could not be made (no such playbook, an unwritable folder).")]
+pub struct GraphArgs {
+    /// The project folder, or a program built by `play build` (`.playc`).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// Only this playbook.
+    #[arg(long, value_name = "NAME")]
+    pub playbook: Option<String>,
+
+    /// `svg` (laid out here), `mermaid` (a flowchart for Markdown) or `dot` (Graphviz).
+    #[arg(long, value_enum, default_value_t = GraphFormat::Svg)]
+    pub format: GraphFormat,
+
+    /// Write one file per playbook into this folder (`NAME.svg`, `.mmd` or `.dot`)
+    /// instead of printing.
+    #[arg(short, long, value_name = "FOLDER")]
+    pub output: Option<PathBuf>,
+}
+
+/// The forms `play graph` draws in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Svg,
+    Mermaid,
+    Dot,
 }
 
 /// Run the language server: errors as you type, completion, hover, navigation, rename,

@@ -37,6 +37,7 @@ fn run() -> Exit {
         Command::Test(args) => commands::test::run(args),
         Command::Replay(args) => commands::replay::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Graph(args) => commands::graph::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Lsp(args) => commands::lsp::run(args),

@@ -8,6 +8,7 @@ pub mod dates;
 pub mod diagnostic;
 pub mod email;
 pub mod format;
+pub mod graph;
 pub mod lower;
 pub mod program;
 pub mod stdlib;

@@ -5,6 +5,7 @@ pub mod check;
 pub mod diff;
 pub mod explain;
 pub mod fmt;
+pub mod graph;
 pub mod lsp;
 pub mod replay;
 pub mod schema;

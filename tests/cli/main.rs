@@ -10,6 +10,7 @@ mod diff;
 mod direct;
 mod explain;
 mod fmt;
+mod graph;
 mod hostile;
 mod lsp;
 mod mutation;
