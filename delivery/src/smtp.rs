@@ -1,0 +1,171 @@
+//! Email by SMTP (lettre): automatic emails, approved email tasks and email notifications.
+//! The action's id is the message's `Message-ID`, so a receiving system can tell a
+//! repeated attempt; automatic emails carry `List-Unsubscribe` (one-click) and
+//! `Auto-Submitted`. Plain text always, an HTML part when the action has one.
+
+use std::time::Duration;
+
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{Message, SmtpTransport, Transport};
+use play_compiler::program::ActionKind;
+use play_runtime::engine::Action;
+
+use crate::Outcome;
+
+/// How the connection is secured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Security {
+    /// Plain text (a local relay, tests).
+    None,
+    /// `STARTTLS` after connecting (port 587).
+    StartTls,
+    /// TLS from the start (port 465).
+    Tls,
+}
+
+/// `[sinks.smtp]` in `play.toml`, the password read from the environment variable it
+/// names.
+#[derive(Clone, Debug)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The sender: `Play <cs@example.com>`.
+    pub from: String,
+    /// Where unsubscribing starts: a URL (`https://…/unsubscribe`) the recipient's address
+    /// and the action's id are added to, for automatic emails.
+    pub unsubscribe: Option<String>,
+}
+
+/// One email to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email {
+    /// The action's id: the `Message-ID`'s local part.
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    /// Sent by a playbook without a person approving it (`email`, not an email task).
+    pub automatic: bool,
+}
+
+impl Email {
+    /// The email an action sends, or why it has none.
+    pub fn from_action(a: &Action) -> Result<Email, String> {
+        let automatic = match a.action {
+            ActionKind::Email => true,
+            ActionKind::EmailTask | ActionKind::NotifyEmail => false,
+            other => return Err(format!("a {} action sends no email", other.name())),
+        };
+        let to = a.to.clone().ok_or("the action has no recipient")?;
+        let subject = a.subject.clone().or_else(|| a.title.clone()).unwrap_or_else(|| a.playbook.clone());
+        let text = a.body.clone().or_else(|| a.message.clone()).unwrap_or_default();
+        Ok(Email { id: a.id.clone(), to, subject, text, html: a.html.clone(), automatic })
+    }
+}
+
+/// The SMTP sink: one connection setting, reused for each message.
+pub struct SmtpSink {
+    transport: SmtpTransport,
+    from: Mailbox,
+    unsubscribe: Option<String>,
+}
+
+impl SmtpSink {
+    pub fn new(s: &SmtpSettings) -> Result<SmtpSink, String> {
+        let from: Mailbox = s.from.parse().map_err(|e| format!("the sender `{}` is not an address: {e}", s.from))?;
+        let tls = || TlsParameters::new(s.host.clone()).map_err(|e| format!("TLS for `{}`: {e}", s.host));
+        let tls = match s.security {
+            Security::None => Tls::None,
+            Security::StartTls => Tls::Required(tls()?),
+            Security::Tls => Tls::Wrapper(tls()?),
+        };
+        let mut builder =
+            SmtpTransport::builder_dangerous(&s.host).port(s.port).tls(tls).timeout(Some(Duration::from_secs(30)));
+        if let (Some(user), Some(password)) = (&s.username, &s.password) {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(SmtpSink { transport: builder.build(), from, unsubscribe: s.unsubscribe.clone() })
+    }
+
+    /// The message as it is sent.
+    pub fn message(&self, email: &Email) -> Result<Message, String> {
+        let to: Mailbox = email.to.parse().map_err(|e| format!("`{}` is not an address: {e}", email.to))?;
+        let domain = self.from.email.domain().to_string();
+        let mut b = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .message_id(Some(format!("<{}@{domain}>", email.id)));
+        if email.automatic {
+            b = b.raw_header(header("Auto-Submitted", "auto-generated".into()));
+            if let Some(base) = &self.unsubscribe {
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}email={}&action={}", encode(&email.to), encode(&email.id));
+                b = b.raw_header(header("List-Unsubscribe", format!("<{url}>")));
+                b = b.raw_header(header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".into()));
+            }
+        }
+        let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.clone());
+        let built = match &email.html {
+            Some(html) => b.multipart(
+                MultiPart::alternative()
+                    .singlepart(text)
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html.clone())),
+            ),
+            None => b.singlepart(text),
+        };
+        built.map_err(|e| format!("the email cannot be built: {e}"))
+    }
+
+    /// One attempt.
+    pub fn send(&self, email: &Email) -> Outcome {
+        let message = match self.message(email) {
+            Ok(m) => m,
+            Err(message) => return Outcome::Failed { code: "address".into(), message },
+        };
+        match self.transport.send(&message) {
+            Ok(r) => Outcome::Delivered { code: r.code().to_string() },
+            Err(e) => classify(&e),
+        }
+    }
+}
+
+fn header(name: &'static str, value: String) -> HeaderValue {
+    HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
+}
+
+/// An SMTP failure read as an outcome: a refused login pauses the sink, a refused
+/// address fails the delivery, and a busy server or a network error is tried again.
+fn classify(e: &lettre::transport::smtp::Error) -> Outcome {
+    let code = e.status().map_or_else(|| "network".to_string(), |c| c.to_string());
+    let message = crate::http::clip(&e.to_string());
+    if e.is_permanent() {
+        if code == "530" || code == "535" || code == "534" {
+            return Outcome::Paused { code, message };
+        }
+        return Outcome::Failed { code, message };
+    }
+    if e.is_client() {
+        return Outcome::Failed { code: "client".into(), message };
+    }
+    Outcome::Retry { code, message, after: None }
+}
+
+/// Percent-encoding for a URL's query value.
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
