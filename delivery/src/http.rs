@@ -10,6 +10,8 @@ use crate::Outcome;
 pub struct Answer {
     pub status: u16,
     pub retry_after: Option<Duration>,
+    /// HubSpot's `X-HubSpot-RateLimit-Interval-Milliseconds`: the window a 429 is about.
+    pub rate_interval: Option<Duration>,
     pub body: String,
 }
 
@@ -19,8 +21,13 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// POSTs `body` (JSON) to `url` with `headers`: the answer, or the network error as a
 /// retry.
 pub fn post(url: &str, headers: &[(&str, String)], body: &str) -> Result<Answer, Outcome> {
+    send("POST", url, headers, body)
+}
+
+/// Sends `body` (JSON) with `method` to `url`.
+pub fn send(method: &str, url: &str, headers: &[(&str, String)], body: &str) -> Result<Answer, Outcome> {
     let agent = ureq::AgentBuilder::new().timeout(TIMEOUT).build();
-    let mut request = agent.post(url).set("content-type", "application/json");
+    let mut request = agent.request(method, url).set("content-type", "application/json");
     for (name, value) in headers {
         request = request.set(name, value);
     }
@@ -34,10 +41,14 @@ pub fn post(url: &str, headers: &[(&str, String)], body: &str) -> Result<Answer,
     let status = response.status();
     let retry_after =
         response.header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
+    let rate_interval = response
+        .header("x-hubspot-ratelimit-interval-milliseconds")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_millis);
     // An answer body is read up to 64 KiB: enough for any error message.
     let mut body = String::new();
     let _ = std::io::Read::read_to_string(&mut std::io::Read::take(response.into_reader(), 64 * 1024), &mut body);
-    Ok(Answer { status, retry_after, body })
+    Ok(Answer { status, retry_after, rate_interval, body })
 }
 
 /// The common reading of an answer.

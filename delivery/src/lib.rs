@@ -1,8 +1,9 @@
 //! Delivery: how actions leave Play. Each sink (SMTP email, Slack incoming webhooks,
-//! signed generic webhooks) makes one attempt and says what became of it as an
+//! signed generic webhooks, Salesforce and HubSpot write-back) makes one attempt and says what became of it as an
 //! [`Outcome`]; [`retry`] decides when the next attempt is due, for up to 30 days. The
 //! outbox worker (reading the daemon's outbox rows, never the engine) drives them.
 
+pub mod crm;
 pub mod http;
 pub mod outcome;
 pub mod retry;

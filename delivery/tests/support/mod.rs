@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Debug)]
 pub struct Request {
+    pub method: String,
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
@@ -21,6 +22,9 @@ impl Request {
 /// A scripted answer: status, extra headers, body.
 pub type Reply = (u16, Vec<(&'static str, &'static str)>, &'static str);
 
+/// An answer worked out from the request: status, headers, body.
+pub type Answer = (u16, Vec<(String, String)>, String);
+
 pub struct Server {
     pub url: String,
     pub requests: Arc<Mutex<Vec<Request>>>,
@@ -28,26 +32,41 @@ pub struct Server {
 
 impl Server {
     pub fn start(replies: Vec<Reply>) -> Server {
+        let mut n = 0;
+        Server::with(move |_| {
+            let (status, headers, body) = replies[n.min(replies.len() - 1)].clone();
+            n += 1;
+            (status, headers.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), body.to_string())
+        })
+    }
+
+    /// A server whose answers `handle` works out (a fake of a documented API).
+    pub fn with(mut handle: impl FnMut(&Request) -> Answer + Send + 'static) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a local port");
         let url = format!("http://{}/hook", listener.local_addr().expect("an address"));
         let requests = Arc::new(Mutex::new(Vec::new()));
         let seen = requests.clone();
         std::thread::spawn(move || {
-            for (n, stream) in listener.incoming().enumerate() {
+            for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
                 let Some(request) = read(&mut stream) else { continue };
+                let (status, headers, body) = handle(&request);
                 seen.lock().expect("not poisoned").push(request);
-                let (status, headers, body) = replies[n.min(replies.len() - 1)].clone();
                 let mut out = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
                 for (k, v) in headers {
                     out.push_str(&format!("{k}: {v}\r\n"));
                 }
                 out.push_str("\r\n");
-                out.push_str(body);
+                out.push_str(&body);
                 let _ = stream.write_all(out.as_bytes());
             }
         });
         Server { url, requests }
+    }
+
+    /// The server's root (`http://127.0.0.1:PORT`).
+    pub fn root(&self) -> String {
+        self.url.trim_end_matches("/hook").to_string()
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -59,7 +78,9 @@ fn read(stream: &mut std::net::TcpStream) -> Option<Request> {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
-    let path = line.split(' ').nth(1)?.to_string();
+    let mut words = line.split(' ');
+    let method = words.next()?.to_string();
+    let path = words.next()?.to_string();
     let mut headers = Vec::new();
     loop {
         let mut h = String::new();
@@ -71,10 +92,14 @@ fn read(stream: &mut std::net::TcpStream) -> Option<Request> {
         let (k, v) = h.split_once(':')?;
         headers.push((k.trim().to_string(), v.trim().to_string()));
     }
-    let len: usize = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length"))?.1.parse().ok()?;
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     let mut body = vec![0; len];
     reader.read_exact(&mut body).ok()?;
-    Some(Request { path, headers, body: String::from_utf8_lossy(&body).into_owned() })
+    Some(Request { method, path, headers, body: String::from_utf8_lossy(&body).into_owned() })
 }
 
 /// A local port nothing listens on.
