@@ -137,3 +137,30 @@ fn a_program_with_two_records_of_one_name_is_refused_as_damaged() {
     p.hash = p.content_hash();
     assert_eq!(Program::from_bytes(&p.to_bytes()), Err(LoadError::Damaged("two records are named `Contact`".into())));
 }
+
+#[test]
+fn a_playbook_owner_is_carried_by_the_program() {
+    let p = program(
+        r#"playbook owned {
+  for account: Account
+  owner "jo@example.com"
+  on account.health falls
+  step review {
+    task "Review {account.name}" to account.owner
+  }
+}
+
+playbook unowned {
+  for account: Account
+  on account.health falls
+  step review {
+    task "Review {account.name}" to account.owner
+  }
+}
+"#,
+    );
+    let owners: Vec<Option<&str>> = p.playbooks.iter().map(|pb| pb.owner.as_deref()).collect();
+    assert_eq!(owners, [Some("jo@example.com"), None]);
+    let back = Program::from_bytes(&p.to_bytes()).expect("loads");
+    assert_eq!(back.playbooks[0].owner.as_deref(), Some("jo@example.com"));
+}

@@ -32,12 +32,15 @@ pub struct Workspace {
     /// The zone that dates, times of day, schedules and business days are read in.
     pub time_zone: Tz,
     pub calendar: Calendar,
+    /// The workspace owner's address: who sees the actions of private playbooks that name
+    /// no `owner` of their own.
+    pub owner: Option<String>,
 }
 
 impl Default for Workspace {
     /// UTC, a Saturday and Sunday weekend, no holidays.
     fn default() -> Self {
-        Workspace { time_zone: Tz::UTC, calendar: Calendar::default() }
+        Workspace { time_zone: Tz::UTC, calendar: Calendar::default(), owner: None }
     }
 }
 
@@ -115,10 +118,14 @@ pub enum ConfigProblem {
     TimeNotDate {
         text: String,
     },
+    /// The workspace `owner` is not an email address.
+    NotAnAddress {
+        text: String,
+    },
 }
 
 const SECTIONS: [&str; 2] = ["workspace", "calendar"];
-const WORKSPACE_KEYS: [&str; 1] = ["time_zone"];
+const WORKSPACE_KEYS: [&str; 2] = ["time_zone", "owner"];
 const CALENDAR_KEYS: [&str; 2] = ["weekend", "holidays"];
 /// In [`chrono::Weekday::num_days_from_monday`] order, as [`Calendar::weekend`] is.
 const DAY_NAMES: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
@@ -242,6 +249,11 @@ impl Reader<'_> {
                         workspace.time_zone = tz;
                     }
                 }
+                "owner" => {
+                    if let Some(owner) = self.keep(self.owner(item, key_span)) {
+                        workspace.owner = Some(owner);
+                    }
+                }
                 _ => self.report(self.unknown_key("workspace", key, &WORKSPACE_KEYS, key_span)),
             }
         }
@@ -275,6 +287,17 @@ impl Reader<'_> {
     ) -> ConfigError {
         let suggestion = suggest::closest(key, known.iter().copied());
         self.error(ConfigProblem::UnknownKey { section, key: key.to_string(), suggestion }, span)
+    }
+
+    fn owner(&self, item: &Item, key_span: Option<Range<usize>>) -> Result<String, ConfigError> {
+        let span = item.span().or(key_span);
+        let Some(text) = item.as_str() else {
+            return Err(self.error(ConfigProblem::WrongType { key: "owner", found: kind(item) }, span));
+        };
+        if !play_compiler::email::is_email(text) {
+            return Err(self.error(ConfigProblem::NotAnAddress { text: text.to_string() }, span));
+        }
+        Ok(text.to_string())
     }
 
     fn time_zone(&self, item: &Item, key_span: Option<Range<usize>>) -> Result<Tz, ConfigError> {
@@ -469,6 +492,9 @@ impl fmt::Display for ConfigProblem {
             ConfigProblem::WrongType { key: "weekend", found } => {
                 write!(f, "`weekend` must be a list of day names, not {found}")
             }
+            ConfigProblem::WrongType { key: "owner", found } => {
+                write!(f, "`owner` must be an email address in quotes, not {found}")
+            }
             ConfigProblem::WrongType { key, found } => write!(f, "`{key}` must be a list of dates, not {found}"),
             ConfigProblem::WrongEntryType { key: "weekend", found } => {
                 write!(f, "each day in `weekend` must be a day name in quotes, not {found}")
@@ -482,6 +508,7 @@ impl fmt::Display for ConfigProblem {
             ConfigProblem::NoSuchDate { text } => write!(f, "there is no date `{text}`"),
             ConfigProblem::DateWithTime { text } => write!(f, "holiday `{text}` has a time of day"),
             ConfigProblem::TimeNotDate { text } => write!(f, "holiday `{text}` is a time of day, not a date"),
+            ConfigProblem::NotAnAddress { text } => write!(f, "the workspace owner `{text}` is not an email address"),
         }
     }
 }
@@ -512,6 +539,9 @@ impl ConfigProblem {
                     _ => format!("the settings in `[{section}]` are {}", in_words(known)),
                 })
             }
+            ConfigProblem::WrongType { key: "owner", .. } | ConfigProblem::NotAnAddress { .. } => Some(
+                "for example `owner = \"jo@example.com\"`, the teammate who sees private playbooks' actions".into(),
+            ),
             ConfigProblem::WrongType { key: "time_zone", .. } => {
                 Some("for example `time_zone = \"Europe/Paris\"`".into())
             }
@@ -594,6 +624,20 @@ holidays = [2026-12-25, "2027-01-01"]
         assert_eq!(workspace.time_zone, chrono_tz::America::New_York);
         assert_eq!(workspace.calendar.weekend, [false, false, false, false, true, true, false]);
         assert_eq!(workspace.calendar.holidays, BTreeSet::from([date("2026-12-25"), date("2027-01-01")]));
+    }
+
+    #[test]
+    fn the_workspace_owner_is_an_address() {
+        let w = Workspace::from_toml("[workspace]\nowner = \"jo@example.com\"\n").unwrap();
+        assert_eq!(w.owner.as_deref(), Some("jo@example.com"));
+        assert_eq!(
+            error("[workspace]\nowner = \"jo\"\n"),
+            "the workspace owner `jo` is not an email address (line 2, column 9): for example `owner = \"jo@example.com\"`, the teammate who sees private playbooks' actions"
+        );
+        assert_eq!(
+            error("[workspace]\nowner = 3\n"),
+            "`owner` must be an email address in quotes, not a whole number (line 2, column 9): for example `owner = \"jo@example.com\"`, the teammate who sees private playbooks' actions"
+        );
     }
 
     #[test]
@@ -682,7 +726,7 @@ holidays = [2026-12-25, "2027-01-01"]
 
     #[test]
     fn subsection_is_an_unknown_key() {
-        insta::assert_snapshot!(error("[workspace.extra]\nx = 1"), @"unknown setting `extra` in `[workspace]` (line 1, column 12): the only setting in `[workspace]` is `time_zone`");
+        insta::assert_snapshot!(error("[workspace.extra]\nx = 1"), @"unknown setting `extra` in `[workspace]` (line 1, column 12): the settings in `[workspace]` are `time_zone` and `owner`");
     }
 
     #[test]

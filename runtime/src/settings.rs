@@ -48,6 +48,7 @@ impl ConfigProblem {
             | ConfigProblem::NoSuchDate { .. }
             | ConfigProblem::DateWithTime { .. }
             | ConfigProblem::TimeNotDate { .. } => codes::BAD_HOLIDAY,
+            ConfigProblem::NotAnAddress { .. } => codes::BAD_WORKSPACE_OWNER,
         }
     }
 
@@ -66,6 +67,7 @@ impl ConfigProblem {
             | ConfigProblem::NoSuchDate { .. }
             | ConfigProblem::DateWithTime { .. }
             | ConfigProblem::TimeNotDate { .. } => "not a date",
+            ConfigProblem::NotAnAddress { .. } => "not an email address",
         }
     }
 }
@@ -77,6 +79,7 @@ impl Workspace {
             time_zone: self.time_zone.name().to_string(),
             weekend: self.calendar.weekend,
             holidays: self.calendar.holidays.iter().copied().collect(),
+            owner: self.owner.clone(),
         }
     }
 
@@ -88,7 +91,7 @@ impl Workspace {
             .parse::<Tz>()
             .map_err(|_| format!("the program's time zone `{}` is not one this play knows", settings.time_zone))?;
         let calendar = Calendar { weekend: settings.weekend, holidays: settings.holidays.iter().copied().collect() };
-        Ok(Workspace { time_zone, calendar })
+        Ok(Workspace { time_zone, calendar, owner: settings.owner.clone() })
     }
 }
 

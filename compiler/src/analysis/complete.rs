@@ -88,6 +88,7 @@ const ITEM_WORDS: &[&str] = &[
 const CLAUSE_WORDS: &[&str] = &[
     "for",
     "visibility",
+    "owner",
     "category",
     "priority",
     "reentry",

@@ -320,12 +320,16 @@ impl<'a> Checker<'a> {
         for clause in &pb.clauses {
             let name = match clause.kind {
                 ClauseKind::Visibility(_) => "visibility",
+                ClauseKind::Owner(_) => "owner",
                 ClauseKind::Category(_) => "category",
                 ClauseKind::Priority(_) => "priority",
                 ClauseKind::Reentry(_) => "reentry",
                 ClauseKind::Inflight(_) => "inflight",
                 _ => continue,
             };
+            if let ClauseKind::Owner(t) = &clause.kind {
+                self.owner(file, t, clause.span);
+            }
             if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
                 let d = Diagnostic::error(
                     codes::REPEATED_SETTING,
@@ -340,6 +344,22 @@ impl<'a> Checker<'a> {
                 seen.push((name, clause.span));
             }
         }
+    }
+
+    /// An `owner` is a teammate, written as their address (no interpolation: it is read
+    /// when the program is deployed, not per record).
+    fn owner(&mut self, file: FileId, t: &TextLit, span: Span) {
+        let plain = t.as_plain();
+        if plain.as_deref().is_some_and(crate::email::is_email) {
+            return;
+        }
+        let what = match &plain {
+            Some(p) => format!("`{}` is not a teammate's email address", crate::diagnostic::clip(p)),
+            None => "an `owner` is one address, with nothing interpolated".to_string(),
+        };
+        let d = Diagnostic::error(codes::BAD_OWNER, what, span, "the playbook's owner")
+            .with_help("write the owner's address, e.g. `owner \"jo@example.com\"`");
+        self.report(file, d);
     }
 
     /// Checks every trigger and says what `trigger.event` is.

@@ -93,6 +93,8 @@ pub const BAD_TEST: &str = "play::E0411";
 pub const MIXED_SHAPE: &str = "play::E0412";
 /// A record made without a field it requires (`creates Task { }` without `subject`).
 pub const MISSING_FIELDS: &str = "play::E0413";
+/// A playbook `owner` that is not a teammate's email address.
+pub const BAD_OWNER: &str = "play::E0414";
 
 // Warnings (W05xx).
 /// A private segment, signal or template that nothing uses.
@@ -117,6 +119,8 @@ pub const UNKNOWN_TIME_ZONE: &str = "play::E0604";
 pub const UNKNOWN_DAY: &str = "play::E0605";
 /// A holiday that is not a date.
 pub const BAD_HOLIDAY: &str = "play::E0606";
+/// A workspace `owner` that is not an email address.
+pub const BAD_WORKSPACE_OWNER: &str = "play::E0607";
 
 /// Every settings code with a one-line summary, for docs and tests.
 pub const SETTINGS: &[(&str, &str)] = &[
@@ -126,6 +130,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     (UNKNOWN_TIME_ZONE, "unknown time zone"),
     (UNKNOWN_DAY, "unknown day"),
     (BAD_HOLIDAY, "holiday is not a date"),
+    (BAD_WORKSPACE_OWNER, "workspace owner is not an email address"),
 ];
 
 /// Every checker code with a one-line summary, for docs and tests.
@@ -157,6 +162,7 @@ pub const CHECK: &[(&str, &str)] = &[
     (BAD_TEST, "bad test"),
     (MIXED_SHAPE, "steps and stages in one playbook"),
     (MISSING_FIELDS, "required fields missing"),
+    (BAD_OWNER, "owner is not a teammate's address"),
     (UNUSED, "unused item"),
     (NEVER_RUNS, "step never runs"),
     (CONTRADICTS_TRIGGER, "condition contradicts the trigger"),

@@ -32,6 +32,7 @@ fn clause(p: &mut Printer, c: &Clause) {
         ClauseKind::For(b) => format!("for {}: {}", b.name.name, b.ty.name),
         ClauseKind::Visibility(Visibility::Public) => "visibility public".into(),
         ClauseKind::Visibility(Visibility::Private) => "visibility private".into(),
+        ClauseKind::Owner(t) => format!("owner {}", text(t, p.indent())),
         ClauseKind::Category(c) => format!(
             "category {}",
             match c {

@@ -30,6 +30,7 @@ impl Lowerer<'_, '_> {
             subject,
             binding: binding_name,
             public: false,
+            owner: None,
             category: None,
             priority: None,
             reentry: Reentry::AfterExit,
@@ -44,6 +45,7 @@ impl Lowerer<'_, '_> {
             match &clause.kind {
                 ClauseKind::For(_) => {}
                 ClauseKind::Visibility(v) => def.public = *v == ast::Visibility::Public,
+                ClauseKind::Owner(t) => def.owner = t.as_plain(),
                 ClauseKind::Category(c) => def.category = Some(*c),
                 ClauseKind::Priority(e) => def.priority = Some(self.code(e)),
                 ClauseKind::Reentry(r) => {

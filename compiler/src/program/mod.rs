@@ -65,6 +65,9 @@ pub struct Settings {
     pub weekend: [bool; 7],
     /// Local dates that are not business days, in order.
     pub holidays: Vec<chrono::NaiveDate>,
+    /// The workspace owner's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 impl Default for Settings {
@@ -73,6 +76,7 @@ impl Default for Settings {
             time_zone: "UTC".to_string(),
             weekend: [false, false, false, false, false, true, true],
             holidays: Vec::new(),
+            owner: None,
         }
     }
 }
@@ -279,6 +283,10 @@ pub struct PlaybookDef {
     pub subject: usize,
     pub binding: String,
     pub public: bool,
+    /// Who sees a private playbook's actions and hears of dismissals (`owner "…"`); none
+    /// means the workspace owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     pub category: Option<Category>,
     pub priority: Option<Code>,
     pub reentry: Reentry,

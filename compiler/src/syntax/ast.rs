@@ -257,6 +257,9 @@ pub enum Inflight {
 pub enum ClauseKind {
     For(Binding),
     Visibility(Visibility),
+    /// `owner "jo@example.com"`: who sees a private playbook's actions and hears of
+    /// dismissals.
+    Owner(TextLit),
     Category(Category),
     Priority(Expr),
     Reentry(Reentry),

@@ -31,6 +31,7 @@ const ITEM_WORDS: &[&str] =
 const CLAUSE_WORDS: &[&str] = &[
     "for",
     "visibility",
+    "owner",
     "category",
     "priority",
     "reentry",
@@ -506,8 +507,9 @@ fn want(rule: Rule) -> Option<Want> {
         given_stmt | create_stmt | update_stmt | delete_stmt | event_stmt | at_stmt | after_stmt | expect_stmt => {
             "a test statement"
         }
-        for_clause | visibility_clause | category_clause | priority_clause | reentry_clause | inflight_clause
-        | on_clause | when_clause | exit_clause | step | wait_until | wait_for | wait_delay | stage => "a clause",
+        for_clause | visibility_clause | owner_clause | category_clause | priority_clause | reentry_clause
+        | inflight_clause | on_clause | when_clause | exit_clause | step | wait_until | wait_for | wait_delay
+        | stage => "a clause",
         activity => "an activity",
         enum_item | record_item | extend_item | event_item | segment_item | signal_item | template_item
         | limit_item | playbook_item | test_item => "an item",

@@ -1,5 +1,6 @@
 //! A real HTTP/1.1 server on a local port for the sinks' tests: it records each request
 //! and answers with the scripted responses in turn (the last one repeated).
+#![allow(dead_code)] // each test binary uses part of it
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;

@@ -45,6 +45,7 @@ impl Builder<'_> {
         Some(match rule {
             Rule::for_clause => ClauseKind::For(self.binding(it.next()?)?),
             Rule::visibility_clause => ClauseKind::Visibility(self.visibility(it.next()?)),
+            Rule::owner_clause => ClauseKind::Owner(self.text(it.next()?)),
             Rule::category_clause => {
                 let word = it.next()?;
                 let choices =
@@ -392,6 +393,7 @@ impl Rule {
                 | Rule::kw_update
                 | Rule::kw_updated
                 | Rule::kw_visibility
+                | Rule::kw_owner
                 | Rule::kw_wait
                 | Rule::kw_webhook
                 | Rule::kw_when
