@@ -15,8 +15,8 @@ playbooks and their tests) with an optional `play.toml`. `play check` type-check
 the CRM schema, `play fmt` lays it out, `play build` compiles it to a bytecode program, \
 `play test` runs its tests in simulated time, `play replay` and `play explain` show what it \
 would have done on recorded CRM changes and why, `play diff` says before a deploy what \
-changed and what becomes of the runs in flight, `play schema import` turns a CRM's field \
-description into records, and `play lsp` serves editors.",
+changed and what becomes of the runs in flight, `play graph` draws playbooks, `play schema \
+import` turns a CRM's field description into records, and `play lsp` serves editors.",
     after_help = "\
 EXAMPLES:
   play check                    check every .play file under the current folder
@@ -28,6 +28,7 @@ EXAMPLES:
   play replay --changes changes.jsonl > actions.jsonl
   play explain --changes changes.jsonl --record Account/acme --playbook renewal_risk
   play diff --against deployed.playc --changes changes.jsonl
+  play graph --playbook renewal_risk > renewal_risk.svg
   play schema import salesforce account.json > account.play
   play lsp                      the language server, for editors (on stdin and stdout)"
 )]
