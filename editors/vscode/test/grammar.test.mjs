@@ -143,6 +143,7 @@ describe('playbooks', () => {
     for (const [source, keyword, scope] of [
       ['  for account: Account', 'for', 'keyword.other.clause.play'],
       ['  visibility public', 'visibility', 'keyword.other.clause.play'],
+      ['  owner "jo@example.com"', 'owner', 'keyword.other.clause.play'],
       ['  category risk', 'category', 'keyword.other.clause.play'],
       ['  priority account.arr / 10_000', 'priority', 'keyword.other.clause.play'],
       ['  reentry after_exit', 'reentry', 'keyword.other.clause.play'],
