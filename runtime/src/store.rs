@@ -15,7 +15,7 @@ use crate::vm::Data;
 pub type Key = (u32, Arc<str>);
 
 /// Something the clock will do at a moment.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Timer {
     /// Wake a run that waits; `generation` tells a stale timer from the current one.
     Run { run: u64, generation: u64 },
@@ -81,9 +81,14 @@ pub trait Store: Data {
     fn delete_record(&mut self, record: u32, id: &str) -> Option<Vec<Value>>;
     /// Every id of a record type, in a stable order.
     fn record_ids(&self, record: u32) -> Vec<Arc<str>>;
-    /// Records a field's new value at a moment, for `change(…)`.
+    /// The latest moment a field's history holds a value at (a late change older than it
+    /// goes to the history only). A store that cannot tell says none.
+    fn written_at(&self, _record: u32, _id: &str, _slot: u32) -> Option<i64> {
+        None
+    }
+    /// Records a field's value at a moment, for `change(…)`, in time order.
     fn push_field_history(&mut self, record: u32, id: &Arc<str>, slot: u32, at: i64, value: Value);
-    /// Records an event under a record it concerns.
+    /// Records an event under a record it concerns, in time order.
     fn push_event(&mut self, record: u32, id: &Arc<str>, happening: Arc<Happening>);
 
     fn run(&self, run: u64) -> Option<&Run>;
@@ -147,46 +152,58 @@ impl Written {
 
 /// One record's state.
 #[derive(Default)]
-struct Stored {
-    fields: Vec<Value>,
+pub(crate) struct Stored {
+    pub(crate) fields: Vec<Value>,
     /// (slot, moment, value), oldest first.
-    history: Vec<(u32, i64, Value)>,
+    pub(crate) history: Vec<(u32, i64, Value)>,
     /// By event type: the events that concern it.
-    events: HashMap<u32, Vec<Arc<Happening>>>,
+    pub(crate) events: HashMap<u32, Vec<Arc<Happening>>>,
 }
 
 /// Everything in memory: for `play test`, `play replay` and benchmarks.
 #[derive(Default)]
 pub struct MemoryStore {
-    records: Vec<HashMap<Arc<str>, Stored>>,
-    runs: HashMap<u64, Run>,
+    pub(crate) records: Vec<HashMap<Arc<str>, Stored>>,
+    pub(crate) runs: HashMap<u64, Run>,
     /// By record type, by id: the runs still going.
-    active: HashMap<u32, HashMap<Arc<str>, Vec<u64>>>,
+    pub(crate) active: HashMap<u32, HashMap<Arc<str>, Vec<u64>>>,
     /// By playbook, record type and id: three levels, so that each is looked up by a
     /// borrowed name and no key is built per call.
-    enrolments: HashMap<Arc<str>, HashMap<u32, HashMap<Arc<str>, Enrolments>>>,
-    timers: BTreeMap<(i64, u64), Timer>,
-    timer_keys: HashMap<Timer, (i64, u64)>,
-    members: HashMap<u32, HashSet<Arc<str>>>,
-    open: HashMap<String, u64>,
-    snoozes: HashMap<String, i64>,
+    pub(crate) enrolments: HashMap<Arc<str>, HashMap<u32, HashMap<Arc<str>, Enrolments>>>,
+    pub(crate) timers: BTreeMap<(i64, u64), Timer>,
+    pub(crate) timer_keys: HashMap<Timer, (i64, u64)>,
+    pub(crate) members: HashMap<u32, HashSet<Arc<str>>>,
+    pub(crate) open: HashMap<String, u64>,
+    pub(crate) snoozes: HashMap<String, i64>,
     /// By limit, by whom: when the budget was used, oldest first.
-    budgets: HashMap<u32, HashMap<Arc<str>, Vec<i64>>>,
+    pub(crate) budgets: HashMap<u32, HashMap<Arc<str>, Vec<i64>>>,
     /// The record type and slot indexed by email, and the index: lower-case email to id.
-    email_slot: Option<(u32, u32)>,
-    emails: HashMap<Arc<str>, Arc<str>>,
-    seq: u64,
+    pub(crate) email_slot: Option<(u32, u32)>,
+    pub(crate) emails: HashMap<Arc<str>, Arc<str>>,
+    pub(crate) seq: u64,
 }
 
 /// A record's enrolments in one playbook.
 #[derive(Default)]
-struct Enrolments {
+pub(crate) struct Enrolments {
     /// When the last one started, and when its run ended (if it has).
-    last: Option<(i64, Option<i64>)>,
-    count: u64,
+    pub(crate) last: Option<(i64, Option<i64>)>,
+    pub(crate) count: u64,
 }
 
 const NO_EVENTS: &[Arc<Happening>] = &[];
+
+/// Adds an entry to a history kept oldest first: at the end, unless it is a late one
+/// (placed before the latest), which goes after every entry at or before its moment.
+fn in_time_order<T>(history: &mut Vec<T>, entry: T, at: impl Fn(&T) -> i64) {
+    let moment = at(&entry);
+    if history.last().is_none_or(|last| at(last) <= moment) {
+        history.push(entry);
+    } else {
+        let place = history.partition_point(|h| at(h) <= moment);
+        history.insert(place, entry);
+    }
+}
 
 impl MemoryStore {
     pub fn new(record_types: usize) -> Self {
@@ -305,7 +322,7 @@ impl Store for MemoryStore {
             let Some(cell) = stored.fields.get_mut(slot as usize) else { continue };
             if *cell != value || created {
                 written.note(slot, std::mem::replace(cell, value.clone()));
-                stored.history.push((slot, at, value));
+                in_time_order(&mut stored.history, (slot, at, value), |h| h.1);
             }
         }
         if let Some((_, slot)) = self.email_slot.filter(|(r, _)| *r == record) {
@@ -340,13 +357,19 @@ impl Store for MemoryStore {
         ids
     }
 
+    fn written_at(&self, record: u32, id: &str, slot: u32) -> Option<i64> {
+        let s = self.records.get(record as usize)?.get(id)?;
+        s.history.iter().rev().find(|h| h.0 == slot).map(|h| h.1)
+    }
+
     fn push_field_history(&mut self, record: u32, id: &Arc<str>, slot: u32, at: i64, value: Value) {
-        self.stored(record, id).history.push((slot, at, value));
+        in_time_order(&mut self.stored(record, id).history, (slot, at, value), |h| h.1);
     }
 
     fn push_event(&mut self, record: u32, id: &Arc<str>, happening: Arc<Happening>) {
         if (record as usize) < self.records.len() {
-            self.stored(record, id).events.entry(happening.event).or_default().push(happening);
+            let events = self.stored(record, id).events.entry(happening.event).or_default();
+            in_time_order(events, happening, |h| h.at);
         }
     }
 
