@@ -24,8 +24,11 @@ struct Work {
 }
 
 fn work() -> impl Strategy<Value = Work> {
-    (0..6u8, any::<u8>(), prop_oneof![3 => Just(0u16), 1 => 1..600u16])
-        .prop_map(|(kind, pick, late)| Work { kind, pick, late })
+    (0..6u8, any::<u8>(), prop_oneof![3 => Just(0u16), 1 => 1..600u16]).prop_map(|(kind, pick, late)| Work {
+        kind,
+        pick,
+        late,
+    })
 }
 
 /// Everything handed over, in order, as text that compares.
@@ -64,7 +67,14 @@ fn by_hash(project: &Project) -> impl Fn(&str) -> Option<Program> + '_ {
 
 /// Feeds the lines (with the queue's work after each) to an engine that is snapshotted
 /// and restored before line `cut`; gives what it handed over and its final snapshot.
-fn daemon(project: &Project, lines: &[&str], work: &[Work], until: i64, cut: usize, hand_over: bool) -> (Seen, Vec<u8>) {
+fn daemon(
+    project: &Project,
+    lines: &[&str],
+    work: &[Work],
+    until: i64,
+    cut: usize,
+    hand_over: bool,
+) -> (Seen, Vec<u8>) {
     let start = moment("2026-03-02T08:00:00Z");
     let mut engine = fresh(project, start, hand_over);
     let mut seen = Seen::default();

@@ -620,6 +620,12 @@ impl<S: Store> Engine<S> {
         self.store.record(record, id).is_some()
     }
 
+    /// How many programs the engine holds: the current one and those runs in flight
+    /// still follow.
+    pub fn programs_held(&self) -> usize {
+        self.programs.len()
+    }
+
     /// A run, by id.
     pub fn run(&self, id: u64) -> Option<&Run> {
         self.store.run(id)

@@ -4,7 +4,7 @@
 //! activity and record), an optional activity is added; a change sent twice under one
 //! `change_id` is taken once.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use play_compiler::program::{hex_hash, ActionKind, Node};
@@ -21,8 +21,9 @@ pub(crate) struct Queue {
     pub(super) ids: HashMap<String, u64>,
     /// Email tasks' drafts, by number, until approved.
     pub(super) drafts: HashMap<u64, Box<Action>>,
-    /// The `change_id`s taken within [`super::CHANGE_ID_WINDOW`] of the clock.
-    pub(super) change_ids: HashSet<Arc<str>>,
+    /// The `change_id`s taken, with when (those older than [`super::CHANGE_ID_WINDOW`]
+    /// are let go as others come).
+    pub(super) change_ids: HashMap<Arc<str>, i64>,
     /// The same, with when each was taken, oldest first, to let them go in order.
     pub(super) change_order: VecDeque<(i64, Arc<str>)>,
 }
@@ -52,13 +53,15 @@ impl Queue {
         assert!(self.change_order.back().is_none_or(|(last, _)| *last <= at), "change ids are taken in time order");
         let horizon = at.saturating_sub(super::CHANGE_ID_WINDOW);
         while self.change_order.front().is_some_and(|(t, _)| *t < horizon) {
-            if let Some((_, old)) = self.change_order.pop_front() {
-                self.change_ids.remove(&old);
+            if let Some((t, old)) = self.change_order.pop_front() {
+                // Unless it was taken again since.
+                if self.change_ids.get(&old) == Some(&t) {
+                    self.change_ids.remove(&old);
+                }
             }
         }
-        if self.change_ids.insert(id.clone()) {
-            self.change_order.push_back((at, id));
-        }
+        self.change_ids.insert(id.clone(), at);
+        self.change_order.push_back((at, id));
     }
 }
 
@@ -71,9 +74,11 @@ pub enum Taken {
 }
 
 impl<S: Store> Engine<S> {
-    /// Whether a change with this `change_id` was taken already.
+    /// Whether a change with this `change_id` was taken already, within
+    /// [`super::CHANGE_ID_WINDOW`] of the clock.
     pub fn is_duplicate(&self, change_id: &str) -> bool {
-        self.queue.change_ids.contains(change_id)
+        let horizon = self.now.saturating_sub(super::CHANGE_ID_WINDOW);
+        self.queue.change_ids.get(change_id).is_some_and(|taken| *taken >= horizon)
     }
 
     /// Feeds a change sent with the sender's id for it: one whose id was taken already is

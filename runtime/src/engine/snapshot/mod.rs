@@ -184,7 +184,7 @@ impl Engine<MemoryStore> {
                 heap.push(Waiting(p.into_pending()?));
             }
         }
-        let change_ids = snap.change_ids.iter().map(|(_, id)| id.clone()).collect();
+        let change_ids = snap.change_ids.iter().map(|(at, id)| (id.clone(), *at)).collect();
         let [keep_history, keep_closable, keep_ended_runs, hand_over] = snap.flags;
         Ok(Engine {
             store: snap.store.into_store(),
