@@ -68,11 +68,7 @@ fn snapshots(c: &mut Criterion) {
     let records = accounts::accounts(&program, RECORDS);
     let engine = build(&program, &records);
     let bytes = engine.snapshot();
-    eprintln!(
-        "snapshot of {RECORDS} accounts: {} bytes, {} bytes per account",
-        bytes.len(),
-        bytes.len() / RECORDS
-    );
+    eprintln!("snapshot of {RECORDS} accounts: {} bytes, {} bytes per account", bytes.len(), bytes.len() / RECORDS);
     let by_hash = |hash: &str| (hash == program.hash).then(|| program.clone());
     let mut group = c.benchmark_group("snapshot_100k_accounts");
     group.sample_size(10).measurement_time(Duration::from_secs(20));

@@ -256,7 +256,7 @@ fn take(
     after: &mut impl FnMut(&mut Engine<MemoryStore>),
 ) -> Result<Option<i64>, Rejection> {
     let Line { change, change_id } = parse_line(line, engine.program(), &engine.workspace)?;
-    if change_id.as_deref().is_some_and(|id| engine.is_duplicate(id)) {
+    if change_id.as_deref().is_some_and(|id| engine.is_duplicate_at(id, change.at)) {
         return Ok(None);
     }
     // The engine's rule for a file: time order (checked before a deploy falls due).

@@ -35,7 +35,7 @@ impl<S: Store> Engine<S> {
         change_id: Option<Arc<str>>,
         arrival: i64,
     ) -> Result<Taken, Rejection> {
-        if change_id.as_deref().is_some_and(|id| self.is_duplicate(id)) {
+        if change_id.as_deref().is_some_and(|id| self.is_duplicate_at(id, arrival)) {
             return Ok(Taken::Duplicate);
         }
         if change.at > arrival.saturating_add(FUTURE_TOLERANCE) {
@@ -78,7 +78,7 @@ impl<S: Store> Engine<S> {
     /// Takes a change of a file in time order, as `play replay` does: a duplicate
     /// `change_id` is acknowledged and ignored, a change before the clock refused.
     pub fn ingest_in_order(&mut self, change: Change, change_id: Option<Arc<str>>) -> Result<Taken, Rejection> {
-        if change_id.as_deref().is_some_and(|id| self.is_duplicate(id)) {
+        if change_id.as_deref().is_some_and(|id| self.is_duplicate_at(id, change.at)) {
             return Ok(Taken::Duplicate);
         }
         self.in_order(&change)?;

@@ -77,17 +77,21 @@ impl<S: Store> Engine<S> {
     /// Whether a change with this `change_id` was taken already, within
     /// [`super::CHANGE_ID_WINDOW`] of the clock.
     pub fn is_duplicate(&self, change_id: &str) -> bool {
-        let horizon = self.now.saturating_sub(super::CHANGE_ID_WINDOW);
+        self.is_duplicate_at(change_id, self.now)
+    }
+
+    /// Whether a change with this `change_id` arriving at `at` is a duplicate: one was
+    /// taken within [`super::CHANGE_ID_WINDOW`] before the later of `at` and the clock.
+    pub fn is_duplicate_at(&self, change_id: &str, at: i64) -> bool {
+        let horizon = self.now.max(at).saturating_sub(super::CHANGE_ID_WINDOW);
         self.queue.change_ids.get(change_id).is_some_and(|taken| *taken >= horizon)
     }
 
     /// Feeds a change sent with the sender's id for it: one whose id was taken already is
     /// acknowledged and ignored; a refused one does not take its id.
     pub fn ingest_once(&mut self, change: Change, change_id: Option<Arc<str>>) -> Result<Taken, Rejection> {
-        if let Some(id) = &change_id {
-            if self.is_duplicate(id) {
-                return Ok(Taken::Duplicate);
-            }
+        if change_id.as_deref().is_some_and(|id| self.is_duplicate_at(id, change.at)) {
+            return Ok(Taken::Duplicate);
         }
         self.ingest(change)?;
         if let Some(id) = change_id {
