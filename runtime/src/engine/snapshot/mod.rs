@@ -187,7 +187,7 @@ impl Engine<MemoryStore> {
         let change_ids = snap.change_ids.iter().map(|(at, id)| (id.clone(), *at)).collect();
         let [keep_history, keep_closable, keep_ended_runs, hand_over] = snap.flags;
         Ok(Engine {
-            store: snap.store.into_store(),
+            store: snap.store.into_store()?,
             workspace,
             loaded,
             programs,

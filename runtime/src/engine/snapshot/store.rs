@@ -6,16 +6,45 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::SnapshotError;
 use crate::engine::run::Run;
 use crate::store::{Enrolments, MemoryStore, Stored, Timer};
 use crate::value::{Happening, Value};
 
 type Events<'a> = Vec<(u32, Cow<'a, [Arc<Happening>]>)>;
 
+/// A field's value: most are the latest entry of the field's history, written once there.
+#[derive(Serialize, Deserialize)]
+enum FieldSnap<'a> {
+    Empty,
+    /// The value of this entry of the record's history.
+    InHistory(u32),
+    Value(Cow<'a, Value>),
+}
+
+/// A record's fields, each pointing into its history when the value is there.
+fn fields_of<'a>(fields: &'a [Value], history: &[(u32, i64, Value)]) -> Vec<FieldSnap<'a>> {
+    let mut last = vec![None; fields.len()];
+    for (i, (slot, _, _)) in history.iter().enumerate() {
+        if let Some(cell) = last.get_mut(*slot as usize) {
+            *cell = Some(i);
+        }
+    }
+    fields
+        .iter()
+        .zip(last)
+        .map(|(v, last)| match last {
+            _ if v.is_empty() => FieldSnap::Empty,
+            Some(i) if history[i].2 == *v => FieldSnap::InHistory(i as u32),
+            _ => FieldSnap::Value(Cow::Borrowed(v)),
+        })
+        .collect()
+}
+
 #[derive(Serialize, Deserialize)]
 pub(super) struct StoredSnap<'a> {
     id: Arc<str>,
-    fields: Cow<'a, [Value]>,
+    fields: Vec<FieldSnap<'a>>,
     history: Cow<'a, [(u32, i64, Value)]>,
     events: Events<'a>,
 }
@@ -54,7 +83,7 @@ impl<'a> StoreSnap<'a> {
                     .iter()
                     .map(|(id, s)| StoredSnap {
                         id: id.clone(),
-                        fields: Cow::Borrowed(&s.fields),
+                        fields: fields_of(&s.fields, &s.history),
                         history: Cow::Borrowed(&s.history),
                         events: sorted(s.events.iter().map(|(e, list)| (*e, list)), |l| Cow::Borrowed(l.as_slice())),
                     })
@@ -96,14 +125,26 @@ impl<'a> StoreSnap<'a> {
 
     /// The store again, and its runs' events relinked: a run knows the events it has used
     /// by identity, which writing them out by value loses.
-    pub(super) fn into_store(self) -> MemoryStore {
+    pub(super) fn into_store(self) -> Result<MemoryStore, SnapshotError> {
         let mut store = MemoryStore::default();
         for table in self.records {
             let mut map = foldhash::HashMap::default();
             for row in table {
+                let history = row.history.into_owned();
+                let fields = row
+                    .fields
+                    .into_iter()
+                    .map(|f| match f {
+                        FieldSnap::Empty => Ok(Value::Empty),
+                        FieldSnap::Value(v) => Ok(v.into_owned()),
+                        FieldSnap::InHistory(i) => history.get(i as usize).map(|h| h.2.clone()).ok_or_else(|| {
+                            SnapshotError::Inconsistent(format!("a field of `{}` points past its history", row.id))
+                        }),
+                    })
+                    .collect::<Result<Vec<Value>, SnapshotError>>()?;
                 let stored = Stored {
-                    fields: row.fields.into_owned(),
-                    history: row.history.into_owned(),
+                    fields,
+                    history,
                     events: row.events.into_iter().map(|(e, l)| (e, l.into_owned())).collect(),
                 };
                 map.insert(row.id, stored);
@@ -145,7 +186,7 @@ impl<'a> StoreSnap<'a> {
         store.email_slot = self.email_slot;
         store.emails = self.emails.into_iter().collect();
         store.seq = self.seq;
-        store
+        Ok(store)
     }
 
     /// How many record types the store has.
