@@ -16,7 +16,7 @@ use crate::vm::Data;
 pub type Key = (u32, Arc<str>);
 
 /// Something the clock will do at a moment.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Timer {
     /// Wake a run that waits; `generation` tells a stale timer from the current one.
     Run { run: u64, generation: u64 },
@@ -86,9 +86,14 @@ pub trait Store: Data {
     fn delete_record(&mut self, record: u32, id: &str) -> Option<Vec<Value>>;
     /// Every id of a record type, in a stable order.
     fn record_ids(&self, record: u32) -> Vec<Arc<str>>;
-    /// Records a field's new value at a moment, for `change(…)`.
+    /// The latest moment a field's history holds a value at (a late change older than it
+    /// goes to the history only). A store that cannot tell says none.
+    fn written_at(&self, _record: u32, _id: &str, _slot: u32) -> Option<i64> {
+        None
+    }
+    /// Records a field's value at a moment, for `change(…)`, in time order.
     fn push_field_history(&mut self, record: u32, id: &Arc<str>, slot: u32, at: i64, value: Value);
-    /// Records an event under a record it concerns.
+    /// Records an event under a record it concerns, in time order.
     fn push_event(&mut self, record: u32, id: &Arc<str>, happening: Arc<Happening>);
 
     fn run(&self, run: u64) -> Option<&Run>;
@@ -154,48 +159,79 @@ impl Written {
 
 /// One record's state.
 #[derive(Default)]
-struct Stored {
-    fields: Vec<Value>,
-    /// (slot, moment, value), oldest first: only of the fields the program reads back.
-    history: Vec<(u32, i64, Value)>,
+pub(crate) struct Stored {
+    pub(crate) fields: Vec<Value>,
+    /// (slot, moment, value), in time order: only of the fields the program reads back.
+    pub(crate) history: Vec<(u32, i64, Value)>,
     /// By event type (a few per record, so a list rather than a map): the events that
-    /// concern it, oldest first, of the types the program reads.
-    events: Vec<(u32, Vec<Arc<Happening>>)>,
+    /// concern it, in time order, of the types the program reads.
+    pub(crate) events: Vec<(u32, Vec<Arc<Happening>>)>,
+    /// When each field was last written, for late changes: `(u32::MAX, t)` first, the
+    /// record's creation, then `(slot, t)` for each field written since (a moment per
+    /// field changed, not per field).
+    pub(crate) written: Vec<(u32, i64)>,
 }
 
 /// Everything in memory: for `play test`, `play replay` and benchmarks.
 #[derive(Default)]
 pub struct MemoryStore {
-    records: Vec<HashMap<Arc<str>, Stored>>,
-    runs: HashMap<u64, Run>,
+    pub(crate) records: Vec<HashMap<Arc<str>, Stored>>,
+    pub(crate) runs: HashMap<u64, Run>,
     /// By record type, by id: the runs still going.
-    active: HashMap<u32, HashMap<Arc<str>, Vec<u64>>>,
+    pub(crate) active: HashMap<u32, HashMap<Arc<str>, Vec<u64>>>,
     /// By playbook, record type and id: three levels, so that each is looked up by a
     /// borrowed name and no key is built per call.
-    enrolments: HashMap<Arc<str>, HashMap<u32, HashMap<Arc<str>, Enrolments>>>,
-    timers: BTreeMap<(i64, u64), Timer>,
-    timer_keys: HashMap<Timer, (i64, u64)>,
-    members: HashMap<u32, HashSet<Arc<str>>>,
-    open: HashMap<String, u64>,
-    snoozes: HashMap<String, i64>,
+    pub(crate) enrolments: HashMap<Arc<str>, HashMap<u32, HashMap<Arc<str>, Enrolments>>>,
+    pub(crate) timers: BTreeMap<(i64, u64), Timer>,
+    pub(crate) timer_keys: HashMap<Timer, (i64, u64)>,
+    pub(crate) members: HashMap<u32, HashSet<Arc<str>>>,
+    pub(crate) open: HashMap<String, u64>,
+    pub(crate) snoozes: HashMap<String, i64>,
     /// By limit, by whom: when the budget was used, oldest first.
-    budgets: HashMap<u32, HashMap<Arc<str>, Vec<i64>>>,
+    pub(crate) budgets: HashMap<u32, HashMap<Arc<str>, Vec<i64>>>,
     /// The record type and slot indexed by email, and the index: lower-case email to id.
-    email_slot: Option<(u32, u32)>,
-    emails: HashMap<Arc<str>, Arc<str>>,
-    seq: u64,
-    retention: Retention,
+    pub(crate) email_slot: Option<(u32, u32)>,
+    pub(crate) emails: HashMap<Arc<str>, Arc<str>>,
+    pub(crate) seq: u64,
+    pub(crate) retention: Retention,
 }
 
 /// A record's enrolments in one playbook.
 #[derive(Default)]
-struct Enrolments {
+pub(crate) struct Enrolments {
     /// When the last one started, and when its run ended (if it has).
-    last: Option<(i64, Option<i64>)>,
-    count: u64,
+    pub(crate) last: Option<(i64, Option<i64>)>,
+    pub(crate) count: u64,
 }
 
 const NO_EVENTS: &[Arc<Happening>] = &[];
+
+/// Adds an entry to a history kept oldest first: at the end, unless it is a late one
+/// (placed before the latest), which goes after every entry at or before its moment.
+/// Notes that a field was written at `at` (a new record: the creation, for every field).
+fn note_written(written: &mut Vec<(u32, i64)>, created: bool, slot: u32, at: i64) {
+    if created {
+        if written.first().is_none_or(|w| w.0 != u32::MAX || w.1 != at) {
+            written.clear();
+            written.push((u32::MAX, at));
+        }
+        return;
+    }
+    match written.iter_mut().find(|w| w.0 == slot) {
+        Some(w) => w.1 = w.1.max(at),
+        None => written.push((slot, at)),
+    }
+}
+
+fn in_time_order<T>(history: &mut Vec<T>, entry: T, at: impl Fn(&T) -> i64) {
+    let moment = at(&entry);
+    if history.last().is_none_or(|last| at(last) <= moment) {
+        history.push(entry);
+    } else {
+        let place = history.partition_point(|h| at(h) <= moment);
+        history.insert(place, entry);
+    }
+}
 
 impl MemoryStore {
     pub fn new(record_types: usize) -> Self {
@@ -314,9 +350,10 @@ impl Store for MemoryStore {
         for (slot, value) in fields {
             let Some(cell) = stored.fields.get_mut(slot as usize) else { continue };
             if *cell != value || created {
+                note_written(&mut stored.written, created, slot, at);
                 if retention.field(record, slot).is_read() {
                     written.note(slot, std::mem::replace(cell, value.clone()));
-                    stored.history.push((slot, at, value));
+                    in_time_order(&mut stored.history, (slot, at, value), |h| h.1);
                 } else {
                     written.note(slot, std::mem::replace(cell, value));
                 }
@@ -357,13 +394,19 @@ impl Store for MemoryStore {
         ids
     }
 
+    fn written_at(&self, record: u32, id: &str, slot: u32) -> Option<i64> {
+        let s = self.records.get(record as usize)?.get(id)?;
+        let field = s.written.iter().find(|w| w.0 == slot);
+        field.or_else(|| s.written.first().filter(|w| w.0 == u32::MAX)).map(|w| w.1)
+    }
+
     fn push_field_history(&mut self, record: u32, id: &Arc<str>, slot: u32, at: i64, value: Value) {
         if !self.retention.field(record, slot).is_read() {
             return;
         }
         let retention = &self.retention;
         let stored = self.records[record as usize].entry(id.clone()).or_default();
-        stored.history.push((slot, at, value));
+        in_time_order(&mut stored.history, (slot, at, value), |h| h.1);
         if grown(stored.history.len()) {
             trim_history(&mut stored.history, record, at, retention);
         }
@@ -383,7 +426,7 @@ impl Store for MemoryStore {
                 &mut stored.events.last_mut().expect("just pushed").1
             }
         };
-        list.push(happening);
+        in_time_order(list, happening, |h| h.at);
         if reach.all {
             return;
         }

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate};
 use play_compiler::program::{Const, Duration, Program};
 
 /// One value. `Empty` is an optional value that is not there.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     #[default]
     Empty,
@@ -35,7 +35,7 @@ pub enum Value {
 }
 
 /// An event that happened: its type, moment, subject and payload by slot.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Happening {
     pub event: u32,
     pub at: i64,

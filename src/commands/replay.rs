@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use play_runtime::change::{each_line, lines, parse_change, parse_line, ChangeKind, Line, Rejection};
 use play_runtime::engine::Engine;
 use play_runtime::store::MemoryStore;
-use play_runtime::value::moment_text;
 
 use super::{to_stderr, to_stdout};
 use crate::cli::ReplayArgs;
@@ -257,22 +256,14 @@ fn take(
     after: &mut impl FnMut(&mut Engine<MemoryStore>),
 ) -> Result<Option<i64>, Rejection> {
     let Line { change, change_id } = parse_line(line, engine.program(), &engine.workspace)?;
-    if change_id.as_deref().is_some_and(|id| engine.is_duplicate(id)) {
+    if change_id.as_deref().is_some_and(|id| engine.is_duplicate_at(id, change.at)) {
         return Ok(None);
     }
-    if change.at < engine.now() {
-        return Err(Rejection::field(
-            "at",
-            format!(
-                "`at` goes back in time (to {}, after a change at {})",
-                moment_text(change.at),
-                moment_text(engine.now())
-            ),
-        ));
-    }
+    // The engine's rule for a file: time order (checked before a deploy falls due).
+    engine.in_order(&change)?;
     let at = change.at;
     deploy_due(engine, deploys, at, after);
-    engine.ingest_once(change, change_id).map(|_| Some(at))
+    engine.ingest_in_order(change, change_id).map(|_| Some(at))
 }
 
 /// A progress bar for long files, when stderr is a terminal.

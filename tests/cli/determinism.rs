@@ -19,7 +19,7 @@ const SEVERITIES: [&str; 4] = ["Low", "Medium", "High", "Critical"];
 
 /// One step of a generated stream, before it is written out as a line.
 #[derive(Clone, Debug)]
-enum Op {
+pub(crate) enum Op {
     /// An upsert of account `who`: every required field when it is new, else the fields
     /// `pick` selects.
     Account {
@@ -73,14 +73,14 @@ fn op() -> impl Strategy<Value = Op> {
 
 /// A stream: steps with the minutes between them (0 for changes at the same moment), and
 /// how many days past the last change the clock runs.
-fn stream() -> impl Strategy<Value = (Vec<(Op, u32)>, u16)> {
+pub(crate) fn stream() -> impl Strategy<Value = (Vec<(Op, u32)>, u16)> {
     (prop::collection::vec((op(), prop_oneof![1 => Just(0u32), 4 => 1..4_320u32]), 1..40), 0..45u16)
 }
 
 /// Writes a stream as JSONL text; also gives the moment to run the clock to, and the lines
 /// the engine may refuse: an incomplete create (an account or contact first seen through a
 /// partial upsert), an event about a record not there, a delete of one not there.
-fn render(ops: &[(Op, u32)], extra_days: u16) -> (String, String, HashSet<usize>) {
+pub(crate) fn render(ops: &[(Op, u32)], extra_days: u16) -> (String, String, HashSet<usize>) {
     let start = DateTime::parse_from_rfc3339("2026-03-02T08:00:00Z").expect("a moment").to_utc();
     let day0 = NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
     let mut at = start;

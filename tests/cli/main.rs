@@ -8,6 +8,7 @@ mod check;
 mod determinism;
 mod diff;
 mod direct;
+mod engine_snapshot;
 mod explain;
 mod fmt;
 mod graph;

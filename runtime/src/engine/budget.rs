@@ -96,7 +96,12 @@ impl<S: Store> Engine<S> {
         if self.pending.is_empty() && self.queues.freed.is_empty() {
             return;
         }
-        self.store.begin();
+        let mut batch = self.batch();
+        batch.arbitrate_pending();
+    }
+
+    /// The body of [`Engine::settle`], inside its command.
+    fn arbitrate_pending(&mut self) {
         // From here each action is handed out (holding its key), waiting or dropped.
         self.pending_keys.clear();
         // Budgets whose queue may give up actions now: those whose slot freed, and those
@@ -149,7 +154,6 @@ impl<S: Store> Engine<S> {
         for key in touched {
             self.wake_when_free(&key);
         }
-        self.store.commit();
     }
 
     /// Hands out, defers or drops one action. Returns the budgets it had been let out of
@@ -229,7 +233,9 @@ impl<S: Store> Engine<S> {
         action.at = self.now;
         // What closing it needs, unless nobody will (a replay); the names are shared with
         // the run's rather than copied.
-        if self.keep_closable {
+        // A handing-over engine keeps only the actions a person closes.
+        let closable = self.keep_closable && (!self.hand_over || super::produce::is_queued(action.action));
+        if closable {
             let (playbook, version) = match self.store.run(action.run) {
                 Some(run) if *run.playbook_name == *action.playbook && *run.version == *action.version => {
                     (run.playbook_name.clone(), run.version.clone())
@@ -245,6 +251,8 @@ impl<S: Store> Engine<S> {
                 record: action.record.clone(),
                 dedupe: p.dedupe,
                 creates: p.creates,
+                id: action.id.clone(),
+                snoozed: None,
             };
             self.produced.insert(action.seq, kept);
             self.queue.produced(&action);

@@ -3,13 +3,17 @@
 //! wrap it unchanged.
 
 pub mod action;
+mod batch;
 mod budget;
 mod dates;
 pub mod history;
+mod late;
+mod output;
 mod produce;
 mod queue;
 mod quiet;
 pub mod run;
+pub mod snapshot;
 mod step;
 mod trigger;
 
@@ -24,9 +28,13 @@ use crate::store::{Store, Timer, Written};
 use crate::value::{Happening, Value};
 use crate::vm::{Ctx, Fault, Tier, Vm};
 pub use action::Action;
+pub use batch::Batch;
 pub use history::{HistoryEntry, Outcome};
+pub use late::{CHANGE_ID_WINDOW, FUTURE_TOLERANCE};
+pub use output::{ActionState, ActionUpdate, Output};
 pub use queue::Taken;
 use run::{Run, TriggerInfo};
+pub use snapshot::{SnapshotError, SNAPSHOT_FORMAT};
 
 /// A program ready to run: its constants as values.
 pub struct Loaded {
@@ -137,10 +145,26 @@ pub struct Engine<S: Store> {
     /// Whether an ended run stays in the store (the default), for whoever asks about it
     /// later. A replay, which asks only about runs in flight, lets them go.
     pub keep_ended_runs: bool,
+    /// Whether what is handed over ([`Engine::take_output`]) is all the engine keeps of it:
+    /// a delivered action is not kept for closing, and a closed one is forgotten. For a
+    /// daemon, which keeps both in its projections (it sets `keep_ended_runs` off too).
+    pub hand_over: bool,
     pub trace: Option<Trace>,
     /// Open actions by id, email drafts and `change_id`s, for the queue's changes.
     queue: queue::Queue,
+    /// Changes of actions' states not yet taken.
+    updates: Vec<ActionUpdate>,
+    /// Snoozed actions by when they wake, (until, number): each is open again then.
+    snoozed: std::collections::BTreeSet<(i64, u64)>,
+    /// How many commands are open ([`Batch`]): the store's transaction is open while any is.
+    depth: u32,
+    /// The last journal position applied ([`Engine::mark_position`]).
+    position: u64,
 }
+
+/// The most steps a run takes at one moment; a run that would take more fails, with the
+/// limit in its history.
+pub const STEP_CAP: usize = 10_000;
 
 impl<S: Store> Engine<S> {
     /// An engine running `program`, its clock at `now`.
@@ -165,14 +189,19 @@ impl<S: Store> Engine<S> {
             keep_history: true,
             keep_closable: true,
             keep_ended_runs: true,
+            hand_over: false,
             trace: None,
             queue: queue::Queue::default(),
+            updates: Vec::new(),
+            snoozed: std::collections::BTreeSet::new(),
+            depth: 0,
+            position: 0,
         };
-        engine.store.begin();
-        engine.retain();
-        engine.index_directory();
-        engine.schedule_every();
-        engine.store.commit();
+        let mut batch = engine.batch();
+        batch.retain();
+        batch.index_directory();
+        batch.schedule_every();
+        drop(batch);
         engine
     }
 
@@ -222,10 +251,28 @@ impl<S: Store> Engine<S> {
         taken
     }
 
-    /// Runs the clock forward to `t`, doing whatever falls due on the way, in order.
+    /// Runs the clock forward to `t`, doing whatever falls due on the way, in order: one
+    /// command. A moment before the clock leaves it where it is.
     pub fn advance_to(&mut self, t: i64) {
-        self.fire_due(t);
-        self.now = self.now.max(t);
+        let mut batch = self.batch();
+        batch.fire_due(t);
+        batch.now = batch.now.max(t);
+    }
+
+    /// Notes the journal position of the input just applied, so that a snapshot says how
+    /// far the journal it follows reaches. Positions only grow.
+    pub fn mark_position(&mut self, position: u64) {
+        assert!(
+            position > self.position || (position == 0 && self.position == 0),
+            "journal positions only grow: {position} after {}",
+            self.position
+        );
+        self.position = position;
+    }
+
+    /// The last journal position applied (0 when none was marked).
+    pub fn position(&self) -> u64 {
+        self.position
     }
 
     /// Does whatever falls due up to `t`, in order, the clock following the timers.
@@ -241,15 +288,17 @@ impl<S: Store> Engine<S> {
             if self.store.next_due().filter(|at| *at <= t).is_none() {
                 break;
             }
-            self.store.begin();
-            let Some((at, timer)) = self.store.pop_due(t) else { break };
-            self.now = self.now.max(at);
-            let pass = self.before_pass(&timer);
-            self.on_timer(timer);
-            self.after_pass(pass, &mut quiet, t);
-            self.store.commit();
+            let mut batch = self.batch();
+            let Some((at, timer)) = batch.store.pop_due(t) else { break };
+            assert!(at <= t, "a timer popped after the moment asked for");
+            batch.now = batch.now.max(at);
+            let pass = batch.before_pass(&timer);
+            batch.on_timer(timer);
+            batch.after_pass(pass, &mut quiet, t);
+            drop(batch);
             self.end_history();
         }
+        self.wake_snoozed(t);
     }
 
     /// Lets go of the run history of the pass that ended, unless it is kept.
@@ -272,24 +321,31 @@ impl<S: Store> Engine<S> {
     pub fn ingest(&mut self, change: Change) -> Result<(), Rejection> {
         // A refused change must not even move the clock.
         self.check(&change)?;
-        if let ChangeKind::Action { .. } | ChangeKind::Activity { .. } = change.kind {
-            return self.queue_change(change.at, change.kind);
+        self.apply(change.kind, change.at, None)
+    }
+
+    /// Applies a checked change as one command: the clock runs to `clock` first, and its
+    /// field and event history is placed at `placed` (at most the clock), or at the clock.
+    fn apply(&mut self, kind: ChangeKind, clock: i64, placed: Option<i64>) -> Result<(), Rejection> {
+        let mut batch = self.batch();
+        if let ChangeKind::Action { .. } | ChangeKind::Activity { .. } = kind {
+            return batch.queue_change(clock, kind);
         }
-        self.advance_to(change.at);
-        self.store.begin();
-        let result = match change.kind {
-            ChangeKind::Upsert { record, id, fields } => self.upsert(record, id, fields, true),
+        batch.advance_to(clock);
+        let placed = placed.map_or(batch.now, |p| p.min(batch.now));
+        let result = match kind {
+            ChangeKind::Upsert { record, id, fields } => batch.upsert(record, id, fields, true, placed),
             ChangeKind::Event { event, subject, fields } => {
-                self.event(event, subject, fields);
+                batch.event(event, subject, fields, placed);
                 Ok(())
             }
             ChangeKind::Delete { record, id } => {
-                self.delete(record, id);
+                batch.delete(record, id);
                 Ok(())
             }
             ChangeKind::Action { .. } | ChangeKind::Activity { .. } => Ok(()),
         };
-        self.store.commit();
+        drop(batch);
         self.end_history();
         result
     }
@@ -300,10 +356,9 @@ impl<S: Store> Engine<S> {
         if self.store.record(record, &id).is_none() {
             self.complete_on_create(record, &fields)?;
         }
-        self.store.begin();
-        let result = self.upsert(record, id, fields, false);
-        self.store.commit();
-        result
+        let mut batch = self.batch();
+        let now = batch.now;
+        batch.upsert(record, id, fields, false, now)
     }
 
     /// Evaluates code about a subject.
@@ -408,24 +463,28 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    /// Writes a record's fields and works out what follows. A new record's required fields
-    /// have been checked by the caller, before the clock moved.
+    /// Writes a record's fields, their history placed at `placed`, and works out what
+    /// follows. A new record's required fields have been checked by the caller, before the
+    /// clock moved.
     fn upsert(
         &mut self,
         record: u32,
         id: Arc<str>,
         fields: Vec<(u32, Value)>,
         triggers: bool,
+        placed: i64,
     ) -> Result<(), Rejection> {
         let loaded = self.loaded.clone();
         let Some(def) = loaded.program.schema.records.get(record as usize) else {
             return Err(Rejection { field: None, message: "unknown record type".into() });
         };
+        // A late change older than a field's latest value goes to that field's history only.
+        let fields = if placed < self.now { self.fresh_fields(record, &id, placed, fields) } else { fields };
         // The changed slots, and what each held before, in buffers kept from one change to
         // the next. The record before the change is rebuilt from these only when a
         // playbook may fire: most changes fire none.
         let mut written = std::mem::take(&mut self.written);
-        self.store.write_fields(record, &id, def.fields.len(), self.now, fields, &mut written);
+        self.store.write_fields(record, &id, def.fields.len(), placed, fields, &mut written);
         if written.created || !written.changed.is_empty() {
             self.record_written(&loaded, Subject { record, id }, &written, triggers);
         }
@@ -476,7 +535,7 @@ impl<S: Store> Engine<S> {
         self.record_changed(&subject);
     }
 
-    fn event(&mut self, event: u32, subject_id: Arc<str>, fields: Vec<(u32, Value)>) {
+    fn event(&mut self, event: u32, subject_id: Arc<str>, fields: Vec<(u32, Value)>, placed: i64) {
         let loaded = self.loaded.clone();
         let Some(def) = loaded.program.schema.events.get(event as usize) else { return };
         let mut payload = vec![Value::Empty; def.fields.len()];
@@ -485,7 +544,7 @@ impl<S: Store> Engine<S> {
                 *cell = v;
             }
         }
-        let happening = Arc::new(Happening { event, at: self.now, subject: subject_id.clone(), fields: payload });
+        let happening = Arc::new(Happening { event, at: placed, subject: subject_id.clone(), fields: payload });
         let on = def.subject as u32;
         // The records it concerns: its own, and those its record belongs to.
         let mut concerned = vec![Subject { record: on, id: subject_id.clone() }];
@@ -545,17 +604,18 @@ impl<S: Store> Engine<S> {
         let loaded = Loaded::new(program, &self.workspace);
         let old = std::mem::replace(&mut self.loaded, loaded.clone());
         self.programs.insert(loaded.program.hash.clone(), loaded.clone());
-        self.store.begin();
-        self.retain();
-        self.index_directory();
-        self.migrate_runs(&loaded);
+        let mut batch = self.batch();
+        batch.retain();
+        batch.index_directory();
+        batch.migrate_runs(&loaded);
         // Date and schedule timers name a playbook by its place in the program, so the old
         // program's make way for the new one's: a date trigger deployed now fires for the
         // records already there (when its moment is still ahead).
-        self.unschedule_timed(&old);
-        self.schedule_every();
-        self.schedule_all_dates(&loaded);
-        self.store.commit();
+        batch.unschedule_timed(&old);
+        batch.schedule_every();
+        batch.schedule_all_dates(&loaded);
+        drop(batch);
+        self.drop_unfollowed_programs();
     }
 
     pub(crate) fn loaded_for(&self, hash: &str) -> Arc<Loaded> {
@@ -575,6 +635,12 @@ impl<S: Store> Engine<S> {
     /// Whether a record is in the store now.
     pub fn store_record_exists(&self, record: u32, id: &str) -> bool {
         self.store.record(record, id).is_some()
+    }
+
+    /// How many programs the engine holds: the current one and those runs in flight
+    /// still follow.
+    pub fn programs_held(&self) -> usize {
+        self.programs.len()
     }
 
     /// A run, by id.

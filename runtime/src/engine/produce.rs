@@ -52,10 +52,14 @@ pub(crate) struct Produced {
     pub dedupe: Option<String>,
     /// What completing it creates.
     pub creates: Option<Creation>,
+    /// Its id, for the changes of its state handed over ([`super::ActionUpdate`]).
+    pub id: String,
+    /// Until when it is snoozed, while it is.
+    pub snoozed: Option<i64>,
 }
 
 /// Actions a person works in the queue; the others are delivered.
-fn is_queued(kind: ActionKind) -> bool {
+pub(super) fn is_queued(kind: ActionKind) -> bool {
     matches!(kind, ActionKind::Task | ActionKind::EmailTask | ActionKind::Activity)
 }
 
@@ -412,6 +416,7 @@ impl<S: Store> Engine<S> {
         if let Some(key) = self.key_of(seq).map(str::to_owned) {
             self.store.set_open_action(key, None);
         }
+        self.unsnooze(seq);
         let p = self.produced.get(&seq)?;
         // What a dismissal writes to the history; the outcome is filled in by the caller.
         let entry =
@@ -437,9 +442,15 @@ impl<S: Store> Engine<S> {
     /// not produced again, even once this one is done.
     pub fn snooze(&mut self, seq: u64, until: i64) -> bool {
         let Some(key) = self.key_of(seq).map(str::to_owned) else { return false };
-        self.store.begin();
-        self.store.set_snooze(key, until);
-        self.store.commit();
+        let mut batch = self.batch();
+        batch.store.set_snooze(key, until);
+        batch.unsnooze(seq);
+        if until > batch.now {
+            if let Some(p) = batch.produced.get_mut(&seq) {
+                p.snoozed = Some(until);
+                batch.snoozed.insert((until, seq));
+            }
+        }
         true
     }
 
@@ -447,14 +458,24 @@ impl<S: Store> Engine<S> {
     /// change of its own, whose triggers fire), and a stage's activity may complete its
     /// stage.
     pub fn complete(&mut self, seq: u64) -> bool {
-        self.store.begin();
-        let Some((run, entry)) = self.close(seq) else { return false };
-        if let Some(creation) = self.produced.get_mut(&seq).and_then(|p| p.creates.take()) {
-            self.create(entry, creation);
+        let mut batch = self.batch();
+        let Some((run, entry)) = batch.close(seq) else { return false };
+        if let Some(creation) = batch.produced.get_mut(&seq).and_then(|p| p.creates.take()) {
+            batch.create(entry, creation);
         }
-        self.activity_done(run, seq);
-        self.store.commit();
+        batch.activity_done(run, seq);
+        batch.forget_closed(seq);
         true
+    }
+
+    /// Once an action is closed, a handing-over engine keeps nothing of it.
+    fn forget_closed(&mut self, seq: u64) {
+        if !self.hand_over {
+            return;
+        }
+        if let Some(p) = self.produced.remove(&seq) {
+            self.queue.forget(&p.id, seq);
+        }
     }
 
     /// Creates the record a completed activity makes, as a change at this moment.
@@ -465,7 +486,8 @@ impl<S: Store> Engine<S> {
         }
         match self.complete_on_create(record, &fields) {
             Ok(()) => {
-                let _ = self.upsert(record, id, fields, true);
+                let now = self.now;
+                let _ = self.upsert(record, id, fields, true, now);
             }
             Err(rejection) => {
                 // The checker asks for every required field; an empty value can still
@@ -480,15 +502,15 @@ impl<S: Store> Engine<S> {
 
     /// A person dismissed an action; the reason goes to the playbook's history.
     pub fn dismiss(&mut self, seq: u64, reason: &str) -> bool {
-        self.store.begin();
-        let Some((run, mut entry)) = self.close(seq) else { return false };
+        let mut batch = self.batch();
+        let Some((run, mut entry)) = batch.close(seq) else { return false };
         if let Outcome::ActionSkipped { reason: why, .. } = &mut entry.outcome {
             *why = format!("dismissed: {reason}");
         }
-        self.push_history(entry);
+        batch.push_history(entry);
         // A dismissed activity no longer holds up its stage.
-        self.activity_done(run, seq);
-        self.store.commit();
+        batch.activity_done(run, seq);
+        batch.forget_closed(seq);
         true
     }
 
@@ -504,14 +526,13 @@ impl<S: Store> Engine<S> {
             return None;
         };
         let (i, def) = stage.activities.iter().enumerate().find(|(_, a)| a.name.as_deref() == Some(name))?;
-        self.store.begin();
-        let produced = self.produce(&loaded, &run, &stage.name, i, def);
+        let mut batch = self.batch();
+        let produced = batch.produce(&loaded, &run, &stage.name, i, def);
         if let Err(fault) = &produced {
-            self.fail_run(&loaded, run_id, Some(stage.name.clone()), fault.clone());
+            batch.fail_run(&loaded, run_id, Some(stage.name.clone()), fault.clone());
         }
-        self.store.commit();
         let seq = produced.ok().flatten()?;
-        if let Some(r) = self.store.run_mut(run_id) {
+        if let Some(r) = batch.store.run_mut(run_id) {
             r.activities.push(OpenActivity { name: name.to_string(), action: seq, required: false, done: false });
         }
         Some(seq)

@@ -4,11 +4,12 @@
 //! activity and record), an optional activity is added; a change sent twice under one
 //! `change_id` is taken once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use play_compiler::program::{hex_hash, ActionKind, Node};
 
+use super::output::{ActionState, ActionUpdate};
 use super::{Action, Engine, HistoryEntry, Outcome};
 use crate::change::{ActionRef, Change, ChangeKind, QueueOp, Rejection};
 use crate::store::Store;
@@ -17,11 +18,14 @@ use crate::store::Store;
 #[derive(Default)]
 pub(crate) struct Queue {
     /// Actions a person works (tasks, email tasks, activities), by id.
-    ids: HashMap<String, u64>,
+    pub(super) ids: HashMap<String, u64>,
     /// Email tasks' drafts, by number, until approved.
-    drafts: HashMap<u64, Box<Action>>,
-    /// The `change_id`s taken.
-    change_ids: HashSet<Arc<str>>,
+    pub(super) drafts: HashMap<u64, Box<Action>>,
+    /// The `change_id`s taken, with when (those older than [`super::CHANGE_ID_WINDOW`]
+    /// are let go as others come).
+    pub(super) change_ids: HashMap<Arc<str>, i64>,
+    /// The same, with when each was taken, oldest first, to let them go in order.
+    pub(super) change_order: VecDeque<(i64, Arc<str>)>,
 }
 
 impl Queue {
@@ -34,6 +38,31 @@ impl Queue {
             self.drafts.insert(action.seq, Box::new(action.clone()));
         }
     }
+
+    /// Forgets a closed action.
+    pub(super) fn forget(&mut self, id: &str, seq: u64) {
+        if self.ids.get(id) == Some(&seq) {
+            self.ids.remove(id);
+        }
+        self.drafts.remove(&seq);
+    }
+
+    /// Remembers a `change_id` taken at `at`, and lets go of those taken more than
+    /// [`super::CHANGE_ID_WINDOW`] before.
+    pub(super) fn remember(&mut self, id: Arc<str>, at: i64) {
+        assert!(self.change_order.back().is_none_or(|(last, _)| *last <= at), "change ids are taken in time order");
+        let horizon = at.saturating_sub(super::CHANGE_ID_WINDOW);
+        while self.change_order.front().is_some_and(|(t, _)| *t < horizon) {
+            if let Some((t, old)) = self.change_order.pop_front() {
+                // Unless it was taken again since.
+                if self.change_ids.get(&old) == Some(&t) {
+                    self.change_ids.remove(&old);
+                }
+            }
+        }
+        self.change_ids.insert(id.clone(), at);
+        self.change_order.push_back((at, id));
+    }
 }
 
 /// How a change was taken.
@@ -45,22 +74,29 @@ pub enum Taken {
 }
 
 impl<S: Store> Engine<S> {
-    /// Whether a change with this `change_id` was taken already.
+    /// Whether a change with this `change_id` was taken already, within
+    /// [`super::CHANGE_ID_WINDOW`] of the clock.
     pub fn is_duplicate(&self, change_id: &str) -> bool {
-        self.queue.change_ids.contains(change_id)
+        self.is_duplicate_at(change_id, self.now)
+    }
+
+    /// Whether a change with this `change_id` arriving at `at` is a duplicate: one was
+    /// taken within [`super::CHANGE_ID_WINDOW`] before the later of `at` and the clock.
+    pub fn is_duplicate_at(&self, change_id: &str, at: i64) -> bool {
+        let horizon = self.now.max(at).saturating_sub(super::CHANGE_ID_WINDOW);
+        self.queue.change_ids.get(change_id).is_some_and(|taken| *taken >= horizon)
     }
 
     /// Feeds a change sent with the sender's id for it: one whose id was taken already is
     /// acknowledged and ignored; a refused one does not take its id.
     pub fn ingest_once(&mut self, change: Change, change_id: Option<Arc<str>>) -> Result<Taken, Rejection> {
-        if let Some(id) = &change_id {
-            if self.is_duplicate(id) {
-                return Ok(Taken::Duplicate);
-            }
+        if change_id.as_deref().is_some_and(|id| self.is_duplicate_at(id, change.at)) {
+            return Ok(Taken::Duplicate);
         }
         self.ingest(change)?;
         if let Some(id) = change_id {
-            self.queue.change_ids.insert(id);
+            let now = self.now;
+            self.queue.remember(id, now);
         }
         Ok(Taken::Accepted)
     }
@@ -150,8 +186,15 @@ impl<S: Store> Engine<S> {
             let action = engine.produced.get(&seq).map(|p| p.kind.name().to_owned()).unwrap_or_default();
             engine.entry_about(seq, Outcome::ActionWorked { action, done, by: by.map(str::to_owned), note })
         };
+        // The change of its state, for the daemon's projections.
+        let update = |engine: &Self, state: ActionState| {
+            let id = engine.produced.get(&seq).map(|p| p.id.clone()).unwrap_or_default();
+            ActionUpdate { by: by.map(str::to_owned), ..ActionUpdate::new(id, engine.now, state) }
+        };
         match op {
             QueueOp::Complete { note } => {
+                let done = ActionUpdate { note: note.clone(), ..update(self, ActionState::Done) };
+                self.push_update(done);
                 let entry = worked(self, "completed".into(), note);
                 self.push_worked(entry);
                 self.queue.drafts.remove(&seq);
@@ -160,10 +203,13 @@ impl<S: Store> Engine<S> {
             QueueOp::Dismiss { reason } => {
                 self.queue.drafts.remove(&seq);
                 let reason = reason.unwrap_or_else(|| "no reason given".into());
+                let dismissed = ActionUpdate { note: Some(reason.clone()), ..update(self, ActionState::Dismissed) };
+                self.push_update(dismissed);
                 self.dismiss(seq, &format!("{reason}{by_whom}"));
             }
             QueueOp::Snooze { until } => {
                 let entry = worked(self, format!("snoozed until {}", crate::value::moment_text(until)), None);
+                self.push_update(ActionUpdate { until: Some(until), ..update(self, ActionState::Snoozed) });
                 self.push_worked(entry);
                 self.snooze(seq, until);
             }
@@ -175,6 +221,9 @@ impl<S: Store> Engine<S> {
                     ));
                 };
                 let edited = subject.is_some() || body.is_some();
+                let approved =
+                    ActionUpdate { subject: subject.clone(), body: body.clone(), ..update(self, ActionState::Done) };
+                self.push_update(approved);
                 let entry = worked(self, if edited { "approved, edited".into() } else { "approved".into() }, None);
                 let mut email = *draft;
                 email.id = hex_hash(format!("{}|approved", email.id).as_bytes());

@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use super::history::Condition;
 use crate::value::{Happening, Value};
 
 /// Where a run is.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum RunState {
     /// Between steps, about to go on.
     Running,
@@ -34,7 +36,7 @@ pub enum RunState {
 
 /// What started a run, as its actions' context shows it. The parts one change shares with
 /// every playbook it fires are behind `Arc`s, so that firing many costs no copies of them.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TriggerInfo {
     /// The trigger as written (`account.health falls`).
     pub source: String,
@@ -47,7 +49,7 @@ pub struct TriggerInfo {
 }
 
 /// An activity opened by a stage.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OpenActivity {
     pub name: String,
     pub action: u64,
@@ -57,7 +59,7 @@ pub struct OpenActivity {
 
 /// What a run is. What never changes after enrolment is shared (`Arc`), because the engine
 /// reads a run by copying it out of the store, several times a step.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Run {
     pub id: u64,
     /// The hash of the program the run follows, and the playbook's index in it.
@@ -101,7 +103,9 @@ impl Run {
     /// Notes that the run used an event; only the latest instant's are kept, as only those
     /// could be counted again.
     pub fn spend(&mut self, happening: &Arc<Happening>) {
-        self.spent.retain(|h| h.at == happening.at);
+        // In time order this keeps the one instant's; a late event (placed before the
+        // clock) keeps those after it too, so the current instant's are never let go.
+        self.spent.retain(|h| h.at >= happening.at);
         self.spent.push(happening.clone());
     }
 }

@@ -76,7 +76,7 @@ impl<S: Store> Engine<S> {
 
     /// Takes a run as far as it goes now: through steps, up to a wait, a stage or the end.
     pub(super) fn continue_run(&mut self, id: u64) {
-        for _ in 0..10_000 {
+        for _ in 0..super::STEP_CAP {
             let Some(run) = self.store.run(id).cloned() else { return };
             if !run.is_active() {
                 return;
@@ -86,6 +86,8 @@ impl<S: Store> Engine<S> {
                 return;
             }
             let pb = &loaded.program.playbooks[run.playbook];
+            // At the end of its body the run completes; it never goes past it.
+            assert!(run.pc <= pb.body.len(), "a run's step index stays inside its playbook");
             let subject = Subject { record: run.record, id: run.record_id.clone() };
             let Some(node) = pb.body.get(run.pc) else {
                 self.end_run(id, RunState::Completed, Outcome::Completed);
@@ -230,6 +232,7 @@ impl<S: Store> Engine<S> {
                 }
             }
         }
+        self.step_cap_reached(id);
     }
 
     fn until_moment(
@@ -276,6 +279,16 @@ impl<S: Store> Engine<S> {
         let e = self.entry(&run, None, outcome);
         self.history.push(e);
         self.store.put_run(run);
+    }
+
+    /// A run that went through [`super::STEP_CAP`] steps at one moment fails, its history
+    /// saying so, rather than stopping where it was without a word.
+    fn step_cap_reached(&mut self, id: u64) {
+        let Some(run) = self.store.run(id).filter(|r| r.is_active()).cloned() else { return };
+        let loaded = self.loaded_for(&run.program);
+        let span = loaded.program.playbooks.get(run.playbook).map(|p| p.span).unwrap_or_default();
+        let message = format!("the run went through more than {} steps at one moment (the limit)", super::STEP_CAP);
+        self.fail_run(&loaded, id, None, Fault::Failed { message, span });
     }
 
     pub(super) fn fail_run(&mut self, loaded: &Loaded, id: u64, step: Option<String>, fault: Fault) {

@@ -1,0 +1,207 @@
+//! The memory store as a snapshot keeps it: every map written in key order, so that the
+//! same state always gives the same bytes; the large parts borrowed while writing.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::SnapshotError;
+use crate::engine::run::Run;
+use crate::store::{Enrolments, MemoryStore, Stored, Timer};
+use crate::value::{Happening, Value};
+
+type Events<'a> = Vec<(u32, Cow<'a, [Arc<Happening>]>)>;
+
+/// A field's value: most are the latest entry of the field's history, written once there.
+#[derive(Serialize, Deserialize)]
+enum FieldSnap<'a> {
+    Empty,
+    /// The value of this entry of the record's history.
+    InHistory(u32),
+    Value(Cow<'a, Value>),
+}
+
+/// A record's fields, each pointing into its history when the value is there.
+fn fields_of<'a>(fields: &'a [Value], history: &[(u32, i64, Value)]) -> Vec<FieldSnap<'a>> {
+    let mut last = vec![None; fields.len()];
+    for (i, (slot, _, _)) in history.iter().enumerate() {
+        if let Some(cell) = last.get_mut(*slot as usize) {
+            *cell = Some(i);
+        }
+    }
+    fields
+        .iter()
+        .zip(last)
+        .map(|(v, last)| match last {
+            _ if v.is_empty() => FieldSnap::Empty,
+            Some(i) if history[i].2 == *v => FieldSnap::InHistory(i as u32),
+            _ => FieldSnap::Value(Cow::Borrowed(v)),
+        })
+        .collect()
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct StoredSnap<'a> {
+    id: Arc<str>,
+    fields: Vec<FieldSnap<'a>>,
+    history: Cow<'a, [(u32, i64, Value)]>,
+    events: Events<'a>,
+    written: Cow<'a, [(u32, i64)]>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct StoreSnap<'a> {
+    records: Vec<Vec<StoredSnap<'a>>>,
+    runs: Vec<Cow<'a, Run>>,
+    active: Vec<(u32, Vec<(Arc<str>, Vec<u64>)>)>,
+    /// (playbook, record type, id, last enrolment, count).
+    enrolments: Vec<(Arc<str>, u32, Arc<str>, Option<(i64, Option<i64>)>, u64)>,
+    timers: Vec<(i64, u64, Timer)>,
+    members: Vec<(u32, Vec<Arc<str>>)>,
+    open: Vec<(String, u64)>,
+    snoozes: Vec<(String, i64)>,
+    budgets: Vec<(u32, Vec<(Arc<str>, Vec<i64>)>)>,
+    email_slot: Option<(u32, u32)>,
+    emails: Vec<(Arc<str>, Arc<str>)>,
+    seq: u64,
+}
+
+/// A map's entries in key order.
+fn sorted<K: Ord + Clone, V, R>(map: impl IntoIterator<Item = (K, V)>, f: impl Fn(V) -> R) -> Vec<(K, R)> {
+    let mut out: Vec<(K, R)> = map.into_iter().map(|(k, v)| (k, f(v))).collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+impl<'a> StoreSnap<'a> {
+    pub(super) fn of(store: &'a MemoryStore) -> StoreSnap<'a> {
+        let records = store
+            .records
+            .iter()
+            .map(|table| {
+                let mut rows: Vec<StoredSnap<'a>> = table
+                    .iter()
+                    .map(|(id, s)| StoredSnap {
+                        id: id.clone(),
+                        fields: fields_of(&s.fields, &s.history),
+                        history: Cow::Borrowed(&s.history),
+                        events: sorted(s.events.iter().map(|(e, list)| (*e, list)), |l| Cow::Borrowed(l.as_slice())),
+                        written: Cow::Borrowed(&s.written),
+                    })
+                    .collect();
+                rows.sort_by(|a, b| a.id.cmp(&b.id));
+                rows
+            })
+            .collect();
+        let mut runs: Vec<Cow<'a, Run>> = store.runs.values().map(Cow::Borrowed).collect();
+        runs.sort_by_key(|r| r.id);
+        let mut enrolments = Vec::new();
+        for (playbook, by_type) in &store.enrolments {
+            for (record, by_id) in by_type {
+                for (id, e) in by_id {
+                    enrolments.push((playbook.clone(), *record, id.clone(), e.last, e.count));
+                }
+            }
+        }
+        enrolments.sort_by(|a, b| (&a.0, a.1, &a.2).cmp(&(&b.0, b.1, &b.2)));
+        StoreSnap {
+            records,
+            runs,
+            active: sorted(store.active.iter().map(|(k, v)| (*k, v)), |t| sorted(t.clone(), |l| l)),
+            enrolments,
+            timers: store.timers.iter().map(|((at, seq), t)| (*at, *seq, t.clone())).collect(),
+            members: sorted(store.members.iter().map(|(k, v)| (*k, v)), |set| {
+                let mut ids: Vec<Arc<str>> = set.iter().cloned().collect();
+                ids.sort();
+                ids
+            }),
+            open: sorted(store.open.clone(), |v| v),
+            snoozes: sorted(store.snoozes.clone(), |v| v),
+            budgets: sorted(store.budgets.iter().map(|(k, v)| (*k, v)), |t| sorted(t.clone(), |l| l)),
+            email_slot: store.email_slot,
+            emails: sorted(store.emails.clone(), |v| v),
+            seq: store.seq,
+        }
+    }
+
+    /// The store again, and its runs' events relinked: a run knows the events it has used
+    /// by identity, which writing them out by value loses.
+    pub(super) fn into_store(self) -> Result<MemoryStore, SnapshotError> {
+        let mut store = MemoryStore::default();
+        for table in self.records {
+            let mut map = foldhash::HashMap::default();
+            for row in table {
+                let history = row.history.into_owned();
+                let fields = row
+                    .fields
+                    .into_iter()
+                    .map(|f| match f {
+                        FieldSnap::Empty => Ok(Value::Empty),
+                        FieldSnap::Value(v) => Ok(v.into_owned()),
+                        FieldSnap::InHistory(i) => history.get(i as usize).map(|h| h.2.clone()).ok_or_else(|| {
+                            SnapshotError::Inconsistent(format!("a field of `{}` points past its history", row.id))
+                        }),
+                    })
+                    .collect::<Result<Vec<Value>, SnapshotError>>()?;
+                let stored = Stored {
+                    fields,
+                    history,
+                    events: row.events.into_iter().map(|(e, l)| (e, l.into_owned())).collect(),
+                    written: row.written.into_owned(),
+                };
+                map.insert(row.id, stored);
+            }
+            store.records.push(map);
+        }
+        for run in self.runs {
+            let mut run = run.into_owned();
+            let events = |event: u32| {
+                store
+                    .records
+                    .get(run.record as usize)
+                    .and_then(|t| t.get(&run.record_id))
+                    .and_then(|s| s.events.iter().find(|(e, _)| *e == event).map(|(_, l)| l))
+            };
+            let spent: Vec<Arc<Happening>> = run
+                .spent
+                .iter()
+                .map(|h| {
+                    events(h.event).and_then(|l| l.iter().find(|x| ***x == **h)).cloned().unwrap_or_else(|| h.clone())
+                })
+                .collect();
+            run.spent = spent;
+            store.runs.insert(run.id, run);
+        }
+        store.active = self.active.into_iter().map(|(k, t)| (k, t.into_iter().collect())).collect();
+        for (playbook, record, id, last, count) in self.enrolments {
+            let e = Enrolments { last, count };
+            store.enrolments.entry(playbook).or_default().entry(record).or_default().insert(id, e);
+        }
+        for (at, seq, timer) in self.timers {
+            store.timer_keys.insert(timer.clone(), (at, seq));
+            store.timers.insert((at, seq), timer);
+        }
+        store.members = self.members.into_iter().map(|(k, ids)| (k, ids.into_iter().collect())).collect();
+        store.open = self.open.into_iter().collect();
+        store.snoozes = self.snoozes.into_iter().collect();
+        store.budgets = self.budgets.into_iter().map(|(k, t)| (k, t.into_iter().collect())).collect();
+        store.email_slot = self.email_slot;
+        store.emails = self.emails.into_iter().collect();
+        store.seq = self.seq;
+        Ok(store)
+    }
+
+    /// How many record types the store has.
+    pub(super) fn record_types(&self) -> usize {
+        self.records.len()
+    }
+
+    pub(super) fn runs(&self) -> impl Iterator<Item = &Run> {
+        self.runs.iter().map(|r| &**r)
+    }
+
+    pub(super) fn timers(&self) -> impl Iterator<Item = &Timer> {
+        self.timers.iter().map(|t| &t.2)
+    }
+}
