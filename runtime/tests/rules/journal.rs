@@ -212,3 +212,23 @@ fn a_program_no_run_follows_is_let_go() {
     w.engine.take_output();
     assert_eq!(w.engine.programs_held(), 1, "once it ended, v1 is let go");
 }
+
+#[test]
+fn a_run_over_the_step_cap_fails_with_the_limit_in_its_history() {
+    let steps = play_runtime::engine::STEP_CAP + 1;
+    let mut src = String::from("playbook long {\n  for account: Account\n  on created\n");
+    for i in 0..steps {
+        src += &format!("  step s{i} {{\n    notify slack \"#cs\" \"{i}\"\n  }}\n");
+    }
+    src += "}\n";
+    let mut w = World::new(&src);
+    w.upsert("Account/acme", account(json!({})));
+    let out = w.engine.take_output();
+    assert_eq!(out.actions.len(), play_runtime::engine::STEP_CAP, "the steps before the limit stand");
+    let last = out.history.iter().rev().find(|h| matches!(h.outcome, play_runtime::engine::Outcome::Failed { .. }));
+    let error = match last.map(|h| &h.outcome) {
+        Some(play_runtime::engine::Outcome::Failed { error, .. }) => error.clone(),
+        _ => panic!("no failure in the history"),
+    };
+    assert!(error.contains("more than 10000 steps"), "{error}");
+}
