@@ -166,9 +166,9 @@ pub(crate) struct Stored {
     /// By event type (a few per record, so a list rather than a map): the events that
     /// concern it, in time order, of the types the program reads.
     pub(crate) events: Vec<(u32, Vec<Arc<Happening>>)>,
-    /// When each field was last written, for late changes: `(u32::MAX, t)` first, the
-    /// record's creation, then `(slot, t)` for each field written since (a moment per
-    /// field changed, not per field).
+    /// When the record was made, and when each field written since was last written, for
+    /// late changes (a moment per field changed, not per field).
+    pub(crate) created: i64,
     pub(crate) written: Vec<(u32, i64)>,
 }
 
@@ -209,12 +209,10 @@ const NO_EVENTS: &[Arc<Happening>] = &[];
 /// Adds an entry to a history kept oldest first: at the end, unless it is a late one
 /// (placed before the latest), which goes after every entry at or before its moment.
 /// Notes that a field was written at `at` (a new record: the creation, for every field).
-fn note_written(written: &mut Vec<(u32, i64)>, created: bool, slot: u32, at: i64) {
+fn note_written(made: &mut i64, written: &mut Vec<(u32, i64)>, created: bool, slot: u32, at: i64) {
     if created {
-        if written.first().is_none_or(|w| w.0 != u32::MAX || w.1 != at) {
-            written.clear();
-            written.push((u32::MAX, at));
-        }
+        *made = at;
+        written.clear();
         return;
     }
     match written.iter_mut().find(|w| w.0 == slot) {
@@ -350,7 +348,7 @@ impl Store for MemoryStore {
         for (slot, value) in fields {
             let Some(cell) = stored.fields.get_mut(slot as usize) else { continue };
             if *cell != value || created {
-                note_written(&mut stored.written, created, slot, at);
+                note_written(&mut stored.created, &mut stored.written, created, slot, at);
                 if retention.field(record, slot).is_read() {
                     written.note(slot, std::mem::replace(cell, value.clone()));
                     in_time_order(&mut stored.history, (slot, at, value), |h| h.1);
@@ -396,8 +394,8 @@ impl Store for MemoryStore {
 
     fn written_at(&self, record: u32, id: &str, slot: u32) -> Option<i64> {
         let s = self.records.get(record as usize)?.get(id)?;
-        let field = s.written.iter().find(|w| w.0 == slot);
-        field.or_else(|| s.written.first().filter(|w| w.0 == u32::MAX)).map(|w| w.1)
+        let field = s.written.iter().find(|w| w.0 == slot).map(|w| w.1);
+        field.or((!s.fields.is_empty()).then_some(s.created))
     }
 
     fn push_field_history(&mut self, record: u32, id: &Arc<str>, slot: u32, at: i64, value: Value) {

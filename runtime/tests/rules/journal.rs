@@ -31,6 +31,14 @@ fn arrive(w: &mut World, line: &str, arrival: &str) -> Result<Taken, String> {
     w.engine.ingest_arrived(l.change, l.change_id, moment(arrival)).map_err(|r| r.message)
 }
 
+/// A world whose store keeps every field's history and every event, whatever the program
+/// reads (these tests look at the history itself).
+fn keeping_all(src: &str) -> World {
+    let mut w = World::new(src);
+    play_runtime::store::Store::set_retention(&mut w.engine.store, play_runtime::retention::Retention::default());
+    w
+}
+
 fn health(w: &World, id: &str, at: Option<&str>) -> Option<play_runtime::value::Value> {
     let program = w.engine.program();
     let r = program.schema.record_named("Account").expect("Account");
@@ -43,7 +51,7 @@ fn health(w: &World, id: &str, at: Option<&str>) -> Option<play_runtime::value::
 
 #[test]
 fn a_late_change_older_than_a_fields_value_goes_to_its_history_only() {
-    let mut w = World::new(FALLS);
+    let mut w = keeping_all(FALLS);
     let start = "2026-03-02T09:00:00Z";
     arrive(&mut w, &upsert(start, "acme", account(json!({"health": 80}))), start).expect("taken");
     arrive(&mut w, &upsert("2026-03-02T10:00:00Z", "acme", json!({"health": 60})), "2026-03-02T10:00:00Z")
@@ -61,7 +69,7 @@ fn a_late_change_older_than_a_fields_value_goes_to_its_history_only() {
 
 #[test]
 fn a_late_change_newer_than_the_fields_value_fires_at_its_arrival() {
-    let mut w = World::new(FALLS);
+    let mut w = keeping_all(FALLS);
     let start = "2026-03-02T09:00:00Z";
     arrive(&mut w, &upsert(start, "acme", account(json!({"health": 80, "name": "Acme"}))), start).expect("taken");
     arrive(&mut w, &upsert("2026-03-02T09:30:00Z", "acme", json!({"health": 20})), "2026-03-02T11:00:00Z")
@@ -74,7 +82,7 @@ fn a_late_change_newer_than_the_fields_value_fires_at_its_arrival() {
 
 #[test]
 fn late_events_are_kept_in_time_order() {
-    let mut w = World::new(FALLS);
+    let mut w = keeping_all(FALLS);
     let start = "2026-03-02T09:00:00Z";
     let contact = json!({"at": start, "change": "upsert", "record": "Contact", "id": "vic",
         "fields": {"email": "vic@acme.example", "account": "acme", "opted_out": false}});

@@ -47,6 +47,7 @@ pub(super) struct StoredSnap<'a> {
     fields: Vec<FieldSnap<'a>>,
     history: Cow<'a, [(u32, i64, Value)]>,
     events: Events<'a>,
+    created: i64,
     written: Cow<'a, [(u32, i64)]>,
 }
 
@@ -87,6 +88,7 @@ impl<'a> StoreSnap<'a> {
                         fields: fields_of(&s.fields, &s.history),
                         history: Cow::Borrowed(&s.history),
                         events: sorted(s.events.iter().map(|(e, list)| (*e, list)), |l| Cow::Borrowed(l.as_slice())),
+                        created: s.created,
                         written: Cow::Borrowed(&s.written),
                     })
                     .collect();
@@ -148,6 +150,7 @@ impl<'a> StoreSnap<'a> {
                     fields,
                     history,
                     events: row.events.into_iter().map(|(e, l)| (e, l.into_owned())).collect(),
+                    created: row.created,
                     written: row.written.into_owned(),
                 };
                 map.insert(row.id, stored);
