@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod daemon;
+pub use daemon::*;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "play",
@@ -29,7 +32,10 @@ EXAMPLES:
   play explain --changes changes.jsonl --record Account/acme --playbook renewal_risk
   play diff --against deployed.playc --changes changes.jsonl
   play schema import salesforce account.json > account.play
-  play lsp                      the language server, for editors (on stdin and stdout)"
+  play lsp                      the language server, for editors (on stdin and stdout)
+  play run                      the daemon: HTTP ingest and the action queue on 127.0.0.1:7878
+  play token add jo@example.com an API token for a teammate
+  play send changes.jsonl --token $PLAY_TOKEN"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -47,6 +53,9 @@ pub enum Command {
     Diff(DiffArgs),
     Schema(SchemaArgs),
     Lsp(LspArgs),
+    Run(RunArgs),
+    Token(TokenArgs),
+    Send(SendArgs),
 }
 
 /// Report every problem in a project's `.play` files.

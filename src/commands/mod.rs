@@ -7,8 +7,11 @@ pub mod explain;
 pub mod fmt;
 pub mod lsp;
 pub mod replay;
+pub mod run;
 pub mod schema;
+pub mod send;
 pub mod test;
+pub mod token;
 
 use std::io::{self, Write};
 
