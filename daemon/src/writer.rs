@@ -127,6 +127,7 @@ impl Writer {
                 let bytes = bytes.ok_or_else(|| format!("program {hash} is not in the store"))?;
                 let program = Program::from_bytes(&bytes).map_err(|e| e.to_string())?;
                 self.host.deploy(program, *at);
+                self.status.lock().unwrap_or_else(|e| e.into_inner()).deployed_at = Some(*at);
                 Ok(())
             }
         }
