@@ -24,6 +24,9 @@ fn is_source(root: &Path, path: &Path) -> bool {
 
 /// Watches `root` until the process ends. The watcher lives on its own thread.
 pub fn watch(root: PathBuf, compile: Compile, requests: Sender<Request>, status: Arc<Mutex<Status>>) {
+    // Events name absolute paths: the root must be one too, for hidden folders to be told
+    // apart from a hidden folder the project happens to be in.
+    let root = std::fs::canonicalize(&root).unwrap_or(root);
     let root_for_thread = root.clone();
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer = match new_debouncer(Duration::from_millis(300), tx) {

@@ -2,6 +2,7 @@
 //! driven over HTTP, stopped, killed and restarted.
 
 mod access;
+mod clock;
 mod crash;
 mod queue;
 mod support;

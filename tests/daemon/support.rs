@@ -54,11 +54,18 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    /// Starts `play run` on a free port with the clock following the changes.
+    /// Starts `play run` on a free port, by default with the clock following the changes
+    /// and no watching (`extra` may say `--clock system`, `--watch`).
     pub fn start(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Daemon {
-        let mut args =
-            vec!["run", "--listen", "127.0.0.1:0", "--clock", "changes", "--no-watch", "--owner", "lee@example.com"];
+        let mut args = vec!["run", "--listen", "127.0.0.1:0", "--owner", "lee@example.com"];
         args.extend_from_slice(extra);
+        if !extra.contains(&"--clock") {
+            args.extend(["--clock", "changes"]);
+        }
+        if !extra.contains(&"--watch") {
+            args.push("--no-watch");
+        }
+        args.retain(|a| *a != "--watch");
         let mut command = Command::new(env!("CARGO_BIN_EXE_play"));
         command.args(&args).current_dir(dir).env("PLAY_LOG", "warn").stdout(Stdio::piped()).stderr(Stdio::null());
         for (k, v) in env {
@@ -71,6 +78,18 @@ impl Daemon {
         let url =
             line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("not an address: {line:?}")).to_string();
         Daemon { child, url }
+    }
+
+    /// Asks for the status until `done` says yes (the daemon works in the background).
+    pub fn status_when(&self, token: &str, done: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        for _ in 0..300 {
+            let (_, status) = self.get("/v1/status", Some(token));
+            if done(&status) {
+                return status;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the status never came to what was waited for");
     }
 
     /// SIGTERM, and the exit code.

@@ -67,3 +67,38 @@ pub fn openapi() -> Value {
         } }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use play_store::{SqliteStore, Store};
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::http::{router, App, Opener};
+
+    #[tokio::test]
+    async fn every_route_is_in_the_document_and_served_with_its_credentials() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let open: Opener = Arc::new(move || SqliteStore::open(&path).map(|s| Box::new(s) as Box<dyn Store>));
+        let (requests, _inbox) = std::sync::mpsc::channel();
+        let app = App::new(requests, open, Arc::new(Mutex::new(Default::default())), None, None);
+        let document = openapi();
+        for &(method, path, _, secured) in ROUTES {
+            assert!(document["paths"][path][method].is_object(), "{method} {path} is in openapi.json");
+            let uri = path.replace("{id}", "x").replace("{type}", "Account");
+            let request =
+                Request::builder().method(method.to_uppercase().as_str()).uri(&uri).body(Body::empty()).unwrap();
+            let status = router(app.clone()).oneshot(request).await.unwrap().status();
+            let expected = if secured { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+            assert_eq!(status, expected, "{method} {uri} is served and asks for credentials when it should");
+        }
+        let paths = document["paths"].as_object().unwrap();
+        let listed: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+        assert_eq!(listed, ROUTES.len(), "the document has no route the router lacks");
+    }
+}
