@@ -179,6 +179,7 @@ fn history_filters_by_record_playbook_and_since(s: &mut impl Store) {
     assert_eq!(at(HistoryQuery { record: Some("Account/x".into()), ..HistoryQuery::default() }), [1, 2]);
     assert_eq!(at(HistoryQuery { playbook: Some("a".into()), ..HistoryQuery::default() }), [1, 3]);
     assert_eq!(at(HistoryQuery { since: Some(2), ..HistoryQuery::default() }), [2, 3]);
+    assert_eq!(at(HistoryQuery { hidden: vec!["a".into()], limit: 1, ..HistoryQuery::default() }), [2], "hidden first");
 }
 
 fn runs_are_updated_in_place(s: &mut impl Store) {

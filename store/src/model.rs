@@ -197,6 +197,8 @@ pub struct HistoryQuery {
     pub record: Option<String>,
     pub playbook: Option<String>,
     pub since: Option<i64>,
+    /// Playbooks whose entries are left out (private ones the asker may not see).
+    pub hidden: Vec<String>,
     pub limit: usize,
 }
 

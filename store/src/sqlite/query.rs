@@ -170,6 +170,10 @@ pub fn history(conn: &Connection, q: &HistoryQuery) -> rusqlite::Result<Vec<Hist
         args.push(Sql::Integer(v));
         sql.push_str(&format!(" AND at >= ?{}", args.len()));
     }
+    for hidden in &q.hidden {
+        args.push(Sql::Text(hidden.clone()));
+        sql.push_str(&format!(" AND playbook != ?{}", args.len()));
+    }
     sql.push_str(&format!(" ORDER BY n LIMIT {}", q.limit.max(1)));
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| {
