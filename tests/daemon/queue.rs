@@ -87,3 +87,21 @@ fn a_restart_gives_the_same_queue() {
     assert_eq!(after["journal_position"], status["journal_position"], "a restart journals nothing new");
     assert_eq!(after["clock"], status["clock"]);
 }
+
+#[test]
+fn play_send_posts_a_file_and_names_refused_lines_by_their_place_in_it() {
+    let dir = example_copy("customer-success");
+    let jo = token(dir.path(), "jo@example.com");
+    let daemon = Daemon::start(dir.path(), &[], &[]);
+    let lines: Vec<&str> = CHANGES.lines().collect();
+    let bad = r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"x","fields":{"tier":"Gold"}}"#;
+    let file = format!("{}\n\n{bad}\n{}\n", lines[..4].join("\n"), lines[4..].join("\n"));
+    std::fs::write(dir.path().join("send.jsonl"), file).unwrap();
+    let (code, _, err) = crate::support::play(dir.path(), &["send", "send.jsonl", "--to", &daemon.url, "--token", &jo]);
+    assert_eq!(code, 1, "a refused line makes the exit status 1: {err}");
+    assert!(err.contains("send.jsonl:6: refused (field `tier`)"), "{err}");
+    assert!(err.contains("12 accepted"), "{err}");
+    let (code, _, err) = crate::support::play(dir.path(), &["send", "send.jsonl", "--to", &daemon.url]);
+    assert_eq!(code, 2, "no token: {err}");
+    assert!(err.contains("401"), "{err}");
+}
