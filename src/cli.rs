@@ -19,7 +19,9 @@ the CRM schema, `play fmt` lays it out, `play build` compiles it to a bytecode p
 `play test` runs its tests in simulated time, `play replay` and `play explain` show what it \
 would have done on recorded CRM changes and why, `play diff` says before a deploy what \
 changed and what becomes of the runs in flight, `play schema import` turns a CRM's field \
-description into records, and `play lsp` serves editors.",
+description into records, and `play lsp` serves editors. `play run` is the daemon that runs \
+a project for real (HTTP ingest, the clock, the action queue, hot reload), `play token add` \
+makes a teammate's API token for it, and `play send` posts a change file to it.",
     after_help = "\
 EXAMPLES:
   play check                    check every .play file under the current folder

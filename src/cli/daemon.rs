@@ -52,6 +52,9 @@ pub struct RunArgs {
 
 /// API tokens for teammates.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play token add jo@example.com       a token for jo, printed once")]
 pub struct TokenArgs {
     #[command(subcommand)]
     pub command: TokenCommand,
