@@ -156,3 +156,19 @@ async fn stop_signal() {
     }
     tracing::info!("stopping: finishing the requests in flight");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_store_is_in_the_project_unless_a_sqlite_url_says_otherwise() {
+        let project = Path::new("/p");
+        assert_eq!(store_path(project, None).unwrap(), Path::new("/p/.play/state.db"));
+        assert_eq!(store_path(project, Some("sqlite:/var/play.db")).unwrap(), Path::new("/var/play.db"));
+        assert_eq!(store_path(project, Some("sqlite:///var/play.db")).unwrap(), Path::new("/var/play.db"));
+        assert_eq!(store_path(project, Some("state.db")).unwrap(), Path::new("state.db"));
+        assert!(store_path(project, Some("postgres://db/play")).unwrap_err().contains("not built yet"));
+        assert!(store_path(project, Some("sqlite:")).is_err());
+    }
+}

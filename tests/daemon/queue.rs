@@ -79,6 +79,7 @@ fn a_restart_gives_the_same_queue() {
     let daemon = Daemon::start(dir.path(), &[], &[]);
     daemon.post("/v1/changes", Some(&lee), CHANGES);
     let before = daemon.all_actions(&lee);
+    let (_, history) = daemon.get("/v1/history?limit=5000", Some(&lee));
     let (_, status) = daemon.get("/v1/status", Some(&lee));
     assert_eq!(daemon.stop(), 0);
     let daemon = Daemon::start(dir.path(), &[], &[]);
@@ -86,6 +87,9 @@ fn a_restart_gives_the_same_queue() {
     let (_, after) = daemon.get("/v1/status", Some(&lee));
     assert_eq!(after["journal_position"], status["journal_position"], "a restart journals nothing new");
     assert_eq!(after["clock"], status["clock"]);
+    let (_, history_after) = daemon.get("/v1/history?limit=5000", Some(&lee));
+    assert!(!history["entries"].as_array().unwrap().is_empty());
+    assert_eq!(history_after, history, "recovery writes no history again");
 }
 
 #[test]
