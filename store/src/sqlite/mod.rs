@@ -63,11 +63,16 @@ impl SqliteStore {
     fn write(tx: &Transaction, batch: &Batch) -> rusqlite::Result<Position> {
         let mut last: i64 = tx.query_row("SELECT coalesce(max(position), 0) FROM journal", [], |r| r.get(0))?;
         {
-            let mut append = tx.prepare_cached("INSERT INTO journal (position, command) VALUES (?1, ?2)")?;
+            // A change line is kept as it came, not escaped into another JSON document.
+            let mut append =
+                tx.prepare_cached("INSERT INTO journal (position, kind, text, at) VALUES (?1, ?2, ?3, ?4)")?;
             for command in &batch.commands {
                 last += 1;
-                let text = serde_json::to_string(command).unwrap_or_default();
-                append.execute(params![last, text])?;
+                match command {
+                    Command::Change { line } => append.execute(params![last, "change", line, None::<i64>])?,
+                    Command::Tick { at } => append.execute(params![last, "tick", None::<String>, at])?,
+                    Command::Deploy { hash, at } => append.execute(params![last, "deploy", hash, at])?,
+                };
             }
         }
         {
@@ -92,16 +97,24 @@ impl Store for SqliteStore {
     fn read_journal(&self, after: Position, limit: usize) -> Result<Vec<(Position, Command)>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT position, command FROM journal WHERE position > ?1 ORDER BY position LIMIT ?2")
+            .prepare_cached(
+                "SELECT position, kind, text, at FROM journal WHERE position > ?1 ORDER BY position LIMIT ?2",
+            )
             .map_err(backend)?;
         let rows = stmt
-            .query_map(params![after as i64, limit as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .query_map(params![after as i64, limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get(3)?))
+            })
             .map_err(backend)?;
         let mut out = Vec::new();
         for row in rows {
-            let (position, text) = row.map_err(backend)?;
-            let command = serde_json::from_str(&text)
-                .map_err(|e| StoreError::Corrupt(format!("journal entry {position}: {e}")))?;
+            let (position, kind, text, at): (i64, String, Option<String>, Option<i64>) = row.map_err(backend)?;
+            let command = match (kind.as_str(), text, at) {
+                ("change", Some(line), _) => Command::Change { line },
+                ("tick", _, Some(at)) => Command::Tick { at },
+                ("deploy", Some(hash), Some(at)) => Command::Deploy { hash, at },
+                _ => return Err(StoreError::Corrupt(format!("journal entry {position} is not a command"))),
+            };
             out.push((position as Position, command));
         }
         Ok(out)

@@ -6,7 +6,9 @@ pub const MIGRATIONS: &[&str] = &[
     // 1: the journal, snapshots, programs, projections, tokens.
     "CREATE TABLE journal (
         position INTEGER PRIMARY KEY,
-        command TEXT NOT NULL
+        kind TEXT NOT NULL,
+        text TEXT,
+        at INTEGER
     );
     CREATE TABLE snapshots (
         position INTEGER PRIMARY KEY,
