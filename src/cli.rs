@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod daemon;
+pub use daemon::*;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "play",
@@ -16,7 +19,10 @@ the CRM schema, `play fmt` lays it out, `play build` compiles it to a bytecode p
 `play test` runs its tests in simulated time, `play replay` and `play explain` show what it \
 would have done on recorded CRM changes and why, `play diff` says before a deploy what \
 changed and what becomes of the runs in flight, `play graph` draws playbooks, `play schema \
-import` turns a CRM's field description into records, and `play lsp` serves editors.",
+import` turns a CRM's field description into records, and `play lsp` serves editors. `play run` \
+is the daemon that runs a project for real (HTTP ingest, the clock, the action queue, hot \
+reload), `play token add` makes a teammate's API token for it, and `play send` posts a change \
+file to it.",
     after_help = "\
 EXAMPLES:
   play check                    check every .play file under the current folder
@@ -30,7 +36,10 @@ EXAMPLES:
   play diff --against deployed.playc --changes changes.jsonl
   play graph --playbook renewal_risk > renewal_risk.svg
   play schema import salesforce account.json > account.play
-  play lsp                      the language server, for editors (on stdin and stdout)"
+  play lsp                      the language server, for editors (on stdin and stdout)
+  play run                      the daemon: HTTP ingest and the action queue on 127.0.0.1:7878
+  play token add jo@example.com an API token for a teammate
+  play send changes.jsonl --token $PLAY_TOKEN"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -49,6 +58,9 @@ pub enum Command {
     Graph(GraphArgs),
     Schema(SchemaArgs),
     Lsp(LspArgs),
+    Run(RunArgs),
+    Token(TokenArgs),
+    Send(SendArgs),
 }
 
 /// Report every problem in a project's `.play` files.

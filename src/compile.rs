@@ -23,6 +23,19 @@ pub struct Compiled {
 /// `.playc` file, which carries its project's settings); `Err(Exit::Problems)` after
 /// reporting the project's errors, in its `.play` files or its `play.toml`.
 pub fn compile(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
+    compile_reporting(path, &mut |report| to_stderr(|out| report(out)), human::stderr_style())
+}
+
+/// A report of a project's problems, written to where it goes.
+pub type Report<'a> = &'a dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>;
+
+/// As [`compile`], with the project's problems written through `sink` in `style` (the
+/// daemon's reload keeps them as text).
+pub fn compile_reporting(
+    path: &Path,
+    sink: &mut dyn FnMut(Report),
+    style: play_compiler::diagnostic::render::Style,
+) -> Result<Result<Compiled, Exit>, Error> {
     if path.is_file() && path.extension().is_some_and(|e| e == "playc") {
         return load(path);
     }
@@ -42,9 +55,8 @@ pub fn compile(path: &Path) -> Result<Result<Compiled, Exit>, Error> {
     files.extend(settings);
     let findings = Findings::new(&files, &diagnostics);
     if findings.counts().fail(false) {
-        let style = human::stderr_style();
-        to_stderr(|out| human::write(out, findings, style));
-        to_stderr(|out| writeln!(out, "{}", human::summary(findings.file_count(), findings.counts())));
+        sink(&|out| human::write(out, findings, style));
+        sink(&|out| writeln!(out, "{}", human::summary(findings.file_count(), findings.counts())));
         return Ok(Err(Exit::Problems));
     }
     let sources: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();

@@ -41,6 +41,9 @@ fn run() -> Exit {
         Command::Diff(args) => commands::diff::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Token(args) => commands::token::run(args),
+        Command::Send(args) => commands::send::run(args),
     };
     result.unwrap_or_else(|error| {
         commands::to_stderr(|out| writeln!(out, "error: {error}"));

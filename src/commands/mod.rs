@@ -8,8 +8,11 @@ pub mod fmt;
 pub mod graph;
 pub mod lsp;
 pub mod replay;
+pub mod run;
 pub mod schema;
+pub mod send;
 pub mod test;
+pub mod token;
 
 use std::io::{self, Write};
 

@@ -1,0 +1,104 @@
+//! `GET /openapi.json`: the API described as OpenAPI 3. [`ROUTES`] lists every route the
+//! router serves; a test holds the router, this list and the document to each other.
+
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+/// Every route: method, path (OpenAPI's `{name}` form), summary, whether it needs a token.
+pub const ROUTES: &[(&str, &str, &str, bool)] = &[
+    ("post", "/v1/changes", "Change lines (ndjson or a JSON array); answered once the accepted ones are durable", true),
+    ("get", "/v1/actions", "The queue, ranked by priority then age, a page at a time", true),
+    ("get", "/v1/actions/{id}", "One action", true),
+    ("post", "/v1/actions/{id}/complete", "Complete an action (body: note)", true),
+    ("post", "/v1/actions/{id}/dismiss", "Dismiss an action (body: reason)", true),
+    ("post", "/v1/actions/{id}/snooze", "Snooze an action (body: until)", true),
+    ("post", "/v1/actions/{id}/approve", "Approve an email task (body: subject, body to edit)", true),
+    ("post", "/v1/records/{type}/{id}/activities", "Add an optional activity (body: playbook, activity)", true),
+    ("get", "/v1/runs", "Runs, in flight first (?record=Type/id)", true),
+    ("get", "/v1/history", "Run history (?record=&playbook=&since=)", true),
+    ("get", "/v1/status", "The program running, the last refused reload, the journal position, timers, backlog", true),
+    ("get", "/v1/sync-log", "Delivery attempts (empty until delivery is built)", true),
+    ("get", "/metrics", "Prometheus metrics", false),
+    ("get", "/openapi.json", "This document", false),
+];
+
+const QUEUE_PARAMS: [&str; 7] = ["assignee", "state", "category", "playbook", "record", "limit", "cursor"];
+
+pub async fn document() -> Json<Value> {
+    Json(openapi())
+}
+
+/// The document.
+pub fn openapi() -> Value {
+    let mut paths = Map::new();
+    for &(method, path, summary, secured) in ROUTES {
+        let mut parameters: Vec<Value> = path
+            .split('/')
+            .filter_map(|p| p.strip_prefix('{').and_then(|p| p.strip_suffix('}')))
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .collect();
+        if path == "/v1/actions" {
+            parameters.extend(
+                QUEUE_PARAMS.iter().map(|n| json!({ "name": n, "in": "query", "schema": { "type": "string" } })),
+            );
+        }
+        let mut op = json!({
+            "summary": summary,
+            "parameters": parameters,
+            "responses": {
+                "200": { "description": "done", "content": { "application/json": {} } },
+                "401": { "description": "no valid credentials" },
+                "404": { "description": "not there, or not yours to see" }
+            }
+        });
+        if secured {
+            op["security"] = json!([{ "bearer": [] }, { "signature": [] }]);
+        }
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[method] = op;
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "Play daemon", "version": env!("CARGO_PKG_VERSION") },
+        "paths": paths,
+        "components": { "securitySchemes": {
+            "bearer": { "type": "http", "scheme": "bearer" },
+            "signature": { "type": "apiKey", "in": "header", "name": "X-Play-Signature" }
+        } }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use play_store::{SqliteStore, Store};
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::http::{router, App, Opener};
+
+    #[tokio::test]
+    async fn every_route_is_in_the_document_and_served_with_its_credentials() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let open: Opener = Arc::new(move || SqliteStore::open(&path).map(|s| Box::new(s) as Box<dyn Store>));
+        let (requests, _inbox) = std::sync::mpsc::channel();
+        let app = App::new(requests, open, Arc::new(Mutex::new(Default::default())), None, None);
+        let document = openapi();
+        for &(method, path, _, secured) in ROUTES {
+            assert!(document["paths"][path][method].is_object(), "{method} {path} is in openapi.json");
+            let uri = path.replace("{id}", "x").replace("{type}", "Account");
+            let request =
+                Request::builder().method(method.to_uppercase().as_str()).uri(&uri).body(Body::empty()).unwrap();
+            let status = router(app.clone()).oneshot(request).await.unwrap().status();
+            let expected = if secured { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+            assert_eq!(status, expected, "{method} {uri} is served and asks for credentials when it should");
+        }
+        let paths = document["paths"].as_object().unwrap();
+        let listed: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+        assert_eq!(listed, ROUTES.len(), "the document has no route the router lacks");
+    }
+}

@@ -1,0 +1,110 @@
+//! Reading what the daemon knows: runs, run history, status, the sync log (empty until
+//! delivery is built) and Prometheus metrics. A private playbook's runs and history are
+//! shown to its owner alone, as its actions are.
+
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use play_runtime::value::moment_text;
+use play_store::HistoryQuery;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{ApiError, App, Teammate};
+
+#[derive(Deserialize)]
+pub struct RunsQuery {
+    record: Option<String>,
+    limit: Option<usize>,
+}
+
+/// Whether `who` may see what `playbook` did.
+fn sees(app: &App, playbook: &str, who: &str) -> bool {
+    !app.status().private_playbooks.iter().any(|p| p == playbook) || app.owner.as_deref() == Some(who)
+}
+
+pub async fn runs(
+    State(app): State<App>,
+    Teammate(who): Teammate,
+    Query(q): Query<RunsQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let rows = app.read(move |s| s.runs(q.record.as_deref(), limit)).await?;
+    let runs: Vec<Value> = rows
+        .into_iter()
+        .filter(|r| sees(&app, &r.playbook, &who))
+        .map(|r| {
+            json!({ "run": r.run, "playbook": r.playbook, "record": r.record, "state": r.state, "step": r.step,
+                    "started": moment_text(r.started), "updated": moment_text(r.updated) })
+        })
+        .collect();
+    Ok(Json(json!({ "runs": runs })))
+}
+
+#[derive(Deserialize)]
+pub struct HistoryParams {
+    record: Option<String>,
+    playbook: Option<String>,
+    since: Option<String>,
+    limit: Option<usize>,
+}
+
+pub async fn history(
+    State(app): State<App>,
+    Teammate(who): Teammate,
+    Query(q): Query<HistoryParams>,
+) -> Result<Json<Value>, ApiError> {
+    let since = match q.since.as_deref() {
+        None => None,
+        Some(text) => Some(
+            chrono::DateTime::parse_from_rfc3339(text)
+                .map_err(|_| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        format!("`since` is not a moment: write it as 2026-03-02T09:00:00Z, not `{text}`"),
+                    )
+                })?
+                .timestamp(),
+        ),
+    };
+    let status = app.status();
+    let hidden = if app.owner.as_deref() == Some(who.as_str()) { Vec::new() } else { status.private_playbooks };
+    let query = HistoryQuery {
+        record: q.record,
+        playbook: q.playbook,
+        since,
+        hidden,
+        limit: q.limit.unwrap_or(500).clamp(1, 5000),
+    };
+    let rows = app.read(move |s| s.history(&query)).await?;
+    let entries: Vec<Value> = rows.into_iter().map(|h| serde_json::from_str(&h.json).unwrap_or(Value::Null)).collect();
+    Ok(Json(json!({ "entries": entries })))
+}
+
+pub async fn status(State(app): State<App>, Teammate(_who): Teammate) -> Result<Json<Value>, ApiError> {
+    let counters = app.read(|s| s.counters()).await?;
+    let status = app.status();
+    let moment = |t: Option<i64>| t.map(moment_text);
+    Ok(Json(json!({
+        "program": { "hash": status.program_hash, "deployed_at": moment(status.deployed_at) },
+        "refused_reload": status.refused_reload.map(|r| json!({ "at": moment_text(r.at), "diagnostics": r.diagnostics })),
+        "journal_position": counters.journal_position,
+        "clock": moment(status.clock),
+        "next_timer": moment(status.next_timer),
+        "actions_open": counters.actions_open,
+        "outbox_backlog": counters.outbox_backlog,
+        "runs_active": counters.runs_active,
+        "snapshot_position": counters.snapshot_position,
+    })))
+}
+
+pub async fn sync_log(Teammate(_who): Teammate) -> Json<Value> {
+    // Delivery is not built yet: nothing has been sent, so there is nothing to show.
+    Json(json!({ "entries": [], "note": "delivery is not built yet: no action has been sent anywhere" }))
+}
+
+pub async fn metrics(State(app): State<App>) -> Result<impl IntoResponse, ApiError> {
+    let counters = app.read(|s| s.counters()).await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::render(&counters)))
+}

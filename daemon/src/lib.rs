@@ -1,0 +1,174 @@
+//! `play run`: the durable daemon. One engine thread folds the journal and is the only
+//! writer (`writer.rs`, with every engine call in `host.rs`); the HTTP API (`http/`) reads
+//! the projections through the store; the clock (`clock.rs`) and hot reload (`reload.rs`)
+//! are journaled commands like the changes. The command line hands in a compile function,
+//! so this crate does not depend on it.
+
+mod auth;
+mod clock;
+pub mod host;
+pub mod http;
+mod metrics;
+mod project;
+mod reload;
+mod status;
+mod writer;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use play_compiler::program::Program;
+use play_store::{SqliteStore, Store};
+
+pub use auth::{signature, token_hash};
+
+/// Compiles the project at a path: its program (which carries its `play.toml` settings),
+/// or its diagnostics rendered as text.
+pub type Compile = Arc<dyn Fn(&Path) -> Result<Program, String> + Send + Sync>;
+
+/// How to run.
+pub struct Config {
+    /// The project folder (or a built `.playc`).
+    pub project: PathBuf,
+    /// The SQLite database.
+    pub store: PathBuf,
+    /// `host:port`; port 0 picks a free one.
+    pub listen: String,
+    pub compile: Compile,
+    /// The workspace owner: who sees private playbooks' actions.
+    pub owner: Option<String>,
+    /// The secret of signed ingest (`X-Play-Signature`).
+    pub ingest_secret: Option<Vec<u8>>,
+    /// Time moves only with the changes' `at` (backfills, tests), not the system clock.
+    pub follow_changes: bool,
+    /// Deploy edits of the project as they are saved.
+    pub watch: bool,
+    /// Told the address once the journal is recovered and the API listens.
+    pub on_ready: Box<dyn FnOnce(SocketAddr) + Send>,
+}
+
+/// Why the daemon could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// The project does not check: its diagnostics.
+    #[error("{0}")]
+    Project(String),
+    #[error(transparent)]
+    Store(#[from] play_store::StoreError),
+    #[error("cannot listen on `{address}`: {message}")]
+    Listen { address: String, message: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Where the store of `--store` is: a SQLite file (`sqlite:PATH`, or a plain path), by
+/// default `PROJECT/.play/state.db`.
+pub fn store_path(project: &Path, url: Option<&str>) -> Result<PathBuf, String> {
+    let folder = if project.is_file() { project.parent().unwrap_or(Path::new(".")) } else { project };
+    match url {
+        None => Ok(folder.join(".play").join("state.db")),
+        Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+            Err("PostgreSQL stores are not built yet: leave out `--store` to use SQLite".into())
+        }
+        Some(u) => {
+            let path = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")).unwrap_or(u);
+            if path.is_empty() {
+                return Err(format!("`{u}` names no file: write it as sqlite:PATH"));
+            }
+            Ok(PathBuf::from(path))
+        }
+    }
+}
+
+/// Runs the daemon until SIGTERM or Ctrl-C, then drains and returns.
+pub fn run(config: Config) -> Result<(), DaemonError> {
+    let program = (config.compile)(&config.project).map_err(DaemonError::Project)?;
+    let store_at = config.store.clone();
+    let open: http::Opener = Arc::new(move || SqliteStore::open(&store_at).map(|s| Box::new(s) as Box<dyn Store>));
+    let store = open()?;
+    let status = Arc::new(Mutex::new(status::Status::default()));
+    let mut writer = writer::Writer::new(host::Host::new(program.clone()), store, status.clone(), config.owner.clone());
+    writer.follow_changes = config.follow_changes;
+    let folded = writer.recover().map_err(DaemonError::Other)?;
+    tracing::info!(commands = folded, "the journal is folded");
+    writer.deploy_if_new(program, clock::wall()).map_err(DaemonError::Other)?;
+    let (requests, inbox) = std::sync::mpsc::channel();
+    let engine_thread = std::thread::Builder::new()
+        .name("engine".into())
+        .stack_size(8 << 20)
+        .spawn(move || writer.serve(inbox))
+        .map_err(|e| DaemonError::Other(format!("the engine thread could not start: {e}")))?;
+    let app = http::App::new(requests.clone(), open, status.clone(), config.ingest_secret, config.owner);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| DaemonError::Other(format!("the async runtime could not start: {e}")))?;
+    let served = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .map_err(|e| DaemonError::Listen { address: config.listen.clone(), message: e.to_string() })?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| DaemonError::Listen { address: config.listen.clone(), message: e.to_string() })?;
+        if !config.follow_changes {
+            tokio::spawn(clock::ticker(requests.clone()));
+        }
+        if config.watch {
+            reload::watch(config.project.clone(), config.compile.clone(), requests.clone(), status.clone());
+        }
+        tracing::info!(%address, "listening");
+        (config.on_ready)(address);
+        axum::serve(listener, http::router(app))
+            .with_graceful_shutdown(stop_signal())
+            .await
+            .map_err(|e| DaemonError::Other(e.to_string()))
+    });
+    // The HTTP side is drained: every answered request is durable. Now the engine thread.
+    let _ = requests.send(writer::Request::Shutdown);
+    drop(requests);
+    runtime.shutdown_background();
+    let _ = engine_thread.join();
+    tracing::info!("stopped");
+    served
+}
+
+/// SIGTERM or Ctrl-C.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("stopping: finishing the requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_store_is_in_the_project_unless_a_sqlite_url_says_otherwise() {
+        let project = Path::new("/p");
+        assert_eq!(store_path(project, None).unwrap(), Path::new("/p/.play/state.db"));
+        assert_eq!(store_path(project, Some("sqlite:/var/play.db")).unwrap(), Path::new("/var/play.db"));
+        assert_eq!(store_path(project, Some("sqlite:///var/play.db")).unwrap(), Path::new("/var/play.db"));
+        assert_eq!(store_path(project, Some("state.db")).unwrap(), Path::new("state.db"));
+        assert!(store_path(project, Some("postgres://db/play")).unwrap_err().contains("not built yet"));
+        assert!(store_path(project, Some("sqlite:")).is_err());
+    }
+}

@@ -1,0 +1,96 @@
+//! The projections of what the engine produced: actions to queue rows and outbox rows, run
+//! history to history rows and runs, in the store's plain types.
+
+use play_runtime::engine::{Action, HistoryEntry};
+use play_store::{ActionRow, ActionState, Batch, HistoryRow, OutboxRow, RunRow};
+use serde_json::Value;
+
+/// Who sees a playbook's actions.
+pub struct Visibility<'a> {
+    pub is_public: &'a dyn Fn(&str) -> bool,
+    /// The owner of private playbooks (the workspace owner).
+    pub owner: Option<&'a str>,
+}
+
+/// Actions a person works in the queue; the others are for delivery to do.
+fn is_worked_by_people(kind: &str) -> bool {
+    matches!(kind, "task" | "email_task" | "activity")
+}
+
+fn text(json: &Value, key: &str) -> Option<String> {
+    json.get(key).and_then(Value::as_str).map(String::from)
+}
+
+/// Adds an action to the batch: a queue row, and an outbox row for what delivery sends.
+pub fn action(batch: &mut Batch, action: &Action, who: &Visibility) {
+    let json = serde_json::to_value(action).unwrap_or(Value::Null);
+    let kind = text(&json, "action").unwrap_or_default();
+    let public = (who.is_public)(&action.playbook);
+    let worked = is_worked_by_people(&kind);
+    let line = action.to_json_line();
+    batch.actions.push(ActionRow {
+        id: action.id.clone(),
+        at: action.at,
+        seq: action.seq,
+        playbook: action.playbook.clone(),
+        step: action.activity.clone().unwrap_or_else(|| action.step.clone()),
+        record: action.record.clone(),
+        kind: kind.clone(),
+        category: text(&json, "category"),
+        assignee: action.to.clone(),
+        priority: if action.priority.is_finite() { action.priority } else { 0.0 },
+        state: if worked { ActionState::Open } else { ActionState::Done },
+        public,
+        owner: if public { None } else { who.owner.map(String::from) },
+        snoozed_until: None,
+        json: line.clone(),
+    });
+    if !worked {
+        batch.outbox.push(OutboxRow { action_id: action.id.clone(), kind, at: action.at, json: line });
+    }
+}
+
+/// Adds a history entry to the batch, and moves its run.
+pub fn history(batch: &mut Batch, entry: &HistoryEntry) {
+    let json = serde_json::to_value(entry).unwrap_or(Value::Null);
+    if let Some(run) = entry.run {
+        let state = match text(&json, "outcome").as_deref() {
+            Some("completed") => "completed",
+            Some("exited") => "exited",
+            Some("cancelled") => "cancelled",
+            Some("failed") => "failed",
+            _ => "active",
+        };
+        batch.runs.push(RunRow {
+            run,
+            playbook: entry.playbook.clone(),
+            record: entry.record.clone(),
+            started: entry.at,
+            updated: entry.at,
+            step: entry.step.clone(),
+            state: state.to_string(),
+        });
+    }
+    batch.history.push(HistoryRow {
+        at: entry.at,
+        playbook: entry.playbook.clone(),
+        record: entry.record.clone(),
+        run: entry.run,
+        json: json.to_string(),
+    });
+}
+
+/// An action row as the API shows it: the action of "Actions out" with its `state`,
+/// `visibility` and `owner`.
+pub fn action_json(row: &ActionRow) -> Value {
+    let mut json: Value = serde_json::from_str(&row.json).unwrap_or_else(|_| Value::Object(Default::default()));
+    if let Value::Object(map) = &mut json {
+        map.insert("state".into(), row.state.name().into());
+        map.insert("visibility".into(), if row.public { "public" } else { "private" }.into());
+        map.insert("owner".into(), row.owner.clone().map_or(Value::Null, Value::String));
+        if let Some(until) = row.snoozed_until {
+            map.insert("snoozed_until".into(), play_runtime::value::moment_text(until).into());
+        }
+    }
+    json
+}

@@ -1,0 +1,29 @@
+//! What `/v1/status` says about the engine and the program, kept up to date by the engine
+//! thread and the reloader.
+
+use play_store::Position;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Status {
+    /// The hash of the program running.
+    pub program_hash: String,
+    /// When it was deployed (seconds since 1970 UTC).
+    pub deployed_at: Option<i64>,
+    /// The last edit of the project that did not check, with its diagnostics; cleared by
+    /// the next good deploy.
+    pub refused_reload: Option<RefusedReload>,
+    pub journal_position: Position,
+    /// The engine's clock, once it has one.
+    pub clock: Option<i64>,
+    /// When the next timer is due.
+    pub next_timer: Option<i64>,
+    /// The playbooks of the program running that are private.
+    pub private_playbooks: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RefusedReload {
+    pub at: i64,
+    pub diagnostics: String,
+}

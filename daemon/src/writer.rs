@@ -1,0 +1,338 @@
+//! The engine thread: the only writer. It folds requests into the engine, appends each
+//! group of them to the journal in ONE transaction with the projections they produced
+//! (group commit), and answers them only after that transaction commits. On start it
+//! recovers: the latest snapshot (when there is one the engine can take) and the journal
+//! after it, folded again with nothing written, since those projections were committed
+//! with their commands.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use play_compiler::program::Program;
+use play_runtime::change::Rejection;
+use play_runtime::engine::Taken;
+use play_store::{ActionState, ActionUpdate, Batch, Command, Position, Store};
+use serde_json::{Map, Value};
+use tokio::sync::oneshot;
+
+use crate::host::{Host, Read};
+use crate::project::{self, Visibility};
+use crate::status::Status;
+
+/// Lines taken in one group commit at most: a bound on a batch's transaction.
+const MAX_BATCH_LINES: usize = 20_000;
+
+/// What the engine thread is asked to do.
+pub enum Request {
+    /// Change lines, numbered as the sender numbers them.
+    Changes { lines: Vec<(usize, String)>, reply: oneshot::Sender<Result<Report, String>> },
+    /// A queue operation or an activity made by a teammate: a change line without `at`,
+    /// which is set to the daemon's clock.
+    Queue { change: Map<String, Value>, reply: oneshot::Sender<Result<Result<(), Rejection>, String>> },
+    /// The clock: tick to `wall` if a timer is due by then.
+    Tick { wall: i64 },
+    /// Put a program in place (from a reload), at `wall`.
+    Deploy { program: Box<Program>, wall: i64 },
+    /// Finish what is queued and stop.
+    Shutdown,
+}
+
+/// How a group of lines was taken.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Report {
+    pub accepted: usize,
+    pub duplicates: usize,
+    pub refused: Vec<Refused>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Refused {
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// The engine thread's state.
+pub struct Writer {
+    pub host: Host,
+    pub store: Box<dyn Store>,
+    pub status: Arc<Mutex<Status>>,
+    /// The owner of private playbooks.
+    pub owner: Option<String>,
+    /// A snapshot every this many commands (when the engine can give one).
+    pub snapshot_every: u64,
+    /// Whether the clock follows the changes only (no wall-clock ticks, `at` of queue
+    /// operations from the engine's clock).
+    pub follow_changes: bool,
+    position: Position,
+    last_snapshot: Position,
+}
+
+/// A request taken into the current batch, waiting for its commit to be answered.
+enum Waiting {
+    Changes(oneshot::Sender<Result<Report, String>>, Report),
+    Queue(oneshot::Sender<Result<Result<(), Rejection>, String>>, Result<(), Rejection>),
+}
+
+impl Writer {
+    pub fn new(host: Host, store: Box<dyn Store>, status: Arc<Mutex<Status>>, owner: Option<String>) -> Writer {
+        Writer {
+            host,
+            store,
+            status,
+            owner,
+            snapshot_every: 10_000,
+            follow_changes: false,
+            position: 0,
+            last_snapshot: 0,
+        }
+    }
+
+    /// Folds the journal into the engine. Returns how many commands were folded.
+    pub fn recover(&mut self) -> Result<u64, String> {
+        let mut folded = 0;
+        loop {
+            let chunk = self.store.read_journal(self.position, 10_000).map_err(|e| e.to_string())?;
+            let Some(&(last, _)) = chunk.last() else { break };
+            for (position, command) in chunk {
+                if let Err(message) = self.fold(&command) {
+                    tracing::warn!(position, "a journaled command did not fold again: {message}");
+                }
+                folded += 1;
+            }
+            // Everything produced was committed with its command before.
+            let _ = self.host.output();
+            self.position = last;
+        }
+        self.last_snapshot = self.position;
+        self.publish();
+        Ok(folded)
+    }
+
+    /// One command into the engine, as when it was first taken.
+    fn fold(&mut self, command: &Command) -> Result<(), String> {
+        match command {
+            Command::Change { line } => {
+                let read = self.host.read(line).map_err(|r| r.message)?;
+                self.host.take(read).map(drop).map_err(|r| r.message)
+            }
+            Command::Tick { at } => {
+                self.host.tick(*at);
+                Ok(())
+            }
+            Command::Deploy { hash, at } => {
+                let bytes = self.store.program(hash).map_err(|e| e.to_string())?;
+                let bytes = bytes.ok_or_else(|| format!("program {hash} is not in the store"))?;
+                let program = Program::from_bytes(&bytes).map_err(|e| e.to_string())?;
+                self.host.deploy(program, *at);
+                self.status.lock().unwrap_or_else(|e| e.into_inner()).deployed_at = Some(*at);
+                Ok(())
+            }
+        }
+    }
+
+    /// Puts the compiled program in place when the journal's last deploy is another one.
+    pub fn deploy_if_new(&mut self, program: Program, wall: i64) -> Result<(), String> {
+        if self.position > 0 && self.host.program().hash == program.hash {
+            return Ok(());
+        }
+        let mut batch = Batch::default();
+        self.deploy(&mut batch, program, wall)?;
+        self.commit(batch, Vec::new())
+    }
+
+    fn deploy(&mut self, batch: &mut Batch, program: Program, wall: i64) -> Result<(), String> {
+        let hash = program.hash.clone();
+        self.store.put_program(&hash, &program.to_bytes()).map_err(|e| e.to_string())?;
+        let at = if self.follow_changes { self.host.now().unwrap_or(wall) } else { wall };
+        self.host.deploy(program, at);
+        batch.commands.push(Command::Deploy { hash: hash.clone(), at });
+        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        status.program_hash = hash;
+        status.deployed_at = Some(at);
+        status.refused_reload = None;
+        Ok(())
+    }
+
+    /// Serves requests until `Shutdown` or until every sender is gone.
+    pub fn serve(mut self, requests: Receiver<Request>) {
+        loop {
+            let first = match requests.recv_timeout(Duration::from_secs(3600)) {
+                Ok(r) => r,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            };
+            let mut batch = Batch::default();
+            let mut waiting = Vec::new();
+            let mut lines = 0;
+            let mut stop = false;
+            let mut next = Some(first);
+            while let Some(request) = next.take() {
+                match request {
+                    Request::Shutdown => stop = true,
+                    other => lines += self.take(other, &mut batch, &mut waiting),
+                }
+                if stop || lines >= MAX_BATCH_LINES {
+                    break;
+                }
+                next = requests.try_recv().ok();
+            }
+            if let Err(message) = self.commit(batch, waiting) {
+                // The engine has moved past what is durable: only a restart, which folds
+                // the journal again, puts them back in step.
+                tracing::error!("{message}; stopping so that a restart recovers from the journal");
+                std::process::exit(2);
+            }
+            if stop {
+                return;
+            }
+        }
+    }
+
+    /// Takes one request into the batch; returns how many lines it had.
+    fn take(&mut self, request: Request, batch: &mut Batch, waiting: &mut Vec<Waiting>) -> usize {
+        match request {
+            Request::Changes { lines, reply } => {
+                let n = lines.len();
+                let mut report = Report::default();
+                for (number, line) in lines {
+                    match self.change(&line, batch) {
+                        Ok(Taken::Accepted) => report.accepted += 1,
+                        Ok(Taken::Duplicate) => report.duplicates += 1,
+                        Err(r) => report.refused.push(Refused { line: number, field: r.field, message: r.message }),
+                    }
+                }
+                waiting.push(Waiting::Changes(reply, report));
+                n
+            }
+            Request::Queue { mut change, reply } => {
+                let wall = crate::clock::wall();
+                let at = match self.host.now() {
+                    Some(now) if self.follow_changes => now,
+                    Some(now) => now.max(wall),
+                    None => wall,
+                };
+                change.insert("at".into(), play_runtime::value::moment_text(at).into());
+                let line = Value::Object(change).to_string();
+                let result = self.change(&line, batch).map(drop);
+                waiting.push(Waiting::Queue(reply, result));
+                1
+            }
+            Request::Tick { wall } => {
+                if self.host.wants_tick(wall) {
+                    self.host.tick(wall);
+                    batch.commands.push(Command::Tick { at: wall });
+                    self.collect(batch);
+                }
+                0
+            }
+            Request::Deploy { program, wall } => {
+                if let Err(message) = self.deploy(batch, *program, wall) {
+                    tracing::error!("the new program could not be deployed: {message}");
+                }
+                self.collect(batch);
+                0
+            }
+            Request::Shutdown => 0,
+        }
+    }
+
+    /// One change line: read, taken by the engine, journaled if accepted.
+    fn change(&mut self, line: &str, batch: &mut Batch) -> Result<Taken, Rejection> {
+        let read = self.host.read(line)?;
+        let change_id = read.line.change_id.as_deref().map(String::from);
+        let update = self.update_of(&read, line);
+        let taken = self.host.take(read)?;
+        if taken == Taken::Accepted {
+            batch.commands.push(Command::Change { line: line.to_string() });
+            batch.change_ids.extend(change_id);
+            batch.updates.extend(update);
+            self.collect(batch);
+        }
+        Ok(taken)
+    }
+
+    /// The state a queue operation puts its action in, when it names one this store knows.
+    fn update_of(&self, read: &Read, line: &str) -> Option<ActionUpdate> {
+        use play_runtime::change::{ActionRef, ChangeKind, QueueOp};
+        let ChangeKind::Action { op, action, by } = &read.line.change.kind else { return None };
+        let id = match action {
+            ActionRef::Id(id) => id.clone(),
+            ActionRef::Open { playbook, step, activity, .. } => {
+                let json: Value = serde_json::from_str(line).ok()?;
+                let record = json.get("record")?.as_str()?;
+                let name = step.as_deref().or(activity.as_deref())?;
+                self.store.open_action(playbook, name, record).ok()??.id
+            }
+        };
+        let (state, snoozed_until) = match op {
+            QueueOp::Complete { .. } | QueueOp::Approve { .. } => (ActionState::Done, None),
+            QueueOp::Dismiss { .. } => (ActionState::Dismissed, None),
+            QueueOp::Snooze { until } => (ActionState::Snoozed, Some(*until)),
+        };
+        let at = read.line.change.at.max(self.host.now().unwrap_or(i64::MIN));
+        Some(ActionUpdate { id, state, snoozed_until, by: by.as_deref().map(String::from), at })
+    }
+
+    /// What the engine produced, into the batch's projections.
+    fn collect(&mut self, batch: &mut Batch) {
+        let output = self.host.output();
+        let host = &self.host;
+        let is_public = |name: &str| host.is_public(name);
+        let who = Visibility { is_public: &is_public, owner: self.owner.as_deref() };
+        for action in &output.actions {
+            project::action(batch, action, &who);
+        }
+        for entry in &output.history {
+            project::history(batch, entry);
+        }
+    }
+
+    /// Appends the batch, then answers what waited for it.
+    fn commit(&mut self, batch: Batch, waiting: Vec<Waiting>) -> Result<(), String> {
+        if !batch.is_empty() {
+            let commands = batch.commands.len() as u64;
+            self.position = self.store.append(&batch).map_err(|e| e.to_string())?;
+            crate::metrics::committed(commands, batch.actions.len() as u64);
+        }
+        for w in waiting {
+            match w {
+                Waiting::Changes(reply, report) => {
+                    crate::metrics::taken(&report);
+                    let _ = reply.send(Ok(report));
+                }
+                Waiting::Queue(reply, result) => {
+                    let _ = reply.send(Ok(result));
+                }
+            }
+        }
+        self.maybe_snapshot();
+        self.publish();
+        Ok(())
+    }
+
+    fn maybe_snapshot(&mut self) {
+        if self.position < self.last_snapshot + self.snapshot_every {
+            return;
+        }
+        if let Some(bytes) = self.host.snapshot() {
+            match self.store.put_snapshot(self.position, &bytes) {
+                Ok(()) => self.last_snapshot = self.position,
+                Err(e) => tracing::warn!("a snapshot could not be kept: {e}"),
+            }
+        }
+    }
+
+    /// What `/v1/status` shows of the engine.
+    fn publish(&self) {
+        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        status.journal_position = self.position;
+        status.clock = self.host.now();
+        status.next_timer = self.host.next_due();
+        status.program_hash = self.host.program().hash.clone();
+        status.private_playbooks =
+            self.host.program().playbooks.iter().filter(|p| !p.public).map(|p| p.name.clone()).collect();
+    }
+}

@@ -1,0 +1,110 @@
+//! The daemon's subcommands as data: `play run`, `play token add`, `play send`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+/// The runtime daemon: ingest, the clock, the action queue, hot reload.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "The runtime daemon. It compiles the project, recovers its state from the journal \
+in PATH/.play/state.db (SQLite), and serves the HTTP API: change lines in, the action queue out. \
+Every change, tick, deploy and queue operation is journaled before it is acknowledged, so a \
+crash loses nothing acknowledged and produces no action twice. Edits of the project are \
+deployed as they are saved when they check. SIGTERM or Ctrl-C drains and exits 0.",
+    after_help = "\
+EXAMPLES:
+  play run                               the project here, on 127.0.0.1:7878
+  play run examples/customer-success --listen 0.0.0.0:8080
+  play run --owner lead@example.com      who sees private playbooks' actions
+  PLAY_INGEST_SECRET=… play run          also accept signed POST /v1/changes
+  play run --clock changes               time moves only with the changes (backfills)
+
+Exit status: 0 stopped by SIGTERM or Ctrl-C, 1 the project has errors,
+2 the daemon could not start (a store that cannot be opened, an address in use)."
+)]
+pub struct RunArgs {
+    /// The project folder, or a program built by `play build`.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// Where state is kept: `sqlite:FILE` (default: PATH/.play/state.db).
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+
+    /// The address to listen on; port 0 picks a free port (the address is printed).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+    pub listen: String,
+
+    /// The workspace owner: who sees the actions of private playbooks.
+    #[arg(long, value_name = "EMAIL")]
+    pub owner: Option<String>,
+
+    /// `system`: the engine's clock follows the system clock through journaled ticks;
+    /// `changes`: it moves only with the changes' `at`.
+    #[arg(long, value_name = "CLOCK", default_value = "system", value_parser = ["system", "changes"])]
+    pub clock: String,
+
+    /// Do not deploy edits of the project as they are saved.
+    #[arg(long)]
+    pub no_watch: bool,
+}
+
+/// API tokens for teammates.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play token add jo@example.com       a token for jo, printed once")]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    pub command: TokenCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    Add(TokenAddArgs),
+}
+
+/// Make an API token for a teammate: printed once, kept only as its SHA-256.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play token add jo@example.com                 a token for the project here
+  play token add jo@example.com --path examples/customer-success
+
+The teammate sends it as `Authorization: Bearer <token>`. A new token for the
+same address does not revoke the old one.")]
+pub struct TokenAddArgs {
+    /// The teammate's address.
+    pub email: String,
+
+    /// The project folder whose daemon the token is for.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// Where state is kept: `sqlite:FILE` (default: PATH/.play/state.db).
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+}
+
+/// Post a change file to a running daemon, in batches of 1,000 lines.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play send changes.jsonl --token $PLAY_TOKEN
+  play send changes.jsonl --to http://play.internal:7878 --token $PLAY_TOKEN
+
+Refused lines are printed with their line number in the file.
+Exit status: 0 every line taken, 1 some lines refused, 2 the daemon could not be reached.")]
+pub struct SendArgs {
+    /// A change file: one JSON object per line.
+    pub file: PathBuf,
+
+    /// The daemon's address.
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:7878")]
+    pub to: String,
+
+    /// A teammate's token (or set PLAY_TOKEN).
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+}

@@ -1,0 +1,78 @@
+//! The SQLite schema as numbered migrations. The version a database is at is its
+//! `user_version`; opening runs the migrations after it, each in its own transaction.
+
+/// Migration `n` (1-based) takes a database from version `n - 1` to `n`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the journal, snapshots, programs, projections, tokens.
+    "CREATE TABLE journal (
+        position INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        text TEXT,
+        at INTEGER
+    );
+    CREATE TABLE snapshots (
+        position INTEGER PRIMARY KEY,
+        bytes BLOB NOT NULL
+    );
+    CREATE TABLE programs (
+        hash TEXT PRIMARY KEY,
+        bytes BLOB NOT NULL
+    );
+    CREATE TABLE change_ids (
+        id TEXT PRIMARY KEY
+    ) WITHOUT ROWID;
+    CREATE TABLE actions (
+        id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        playbook TEXT NOT NULL,
+        step TEXT NOT NULL,
+        record TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        category TEXT,
+        assignee TEXT,
+        priority REAL NOT NULL,
+        state TEXT NOT NULL,
+        public INTEGER NOT NULL,
+        owner TEXT,
+        snoozed_until INTEGER,
+        worked_by TEXT,
+        worked_at INTEGER,
+        json TEXT NOT NULL
+    );
+    CREATE INDEX actions_rank ON actions (priority DESC, at, seq);
+    CREATE INDEX actions_record ON actions (record);
+    CREATE INDEX actions_assignee ON actions (assignee, state);
+    CREATE TABLE outbox (
+        action_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        json TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        delivered_at INTEGER
+    );
+    CREATE TABLE history (
+        n INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        playbook TEXT NOT NULL,
+        record TEXT NOT NULL,
+        run INTEGER,
+        json TEXT NOT NULL
+    );
+    CREATE INDEX history_record ON history (record, n);
+    CREATE INDEX history_playbook ON history (playbook, n);
+    CREATE TABLE runs (
+        run INTEGER PRIMARY KEY,
+        playbook TEXT NOT NULL,
+        record TEXT NOT NULL,
+        started INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        step TEXT,
+        state TEXT NOT NULL
+    );
+    CREATE INDEX runs_record ON runs (record);
+    CREATE TABLE tokens (
+        sha256 TEXT PRIMARY KEY,
+        email TEXT NOT NULL
+    );",
+];

@@ -1,0 +1,8 @@
+//! End-to-end tests of `play run`: the real binary on a scratch copy of an example project,
+//! driven over HTTP, stopped, killed and restarted.
+
+mod access;
+mod clock;
+mod crash;
+mod queue;
+mod support;
