@@ -6,7 +6,7 @@
 use play_compiler::program::Program;
 use play_runtime::change::{parse_line, ChangeKind, Line, Rejection};
 use play_runtime::config::Workspace;
-use play_runtime::engine::{Action, Engine, HistoryEntry, Taken};
+use play_runtime::engine::{Action, ActionUpdate, Engine, HistoryEntry, Taken};
 use play_runtime::store::{MemoryStore, Store as _};
 
 /// The engine and the program it runs.
@@ -25,6 +25,8 @@ pub struct Host {
 #[derive(Default)]
 pub struct Output {
     pub actions: Vec<Action>,
+    /// Every change of an action's state: queue operations, snoozes falling due.
+    pub updates: Vec<ActionUpdate>,
     pub history: Vec<HistoryEntry>,
 }
 
@@ -49,18 +51,20 @@ impl Host {
         parse_line(line, self.program(), &self.workspace).map(|line| Read { line })
     }
 
-    /// Takes a change line: refused, or accepted (maybe as a duplicate of a `change_id`
-    /// taken before). A refused line leaves nothing behind. A change older than the
-    /// engine's clock is taken at the clock's moment (a late arrival).
-    pub fn take(&mut self, read: Read) -> Result<Taken, Rejection> {
-        let Line { mut change, change_id } = read.line;
+    /// Takes a change line that arrived at `arrival` (none: at its own `at`): refused, or
+    /// accepted (maybe as a duplicate of a `change_id` taken before). A refused line leaves
+    /// nothing behind. A late change (older than the clock) is placed at its `at` in the
+    /// field and event history and taken at its arrival; one stamped more than five minutes
+    /// after its arrival is refused.
+    pub fn take(&mut self, read: Read, arrival: Option<i64>) -> Result<Taken, Rejection> {
+        let Line { change, change_id } = read.line;
         let fresh = self.engine.is_none();
         let engine = match &mut self.engine {
             Some(engine) => engine,
-            None => self.engine.insert(self.make_engine(change.at)),
+            None => self.engine.insert(self.make_engine(arrival.unwrap_or(change.at).min(change.at))),
         };
-        change.at = change.at.max(engine.now());
-        let result = engine.ingest_once(change, change_id);
+        let arrival = arrival.unwrap_or(change.at).max(engine.now());
+        let result = engine.ingest_arrived(change, change_id, arrival);
         match &result {
             Err(_) if fresh => self.engine = None,
             Ok(Taken::Accepted) => self.open_instant = true,
@@ -72,7 +76,11 @@ impl Host {
     fn make_engine(&self, start: i64) -> Engine<MemoryStore> {
         let store = MemoryStore::new(self.program.schema.records.len());
         let mut engine = Engine::new(self.program.clone(), self.workspace.clone(), store, start);
+        // Everything produced goes to the projections with its batch and is let go here;
+        // nothing asks the engine about a run once it has ended.
         engine.keep_history = true;
+        engine.hand_over = true;
+        engine.keep_ended_runs = false;
         engine
     }
 
@@ -109,7 +117,8 @@ impl Host {
     pub fn output(&mut self) -> Output {
         match &mut self.engine {
             Some(engine) => {
-                Output { actions: engine.take_settled_actions(), history: std::mem::take(&mut engine.history) }
+                let out = engine.take_settled_output();
+                Output { actions: out.actions, updates: out.updates, history: out.history }
             }
             None => Output::default(),
         }
@@ -132,10 +141,39 @@ impl Host {
         self.next_due().is_some_and(|due| due <= wall) || (self.open_instant && wall > now)
     }
 
-    /// The engine's state as bytes, when the engine can give it (not yet: recovery replays
-    /// the whole journal until it can).
+    /// The engine's state as bytes (none before the first input): whether the moment is
+    /// still open and the running program's hash, then the engine's snapshot. Taken
+    /// between batches, once the output has been taken.
     pub fn snapshot(&self) -> Option<Vec<u8>> {
-        None
+        let engine = self.engine.as_ref()?;
+        let hash = engine.program().hash.as_bytes();
+        let mut out = vec![SNAPSHOT_VERSION, u8::from(self.open_instant), u8::try_from(hash.len()).ok()?];
+        out.extend_from_slice(hash);
+        out.extend(engine.snapshot());
+        Some(out)
+    }
+
+    /// The host again from a snapshot, its programs found by hash.
+    pub fn restore(bytes: &[u8], program_by_hash: &dyn Fn(&str) -> Option<Program>) -> Result<Host, String> {
+        let [version, open, len, rest @ ..] = bytes else { return Err("the snapshot is cut short".into()) };
+        if *version != SNAPSHOT_VERSION {
+            return Err(format!("the snapshot is of version {version}, not {SNAPSHOT_VERSION}"));
+        }
+        let (hash, rest) = rest.split_at_checked(usize::from(*len)).ok_or("the snapshot is cut short")?;
+        let hash = std::str::from_utf8(hash).map_err(|_| "the snapshot's program hash is damaged")?;
+        let program = program_by_hash(hash).ok_or_else(|| format!("program {hash} is not in the store"))?;
+        let workspace = settings(&program);
+        let engine =
+            Engine::<MemoryStore>::restore(rest, workspace.clone(), program_by_hash).map_err(|e| e.to_string())?;
+        Ok(Host { program, workspace, engine: Some(engine), open_instant: *open == 1 })
+    }
+
+    /// Who owns a private playbook: its own `owner`, else the workspace owner given to
+    /// `play run --owner`, else the one in `play.toml`.
+    pub fn owner_of(&self, playbook: &str, flag: Option<&str>) -> Option<String> {
+        let program = self.program();
+        let own = program.playbooks.iter().find(|p| p.name == playbook).and_then(|p| p.owner.clone());
+        own.or_else(|| flag.map(String::from)).or_else(|| program.settings.owner.clone())
     }
 
     /// Whether a playbook is public (a private one's actions are seen by its owner alone).
@@ -148,6 +186,9 @@ impl Host {
         matches!(read.line.change.kind, ChangeKind::Action { .. } | ChangeKind::Activity { .. })
     }
 }
+
+/// The form of the host's own part of a snapshot.
+const SNAPSHOT_VERSION: u8 = 1;
 
 /// The workspace settings a program carries (the defaults when it carries none it can give).
 fn settings(program: &Program) -> Workspace {

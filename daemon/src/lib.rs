@@ -42,6 +42,8 @@ pub struct Config {
     pub ingest_secret: Option<Vec<u8>>,
     /// Time moves only with the changes' `at` (backfills, tests), not the system clock.
     pub follow_changes: bool,
+    /// How many journaled commands between two snapshots of the engine.
+    pub snapshot_every: u64,
     /// Deploy edits of the project as they are saved.
     pub watch: bool,
     /// Told the address once the journal is recovered and the API listens.
@@ -90,6 +92,7 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
     let status = Arc::new(Mutex::new(status::Status::default()));
     let mut writer = writer::Writer::new(host::Host::new(program.clone()), store, status.clone(), config.owner.clone());
     writer.follow_changes = config.follow_changes;
+    writer.snapshot_every = config.snapshot_every.max(1);
     let folded = writer.recover().map_err(DaemonError::Other)?;
     tracing::info!(commands = folded, "the journal is folded");
     writer.deploy_if_new(program, clock::wall()).map_err(DaemonError::Other)?;

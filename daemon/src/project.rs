@@ -8,8 +8,8 @@ use serde_json::Value;
 /// Who sees a playbook's actions.
 pub struct Visibility<'a> {
     pub is_public: &'a dyn Fn(&str) -> bool,
-    /// The owner of private playbooks (the workspace owner).
-    pub owner: Option<&'a str>,
+    /// Who owns a private playbook: its `owner`, else the workspace owner.
+    pub owner_of: &'a dyn Fn(&str) -> Option<String>,
 }
 
 /// Actions a person works in the queue; the others are for delivery to do.
@@ -41,13 +41,26 @@ pub fn action(batch: &mut Batch, action: &Action, who: &Visibility) {
         priority: if action.priority.is_finite() { action.priority } else { 0.0 },
         state: if worked { ActionState::Open } else { ActionState::Done },
         public,
-        owner: if public { None } else { who.owner.map(String::from) },
+        owner: if public { None } else { (who.owner_of)(&action.playbook) },
         snoozed_until: None,
         json: line.clone(),
     });
     if !worked {
         batch.outbox.push(OutboxRow { action_id: action.id.clone(), kind, at: action.at, json: line });
     }
+}
+
+/// An action's change of state, as the queue's row records it.
+pub fn update(u: &play_runtime::engine::ActionUpdate) -> play_store::ActionUpdate {
+    use play_runtime::engine::ActionState as E;
+    let state = match u.state {
+        E::Open => ActionState::Open,
+        E::Snoozed => ActionState::Snoozed,
+        E::Done => ActionState::Done,
+        E::Dismissed => ActionState::Dismissed,
+        E::Archived => ActionState::Archived,
+    };
+    play_store::ActionUpdate { id: u.id.clone(), state, snoozed_until: u.until, by: u.by.clone(), at: u.at }
 }
 
 /// Adds a history entry to the batch, and moves its run.

@@ -12,11 +12,11 @@ use std::time::Duration;
 use play_compiler::program::Program;
 use play_runtime::change::Rejection;
 use play_runtime::engine::Taken;
-use play_store::{ActionState, ActionUpdate, Batch, Command, Position, Store};
+use play_store::{Batch, Command, Position, Store};
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
 
-use crate::host::{Host, Read};
+use crate::host::Host;
 use crate::project::{self, Visibility};
 use crate::status::Status;
 
@@ -90,8 +90,31 @@ impl Writer {
         }
     }
 
-    /// Folds the journal into the engine. Returns how many commands were folded.
+    /// Puts the engine back as the latest snapshot left it, if there is one that can be
+    /// read (else the whole journal is folded, which gives the same state, only slower).
+    fn restore(&mut self) {
+        let snapshot = match self.store.latest_snapshot() {
+            Ok(Some(s)) => s,
+            Ok(None) => return,
+            Err(e) => return tracing::warn!("the latest snapshot could not be read: {e}"),
+        };
+        let (position, bytes) = snapshot;
+        let store = &self.store;
+        let program = |hash: &str| store.program(hash).ok().flatten().and_then(|b| Program::from_bytes(&b).ok());
+        match Host::restore(&bytes, &program) {
+            Ok(host) => {
+                self.host = host;
+                self.position = position;
+                tracing::info!(position, "restored the engine from its snapshot");
+            }
+            Err(e) => tracing::warn!(position, "the snapshot could not be restored ({e}): folding the whole journal"),
+        }
+    }
+
+    /// Folds the journal into the engine, after the latest snapshot. Returns how many
+    /// commands were folded.
     pub fn recover(&mut self) -> Result<u64, String> {
+        self.restore();
         let mut folded = 0;
         loop {
             let chunk = self.store.read_journal(self.position, 10_000).map_err(|e| e.to_string())?;
@@ -114,9 +137,9 @@ impl Writer {
     /// One command into the engine, as when it was first taken.
     fn fold(&mut self, command: &Command) -> Result<(), String> {
         match command {
-            Command::Change { line } => {
+            Command::Change { line, arrival } => {
                 let read = self.host.read(line).map_err(|r| r.message)?;
-                self.host.take(read).map(drop).map_err(|r| r.message)
+                self.host.take(read, *arrival).map(drop).map_err(|r| r.message)
             }
             Command::Tick { at } => {
                 self.host.tick(*at);
@@ -239,41 +262,33 @@ impl Writer {
         }
     }
 
-    /// One change line: read, taken by the engine, journaled if accepted.
+    /// One change line: read, taken by the engine, journaled if accepted. It arrives now
+    /// on the wall clock (or, following the changes' own clock, at its `at`); the arrival is
+    /// journaled with it, so that a replay places it exactly.
     fn change(&mut self, line: &str, batch: &mut Batch) -> Result<Taken, Rejection> {
         let read = self.host.read(line)?;
         let change_id = read.line.change_id.as_deref().map(String::from);
-        let update = self.update_of(&read, line);
-        let taken = self.host.take(read)?;
-        if taken == Taken::Accepted {
-            batch.commands.push(Command::Change { line: line.to_string() });
-            batch.change_ids.extend(change_id);
-            batch.updates.extend(update);
-            self.collect(batch);
-        }
-        Ok(taken)
-    }
-
-    /// The state a queue operation puts its action in, when it names one this store knows.
-    fn update_of(&self, read: &Read, line: &str) -> Option<ActionUpdate> {
-        use play_runtime::change::{ActionRef, ChangeKind, QueueOp};
-        let ChangeKind::Action { op, action, by } = &read.line.change.kind else { return None };
-        let id = match action {
-            ActionRef::Id(id) => id.clone(),
-            ActionRef::Open { playbook, step, activity, .. } => {
-                let json: Value = serde_json::from_str(line).ok()?;
-                let record = json.get("record")?.as_str()?;
-                let name = step.as_deref().or(activity.as_deref())?;
-                self.store.open_action(playbook, name, record).ok()??.id
+        let arrival = (!self.follow_changes).then(|| chrono::Utc::now().timestamp());
+        let before = self.host.now();
+        match self.host.take(read, arrival) {
+            Ok(taken) => {
+                if taken == Taken::Accepted {
+                    batch.commands.push(Command::Change { line: line.to_string(), arrival });
+                    batch.change_ids.extend(change_id);
+                    self.collect(batch);
+                }
+                Ok(taken)
             }
-        };
-        let (state, snoozed_until) = match op {
-            QueueOp::Complete { .. } | QueueOp::Approve { .. } => (ActionState::Done, None),
-            QueueOp::Dismiss { .. } => (ActionState::Dismissed, None),
-            QueueOp::Snooze { until } => (ActionState::Snoozed, Some(*until)),
-        };
-        let at = read.line.change.at.max(self.host.now().unwrap_or(i64::MIN));
-        Some(ActionUpdate { id, state, snoozed_until, by: by.as_deref().map(String::from), at })
+            Err(refused) => {
+                // A queue change is refused once the timers due by its arrival have fired:
+                // the clock's move is journaled as a tick, so a replay fires them too.
+                if let Some(now) = self.host.now().filter(|now| Some(*now) != before) {
+                    batch.commands.push(Command::Tick { at: now });
+                    self.collect(batch);
+                }
+                Err(refused)
+            }
+        }
     }
 
     /// What the engine produced, into the batch's projections.
@@ -281,12 +296,17 @@ impl Writer {
         let output = self.host.output();
         let host = &self.host;
         let is_public = |name: &str| host.is_public(name);
-        let who = Visibility { is_public: &is_public, owner: self.owner.as_deref() };
+        let flag = self.owner.as_deref();
+        let owner_of = |name: &str| host.owner_of(name, flag);
+        let who = Visibility { is_public: &is_public, owner_of: &owner_of };
         for action in &output.actions {
             project::action(batch, action, &who);
         }
         for entry in &output.history {
             project::history(batch, entry);
+        }
+        for u in &output.updates {
+            batch.updates.push(project::update(u));
         }
     }
 

@@ -48,6 +48,11 @@ pub struct RunArgs {
     /// Do not deploy edits of the project as they are saved.
     #[arg(long)]
     pub no_watch: bool,
+
+    /// Snapshot the engine every N journaled commands: a restart reads the latest snapshot
+    /// and only the journal after it.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub snapshot_every: u64,
 }
 
 /// API tokens for teammates.

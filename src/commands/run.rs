@@ -23,6 +23,7 @@ pub fn run(args: &RunArgs) -> Result<Exit, Error> {
         owner: args.owner.clone(),
         ingest_secret: std::env::var("PLAY_INGEST_SECRET").ok().filter(|s| !s.is_empty()).map(String::into_bytes),
         follow_changes: args.clock == "changes",
+        snapshot_every: args.snapshot_every,
         watch: !args.no_watch,
         on_ready: Box::new(|address| {
             // Tests and scripts read this line to learn the port.

@@ -47,7 +47,7 @@ pub fn action(id: &str, priority: f64, at: i64, seq: u64) -> ActionRow {
 }
 
 fn change(n: usize) -> Command {
-    Command::Change { line: format!("{{\"n\":{n}}}") }
+    Command::Change { line: format!("{{\"n\":{n}}}"), arrival: (n % 2 == 0).then_some(1_000 + n as i64) }
 }
 
 fn journal_positions_grow_and_read_back_in_order(s: &mut impl Store) {

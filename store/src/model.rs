@@ -8,8 +8,9 @@ use crate::Position;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    /// A change line, exactly as accepted (a queue operation is one too).
-    Change { line: String },
+    /// A change line, exactly as accepted (a queue operation is one too), and the moment
+    /// it arrived (none: it is taken at its own `at`, or the clock's if later).
+    Change { line: String, arrival: Option<i64> },
     /// The clock moved to `at` (seconds since 1970 UTC).
     Tick { at: i64 },
     /// The program with this hash was put in place at `at` (its bytes are in the programs).

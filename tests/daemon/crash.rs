@@ -59,7 +59,9 @@ fn killed_at_random_moments_the_daemon_keeps_every_acknowledged_change_and_no_ac
     // Killed at random moments until KILLS kills, then once more to stop it cleanly: the
     // stream is as long as that takes.
     while kills <= KILLS {
-        let mut daemon = Daemon::start(dir.path(), &[], &[]);
+        // Snapshots every few commands, so that kills land during them too and most
+        // restarts go through the latest snapshot and the journal after it.
+        let mut daemon = Daemon::start(dir.path(), &["--snapshot-every", "5"], &[]);
         let pid = daemon.child.id();
         let last_run = kills >= KILLS;
         let killer = (!last_run).then(|| {

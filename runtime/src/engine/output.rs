@@ -66,6 +66,18 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// What the instants that have ended produced, leaving the current one open to more
+    /// changes at the same moment: for a journal whose replay must end instants where the
+    /// clock moved, not where batches happened to end.
+    pub fn take_settled_output(&mut self) -> Output {
+        self.drop_unfollowed_programs();
+        Output {
+            actions: self.actions.drain(..).collect(),
+            updates: std::mem::take(&mut self.updates),
+            history: std::mem::take(&mut self.history),
+        }
+    }
+
     /// Notes that an action's state changed, for the daemon's projections.
     pub(crate) fn push_update(&mut self, update: ActionUpdate) {
         self.updates.push(update);

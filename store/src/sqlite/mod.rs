@@ -69,7 +69,7 @@ impl SqliteStore {
             for command in &batch.commands {
                 last += 1;
                 match command {
-                    Command::Change { line } => append.execute(params![last, "change", line, None::<i64>])?,
+                    Command::Change { line, arrival } => append.execute(params![last, "change", line, arrival])?,
                     Command::Tick { at } => append.execute(params![last, "tick", None::<String>, at])?,
                     Command::Deploy { hash, at } => append.execute(params![last, "deploy", hash, at])?,
                 };
@@ -110,7 +110,7 @@ impl Store for SqliteStore {
         for row in rows {
             let (position, kind, text, at): (i64, String, Option<String>, Option<i64>) = row.map_err(backend)?;
             let command = match (kind.as_str(), text, at) {
-                ("change", Some(line), _) => Command::Change { line },
+                ("change", Some(line), arrival) => Command::Change { line, arrival },
                 ("tick", _, Some(at)) => Command::Tick { at },
                 ("deploy", Some(hash), Some(at)) => Command::Deploy { hash, at },
                 _ => return Err(StoreError::Corrupt(format!("journal entry {position} is not a command"))),

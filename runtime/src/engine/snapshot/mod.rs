@@ -66,6 +66,10 @@ struct EngineSnap<'a> {
     change_ids: Vec<(i64, Arc<str>)>,
     waiting: Vec<((u64, Arc<str>), Vec<PendingSnap>)>,
     freed: Vec<(u64, Arc<str>)>,
+    /// The open instant's actions, waiting for it to end (touch budgets arbitrate them
+    /// then), in the order they were produced, and their dedupe keys.
+    pending: Vec<PendingSnap>,
+    pending_keys: Vec<String>,
 }
 
 /// A 64-bit FNV-1a over the bytes, eight at a time: damage to any byte changes it.
@@ -85,10 +89,11 @@ fn checksum(bytes: &[u8]) -> u64 {
 
 impl Engine<MemoryStore> {
     /// The engine's state as bytes. Taken between batches: the output must have been
-    /// taken first (a programming error otherwise, not a user's).
+    /// taken first (a programming error otherwise, not a user's). The instant may still be
+    /// open: its actions waiting for it to end are part of the state.
     pub fn snapshot(&self) -> Vec<u8> {
         assert!(
-            self.actions.is_empty() && self.pending.is_empty() && self.updates.is_empty() && self.history.is_empty(),
+            self.actions.is_empty() && self.updates.is_empty() && self.history.is_empty(),
             "a snapshot is taken between batches, once the output has been taken"
         );
         assert_eq!(self.depth, 0, "a snapshot is taken between commands");
@@ -126,6 +131,12 @@ impl Engine<MemoryStore> {
             change_ids: self.queue.change_order.iter().cloned().collect(),
             waiting,
             freed: self.queues.freed.iter().map(|(l, w)| (*l as u64, w.clone())).collect(),
+            pending: self.pending.iter().map(PendingSnap::of).collect(),
+            pending_keys: {
+                let mut keys: Vec<String> = self.pending_keys.iter().cloned().collect();
+                keys.sort();
+                keys
+            },
         };
         let body = postcard::to_stdvec(&snap).unwrap_or_default();
         let mut out = Vec::with_capacity(HEADER + body.len());
@@ -196,8 +207,8 @@ impl Engine<MemoryStore> {
             actions: Vec::new(),
             produced,
             written: Default::default(),
-            pending: Vec::new(),
-            pending_keys: Default::default(),
+            pending: snap.pending.into_iter().map(PendingSnap::into_pending).collect::<Result<_, _>>()?,
+            pending_keys: snap.pending_keys.into_iter().collect(),
             queues: budget::Queues { waiting, freed: snap.freed.into_iter().map(|(l, w)| (l as usize, w)).collect() },
             history: Vec::new(),
             keep_history,
