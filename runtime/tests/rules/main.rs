@@ -12,6 +12,7 @@ mod changes;
 mod conditions;
 mod history;
 mod history_filters;
+mod jit;
 mod overflow;
 mod pred;
 mod queue;
