@@ -11,6 +11,9 @@
 //!   an integer, their cheapest comparison).
 //!
 //! Before timing, every evaluator's match count over the accounts must be the same.
+//!
+//! The `jit_compile` group times building a program's tier with and without the JIT: the
+//! four example projects (28 playbooks) and a generated project of 1,000 playbooks.
 
 use std::sync::Arc;
 
@@ -24,6 +27,7 @@ use play_runtime::vm::{Ctx, Data, Tier, Vm};
 
 #[path = "support/accounts.rs"]
 mod accounts;
+mod support;
 
 use accounts::{slot, variant, NOW};
 
@@ -141,7 +145,8 @@ fn bench(c: &mut Criterion) {
         let rhai_eval = |scopes: &mut [rhai::Scope]| {
             scopes
                 .iter_mut()
-                .filter(|s| rhai.eval_ast_with_scope::<bool>(s, &rhai_ast).expect("a Rhai truth value"))
+                .map(|s| rhai.eval_ast_with_scope::<bool>(s, &rhai_ast).expect("a Rhai truth value"))
+                .filter(|&b| b)
                 .count()
         };
         let cel_eval =
@@ -169,5 +174,50 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The `.play` files of an example project, by path.
+fn example(name: &str) -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    let mut files = Vec::new();
+    let mut folders = vec![dir];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("an example folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "play") {
+                let text = std::fs::read_to_string(&path).expect("a readable example");
+                files.push((path.display().to_string(), text));
+            }
+        }
+    }
+    files
+}
+
+fn compile_time(c: &mut Criterion) {
+    let build = |files: &[(String, String)]| {
+        let sources: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        play_compiler::lower::build(&sources).expect("the project compiles")
+    };
+    let examples: Vec<_> = ["customer-success", "case-management", "sales-automation", "signals"]
+        .iter()
+        .map(|name| build(&example(name)))
+        .collect();
+    assert_eq!(examples.iter().map(|p| p.playbooks.len()).sum::<usize>(), 28, "the 28 example playbooks");
+    let mut generated = vec![("shared.play".to_string(), support::SHARED.to_string())];
+    generated.push(("playbooks.play".to_string(), (0..1_000).map(support::playbook).collect()));
+    let generated = [build(&generated)];
+    let mut group = c.benchmark_group("jit_compile");
+    group.sample_size(10);
+    for (name, programs) in [("examples", &examples[..]), ("1000_playbooks", &generated[..])] {
+        for jit in [false, true] {
+            let id = BenchmarkId::new(if jit { "tier_with_jit" } else { "tier_predicates_only" }, name);
+            group.bench_function(id, |b| {
+                b.iter(|| programs.iter().map(|p| usize::from(Tier::build(p, jit).is_compiled())).sum::<usize>())
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, compile_time);
 criterion_main!(benches);

@@ -26,7 +26,12 @@ pub fn compile(preds: &[&Pred], consts: &[Const]) -> Option<(Code, Vec<Function>
         return None;
     }
     let mut flags = settings::builder();
-    flags.set("opt_level", "speed").ok()?;
+    // Conditions are short chains of loads and branches: optimising them gains little and
+    // costs most of the compile time.
+    flags.set("opt_level", "none").ok()?;
+    // The IR verifier is most of a condition's compile time; debug builds (and so the
+    // tests) keep it.
+    flags.set("enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" }).ok()?;
     flags.set("is_pic", "false").ok()?;
     let isa = cranelift_native::builder().ok()?.finish(settings::Flags::new(flags)).ok()?;
     let mut module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
