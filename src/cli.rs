@@ -63,6 +63,23 @@ pub enum Command {
     Send(SendArgs),
 }
 
+/// Whether conditions run as native code: on unless `--no-jit` or `PLAY_NO_JIT=1`.
+#[derive(Debug, Args)]
+pub struct JitArgs {
+    /// Run every condition through the predicates and the interpreter, without compiling
+    /// them to native code (the same answers, more slowly; also `PLAY_NO_JIT=1`).
+    #[arg(long)]
+    pub no_jit: bool,
+}
+
+impl JitArgs {
+    /// Whether the JIT is off, by the flag or by `PLAY_NO_JIT` set to anything but
+    /// `0` or nothing.
+    pub fn off(&self) -> bool {
+        self.no_jit || std::env::var_os("PLAY_NO_JIT").is_some_and(|v| !v.is_empty() && v != "0")
+    }
+}
+
 /// Report every problem in a project's `.play` files.
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -129,6 +146,9 @@ The program carries a format version and a content hash, and runs without the so
 Exit status: 0 built, 1 the project has errors (reported as `play check` does),
 2 the build could not run (a missing path, an unwritable output).")]
 pub struct BuildArgs {
+    #[command(flatten)]
+    pub jit: JitArgs,
+
     /// The project folder (every `.play` file under it, and its `play.toml`).
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
@@ -153,6 +173,9 @@ EXAMPLES:
 Exit status: 0 every test passed, 1 a test failed or the project has errors,
 2 the tests could not run.")]
 pub struct TestArgs {
+    #[command(flatten)]
+    pub jit: JitArgs,
+
     /// The project folder, or a program built by `play build` (`.playc`).
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
@@ -196,6 +219,9 @@ the schema is reported on stderr with its line number and field, and the rest go
 Exit status: 0 every line was taken, 1 a line was refused or the project has errors,
 2 the replay could not run.")]
 pub struct ReplayArgs {
+    #[command(flatten)]
+    pub jit: JitArgs,
+
     /// The project folder, or a program built by `play build` (`.playc`).
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
@@ -229,6 +255,9 @@ EXAMPLES:
 Exit status: 0 explained, 1 a change was refused or the project has errors,
 2 the explanation could not run (an unknown playbook or record type).")]
 pub struct ExplainArgs {
+    #[command(flatten)]
+    pub jit: JitArgs,
+
     /// The project folder, or a program built by `play build` (`.playc`).
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
@@ -266,6 +295,9 @@ Steps, stages and waits are compared by what they do, not where they are written
 Exit status: 0 compared, 1 a project has errors or a change line was refused,
 2 the comparison could not run (a missing program, a bad option).")]
 pub struct DiffArgs {
+    #[command(flatten)]
+    pub jit: JitArgs,
+
     /// The project about to be deployed (a folder, or a built `.playc`).
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,

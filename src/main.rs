@@ -30,6 +30,17 @@ fn main() -> ExitCode {
 fn run() -> Exit {
     // Bad arguments print clap's usage and exit with 2; `--help` and `--version` with 0.
     let cli = Cli::try_parse().unwrap_or_else(|e| e.exit());
+    let jit = match &cli.command {
+        Command::Build(args) => Some(&args.jit),
+        Command::Test(args) => Some(&args.jit),
+        Command::Replay(args) => Some(&args.jit),
+        Command::Explain(args) => Some(&args.jit),
+        Command::Diff(args) => Some(&args.jit),
+        _ => None,
+    };
+    if jit.is_some_and(cli::JitArgs::off) {
+        play_runtime::jit::set_enabled(false);
+    }
     let result = match &cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Fmt(args) => commands::fmt::run(args),

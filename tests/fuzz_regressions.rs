@@ -7,6 +7,8 @@ use std::path::Path;
 
 #[path = "../fuzz/checks/changes.rs"]
 mod changes;
+#[path = "../fuzz/checks/jit.rs"]
+mod jit;
 #[path = "../fuzz/checks/parse_format.rs"]
 mod parse_format;
 #[path = "../fuzz/checks/program_load.rs"]
@@ -42,4 +44,9 @@ fn kept_inputs_of_the_change_lines_target_pass() {
 #[test]
 fn kept_inputs_of_the_program_loading_target_pass() {
     each_input("program_load", program_load::check);
+}
+
+#[test]
+fn kept_inputs_of_the_jit_target_pass() {
+    each_input("jit", jit::check);
 }

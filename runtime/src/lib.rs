@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod change;
 pub mod config;
 pub mod engine;
+pub mod jit;
 pub mod retention;
 pub mod settings;
 pub mod store;

@@ -7,7 +7,11 @@ use chrono::{DateTime, NaiveDate};
 use play_compiler::program::{Const, Duration, Program};
 
 /// One value. `Empty` is an optional value that is not there.
+///
+/// `repr(u8)` gives the enum a defined layout (a one-byte tag first, then each variant's
+/// fields as a `repr(C)` struct), which the JIT's compiled conditions read (`jit/layout.rs`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[repr(u8)]
 pub enum Value {
     #[default]
     Empty,

@@ -1,5 +1,10 @@
 //! `play build`: compile a project to a bytecode program file, or print its disassembly.
 
+use std::fmt::Write as _;
+
+use play_compiler::program::{Code, Node, Program};
+use play_runtime::vm::Tier;
+
 use super::{to_stderr, to_stdout};
 use crate::cli::BuildArgs;
 use crate::compile::compile;
@@ -12,7 +17,9 @@ pub fn run(args: &BuildArgs) -> Result<Exit, Error> {
         Err(exit) => return Ok(exit),
     };
     if args.dump {
-        to_stdout(|out| out.write_all(compiled.program.disassemble().as_bytes()))?;
+        let mut text = compiled.program.disassemble();
+        text.push_str(&native(&compiled.program));
+        to_stdout(|out| out.write_all(text.as_bytes()))?;
         return Ok(Exit::Success);
     }
     let bytes = compiled.program.to_bytes();
@@ -31,4 +38,36 @@ pub fn run(args: &BuildArgs) -> Result<Exit, Error> {
         )
     });
     Ok(Exit::Success)
+}
+
+/// The dump's last section: how each condition runs — `native` (compiled by the JIT),
+/// `predicate` (a predicate, the JIT off or unable) or `interpreted` (bytecode).
+fn native(program: &Program) -> String {
+    let tier = Tier::new(program);
+    let mut codes: Vec<(String, &Code)> = Vec::new();
+    for s in &program.segments {
+        codes.push((format!("{} {}", if s.signal { "signal" } else { "segment" }, s.name), &s.value));
+    }
+    for pb in &program.playbooks {
+        codes.extend(pb.conditions.iter().map(|c| (format!("playbook {} when", pb.name), c)));
+        codes.extend(pb.exits.iter().map(|c| (format!("playbook {} exit when", pb.name), c)));
+        for node in &pb.body {
+            if let Node::Step(step) = node {
+                codes.extend(step.filter.iter().map(|c| (format!("playbook {} step {} when", pb.name, step.name), c)));
+            }
+        }
+    }
+    let how = |c: &Code| match (tier.compiled(c), tier.get(c).is_some()) {
+        (true, _) => "native",
+        (false, true) => "predicate",
+        (false, false) => "interpreted",
+    };
+    let count = codes.iter().filter(|(_, c)| tier.compiled(c)).count();
+    let mut out = String::new();
+    let state = if play_runtime::jit::enabled() { "on" } else { "off" };
+    let _ = writeln!(out, "\nconditions: {count} of {} native (JIT {state})", codes.len());
+    for (what, code) in codes {
+        let _ = writeln!(out, "  {:<11} {what}: {}", how(code), code.source);
+    }
+    out
 }

@@ -19,6 +19,27 @@ fn the_disassembly_of_the_case_management_example() {
     insta::assert_snapshot!(run.stdout);
 }
 
+/// The dump's last section says how each condition runs: compiled by the JIT, or, with
+/// `--no-jit` or `PLAY_NO_JIT=1`, as a predicate; bytecode no predicate takes is interpreted.
+#[test]
+fn the_dump_says_which_conditions_are_compiled() {
+    let section = |stdout: &str| stdout[stdout.find("\nconditions: ").expect("the section") + 1..].to_string();
+    let on = section(&play(root(), &["build", "examples/signals", "--dump"]).stdout);
+    assert!(on.starts_with("conditions: 3 of 20 native (JIT on)\n"), "{on}");
+    assert!(on.contains("  native      segment live_customer: account.stage in [Onboarding, Adoption, Renewal]\n"));
+    assert!(on.contains("  interpreted signal account_weight: account.arr / 10_000\n"), "{on}");
+    let off = section(&play(root(), &["build", "examples/signals", "--dump", "--no-jit"]).stdout);
+    assert!(off.starts_with("conditions: 0 of 20 native (JIT off)\n"), "{off}");
+    assert!(off.contains("  predicate   segment live_customer: "), "{off}");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_play"))
+        .args(["build", "examples/signals", "--dump"])
+        .current_dir(root())
+        .env("PLAY_NO_JIT", "1")
+        .output()
+        .expect("play runs");
+    assert_eq!(section(&String::from_utf8_lossy(&output.stdout)), off);
+}
+
 /// Builds `examples/case-management` to a program file in a scratch folder.
 fn built() -> (tempfile::TempDir, Vec<u8>, String) {
     let dir = tempfile::tempdir().expect("a scratch folder");
@@ -49,7 +70,8 @@ fn a_built_program_loads_back_equal_to_the_program_compiled_in_memory() {
             loaded.hash
         )
     );
-    assert_eq!(loaded.disassemble(), play(root(), &["build", "examples/case-management", "--dump"]).stdout);
+    let dump = play(root(), &["build", "examples/case-management", "--dump"]).stdout;
+    assert!(dump.starts_with(&loaded.disassemble()), "the dump is the disassembly, then how conditions run");
 }
 
 #[test]

@@ -51,10 +51,17 @@ fn a_filter_that_leaves_only_passing_tests_exits_0() {
 fn every_example_project_passes_its_own_tests() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for example in ["customer-success", "sales-automation", "signals", "case-management"] {
-        let run = play(root, &["test", &format!("examples/{example}"), "--format", "json"]);
-        assert_eq!(run.code, 0, "{example}: {}", run.stdout);
-        let document: serde_json::Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
-        assert!(document["passed"].as_u64().is_some_and(|n| n > 0), "{example} has tests");
+        let mut reports = Vec::new();
+        // With the JIT (the default) and without it: the same tests pass, the same report.
+        for jit in [&[][..], &["--no-jit"][..]] {
+            let path = format!("examples/{example}");
+            let run = play(root, &[&["test", path.as_str(), "--format", "json"][..], jit].concat());
+            assert_eq!(run.code, 0, "{example} {jit:?}: {}", run.stdout);
+            let document: serde_json::Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+            assert!(document["passed"].as_u64().is_some_and(|n| n > 0), "{example} has tests");
+            reports.push(document);
+        }
+        assert_eq!(reports[0], reports[1], "{example}: the same report with and without the JIT");
     }
 }
 

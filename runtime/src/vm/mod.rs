@@ -16,8 +16,7 @@ use arith::{arithmetic, before};
 pub use arith::{checked_shift, date_moment, shift, MAX_MOMENT, MIN_MOMENT};
 use ops::call;
 pub use ops::{compare, compare_quick, weekday};
-use pred::Memo;
-pub use pred::{Pred, Tier};
+pub use pred::{Memo, Pred, Tier};
 
 /// How many instructions one evaluation may run, segments and signals included.
 pub const STEP_BUDGET: u32 = 100_000;
@@ -209,9 +208,12 @@ impl Vm {
     #[inline(always)]
     fn predicate(&mut self, code: &Code, ctx: &Ctx) -> Option<bool> {
         let tier = ctx.tier?;
-        let pred = tier.get(code)?;
+        let entry = tier.entry(code)?;
         self.memo.prepare(ctx, tier);
-        pred.test(ctx, &self.memo)
+        match entry.native {
+            Some(f) => f.call(ctx, &self.memo),
+            None => entry.pred.test(ctx, &self.memo),
+        }
     }
 
     /// Evaluates `code` with the interpreter, the reference for every other tier.

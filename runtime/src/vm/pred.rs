@@ -87,7 +87,7 @@ pub enum Term {
 /// at one moment in one time zone. Each is worked out the first time it is needed, through
 /// a shared borrow, so that terms can lend their values out.
 #[derive(Default)]
-pub(super) struct Memo {
+pub struct Memo {
     key: Option<(i64, Tz, u64)>,
     pub(super) today: Today,
     values: Vec<OnceCell<Value>>,
@@ -139,7 +139,7 @@ impl Term {
 
 impl Pred {
     /// Whether the condition holds, or `None` to ask the interpreter.
-    pub(super) fn test(&self, ctx: &Ctx, memo: &Memo) -> Option<bool> {
+    pub(crate) fn test(&self, ctx: &Ctx, memo: &Memo) -> Option<bool> {
         let field = |slot: &u32| ctx.subject.get(*slot as usize).unwrap_or(&EMPTY);
         let constant = |index: &u32| ctx.consts.get(*index as usize).unwrap_or(&EMPTY);
         match self {
@@ -332,21 +332,38 @@ fn term(item: Item) -> Option<Term> {
 
 /// The predicates of a program's conditions, found by the address of their code. The
 /// codes live in the program's vectors, whose buffers do not move while it is loaded.
+/// With the JIT on, each predicate also has native code (`crate::jit`).
 #[derive(Default)]
 pub struct Tier {
-    preds: HashMap<usize, Pred, BuildHasherDefault<AddressHasher>>,
+    preds: HashMap<usize, Entry, BuildHasherDefault<AddressHasher>>,
     /// How many clock terms the predicates have.
     clocks: u32,
     /// Tells tiers apart for [`Memo`]: unique in the process, unlike an address.
     id: u64,
+    /// The memory of the compiled predicates, which [`Entry::native`] points into: freed
+    /// with the tier, after the entries.
+    code: Option<crate::jit::Code>,
+}
+
+/// A predicate, boxed so that compiled code can point at its parts, and its native code.
+pub(super) struct Entry {
+    pub(super) pred: Box<Pred>,
+    pub(super) native: Option<crate::jit::Function>,
 }
 
 /// The next [`Tier::id`].
 static TIERS: AtomicU64 = AtomicU64::new(0);
 
 impl Tier {
-    /// The predicates of `program`'s `when`, `exit when`, step filters and segments.
+    /// The predicates of `program`'s `when`, `exit when`, step filters and segments,
+    /// compiled to native code unless the JIT is off for the process
+    /// ([`crate::jit::set_enabled`]).
     pub fn new(program: &Program) -> Tier {
+        Tier::build(program, crate::jit::enabled())
+    }
+
+    /// [`Tier::new`], with the JIT on or off for this tier alone.
+    pub fn build(program: &Program, jit: bool) -> Tier {
         let mut codes: Vec<&Code> = Vec::new();
         for playbook in &program.playbooks {
             codes.extend(&playbook.conditions);
@@ -359,23 +376,60 @@ impl Tier {
         }
         codes.extend(program.segments.iter().map(|s| &s.value));
         let mut clocks = 0;
-        let mut preds = HashMap::default();
+        let mut preds: HashMap<usize, Entry, _> = HashMap::default();
         for code in codes {
             if let Some(mut pred) = predicate(code) {
                 clockify(&mut pred, &program.consts, &mut clocks);
-                preds.insert(address(code), pred);
+                preds.insert(address(code), Entry { pred: Box::new(pred), native: None });
             }
         }
-        Tier { preds, clocks, id: TIERS.fetch_add(1, Ordering::Relaxed) }
+        let mut code = None;
+        if jit && !preds.is_empty() {
+            let keys: Vec<usize> = preds.keys().copied().collect();
+            let all: Vec<&Pred> = keys.iter().filter_map(|k| preds.get(k)).map(|e| &*e.pred).collect();
+            if let Some((compiled, functions)) = crate::jit::compile(&all, &program.consts) {
+                for (key, f) in keys.iter().zip(functions) {
+                    if let Some(entry) = preds.get_mut(key) {
+                        entry.native = Some(f);
+                    }
+                }
+                code = Some(compiled);
+            }
+        }
+        Tier { preds, clocks, id: TIERS.fetch_add(1, Ordering::Relaxed), code }
     }
 
     /// The predicate of a piece of code, if it is one.
     #[inline]
     pub fn get(&self, code: &Code) -> Option<&Pred> {
+        self.entry(code).map(|e| &*e.pred)
+    }
+
+    #[inline]
+    pub(super) fn entry(&self, code: &Code) -> Option<&Entry> {
         if self.preds.is_empty() {
             return None;
         }
         self.preds.get(&address(code))
+    }
+
+    /// Whether a piece of code runs as native code (the JIT compiled its predicate).
+    pub fn compiled(&self, code: &Code) -> bool {
+        self.entry(code).is_some_and(|e| e.native.is_some())
+    }
+
+    /// What the compiled code of `code` answers by itself over `ctx` (`None`: not compiled,
+    /// or it hands over to the interpreter), for tests that the JIT does its own work.
+    pub fn native_answer(&self, code: &Code, ctx: &Ctx) -> Option<bool> {
+        let f = self.entry(code)?.native?;
+        let mut memo = Memo::default();
+        memo.prepare(ctx, self);
+        f.call(ctx, &memo)
+    }
+
+    /// Whether the JIT compiled this tier's predicates.
+    pub fn is_compiled(&self) -> bool {
+        self.code.is_some()
     }
 }
 

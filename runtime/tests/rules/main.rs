@@ -12,6 +12,7 @@ mod changes;
 mod conditions;
 mod history;
 mod history_filters;
+mod jit;
 mod journal;
 mod overflow;
 mod pred;

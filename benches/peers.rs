@@ -1,0 +1,223 @@
+//! Play against native code and its peers on one condition,
+//! `tier == Enterprise and arr > 200_000 and health < 60`, over the same accounts (200,000,
+//! out of the processor's caches, and 1,000, in them), in one process:
+//!
+//! - `native_struct`: hand-written Rust over a plain struct per account;
+//! - `native_stored`: hand-written Rust over Play's stored records (a `Vec<Value>` per
+//!   record, found by id in the store's hash map);
+//! - `jit`, `predicates`, `interpreter`: Play's three tiers over the stored records;
+//! - `rhai`, `cel`: the condition in Rhai and in CEL (the `cel` crate, cel-rust), each
+//!   given the account's three values prepared beforehand (evaluation only; the tier as
+//!   an integer, their cheapest comparison).
+//!
+//! Before timing, every evaluator's match count over the accounts must be the same.
+//!
+//! The `jit_compile` group times building a program's tier with and without the JIT: the
+//! four example projects (28 playbooks) and a generated project of 1,000 playbooks.
+
+use std::sync::Arc;
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use play_compiler::program::Code;
+use play_runtime::config::Workspace;
+use play_runtime::engine::Loaded;
+use play_runtime::store::{MemoryStore, Store};
+use play_runtime::value::Value;
+use play_runtime::vm::{Ctx, Data, Tier, Vm};
+
+#[path = "support/accounts.rs"]
+mod accounts;
+mod support;
+
+use accounts::{slot, variant, NOW};
+
+const SIZES: [usize; 2] = [1_000, 200_000];
+
+const CONDITION: &str = "account.tier == Enterprise and account.arr > 200_000 and account.health < 60";
+const RHAI: &str = "tier == 2 && arr > 200000.0 && health < 60.0";
+const CEL: &str = "tier == 2 && arr > 200000.0 && health < 60.0";
+
+/// An account as a Rust programmer would write it.
+struct Plain {
+    tier: u8,
+    arr: f64,
+    health: f64,
+}
+
+fn number(v: &Value) -> f64 {
+    match v {
+        Value::Num(n) => *n,
+        Value::Int(i) => *i as f64,
+        _ => f64::NAN,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let src = format!(
+        "playbook watch {{\n  for account: Account\n  on account.health falls\n  when {CONDITION}\n  step s {{\n    notify slack \"#cs\" \"look\"\n  }}\n}}\n"
+    );
+    let program = play_compiler::lower::build(&[("peers.play", &src)]).expect("the benchmark playbook compiles");
+    let workspace = Workspace::default();
+    let (tier_at, arr_at, health_at) = (slot(&program, "tier"), slot(&program, "arr"), slot(&program, "health"));
+    let enterprise = variant(&program, "Tier", "Enterprise");
+    let (account, _) = accounts::account_def(&program);
+    let loaded = Loaded::new(program, &workspace);
+    let code: &Code = &loaded.program.playbooks[0].conditions[0];
+    let jit = Tier::build(&loaded.program, true);
+    let predicates = Tier::build(&loaded.program, false);
+    assert!(jit.compiled(code), "the JIT compiled the condition");
+    let rhai = rhai::Engine::new();
+    let rhai_ast = rhai.compile_expression(RHAI).expect("the Rhai condition compiles");
+    let cel_program = cel::Program::compile(CEL).expect("the CEL condition compiles");
+    let cel_root = cel::Context::default();
+
+    let mut group = c.benchmark_group("peers");
+    group.sample_size(10);
+    for size in SIZES {
+        let records = accounts::accounts(&loaded.program, size);
+        let mut store = MemoryStore::new(loaded.program.schema.records.len());
+        for (id, fields) in &records {
+            store.put_record(account, id.clone(), fields.clone());
+        }
+        let ids: Vec<Arc<str>> = records.iter().map(|(id, _)| id.clone()).collect();
+        let plain: Vec<Plain> = records
+            .iter()
+            .map(|(_, f)| Plain {
+                tier: if f[tier_at] == enterprise { 2 } else { 0 },
+                arr: number(&f[arr_at]),
+                health: number(&f[health_at]),
+            })
+            .collect();
+        let mut rhai_scopes: Vec<rhai::Scope> = plain
+            .iter()
+            .map(|p| {
+                let mut s = rhai::Scope::new();
+                s.push_constant("tier", i64::from(p.tier))
+                    .push_constant("arr", p.arr)
+                    .push_constant("health", p.health);
+                s
+            })
+            .collect();
+        let cel_scopes: Vec<cel::Context> = plain
+            .iter()
+            .map(|p| {
+                let mut s = cel_root.new_inner_scope();
+                s.add_variable_from_value("tier", i64::from(p.tier));
+                s.add_variable_from_value("arr", p.arr);
+                s.add_variable_from_value("health", p.health);
+                s
+            })
+            .collect();
+
+        let native_struct =
+            || plain.iter().filter(|p| black_box(p).tier == 2 && p.arr > 200_000.0 && p.health < 60.0).count();
+        let native_stored = || {
+            ids.iter()
+                .filter(|id| {
+                    let f = store.record(account, black_box(id)).unwrap_or(&[]);
+                    f[tier_at] == enterprise && number(&f[arr_at]) > 200_000.0 && number(&f[health_at]) < 60.0
+                })
+                .count()
+        };
+        let play = |vm: &mut Vm, tier: Option<&Tier>| {
+            let mut hits = 0;
+            for id in &ids {
+                let fields = store.record(account, black_box(id)).unwrap_or(&[]);
+                let ctx = Ctx {
+                    program: &loaded.program,
+                    consts: &loaded.consts,
+                    data: &store,
+                    workspace: &workspace,
+                    now: NOW,
+                    subject_type: account,
+                    subject_id: id,
+                    subject: fields,
+                    old: None,
+                    trigger_event: None,
+                    awaited: None,
+                    timed_out: false,
+                    tier,
+                };
+                hits += usize::from(vm.test(code, &ctx).expect("no fault"));
+            }
+            hits
+        };
+        let rhai_eval = |scopes: &mut [rhai::Scope]| {
+            scopes
+                .iter_mut()
+                .map(|s| rhai.eval_ast_with_scope::<bool>(s, &rhai_ast).expect("a Rhai truth value"))
+                .filter(|&b| b)
+                .count()
+        };
+        let cel_eval =
+            || cel_scopes.iter().filter(|s| matches!(cel_program.execute(s), Ok(cel::Value::Bool(true)))).count();
+
+        let mut vm = Vm::new();
+        let expected = native_struct();
+        assert!(expected > 0 && expected < size, "some accounts match, not all: {expected}");
+        assert_eq!(native_stored(), expected, "native over stored records");
+        assert_eq!(play(&mut vm, Some(&jit)), expected, "JIT");
+        assert_eq!(play(&mut vm, Some(&predicates)), expected, "predicates");
+        assert_eq!(play(&mut vm, None), expected, "interpreter");
+        assert_eq!(rhai_eval(&mut rhai_scopes), expected, "Rhai");
+        assert_eq!(cel_eval(), expected, "CEL");
+
+        group.throughput(Throughput::Elements(size as u64));
+        group.bench_function(BenchmarkId::new("native_struct", size), |b| b.iter(native_struct));
+        group.bench_function(BenchmarkId::new("native_stored", size), |b| b.iter(native_stored));
+        group.bench_function(BenchmarkId::new("jit", size), |b| b.iter(|| play(&mut vm, Some(&jit))));
+        group.bench_function(BenchmarkId::new("predicates", size), |b| b.iter(|| play(&mut vm, Some(&predicates))));
+        group.bench_function(BenchmarkId::new("interpreter", size), |b| b.iter(|| play(&mut vm, None)));
+        group.bench_function(BenchmarkId::new("rhai", size), |b| b.iter(|| rhai_eval(&mut rhai_scopes)));
+        group.bench_function(BenchmarkId::new("cel", size), |b| b.iter(cel_eval));
+    }
+    group.finish();
+}
+
+/// The `.play` files of an example project, by path.
+fn example(name: &str) -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    let mut files = Vec::new();
+    let mut folders = vec![dir];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("an example folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "play") {
+                let text = std::fs::read_to_string(&path).expect("a readable example");
+                files.push((path.display().to_string(), text));
+            }
+        }
+    }
+    files
+}
+
+fn compile_time(c: &mut Criterion) {
+    let build = |files: &[(String, String)]| {
+        let sources: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        play_compiler::lower::build(&sources).expect("the project compiles")
+    };
+    let examples: Vec<_> = ["customer-success", "case-management", "sales-automation", "signals"]
+        .iter()
+        .map(|name| build(&example(name)))
+        .collect();
+    assert_eq!(examples.iter().map(|p| p.playbooks.len()).sum::<usize>(), 28, "the 28 example playbooks");
+    let mut generated = vec![("shared.play".to_string(), support::SHARED.to_string())];
+    generated.push(("playbooks.play".to_string(), (0..1_000).map(support::playbook).collect()));
+    let generated = [build(&generated)];
+    let mut group = c.benchmark_group("jit_compile");
+    group.sample_size(10);
+    for (name, programs) in [("examples", &examples[..]), ("1000_playbooks", &generated[..])] {
+        for jit in [false, true] {
+            let id = BenchmarkId::new(if jit { "tier_with_jit" } else { "tier_predicates_only" }, name);
+            group.bench_function(id, |b| {
+                b.iter(|| programs.iter().map(|p| usize::from(Tier::build(p, jit).is_compiled())).sum::<usize>())
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, compile_time);
+criterion_main!(benches);

@@ -1,0 +1,133 @@
+//! Fuzzes the JIT against the predicates and the interpreter: the input's bytes spell a
+//! condition on an account (comparisons of numbers and enums, `in`, `exists`, `contains`,
+//! dates, `??`, joined by `and`, `or` and `not`) and a few accounts with awkward values
+//! (empty, NaN, infinities, the integer bounds, a text or an enum of another type where a
+//! number or a tier belongs); the condition is compiled, and over every account the three
+//! tiers must give the same value or the same fault at the same place.
+//!
+//! Shared by the fuzz target of the same name and by the workspace's
+//! `tests/fuzz_regressions.rs`, which runs every kept input through it.
+
+use std::sync::Arc;
+
+use play_runtime::config::Workspace;
+use play_runtime::engine::Loaded;
+use play_runtime::store::MemoryStore;
+use play_runtime::value::Value;
+use play_runtime::vm::{Ctx, Tier, Vm};
+
+/// The input, read a byte at a time (zeros once it runs out).
+struct Bytes<'a>(&'a [u8]);
+
+impl Bytes<'_> {
+    fn next(&mut self) -> u8 {
+        let (first, rest) = self.0.split_first().map_or((0, &[][..]), |(b, r)| (*b, r));
+        self.0 = rest;
+        first
+    }
+
+    fn pick<'s>(&mut self, from: &[&'s str]) -> &'s str {
+        from[self.next() as usize % from.len()]
+    }
+}
+
+const NUMBERS: [&str; 3] = ["health", "weekly_active_users", "arr"];
+const OPS: [&str; 6] = ["<", "<=", ">", ">=", "==", "!="];
+const CONSTANTS: [&str; 8] = ["0", "60", "59.5", "200_000", "9_223_372_036_854_775_807", "0.1", "100", "40"];
+
+fn condition(b: &mut Bytes, depth: u32) -> String {
+    let choice = b.next();
+    if depth < 3 {
+        match choice % 8 {
+            0 => return format!("({} and {})", condition(b, depth + 1), condition(b, depth + 1)),
+            1 => return format!("({} or {})", condition(b, depth + 1), condition(b, depth + 1)),
+            2 => return format!("not ({})", condition(b, depth + 1)),
+            _ => {}
+        }
+    }
+    match b.next() % 9 {
+        0..=2 => format!("account.{} {} {}", b.pick(&NUMBERS), b.pick(&OPS), b.pick(&CONSTANTS)),
+        3 => format!("account.tier {} {}", b.pick(&["==", "!="]), b.pick(&["Smb", "MidMarket", "Enterprise"])),
+        4 => format!("account.stage {} {}", b.pick(&["==", "!="]), b.pick(&["Onboarding", "Renewal", "Churned"])),
+        5 => format!("account.tier {}in [MidMarket, Enterprise]", b.pick(&["", "not "])),
+        6 => format!("exists(account.{})", b.pick(&["used_seats", "health", "renewal_date"])),
+        7 => format!("(account.used_seats ?? {}) > 3", b.pick(&["0", "7"])),
+        _ => format!("(account.renewal_date ?? today() + {}d) <= today() + 30d", b.next() % 60),
+    }
+}
+
+fn number(b: &mut Bytes) -> Value {
+    match b.next() % 12 {
+        0 => Value::Empty,
+        1 => Value::Num(f64::NAN),
+        2 => Value::Num(f64::INFINITY),
+        3 => Value::Num(f64::NEG_INFINITY),
+        4 => Value::Int(i64::MAX),
+        5 => Value::Int(i64::MIN),
+        6 => Value::text("60"),
+        7 => Value::Num(-0.0),
+        8 | 9 => Value::Int(i64::from(b.next()) * 1_000),
+        _ => Value::Num(f64::from(b.next()) / 2.0),
+    }
+}
+
+/// One input: the three tiers agree on every account, or the check panics.
+pub fn check(data: &[u8]) {
+    let mut b = Bytes(data);
+    let condition = condition(&mut b, 0);
+    let src = format!(
+        "playbook p {{\n  for account: Account\n  on account.health falls\n  when {condition}\n  step s {{\n    notify slack \"#cs\" \"look\"\n  }}\n}}\n"
+    );
+    let Ok(program) = play_compiler::lower::build(&[("fuzz.play", &src)]) else { return };
+    let workspace = Workspace::default();
+    let loaded = Loaded::new(program, &workspace);
+    let jit = Tier::build(&loaded.program, true);
+    let predicates = Tier::build(&loaded.program, false);
+    let code = &loaded.program.playbooks[0].conditions[0];
+    assert_eq!(jit.compiled(code), jit.get(code).is_some(), "every predicate is compiled: `{condition}`");
+    let Some(r) = loaded.program.schema.record_named("Account") else { return };
+    let def = &loaded.program.schema.records[r];
+    let ty = |name: &str| loaded.program.schema.enums.iter().position(|e| e.name == name).unwrap_or(0) as u32;
+    let store = MemoryStore::new(loaded.program.schema.records.len());
+    let id: Arc<str> = Arc::from("acme");
+    let mut vm = Vm::new();
+    for _ in 0..4 {
+        let mut fields = vec![Value::Empty; def.fields.len()];
+        for name in NUMBERS.iter().chain(&["used_seats"]) {
+            if let Some(slot) = def.slot(name) {
+                fields[slot] = number(&mut b);
+            }
+        }
+        let variant = u32::from(b.next() % 5);
+        let tier = match b.next() % 6 {
+            0 => Value::Empty,
+            1 => Value::Enum { ty: ty("Stage"), variant },
+            2 => Value::Int(2),
+            _ => Value::Enum { ty: ty("Tier"), variant: variant % 3 },
+        };
+        let stage = Value::Enum { ty: ty("Stage"), variant: u32::from(b.next() % 5) };
+        for (name, v) in [("tier", tier), ("stage", stage)] {
+            if let Some(slot) = def.slot(name) {
+                fields[slot] = v;
+            }
+        }
+        let at = |tier| Ctx {
+            program: &loaded.program,
+            consts: &loaded.consts,
+            data: &store,
+            workspace: &workspace,
+            now: 1_772_442_000,
+            subject_type: r as u32,
+            subject_id: &id,
+            subject: &fields,
+            old: None,
+            trigger_event: None,
+            awaited: None,
+            timed_out: false,
+            tier,
+        };
+        let reference = vm.interpret(code, &at(None));
+        assert_eq!(vm.eval(code, &at(Some(&jit))), reference, "JIT: `{condition}` on {fields:?}");
+        assert_eq!(vm.eval(code, &at(Some(&predicates))), reference, "predicates: `{condition}` on {fields:?}");
+    }
+}
