@@ -3,6 +3,7 @@
 
 mod access;
 mod clock;
+mod concurrency;
 mod crash;
 mod queue;
 mod support;
