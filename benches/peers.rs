@@ -23,7 +23,7 @@ use play_runtime::config::Workspace;
 use play_runtime::engine::Loaded;
 use play_runtime::store::{MemoryStore, Store};
 use play_runtime::value::Value;
-use play_runtime::vm::{Ctx, Data, Tier, Vm};
+use play_runtime::vm::{Data, Tier, Vm};
 
 #[path = "support/accounts.rs"]
 mod accounts;
@@ -123,21 +123,7 @@ fn bench(c: &mut Criterion) {
             let mut hits = 0;
             for id in &ids {
                 let fields = store.record(account, black_box(id)).unwrap_or(&[]);
-                let ctx = Ctx {
-                    program: &loaded.program,
-                    consts: &loaded.consts,
-                    data: &store,
-                    workspace: &workspace,
-                    now: NOW,
-                    subject_type: account,
-                    subject_id: id,
-                    subject: fields,
-                    old: None,
-                    trigger_event: None,
-                    awaited: None,
-                    timed_out: false,
-                    tier,
-                };
+                let ctx = loaded.about(&store, &workspace, NOW, account, id, fields, tier);
                 hits += usize::from(vm.test(code, &ctx).expect("no fault"));
             }
             hits

@@ -16,7 +16,7 @@ use play_runtime::config::Workspace;
 use play_runtime::engine::Loaded;
 use play_runtime::store::MemoryStore;
 use play_runtime::value::Value;
-use play_runtime::vm::{Ctx, Tier, Vm};
+use play_runtime::vm::{Tier, Vm};
 
 #[path = "support/accounts.rs"]
 mod accounts;
@@ -118,21 +118,7 @@ fn bench(c: &mut Criterion) {
     let predicates = Tier::build(&loaded.program, false);
     assert!(loaded.tier.is_compiled(), "the JIT compiled the conditions");
     let eval_vm = |vm: &mut Vm, tier: &Tier, id: &Arc<str>, fields: &[Value]| -> [bool; 4] {
-        let ctx = Ctx {
-            program: &loaded.program,
-            consts: &loaded.consts,
-            data: &store,
-            workspace: &workspace,
-            now: NOW,
-            subject_type: account,
-            subject_id: id,
-            subject: fields,
-            old: None,
-            trigger_event: None,
-            awaited: None,
-            timed_out: false,
-            tier: Some(tier),
-        };
+        let ctx = loaded.about(&store, &workspace, NOW, account, id, fields, Some(tier));
         let mut out = [false; 4];
         for (o, code) in out.iter_mut().zip(conditions) {
             *o = vm.test(code, &ctx).unwrap_or_else(|f| panic!("`{}` failed: {f:?}", code.source));

@@ -74,6 +74,38 @@ impl Loaded {
     }
 }
 
+impl Loaded {
+    /// What code about one record sees when it is evaluated outside a run: the record's
+    /// fields and the clock, nothing of a trigger or an awaited event.
+    #[allow(clippy::too_many_arguments)]
+    pub fn about<'a>(
+        &'a self,
+        data: &'a dyn crate::vm::Data,
+        workspace: &'a Workspace,
+        now: i64,
+        subject_type: u32,
+        subject_id: &'a Arc<str>,
+        subject: &'a [Value],
+        tier: Option<&'a Tier>,
+    ) -> Ctx<'a> {
+        Ctx {
+            program: &self.program,
+            consts: &self.consts,
+            data,
+            workspace,
+            now,
+            subject_type,
+            subject_id,
+            subject,
+            old: None,
+            trigger_event: None,
+            awaited: None,
+            timed_out: false,
+            tier,
+        }
+    }
+}
+
 use chrono::Timelike;
 
 /// A clock the engine is given: the system clock in the daemon, a simulated one in tests

@@ -154,21 +154,7 @@ fn ctx<'a>(
     fields: &'a [Value],
     tier: Option<&'a Tier>,
 ) -> Ctx<'a> {
-    Ctx {
-        program: &loaded.program,
-        consts: &loaded.consts,
-        data: store,
-        workspace,
-        now: 1_772_442_000,
-        subject_type: 0,
-        subject_id: id,
-        subject: fields,
-        old: None,
-        trigger_event: None,
-        awaited: None,
-        timed_out: false,
-        tier,
-    }
+    loaded.about(store, workspace, 1_772_442_000, 0, id, fields, tier)
 }
 
 fn program(condition: &str) -> String {

@@ -98,21 +98,7 @@ fn about<'a>(
     fields: &'a [Value],
     tier: Option<&'a Tier>,
 ) -> Ctx<'a> {
-    Ctx {
-        program: &loaded.program,
-        consts: &loaded.consts,
-        data: store,
-        workspace,
-        now,
-        subject_type: 0,
-        subject_id: id,
-        subject: fields,
-        old: None,
-        trigger_event: None,
-        awaited: None,
-        timed_out: false,
-        tier,
-    }
+    loaded.about(store, workspace, now, 0, id, fields, tier)
 }
 
 proptest! {
