@@ -6,8 +6,9 @@
 use play_compiler::program::Program;
 use play_runtime::change::{parse_line, ChangeKind, Line, Rejection};
 use play_runtime::config::Workspace;
-use play_runtime::engine::{Action, ActionUpdate, Engine, HistoryEntry, Taken};
+use play_runtime::engine::{Action, ActionUpdate, Engine, HistoryEntry, Taken, Trace};
 use play_runtime::store::{MemoryStore, Store as _};
+use play_store::Command;
 
 /// The engine and the program it runs.
 pub struct Host {
@@ -19,6 +20,8 @@ pub struct Host {
     /// Whether changes were taken at the engine's current moment since the clock last
     /// moved: that moment's actions are held for touch-budget arbitration until it ends.
     open_instant: bool,
+    /// A trace to follow from the engine's first moment (for `/v1/explain`).
+    trace: Option<Trace>,
 }
 
 /// What the commands folded since the last call produced.
@@ -39,7 +42,7 @@ impl Host {
     /// A host for `program`, in the settings it carries.
     pub fn new(program: Program) -> Host {
         let workspace = settings(&program);
-        Host { program, workspace, engine: None, open_instant: false }
+        Host { program, workspace, engine: None, open_instant: false, trace: None }
     }
 
     pub fn program(&self) -> &Program {
@@ -59,18 +62,25 @@ impl Host {
     pub fn take(&mut self, read: Read, arrival: Option<i64>) -> Result<Taken, Rejection> {
         let Line { change, change_id } = read.line;
         let fresh = self.engine.is_none();
-        let engine = match &mut self.engine {
-            Some(engine) => engine,
-            None => self.engine.insert(self.make_engine(arrival.unwrap_or(change.at).min(change.at))),
-        };
+        let engine = self.engine_from(arrival.unwrap_or(change.at).min(change.at));
         let arrival = arrival.unwrap_or(change.at).max(engine.now());
         let result = engine.ingest_arrived(change, change_id, arrival);
         match &result {
-            Err(_) if fresh => self.engine = None,
+            Err(_) if fresh => self.trace = self.engine.take().and_then(|mut e| e.trace.take()),
             Ok(Taken::Accepted) => self.open_instant = true,
             _ => {}
         }
         result
+    }
+
+    /// The engine, made at `start` if there is none yet.
+    fn engine_from(&mut self, start: i64) -> &mut Engine<MemoryStore> {
+        if self.engine.is_none() {
+            let mut engine = self.make_engine(start);
+            engine.trace = self.trace.take();
+            self.engine = Some(engine);
+        }
+        self.engine.as_mut().expect("made above")
     }
 
     fn make_engine(&self, start: i64) -> Engine<MemoryStore> {
@@ -86,14 +96,10 @@ impl Host {
 
     /// Runs the clock to `at`, firing what falls due on the way, in order.
     pub fn tick(&mut self, at: i64) {
-        let engine = match &mut self.engine {
-            Some(engine) => engine,
-            None => self.engine.insert(self.make_engine(at)),
-        };
-        if at > engine.now() {
+        if at > self.engine_from(at).now() {
             self.open_instant = false;
         }
-        engine.advance_to(at);
+        self.engine_from(at).advance_to(at);
     }
 
     /// Puts `program` in place at `at` (or the engine's clock, if later).
@@ -111,6 +117,42 @@ impl Host {
             None => {}
         }
         self.program = program;
+    }
+
+    /// One journaled command into the engine, as when it was first taken; a deploy's
+    /// program is found by its hash.
+    pub fn fold(&mut self, command: &Command, program_of: &dyn Fn(&str) -> Result<Program, String>) -> Result<(), String> {
+        match command {
+            Command::Change { line, arrival } => {
+                let read = self.read(line).map_err(|r| r.message)?;
+                self.take(read, *arrival).map(drop).map_err(|r| r.message)
+            }
+            Command::Tick { at } => {
+                self.tick(*at);
+                Ok(())
+            }
+            Command::Deploy { hash, at } => {
+                self.deploy(program_of(hash)?, *at);
+                Ok(())
+            }
+        }
+    }
+
+    /// Follows why a playbook does or does not enrol a record, from the first command
+    /// folded (before any).
+    pub fn follow(&mut self, playbook: &str, record: u32, id: &str) {
+        self.trace = Some(Trace { playbook: playbook.into(), record, id: id.into(), lines: Vec::new() });
+    }
+
+    /// What the trace followed: (moment, what happened).
+    pub fn traced(&mut self) -> Vec<(i64, String)> {
+        let in_engine = self.engine.as_mut().and_then(|e| e.trace.take());
+        in_engine.or(self.trace.take()).map(|t| t.lines).unwrap_or_default()
+    }
+
+    /// Whether the engine holds a record.
+    pub fn record_exists(&self, record: u32, id: &str) -> bool {
+        self.engine.as_ref().is_some_and(|e| e.store_record_exists(record, id))
     }
 
     /// The actions of the moments that have ended, and the run history so far.
@@ -165,7 +207,7 @@ impl Host {
         let workspace = settings(&program);
         let engine =
             Engine::<MemoryStore>::restore(rest, workspace.clone(), program_by_hash).map_err(|e| e.to_string())?;
-        Ok(Host { program, workspace, engine: Some(engine), open_instant: *open == 1 })
+        Ok(Host { program, workspace, engine: Some(engine), open_instant: *open == 1, trace: None })
     }
 
     /// Who owns a private playbook: its own `owner`, else the workspace owner given to

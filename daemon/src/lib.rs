@@ -6,13 +6,14 @@
 
 mod auth;
 mod clock;
+mod explain;
 pub mod host;
 pub mod http;
 mod metrics;
 mod project;
 mod reload;
-mod status;
-mod writer;
+pub mod status;
+pub mod writer;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -102,7 +103,7 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
         .stack_size(8 << 20)
         .spawn(move || writer.serve(inbox))
         .map_err(|e| DaemonError::Other(format!("the engine thread could not start: {e}")))?;
-    let app = http::App::new(requests.clone(), open, status.clone(), config.ingest_secret, config.owner);
+    let app = http::App::new(requests.clone(), open, status.clone(), config.ingest_secret);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -1,6 +1,8 @@
 //! What `/v1/status` says about the engine and the program, kept up to date by the engine
 //! thread and the reloader.
 
+use std::collections::BTreeMap;
+
 use play_store::Position;
 use serde::Serialize;
 
@@ -18,8 +20,21 @@ pub struct Status {
     pub clock: Option<i64>,
     /// When the next timer is due.
     pub next_timer: Option<i64>,
-    /// The playbooks of the program running that are private.
-    pub private_playbooks: Vec<String>,
+    /// The playbooks of the program running that are private, each with its owner (the
+    /// one teammate who sees what it does).
+    pub private_playbooks: BTreeMap<String, Option<String>>,
+}
+
+impl Status {
+    /// Whether `who` may see what `playbook` did: it is public, or theirs.
+    pub fn sees(&self, playbook: &str, who: &str) -> bool {
+        self.private_playbooks.get(playbook).is_none_or(|owner| owner.as_deref() == Some(who))
+    }
+
+    /// The private playbooks `who` may not see.
+    pub fn hidden_from(&self, who: &str) -> Vec<String> {
+        self.private_playbooks.keys().filter(|p| !self.sees(p, who)).cloned().collect()
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -23,6 +23,22 @@ use crate::status::Status;
 /// Lines taken in one group commit at most: a bound on a batch's transaction.
 const MAX_BATCH_LINES: usize = 20_000;
 
+/// A program kept in the store, by its hash.
+pub fn stored_program(store: &dyn Store, hash: &str) -> Result<Program, String> {
+    let bytes = store.program(hash).map_err(|e| e.to_string())?;
+    let bytes = bytes.ok_or_else(|| format!("program {hash} is not in the store"))?;
+    Program::from_bytes(&bytes).map_err(|e| e.to_string())
+}
+
+/// How many lines a request brings to a batch.
+fn group_lines(request: &Request) -> usize {
+    match request {
+        Request::Changes { lines, .. } => lines.len(),
+        Request::Queue { .. } => 1,
+        _ => 0,
+    }
+}
+
 /// What the engine thread is asked to do.
 pub enum Request {
     /// Change lines, numbered as the sender numbers them.
@@ -66,6 +82,8 @@ pub struct Writer {
     /// Whether the clock follows the changes only (no wall-clock ticks, `at` of queue
     /// operations from the engine's clock).
     pub follow_changes: bool,
+    /// The wall clock (seconds since 1970 UTC): the system's, or a simulated one.
+    pub wall: Box<dyn Fn() -> i64 + Send>,
     position: Position,
     last_snapshot: Position,
 }
@@ -85,6 +103,7 @@ impl Writer {
             owner,
             snapshot_every: 10_000,
             follow_changes: false,
+            wall: Box::new(crate::clock::wall),
             position: 0,
             last_snapshot: 0,
         }
@@ -99,8 +118,8 @@ impl Writer {
             Err(e) => return tracing::warn!("the latest snapshot could not be read: {e}"),
         };
         let (position, bytes) = snapshot;
-        let store = &self.store;
-        let program = |hash: &str| store.program(hash).ok().flatten().and_then(|b| Program::from_bytes(&b).ok());
+        let store = self.store.as_ref();
+        let program = |hash: &str| stored_program(store, hash).ok();
         match Host::restore(&bytes, &program) {
             Ok(host) => {
                 self.host = host;
@@ -136,24 +155,26 @@ impl Writer {
 
     /// One command into the engine, as when it was first taken.
     fn fold(&mut self, command: &Command) -> Result<(), String> {
-        match command {
-            Command::Change { line, arrival } => {
-                let read = self.host.read(line).map_err(|r| r.message)?;
-                self.host.take(read, *arrival).map(drop).map_err(|r| r.message)
-            }
-            Command::Tick { at } => {
-                self.host.tick(*at);
-                Ok(())
-            }
-            Command::Deploy { hash, at } => {
-                let bytes = self.store.program(hash).map_err(|e| e.to_string())?;
-                let bytes = bytes.ok_or_else(|| format!("program {hash} is not in the store"))?;
-                let program = Program::from_bytes(&bytes).map_err(|e| e.to_string())?;
-                self.host.deploy(program, *at);
-                self.status.lock().unwrap_or_else(|e| e.into_inner()).deployed_at = Some(*at);
-                Ok(())
-            }
+        let store = self.store.as_ref();
+        self.host.fold(command, &|hash| stored_program(store, hash))?;
+        if let Command::Deploy { at, .. } = command {
+            self.status.lock().unwrap_or_else(|e| e.into_inner()).deployed_at = Some(*at);
         }
+        Ok(())
+    }
+
+    /// Folds a journaled command again and appends it with the projections it produces:
+    /// a store's projections rebuilt from a journal (the simulator compares them with the
+    /// ones written live). The programs its deploys name must be in the store.
+    pub fn refold(&mut self, command: Command) -> Result<(), String> {
+        self.fold(&command)?;
+        let mut batch = Batch::default();
+        if let Command::Change { line, .. } = &command {
+            batch.change_ids.extend(self.host.read(line).ok().and_then(|r| r.line.change_id).map(|id| id.to_string()));
+        }
+        batch.commands.push(command);
+        self.collect(&mut batch);
+        self.commit(batch, Vec::new())
     }
 
     /// Puts the compiled program in place when the journal's last deploy is another one.
@@ -163,6 +184,8 @@ impl Writer {
         }
         let mut batch = Batch::default();
         self.deploy(&mut batch, program, wall)?;
+        // Putting it in place moves the clock: what falls due on the way is projected with it.
+        self.collect(&mut batch);
         self.commit(batch, Vec::new())
     }
 
@@ -179,7 +202,8 @@ impl Writer {
         Ok(())
     }
 
-    /// Serves requests until `Shutdown` or until every sender is gone.
+    /// Serves requests until `Shutdown` or until every sender is gone: each group of
+    /// requests waiting together is one batch.
     pub fn serve(mut self, requests: Receiver<Request>) {
         loop {
             let first = match requests.recv_timeout(Duration::from_secs(3600)) {
@@ -187,38 +211,47 @@ impl Writer {
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => return,
             };
-            let mut batch = Batch::default();
-            let mut waiting = Vec::new();
-            let mut lines = 0;
-            let mut stop = false;
-            let mut next = Some(first);
-            while let Some(request) = next.take() {
-                match request {
-                    Request::Shutdown => stop = true,
-                    other => lines += self.take(other, &mut batch, &mut waiting),
-                }
-                if stop || lines >= MAX_BATCH_LINES {
-                    break;
-                }
-                next = requests.try_recv().ok();
+            let mut group = vec![first];
+            let mut lines = group_lines(&group[0]);
+            while lines < MAX_BATCH_LINES && !matches!(group.last(), Some(Request::Shutdown)) {
+                let Ok(next) = requests.try_recv() else { break };
+                lines += group_lines(&next);
+                group.push(next);
             }
-            if let Err(message) = self.commit(batch, waiting) {
-                // The engine has moved past what is durable: only a restart, which folds
-                // the journal again, puts them back in step.
-                tracing::error!("{message}; stopping so that a restart recovers from the journal");
-                std::process::exit(2);
-            }
-            if stop {
-                return;
+            match self.handle(group) {
+                Ok(true) => return,
+                Ok(false) => {}
+                Err(message) => {
+                    // The engine has moved past what is durable: only a restart, which
+                    // folds the journal again, puts them back in step.
+                    tracing::error!("{message}; stopping so that a restart recovers from the journal");
+                    std::process::exit(2);
+                }
             }
         }
     }
 
-    /// Takes one request into the batch; returns how many lines it had.
-    fn take(&mut self, request: Request, batch: &mut Batch, waiting: &mut Vec<Waiting>) -> usize {
+    /// Takes a group of requests into one batch, appends it, then answers them. Returns
+    /// whether a `Shutdown` was among them. On an error nothing of the group is answered
+    /// and the engine is ahead of the journal: the caller must stop and recover.
+    pub fn handle(&mut self, group: Vec<Request>) -> Result<bool, String> {
+        let mut batch = Batch::default();
+        let mut waiting = Vec::new();
+        let mut stop = false;
+        for request in group {
+            match request {
+                Request::Shutdown => stop = true,
+                other => self.take(other, &mut batch, &mut waiting),
+            }
+        }
+        self.commit(batch, waiting)?;
+        Ok(stop)
+    }
+
+    /// Takes one request into the batch.
+    fn take(&mut self, request: Request, batch: &mut Batch, waiting: &mut Vec<Waiting>) {
         match request {
             Request::Changes { lines, reply } => {
-                let n = lines.len();
                 let mut report = Report::default();
                 for (number, line) in lines {
                     match self.change(&line, batch) {
@@ -228,10 +261,9 @@ impl Writer {
                     }
                 }
                 waiting.push(Waiting::Changes(reply, report));
-                n
             }
             Request::Queue { mut change, reply } => {
-                let wall = crate::clock::wall();
+                let wall = (self.wall)();
                 let at = match self.host.now() {
                     Some(now) if self.follow_changes => now,
                     Some(now) => now.max(wall),
@@ -241,7 +273,6 @@ impl Writer {
                 let line = Value::Object(change).to_string();
                 let result = self.change(&line, batch).map(drop);
                 waiting.push(Waiting::Queue(reply, result));
-                1
             }
             Request::Tick { wall } => {
                 if self.host.wants_tick(wall) {
@@ -249,16 +280,14 @@ impl Writer {
                     batch.commands.push(Command::Tick { at: wall });
                     self.collect(batch);
                 }
-                0
             }
             Request::Deploy { program, wall } => {
                 if let Err(message) = self.deploy(batch, *program, wall) {
                     tracing::error!("the new program could not be deployed: {message}");
                 }
                 self.collect(batch);
-                0
             }
-            Request::Shutdown => 0,
+            Request::Shutdown => {}
         }
     }
 
@@ -268,7 +297,7 @@ impl Writer {
     fn change(&mut self, line: &str, batch: &mut Batch) -> Result<Taken, Rejection> {
         let read = self.host.read(line)?;
         let change_id = read.line.change_id.as_deref().map(String::from);
-        let arrival = (!self.follow_changes).then(|| chrono::Utc::now().timestamp());
+        let arrival = (!self.follow_changes).then(|| (self.wall)());
         let before = self.host.now();
         match self.host.take(read, arrival) {
             Ok(taken) => {
@@ -352,7 +381,14 @@ impl Writer {
         status.clock = self.host.now();
         status.next_timer = self.host.next_due();
         status.program_hash = self.host.program().hash.clone();
-        status.private_playbooks =
-            self.host.program().playbooks.iter().filter(|p| !p.public).map(|p| p.name.clone()).collect();
+        let flag = self.owner.as_deref();
+        status.private_playbooks = self
+            .host
+            .program()
+            .playbooks
+            .iter()
+            .filter(|p| !p.public)
+            .map(|p| (p.name.clone(), self.host.owner_of(&p.name, flag)))
+            .collect();
     }
 }

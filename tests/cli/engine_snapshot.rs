@@ -213,7 +213,7 @@ fn a_change_id_is_remembered_for_its_window_then_let_go() {
                 "weekly_active_users": 3}})
         .to_string()
     };
-    let mut feed = |engine: &mut Engine<MemoryStore>, at: i64| {
+    let feed = |engine: &mut Engine<MemoryStore>, at: i64| {
         let l = parse_line(&line(at), engine.program(), &engine.workspace).expect("a line");
         engine.ingest_arrived(l.change, l.change_id, at).expect("taken")
     };

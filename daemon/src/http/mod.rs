@@ -47,8 +47,6 @@ pub struct App {
     pub(crate) status: Arc<Mutex<Status>>,
     pub(crate) secret: Option<Arc<[u8]>>,
     pub(crate) limits: Limits,
-    /// The owner of private playbooks.
-    pub(crate) owner: Option<String>,
 }
 
 impl App {
@@ -57,7 +55,6 @@ impl App {
         open: Opener,
         status: Arc<Mutex<Status>>,
         secret: Option<Vec<u8>>,
-        owner: Option<String>,
     ) -> App {
         App {
             requests,
@@ -66,7 +63,6 @@ impl App {
             status,
             secret: secret.map(Into::into),
             limits: Limits::default(),
-            owner,
         }
     }
 
@@ -114,6 +110,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/records/:record_type/:id/activities", post(queue::activity))
         .route("/v1/runs", get(read::runs))
         .route("/v1/history", get(read::history))
+        .route("/v1/explain", get(read::explain))
         .route("/v1/status", get(read::status))
         .route("/v1/sync-log", get(read::sync_log))
         .route("/metrics", get(read::metrics))

@@ -16,13 +16,24 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     ("post", "/v1/records/{type}/{id}/activities", "Add an optional activity (body: playbook, activity)", true),
     ("get", "/v1/runs", "Runs, in flight first (?record=Type/id)", true),
     ("get", "/v1/history", "Run history (?record=&playbook=&since=)", true),
+    ("get", "/v1/explain", "Why a playbook did or did not enrol a record (?record=Type/id&playbook=NAME)", true),
     ("get", "/v1/status", "The program running, the last refused reload, the journal position, timers, backlog", true),
     ("get", "/v1/sync-log", "Delivery attempts (empty until delivery is built)", true),
     ("get", "/metrics", "Prometheus metrics", false),
     ("get", "/openapi.json", "This document", false),
 ];
 
-const QUEUE_PARAMS: [&str; 7] = ["assignee", "state", "category", "playbook", "record", "limit", "cursor"];
+/// The query parameters of a path.
+fn query_params(path: &str) -> &'static [&'static str] {
+    match path {
+        "/v1/actions" => &["assignee", "state", "category", "playbook", "record", "limit", "cursor"],
+        "/v1/runs" => &["record", "limit"],
+        "/v1/history" => &["record", "playbook", "since", "limit"],
+        "/v1/explain" => &["record", "playbook"],
+        "/v1/sync-log" => &["since"],
+        _ => &[],
+    }
+}
 
 pub async fn document() -> Json<Value> {
     Json(openapi())
@@ -37,11 +48,9 @@ pub fn openapi() -> Value {
             .filter_map(|p| p.strip_prefix('{').and_then(|p| p.strip_suffix('}')))
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
             .collect();
-        if path == "/v1/actions" {
-            parameters.extend(
-                QUEUE_PARAMS.iter().map(|n| json!({ "name": n, "in": "query", "schema": { "type": "string" } })),
-            );
-        }
+        parameters.extend(
+            query_params(path).iter().map(|n| json!({ "name": n, "in": "query", "schema": { "type": "string" } })),
+        );
         let mut op = json!({
             "summary": summary,
             "parameters": parameters,
@@ -86,7 +95,7 @@ mod tests {
         let path = dir.path().join("state.db");
         let open: Opener = Arc::new(move || SqliteStore::open(&path).map(|s| Box::new(s) as Box<dyn Store>));
         let (requests, _inbox) = std::sync::mpsc::channel();
-        let app = App::new(requests, open, Arc::new(Mutex::new(Default::default())), None, None);
+        let app = App::new(requests, open, Arc::new(Mutex::new(Default::default())), None);
         let document = openapi();
         for &(method, path, _, secured) in ROUTES {
             assert!(document["paths"][path][method].is_object(), "{method} {path} is in openapi.json");

@@ -19,10 +19,6 @@ pub struct RunsQuery {
     limit: Option<usize>,
 }
 
-/// Whether `who` may see what `playbook` did.
-fn sees(app: &App, playbook: &str, who: &str) -> bool {
-    !app.status().private_playbooks.iter().any(|p| p == playbook) || app.owner.as_deref() == Some(who)
-}
 
 pub async fn runs(
     State(app): State<App>,
@@ -31,9 +27,10 @@ pub async fn runs(
 ) -> Result<Json<Value>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let rows = app.read(move |s| s.runs(q.record.as_deref(), limit)).await?;
+    let status = app.status();
     let runs: Vec<Value> = rows
         .into_iter()
-        .filter(|r| sees(&app, &r.playbook, &who))
+        .filter(|r| status.sees(&r.playbook, &who))
         .map(|r| {
             json!({ "run": r.run, "playbook": r.playbook, "record": r.record, "state": r.state, "step": r.step,
                     "started": moment_text(r.started), "updated": moment_text(r.updated) })
@@ -69,7 +66,7 @@ pub async fn history(
         ),
     };
     let status = app.status();
-    let hidden = if app.owner.as_deref() == Some(who.as_str()) { Vec::new() } else { status.private_playbooks };
+    let hidden = status.hidden_from(&who);
     let query = HistoryQuery {
         record: q.record,
         playbook: q.playbook,
@@ -107,4 +104,48 @@ pub async fn sync_log(Teammate(_who): Teammate) -> Json<Value> {
 pub async fn metrics(State(app): State<App>) -> Result<impl IntoResponse, ApiError> {
     let counters = app.read(|s| s.counters()).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::render(&counters)))
+}
+
+#[derive(Deserialize)]
+pub struct ExplainParams {
+    record: Option<String>,
+    playbook: Option<String>,
+}
+
+/// Why a playbook did or did not enrol a record: a fold of the whole journal with the
+/// engine's trace on (see `crate::explain`).
+pub async fn explain(
+    State(app): State<App>,
+    Teammate(who): Teammate,
+    Query(q): Query<ExplainParams>,
+) -> Result<Json<Value>, ApiError> {
+    let bad = |message: String| ApiError::new(StatusCode::BAD_REQUEST, message);
+    let record = q.record.ok_or_else(|| bad("say which record: `record=Type/id`".into()))?;
+    let playbook = q.playbook.ok_or_else(|| bad("say which playbook: `playbook=NAME`".into()))?;
+    let Some((kind, id)) = record.split_once('/').filter(|(k, i)| !k.is_empty() && !i.trim().is_empty()) else {
+        let clipped = play_runtime::change::clip(&record);
+        return Err(bad(format!("`{clipped}` is not a record: write it as Type/id, e.g. Account/acme")));
+    };
+    let (kind, id) = (kind.to_string(), id.to_string());
+    let status = app.status();
+    if !status.sees(&playbook, &who) {
+        return Err(ApiError::not_found("such playbook"));
+    }
+    let hash = status.program_hash.clone();
+    let program = app.read(move |s| Ok(crate::writer::stored_program(s, &hash))).await?;
+    let program = program.map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e))?;
+    let Some(p) = program.playbook_named(&playbook) else {
+        let names = program.playbooks.iter().map(|p| p.name.as_str()).filter(|n| status.sees(n, &who));
+        let hint = play_compiler::suggest::closest(&playbook, names).map(|b| format!(": did you mean `{b}`?"));
+        return Err(ApiError::not_found(&format!("playbook `{playbook}`{}", hint.unwrap_or_default())));
+    };
+    let subject = program.schema.records[program.playbooks[p].subject].name.clone();
+    if subject != kind {
+        return Err(bad(format!("the playbook `{playbook}` is about {subject} records, not {kind}")));
+    }
+    let explained = app
+        .read(move |s| Ok(crate::explain::explain(s, program, &playbook, &kind, &id)))
+        .await?
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    Ok(Json(serde_json::to_value(explained).unwrap_or(Value::Null)))
 }
