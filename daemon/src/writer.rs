@@ -183,13 +183,30 @@ impl Writer {
             return Ok(());
         }
         let mut batch = Batch::default();
-        self.deploy(&mut batch, program, wall)?;
+        if !self.deploy(&mut batch, program, wall)? {
+            return Ok(());
+        }
         // Putting it in place moves the clock: what falls due on the way is projected with it.
         self.collect(&mut batch);
         self.commit(batch, Vec::new())
     }
 
-    fn deploy(&mut self, batch: &mut Batch, program: Program, wall: i64) -> Result<(), String> {
+    /// Puts `program` in place, unless it would make private again what the running one
+    /// has published: then it is refused as a broken edit is, and the answer is false.
+    fn deploy(&mut self, batch: &mut Batch, program: Program, wall: i64) -> Result<bool, String> {
+        let unpublished = if self.position > 0 { self.host.program().unpublished_by(&program) } else { Vec::new() };
+        if !unpublished.is_empty() {
+            let diagnostics = format!(
+                "publishing is permanent: this version would make private again what is published ({}). \
+                 Make it public again (`visibility public` in a playbook, `public` before a segment or signal); \
+                 the last good program keeps running.",
+                unpublished.join(", ")
+            );
+            tracing::warn!("{diagnostics}");
+            let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+            status.refused_reload = Some(crate::status::RefusedReload { at: wall, diagnostics });
+            return Ok(false);
+        }
         let hash = program.hash.clone();
         self.store.put_program(&hash, &program.to_bytes()).map_err(|e| e.to_string())?;
         let at = if self.follow_changes { self.host.now().unwrap_or(wall) } else { wall };
@@ -199,7 +216,7 @@ impl Writer {
         status.program_hash = hash;
         status.deployed_at = Some(at);
         status.refused_reload = None;
-        Ok(())
+        Ok(true)
     }
 
     /// Serves requests until `Shutdown` or until every sender is gone: each group of

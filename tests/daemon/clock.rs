@@ -52,3 +52,26 @@ fn an_edit_that_checks_is_deployed_and_one_that_does_not_is_shown_in_the_status(
     let (_, after) = daemon.get("/v1/status", Some(&lee));
     assert_eq!(after["program"]["hash"], deployed["program"]["hash"], "the deploy was journaled");
 }
+
+#[test]
+fn a_deploy_that_makes_a_published_playbook_private_again_is_refused() {
+    let dir = example_copy("customer-success");
+    let lee = token(dir.path(), "lee@example.com");
+    let daemon = Daemon::start(dir.path(), &["--watch"], &[]);
+    let (_, first) = daemon.get("/v1/status", Some(&lee));
+    let hash = first["program"]["hash"].as_str().unwrap().to_string();
+    let file = dir.path().join("renewals.play");
+    let source = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(source.matches("visibility public").count(), 1);
+    std::fs::write(&file, source.replace("visibility public", "visibility private")).unwrap();
+    let refused = daemon.status_when(&lee, |s| !s["refused_reload"].is_null());
+    assert_eq!(refused["program"]["hash"], hash, "the published program keeps running");
+    let words = refused["refused_reload"]["diagnostics"].as_str().unwrap();
+    assert!(words.contains("publishing is permanent") && words.contains("playbook "), "{words}");
+    assert_eq!(daemon.stop(), 0);
+    // Nor is it deployed at the next start.
+    let daemon = Daemon::start(dir.path(), &[], &[]);
+    let (_, after) = daemon.get("/v1/status", Some(&lee));
+    assert_eq!(after["program"]["hash"], hash.as_str(), "still the published program");
+    assert!(!after["refused_reload"].is_null(), "and the refusal is shown");
+}

@@ -3,6 +3,7 @@
 //! format version and a content hash, and runs without the source.
 
 mod dump;
+mod publish;
 pub use dump::duration as duration_text;
 pub mod op;
 mod validate;
