@@ -35,6 +35,63 @@ fn query_params(path: &str) -> &'static [&'static str] {
     }
 }
 
+/// What a route may answer: every refusal is `{"error", "field"?}` as JSON.
+fn responses(method: &str, path: &str, secured: bool) -> Value {
+    let error = |description: &str| {
+        json!({ "description": description,
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+    };
+    let mut answers = Map::new();
+    let ok = if path == "/metrics" {
+        json!({ "description": "Prometheus text exposition", "content": { "text/plain": { "schema": { "type": "string" } } } })
+    } else {
+        json!({ "description": "done", "content": { "application/json": { "schema": { "type": "object" } } } })
+    };
+    answers.insert("200".into(), ok);
+    if !secured {
+        return Value::Object(answers);
+    }
+    let post = method == "post";
+    answers.insert("400".into(), error("a malformed parameter or body"));
+    answers.insert("401".into(), error("no valid credentials"));
+    if path.contains('{') || path == "/v1/explain" {
+        answers.insert("404".into(), error("not there, or not yours to see"));
+    }
+    if post {
+        answers.insert("413".into(), error("the body is over the limit"));
+        answers.insert("415".into(), error("the body is not of a type this route reads"));
+    }
+    if post && path != "/v1/changes" {
+        answers.insert("422".into(), error("the engine refuses the operation, in its words"));
+    }
+    answers.insert("503".into(), error("the daemon is stopping or its store cannot be read; try again"));
+    Value::Object(answers)
+}
+
+/// The body a route reads, where it reads one.
+fn request_body(path: &str) -> Option<Value> {
+    let text = |names: &[&str]| {
+        let properties: Map<String, Value> =
+            names.iter().map(|n| (n.to_string(), json!({ "type": "string" }))).collect();
+        json!({ "type": "object", "properties": properties, "additionalProperties": false })
+    };
+    let schema = match path {
+        "/v1/changes" => {
+            return Some(json!({ "required": true, "content": {
+                "application/x-ndjson": { "schema": { "type": "string" } },
+                "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } }))
+        }
+        "/v1/records/{type}/{id}/activities" => {
+            let mut schema = text(&["playbook", "activity"]);
+            schema["required"] = json!(["playbook", "activity"]);
+            schema
+        }
+        p if p.starts_with("/v1/actions/{id}/") => text(&["note", "reason", "until", "subject", "body"]),
+        _ => return None,
+    };
+    Some(json!({ "content": { "application/json": { "schema": schema } } }))
+}
+
 pub async fn document() -> Json<Value> {
     Json(openapi())
 }
@@ -51,15 +108,11 @@ pub fn openapi() -> Value {
         parameters.extend(
             query_params(path).iter().map(|n| json!({ "name": n, "in": "query", "schema": { "type": "string" } })),
         );
-        let mut op = json!({
-            "summary": summary,
-            "parameters": parameters,
-            "responses": {
-                "200": { "description": "done", "content": { "application/json": {} } },
-                "401": { "description": "no valid credentials" },
-                "404": { "description": "not there, or not yours to see" }
-            }
-        });
+        let mut op =
+            json!({ "summary": summary, "parameters": parameters, "responses": responses(method, path, secured) });
+        if let Some(body) = request_body(path) {
+            op["requestBody"] = body;
+        }
         if secured {
             op["security"] = json!([{ "bearer": [] }, { "signature": [] }]);
         }
@@ -70,7 +123,10 @@ pub fn openapi() -> Value {
         "openapi": "3.0.3",
         "info": { "title": "Play daemon", "version": env!("CARGO_PKG_VERSION") },
         "paths": paths,
-        "components": { "securitySchemes": {
+        "components": {
+          "schemas": { "Error": { "type": "object", "required": ["error"], "properties": {
+              "error": { "type": "string" }, "field": { "type": "string" } } } },
+          "securitySchemes": {
             "bearer": { "type": "http", "scheme": "bearer" },
             "signature": { "type": "apiKey", "in": "header", "name": "X-Play-Signature" }
         } }
@@ -105,6 +161,21 @@ mod tests {
             let status = router(app.clone()).oneshot(request).await.unwrap().status();
             let expected = if secured { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
             assert_eq!(status, expected, "{method} {uri} is served and asks for credentials when it should");
+        }
+        // axum's own refusals are JSON errors too, their headers kept.
+        for (method, uri, status) in
+            [("GET", "/nowhere", StatusCode::NOT_FOUND), ("DELETE", "/metrics", StatusCode::METHOD_NOT_ALLOWED)]
+        {
+            let request = Request::builder().method(method).uri(uri).body(Body::empty()).unwrap();
+            let answer = router(app.clone()).oneshot(request).await.unwrap();
+            assert_eq!(answer.status(), status);
+            assert_eq!(answer.headers()["content-type"], "application/json", "{method} {uri}");
+            if status == StatusCode::METHOD_NOT_ALLOWED {
+                assert!(answer.headers().contains_key("allow"), "the Allow header is kept");
+            }
+            let body = axum::body::to_bytes(answer.into_body(), 1 << 16).await.unwrap();
+            let body: Value = serde_json::from_slice(&body).unwrap();
+            assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{method} {uri}: {body}");
         }
         let paths = document["paths"].as_object().unwrap();
         let listed: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
