@@ -1,94 +1,96 @@
-//! Acknowledged changes per second through `play run`'s HTTP API, in batches of 1,000
-//! lines that fire nothing, next to raw SQLite inserts of the same bytes (one transaction
-//! per 1,000, WAL, synchronous=NORMAL) in the same run: the baseline the daemon's group
-//! commit is measured against. Prints both rates and their ratio.
+//! The daemon under load, through `play run`'s HTTP API, each figure next to a baseline
+//! measured in the same run:
 //!
-//! `cargo bench --bench daemon_ingest` (LINES=… to change the 50,000).
+//! - acknowledged changes per second in batches of 1,000 lines that fire nothing, next to
+//!   raw SQLite inserts of the same bytes (one transaction per 1,000, WAL,
+//!   synchronous=NORMAL);
+//! - changes that enrol (10,000 new accounts, each starting onboarding), next to `play
+//!   replay` of the same lines (the in-memory engine);
+//! - listing the queue (`GET /v1/actions`, one page) with those 10,000 actions open: p50
+//!   and p99 of 500 requests;
+//! - the daemon's peak memory with every record held, and a restart (SIGKILL, start
+//!   again) until it serves again, from its latest snapshot and the journal after it.
+//!
+//! `cargo bench --bench daemon_ingest` (LINES=… to change the 50,000 teammates; the
+//! restart figure in docs/daemon.md is with LINES=1000000).
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Command, Stdio};
+#[path = "support/daemon.rs"]
+mod daemon;
+
 use std::time::Instant;
 
+use daemon::{copy_tree, peak_rss_kb, Running};
+
 const BATCH: usize = 1_000;
+const ACCOUNTS: usize = 10_000;
 
 fn main() {
     let lines_wanted: usize = std::env::var("LINES").ok().and_then(|n| n.parse().ok()).unwrap_or(50_000);
     let dir = tempfile::tempdir().expect("a scratch folder");
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/customer-success"), dir.path());
-    let play = env!("CARGO_BIN_EXE_play");
-    let token =
-        Command::new(play).args(["token", "add", "bench@example.com"]).current_dir(dir.path()).output().unwrap();
-    let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
+    copy_tree(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/customer-success"), dir.path());
+    let token = daemon::token(dir.path());
+
     // Teammates in the directory: no playbook fires on them.
-    let lines: Vec<String> = (0..lines_wanted)
+    let users: Vec<String> = (0..lines_wanted)
         .map(|n| {
             format!(
                 r#"{{"at":"2026-03-02T08:00:00Z","change":"upsert","record":"User","id":"u{n}@example.com","fields":{{"email":"u{n}@example.com","name":"Teammate {n}"}}}}"#
             )
         })
         .collect();
-    let bodies: Vec<String> = lines.chunks(BATCH).map(|c| c.join("\n")).collect();
+    // New customers in onboarding, a thousand owners among them (the tasks-per-CSM budget
+    // holds none back): each enrols and opens a task.
+    let accounts: Vec<String> = (0..ACCOUNTS)
+        .map(|n| {
+            format!(
+                r#"{{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"a{n}","fields":{{"name":"Customer {n}","tier":"MidMarket","arr":{arr},"stage":"Onboarding","health":80,"owner":"u{o}@example.com","weekly_active_users":5,"tags":[]}}}}"#,
+                arr = 10_000 + n * 7,
+                o = n % 1_000
+            )
+        })
+        .collect();
+    let end_of_moment = r#"{"at":"2026-03-02T09:05:00Z","change":"upsert","record":"User","id":"late@example.com","fields":{"email":"late@example.com","name":"Late"}}"#;
 
-    let mut child = Command::new(play)
-        .args(["run", "--listen", "127.0.0.1:0", "--clock", "changes", "--no-watch"])
-        .current_dir(dir.path())
-        .env("PLAY_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("play run starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let url = format!("{}/v1/changes", first.trim().trim_start_matches("listening on "));
+    let running = Running::start(dir.path(), &token);
+    let quiet = time(|| running.post_all(&users, BATCH));
+    let enrolling = time(|| running.post_all(&accounts, BATCH));
+    running.post_all(&[end_of_moment.to_string()], 1);
+    let open = running.count_open();
+    let (p50, p99) = running.list_latency(500);
+    let rss_kb = peak_rss_kb(running.pid());
+    let journaled = running.journal_position();
+    running.kill();
     let started = Instant::now();
-    let mut accepted = 0;
-    for body in &bodies {
-        let report: serde_json::Value = ureq::post(&url)
-            .set("Authorization", &format!("Bearer {token}"))
-            .send_string(body)
-            .expect("the daemon answers")
-            .into_json()
-            .unwrap();
-        accepted += report["accepted"].as_u64().unwrap_or(0);
-    }
-    let http = started.elapsed().as_secs_f64();
-    let _ = child.kill();
-    let _ = child.wait();
-    assert_eq!(accepted as usize, lines.len(), "every line accepted");
+    let again = Running::start(dir.path(), &token);
+    again.wait_serving();
+    let restart = started.elapsed().as_secs_f64();
+    drop(again);
 
-    let raw_path = dir.path().join("raw.db");
-    let mut conn = rusqlite::Connection::open(&raw_path).unwrap();
-    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-    conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
-    conn.execute_batch("CREATE TABLE journal (position INTEGER PRIMARY KEY, command TEXT NOT NULL)").unwrap();
-    let started = Instant::now();
-    for chunk in lines.chunks(BATCH) {
-        let tx = conn.transaction().unwrap();
-        {
-            let mut insert = tx.prepare_cached("INSERT INTO journal (command) VALUES (?1)").unwrap();
-            for line in chunk {
-                insert.execute([line]).unwrap();
-            }
-        }
-        tx.commit().unwrap();
-    }
-    let raw = started.elapsed().as_secs_f64();
-    let n = lines.len() as f64;
-    println!("{} lines in batches of {BATCH}", lines.len());
-    println!("HTTP ingest, acknowledged: {:>10.0} lines/s", n / http);
-    println!("raw SQLite inserts:        {:>10.0} lines/s", n / raw);
-    println!("HTTP ingest / raw SQLite:  {:>10.3}", raw / http);
+    let raw = time(|| daemon::raw_sqlite(&dir.path().join("raw.db"), &users, BATCH));
+    // The enrolling part of a replay: all the lines, less the teammates alone.
+    let replay = daemon::replay(dir.path(), &[users.as_slice(), accounts.as_slice()].concat())
+        - daemon::replay(dir.path(), &users);
+
+    let n = users.len() as f64;
+    println!("{} teammates, then {ACCOUNTS} accounts that enrol, in batches of {BATCH}", users.len());
+    println!("HTTP ingest, fires nothing:    {:>10.0} lines/s", n / quiet);
+    println!("raw SQLite inserts:            {:>10.0} lines/s", n / raw);
+    println!("  ingest / raw SQLite:         {:>10.3}", raw / quiet);
+    println!("HTTP ingest, enrols:           {:>10.0} lines/s", ACCOUNTS as f64 / enrolling);
+    println!("in-memory engine (play replay): {:>9.0} lines/s (enrolling part)", ACCOUNTS as f64 / replay);
+    println!("  enrolling ingest / engine:   {:>10.3}", replay / enrolling);
+    println!("queue page with {open} open actions: p50 {:.2} ms, p99 {:.2} ms", p50 * 1e3, p99 * 1e3);
+    println!(
+        "daemon peak RSS: {:.0} MB for {} records ({:.0} bytes/record)",
+        rss_kb as f64 / 1024.0,
+        users.len() + ACCOUNTS,
+        rss_kb as f64 * 1024.0 / (users.len() + ACCOUNTS) as f64
+    );
+    println!("restart after SIGKILL with {journaled} journaled commands: serving again in {restart:.2} s");
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+fn time(f: impl FnOnce()) -> f64 {
+    let started = Instant::now();
+    f();
+    started.elapsed().as_secs_f64()
 }

@@ -16,7 +16,7 @@ mod sim;
 
 use sim::{Outcome, Sim};
 
-const DEFAULT_SEEDS: u64 = 600;
+const DEFAULT_SEEDS: u64 = 2_000;
 
 fn seeds() -> Vec<u64> {
     if let Some(one) = std::env::var("PLAY_SIM_SEED").ok().and_then(|s| s.parse().ok()) {
@@ -29,14 +29,32 @@ fn seeds() -> Vec<u64> {
 #[test]
 fn no_seed_loses_an_acknowledged_change_or_produces_an_action_twice() {
     let programs = sim::Programs::new();
-    let mut totals = Outcome::default();
-    for seed in seeds() {
-        let outcome = Sim::new(seed, &programs).run();
-        if let Err(message) = outcome.check() {
-            panic!("seed {seed}: {message}\n(run it alone: PLAY_SIM_SEED={seed} cargo test -p play-daemon --test simulate)");
+    let seeds = seeds();
+    // The seeds are independent: they are shared among the machine's cores.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let totals = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let (seeds, programs) = (&seeds, &programs);
+                scope.spawn(move || {
+                    let mut totals = Outcome::default();
+                    for &seed in seeds.iter().skip(t).step_by(threads) {
+                        let outcome = Sim::new(seed, programs).run();
+                        if let Err(message) = outcome.check() {
+                            panic!("seed {seed}: {message}\n(run it alone: PLAY_SIM_SEED={seed} cargo test -p play-daemon --test simulate)");
+                        }
+                        totals.add(&outcome);
+                    }
+                    totals
+                })
+            })
+            .collect();
+        let mut totals = Outcome::default();
+        for worker in workers {
+            totals.add(&worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         }
-        totals.add(&outcome);
-    }
+        totals
+    });
     // The seeds must reach what they are meant to test, or the test proves nothing.
     assert!(totals.crashes > 0 && totals.failed_appends > 0 && totals.lost_acks > 0, "{totals:?}");
     assert!(totals.torn_snapshots > 0 && totals.restored > 0 && totals.deploys > 0, "{totals:?}");
