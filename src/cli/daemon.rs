@@ -127,3 +127,31 @@ pub struct SendArgs {
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
 }
+
+/// Copy a whole store to another place: SQLite to PostgreSQL (to scale out) or back.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Copy a whole store — the journal, snapshots, programs, the action queue, the outbox, \
+run history, runs, change ids and API tokens — into an empty store elsewhere, then check that both \
+count the same. Stop `play run` first: a store being written while it is copied is copied as it was \
+at each table's turn.",
+    after_help = "\
+EXAMPLES:
+  play migrate --from sqlite:.play/state.db --to postgres://play@db.internal/play
+  play migrate --from .play/state.db --to postgresql://play:secret@10.0.0.5:5432/play
+  play migrate --from postgres://play@db/play --to sqlite:backup.db   and back
+
+Progress is shown on a terminal. The target must be empty (a new database).
+Exit status: 0 copied and checked, 2 the copy could not be made (nothing is
+half-copied into a store that was not empty; an interrupted copy leaves a target
+to drop and copy into again)."
+)]
+pub struct MigrateArgs {
+    /// The store to copy: `sqlite:FILE`, a path, or `postgres://…`.
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+
+    /// The empty store to copy into: `postgres://…`, `sqlite:FILE` or a path.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+}

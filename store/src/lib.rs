@@ -9,6 +9,7 @@
 
 pub mod conformance;
 pub mod lease;
+pub mod migrate;
 mod model;
 pub mod place;
 pub mod postgres;

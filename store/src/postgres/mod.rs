@@ -38,17 +38,33 @@ pub struct PostgresStore {
 }
 
 struct Inner {
-    client: Client,
+    /// Always there until dropped.
+    client: Option<Client>,
     statements: HashMap<&'static str, Statement>,
 }
 
+impl Drop for Inner {
+    /// The synchronous client closes its connection by blocking on its own runtime, which
+    /// cannot be done from inside another (a reader dropped by the HTTP server): so the
+    /// closing is done on a thread of its own.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = std::thread::Builder::new().name("postgres-close".into()).spawn(move || drop(client));
+        }
+    }
+}
+
 impl Inner {
+    fn client(&mut self) -> &mut Client {
+        self.client.as_mut().expect("the connection is there until the store is dropped")
+    }
+
     /// A statement prepared once per connection.
     fn statement(&mut self, sql: &'static str) -> std::result::Result<Statement, postgres::Error> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.prepare(sql)?;
+        let s = self.client().prepare(sql)?;
         self.statements.insert(sql, s.clone());
         Ok(s)
     }
@@ -133,7 +149,7 @@ impl PostgresStore {
     pub fn open_in(url: &str, schema: Option<&str>) -> Result<PostgresStore> {
         let client = connect(url, schema)?;
         Ok(PostgresStore {
-            inner: Mutex::new(Inner { client, statements: HashMap::new() }),
+            inner: Mutex::new(Inner { client: Some(client), statements: HashMap::new() }),
             place: redact(url),
             fence: None,
         })
@@ -163,6 +179,7 @@ impl PostgresStore {
         let fence = self.fence;
         let mut inner = self.inner();
         let Inner { client, statements } = &mut *inner;
+        let client = client.as_mut().expect("the connection is there until the store is dropped");
         let mut tx = client.transaction().map_err(backend)?;
         if let Some(fence) = fence {
             check_fence(&mut tx, fence)?;
@@ -199,7 +216,7 @@ impl Store for PostgresStore {
         let stmt = inner
             .statement("SELECT position, kind, text, at FROM journal WHERE position > $1 ORDER BY position LIMIT $2")
             .map_err(backend)?;
-        let rows = inner.client.query(&stmt, &[&(after as i64), &(limit as i64)]).map_err(backend)?;
+        let rows = inner.client().query(&stmt, &[&(after as i64), &(limit as i64)]).map_err(backend)?;
         rows.iter()
             .map(|r| {
                 let position: i64 = r.get(0);
@@ -216,7 +233,7 @@ impl Store for PostgresStore {
 
     fn journal_position(&self) -> Result<Position> {
         let mut inner = self.inner();
-        let row = inner.client.query_one("SELECT coalesce(max(position), 0) FROM journal", &[]).map_err(backend)?;
+        let row = inner.client().query_one("SELECT coalesce(max(position), 0) FROM journal", &[]).map_err(backend)?;
         Ok(row.get::<_, i64>(0) as Position)
     }
 
@@ -237,7 +254,7 @@ impl Store for PostgresStore {
     fn latest_snapshot(&self) -> Result<Option<(Position, Vec<u8>)>> {
         let mut inner = self.inner();
         let row = inner
-            .client
+            .client()
             .query_opt("SELECT position, bytes FROM snapshots ORDER BY position DESC LIMIT 1", &[])
             .map_err(backend)?;
         Ok(row.map(|r| (r.get::<_, i64>(0) as Position, r.get(1))))
@@ -253,28 +270,28 @@ impl Store for PostgresStore {
 
     fn program(&self, hash: &str) -> Result<Option<Vec<u8>>> {
         let mut inner = self.inner();
-        let row = inner.client.query_opt("SELECT bytes FROM programs WHERE hash = $1", &[&hash]).map_err(backend)?;
+        let row = inner.client().query_opt("SELECT bytes FROM programs WHERE hash = $1", &[&hash]).map_err(backend)?;
         Ok(row.map(|r| r.get(0)))
     }
 
     fn actions(&self, query: &ActionQuery) -> Result<Page> {
-        query::actions(&mut self.inner().client, query)
+        query::actions(self.inner().client(), query)
     }
 
     fn action(&self, id: &str) -> Result<Option<ActionRow>> {
-        query::action(&mut self.inner().client, id)
+        query::action(self.inner().client(), id)
     }
 
     fn open_action(&self, playbook: &str, name: &str, record: &str) -> Result<Option<ActionRow>> {
-        query::open_action(&mut self.inner().client, playbook, name, record)
+        query::open_action(self.inner().client(), playbook, name, record)
     }
 
     fn history(&self, query: &HistoryQuery) -> Result<Vec<HistoryRow>> {
-        query::history(&mut self.inner().client, query)
+        query::history(self.inner().client(), query)
     }
 
     fn runs(&self, record: Option<&str>, limit: usize) -> Result<Vec<RunRow>> {
-        query::runs(&mut self.inner().client, record, limit)
+        query::runs(self.inner().client(), record, limit)
     }
 
     fn add_token(&mut self, email: &str, token_sha256: &str) -> Result<()> {
@@ -282,7 +299,7 @@ impl Store for PostgresStore {
         // may add one, so this write is not fenced.
         let mut inner = self.inner();
         inner
-            .client
+            .client()
             .execute(
                 "INSERT INTO tokens (sha256, email) VALUES ($1, $2)
                  ON CONFLICT (sha256) DO UPDATE SET email = excluded.email",
@@ -295,21 +312,21 @@ impl Store for PostgresStore {
     fn token_owner(&self, token_sha256: &str) -> Result<Option<String>> {
         let mut inner = self.inner();
         let stmt = inner.statement("SELECT email FROM tokens WHERE sha256 = $1").map_err(backend)?;
-        let row = inner.client.query_opt(&stmt, &[&token_sha256]).map_err(backend)?;
+        let row = inner.client().query_opt(&stmt, &[&token_sha256]).map_err(backend)?;
         Ok(row.map(|r| r.get(0)))
     }
 
     fn change_id_taken(&self, change_id: &str) -> Result<bool> {
         let mut inner = self.inner();
         let stmt = inner.statement("SELECT 1 FROM change_ids WHERE id = $1").map_err(backend)?;
-        Ok(inner.client.query_opt(&stmt, &[&change_id]).map_err(backend)?.is_some())
+        Ok(inner.client().query_opt(&stmt, &[&change_id]).map_err(backend)?.is_some())
     }
 
     fn counters(&self) -> Result<Counters> {
-        query::counters(&mut self.inner().client)
+        query::counters(self.inner().client())
     }
 
     fn schema_version(&self) -> Result<i64> {
-        version(&mut self.inner().client)
+        version(self.inner().client())
     }
 }
