@@ -89,7 +89,9 @@ pub fn store_path(project: &Path, url: Option<&str>) -> Result<PathBuf, String> 
 }
 
 /// The writer's store, the readers' opener, and on PostgreSQL the lease kept while running.
-fn open_store(config: &Config) -> Result<(Box<dyn Store>, http::Opener, Option<lease::Keeper>), DaemonError> {
+type Opened = (Box<dyn Store>, http::Opener, Option<lease::Keeper>);
+
+fn open_store(config: &Config) -> Result<Opened, DaemonError> {
     match &config.store {
         Place::Sqlite(_) => {
             let place = config.store.clone();
