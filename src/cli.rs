@@ -21,8 +21,8 @@ would have done on recorded CRM changes and why, `play diff` says before a deplo
 changed and what becomes of the runs in flight, `play graph` draws playbooks, `play schema \
 import` turns a CRM's field description into records, and `play lsp` serves editors. `play run` \
 is the daemon that runs a project for real (HTTP ingest, the clock, the action queue, hot \
-reload), `play token add` makes a teammate's API token for it, and `play send` posts a change \
-file to it.",
+reload), `play token add` makes a teammate's API token for it, `play send` posts a change \
+file to it, and `play migrate` copies its store from SQLite to PostgreSQL (or back).",
     after_help = "\
 EXAMPLES:
   play check                    check every .play file under the current folder
@@ -39,7 +39,8 @@ EXAMPLES:
   play lsp                      the language server, for editors (on stdin and stdout)
   play run                      the daemon: HTTP ingest and the action queue on 127.0.0.1:7878
   play token add jo@example.com an API token for a teammate
-  play send changes.jsonl --token $PLAY_TOKEN"
+  play send changes.jsonl --token $PLAY_TOKEN
+  play migrate --from sqlite:.play/state.db --to postgres://play@db/play"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -61,6 +62,7 @@ pub enum Command {
     Run(RunArgs),
     Token(TokenArgs),
     Send(SendArgs),
+    Migrate(MigrateArgs),
 }
 
 /// Whether conditions run as native code: on unless `--no-jit` or `PLAY_NO_JIT=1`.

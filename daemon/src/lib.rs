@@ -9,6 +9,7 @@ mod clock;
 mod explain;
 pub mod host;
 pub mod http;
+pub mod lease;
 mod metrics;
 mod project;
 mod reload;
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use play_compiler::program::Program;
-use play_store::{SqliteStore, Store};
+use play_store::{Fence, Place, PostgresStore, Store};
 
 pub use auth::{signature, token_hash};
 
@@ -32,8 +33,11 @@ pub type Compile = Arc<dyn Fn(&Path) -> Result<Program, String> + Send + Sync>;
 pub struct Config {
     /// The project folder (or a built `.playc`).
     pub project: PathBuf,
-    /// The SQLite database.
-    pub store: PathBuf,
+    /// Where state is kept: a SQLite file, or a PostgreSQL database shared by workers.
+    pub store: Place,
+    /// On PostgreSQL, how long a worker's lease on its partition lasts without renewal:
+    /// a standby takes over within this time after the active worker dies.
+    pub lease: std::time::Duration,
     /// `host:port`; port 0 picks a free one.
     pub listen: String,
     pub compile: Compile,
@@ -66,20 +70,42 @@ pub enum DaemonError {
 }
 
 /// Where the store of `--store` is: a SQLite file (`sqlite:PATH`, or a plain path), by
-/// default `PROJECT/.play/state.db`.
-pub fn store_path(project: &Path, url: Option<&str>) -> Result<PathBuf, String> {
+/// default `PROJECT/.play/state.db`, or a PostgreSQL database (`postgres://…`).
+pub fn store_place(project: &Path, url: Option<&str>) -> Result<Place, String> {
     let folder = if project.is_file() { project.parent().unwrap_or(Path::new(".")) } else { project };
     match url {
-        None => Ok(folder.join(".play").join("state.db")),
-        Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
-            Err("PostgreSQL stores are not built yet: leave out `--store` to use SQLite".into())
+        None => Ok(Place::Sqlite(folder.join(".play").join("state.db"))),
+        Some(u) => Place::parse(u),
+    }
+}
+
+/// The SQLite file of `--store` (by default `PROJECT/.play/state.db`); an error for a
+/// PostgreSQL URL.
+pub fn store_path(project: &Path, url: Option<&str>) -> Result<PathBuf, String> {
+    match store_place(project, url)? {
+        Place::Sqlite(path) => Ok(path),
+        Place::Postgres(_) => Err("this needs a SQLite store (sqlite:PATH), not PostgreSQL".into()),
+    }
+}
+
+/// The writer's store, the readers' opener, and on PostgreSQL the lease kept while running.
+type Opened = (Box<dyn Store>, http::Opener, Option<lease::Keeper>);
+
+fn open_store(config: &Config) -> Result<Opened, DaemonError> {
+    match &config.store {
+        Place::Sqlite(_) => {
+            let place = config.store.clone();
+            let open: http::Opener = Arc::new(move || place.open());
+            Ok((open()?, open, None))
         }
-        Some(u) => {
-            let path = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")).unwrap_or(u);
-            if path.is_empty() {
-                return Err(format!("`{u}` names no file: write it as sqlite:PATH"));
-            }
-            Ok(PathBuf::from(path))
+        Place::Postgres(url) => {
+            let lease = lease::acquire(url, &lease::worker_name(), config.lease)?;
+            let fence = Fence { partition: lease.partition, token: lease.token };
+            let writer = PostgresStore::open(url)?.fenced(fence);
+            let keeper = lease::Keeper::start(url, lease, config.lease)?;
+            let place = config.store.clone();
+            let open: http::Opener = Arc::new(move || place.open());
+            Ok((Box::new(writer), open, Some(keeper)))
         }
     }
 }
@@ -87,9 +113,7 @@ pub fn store_path(project: &Path, url: Option<&str>) -> Result<PathBuf, String> 
 /// Runs the daemon until SIGTERM or Ctrl-C, then drains and returns.
 pub fn run(config: Config) -> Result<(), DaemonError> {
     let program = (config.compile)(&config.project).map_err(DaemonError::Project)?;
-    let store_at = config.store.clone();
-    let open: http::Opener = Arc::new(move || SqliteStore::open(&store_at).map(|s| Box::new(s) as Box<dyn Store>));
-    let store = open()?;
+    let (store, open, keeper) = open_store(&config)?;
     let status = Arc::new(Mutex::new(status::Status::default()));
     let mut writer = writer::Writer::new(host::Host::new(program.clone()), store, status.clone(), config.owner.clone());
     writer.follow_changes = config.follow_changes;
@@ -134,6 +158,9 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
     drop(requests);
     runtime.shutdown_background();
     let _ = engine_thread.join();
+    if let Some(keeper) = keeper {
+        keeper.release();
+    }
     tracing::info!("stopped");
     served
 }
@@ -172,7 +199,11 @@ mod tests {
         assert_eq!(store_path(project, Some("sqlite:/var/play.db")).unwrap(), Path::new("/var/play.db"));
         assert_eq!(store_path(project, Some("sqlite:///var/play.db")).unwrap(), Path::new("/var/play.db"));
         assert_eq!(store_path(project, Some("state.db")).unwrap(), Path::new("state.db"));
-        assert!(store_path(project, Some("postgres://db/play")).unwrap_err().contains("not built yet"));
+        assert!(store_path(project, Some("postgres://db/play")).unwrap_err().contains("SQLite"));
+        assert_eq!(
+            store_place(project, Some("postgres://db/play")).unwrap(),
+            Place::Postgres("postgres://db/play".into())
+        );
         assert!(store_path(project, Some("sqlite:")).is_err());
     }
 }

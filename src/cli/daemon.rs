@@ -8,10 +8,13 @@ use clap::{Args, Subcommand};
 #[derive(Debug, Args)]
 #[command(
     long_about = "The runtime daemon. It compiles the project, recovers its state from the journal \
-in PATH/.play/state.db (SQLite), and serves the HTTP API: change lines in, the action queue out. \
+in PATH/.play/state.db (SQLite) or the PostgreSQL database of `--store postgres://…`, and serves the HTTP API: change lines in, the action queue out. \
 Every change, tick, deploy and queue operation is journaled before it is acknowledged, so a \
 crash loses nothing acknowledged and produces no action twice. Edits of the project are \
-deployed as they are saved when they check. SIGTERM or Ctrl-C drains and exits 0.",
+deployed as they are saved when they check. SIGTERM or Ctrl-C drains and exits 0. \
+On PostgreSQL several workers (on one machine or many) share the store: one holds the lease \
+and works, the others stand by and take over within `--lease-ms` when it dies; a worker whose \
+lease was taken over writes nothing more, says so in its log and exits 2.",
     after_help = "\
 EXAMPLES:
   play run                               the project here, on 127.0.0.1:7878
@@ -19,18 +22,29 @@ EXAMPLES:
   play run --owner lead@example.com      who sees private playbooks' actions
   PLAY_INGEST_SECRET=… play run          also accept signed POST /v1/changes
   play run --clock changes               time moves only with the changes (backfills)
+  play run --store postgres://play@db.internal/play --listen 0.0.0.0:7878
+                                         a worker on PostgreSQL; start more for standbys
+  play run --store postgres://play@db/play --lease-ms 5000
+                                         standbys take over within 5 s of a death
 
 Exit status: 0 stopped by SIGTERM or Ctrl-C, 1 the project has errors,
-2 the daemon could not start (a store that cannot be opened, an address in use)."
+2 the daemon could not start (a store that cannot be opened, an address in use)
+or, on PostgreSQL, stopped because it lost its lease."
 )]
 pub struct RunArgs {
     /// The project folder, or a program built by `play build`.
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
 
-    /// Where state is kept: `sqlite:FILE` (default: PATH/.play/state.db).
+    /// Where state is kept: `sqlite:FILE` (default: PATH/.play/state.db) or
+    /// `postgres://USER@HOST:PORT/DATABASE`, shared by several workers.
     #[arg(long, value_name = "URL")]
     pub store: Option<String>,
+
+    /// On PostgreSQL: how long a worker's lease lasts unrenewed (it renews every third of
+    /// it). A standby takes over within this time after the active worker dies.
+    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..))]
+    pub lease_ms: u64,
 
     /// The address to listen on; port 0 picks a free port (the address is printed).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
@@ -87,7 +101,7 @@ pub struct TokenAddArgs {
     #[arg(long, value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
 
-    /// Where state is kept: `sqlite:FILE` (default: PATH/.play/state.db).
+    /// Where state is kept: `sqlite:FILE` (default: PATH/.play/state.db) or `postgres://…`.
     #[arg(long, value_name = "URL")]
     pub store: Option<String>,
 }
@@ -112,4 +126,32 @@ pub struct SendArgs {
     /// A teammate's token (or set PLAY_TOKEN).
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
+}
+
+/// Copy a whole store to another place: SQLite to PostgreSQL (to scale out) or back.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Copy a whole store — the journal, snapshots, programs, the action queue, the outbox, \
+run history, runs, change ids and API tokens — into an empty store elsewhere, then check that both \
+count the same. Stop `play run` first: a store being written while it is copied is copied as it was \
+at each table's turn.",
+    after_help = "\
+EXAMPLES:
+  play migrate --from sqlite:.play/state.db --to postgres://play@db.internal/play
+  play migrate --from .play/state.db --to postgresql://play:secret@10.0.0.5:5432/play
+  play migrate --from postgres://play@db/play --to sqlite:backup.db   and back
+
+Progress is shown on a terminal. The target must be empty (a new database).
+Exit status: 0 copied and checked, 2 the copy could not be made (nothing is
+half-copied into a store that was not empty; an interrupted copy leaves a target
+to drop and copy into again)."
+)]
+pub struct MigrateArgs {
+    /// The store to copy: `sqlite:FILE`, a path, or `postgres://…`.
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+
+    /// The empty store to copy into: `postgres://…`, `sqlite:FILE` or a path.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
 }

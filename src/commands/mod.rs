@@ -7,6 +7,7 @@ pub mod explain;
 pub mod fmt;
 pub mod graph;
 pub mod lsp;
+pub mod migrate;
 pub mod replay;
 pub mod run;
 pub mod schema;

@@ -14,10 +14,11 @@ use crate::exit::Exit;
 
 pub fn run(args: &RunArgs) -> Result<Exit, Error> {
     logs();
-    let store = play_daemon::store_path(&args.path, args.store.as_deref()).map_err(Error::Usage)?;
+    let store = play_daemon::store_place(&args.path, args.store.as_deref()).map_err(Error::Usage)?;
     let config = Config {
         project: args.path.clone(),
         store,
+        lease: std::time::Duration::from_millis(args.lease_ms),
         listen: args.listen.clone(),
         compile: compile_fn(),
         owner: args.owner.clone(),

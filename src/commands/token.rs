@@ -1,7 +1,6 @@
 //! `play token add EMAIL`: a random API token for a teammate, printed once and kept in the
 //! store only as its SHA-256.
 
-use play_store::{SqliteStore, Store};
 use rand::RngCore;
 
 use super::to_stdout;
@@ -15,8 +14,8 @@ pub fn run(args: &TokenArgs) -> Result<Exit, Error> {
     if !play_compiler::email::is_email(email) {
         return Err(Error::Usage(format!("`{email}` is not an email address: write it as jo@example.com")));
     }
-    let path = play_daemon::store_path(&add.path, add.store.as_deref()).map_err(Error::Usage)?;
-    let mut store = SqliteStore::open(&path).map_err(|e| Error::Usage(e.to_string()))?;
+    let place = play_daemon::store_place(&add.path, add.store.as_deref()).map_err(Error::Usage)?;
+    let mut store = place.open().map_err(|e| Error::Usage(e.to_string()))?;
     let mut bytes = [0u8; 24];
     rand::thread_rng().fill_bytes(&mut bytes);
     let token = format!("play_{}", hex::encode(bytes));

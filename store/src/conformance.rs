@@ -1,6 +1,6 @@
 //! The one conformance suite every [`Store`] passes: `run(|| a fresh store)` panics with
-//! the name of the first rule the store breaks. SQLite runs it in `store/tests/`; the
-//! PostgreSQL store will run the same function.
+//! the name of the first rule the store breaks. SQLite (`store/tests/conformance.rs`) and
+//! PostgreSQL (`store/tests/postgres.rs`) run this same function.
 
 use crate::{
     ActionQuery, ActionRow, ActionState, ActionUpdate, Batch, Command, Cursor, HistoryQuery, HistoryRow, OutboxRow,

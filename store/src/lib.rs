@@ -3,15 +3,21 @@
 //! API queries (actions, outbox, run history, runs), plus API tokens and `change_id`s.
 //!
 //! The trait is synchronous: the daemon calls it from its engine thread (writes) and from
-//! blocking tasks (reads), so an implementation over a blocking driver (rusqlite) or an
+//! blocking tasks (reads), so an implementation over a blocking driver (rusqlite, postgres) or an
 //! async one run on its own runtime both fit. Every implementation passes
 //! [`conformance::run`].
 
 pub mod conformance;
+pub mod lease;
+pub mod migrate;
 mod model;
+pub mod place;
+pub mod postgres;
 pub mod sqlite;
 
+pub use crate::postgres::{Fence, PostgresStore};
 pub use model::*;
+pub use place::Place;
 pub use sqlite::SqliteStore;
 
 /// A failure of the storage layer, in words for an operator.
@@ -27,6 +33,13 @@ pub enum StoreError {
     TooNew { place: String, found: i64, known: i64 },
     #[error("the store holds something this version cannot read: {0}")]
     Corrupt(String),
+    /// A write of a worker whose lease was taken over: nothing of it was written.
+    #[error(
+        "this worker lost its lease on partition {partition} (its fencing token {token}, the lease's now {}{}): it writes nothing more",
+        current.map_or("gone".to_string(), |c| c.to_string()),
+        holder.as_ref().map_or(String::new(), |h| format!(", held by {h}"))
+    )]
+    Fenced { partition: i32, token: i64, current: Option<i64>, holder: Option<String> },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -17,10 +17,10 @@ const BASE: &str = include_str!("../../examples/customer-success/changes.jsonl")
 const BATCH: usize = 4;
 
 /// A small deterministic generator, so that a failure can be run again.
-struct Rng(u64);
+pub(crate) struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -31,7 +31,7 @@ impl Rng {
 /// The `n`th line of an endless stream: the example's changes, then accounts whose health
 /// rises and falls, hour by hour; every line with a `change_id`, so that a batch sent again
 /// after a kill is taken once.
-fn line(n: usize) -> String {
+pub(crate) fn line(n: usize) -> String {
     let base: Vec<&str> = BASE.lines().collect();
     let start = chrono::DateTime::parse_from_rfc3339("2026-03-17T00:00:00Z").unwrap().timestamp();
     let h = n.saturating_sub(base.len()) as i64;

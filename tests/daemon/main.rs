@@ -5,5 +5,8 @@ mod access;
 mod clock;
 mod concurrency;
 mod crash;
+mod migrate;
 mod queue;
+mod scale_out;
 mod support;
+mod workers;

@@ -1,0 +1,182 @@
+//! Scale-out on PostgreSQL: acknowledged changes per second through `play run` with 1, 2
+//! and 4 workers on one PostgreSQL database (one active, the others standing by), next to
+//! one `play run` on SQLite on the same workload in the same run; then the takeover time
+//! after the active worker is killed (SIGKILL), with the lease time it is bounded by.
+//! Prints every figure and its ratio to SQLite's.
+//!
+//! `cargo bench --bench scale_out` (LINES=… to change the 20,000; LEASE_MS=… the 1,000;
+//! PLAY_TEST_POSTGRES=postgres://… another server).
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use play_store::postgres::ScratchDatabase;
+
+const BATCH: usize = 500;
+const POSTERS: usize = 4;
+
+/// Accounts whose health rises and falls hour by hour: changes that start and end runs
+/// and fire actions, not only journal lines.
+fn lines(n: usize) -> Vec<String> {
+    let start = 1_773_705_600; // 2026-03-17T00:00:00Z
+    (0..n)
+        .map(|i| {
+            let (account, hour) = (i % 500, i / 500);
+            let at = chrono::DateTime::from_timestamp(start + hour as i64 * 3600, 0).unwrap().format("%Y-%m-%dT%H:%M:%SZ");
+            let health = [80, 40, 75, 30, 70][hour % 5];
+            format!(
+                r#"{{"change_id":"b{i}","at":"{at}","change":"upsert","record":"Account","id":"a{account}","fields":{{"name":"Account {account}","tier":"Enterprise","arr":300000,"stage":"Renewal","health":{health},"owner":"jo@example.com","csm":"ana@example.com","weekly_active_users":40,"licensed_seats":50,"used_seats":38,"tags":[]}}}}"#
+            )
+        })
+        .collect()
+}
+
+fn main() {
+    let wanted: usize = std::env::var("LINES").ok().and_then(|n| n.parse().ok()).unwrap_or(20_000);
+    let lease_ms: u64 = std::env::var("LEASE_MS").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000);
+    let all = lines(wanted);
+    let bodies: Vec<String> = all.chunks(BATCH).map(|c| c.join("\n")).collect();
+
+    let sqlite = {
+        let dir = project();
+        let token = token(dir.path(), None);
+        let (mut child, active) = start(dir.path(), None, lease_ms);
+        let (_, url) = active.recv().unwrap();
+        let rate = ingest(&url, &token, &bodies);
+        let _ = child.kill();
+        let _ = child.wait();
+        rate
+    };
+    println!("{} lines in batches of {BATCH}, {POSTERS} posters at once", all.len());
+    println!("SQLite, 1 worker:            {sqlite:>8.0} lines/s");
+
+    for workers in [1, 2, 4] {
+        let db = ScratchDatabase::create("bench").expect("PostgreSQL answers (PLAY_TEST_POSTGRES)");
+        let dir = project();
+        let token = token(dir.path(), Some(db.url()));
+        let (tx, active) = channel();
+        let mut children: Vec<Child> = Vec::new();
+        for n in 0..workers {
+            let (child, one) = start(dir.path(), Some(db.url()), lease_ms);
+            children.push(child);
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                if let Ok((_, url)) = one.recv() {
+                    let _ = tx.send((n, url));
+                }
+            });
+            if n == 0 {
+                // The first takes the lease; the others join as standbys.
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        }
+        let (first, url) = active.recv().unwrap();
+        let rate = ingest(&url, &token, &bodies);
+        print!(
+            "PostgreSQL, {workers} worker{}:        {rate:>8.0} lines/s   {:.2}x SQLite",
+            if workers == 1 { " " } else { "s" },
+            rate / sqlite
+        );
+        if workers > 1 {
+            let killed = Instant::now();
+            let _ = children[first].kill();
+            let (_, _) = active.recv_timeout(Duration::from_secs(60)).expect("a standby takes over");
+            let took = killed.elapsed();
+            print!(
+                "   takeover {:.0} ms ({:.2}x the {lease_ms} ms lease)",
+                took.as_secs_f64() * 1e3,
+                took.as_secs_f64() * 1e3 / lease_ms as f64
+            );
+        }
+        println!();
+        for mut c in children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Posts every body, `POSTERS` at a time: acknowledged lines per second.
+fn ingest(url: &str, token: &str, bodies: &[String]) -> f64 {
+    let started = Instant::now();
+    let accepted: u64 = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..POSTERS)
+            .map(|p| {
+                s.spawn(move || {
+                    let mut accepted = 0;
+                    for body in bodies.iter().skip(p).step_by(POSTERS) {
+                        let report: serde_json::Value = ureq::post(&format!("{url}/v1/changes"))
+                            .set("Authorization", &format!("Bearer {token}"))
+                            .send_string(body)
+                            .expect("the daemon answers")
+                            .into_json()
+                            .unwrap();
+                        accepted += report["accepted"].as_u64().unwrap_or(0);
+                    }
+                    accepted
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    let lines: usize = bodies.iter().map(|b| b.lines().count()).sum();
+    assert_eq!(accepted as usize, lines, "every line accepted");
+    lines as f64 / started.elapsed().as_secs_f64()
+}
+
+/// `play run` (on PostgreSQL when `url` is given), and where its address will arrive.
+fn start(dir: &Path, url: Option<&str>, lease_ms: u64) -> (Child, Receiver<(usize, String)>) {
+    let lease = lease_ms.to_string();
+    let mut args = vec!["run", "--listen", "127.0.0.1:0", "--clock", "changes", "--no-watch", "--lease-ms", &lease];
+    if let Some(url) = url {
+        args.extend(["--store", url]);
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_play"))
+        .args(&args)
+        .current_dir(dir)
+        .env("PLAY_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("play run starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.trim().strip_prefix("listening on ") {
+                let _ = tx.send((0, url.to_string()));
+            }
+        }
+    });
+    (child, rx)
+}
+
+fn token(dir: &Path, url: Option<&str>) -> String {
+    let mut args = vec!["token", "add", "bench@example.com"];
+    if let Some(url) = url {
+        args.extend(["--store", url]);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_play")).args(&args).current_dir(dir).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/customer-success"), dir.path());
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

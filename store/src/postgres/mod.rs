@@ -1,0 +1,332 @@
+//! [`crate::Store`] on PostgreSQL: the same tables as SQLite's, for several workers on
+//! several machines. A store opened [`PostgresStore::fenced`] checks, inside every write's
+//! transaction, that its lease's fencing token is still the current one (holding the lease
+//! row for the transaction), so a worker whose lease was taken over writes nothing.
+//! All of this store's SQL is in this module, `write.rs` and `query.rs`.
+
+mod query;
+mod schema;
+mod scratch;
+mod write;
+
+pub use scratch::{ScratchDatabase, DEFAULT_TEST_SERVER};
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use postgres::{Client, GenericClient, NoTls, Statement};
+
+use crate::{
+    ActionQuery, ActionRow, Batch, Command, Counters, HistoryQuery, HistoryRow, Page, Position, Result, RunRow, Store,
+    StoreError,
+};
+
+/// A key for `pg_advisory_xact_lock`: workers starting together migrate one at a time.
+const MIGRATION_LOCK: i64 = 0x0070_6c61_796d_6967;
+
+/// The lease a store's writes are fenced by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fence {
+    pub partition: i32,
+    pub token: i64,
+}
+
+pub struct PostgresStore {
+    inner: Mutex<Inner>,
+    place: String,
+    fence: Option<Fence>,
+}
+
+struct Inner {
+    /// Always there until dropped.
+    client: Option<Client>,
+    statements: HashMap<&'static str, Statement>,
+}
+
+impl Drop for Inner {
+    /// The synchronous client closes its connection by blocking on its own runtime, which
+    /// cannot be done from inside another (a reader dropped by the HTTP server): so the
+    /// closing is done on a thread of its own.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = std::thread::Builder::new().name("postgres-close".into()).spawn(move || drop(client));
+        }
+    }
+}
+
+impl Inner {
+    fn client(&mut self) -> &mut Client {
+        self.client.as_mut().expect("the connection is there until the store is dropped")
+    }
+
+    /// A statement prepared once per connection.
+    fn statement(&mut self, sql: &'static str) -> std::result::Result<Statement, postgres::Error> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client().prepare(sql)?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
+}
+
+/// A PostgreSQL error in words: the server's message when it sent one.
+pub(crate) fn backend(e: postgres::Error) -> StoreError {
+    StoreError::Backend(describe(&e))
+}
+
+pub(crate) fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &credentials[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Connects to `url`, in `schema` when given (created if missing), and migrates.
+pub(crate) fn connect(url: &str, schema: Option<&str>) -> Result<Client> {
+    let place = redact(url);
+    let open_error = |message: String| StoreError::Open { place: place.clone(), message };
+    let config: postgres::Config = url.parse().map_err(|e: postgres::Error| open_error(describe(&e)))?;
+    let mut client = config.connect(NoTls).map_err(|e| open_error(describe(&e)))?;
+    if let Some(schema) = schema {
+        if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || schema.is_empty() {
+            return Err(open_error(format!("`{schema}` is not a schema name (letters, digits and _)")));
+        }
+        client
+            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"))
+            .map_err(|e| open_error(describe(&e)))?;
+    }
+    migrate(&mut client, &place)?;
+    Ok(client)
+}
+
+fn migrate(client: &mut Client, place: &str) -> Result<()> {
+    let known = schema::MIGRATIONS.len() as i64;
+    let mut tx = client.transaction().map_err(backend)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).map_err(backend)?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS play_schema (version BIGINT NOT NULL)").map_err(backend)?;
+    let found = version(&mut tx)?;
+    if found > known {
+        return Err(StoreError::TooNew { place: place.to_string(), found, known });
+    }
+    for sql in schema::MIGRATIONS.iter().skip(found as usize) {
+        tx.batch_execute(sql).map_err(backend)?;
+    }
+    if found < known {
+        tx.execute("DELETE FROM play_schema", &[]).map_err(backend)?;
+        tx.execute("INSERT INTO play_schema (version) VALUES ($1)", &[&known]).map_err(backend)?;
+    }
+    tx.commit().map_err(backend)
+}
+
+fn version(client: &mut impl GenericClient) -> Result<i64> {
+    let row = client.query_opt("SELECT max(version) FROM play_schema", &[]).map_err(backend)?;
+    Ok(row.and_then(|r| r.get::<_, Option<i64>>(0)).unwrap_or(0))
+}
+
+impl PostgresStore {
+    /// Opens (creating its tables, and migrating to this version's schema) the database at
+    /// `url` (`postgres://user@host:port/database`).
+    pub fn open(url: &str) -> Result<PostgresStore> {
+        PostgresStore::open_in(url, None)
+    }
+
+    /// Opens the store kept in one schema of the database (tests keep one store per schema).
+    pub fn open_in(url: &str, schema: Option<&str>) -> Result<PostgresStore> {
+        let client = connect(url, schema)?;
+        Ok(PostgresStore {
+            inner: Mutex::new(Inner { client: Some(client), statements: HashMap::new() }),
+            place: redact(url),
+            fence: None,
+        })
+    }
+
+    /// From now on every write checks, in its transaction, that `fence` is still the lease's
+    /// token, and fails with [`StoreError::Fenced`] (writing nothing) when it is not.
+    pub fn fenced(mut self, fence: Fence) -> PostgresStore {
+        self.fence = Some(fence);
+        self
+    }
+
+    /// Where the store is, without a password.
+    pub fn place(&self) -> &str {
+        &self.place
+    }
+
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `work` in one transaction, after the fence check.
+    fn write<T>(
+        &mut self,
+        work: impl FnOnce(&mut postgres::Transaction, &mut HashMap<&'static str, Statement>) -> Result<T>,
+    ) -> Result<T> {
+        let fence = self.fence;
+        let mut inner = self.inner();
+        let Inner { client, statements } = &mut *inner;
+        let client = client.as_mut().expect("the connection is there until the store is dropped");
+        let mut tx = client.transaction().map_err(backend)?;
+        if let Some(fence) = fence {
+            check_fence(&mut tx, fence)?;
+        }
+        let out = work(&mut tx, statements)?;
+        tx.commit().map_err(backend)?;
+        Ok(out)
+    }
+}
+
+/// Holds the lease row for the rest of the transaction (a takeover waits for the commit)
+/// and fails unless the token is still `fence`'s.
+fn check_fence(tx: &mut postgres::Transaction, fence: Fence) -> Result<()> {
+    let row = tx
+        .query_opt("SELECT token, holder FROM leases WHERE partition = $1 FOR SHARE", &[&fence.partition])
+        .map_err(backend)?;
+    let (current, holder) = match row {
+        Some(r) => (Some(r.get::<_, i64>(0)), Some(r.get::<_, String>(1))),
+        None => (None, None),
+    };
+    if current == Some(fence.token) {
+        return Ok(());
+    }
+    Err(StoreError::Fenced { partition: fence.partition, token: fence.token, current, holder })
+}
+
+impl Store for PostgresStore {
+    fn append(&mut self, batch: &Batch) -> Result<Position> {
+        self.write(|tx, statements| write::batch(tx, statements, batch))
+    }
+
+    fn read_journal(&self, after: Position, limit: usize) -> Result<Vec<(Position, Command)>> {
+        let mut inner = self.inner();
+        let stmt = inner
+            .statement("SELECT position, kind, text, at FROM journal WHERE position > $1 ORDER BY position LIMIT $2")
+            .map_err(backend)?;
+        let rows = inner.client().query(&stmt, &[&(after as i64), &(limit as i64)]).map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                let position: i64 = r.get(0);
+                let command = match (r.get::<_, String>(1).as_str(), r.get(2), r.get(3)) {
+                    ("change", Some(line), arrival) => Command::Change { line, arrival },
+                    ("tick", _, Some(at)) => Command::Tick { at },
+                    ("deploy", Some(hash), Some(at)) => Command::Deploy { hash, at },
+                    _ => return Err(StoreError::Corrupt(format!("journal entry {position} is not a command"))),
+                };
+                Ok((position as Position, command))
+            })
+            .collect()
+    }
+
+    fn journal_position(&self) -> Result<Position> {
+        let mut inner = self.inner();
+        let row = inner.client().query_one("SELECT coalesce(max(position), 0) FROM journal", &[]).map_err(backend)?;
+        Ok(row.get::<_, i64>(0) as Position)
+    }
+
+    fn put_snapshot(&mut self, at: Position, bytes: &[u8]) -> Result<()> {
+        self.write(|tx, _| {
+            tx.execute(
+                "INSERT INTO snapshots (position, bytes) VALUES ($1, $2)
+                 ON CONFLICT (position) DO UPDATE SET bytes = excluded.bytes",
+                &[&(at as i64), &bytes],
+            )
+            .map_err(backend)?;
+            // Only the latest is ever read.
+            tx.execute("DELETE FROM snapshots WHERE position < $1", &[&(at as i64)]).map_err(backend)?;
+            Ok(())
+        })
+    }
+
+    fn latest_snapshot(&self) -> Result<Option<(Position, Vec<u8>)>> {
+        let mut inner = self.inner();
+        let row = inner
+            .client()
+            .query_opt("SELECT position, bytes FROM snapshots ORDER BY position DESC LIMIT 1", &[])
+            .map_err(backend)?;
+        Ok(row.map(|r| (r.get::<_, i64>(0) as Position, r.get(1))))
+    }
+
+    fn put_program(&mut self, hash: &str, bytes: &[u8]) -> Result<()> {
+        self.write(|tx, _| {
+            tx.execute("INSERT INTO programs (hash, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING", &[&hash, &bytes])
+                .map(drop)
+                .map_err(backend)
+        })
+    }
+
+    fn program(&self, hash: &str) -> Result<Option<Vec<u8>>> {
+        let mut inner = self.inner();
+        let row = inner.client().query_opt("SELECT bytes FROM programs WHERE hash = $1", &[&hash]).map_err(backend)?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn actions(&self, query: &ActionQuery) -> Result<Page> {
+        query::actions(self.inner().client(), query)
+    }
+
+    fn action(&self, id: &str) -> Result<Option<ActionRow>> {
+        query::action(self.inner().client(), id)
+    }
+
+    fn open_action(&self, playbook: &str, name: &str, record: &str) -> Result<Option<ActionRow>> {
+        query::open_action(self.inner().client(), playbook, name, record)
+    }
+
+    fn history(&self, query: &HistoryQuery) -> Result<Vec<HistoryRow>> {
+        query::history(self.inner().client(), query)
+    }
+
+    fn runs(&self, record: Option<&str>, limit: usize) -> Result<Vec<RunRow>> {
+        query::runs(self.inner().client(), record, limit)
+    }
+
+    fn add_token(&mut self, email: &str, token_sha256: &str) -> Result<()> {
+        // Tokens are the workspace's, not a partition's: any worker (or `play token add`)
+        // may add one, so this write is not fenced.
+        let mut inner = self.inner();
+        inner
+            .client()
+            .execute(
+                "INSERT INTO tokens (sha256, email) VALUES ($1, $2)
+                 ON CONFLICT (sha256) DO UPDATE SET email = excluded.email",
+                &[&token_sha256, &email],
+            )
+            .map(drop)
+            .map_err(backend)
+    }
+
+    fn token_owner(&self, token_sha256: &str) -> Result<Option<String>> {
+        let mut inner = self.inner();
+        let stmt = inner.statement("SELECT email FROM tokens WHERE sha256 = $1").map_err(backend)?;
+        let row = inner.client().query_opt(&stmt, &[&token_sha256]).map_err(backend)?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn change_id_taken(&self, change_id: &str) -> Result<bool> {
+        let mut inner = self.inner();
+        let stmt = inner.statement("SELECT 1 FROM change_ids WHERE id = $1").map_err(backend)?;
+        Ok(inner.client().query_opt(&stmt, &[&change_id]).map_err(backend)?.is_some())
+    }
+
+    fn counters(&self) -> Result<Counters> {
+        query::counters(self.inner().client())
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        version(self.inner().client())
+    }
+}

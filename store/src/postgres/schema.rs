@@ -1,0 +1,86 @@
+//! The PostgreSQL schema as numbered migrations, the same tables as SQLite's with
+//! PostgreSQL's types, plus the leases of the workers. The version a database is at is the
+//! one row of `play_schema`; opening runs the migrations after it, each in its own
+//! transaction, under an advisory lock so that workers starting together migrate once.
+
+/// Migration `n` (1-based) takes a database from version `n - 1` to `n`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the journal, snapshots, programs, projections, tokens, leases.
+    "CREATE TABLE journal (
+        position BIGINT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        text TEXT,
+        at BIGINT
+    );
+    CREATE TABLE snapshots (
+        position BIGINT PRIMARY KEY,
+        bytes BYTEA NOT NULL
+    );
+    CREATE TABLE programs (
+        hash TEXT PRIMARY KEY,
+        bytes BYTEA NOT NULL
+    );
+    CREATE TABLE change_ids (
+        id TEXT PRIMARY KEY
+    );
+    CREATE TABLE actions (
+        id TEXT PRIMARY KEY,
+        at BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        playbook TEXT NOT NULL,
+        step TEXT NOT NULL,
+        record TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        category TEXT,
+        assignee TEXT,
+        priority DOUBLE PRECISION NOT NULL,
+        state TEXT NOT NULL,
+        public BOOLEAN NOT NULL,
+        owner TEXT,
+        snoozed_until BIGINT,
+        worked_by TEXT,
+        worked_at BIGINT,
+        json TEXT NOT NULL
+    );
+    CREATE INDEX actions_rank ON actions (priority DESC, at, seq);
+    CREATE INDEX actions_record ON actions (record);
+    CREATE INDEX actions_assignee ON actions (assignee, state);
+    CREATE TABLE outbox (
+        action_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        json TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        delivered_at BIGINT
+    );
+    CREATE TABLE history (
+        n BIGSERIAL PRIMARY KEY,
+        at BIGINT NOT NULL,
+        playbook TEXT NOT NULL,
+        record TEXT NOT NULL,
+        run BIGINT,
+        json TEXT NOT NULL
+    );
+    CREATE INDEX history_record ON history (record, n);
+    CREATE INDEX history_playbook ON history (playbook, n);
+    CREATE TABLE runs (
+        run BIGINT PRIMARY KEY,
+        playbook TEXT NOT NULL,
+        record TEXT NOT NULL,
+        started BIGINT NOT NULL,
+        updated BIGINT NOT NULL,
+        step TEXT,
+        state TEXT NOT NULL
+    );
+    CREATE INDEX runs_record ON runs (record);
+    CREATE TABLE tokens (
+        sha256 TEXT PRIMARY KEY,
+        email TEXT NOT NULL
+    );
+    CREATE TABLE leases (
+        partition INTEGER PRIMARY KEY,
+        holder TEXT NOT NULL,
+        token BIGINT NOT NULL,
+        expires TIMESTAMPTZ NOT NULL
+    );",
+];
