@@ -126,6 +126,9 @@ pub trait Store: Data {
 
     fn is_member(&self, segment: u32, id: &str) -> bool;
     fn set_member(&mut self, segment: u32, id: &Arc<str>, member: bool);
+    /// After a deploy, segments and limits are numbered as the new program numbers them:
+    /// `segments[old]` and `limits[old]` are the new numbers, `None` for one that is gone.
+    fn renumber(&mut self, segments: &[Option<u32>], limits: &[Option<u32>]);
 
     /// The open action with this dedupe key, if any.
     fn open_action(&self, key: &str) -> Option<u64>;
@@ -549,6 +552,18 @@ impl Store for MemoryStore {
 
     fn is_member(&self, segment: u32, id: &str) -> bool {
         self.members.get(&segment).is_some_and(|m| m.contains(id))
+    }
+
+    fn renumber(&mut self, segments: &[Option<u32>], limits: &[Option<u32>]) {
+        let moved = |old: u32, map: &[Option<u32>]| map.get(old as usize).copied().flatten();
+        self.members = std::mem::take(&mut self.members)
+            .into_iter()
+            .filter_map(|(s, set)| moved(s, segments).map(|n| (n, set)))
+            .collect();
+        self.budgets = std::mem::take(&mut self.budgets)
+            .into_iter()
+            .filter_map(|(l, uses)| moved(l, limits).map(|n| (n, uses)))
+            .collect();
     }
 
     fn set_member(&mut self, segment: u32, id: &Arc<str>, member: bool) {

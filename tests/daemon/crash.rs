@@ -148,7 +148,10 @@ fn killed_at_random_moments_the_daemon_keeps_every_acknowledged_change_and_no_ac
     // more changes at the same moment, so only those may be missing.
     let last = replayed.values().max().cloned().unwrap_or_default();
     let missing: Vec<_> = replayed.iter().filter(|(id, _)| !stored_ids.contains(id.as_str())).collect();
-    assert!(missing.iter().all(|(_, at)| **at == last), "actions lost: {missing:?}");
+    if !missing.iter().all(|(_, at)| **at == last) {
+        let kept = dir.keep();
+        panic!("actions lost: {missing:?}\n(the project, its store and acknowledged.jsonl are kept in {kept:?})");
+    }
     assert!(stored.len() > 50, "the stream fires actions: {}", stored.len());
     eprintln!(
         "{kills_wanted} kills, {} lines acknowledged, {} actions stored, {resent_duplicates} lines sent again after a kill were duplicates",

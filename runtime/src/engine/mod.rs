@@ -636,6 +636,20 @@ impl<S: Store> Engine<S> {
         let loaded = Loaded::new(program, &self.workspace);
         let old = std::mem::replace(&mut self.loaded, loaded.clone());
         self.programs.insert(loaded.program.hash.clone(), loaded.clone());
+        // Membership and budget use are kept by a segment's and a limit's place in the
+        // program: an edit that adds or removes one moves the others.
+        let (before, after) = (&old.program, &loaded.program);
+        let segments: Vec<Option<u32>> = before
+            .segments
+            .iter()
+            .map(|s| after.segments.iter().position(|n| n.name == s.name && n.signal == s.signal).map(|i| i as u32))
+            .collect();
+        let limits: Vec<Option<u32>> = before
+            .limits
+            .iter()
+            .map(|l| after.limits.iter().position(|n| n.name == l.name).map(|i| i as u32))
+            .collect();
+        self.store.renumber(&segments, &limits);
         let mut batch = self.batch();
         batch.retain();
         batch.index_directory();

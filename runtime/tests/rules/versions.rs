@@ -230,3 +230,31 @@ fn a_deleted_record_keeps_no_date_trigger_across_a_deploy() {
     w.at("2026-03-12T00:00:00Z");
     assert_eq!(w.actions(), Vec::<String>::new());
 }
+
+const AT_RISK: &str = r##"segment at_risk for account: Account = account.health < 50
+
+playbook rescue {
+  for account: Account
+  on enters at_risk or leaves at_risk
+  step tell {
+    notify slack "#cs" "at risk: {account.health < 50}"
+  }
+}
+"##;
+
+#[test]
+fn a_deploy_that_adds_or_removes_a_segment_keeps_every_record_in_the_segments_it_was_in() {
+    let mut w = World::new(AT_RISK);
+    w.upsert("Account/acme", account(json!({"health": 40})));
+    assert_eq!(w.actions(), ["notify_slack at risk: true to #cs (tell)"]);
+    // A segment before `at_risk` moves it one place on: acme is still in it, nothing fires.
+    w.reload(&format!("segment big for account: Account = account.arr > 1\n{AT_RISK}"));
+    w.upsert("Account/acme", json!({"health": 45}));
+    assert_eq!(w.actions(), Vec::<String>::new(), "no entering again");
+    // And back: acme leaves once it recovers, as it would have without the deploys.
+    w.reload(AT_RISK);
+    w.upsert("Account/acme", json!({"health": 42}));
+    assert_eq!(w.actions(), Vec::<String>::new(), "no entering again");
+    w.upsert("Account/acme", json!({"health": 80}));
+    assert_eq!(w.actions(), ["notify_slack at risk: false to #cs (tell)"], "it leaves");
+}
