@@ -13,14 +13,24 @@ pub(super) fn note_written(made: &mut i64, written: &mut Vec<(u32, i64)>, create
     }
     match written.iter_mut().find(|w| w.0 == slot) {
         Some(w) => w.1 = w.1.max(at),
-        None => written.push((slot, at)),
+        None => snug(written).push((slot, at)),
     }
+}
+
+/// Makes room for one more entry by half the list, not double: most records hold a few
+/// entries of each list, and a list's first room is one entry, not four.
+pub(super) fn snug<T>(list: &mut Vec<T>) -> &mut Vec<T> {
+    if list.len() == list.capacity() {
+        list.reserve_exact(list.len() / 2 + 1);
+    }
+    list
 }
 
 /// Adds an entry to a history kept oldest first: at the end, unless it is a late one
 /// (placed before the latest), which goes after every entry at or before its moment.
 pub(super) fn in_time_order<T>(history: &mut Vec<T>, entry: T, at: impl Fn(&T) -> i64) {
     let moment = at(&entry);
+    snug(history);
     if history.last().is_none_or(|last| at(last) <= moment) {
         history.push(entry);
     } else {

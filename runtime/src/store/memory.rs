@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use foldhash::{HashMap, HashSet};
 
-use super::history::{grown, in_time_order, note_written, trim_history};
+use super::history::{grown, in_time_order, note_written, snug, trim_history};
 use super::{Store, Timer, Written};
 use crate::engine::run::Run;
 use crate::retention::Retention;
@@ -294,14 +294,10 @@ impl Store for MemoryStore {
         let list = match stored.events.iter().position(|(e, _)| *e == event) {
             Some(i) => &mut stored.events[i].1,
             None => {
-                stored.events.push((event, Vec::new()));
+                snug(&mut stored.events).push((event, Vec::new()));
                 &mut stored.events.last_mut().expect("just pushed").1
             }
         };
-        if list.len() == list.capacity() {
-            // By half, not double: most records hold a few events each.
-            list.reserve_exact(list.len() / 2 + 1);
-        }
         in_time_order(list, happening, |h| h.at);
         if reach.all {
             return;
