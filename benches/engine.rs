@@ -230,7 +230,7 @@ trait StoreField {
 impl StoreField for Engine<MemoryStore> {
     fn store_field(&self, record: u32, id: &str, slot: usize) -> f64 {
         use play_runtime::vm::Data;
-        self.store.record(record, id).and_then(|f| f[slot].number()).expect("a stored account with a health")
+        self.store.record(record, id).and_then(|f| f.value(slot).number()).expect("a stored account with a health")
     }
 }
 

@@ -7,6 +7,7 @@ pub mod config;
 pub mod engine;
 pub mod jit;
 pub mod retention;
+pub mod rows;
 pub mod settings;
 pub mod store;
 pub mod testing;

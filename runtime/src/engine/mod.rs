@@ -192,6 +192,9 @@ pub struct Engine<S: Store> {
     depth: u32,
     /// The last journal position applied ([`Engine::mark_position`]).
     position: u64,
+    /// The subject's fields out of their compact row, for code that reads them: a buffer
+    /// reused by every evaluation.
+    subject: Vec<Value>,
 }
 
 /// The most steps a run takes at one moment; a run that would take more fails, with the
@@ -228,6 +231,7 @@ impl<S: Store> Engine<S> {
             snoozed: std::collections::BTreeSet::new(),
             depth: 0,
             position: 0,
+            subject: Vec::new(),
         };
         let mut batch = engine.batch();
         batch.retain();
@@ -415,7 +419,14 @@ impl<S: Store> Engine<S> {
         escape: Option<crate::vm::Escape>,
     ) -> Result<Value, Fault> {
         let fallback: &[Value] = extra.trigger.and_then(|t| t.old.as_deref()).unwrap_or(&[]);
-        let fields = self.store.record(subject.record, &subject.id).unwrap_or(fallback);
+        let found = match self.store.record(subject.record, &subject.id) {
+            Some(row) => {
+                row.decode_into(&mut self.subject);
+                true
+            }
+            None => false,
+        };
+        let fields = if found { self.subject.as_slice() } else { fallback };
         let ctx = Ctx {
             program: &loaded.program,
             consts: &loaded.consts,
@@ -537,10 +548,10 @@ impl<S: Store> Engine<S> {
         if !candidates.is_empty() {
             // The record before the change, and the changed fields, read from the record as
             // just stored (not copied first: most changes fire nothing).
-            let new = self.store.record(record, &subject.id).unwrap_or(&[]);
-            let after = |slot: u32| new.get(slot as usize).cloned().unwrap_or_default();
+            let new = self.store.record(record, &subject.id);
+            let after = |slot: u32| new.and_then(|row| row.get(slot as usize)).unwrap_or_default();
             // As wide as the stored record (which a reloaded schema may have widened).
-            let width = if new.is_empty() { def.fields.len() } else { new.len() };
+            let width = new.map_or(0, |row| row.len()).max(def.fields.len());
             // Made in place in its shared buffer: one allocation.
             let old = (!created).then(|| {
                 (0..width)
@@ -576,13 +587,13 @@ impl<S: Store> Engine<S> {
                 *cell = v;
             }
         }
-        let happening = Arc::new(Happening { event, at: placed, subject: subject_id.clone(), fields: payload });
         let on = def.subject as u32;
+        let subject_id = self.store.stored_id(on, &subject_id).unwrap_or(subject_id);
+        let happening = Arc::new(Happening { event, at: placed, subject: subject_id.clone(), fields: payload });
         // The records it concerns: its own, and those its record belongs to.
         let mut concerned = vec![Subject { record: on, id: subject_id.clone() }];
         for (owner, slot) in &def.owners {
-            if let Some(Value::Ref { id, .. }) = self.store.record(on, &subject_id).and_then(|f| f.get(*slot)).cloned()
-            {
+            if let Some(Value::Ref { id, .. }) = self.store.record(on, &subject_id).and_then(|f| f.get(*slot)) {
                 concerned.push(Subject { record: *owner as u32, id });
             }
         }

@@ -126,8 +126,7 @@ impl<S: Store> Engine<S> {
             Value::Ref { record, id } => {
                 let def = &loaded.program.schema.records[*record as usize];
                 // Its address field: `email`, else its only `Email` field.
-                let email =
-                    def.address_slot().and_then(|s| self.store.record(*record, id).and_then(|f| f.get(s)).cloned());
+                let email = def.address_slot().and_then(|s| self.store.record(*record, id).and_then(|f| f.get(s)));
                 match email {
                     Some(Value::Text(e)) if def.name == "User" => ((*e).to_owned(), None),
                     Some(Value::Text(e)) => ((*e).to_owned(), Some(format!("{}/{id}", def.name))),

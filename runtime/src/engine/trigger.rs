@@ -91,9 +91,8 @@ impl<S: Store> Engine<S> {
         let name = self.record_name(subject.record, &subject.id);
         // A field of the record as just stored (runs never write records, so it stays so
         // while the playbooks fire).
-        let now = |engine: &Self, slot: usize| {
-            engine.store.record(subject.record, &subject.id).and_then(|f| f.get(slot)).cloned()
-        };
+        let now =
+            |engine: &Self, slot: usize| engine.store.record(subject.record, &subject.id).and_then(|f| f.get(slot));
         for p in candidates {
             let pb = &loaded.program.playbooks[p];
             let mut fired = None;

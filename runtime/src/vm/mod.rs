@@ -11,6 +11,7 @@ use std::sync::Arc;
 use play_compiler::program::{Code, Duration, History, Op, Program, SrcSpan};
 
 use crate::config::Workspace;
+use crate::rows::Row;
 use crate::value::{Happening, Value};
 use arith::{arithmetic, before};
 pub use arith::{checked_shift, date_moment, shift, MAX_MOMENT, MIN_MOMENT};
@@ -24,21 +25,21 @@ pub const STEP_BUDGET: u32 = 100_000;
 /// What the VM reads besides the code: records, event history and field history.
 pub trait Data {
     /// A record's fields, if the record is present.
-    fn record(&self, record: u32, id: &str) -> Option<&[Value]>;
+    fn record(&self, record: u32, id: &str) -> Option<Row<'_>>;
     /// The events of type `event` that concern a record, oldest first.
     fn events(&self, record: u32, id: &str, event: u32) -> &[Arc<Happening>];
     /// A field's value at a past moment, if the store knows it.
     fn value_at(&self, record: u32, id: &str, slot: u32, at: i64) -> Option<Value>;
     /// The record of type `record` whose email is `email` (any case), for the directory of
     /// teammates, whose ids need not be their addresses: its id and fields.
-    fn by_email(&self, _record: u32, _email: &str) -> Option<(&Arc<str>, &[Value])> {
+    fn by_email(&self, _record: u32, _email: &str) -> Option<(&Arc<str>, Row<'_>)> {
         None
     }
 }
 
 /// A record by reference; a teammate (`User`) is found by id, else by email in the
 /// directory, since teammates are written as their addresses.
-pub(crate) fn lookup<'c>(ctx: &Ctx<'c>, record: u32, id: &str) -> Option<&'c [Value]> {
+pub(crate) fn lookup<'c>(ctx: &Ctx<'c>, record: u32, id: &str) -> Option<Row<'c>> {
     let data: &'c dyn Data = ctx.data;
     data.record(record, id)
         .or_else(|| if is_user(ctx, record) { data.by_email(record, id).map(|(_, f)| f) } else { None })
@@ -279,7 +280,7 @@ impl<'a> Machine<'a, '_> {
                     let v = self.pop();
                     let out = match v.get(ctx) {
                         Value::Ref { id, .. } => match lookup(ctx, record, id) {
-                            Some(fields) => fields.get(slot as usize).cloned().unwrap_or_default(),
+                            Some(fields) => fields.value(slot as usize),
                             // A teammate missing from the directory is known by address:
                             // that is their email and their name, the rest is empty.
                             None if is_user(ctx, record) => {
@@ -308,7 +309,7 @@ impl<'a> Machine<'a, '_> {
                         Value::Ref { record, id } => {
                             let slot = ctx.program.schema.records.get(*record as usize).and_then(|r| r.slot("email"));
                             match slot.and_then(|s| lookup(ctx, *record, id).and_then(|f| f.get(s))) {
-                                Some(email @ Value::Text(_)) => email.clone(),
+                                Some(email @ Value::Text(_)) => email,
                                 _ => Value::Text(id.clone()),
                             }
                         }

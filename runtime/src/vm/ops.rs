@@ -150,7 +150,7 @@ pub(super) fn call(function: Builtin, args: [&Value; 2], ctx: &Ctx, today: &Toda
         Builtin::ManagerOf => {
             let user = args[0];
             match manager(user, ctx) {
-                Ok(m) => m.clone(),
+                Ok(m) => m,
                 Err(_) => user.clone(),
             }
         }
@@ -159,7 +159,7 @@ pub(super) fn call(function: Builtin, args: [&Value; 2], ctx: &Ctx, today: &Toda
 
 /// A teammate's manager from the directory (the teammate found by address), or why
 /// there is none.
-fn manager<'c>(user: &Value, ctx: &Ctx<'c>) -> Result<&'c Value, String> {
+fn manager(user: &Value, ctx: &Ctx) -> Result<Value, String> {
     let Value::Ref { record, id } = user else { return Err("no teammate".into()) };
     let Some(fields) = super::lookup(ctx, *record, id) else {
         return Err(format!("`{id}` is not in the directory: `manager_of` gives the teammate themself"));

@@ -44,7 +44,7 @@ fn health(w: &World, id: &str, at: Option<&str>) -> Option<play_runtime::value::
     let r = program.schema.record_named("Account").expect("Account");
     let slot = program.schema.records[r].slot("health").expect("health") as u32;
     match at {
-        None => w.engine.store.record(r as u32, id).and_then(|f| f.get(slot as usize).cloned()),
+        None => w.engine.store.record(r as u32, id).and_then(|f| f.get(slot as usize)),
         Some(at) => w.engine.store.value_at(r as u32, id, slot, moment(at)),
     }
 }

@@ -225,6 +225,7 @@ impl Engine<MemoryStore> {
             updates: Vec::new(),
             snoozed: snap.snoozed.into_iter().collect::<BTreeSet<_>>(),
             depth: 0,
+            subject: Vec::new(),
             position: snap.position,
         };
         // What the store keeps of the past follows from the programs, not the snapshot.

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::SnapshotError;
 use crate::engine::run::Run;
-use crate::store::{Enrolments, MemoryStore, Stored, Timer};
+use crate::rows::{Extra, Table};
+use crate::store::{Enrolments, MemoryStore, Timer};
 use crate::value::{Happening, Value};
 
 type Events<'a> = Vec<(u32, Cow<'a, [Arc<Happening>]>)>;
@@ -23,7 +24,7 @@ enum FieldSnap<'a> {
 }
 
 /// A record's fields, each pointing into its history when the value is there.
-fn fields_of<'a>(fields: &'a [Value], history: &[(u32, i64, Value)]) -> Vec<FieldSnap<'a>> {
+fn fields_of<'a>(fields: Vec<Value>, history: &[(u32, i64, Value)]) -> Vec<FieldSnap<'a>> {
     let mut last = vec![None; fields.len()];
     for (i, (slot, _, _)) in history.iter().enumerate() {
         if let Some(cell) = last.get_mut(*slot as usize) {
@@ -31,12 +32,12 @@ fn fields_of<'a>(fields: &'a [Value], history: &[(u32, i64, Value)]) -> Vec<Fiel
         }
     }
     fields
-        .iter()
+        .into_iter()
         .zip(last)
         .map(|(v, last)| match last {
             _ if v.is_empty() => FieldSnap::Empty,
-            Some(i) if history[i].2 == *v => FieldSnap::InHistory(i as u32),
-            _ => FieldSnap::Value(Cow::Borrowed(v)),
+            Some(i) if history[i].2 == v => FieldSnap::InHistory(i as u32),
+            _ => FieldSnap::Value(Cow::Owned(v)),
         })
         .collect()
 }
@@ -68,6 +69,31 @@ pub(super) struct StoreSnap<'a> {
     seq: u64,
 }
 
+/// A table's rows in id order, each with its history and events.
+fn rows_of<'a>(table: &'a Table, store: &'a MemoryStore) -> Vec<StoredSnap<'a>> {
+    const NONE: &[(u32, i64, Value)] = &[];
+    let mut rows: Vec<StoredSnap<'a>> = (0..table.rows() as u32)
+        .map(|r| {
+            let meta = &table.meta[r as usize];
+            let extra = meta.extra.as_deref();
+            let history = extra.map_or(NONE, |x| x.history.as_slice());
+            let fields = if meta.present { table.row(r, &store.texts).to_vec() } else { Vec::new() };
+            StoredSnap {
+                id: table.id(r).clone(),
+                fields: fields_of(fields, history),
+                history: Cow::Borrowed(history),
+                events: extra.map_or_else(Vec::new, |x| {
+                    sorted(x.events.iter().map(|(e, list)| (*e, list)), |l| Cow::Borrowed(l.as_slice()))
+                }),
+                created: meta.created,
+                written: Cow::Borrowed(extra.map_or(&[][..], |x| x.written.as_slice())),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    rows
+}
+
 /// A map's entries in key order.
 fn sorted<K: Ord + Clone, V, R>(map: impl IntoIterator<Item = (K, V)>, f: impl Fn(V) -> R) -> Vec<(K, R)> {
     let mut out: Vec<(K, R)> = map.into_iter().map(|(k, v)| (k, f(v))).collect();
@@ -77,25 +103,7 @@ fn sorted<K: Ord + Clone, V, R>(map: impl IntoIterator<Item = (K, V)>, f: impl F
 
 impl<'a> StoreSnap<'a> {
     pub(super) fn of(store: &'a MemoryStore) -> StoreSnap<'a> {
-        let records = store
-            .records
-            .iter()
-            .map(|table| {
-                let mut rows: Vec<StoredSnap<'a>> = table
-                    .iter()
-                    .map(|(id, s)| StoredSnap {
-                        id: id.clone(),
-                        fields: fields_of(&s.fields, &s.history),
-                        history: Cow::Borrowed(&s.history),
-                        events: sorted(s.events.iter().map(|(e, list)| (*e, list)), |l| Cow::Borrowed(l.as_slice())),
-                        created: s.created,
-                        written: Cow::Borrowed(&s.written),
-                    })
-                    .collect();
-                rows.sort_by(|a, b| a.id.cmp(&b.id));
-                rows
-            })
-            .collect();
+        let records = store.tables.iter().map(|table| rows_of(table, store)).collect();
         let mut runs: Vec<Cow<'a, Run>> = store.runs.values().map(Cow::Borrowed).collect();
         runs.sort_by_key(|r| r.id);
         let mut enrolments = Vec::new();
@@ -131,10 +139,12 @@ impl<'a> StoreSnap<'a> {
     /// by identity, which writing them out by value loses.
     pub(super) fn into_store(self) -> Result<MemoryStore, SnapshotError> {
         let mut store = MemoryStore::default();
-        for table in self.records {
-            let mut map = foldhash::HashMap::default();
-            for row in table {
+        for rows in self.records {
+            let mut table = Table::default();
+            for row in rows {
                 let history = row.history.into_owned();
+                // A deleted record keeps its row (and history) without fields.
+                let present = !row.fields.is_empty();
                 let fields = row
                     .fields
                     .into_iter()
@@ -146,25 +156,30 @@ impl<'a> StoreSnap<'a> {
                         }),
                     })
                     .collect::<Result<Vec<Value>, SnapshotError>>()?;
-                let stored = Stored {
-                    fields,
+                let extra = Extra {
                     history,
                     events: row.events.into_iter().map(|(e, l)| (e, l.into_owned())).collect(),
-                    created: row.created,
                     written: row.written.into_owned(),
                 };
-                map.insert(row.id, stored);
+                let empty = extra.history.is_empty() && extra.events.is_empty() && extra.written.is_empty();
+                table.widen(fields.len());
+                let r = table.row_of(&row.id);
+                let meta = &mut table.meta[r as usize];
+                meta.present = present;
+                meta.created = row.created;
+                meta.extra = (!empty).then(|| Box::new(extra));
+                for (slot, value) in fields.into_iter().enumerate() {
+                    table.set(r, slot, value, &mut store.texts);
+                }
             }
-            store.records.push(map);
+            store.tables.push(table);
         }
         for run in self.runs {
             let mut run = run.into_owned();
             let events = |event: u32| {
-                store
-                    .records
-                    .get(run.record as usize)
-                    .and_then(|t| t.get(&run.record_id))
-                    .and_then(|s| s.events.iter().find(|(e, _)| *e == event).map(|(_, l)| l))
+                let table = store.tables.get(run.record as usize)?;
+                let extra = table.meta[table.find(&run.record_id)? as usize].extra.as_deref()?;
+                extra.events.iter().find(|(e, _)| *e == event).map(|(_, l)| l)
             };
             let spent: Vec<Arc<Happening>> = run
                 .spent

@@ -1,0 +1,484 @@
+//! [`MemoryStore`]: the engine's whole state in memory, each record type's records in a
+//! table of compact rows (`crate::rows`) with their history and events beside them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use foldhash::{HashMap, HashSet};
+
+use super::history::{grown, in_time_order, note_written, snug, trim_history};
+use super::{Store, Timer, Written};
+use crate::engine::run::Run;
+use crate::retention::Retention;
+use crate::rows::{Row, Table, Texts};
+use crate::value::{Happening, Value};
+use crate::vm::Data;
+
+/// Everything in memory: for `play test`, `play replay`, the daemon and benchmarks.
+#[derive(Default)]
+pub struct MemoryStore {
+    /// By record type.
+    pub(crate) tables: Vec<Table>,
+    /// The texts every table's fields hold.
+    pub(crate) texts: Texts,
+    pub(crate) runs: HashMap<u64, Run>,
+    /// By record type, by id: the runs still going.
+    pub(crate) active: HashMap<u32, HashMap<Arc<str>, Vec<u64>>>,
+    /// By playbook, record type and id: three levels, so that each is looked up by a
+    /// borrowed name and no key is built per call.
+    pub(crate) enrolments: HashMap<Arc<str>, HashMap<u32, HashMap<Arc<str>, Enrolments>>>,
+    pub(crate) timers: BTreeMap<(i64, u64), Timer>,
+    pub(crate) timer_keys: HashMap<Timer, (i64, u64)>,
+    pub(crate) members: HashMap<u32, HashSet<Arc<str>>>,
+    pub(crate) open: HashMap<String, u64>,
+    pub(crate) snoozes: HashMap<String, i64>,
+    /// By limit, by whom: when the budget was used, oldest first.
+    pub(crate) budgets: HashMap<u32, HashMap<Arc<str>, Vec<i64>>>,
+    /// The record type and slot indexed by email, and the index: lower-case email to id.
+    pub(crate) email_slot: Option<(u32, u32)>,
+    pub(crate) emails: HashMap<Arc<str>, Arc<str>>,
+    pub(crate) seq: u64,
+    pub(crate) retention: Retention,
+}
+
+/// A record's enrolments in one playbook.
+#[derive(Default)]
+pub(crate) struct Enrolments {
+    /// When the last one started, and when its run ended (if it has).
+    pub(crate) last: Option<(i64, Option<i64>)>,
+    pub(crate) count: u64,
+}
+
+const NO_EVENTS: &[Arc<Happening>] = &[];
+
+impl MemoryStore {
+    pub fn new(record_types: usize) -> Self {
+        MemoryStore { tables: (0..record_types).map(|_| Table::default()).collect(), ..Default::default() }
+    }
+
+    /// How many distinct texts the records' fields hold (they are kept once each).
+    pub fn distinct_texts(&self) -> usize {
+        self.texts.len()
+    }
+
+    /// The table of a record type, made if the store has none yet (a reloaded schema may
+    /// add types).
+    fn table_mut(&mut self, record: u32) -> &mut Table {
+        let i = record as usize;
+        if i >= self.tables.len() {
+            self.tables.resize_with(i + 1, Table::default);
+        }
+        &mut self.tables[i]
+    }
+
+    /// Moves a record's entry in the email index from its old email to its new one.
+    fn reindex(&mut self, record: u32, id: &Arc<str>, old: Option<&Value>, new: Option<&Value>) {
+        if self.email_slot.map(|(r, _)| r) != Some(record) {
+            return;
+        }
+        if let Some(Value::Text(e)) = old {
+            let key = e.to_lowercase();
+            if self.emails.get(key.as_str()) == Some(id) {
+                self.emails.remove(key.as_str());
+            }
+        }
+        if let Some(Value::Text(e)) = new {
+            self.emails.insert(Arc::from(e.to_lowercase()), id.clone());
+        }
+    }
+
+    fn enrolments(&self, playbook: &str, record: u32, id: &str) -> Option<&Enrolments> {
+        self.enrolments.get(playbook)?.get(&record)?.get(id)
+    }
+
+    fn enrolments_mut(&mut self, playbook: &Arc<str>, record: u32, id: &Arc<str>) -> &mut Enrolments {
+        self.enrolments.entry(playbook.clone()).or_default().entry(record).or_default().entry(id.clone()).or_default()
+    }
+
+    /// The history and events of a record, if it has any.
+    fn extra(&self, record: u32, id: &str) -> Option<&crate::rows::Extra> {
+        let table = self.tables.get(record as usize)?;
+        table.meta[table.find(id)? as usize].extra.as_deref()
+    }
+}
+
+impl Data for MemoryStore {
+    fn record(&self, record: u32, id: &str) -> Option<Row<'_>> {
+        self.tables.get(record as usize)?.record(id, &self.texts)
+    }
+
+    fn events(&self, record: u32, id: &str, event: u32) -> &[Arc<Happening>] {
+        self.extra(record, id)
+            .and_then(|x| x.events.iter().find(|(e, _)| *e == event))
+            .map_or(NO_EVENTS, |(_, list)| list.as_slice())
+    }
+
+    fn by_email(&self, record: u32, email: &str) -> Option<(&Arc<str>, Row<'_>)> {
+        if self.email_slot.map(|(r, _)| r) != Some(record) {
+            return None;
+        }
+        let id = self.emails.get(email.to_lowercase().as_str())?;
+        Some((id, self.record(record, id)?))
+    }
+
+    fn value_at(&self, record: u32, id: &str, slot: u32, at: i64) -> Option<Value> {
+        let x = self.extra(record, id)?;
+        let mut found = None;
+        let mut first = None;
+        for (sl, t, v) in &x.history {
+            if *sl != slot {
+                continue;
+            }
+            if first.is_none() {
+                first = Some(v);
+            }
+            if *t <= at {
+                found = Some(v);
+            } else {
+                break;
+            }
+        }
+        found.or(first).cloned()
+    }
+}
+
+impl Store for MemoryStore {
+    fn put_record(&mut self, record: u32, id: Arc<str>, fields: Vec<Value>) {
+        if let Some((r, slot)) = self.email_slot.filter(|(r, _)| *r == record) {
+            let old = self.record(r, &id).and_then(|f| f.get(slot as usize));
+            self.reindex(record, &id, old.as_ref(), fields.get(slot as usize));
+        }
+        let width = fields.len();
+        let table = self.table_mut(record);
+        table.widen(width);
+        let row = table.row_of(&id);
+        table.meta[row as usize].present = true;
+        let texts = &mut self.texts;
+        let table = &mut self.tables[record as usize];
+        for slot in 0..table.width() {
+            let value = fields.get(slot).cloned().unwrap_or_default();
+            table.set(row, slot, value, texts);
+        }
+    }
+
+    fn index_emails(&mut self, record: u32, slot: u32) {
+        self.email_slot = Some((record, slot));
+        self.emails.clear();
+        for id in self.record_ids(record) {
+            let email = self.record(record, &id).and_then(|f| f.get(slot as usize));
+            self.reindex(record, &id, None, email.as_ref());
+        }
+    }
+
+    fn write_fields(
+        &mut self,
+        record: u32,
+        id: &Arc<str>,
+        len: usize,
+        at: i64,
+        fields: Vec<(u32, Value)>,
+        written: &mut Written,
+    ) {
+        // In place: one lookup, and no copy of the record.
+        self.table_mut(record).widen(len);
+        let (retention, texts) = (&self.retention, &mut self.texts);
+        let table = &mut self.tables[record as usize];
+        let row = table.row_of(id);
+        let created = !table.meta[row as usize].present;
+        if created {
+            table.clear(row, texts);
+            table.meta[row as usize].present = true;
+        }
+        written.clear(created);
+        let width = table.width();
+        for (slot, value) in fields {
+            let s = slot as usize;
+            if s >= width || (!created && table.holds(row, s, &value, texts)) {
+                continue;
+            }
+            let meta = &mut table.meta[row as usize];
+            if created {
+                meta.created = at;
+                if let Some(x) = meta.extra.as_deref_mut() {
+                    x.written.clear();
+                }
+            } else {
+                let x = meta.extra.get_or_insert_with(Box::default);
+                note_written(&mut meta.created, &mut x.written, false, slot, at);
+            }
+            if retention.field(record, slot).is_read() {
+                let old = table.set(row, s, value.clone(), texts);
+                written.note(slot, old);
+                let x = table.meta[row as usize].extra_mut();
+                in_time_order(&mut x.history, (slot, at, value), |h| h.1);
+            } else {
+                let old = table.set(row, s, value, texts);
+                written.note(slot, old);
+            }
+        }
+        if let Some(x) = table.meta[row as usize].extra.as_deref_mut() {
+            if grown(x.history.len()) {
+                trim_history(&mut x.history, record, at, retention);
+            }
+        }
+        if let Some((_, slot)) = self.email_slot.filter(|(r, _)| *r == record) {
+            if let Some(i) = written.changed.iter().position(|s| *s == slot) {
+                let new = self.record(record, id).and_then(|f| f.get(slot as usize));
+                let old = (!written.created).then(|| written.before[i].clone());
+                self.reindex(record, id, old.as_ref(), new.as_ref());
+            }
+        }
+    }
+
+    fn delete_record(&mut self, record: u32, id: &str) -> Option<Vec<Value>> {
+        let table = self.tables.get_mut(record as usize)?;
+        let row = table.find(id)?;
+        if !table.meta[row as usize].present {
+            return None;
+        }
+        let fields = table.row(row, &self.texts).to_vec();
+        table.clear(row, &mut self.texts);
+        table.meta[row as usize].present = false;
+        if let Some((_, slot)) = self.email_slot.filter(|(r, _)| *r == record) {
+            let id: Arc<str> = Arc::from(id);
+            self.reindex(record, &id, fields.get(slot as usize), None);
+        }
+        Some(fields)
+    }
+
+    fn record_ids(&self, record: u32) -> Vec<Arc<str>> {
+        let mut ids: Vec<Arc<str>> = self
+            .tables
+            .get(record as usize)
+            .map(|t| t.present().map(|r| t.id(r).clone()).collect())
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    }
+
+    fn stored_id(&self, record: u32, id: &str) -> Option<Arc<str>> {
+        let table = self.tables.get(record as usize)?;
+        Some(table.id(table.find(id)?).clone())
+    }
+
+    fn written_at(&self, record: u32, id: &str, slot: u32) -> Option<i64> {
+        let table = self.tables.get(record as usize)?;
+        let meta = &table.meta[table.find(id)? as usize];
+        let field = meta.extra.as_deref().and_then(|x| x.written.iter().find(|w| w.0 == slot).map(|w| w.1));
+        field.or(meta.present.then_some(meta.created))
+    }
+
+    fn push_field_history(&mut self, record: u32, id: &Arc<str>, slot: u32, at: i64, value: Value) {
+        if !self.retention.field(record, slot).is_read() {
+            return;
+        }
+        let retention = &self.retention;
+        let table = &mut self.tables[record as usize];
+        let row = table.row_of(id);
+        let x = table.meta[row as usize].extra_mut();
+        in_time_order(&mut x.history, (slot, at, value), |h| h.1);
+        if grown(x.history.len()) {
+            trim_history(&mut x.history, record, at, retention);
+        }
+    }
+
+    fn push_event(&mut self, record: u32, id: &Arc<str>, happening: Arc<Happening>) {
+        let (event, at) = (happening.event, happening.at);
+        let reach = self.retention.event(event);
+        if (record as usize) >= self.tables.len() || !reach.is_read() {
+            return;
+        }
+        let table = &mut self.tables[record as usize];
+        let row = table.row_of(id);
+        let stored = table.meta[row as usize].extra_mut();
+        let list = match stored.events.iter().position(|(e, _)| *e == event) {
+            Some(i) => &mut stored.events[i].1,
+            None => {
+                snug(&mut stored.events).push((event, Vec::new()));
+                &mut stored.events.last_mut().expect("just pushed").1
+            }
+        };
+        in_time_order(list, happening, |h| h.at);
+        if reach.all {
+            return;
+        }
+        if let Some(cutoff) = self.retention.cutoff(reach, at) {
+            // Oldest first: what is older than every window goes, but the latest stays
+            // when `last` reads it. A long list waits until half of it is old, so that
+            // each event is moved a constant number of times.
+            let keep = list.len() - usize::from(reach.latest);
+            let old = list[..keep].partition_point(|h| h.at < cutoff);
+            if old > 0 && (list.len() <= 16 || old * 2 >= list.len()) {
+                list.drain(..old);
+                // Most lists are short and often empty again: an empty one goes, and a
+                // long one emptied gives its room back.
+                if list.is_empty() {
+                    stored.events.swap_remove(stored.events.iter().position(|(e, _)| *e == event).unwrap_or(0));
+                    stored.events.shrink_to_fit();
+                } else if list.capacity() > list.len() + list.len() / 2 + 4 {
+                    list.shrink_to_fit();
+                }
+            }
+        }
+    }
+
+    fn set_retention(&mut self, retention: Retention) {
+        self.retention = retention;
+    }
+
+    fn run(&self, run: u64) -> Option<&Run> {
+        self.runs.get(&run)
+    }
+
+    fn run_mut(&mut self, run: u64) -> Option<&mut Run> {
+        self.runs.get_mut(&run)
+    }
+
+    fn put_run(&mut self, run: Run) {
+        let list = self.active.entry(run.record).or_default().entry(run.record_id.clone()).or_default();
+        if run.is_active() {
+            if !list.contains(&run.id) {
+                list.push(run.id);
+            }
+        } else {
+            list.retain(|r| *r != run.id);
+        }
+        self.runs.insert(run.id, run);
+    }
+
+    fn forget_run(&mut self, run: u64) {
+        let Some(r) = self.runs.remove(&run) else { return };
+        if let Some(list) = self.active.get_mut(&r.record).and_then(|t| t.get_mut(&r.record_id)) {
+            list.retain(|id| *id != run);
+        }
+    }
+
+    fn active_runs(&self, record: u32, id: &str) -> Vec<u64> {
+        self.active.get(&record).and_then(|t| t.get(id)).cloned().unwrap_or_default()
+    }
+
+    fn all_active_runs(&self) -> Vec<u64> {
+        let mut all: Vec<u64> = self.active.values().flat_map(|t| t.values()).flatten().copied().collect();
+        all.sort_unstable();
+        all
+    }
+
+    fn next_id(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    fn last_enrolment(&self, playbook: &str, record: u32, id: &str) -> Option<(i64, Option<i64>)> {
+        self.enrolments(playbook, record, id).and_then(|e| e.last)
+    }
+
+    fn set_last_enrolment(
+        &mut self,
+        playbook: &Arc<str>,
+        record: u32,
+        id: &Arc<str>,
+        started: i64,
+        ended: Option<i64>,
+    ) {
+        self.enrolments_mut(playbook, record, id).last = Some((started, ended));
+    }
+
+    fn count_enrolment(&mut self, playbook: &Arc<str>, record: u32, id: &Arc<str>) -> u64 {
+        let e = self.enrolments_mut(playbook, record, id);
+        e.count += 1;
+        e.count
+    }
+
+    fn schedule(&mut self, at: i64, timer: Timer) {
+        self.unschedule(&timer);
+        self.seq += 1;
+        let key = (at, self.seq);
+        self.timers.insert(key, timer.clone());
+        self.timer_keys.insert(timer, key);
+    }
+
+    fn unschedule(&mut self, timer: &Timer) {
+        if let Some(key) = self.timer_keys.remove(timer) {
+            self.timers.remove(&key);
+        }
+    }
+
+    fn pop_due(&mut self, until: i64) -> Option<(i64, Timer)> {
+        let (&key, _) = self.timers.iter().next()?;
+        if key.0 > until {
+            return None;
+        }
+        let timer = self.timers.remove(&key)?;
+        self.timer_keys.remove(&timer);
+        Some((key.0, timer))
+    }
+
+    fn next_due(&self) -> Option<i64> {
+        self.timers.keys().next().map(|k| k.0)
+    }
+
+    fn next_due_where(&self, want: &dyn Fn(&Timer) -> bool) -> Option<i64> {
+        self.timers.iter().find(|(_, t)| want(t)).map(|(k, _)| k.0)
+    }
+
+    fn is_member(&self, segment: u32, id: &str) -> bool {
+        self.members.get(&segment).is_some_and(|m| m.contains(id))
+    }
+
+    fn renumber(&mut self, segments: &[Option<u32>], limits: &[Option<u32>]) {
+        let moved = |old: u32, map: &[Option<u32>]| map.get(old as usize).copied().flatten();
+        self.members = std::mem::take(&mut self.members)
+            .into_iter()
+            .filter_map(|(s, set)| moved(s, segments).map(|n| (n, set)))
+            .collect();
+        self.budgets = std::mem::take(&mut self.budgets)
+            .into_iter()
+            .filter_map(|(l, uses)| moved(l, limits).map(|n| (n, uses)))
+            .collect();
+    }
+
+    fn set_member(&mut self, segment: u32, id: &Arc<str>, member: bool) {
+        let set = self.members.entry(segment).or_default();
+        if member {
+            set.insert(id.clone());
+        } else {
+            set.remove(id);
+        }
+    }
+
+    fn open_action(&self, key: &str) -> Option<u64> {
+        self.open.get(key).copied()
+    }
+
+    fn set_open_action(&mut self, key: String, action: Option<u64>) {
+        match action {
+            Some(a) => self.open.insert(key, a),
+            None => self.open.remove(&key),
+        };
+    }
+
+    fn snoozed_until(&self, key: &str) -> Option<i64> {
+        self.snoozes.get(key).copied()
+    }
+
+    fn set_snooze(&mut self, key: String, until: i64) {
+        self.snoozes.insert(key, until);
+    }
+
+    fn budget_uses(&self, limit: u32, who: &str, since: i64) -> Vec<i64> {
+        let Some(uses) = self.budgets.get(&limit).and_then(|b| b.get(who)) else { return Vec::new() };
+        // Used in time order: the ones in the window are at the end.
+        let from = uses.partition_point(|t| *t <= since);
+        uses[from..].to_vec()
+    }
+
+    fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64, since: i64) {
+        let uses = self.budgets.entry(limit).or_default().entry(who.clone()).or_default();
+        uses.push(at);
+        // In time order: those outside the window are at the front.
+        let old = uses.partition_point(|t| *t <= since);
+        if old * 2 >= uses.len() {
+            uses.drain(..old);
+        }
+    }
+}
