@@ -9,9 +9,12 @@
 
 pub mod conformance;
 mod model;
+pub mod outbox;
+pub mod outbox_conformance;
 pub mod sqlite;
 
 pub use model::*;
+pub use outbox::{Attempt, Delivery, DeliveryQuery, DeliveryState, Outbox, Then};
 pub use sqlite::SqliteStore;
 
 /// A failure of the storage layer, in words for an operator.
@@ -76,4 +79,12 @@ pub trait Store: Send {
     fn counters(&self) -> Result<Counters>;
     /// The version of the schema the store is at.
     fn schema_version(&self) -> Result<i64>;
+
+    /// Delivery's state in this store ([`Outbox`]), when this kind of store keeps it.
+    fn as_outbox(&self) -> Option<&dyn Outbox> {
+        None
+    }
+    fn as_outbox_mut(&mut self) -> Option<&mut dyn Outbox> {
+        None
+    }
 }
