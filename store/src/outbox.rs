@@ -59,8 +59,9 @@ pub struct Delivery {
     pub attempts: u32,
     /// When it is next due (pending rows).
     pub next_at: i64,
-    /// The moment its 30 days count from: when it was produced, or retried by hand.
-    pub since: i64,
+    /// The moment its 30 days count from: when delivery first saw it ([`Outbox::seen`]),
+    /// or when it was retried by hand. `None` until then.
+    pub since: Option<i64>,
     /// What the other side last answered, verbatim.
     pub last_code: Option<String>,
     pub last_message: Option<String>,
@@ -116,6 +117,9 @@ pub trait Outbox: Send {
     /// Pending rows with `seq > after` due at `now` or earlier, in `seq` order, at most
     /// `limit`: the worker walks them a page at a time.
     fn due_deliveries(&self, now: i64, after: u64, limit: usize) -> Result<Vec<Delivery>>;
+    /// Starts the 30 days of these rows at `now`, for those not started yet (the rows'
+    /// `at` is the engine's time, which may be long past in a backfill).
+    fn seen(&mut self, action_ids: &[&str], now: i64) -> Result<()>;
     /// The earliest `next_at` of a pending row, if any.
     fn next_due(&self) -> Result<Option<i64>>;
     /// Records an attempt in the sync log and moves its delivery on, in one transaction.

@@ -50,7 +50,11 @@ fn rows_are_due_at_their_moment_in_order<S: Store + Outbox>(s: &mut S) {
     assert!(s.due_deliveries(9, 0, 10).unwrap().is_empty(), "outbox: nothing is due before its moment");
     let due = s.due_deliveries(100, 0, 10).unwrap();
     assert_eq!(ids(&due), ["b", "a", "c"], "outbox: due rows come in the order written, each once");
-    assert!(due.iter().all(|d| d.state == DeliveryState::Pending && d.attempts == 0 && d.since == d.at));
+    assert!(due.iter().all(|d| d.state == DeliveryState::Pending && d.attempts == 0 && d.since.is_none()));
+    s.seen(&["b", "a"], 50).unwrap();
+    s.seen(&["a"], 60).unwrap();
+    assert_eq!(s.delivery("a").unwrap().unwrap().since, Some(50), "outbox: the 30 days start when first seen, once");
+    assert_eq!(s.delivery("c").unwrap().unwrap().since, None);
     assert_eq!(ids(&s.due_deliveries(15, 0, 10).unwrap()), ["a", "c"], "outbox: only rows due by then");
     assert_eq!(ids(&s.due_deliveries(100, due[0].seq, 1).unwrap()), ["a"], "outbox: paging goes on after `after`");
     assert_eq!(s.next_due().unwrap(), Some(10), "outbox: the earliest moment due");
@@ -83,10 +87,11 @@ fn a_retry_later_is_due_then<S: Store + Outbox>(s: &mut S) {
     put(s, vec![row("a", "webhook", 10)]);
     let mut a = attempt("a", 11, 1, "retry");
     a.next_at = Some(70);
+    s.seen(&["a"], 11).unwrap();
     s.record_attempt(&a, Then::RetryAt(70)).unwrap();
     assert!(s.due_deliveries(69, 0, 10).unwrap().is_empty(), "outbox: not due before its retry");
     let due = s.due_deliveries(70, 0, 10).unwrap();
-    assert_eq!((due[0].attempts, due[0].next_at, due[0].since), (1, 70, 10), "outbox: due at its retry");
+    assert_eq!((due[0].attempts, due[0].next_at, due[0].since), (1, 70, Some(11)), "outbox: due at its retry");
     assert_eq!(due[0].last_message.as_deref(), Some("down for maintenance"), "outbox: the remote message kept");
     assert_eq!(s.next_due().unwrap(), Some(70));
     let mut skipped = attempt("a", 71, 2, "skipped");
@@ -103,7 +108,11 @@ fn dead_deliveries_come_back_by_hand_only<S: Store + Outbox>(s: &mut S) {
     assert!(!s.retry_delivery("nope", 20).unwrap(), "outbox: no such row");
     assert!(s.retry_delivery("a", 20).unwrap(), "outbox: a dead row comes back");
     let d = s.delivery("a").unwrap().unwrap();
-    assert_eq!((d.state, d.next_at, d.since, d.done_at), (DeliveryState::Pending, 20, 20, None), "outbox: due now");
+    assert_eq!(
+        (d.state, d.next_at, d.since, d.done_at),
+        (DeliveryState::Pending, 20, Some(20), None),
+        "outbox: due now"
+    );
     assert_eq!(ids(&s.due_deliveries(20, 0, 10).unwrap()), ["a", "b"], "outbox: back in its place in the order");
 }
 

@@ -100,8 +100,18 @@ impl Worker {
     }
 
     /// One page: expired and unsendable rows settled here, the rest sent in lanes.
-    fn deliver(&mut self, page: Vec<Delivery>, now: i64) -> Result<Pass, String> {
+    fn deliver(&mut self, mut page: Vec<Delivery>, now: i64) -> Result<Pass, String> {
         let mut pass = Pass::default();
+        // Rows seen for the first time start their 30 days now.
+        let new: Vec<&str> = page.iter().filter(|d| d.since.is_none()).map(|d| d.action_id.as_str()).collect();
+        if !new.is_empty() {
+            let new: Vec<String> = new.into_iter().map(String::from).collect();
+            let ids: Vec<&str> = new.iter().map(String::as_str).collect();
+            self.outbox().seen(&ids, now).map_err(|e| e.to_string())?;
+            for d in page.iter_mut().filter(|d| d.since.is_none()) {
+                d.since = Some(now);
+            }
+        }
         let mut lanes: Vec<Vec<(Delivery, Value, &'static str)>> = vec![Vec::new(); self.lanes.max(1)];
         let horizon = i64::try_from(self.backoff.horizon.as_secs()).unwrap_or(i64::MAX);
         for d in page {
@@ -130,7 +140,7 @@ impl Worker {
                 pass.skipped += 1;
                 continue;
             };
-            if now >= d.since.saturating_add(horizon) {
+            if now >= d.since.unwrap_or(now).saturating_add(horizon) {
                 let last = d.last_code.clone().map_or_else(String::new, |c| {
                     format!(": the last answer was {c} {}", d.last_message.clone().unwrap_or_default())
                 });
@@ -302,7 +312,7 @@ fn settle(d: &Delivery, action: &Value, sink: &str, outcome: &Outcome, now: i64,
         message: String::new(),
         next_at: None,
     };
-    let later = |after| match backoff.next(n, d.since, now, after, jitter(&d.action_id, n)) {
+    let later = |after| match backoff.next(n, d.since.unwrap_or(now), now, after, jitter(&d.action_id, n)) {
         Next::At(at) => Then::RetryAt(at),
         Next::Dead => Then::Dead,
     };

@@ -9,7 +9,7 @@ use crate::outbox::{Attempt, Delivery, DeliveryQuery, DeliveryState, Outbox, The
 use crate::{Result, StoreError};
 
 const COLUMNS: &str = "rowid, action_id, kind, at, json, state, attempts, coalesce(next_at, at), \
-                       coalesce(since, at), last_code, last_message, delivered_at";
+                       since, last_code, last_message, delivered_at";
 
 fn delivery(r: &Row) -> rusqlite::Result<(Delivery, String)> {
     let state: String = r.get(5)?;
@@ -68,6 +68,19 @@ impl Outbox for SqliteStore {
              ORDER BY rowid LIMIT ?3"
         );
         deliveries(&self.conn, &sql, params![after as i64, now, limit as i64])
+    }
+
+    fn seen(&mut self, action_ids: &[&str], now: i64) -> Result<()> {
+        let tx = self.conn.transaction().map_err(backend)?;
+        {
+            let mut stmt = tx
+                .prepare_cached("UPDATE outbox SET since = ?2 WHERE action_id = ?1 AND since IS NULL")
+                .map_err(backend)?;
+            for id in action_ids {
+                stmt.execute(params![id, now]).map_err(backend)?;
+            }
+        }
+        tx.commit().map_err(backend)
     }
 
     fn next_due(&self) -> Result<Option<i64>> {
