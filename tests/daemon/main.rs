@@ -5,5 +5,6 @@ mod access;
 mod clock;
 mod concurrency;
 mod crash;
+mod delivery;
 mod queue;
 mod support;
