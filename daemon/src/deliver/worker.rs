@@ -39,7 +39,10 @@ impl Pass {
     }
 }
 
-/// A sink held after a failure: until when, and how many holds in a row.
+/// What a lane did, and the deliveries that died in it (with why), to announce.
+type LaneDone = (Pass, Vec<(Delivery, String)>);
+
+/// A sink held after a failure: until when.
 #[derive(Clone, Copy, Debug)]
 struct Hold {
     until: i64,
@@ -204,13 +207,13 @@ impl Worker {
         let sinks = self.sinks.clone();
         let backoff = self.backoff;
         let store = Mutex::new(self.outbox());
-        let results: Vec<Result<(Pass, Vec<(Delivery, String)>), String>> = std::thread::scope(|scope| {
+        let results: Vec<Result<LaneDone, String>> = std::thread::scope(|scope| {
             let handles: Vec<_> = lanes
                 .into_iter()
                 .filter(|l| !l.is_empty())
                 .map(|lane| {
                     let (held, store, sinks) = (&held, &store, &sinks);
-                    scope.spawn(move || -> Result<(Pass, Vec<(Delivery, String)>), String> {
+                    scope.spawn(move || -> Result<LaneDone, String> {
                         let mut pass = Pass::default();
                         let mut dead = Vec::new();
                         for (d, action, sink) in lane {
@@ -244,7 +247,6 @@ impl Worker {
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a delivery lane stopped".into()))).collect()
         });
-        drop(store);
         self.holds = held.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut pass = Pass::default();
         for result in results {
@@ -290,8 +292,7 @@ impl Worker {
             html: None,
             automatic: false,
         };
-        if let Outcome::Delivered { .. } = smtp.send(&email) {
-        } else {
+        if !matches!(smtp.send(&email), Outcome::Delivered { .. }) {
             tracing::warn!(action = %d.action_id, "the workspace owner could not be told by email");
         }
     }

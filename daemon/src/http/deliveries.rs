@@ -244,15 +244,5 @@ pub async fn unsubscribe(State(app): State<App>, Query(q): Query<UnsubscribePara
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_and_never_formulas() {
-        assert_eq!(cell("plain"), "plain");
-        assert_eq!(cell("a, b"), "\"a, b\"");
-        assert_eq!(cell("say \"no\"\nthen"), "\"say \"\"no\"\"\nthen\"");
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("-1"), "'-1");
-    }
-}
+#[path = "deliveries_tests.rs"]
+mod tests;
