@@ -6,6 +6,7 @@
 
 mod auth;
 mod clock;
+pub mod deliver;
 mod explain;
 pub mod host;
 pub mod http;
@@ -127,6 +128,7 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
         .stack_size(8 << 20)
         .spawn(move || writer.serve(inbox))
         .map_err(|e| DaemonError::Other(format!("the engine thread could not start: {e}")))?;
+    deliver::start(&config.project, open.clone(), config.owner.clone()).map_err(DaemonError::Other)?;
     let app = http::App::new(requests.clone(), open, status.clone(), config.ingest_secret);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -26,6 +26,9 @@ use toml_edit::{Array, ImDocument, Item, TableLike, TomlError, Value};
 
 use crate::calendar::Calendar;
 
+mod sinks;
+pub use sinks::{HubSpotConfig, SalesforceConfig, SinkProblem, Sinks, SlackConfig, SmtpConfig, WebhookConfig};
+
 /// The settings of one workspace.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Workspace {
@@ -35,12 +38,14 @@ pub struct Workspace {
     /// The workspace owner's address: who sees the actions of private playbooks that name
     /// no `owner` of their own.
     pub owner: Option<String>,
+    /// Where delivery sends actions (`[sinks.*]`, `[crm.*]`).
+    pub sinks: Sinks,
 }
 
 impl Default for Workspace {
     /// UTC, a Saturday and Sunday weekend, no holidays.
     fn default() -> Self {
-        Workspace { time_zone: Tz::UTC, calendar: Calendar::default(), owner: None }
+        Workspace { time_zone: Tz::UTC, calendar: Calendar::default(), owner: None, sinks: Sinks::default() }
     }
 }
 
@@ -122,9 +127,11 @@ pub enum ConfigProblem {
     NotAnAddress {
         text: String,
     },
+    /// A problem in a sink's or a CRM's section.
+    Sink(SinkProblem),
 }
 
-const SECTIONS: [&str; 2] = ["workspace", "calendar"];
+const SECTIONS: [&str; 4] = ["workspace", "calendar", "sinks", "crm"];
 const WORKSPACE_KEYS: [&str; 2] = ["time_zone", "owner"];
 const CALENDAR_KEYS: [&str; 2] = ["weekend", "holidays"];
 /// In [`chrono::Weekday::num_days_from_monday`] order, as [`Calendar::weekend`] is.
@@ -165,6 +172,12 @@ impl Workspace {
                 "calendar" => {
                     if let Some(section) = reader.keep(reader.section(name, item, key_span)) {
                         reader.calendar_section(section, &mut workspace.calendar);
+                    }
+                }
+                "sinks" | "crm" => {
+                    let group = if name == "sinks" { "sinks" } else { "crm" };
+                    if let Some(section) = reader.keep(reader.section(name, item, key_span)) {
+                        reader.sinks_group(group, section, &mut workspace.sinks);
                     }
                 }
                 _ => reader.report(reader.outside_sections(name, item, key_span)),
@@ -509,6 +522,7 @@ impl fmt::Display for ConfigProblem {
             ConfigProblem::DateWithTime { text } => write!(f, "holiday `{text}` has a time of day"),
             ConfigProblem::TimeNotDate { text } => write!(f, "holiday `{text}` is a time of day, not a date"),
             ConfigProblem::NotAnAddress { text } => write!(f, "the workspace owner `{text}` is not an email address"),
+            ConfigProblem::Sink(p) => p.fmt(f),
         }
     }
 }
@@ -518,9 +532,10 @@ impl ConfigProblem {
     pub fn help(&self) -> Option<String> {
         match self {
             ConfigProblem::Syntax { .. } => None,
+            ConfigProblem::Sink(p) => p.help(),
             ConfigProblem::UnknownSection { suggestion: Some(s), .. } => Some(format!("did you mean `[{s}]`?")),
             ConfigProblem::UnknownSection { suggestion: None, .. } => {
-                Some("the sections are `[workspace]` and `[calendar]`".to_string())
+                Some("the sections are `[workspace]`, `[calendar]`, `[sinks.…]` and `[crm.…]`".to_string())
             }
             ConfigProblem::NotASection { .. } => None,
             ConfigProblem::OutsideSection { key, section: Some(section) } => {
@@ -721,7 +736,7 @@ holidays = [2026-12-25, "2027-01-01"]
 
     #[test]
     fn unknown_section_with_nothing_close_lists_the_sections() {
-        insta::assert_snapshot!(error("[engine]\nthreads = 2"), @"unknown section `[engine]` (line 1, column 2): the sections are `[workspace]` and `[calendar]`");
+        insta::assert_snapshot!(error("[engine]\nthreads = 2"), @"unknown section `[engine]` (line 1, column 2): the sections are `[workspace]`, `[calendar]`, `[sinks.…]` and `[crm.…]`");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use play_compiler::syntax::Span;
 use play_compiler::Diagnostic;
 
 use crate::calendar::Calendar;
-use crate::config::{ConfigError, ConfigProblem, Workspace};
+use crate::config::{ConfigError, ConfigProblem, SinkProblem, Workspace};
 
 impl ConfigError {
     /// The problem as a diagnostic on the text of `play.toml`: a code, a label, the help
@@ -26,6 +26,10 @@ impl ConfigError {
             | ConfigProblem::UnknownKey { suggestion: Some(s), .. } => d.with_fix(span, *s),
             ConfigProblem::UnknownTimeZone { suggestion: Some(s), .. }
             | ConfigProblem::UnknownDay { suggestion: Some(s), .. } => d.with_fix(span, format!("\"{s}\"")),
+            ConfigProblem::Sink(sink) => match sink.fix() {
+                Some(fix) => d.with_fix(span, fix),
+                None => d,
+            },
             _ => d,
         }
     }
@@ -49,6 +53,13 @@ impl ConfigProblem {
             | ConfigProblem::DateWithTime { .. }
             | ConfigProblem::TimeNotDate { .. } => codes::BAD_HOLIDAY,
             ConfigProblem::NotAnAddress { .. } => codes::BAD_WORKSPACE_OWNER,
+            ConfigProblem::Sink(p) => match p {
+                SinkProblem::UnknownSink { .. } | SinkProblem::UnknownKey { .. } => codes::UNKNOWN_SETTING_NAME,
+                SinkProblem::Missing { .. } => codes::MISSING_SETTING,
+                SinkProblem::Secret { .. } => codes::SECRET_IN_SETTINGS,
+                SinkProblem::NotAVariableName { .. } => codes::NOT_A_VARIABLE_NAME,
+                SinkProblem::BadValue { .. } => codes::BAD_SINK_SETTING,
+            },
         }
     }
 
@@ -68,6 +79,7 @@ impl ConfigProblem {
             | ConfigProblem::DateWithTime { .. }
             | ConfigProblem::TimeNotDate { .. } => "not a date",
             ConfigProblem::NotAnAddress { .. } => "not an email address",
+            ConfigProblem::Sink(p) => p.label(),
         }
     }
 }
@@ -91,7 +103,8 @@ impl Workspace {
             .parse::<Tz>()
             .map_err(|_| format!("the program's time zone `{}` is not one this play knows", settings.time_zone))?;
         let calendar = Calendar { weekend: settings.weekend, holidays: settings.holidays.iter().copied().collect() };
-        Ok(Workspace { time_zone, calendar, owner: settings.owner.clone() })
+        // Sinks are read by the daemon from `play.toml` itself; a program does not carry them.
+        Ok(Workspace { time_zone, calendar, owner: settings.owner.clone(), sinks: Default::default() })
     }
 }
 

@@ -11,12 +11,15 @@ pub mod conformance;
 pub mod lease;
 pub mod migrate;
 mod model;
+pub mod outbox;
+pub mod outbox_conformance;
 pub mod place;
 pub mod postgres;
 pub mod sqlite;
 
 pub use crate::postgres::{Fence, PostgresStore};
 pub use model::*;
+pub use outbox::{Attempt, Delivery, DeliveryQuery, DeliveryState, Outbox, Then};
 pub use place::Place;
 pub use sqlite::SqliteStore;
 
@@ -89,4 +92,12 @@ pub trait Store: Send {
     fn counters(&self) -> Result<Counters>;
     /// The version of the schema the store is at.
     fn schema_version(&self) -> Result<i64>;
+
+    /// Delivery's state in this store ([`Outbox`]), when this kind of store keeps it.
+    fn as_outbox(&self) -> Option<&dyn Outbox> {
+        None
+    }
+    fn as_outbox_mut(&mut self) -> Option<&mut dyn Outbox> {
+        None
+    }
 }

@@ -36,3 +36,13 @@ fn a_reader_sees_what_a_writer_committed() {
         .unwrap();
     assert!(reader.action("a").unwrap().is_some());
 }
+
+#[test]
+fn sqlite_passes_the_outbox_conformance_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    play_store::outbox_conformance::run(|| {
+        n += 1;
+        SqliteStore::open(&dir.path().join(format!("outbox-{n}.db"))).unwrap()
+    });
+}

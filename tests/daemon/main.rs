@@ -5,6 +5,7 @@ mod access;
 mod clock;
 mod concurrency;
 mod crash;
+mod delivery;
 mod migrate;
 mod queue;
 mod scale_out;

@@ -121,6 +121,14 @@ pub const UNKNOWN_DAY: &str = "play::E0605";
 pub const BAD_HOLIDAY: &str = "play::E0606";
 /// A workspace `owner` that is not an email address.
 pub const BAD_WORKSPACE_OWNER: &str = "play::E0607";
+/// A sink's or a CRM's section without a setting it needs.
+pub const MISSING_SETTING: &str = "play::E0608";
+/// A secret written into `play.toml` instead of the environment variable that holds it.
+pub const SECRET_IN_SETTINGS: &str = "play::E0609";
+/// An `…_env` setting that is not an environment variable name.
+pub const NOT_A_VARIABLE_NAME: &str = "play::E0610";
+/// A sink's setting with a value it cannot have (a URL, an address, a port).
+pub const BAD_SINK_SETTING: &str = "play::E0611";
 
 /// Every settings code with a one-line summary, for docs and tests.
 pub const SETTINGS: &[(&str, &str)] = &[
@@ -131,6 +139,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
     (UNKNOWN_DAY, "unknown day"),
     (BAD_HOLIDAY, "holiday is not a date"),
     (BAD_WORKSPACE_OWNER, "workspace owner is not an email address"),
+    (MISSING_SETTING, "sink section without a setting it needs"),
+    (SECRET_IN_SETTINGS, "secret written in play.toml"),
+    (NOT_A_VARIABLE_NAME, "not an environment variable name"),
+    (BAD_SINK_SETTING, "sink setting with a wrong value"),
 ];
 
 /// Every checker code with a one-line summary, for docs and tests.

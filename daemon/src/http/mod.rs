@@ -3,6 +3,7 @@
 //! and back; nothing here touches the engine.
 
 mod changes;
+mod deliveries;
 pub mod openapi;
 mod queue;
 mod read;
@@ -107,7 +108,10 @@ pub fn router(app: App) -> Router {
         .route("/v1/history", get(read::history))
         .route("/v1/explain", get(read::explain))
         .route("/v1/status", get(read::status))
-        .route("/v1/sync-log", get(read::sync_log))
+        .route("/v1/sync-log", get(deliveries::sync_log))
+        .route("/v1/deliveries", get(deliveries::list))
+        .route("/v1/deliveries/:id/retry", post(deliveries::retry))
+        .route("/v1/unsubscribe", post(deliveries::unsubscribe))
         .route("/metrics", get(read::metrics))
         .route("/openapi.json", get(openapi::document))
         .layer(DefaultBodyLimit::max(body_limit))

@@ -18,7 +18,25 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     ("get", "/v1/history", "Run history (?record=&playbook=&since=)", true),
     ("get", "/v1/explain", "Why a playbook did or did not enrol a record (?record=Type/id&playbook=NAME)", true),
     ("get", "/v1/status", "The program running, the last refused reload, the journal position, timers, backlog", true),
-    ("get", "/v1/sync-log", "Delivery attempts (empty until delivery is built)", true),
+    (
+        "get",
+        "/v1/sync-log",
+        "Every delivery attempt with the remote code and message; `Accept: text/csv` gives the last 30 days as CSV",
+        true,
+    ),
+    (
+        "get",
+        "/v1/deliveries",
+        "Outbox rows and where each is: pending, delivered, dead or skipped (?state=&kind=&limit=&before=)",
+        true,
+    ),
+    ("post", "/v1/deliveries/{id}/retry", "Retry a dead or skipped delivery after a fix", true),
+    (
+        "post",
+        "/v1/unsubscribe",
+        "One-click unsubscribe from automatic emails (?email=&action=, the link in List-Unsubscribe)",
+        false,
+    ),
     ("get", "/metrics", "Prometheus metrics", false),
     ("get", "/openapi.json", "This document", false),
 ];
@@ -30,7 +48,9 @@ fn query_params(path: &str) -> &'static [&'static str] {
         "/v1/runs" => &["record", "limit"],
         "/v1/history" => &["record", "playbook", "since", "limit"],
         "/v1/explain" => &["record", "playbook"],
-        "/v1/sync-log" => &["since"],
+        "/v1/sync-log" => &["since", "limit"],
+        "/v1/deliveries" => &["state", "kind", "limit", "before"],
+        "/v1/unsubscribe" => &["email", "action"],
         _ => &[],
     }
 }
@@ -44,12 +64,23 @@ fn responses(method: &str, path: &str, secured: bool) -> Value {
     let mut answers = Map::new();
     let ok = if path == "/metrics" {
         json!({ "description": "Prometheus text exposition", "content": { "text/plain": { "schema": { "type": "string" } } } })
+    } else if path == "/v1/sync-log" {
+        json!({ "description": "done", "content": {
+            "application/json": { "schema": { "type": "object" } },
+            "text/csv": { "schema": { "type": "string" } } } })
     } else {
         json!({ "description": "done", "content": { "application/json": { "schema": { "type": "object" } } } })
     };
     answers.insert("200".into(), ok);
+    if path == "/v1/unsubscribe" {
+        answers.insert("400".into(), error("the link lacks its email or action"));
+        answers.insert("404".into(), error("no automatic email was sent with this link"));
+    }
     if !secured {
         return Value::Object(answers);
+    }
+    if path.ends_with("/retry") {
+        answers.insert("409".into(), error("the delivery is pending or delivered: nothing to retry"));
     }
     let post = method == "post";
     answers.insert("400".into(), error("a malformed parameter or body"));
@@ -159,8 +190,13 @@ mod tests {
             let request =
                 Request::builder().method(method.to_uppercase().as_str()).uri(&uri).body(Body::empty()).unwrap();
             let status = router(app.clone()).oneshot(request).await.unwrap().status();
-            let expected = if secured { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
-            assert_eq!(status, expected, "{method} {uri} is served and asks for credentials when it should");
+            if secured {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {uri} asks for credentials");
+            } else {
+                // Served without credentials (the unsubscribe link answers 400 without its query).
+                let refused = [StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND, StatusCode::METHOD_NOT_ALLOWED];
+                assert!(!refused.contains(&status), "{method} {uri} is served without credentials: {status}");
+            }
         }
         // axum's own refusals are JSON errors too, their headers kept.
         for (method, uri, status) in

@@ -1,5 +1,5 @@
-//! Reading what the daemon knows: runs, run history, status, the sync log (empty until
-//! delivery is built) and Prometheus metrics. A private playbook's runs and history are
+//! Reading what the daemon knows: runs, run history, status and Prometheus metrics (the
+//! sync log is in `deliveries.rs`). A private playbook's runs and history are
 //! shown to its owner alone, as its actions are.
 
 use axum::extract::{Query, State};
@@ -93,11 +93,6 @@ pub async fn status(State(app): State<App>, Teammate(_who): Teammate) -> Result<
         "runs_active": counters.runs_active,
         "snapshot_position": counters.snapshot_position,
     })))
-}
-
-pub async fn sync_log(Teammate(_who): Teammate) -> Json<Value> {
-    // Delivery is not built yet: nothing has been sent, so there is nothing to show.
-    Json(json!({ "entries": [], "note": "delivery is not built yet: no action has been sent anywhere" }))
 }
 
 pub async fn metrics(State(app): State<App>) -> Result<impl IntoResponse, ApiError> {

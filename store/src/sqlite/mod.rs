@@ -2,6 +2,7 @@
 //! crash of the process; a power cut may lose the last commits, never corrupt the file).
 //! All of this store's SQL is in this module and `query.rs`.
 
+mod outbox;
 mod query;
 mod schema;
 
@@ -206,5 +207,13 @@ impl Store for SqliteStore {
 
     fn schema_version(&self) -> Result<i64> {
         self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(backend)
+    }
+
+    fn as_outbox(&self) -> Option<&dyn crate::Outbox> {
+        Some(self)
+    }
+
+    fn as_outbox_mut(&mut self) -> Option<&mut dyn crate::Outbox> {
+        Some(self)
     }
 }

@@ -212,7 +212,7 @@ pub fn counters(conn: &Connection) -> rusqlite::Result<Counters> {
         journal_position: count("SELECT coalesce(max(position), 0) FROM journal")?,
         actions: count("SELECT count(*) FROM actions")?,
         actions_open: count("SELECT count(*) FROM actions WHERE state = 'open'")?,
-        outbox_backlog: count("SELECT count(*) FROM outbox WHERE delivered_at IS NULL")?,
+        outbox_backlog: count("SELECT count(*) FROM outbox WHERE state = 'pending'")?,
         history_entries: count("SELECT count(*) FROM history")?,
         runs_active: count("SELECT count(*) FROM runs WHERE state = 'active'")?,
         snapshot_position: conn

@@ -75,4 +75,35 @@ pub const MIGRATIONS: &[&str] = &[
         sha256 TEXT PRIMARY KEY,
         email TEXT NOT NULL
     );",
+    // 2: delivery's state of each outbox row, the sync log, opt-outs, watermarks.
+    "ALTER TABLE outbox ADD COLUMN state TEXT NOT NULL DEFAULT 'pending';
+    ALTER TABLE outbox ADD COLUMN next_at INTEGER;
+    ALTER TABLE outbox ADD COLUMN since INTEGER;
+    ALTER TABLE outbox ADD COLUMN last_code TEXT;
+    ALTER TABLE outbox ADD COLUMN last_message TEXT;
+    UPDATE outbox SET state = 'delivered' WHERE delivered_at IS NOT NULL;
+    CREATE INDEX outbox_pending ON outbox (state) WHERE state = 'pending';
+    CREATE TABLE attempts (
+        n INTEGER PRIMARY KEY,
+        action_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        sink TEXT NOT NULL,
+        record TEXT NOT NULL,
+        teammate TEXT,
+        attempt INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        next_at INTEGER
+    );
+    CREATE INDEX attempts_at ON attempts (at);
+    CREATE TABLE opt_outs (
+        who TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE TABLE marks (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );",
 ];

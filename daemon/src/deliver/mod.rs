@@ -1,0 +1,54 @@
+//! Delivery in the daemon: the outbox worker (`worker.rs`) on its own thread and its own
+//! store handle, reading outbox rows (never the engine) and sending each through the sink
+//! `play.toml` configures for it (`sinks.rs`); opt-outs read from the journal
+//! (`optouts.rs`). Delivery runs when `play.toml` configures at least one sink; without
+//! one, rows wait in the outbox.
+
+mod optouts;
+pub mod sinks;
+pub mod worker;
+
+use std::path::Path;
+use std::time::Duration;
+
+use play_runtime::config::Workspace;
+
+pub use sinks::{Job, Sink, SinkSet};
+pub use worker::{Pass, Worker};
+
+/// The sinks of the project's `play.toml` (none when it has no such file), their secrets
+/// read from the environment.
+pub fn sinks_of(project: &Path) -> Result<SinkSet, String> {
+    let folder = if project.is_file() { project.parent().unwrap_or(Path::new(".")) } else { project };
+    let text = match std::fs::read_to_string(folder.join("play.toml")) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(SinkSet::default()),
+        Err(e) => return Err(format!("cannot read `play.toml`: {e}")),
+    };
+    let workspace = Workspace::from_toml(&text).map_err(|e| format!("`play.toml`: {e}"))?;
+    Ok(SinkSet::from_settings(&workspace.sinks, &|name| std::env::var(name).ok()))
+}
+
+/// Starts the worker on its own thread, passing over the outbox every second (at once
+/// again while there is more to do). Does nothing when no sink is configured.
+pub fn start(project: &Path, open: crate::http::Opener, owner: Option<String>) -> Result<(), String> {
+    let sinks = sinks_of(project)?;
+    if sinks.is_empty() {
+        tracing::info!("delivery is off: `play.toml` configures no `[sinks.…]` or `[crm.…]`");
+        return Ok(());
+    }
+    let store = open().map_err(|e| e.to_string())?;
+    let mut worker = Worker::new(store, sinks, owner)?;
+    std::thread::Builder::new()
+        .name("delivery".into())
+        .spawn(move || loop {
+            match worker.pass(crate::clock::wall()) {
+                Ok(pass) if pass.delivered + pass.dead + pass.skipped > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!("delivery: {e}"),
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        })
+        .map_err(|e| format!("the delivery thread could not start: {e}"))?;
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! The sinks' settings read from `play.toml`, and each problem with its code, place and fix.
+
+use crate::config::Workspace;
+use play_compiler::diagnostic::codes;
+
+const GOOD: &str = r#"
+[sinks.smtp]
+host = "smtp.example.com"
+username = "play@example.com"
+password_env = "PLAY_SMTP_PASSWORD"
+from = "Customer Success <cs@example.com>"
+unsubscribe = "https://example.com/unsubscribe"
+
+[sinks.slack]
+webhook_env = "PLAY_SLACK_WEBHOOK"
+
+[sinks.webhook]
+url = "https://hooks.example.com/play"
+secret_env = "PLAY_WEBHOOK_SECRET"
+
+[crm.salesforce]
+instance_url = "https://acme.my.salesforce.com"
+token_env = "SF_TOKEN"
+
+[crm.hubspot]
+token_env = "HUBSPOT_TOKEN"
+"#;
+
+#[test]
+fn every_sink_is_read_with_its_defaults() {
+    let w = Workspace::from_toml(GOOD).expect("valid settings");
+    let smtp = w.sinks.smtp.expect("smtp");
+    assert_eq!((smtp.host.as_str(), smtp.port, smtp.security.as_str()), ("smtp.example.com", 587, "starttls"));
+    assert_eq!(smtp.password_env.as_deref(), Some("PLAY_SMTP_PASSWORD"));
+    assert_eq!(w.sinks.slack.expect("slack").webhook_env, "PLAY_SLACK_WEBHOOK");
+    assert_eq!(w.sinks.webhook.expect("webhook").secret_env, "PLAY_WEBHOOK_SECRET");
+    assert_eq!(w.sinks.salesforce.expect("salesforce").api_version, "61.0");
+    assert_eq!(w.sinks.hubspot.expect("hubspot").url, "https://api.hubapi.com");
+}
+
+fn rendered(text: &str) -> Vec<String> {
+    let (_, problems) = Workspace::check_toml(text);
+    problems
+        .iter()
+        .map(|p| {
+            let d = p.to_diagnostic();
+            let fix = d.fix.map(|f| format!(" [fix: `{}` -> `{}`]", &text[f.span.range()], f.replacement));
+            format!("{} {}{}", p.problem.code(), p, fix.unwrap_or_default())
+        })
+        .collect()
+}
+
+#[test]
+fn a_secret_in_the_file_is_refused_with_the_variable_to_use_instead() {
+    let text = "[sinks.smtp]\nhost = \"smtp.example.com\"\nfrom = \"cs@example.com\"\npassword = \"hunter2\"\n";
+    insta::assert_snapshot!(rendered(text).join("\n"), @"play::E0609 `password` would put a secret in `play.toml` (line 4, column 1): keep secrets out of `play.toml`: write `password_env = \"PLAY_SMTP_PASSWORD\"` and set that environment variable where the daemon runs [fix: `password = \"hunter2\"` -> `password_env = \"PLAY_SMTP_PASSWORD\"`]");
+}
+
+#[test]
+fn every_problem_of_the_sinks_is_reported_with_its_code() {
+    let text = "[sinks.smtp]\nhost = \"smtp.example.com\"\nsecurity = \"ssl\"\nport = 70000\n\n[sinks.slak]\nx = 1\n\n[sinks.webhook]\nurl = \"ftp://x\"\nsecret_env = \"my secret\"\n\n[crm.hubspot]\ntoken_env = \"HS\"\ntokn_env = \"HS\"\n";
+    insta::assert_snapshot!(rendered(text).join("\n"), @r#"
+        play::E0608 `[sinks.smtp]` needs `from` (line 1, column 8): add `from = …` to the section
+        play::E0611 `security` cannot be `ssl` (line 3, column 12): write `starttls`, `tls` or `none`
+        play::E0611 `port` cannot be `70000` (line 4, column 8): write a port number from 1 to 65535
+        play::E0602 unknown section `[sinks.slak]` (line 6, column 8): did you mean `[sinks.slack]`? [fix: `slak` -> `slack`]
+        play::E0611 `url` cannot be `ftp://x` (line 10, column 7): write an `https://` address
+        play::E0610 `secret_env` names the environment variable holding a secret, and `my secret` is not one (line 11, column 14): environment variable names are capital letters, digits and `_`, like `PLAY_SMTP_PASSWORD` [fix: `"my secret"` -> `"MY_SECRET"`]
+        play::E0602 unknown setting `tokn_env` in `[crm.hubspot]` (line 15, column 1): did you mean `token_env`? [fix: `tokn_env` -> `token_env`]
+        "#);
+    assert_eq!(Workspace::check_toml(text).1[0].problem.code(), codes::MISSING_SETTING);
+}

@@ -1,0 +1,154 @@
+//! The conformance suite of [`Outbox`]: `run(|| a fresh store)` panics with the name of
+//! the first rule the store breaks. Outbox rows come in through [`Store::append`], as the
+//! engine thread writes them.
+
+use crate::outbox::{Attempt, DeliveryQuery, DeliveryState, Outbox, Then};
+use crate::{Batch, OutboxRow, Store};
+
+/// Runs every rule against fresh stores made by `fresh`.
+pub fn run<S: Store + Outbox>(mut fresh: impl FnMut() -> S) {
+    rows_are_due_at_their_moment_in_order(&mut fresh());
+    an_attempt_is_logged_and_moves_its_delivery(&mut fresh());
+    a_retry_later_is_due_then(&mut fresh());
+    dead_deliveries_come_back_by_hand_only(&mut fresh());
+    deliveries_list_newest_first_by_state_and_kind(&mut fresh());
+    opt_outs_are_set_and_cleared(&mut fresh());
+    marks_start_at_zero_and_keep(&mut fresh());
+    the_store_hands_out_its_outbox(&mut fresh());
+}
+
+fn row(id: &str, kind: &str, at: i64) -> OutboxRow {
+    OutboxRow { action_id: id.into(), kind: kind.into(), at, json: format!("{{\"id\":\"{id}\"}}") }
+}
+
+fn put(s: &mut impl Store, rows: Vec<OutboxRow>) {
+    s.append(&Batch { outbox: rows, ..Batch::default() }).unwrap();
+}
+
+fn attempt(id: &str, at: i64, n: u32, outcome: &str) -> Attempt {
+    Attempt {
+        action_id: id.into(),
+        at,
+        sink: "webhook".into(),
+        record: "Account/acme".into(),
+        teammate: Some("jo@example.com".into()),
+        attempt: n,
+        outcome: outcome.into(),
+        code: "503".into(),
+        message: "down for maintenance".into(),
+        next_at: None,
+    }
+}
+
+fn ids(d: &[crate::Delivery]) -> Vec<&str> {
+    d.iter().map(|d| d.action_id.as_str()).collect()
+}
+
+fn rows_are_due_at_their_moment_in_order<S: Store + Outbox>(s: &mut S) {
+    put(s, vec![row("b", "webhook", 20), row("a", "email", 10)]);
+    put(s, vec![row("c", "webhook", 15), row("a", "email", 10)]);
+    assert!(s.due_deliveries(9, 0, 10).unwrap().is_empty(), "outbox: nothing is due before its moment");
+    let due = s.due_deliveries(100, 0, 10).unwrap();
+    assert_eq!(ids(&due), ["b", "a", "c"], "outbox: due rows come in the order written, each once");
+    assert!(due.iter().all(|d| d.state == DeliveryState::Pending && d.attempts == 0 && d.since.is_none()));
+    s.seen(&["b", "a"], 50).unwrap();
+    s.seen(&["a"], 60).unwrap();
+    assert_eq!(s.delivery("a").unwrap().unwrap().since, Some(50), "outbox: the 30 days start when first seen, once");
+    assert_eq!(s.delivery("c").unwrap().unwrap().since, None);
+    assert_eq!(ids(&s.due_deliveries(15, 0, 10).unwrap()), ["a", "c"], "outbox: only rows due by then");
+    assert_eq!(ids(&s.due_deliveries(100, due[0].seq, 1).unwrap()), ["a"], "outbox: paging goes on after `after`");
+    assert_eq!(s.next_due().unwrap(), Some(10), "outbox: the earliest moment due");
+    assert_eq!(s.counters().unwrap().outbox_backlog, 3, "outbox: the backlog counts pending rows");
+}
+
+fn an_attempt_is_logged_and_moves_its_delivery<S: Store + Outbox>(s: &mut S) {
+    put(s, vec![row("a", "webhook", 10)]);
+    let mut done = attempt("a", 11, 1, "delivered");
+    done.code = "200".into();
+    done.message = String::new();
+    s.record_attempt(&done, Then::Delivered).unwrap();
+    let d = s.delivery("a").unwrap().expect("the row");
+    assert_eq!((d.state, d.attempts, d.done_at), (DeliveryState::Delivered, 1, Some(11)), "outbox: delivered");
+    assert_eq!(d.last_code.as_deref(), Some("200"));
+    assert!(s.due_deliveries(100, 0, 10).unwrap().is_empty(), "outbox: a delivered row is never due again");
+    assert_eq!(s.next_due().unwrap(), None);
+    s.record_attempt(&attempt("a", 12, 2, "retry"), Then::RetryAt(50)).unwrap();
+    assert_eq!(
+        s.delivery("a").unwrap().unwrap().state,
+        DeliveryState::Delivered,
+        "outbox: a late attempt moves nothing"
+    );
+    assert_eq!(s.sync_log(0, 10).unwrap(), vec![done, attempt("a", 12, 2, "retry")], "outbox: every attempt logged");
+    assert_eq!(s.sync_log(12, 10).unwrap().len(), 1, "outbox: the log since a moment");
+    assert_eq!(s.counters().unwrap().outbox_backlog, 0);
+}
+
+fn a_retry_later_is_due_then<S: Store + Outbox>(s: &mut S) {
+    put(s, vec![row("a", "webhook", 10)]);
+    let mut a = attempt("a", 11, 1, "retry");
+    a.next_at = Some(70);
+    s.seen(&["a"], 11).unwrap();
+    s.record_attempt(&a, Then::RetryAt(70)).unwrap();
+    assert!(s.due_deliveries(69, 0, 10).unwrap().is_empty(), "outbox: not due before its retry");
+    let due = s.due_deliveries(70, 0, 10).unwrap();
+    assert_eq!((due[0].attempts, due[0].next_at, due[0].since), (1, 70, Some(11)), "outbox: due at its retry");
+    assert_eq!(due[0].last_message.as_deref(), Some("down for maintenance"), "outbox: the remote message kept");
+    assert_eq!(s.next_due().unwrap(), Some(70));
+    let mut skipped = attempt("a", 71, 2, "skipped");
+    skipped.sink = "none".into();
+    s.record_attempt(&skipped, Then::Skipped).unwrap();
+    assert_eq!(s.delivery("a").unwrap().unwrap().attempts, 1, "outbox: a skip is not a call");
+}
+
+fn dead_deliveries_come_back_by_hand_only<S: Store + Outbox>(s: &mut S) {
+    put(s, vec![row("a", "webhook", 10), row("b", "webhook", 10)]);
+    s.record_attempt(&attempt("a", 11, 1, "failed"), Then::Dead).unwrap();
+    assert_eq!(s.delivery("a").unwrap().unwrap().state, DeliveryState::Dead, "outbox: dead");
+    assert!(!s.retry_delivery("b", 20).unwrap(), "outbox: a pending row is not retried by hand");
+    assert!(!s.retry_delivery("nope", 20).unwrap(), "outbox: no such row");
+    assert!(s.retry_delivery("a", 20).unwrap(), "outbox: a dead row comes back");
+    let d = s.delivery("a").unwrap().unwrap();
+    assert_eq!(
+        (d.state, d.next_at, d.since, d.done_at),
+        (DeliveryState::Pending, 20, Some(20), None),
+        "outbox: due now"
+    );
+    assert_eq!(ids(&s.due_deliveries(20, 0, 10).unwrap()), ["a", "b"], "outbox: back in its place in the order");
+}
+
+fn deliveries_list_newest_first_by_state_and_kind<S: Store + Outbox>(s: &mut S) {
+    put(s, vec![row("a", "webhook", 1), row("b", "email", 2), row("c", "webhook", 3)]);
+    s.record_attempt(&attempt("b", 5, 1, "failed"), Then::Dead).unwrap();
+    let all = s.deliveries(&DeliveryQuery { limit: 10, ..DeliveryQuery::default() }).unwrap();
+    assert_eq!(ids(&all), ["c", "b", "a"], "outbox: newest first");
+    let page = DeliveryQuery { limit: 10, before: Some(all[0].seq), ..DeliveryQuery::default() };
+    assert_eq!(ids(&s.deliveries(&page).unwrap()), ["b", "a"], "outbox: the next page");
+    let dead = DeliveryQuery { state: Some(DeliveryState::Dead), limit: 10, ..DeliveryQuery::default() };
+    assert_eq!(ids(&s.deliveries(&dead).unwrap()), ["b"], "outbox: by state");
+    let hooks = DeliveryQuery { kind: Some("webhook".into()), limit: 1, ..DeliveryQuery::default() };
+    assert_eq!(ids(&s.deliveries(&hooks).unwrap()), ["c"], "outbox: by kind, limited");
+}
+
+fn opt_outs_are_set_and_cleared<S: Store + Outbox>(s: &mut S) {
+    assert_eq!(s.opted_out(&["vic@acme.example"]).unwrap(), None);
+    s.set_opt_out("vic@acme.example", Some("unsubscribed"), 5).unwrap();
+    s.set_opt_out("Contact/c1", Some("opted_out"), 6).unwrap();
+    assert_eq!(s.opted_out(&["x@y.z", "vic@acme.example"]).unwrap().as_deref(), Some("unsubscribed"));
+    assert_eq!(s.opted_out(&["Contact/c1"]).unwrap().as_deref(), Some("opted_out"), "opt-outs: by record");
+    s.set_opt_out("Contact/c1", None, 7).unwrap();
+    assert_eq!(s.opted_out(&["Contact/c1"]).unwrap(), None, "opt-outs: opting back in clears it");
+}
+
+fn marks_start_at_zero_and_keep<S: Store + Outbox>(s: &mut S) {
+    assert_eq!(s.mark("opt_outs").unwrap(), 0);
+    s.set_mark("opt_outs", 42).unwrap();
+    s.set_mark("opt_outs", 43).unwrap();
+    assert_eq!(s.mark("opt_outs").unwrap(), 43, "marks: the last value set");
+}
+
+fn the_store_hands_out_its_outbox<S: Store + Outbox>(s: &mut S) {
+    put(s, vec![row("a", "webhook", 1)]);
+    let store: &mut dyn Store = s;
+    assert!(store.as_outbox().expect("an outbox").delivery("a").unwrap().is_some(), "outbox: through the Store");
+    assert!(store.as_outbox_mut().is_some());
+}
