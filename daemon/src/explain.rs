@@ -36,7 +36,13 @@ pub struct Said {
 
 /// Folds the journal with a trace of `playbook` and the record `kind/id` (which the
 /// caller has checked `program` has).
-pub fn explain(store: &dyn Store, program: Program, playbook: &str, kind: &str, id: &str) -> Result<Explanation, String> {
+pub fn explain(
+    store: &dyn Store,
+    program: Program,
+    playbook: &str,
+    kind: &str,
+    id: &str,
+) -> Result<Explanation, String> {
     let record = program.schema.record_named(kind).ok_or_else(|| format!("there is no record type `{kind}`"))?;
     let triggers = program
         .playbook_named(playbook)

@@ -121,7 +121,11 @@ impl Host {
 
     /// One journaled command into the engine, as when it was first taken; a deploy's
     /// program is found by its hash.
-    pub fn fold(&mut self, command: &Command, program_of: &dyn Fn(&str) -> Result<Program, String>) -> Result<(), String> {
+    pub fn fold(
+        &mut self,
+        command: &Command,
+        program_of: &dyn Fn(&str) -> Result<Program, String>,
+    ) -> Result<(), String> {
         match command {
             Command::Change { line, arrival } => {
                 let read = self.read(line).map_err(|r| r.message)?;

@@ -50,12 +50,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(
-        requests: Sender<Request>,
-        open: Opener,
-        status: Arc<Mutex<Status>>,
-        secret: Option<Vec<u8>>,
-    ) -> App {
+    pub fn new(requests: Sender<Request>, open: Opener, status: Arc<Mutex<Status>>, secret: Option<Vec<u8>>) -> App {
         App {
             requests,
             readers: Arc::default(),

@@ -19,7 +19,6 @@ pub struct RunsQuery {
     limit: Option<usize>,
 }
 
-
 pub async fn runs(
     State(app): State<App>,
     Teammate(who): Teammate,

@@ -69,7 +69,9 @@ pub fn generated(rng: &mut Rng, n: usize, wall: i64) -> String {
             rng.below(11)
         ),
         77..=80 => format!(r#"{{"at":"{at}","change":"delete","record":"Account","id":"a{k}"}}"#),
-        81..=89 => format!(r#"{{"at":"{at}","change":"upsert","record":"Account","id":"a{k}","fields":{{"healht":50}}}}"#),
+        81..=89 => {
+            format!(r#"{{"at":"{at}","change":"upsert","record":"Account","id":"a{k}","fields":{{"healht":50}}}}"#)
+        }
         90..=94 => {
             let ahead = moment(wall + 2 * 86_400);
             format!(r#"{{"at":"{ahead}","change":"upsert","record":"Account","id":"a{k}","fields":{{"health":50}}}}"#)

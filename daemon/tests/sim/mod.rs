@@ -191,7 +191,8 @@ impl<'a> Sim<'a> {
         let store = SimStore::open(&self.path, self.faults.clone());
         let program = self.programs.versions[self.version].clone();
         let status = Arc::new(Mutex::new(Status::default()));
-        let mut writer = Writer::new(Host::new(program.clone()), Box::new(store), status, Some("lee@example.com".into()));
+        let mut writer =
+            Writer::new(Host::new(program.clone()), Box::new(store), status, Some("lee@example.com".into()));
         writer.snapshot_every = 1 + self.rng.below(6);
         let wall = self.wall.clone();
         writer.wall = Box::new(move || wall.load(Ordering::SeqCst));
@@ -376,7 +377,9 @@ impl<'a> Sim<'a> {
         for state in ActionState::ALL {
             let (a, b) = (rows(&reader, state), rows(&clean_reader, state));
             if a != b {
-                self.outcome.problems.push(format!("the {} actions differ:\n  live:  {a:?}\n  clean: {b:?}", state.name()));
+                self.outcome
+                    .problems
+                    .push(format!("the {} actions differ:\n  live:  {a:?}\n  clean: {b:?}", state.name()));
             }
         }
         let everything = HistoryQuery { limit: usize::MAX >> 1, ..HistoryQuery::default() };
