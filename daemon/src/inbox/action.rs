@@ -138,8 +138,12 @@ fn why(j: &Value) -> Markup {
         @if let Some(changed) = changed.filter(|c| !c.is_empty()) {
             table {
                 caption.muted { "What changed" }
-                thead { tr { th scope="col" { "Field" } th scope="col" { "Value" } } }
-                tbody { @for (field, value) in changed { tr { td { (field) } td { (show(value)) } } } }
+                thead { tr { th scope="col" { "Field" } th scope="col" { "Was" } th scope="col" { "Now" } } }
+                tbody { @for (field, value) in changed { tr {
+                    td { (field) }
+                    td { (show(&value[0])) }
+                    td { (show(&value[1])) }
+                } } }
             }
         }
         @if let Some(conds) = conditions.filter(|c| !c.is_empty()) {

@@ -2,7 +2,7 @@
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 
@@ -73,7 +73,7 @@ pub async fn submit(State(inbox): State<Inbox>, headers: HeaderMap, body: axum::
     let (id, _) = inbox.sessions.start(&email);
     let cookie = set_cookie(session::COOKIE, &id, LIFETIME.as_secs());
     let clear = set_cookie(SIGN_IN_COOKIE, "", 0);
-    ([(header::SET_COOKIE, cookie), (header::SET_COOKIE, clear)], Redirect::to(&next)).into_response()
+    (AppendHeaders([(header::SET_COOKIE, cookie), (header::SET_COOKIE, clear)]), Redirect::to(&next)).into_response()
 }
 
 pub async fn sign_out(
