@@ -92,7 +92,7 @@ pub async fn one(State(inbox): State<Inbox>, Signed(s): Signed, Path(name): Path
             dt { "Runs in flight" } dd { (in_flight.len()) }
         }
         h2 { "Picture" }
-        figure.picture role="img" aria-label={ "The steps of " (pb.name) } { (layout::raw(&picture)) }
+        figure.picture tabindex="0" role="img" aria-label={ "The steps of " (pb.name) } { (layout::raw(&picture)) }
         p { a href={ "/playbooks/" (pb.name) "/picture.svg" } { "The picture as SVG" } }
         h2 { "Runs in flight" }
         @if in_flight.is_empty() { p { "None." } } @else {
