@@ -17,6 +17,8 @@ use super::{html_page, layout, when, Inbox, Problem, Signed};
 pub const PAGE: usize = 50;
 /// Actions of one step produced at one moment that make a group.
 pub const GROUP_MIN: usize = 3;
+/// Actions read from the store by one query while loading the queue.
+const LOAD_PAGE: usize = 50_000;
 /// The tabs: the states a teammate looks at.
 const TABS: [(&str, &str); 4] =
     [("open", "Open"), ("snoozed", "Snoozed"), ("done", "Done"), ("dismissed", "Dismissed")];
@@ -82,7 +84,8 @@ pub async fn load(
         playbook: some(&f.playbook),
         record: some(&f.record),
         visible_to: Some(who.to_string()),
-        limit: 1000,
+        // Pages this large make one query for most queues: each page is a sort of the rest.
+        limit: LOAD_PAGE,
         cursor: None,
     };
     Ok(inbox
