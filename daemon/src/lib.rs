@@ -10,6 +10,7 @@ pub mod deliver;
 mod explain;
 pub mod host;
 pub mod http;
+pub mod inbox;
 pub mod lease;
 mod metrics;
 mod project;
@@ -150,7 +151,7 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
         }
         tracing::info!(%address, "listening");
         (config.on_ready)(address);
-        axum::serve(listener, http::router(app))
+        axum::serve(listener, http::router(app.clone()).merge(inbox::router(app)))
             .with_graceful_shutdown(stop_signal())
             .await
             .map_err(|e| DaemonError::Other(e.to_string()))

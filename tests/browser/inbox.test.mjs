@@ -1,0 +1,153 @@
+// The inbox in a real browser: sign in, work the queue by keyboard, edit and approve an
+// email, snooze, bulk dismiss a group, and a teammate who cannot see a private playbook's
+// action. axe-core finds no serious or critical violation on any page; every page is
+// screenshotted to screenshots/.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+import { startDaemon } from "./daemon.mjs";
+
+const require = createRequire(import.meta.url);
+const axePath = require.resolve("axe-core/axe.min.js");
+const shots = new URL("./screenshots/", import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+
+let daemon;
+let browser;
+
+before(async () => {
+  daemon = await startDaemon();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await daemon?.stop();
+});
+
+/** A fresh browser context signed in as `who`. */
+async function signIn(who) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${daemon.url}/`);
+  assert.match(page.url(), /\/sign-in\?next=/);
+  await page.getByLabel(/Your token/).fill(daemon.tokens[who]);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${daemon.url}/`);
+  return page;
+}
+
+/** No serious or critical accessibility violations, and a screenshot. */
+async function check(page, name) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => await window.axe.run(document));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`), [], name);
+  await page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
+}
+
+test("signing in shows the queue, and the sign-in page is accessible", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${daemon.url}/sign-in`);
+  await check(page, "sign-in");
+  await page.getByLabel(/Your token/).fill("not-a-token");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "not one this daemon knows" }).waitFor();
+  const signed = await signIn("jo");
+  await signed.getByRole("heading", { name: "Queue" }).waitFor();
+  await check(signed, "queue");
+});
+
+test("the queue is worked by keyboard: j moves, Enter opens", async () => {
+  const page = await signIn("lee");
+  await page.keyboard.press("j");
+  const first = page.locator("tr.row").first();
+  assert.equal(await first.getAttribute("aria-selected"), "true");
+  await page.keyboard.press("j");
+  assert.equal(await page.locator("tr.row").nth(1).getAttribute("aria-selected"), "true");
+  await page.keyboard.press("k");
+  const title = (await first.locator("a").textContent()).trim();
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/(actions\/|group\?)/);
+  await page.getByRole("heading", { level: 1 }).filter({ hasText: title.replace(/^\d+ × /, "") }).waitFor();
+  await page.goto(`${daemon.url}/`);
+  await page.keyboard.press("/");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "q");
+  await page.keyboard.type("save plan");
+  await page.keyboard.press("Enter");
+  await page.getByRole("link", { name: "Build a save plan for Acme" }).waitFor();
+  assert.equal(await page.locator("tr.row").count(), 1);
+});
+
+test("an email draft is edited, previewed and approved", async () => {
+  const page = await signIn("jo");
+  await page.getByRole("link", { name: "Your renewal with Acme" }).click();
+  await page.getByRole("heading", { name: "Why this exists" }).waitFor();
+  await check(page, "action-email");
+  await page.getByLabel("Subject").fill("Our call about the renewal");
+  await page.getByLabel("Body").fill("Hi Maria,\n\nCould we talk on Thursday?");
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.getByRole("region", { name: "Preview" }).filter({ hasText: "Could we talk on Thursday?" }).waitFor();
+  await page.getByRole("button", { name: "Approve and send" }).click();
+  await page.getByRole("status").filter({ hasText: "approved and sent" }).waitFor();
+  await page.goto(`${daemon.url}/?tab=done`);
+  await page.getByRole("link", { name: "Our call about the renewal" }).or(page.getByRole("link", { name: "Your renewal with Acme" })).first().waitFor();
+});
+
+test("a past snooze date is refused with words; a later one snoozes", async () => {
+  const page = await signIn("jo");
+  await page.getByRole("link", { name: "Review renewal risk for Acme" }).click();
+  await page.getByLabel("Snooze until").fill("2026-03-01");
+  await page.getByRole("button", { name: "Snooze" }).click();
+  await page.getByRole("alert").filter({ hasText: "not in the future" }).waitFor();
+  await page.getByRole("button", { name: "Dismiss" }).click();
+  await page.getByRole("alert").filter({ hasText: "cannot be empty" }).waitFor();
+  await page.getByLabel("Snooze until").fill("2026-04-01");
+  await page.getByRole("button", { name: "Snooze" }).click();
+  await page.getByRole("status").filter({ hasText: "snoozed" }).waitFor();
+  await page.goto(`${daemon.url}/?tab=snoozed`);
+  await page.getByRole("link", { name: "Review renewal risk for Acme" }).waitFor();
+});
+
+test("a group opens into its list and three of four are dismissed together", async () => {
+  const page = await signIn("lee");
+  await page.getByRole("link", { name: /^4 × Schedule the kickoff call/ }).click();
+  await check(page, "group");
+  await page.getByLabel("Pick Account/new4").uncheck();
+  await page.getByLabel(/Reason/).fill("pilot accounts: no kickoff");
+  await page.getByRole("button", { name: "Dismiss picked" }).click();
+  await page.getByRole("status").filter({ hasText: "3 actions dismissed." }).waitFor();
+  await page.getByRole("link", { name: "Schedule the kickoff call with New 4" }).waitFor();
+  assert.equal(await page.getByRole("link", { name: /^4 × / }).count(), 0);
+});
+
+test("a teammate cannot see a private playbook's action; its owner can", async () => {
+  const jo = await signIn("jo");
+  assert.equal(await jo.getByText("Build a save plan for Acme").count(), 0);
+  const answer = await jo.goto(`${daemon.url}/actions/40cc7136fb30c2e7`);
+  assert.equal(answer.status(), 404);
+  await jo.goto(`${daemon.url}/playbooks`);
+  assert.equal(await jo.getByRole("link", { name: "at_risk_escalation" }).count(), 0);
+  const lee = await signIn("lee");
+  await lee.goto(`${daemon.url}/actions/40cc7136fb30c2e7`);
+  await lee.getByRole("heading", { name: "Build a save plan for Acme" }).waitFor();
+  await check(lee, "action-task");
+});
+
+test("playbooks, a playbook's picture and the status page are accessible", async () => {
+  const page = await signIn("lee");
+  await page.getByRole("link", { name: "Playbooks" }).click();
+  await check(page, "playbooks");
+  await page.getByRole("link", { name: "renewal_risk" }).click();
+  await page.locator("figure.picture svg").waitFor();
+  await check(page, "playbook");
+  await page.getByRole("link", { name: "Status" }).click();
+  await page.getByText("Program running").waitFor();
+  await check(page, "status");
+});
