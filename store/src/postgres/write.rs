@@ -73,7 +73,7 @@ pub(super) fn batch(
              SELECT action_id, kind, at, json
              FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
                   WITH ORDINALITY AS t (action_id, kind, at, json, ord)
-             ORDER BY ord ON CONFLICT DO NOTHING",
+             ORDER BY ord ON CONFLICT (action_id) DO NOTHING",
         )?;
         let ids: Vec<&str> = o.iter().map(|r| r.action_id.as_str()).collect();
         let kinds: Vec<&str> = o.iter().map(|r| r.kind.as_str()).collect();
