@@ -1,7 +1,9 @@
 //! Copying a whole store from one place to another (`play migrate`): SQLite to
-//! PostgreSQL and back. Table by table in the order of their keys, in chunks, each chunk
-//! one transaction on the target; the target must be empty. Leases are not copied (they
-//! belong to the workers of one database). Afterwards both stores' counters must agree.
+//! PostgreSQL and back, delivery's state included (the outbox in the order its rows were
+//! written: SQLite's `rowid` is PostgreSQL's `seq`). Table by table in the order of their
+//! keys, in chunks, each chunk one transaction on the target; the target must be empty.
+//! Leases are not copied (they belong to the workers of one database). Afterwards both
+//! stores' counters must agree.
 
 use postgres::types::ToSql;
 use rusqlite::types::Value;
@@ -23,7 +25,7 @@ enum Ty {
 use Ty::*;
 
 /// Every table of the schema, its key first, with its columns' types.
-const TABLES: &[(&str, &[(&'static str, Ty)])] = &[
+const TABLES: &[(&str, &[(&str, Ty)])] = &[
     ("journal", &[("position", Int), ("kind", Text), ("text", Text), ("at", Int)]),
     ("snapshots", &[("position", Int), ("bytes", Blob)]),
     ("programs", &[("hash", Text), ("bytes", Blob)]),
