@@ -105,8 +105,10 @@ fn open_store(config: &Config) -> Result<Opened, DaemonError> {
             let fence = Fence { partition: lease.partition, token: lease.token };
             let writer = PostgresStore::open(url)?.fenced(fence);
             let keeper = lease::Keeper::start(url, lease, config.lease)?;
-            let place = config.store.clone();
-            let open: http::Opener = Arc::new(move || place.open());
+            // Readers, delivery and the endpoints that retry or unsubscribe write under the
+            // same lease as the engine: once it is taken over, they write nothing.
+            let url = url.clone();
+            let open: http::Opener = Arc::new(move || Ok(Box::new(PostgresStore::open(&url)?.fenced(fence))));
             Ok((Box::new(writer), open, Some(keeper)))
         }
     }

@@ -1,7 +1,9 @@
 //! Copying a whole store from one place to another (`play migrate`): SQLite to
-//! PostgreSQL and back. Table by table in the order of their keys, in chunks, each chunk
-//! one transaction on the target; the target must be empty. Leases are not copied (they
-//! belong to the workers of one database). Afterwards both stores' counters must agree.
+//! PostgreSQL and back, delivery's state included (the outbox in the order its rows were
+//! written: SQLite's `rowid` is PostgreSQL's `seq`). Table by table in the order of their
+//! keys, in chunks, each chunk one transaction on the target; the target must be empty.
+//! Leases are not copied (they belong to the workers of one database). Afterwards both
+//! stores' counters must agree.
 
 use postgres::types::ToSql;
 use rusqlite::types::Value;
@@ -52,7 +54,21 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
     ),
     (
         "outbox",
-        &[("action_id", Text), ("kind", Text), ("at", Int), ("json", Text), ("attempts", Int4), ("delivered_at", Int)],
+        &[
+            // SQLite's `rowid`: the order rows were written in, which delivery keeps.
+            ("seq", Int),
+            ("action_id", Text),
+            ("kind", Text),
+            ("at", Int),
+            ("json", Text),
+            ("attempts", Int4),
+            ("delivered_at", Int),
+            ("state", Text),
+            ("next_at", Int),
+            ("since", Int),
+            ("last_code", Text),
+            ("last_message", Text),
+        ],
     ),
     ("history", &[("n", Int), ("at", Int), ("playbook", Text), ("record", Text), ("run", Int), ("json", Text)]),
     (
@@ -68,6 +84,24 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     ("tokens", &[("sha256", Text), ("email", Text)]),
+    (
+        "attempts",
+        &[
+            ("n", Int),
+            ("action_id", Text),
+            ("at", Int),
+            ("sink", Text),
+            ("record", Text),
+            ("teammate", Text),
+            ("attempt", Int4),
+            ("outcome", Text),
+            ("code", Text),
+            ("message", Text),
+            ("next_at", Int),
+        ],
+    ),
+    ("opt_outs", &[("who", Text), ("reason", Text), ("at", Int)]),
+    ("marks", &[("name", Text), ("value", Int)]),
 ];
 
 const CHUNK: usize = 2_000;
@@ -96,6 +130,15 @@ fn sqlite_error(e: rusqlite::Error) -> StoreError {
 }
 
 impl Side {
+    /// The columns' names on this side: the outbox's `seq` is SQLite's `rowid`.
+    fn names(&self, table: &str, columns: &[(&'static str, Ty)]) -> Vec<&'static str> {
+        let sqlite = matches!(self, Side::Sqlite(_));
+        columns
+            .iter()
+            .map(|&(name, _)| if sqlite && table == "outbox" && name == "seq" { "rowid" } else { name })
+            .collect()
+    }
+
     fn open(place: &Place) -> Result<Side> {
         // Opening through the store creates and migrates the schema.
         Ok(match place {
@@ -116,10 +159,10 @@ impl Side {
     }
 
     /// Rows `offset..offset + CHUNK` in key order.
-    fn read(&mut self, table: &str, columns: &[(&str, Ty)], offset: usize) -> Result<Vec<Vec<Cell>>> {
-        let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
+    fn read(&mut self, table: &str, columns: &[(&'static str, Ty)], offset: usize) -> Result<Vec<Vec<Cell>>> {
+        let names = self.names(table, columns);
         let sql =
-            format!("SELECT {} FROM {table} ORDER BY {} LIMIT {CHUNK} OFFSET {offset}", names.join(", "), columns[0].0);
+            format!("SELECT {} FROM {table} ORDER BY {} LIMIT {CHUNK} OFFSET {offset}", names.join(", "), names[0]);
         match self {
             Side::Sqlite(c) => {
                 let mut stmt = c.prepare(&sql).map_err(sqlite_error)?;
@@ -166,8 +209,8 @@ impl Side {
         }
     }
 
-    fn write(&mut self, table: &str, columns: &[(&str, Ty)], rows: &[Vec<Cell>]) -> Result<()> {
-        let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
+    fn write(&mut self, table: &str, columns: &[(&'static str, Ty)], rows: &[Vec<Cell>]) -> Result<()> {
+        let names = self.names(table, columns);
         match self {
             Side::Sqlite(c) => {
                 let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
@@ -211,7 +254,9 @@ impl Side {
     fn finish(&mut self) -> Result<()> {
         if let Side::Postgres(c) = self {
             c.batch_execute(
-                "SELECT setval(pg_get_serial_sequence('history', 'n'), coalesce(max(n), 0) + 1, false) FROM history",
+                "SELECT setval(pg_get_serial_sequence('history', 'n'), coalesce(max(n), 0) + 1, false) FROM history;
+                 SELECT setval(pg_get_serial_sequence('outbox', 'seq'), coalesce(max(seq), 0) + 1, false) FROM outbox;
+                 SELECT setval(pg_get_serial_sequence('attempts', 'n'), coalesce(max(n), 0) + 1, false) FROM attempts;",
             )
             .map_err(backend)?;
         }

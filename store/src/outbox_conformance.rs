@@ -71,6 +71,7 @@ fn an_attempt_is_logged_and_moves_its_delivery<S: Store + Outbox>(s: &mut S) {
     assert_eq!((d.state, d.attempts, d.done_at), (DeliveryState::Delivered, 1, Some(11)), "outbox: delivered");
     assert_eq!(d.last_code.as_deref(), Some("200"));
     assert!(s.due_deliveries(100, 0, 10).unwrap().is_empty(), "outbox: a delivered row is never due again");
+    assert!(!s.retry_delivery("a", 12).unwrap(), "outbox: a delivered row is not retried by hand");
     assert_eq!(s.next_due().unwrap(), None);
     s.record_attempt(&attempt("a", 12, 2, "retry"), Then::RetryAt(50)).unwrap();
     assert_eq!(
@@ -135,6 +136,11 @@ fn opt_outs_are_set_and_cleared<S: Store + Outbox>(s: &mut S) {
     s.set_opt_out("Contact/c1", Some("opted_out"), 6).unwrap();
     assert_eq!(s.opted_out(&["x@y.z", "vic@acme.example"]).unwrap().as_deref(), Some("unsubscribed"));
     assert_eq!(s.opted_out(&["Contact/c1"]).unwrap().as_deref(), Some("opted_out"), "opt-outs: by record");
+    assert_eq!(
+        s.opted_out(&["Contact/c1", "vic@acme.example"]).unwrap().as_deref(),
+        Some("opted_out"),
+        "opt-outs: the first of them that opted out"
+    );
     s.set_opt_out("Contact/c1", None, 7).unwrap();
     assert_eq!(s.opted_out(&["Contact/c1"]).unwrap(), None, "opt-outs: opting back in clears it");
 }

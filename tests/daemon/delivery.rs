@@ -6,7 +6,8 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use play_store::{DeliveryQuery, DeliveryState, Outbox, SqliteStore};
+use play_store::postgres::ScratchDatabase;
+use play_store::{DeliveryQuery, DeliveryState, Outbox, PostgresStore, SqliteStore};
 
 use crate::support::{example_copy, token, Daemon};
 
@@ -100,5 +101,52 @@ fn killed_while_delivering_the_daemon_loses_no_webhook_and_the_key_tells_repeats
             r.header("webhook-signature").unwrap()
         ));
     }
+    assert_eq!(daemon.stop(), 0);
+}
+
+#[test]
+fn on_postgres_the_active_worker_delivers_every_webhook_once_and_lists_them() {
+    let db = ScratchDatabase::create("delivery").unwrap();
+    let dir = example_copy("customer-success");
+    let receiver = http::Server::with(|_| (200, vec![], "ok".to_string()));
+    let sync = dir.path().join("sync.play");
+    let text = std::fs::read_to_string(&sync).unwrap();
+    std::fs::write(&sync, text.replace("https://warehouse.example.com/hooks/crm/accounts", &receiver.url)).unwrap();
+    std::fs::write(
+        dir.path().join("play.toml"),
+        format!("[sinks.webhook]\nurl = \"{}\"\nsecret_env = \"HOOK_SECRET\"\n", receiver.url),
+    )
+    .unwrap();
+    let (code, jo, err) = crate::support::play(dir.path(), &["token", "add", "jo@example.com", "--store", db.url()]);
+    assert_eq!(code, 0, "token add: {err}");
+    let jo = jo.trim();
+
+    let daemon = Daemon::start(dir.path(), &["--store", db.url()], &[("HOOK_SECRET", SECRET)]);
+    let (code, report) = daemon.post("/v1/changes", Some(jo), &changes());
+    assert_eq!(code, 200, "{report}");
+    daemon.status_when(jo, |s| s["outbox_backlog"] == 0);
+
+    let store = PostgresStore::open(db.url()).unwrap();
+    let hooks = store
+        .deliveries(&DeliveryQuery { kind: Some("webhook".into()), limit: 100_000, ..DeliveryQuery::default() })
+        .unwrap();
+    assert!(hooks.len() >= 40, "the changes made webhooks: {}", hooks.len());
+    assert!(hooks.iter().all(|d| d.state == DeliveryState::Delivered && d.attempts == 1), "{hooks:?}");
+    let made: BTreeSet<String> = hooks.iter().map(|d| d.action_id.clone()).collect();
+    let keys: Vec<String> =
+        receiver.requests().iter().map(|r| r.header("idempotency-key").unwrap_or_default().to_string()).collect();
+    assert_eq!(keys.len(), made.len(), "one call per webhook");
+    assert_eq!(keys.into_iter().collect::<BTreeSet<_>>(), made, "the receiver has every webhook the engine made");
+    let logged: Vec<_> =
+        store.sync_log(0, 100_000).unwrap().into_iter().filter(|a| made.contains(&a.action_id)).collect();
+    assert_eq!(logged.len(), made.len(), "the sync log has every webhook's attempt");
+    assert!(logged.iter().all(|a| a.outcome == "delivered" && a.code == "200"), "{logged:?}");
+
+    // The workspace's owner sees every playbook's deliveries.
+    let (code, lee, err) = crate::support::play(dir.path(), &["token", "add", "lee@example.com", "--store", db.url()]);
+    assert_eq!(code, 0, "token add: {err}");
+    let (code, listed) = daemon.get("/v1/deliveries?state=delivered&kind=webhook", Some(lee.trim()));
+    assert_eq!(code, 200, "the deliveries endpoint answers on PostgreSQL: {listed}");
+    assert!(listed.to_string().contains(hooks[0].action_id.as_str()), "{listed}");
     assert_eq!(daemon.stop(), 0);
 }

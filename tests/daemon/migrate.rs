@@ -6,7 +6,8 @@ use std::path::Path;
 use play_store::conformance::action;
 use play_store::postgres::ScratchDatabase;
 use play_store::{
-    ActionQuery, ActionState, ActionUpdate, Batch, Command, HistoryQuery, HistoryRow, OutboxRow, Place, RunRow, Store,
+    ActionQuery, ActionState, ActionUpdate, Attempt, Batch, Command, DeliveryQuery, HistoryQuery, HistoryRow,
+    OutboxRow, Place, RunRow, Store, Then,
 };
 
 use crate::support::play;
@@ -31,7 +32,10 @@ fn fill(store: &mut dyn Store) {
             by: Some("jo@example.com".into()),
             at: 21,
         }],
-        outbox: vec![OutboxRow { action_id: "a".into(), kind: "email".into(), at: 10, json: "{}".into() }],
+        outbox: ["a", "c", "b"]
+            .iter()
+            .map(|id| OutboxRow { action_id: id.to_string(), kind: "email".into(), at: 10, json: "{}".into() })
+            .collect(),
         history: (0..3)
             .map(|n| HistoryRow {
                 at: n,
@@ -55,6 +59,36 @@ fn fill(store: &mut dyn Store) {
     store.put_program("h1", b"program bytes").unwrap();
     store.put_snapshot(3, b"snapshot bytes").unwrap();
     store.add_token("jo@example.com", "hash-jo").unwrap();
+    let outbox = store.as_outbox_mut().expect("delivery's state");
+    outbox.seen(&["a", "c"], 11).unwrap();
+    let attempt = |at, outcome: &str| Attempt {
+        action_id: "c".into(),
+        at,
+        sink: "smtp".into(),
+        record: "Account/x".into(),
+        teammate: Some("jo@example.com".into()),
+        attempt: 1,
+        outcome: outcome.into(),
+        code: "451".into(),
+        message: "try later".into(),
+        next_at: Some(99),
+    };
+    outbox.record_attempt(&attempt(12, "retry"), Then::RetryAt(99)).unwrap();
+    outbox.record_attempt(&attempt(13, "dead"), Then::Dead).unwrap();
+    outbox.set_opt_out("vic@acme.example", Some("unsubscribed"), 14).unwrap();
+    outbox.set_mark("opt_outs", 3).unwrap();
+}
+
+/// Delivery's state, as text to compare.
+fn dump_outbox(store: &dyn Store) -> String {
+    let outbox = store.as_outbox().expect("delivery's state");
+    format!(
+        "{:?}\n{:?}\n{:?} {:?}",
+        outbox.deliveries(&DeliveryQuery { limit: 100, ..DeliveryQuery::default() }).unwrap(),
+        outbox.sync_log(0, 100).unwrap(),
+        outbox.opted_out(&["vic@acme.example"]).unwrap(),
+        outbox.mark("opt_outs").unwrap(),
+    )
 }
 
 /// Everything the API reads, as text to compare.
@@ -85,17 +119,21 @@ fn a_store_migrated_to_postgres_and_back_is_the_same_store() {
     let first = Place::parse(&dir.path().join("first.db").display().to_string()).unwrap();
     fill(&mut *first.open().unwrap());
     let original = dump(&*first.open().unwrap());
+    let original_outbox = dump_outbox(&*first.open().unwrap());
+    assert!(original_outbox.contains("Dead") && original_outbox.contains("unsubscribed"), "{original_outbox}");
 
     let (code, out, err) = migrate(dir.path(), "sqlite:first.db", db.url());
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("both stores count the same"), "{out}");
     let pg = Place::parse(db.url()).unwrap();
     assert_eq!(dump(&*pg.open().unwrap()), original, "SQLite to PostgreSQL");
+    assert_eq!(dump_outbox(&*pg.open().unwrap()), original_outbox, "delivery's state, SQLite to PostgreSQL");
 
     let (code, _, err) = migrate(dir.path(), db.url(), "sqlite:back.db");
     assert_eq!(code, 0, "{err}");
     let back = Place::parse(&dir.path().join("back.db").display().to_string()).unwrap();
     assert_eq!(dump(&*back.open().unwrap()), original, "and back to SQLite");
+    assert_eq!(dump_outbox(&*back.open().unwrap()), original_outbox, "delivery's state, and back");
 
     // The copy goes on where the original would: the next history entry comes after.
     let mut copy = pg.open().unwrap();
@@ -103,6 +141,11 @@ fn a_store_migrated_to_postgres_and_back_is_the_same_store() {
     copy.append(&Batch { history: vec![entry], ..Batch::default() }).unwrap();
     let history = copy.history(&HistoryQuery { limit: 100, ..HistoryQuery::default() }).unwrap();
     assert_eq!(history.iter().map(|h| h.at).collect::<Vec<_>>(), [0, 1, 2, 5]);
+    let row = OutboxRow { action_id: "d".into(), kind: "email".into(), at: 1, json: "{}".into() };
+    copy.append(&Batch { outbox: vec![row], ..Batch::default() }).unwrap();
+    let due = copy.as_outbox().unwrap().due_deliveries(100, 0, 10).unwrap();
+    let due: Vec<&str> = due.iter().map(|d| d.action_id.as_str()).collect();
+    assert_eq!(due, ["a", "b", "d"], "and the next outbox row is delivered after the copied ones");
 
     let (code, _, err) = migrate(dir.path(), "sqlite:first.db", db.url());
     assert_eq!(code, 2, "a store that is not empty is refused");

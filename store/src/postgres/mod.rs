@@ -2,8 +2,10 @@
 //! several machines. A store opened [`PostgresStore::fenced`] checks, inside every write's
 //! transaction, that its lease's fencing token is still the current one (holding the lease
 //! row for the transaction), so a worker whose lease was taken over writes nothing.
-//! All of this store's SQL is in this module, `write.rs` and `query.rs`.
+//! All of this store's SQL is in this module, `write.rs`, `query.rs` and `outbox.rs`
+//! (delivery's state, [`crate::Outbox`]).
 
+mod outbox;
 mod query;
 mod schema;
 mod scratch;
@@ -328,5 +330,13 @@ impl Store for PostgresStore {
 
     fn schema_version(&self) -> Result<i64> {
         version(self.inner().client())
+    }
+
+    fn as_outbox(&self) -> Option<&dyn crate::Outbox> {
+        Some(self)
+    }
+
+    fn as_outbox_mut(&mut self) -> Option<&mut dyn crate::Outbox> {
+        Some(self)
     }
 }

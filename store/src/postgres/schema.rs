@@ -83,4 +83,45 @@ pub const MIGRATIONS: &[&str] = &[
         token BIGINT NOT NULL,
         expires TIMESTAMPTZ NOT NULL
     );",
+    // 2: delivery's state of each outbox row (and `seq`, the order rows were written in;
+    // rows already there are numbered by their moment), the sync log, opt-outs, watermarks.
+    "ALTER TABLE outbox ADD COLUMN seq BIGINT;
+    CREATE SEQUENCE outbox_seq_seq OWNED BY outbox.seq;
+    UPDATE outbox SET seq = t.n
+        FROM (SELECT action_id, row_number() OVER (ORDER BY at, action_id) AS n FROM outbox) AS t
+        WHERE outbox.action_id = t.action_id;
+    SELECT setval('outbox_seq_seq', coalesce(max(seq), 0) + 1, false) FROM outbox;
+    ALTER TABLE outbox ALTER COLUMN seq SET DEFAULT nextval('outbox_seq_seq');
+    ALTER TABLE outbox ALTER COLUMN seq SET NOT NULL;
+    CREATE UNIQUE INDEX outbox_seq ON outbox (seq);
+    ALTER TABLE outbox ADD COLUMN state TEXT NOT NULL DEFAULT 'pending';
+    ALTER TABLE outbox ADD COLUMN next_at BIGINT;
+    ALTER TABLE outbox ADD COLUMN since BIGINT;
+    ALTER TABLE outbox ADD COLUMN last_code TEXT;
+    ALTER TABLE outbox ADD COLUMN last_message TEXT;
+    UPDATE outbox SET state = 'delivered' WHERE delivered_at IS NOT NULL;
+    CREATE INDEX outbox_pending ON outbox (seq) WHERE state = 'pending';
+    CREATE TABLE attempts (
+        n BIGSERIAL PRIMARY KEY,
+        action_id TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        sink TEXT NOT NULL,
+        record TEXT NOT NULL,
+        teammate TEXT,
+        attempt INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        next_at BIGINT
+    );
+    CREATE INDEX attempts_at ON attempts (at);
+    CREATE TABLE opt_outs (
+        who TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        at BIGINT NOT NULL
+    );
+    CREATE TABLE marks (
+        name TEXT PRIMARY KEY,
+        value BIGINT NOT NULL
+    );",
 ];

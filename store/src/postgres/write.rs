@@ -68,8 +68,12 @@ pub(super) fn batch(
         let o = &batch.outbox;
         let s = sql(
             tx,
+            // In the batch's order: `seq` is the order delivery walks rows in.
             "INSERT INTO outbox (action_id, kind, at, json)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) ON CONFLICT DO NOTHING",
+             SELECT action_id, kind, at, json
+             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
+                  WITH ORDINALITY AS t (action_id, kind, at, json, ord)
+             ORDER BY ord ON CONFLICT (action_id) DO NOTHING",
         )?;
         let ids: Vec<&str> = o.iter().map(|r| r.action_id.as_str()).collect();
         let kinds: Vec<&str> = o.iter().map(|r| r.kind.as_str()).collect();
