@@ -23,7 +23,16 @@ pub struct Running {
 impl Running {
     pub fn start(dir: &Path, token: &str) -> Running {
         let mut child = Command::new(PLAY)
-            .args(["run", "--listen", "127.0.0.1:0", "--clock", "changes", "--no-watch"])
+            .args([
+                "run",
+                "--listen",
+                "127.0.0.1:0",
+                "--clock",
+                "changes",
+                "--no-watch",
+                "--owner",
+                "bench@example.com",
+            ])
             .current_dir(dir)
             .env("PLAY_LOG", "warn")
             .stdout(Stdio::piped())
