@@ -363,6 +363,9 @@ impl Writer {
             self.position = self.store.append(&batch).map_err(|e| e.to_string())?;
             crate::metrics::committed(commands, batch.actions.len() as u64);
         }
+        // The status shows the commit before anyone hears of it: a client that reads it
+        // after its answer sees its own change.
+        self.publish();
         for w in waiting {
             match w {
                 Waiting::Changes(reply, report) => {
@@ -375,7 +378,6 @@ impl Writer {
             }
         }
         self.maybe_snapshot();
-        self.publish();
         Ok(())
     }
 
