@@ -16,18 +16,19 @@
 
 #[path = "support/daemon.rs"]
 mod daemon;
+#[path = "support/project.rs"]
+mod project;
 
 use std::time::Instant;
 
-use daemon::{copy_tree, peak_rss_kb, Running};
+use daemon::{peak_rss_kb, Running};
 
 const BATCH: usize = 1_000;
 const ACCOUNTS: usize = 10_000;
 
 fn main() {
     let lines_wanted: usize = std::env::var("LINES").ok().and_then(|n| n.parse().ok()).unwrap_or(50_000);
-    let dir = tempfile::tempdir().expect("a scratch folder");
-    copy_tree(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/customer-success"), dir.path());
+    let dir = project::example_project();
     let token = daemon::token(dir.path());
 
     // Teammates in the directory: no playbook fires on them.

@@ -7,6 +7,9 @@
 //! `cargo bench --bench scale_out` (LINES=… to change the 20,000; LEASE_MS=… the 1,000;
 //! PLAY_TEST_POSTGRES=postgres://… another server).
 
+#[path = "support/project.rs"]
+mod project;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -41,7 +44,7 @@ fn main() {
     let bodies: Vec<String> = all.chunks(BATCH).map(|c| c.join("\n")).collect();
 
     let sqlite = {
-        let dir = project();
+        let dir = project::example_project();
         let token = token(dir.path(), None);
         let (mut child, active) = start(dir.path(), None, lease_ms);
         let (_, url) = active.recv().unwrap();
@@ -55,7 +58,7 @@ fn main() {
 
     for workers in [1, 2, 4] {
         let db = ScratchDatabase::create("bench").expect("PostgreSQL answers (PLAY_TEST_POSTGRES)");
-        let dir = project();
+        let dir = project::example_project();
         let token = token(dir.path(), Some(db.url()));
         let (tx, active) = channel();
         let mut children: Vec<Child> = Vec::new();
@@ -160,23 +163,4 @@ fn token(dir: &Path, url: Option<&str>) -> String {
     }
     let out = Command::new(env!("CARGO_BIN_EXE_play")).args(&args).current_dir(dir).output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a scratch folder");
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/customer-success"), dir.path());
-    dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }

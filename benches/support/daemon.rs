@@ -152,16 +152,3 @@ pub fn replay(dir: &Path, lines: &[String]) -> f64 {
     assert!(status.success(), "play replay runs");
     started.elapsed().as_secs_f64()
 }
-
-pub fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}

@@ -31,8 +31,18 @@ fn timers_that_fell_due_while_the_daemon_was_down_fire_when_it_comes_back() {
     assert_eq!(stored, replayed, "the same actions as a replay run up to the daemon's clock");
 }
 
-#[test]
-fn an_edit_that_checks_is_deployed_and_one_that_does_not_is_shown_in_the_status() {
+/// The example project run with its folder watched: the first program's hash, and the
+/// file the tests edit with its source.
+struct Watched {
+    dir: tempfile::TempDir,
+    lee: String,
+    daemon: Daemon,
+    hash: String,
+    file: std::path::PathBuf,
+    source: String,
+}
+
+fn watched() -> Watched {
     let dir = example_copy("customer-success");
     let lee = token(dir.path(), "lee@example.com");
     let daemon = Daemon::start(dir.path(), &["--watch"], &[]);
@@ -40,6 +50,12 @@ fn an_edit_that_checks_is_deployed_and_one_that_does_not_is_shown_in_the_status(
     let hash = first["program"]["hash"].as_str().unwrap().to_string();
     let file = dir.path().join("renewals.play");
     let source = std::fs::read_to_string(&file).unwrap();
+    Watched { dir, lee, daemon, hash, file, source }
+}
+
+#[test]
+fn an_edit_that_checks_is_deployed_and_one_that_does_not_is_shown_in_the_status() {
+    let Watched { dir, lee, daemon, hash, file, source } = watched();
     std::fs::write(&file, format!("{source}\nplaybook broken {{\n")).unwrap();
     let refused = daemon.status_when(&lee, |s| !s["refused_reload"].is_null());
     assert_eq!(refused["program"]["hash"], hash, "the last good program keeps running");
@@ -55,13 +71,7 @@ fn an_edit_that_checks_is_deployed_and_one_that_does_not_is_shown_in_the_status(
 
 #[test]
 fn a_deploy_that_makes_a_published_playbook_private_again_is_refused() {
-    let dir = example_copy("customer-success");
-    let lee = token(dir.path(), "lee@example.com");
-    let daemon = Daemon::start(dir.path(), &["--watch"], &[]);
-    let (_, first) = daemon.get("/v1/status", Some(&lee));
-    let hash = first["program"]["hash"].as_str().unwrap().to_string();
-    let file = dir.path().join("renewals.play");
-    let source = std::fs::read_to_string(&file).unwrap();
+    let Watched { dir, lee, daemon, hash, file, source } = watched();
     assert_eq!(source.matches("visibility public").count(), 1);
     std::fs::write(&file, source.replace("visibility public", "visibility private")).unwrap();
     let refused = daemon.status_when(&lee, |s| !s["refused_reload"].is_null());

@@ -6,10 +6,9 @@
 //!
 //! `PLAY_CRASH_KILLS=N` kills N times (20 by default; `scripts/crash-soak` runs 1,000).
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use play_store::{ActionQuery, SqliteStore, Store};
+use play_store::SqliteStore;
 
 use crate::support::{example_copy, Daemon};
 
@@ -122,40 +121,16 @@ fn killed_at_random_moments_the_daemon_keeps_every_acknowledged_change_and_no_ac
         kills += 1;
     }
 
-    // What the daemon kept.
+    // What the daemon kept, against a replay of exactly the acknowledged changes.
     let store = SqliteStore::open(&dir.path().join(".play/state.db")).unwrap();
-    let stored = store.actions(&ActionQuery { limit: 1_000_000, ..ActionQuery::default() }).unwrap().items;
-    let stored_ids: BTreeSet<&str> = stored.iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(stored_ids.len(), stored.len(), "no action id twice");
-
-    // What a replay of exactly the acknowledged changes produces.
-    let file = dir.path().join("acknowledged.jsonl");
-    std::fs::write(&file, acknowledged.join("\n") + "\n").unwrap();
-    let (code, out, err) = crate::support::play(dir.path(), &["replay", "--changes", "acknowledged.jsonl"]);
-    assert_eq!(code, 0, "{err}");
-    let replayed: BTreeMap<String, String> = out
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            (v["id"].as_str().unwrap().to_string(), v["at"].as_str().unwrap().to_string())
-        })
-        .collect();
-    assert_eq!(replayed.len(), out.lines().count(), "the replay produces no id twice either");
-    for id in &stored_ids {
-        assert!(replayed.contains_key(*id), "stored action {id} is one the replay produces");
-    }
-    // The replay ends the last moment; the daemon holds that moment's actions open for
-    // more changes at the same moment, so only those may be missing.
-    let last = replayed.values().max().cloned().unwrap_or_default();
-    let missing: Vec<_> = replayed.iter().filter(|(id, _)| !stored_ids.contains(id.as_str())).collect();
-    if !missing.iter().all(|(_, at)| **at == last) {
+    let stored = crate::support::stored_match_replay(dir.path(), &store, &acknowledged).unwrap_or_else(|lost| {
         let kept = dir.keep();
-        panic!("actions lost: {missing:?}\n(the project, its store and acknowledged.jsonl are kept in {kept:?})");
-    }
-    assert!(stored.len() > 50, "the stream fires actions: {}", stored.len());
+        panic!("{lost}\n(the project, its store and acknowledged.jsonl are kept in {kept:?})")
+    });
+    assert!(stored > 50, "the stream fires actions: {stored}");
     eprintln!(
         "{kills_wanted} kills, {} lines acknowledged, {} actions stored, {resent_duplicates} lines sent again after a kill were duplicates",
         acknowledged.len(),
-        stored.len()
+        stored
     );
 }

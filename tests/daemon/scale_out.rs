@@ -6,11 +6,11 @@
 //!
 //! `PLAY_SCALE_KILLS=N` kills N times (6 by default).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use play_store::postgres::ScratchDatabase;
-use play_store::{ActionQuery, PostgresStore, Store};
+use play_store::{PostgresStore, Store};
 
 use crate::crash::{line, Rng};
 use crate::support::{example_copy, play};
@@ -94,37 +94,16 @@ fn killed_at_random_moments_the_workers_keep_every_acknowledged_change_and_no_ac
     let mut last = last;
     assert_eq!(last.child.wait().unwrap().code(), Some(0), "SIGTERM drains and exits 0: {}", last.log_text());
 
-    // What the workers kept.
+    // What the workers kept, against a replay of exactly the acknowledged changes.
     let store = PostgresStore::open(db.url()).unwrap();
-    let stored = store.actions(&ActionQuery { limit: 1_000_000, ..ActionQuery::default() }).unwrap().items;
-    let stored_ids: BTreeSet<&str> = stored.iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(stored_ids.len(), stored.len(), "no action id twice");
-
-    // What a replay of exactly the acknowledged changes produces.
-    std::fs::write(dir.path().join("acknowledged.jsonl"), acknowledged.join("\n") + "\n").unwrap();
-    let (code, out, err) = play(dir.path(), &["replay", "--changes", "acknowledged.jsonl"]);
-    assert_eq!(code, 0, "{err}");
-    let replayed: BTreeMap<String, String> = out
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            (v["id"].as_str().unwrap().to_string(), v["at"].as_str().unwrap().to_string())
-        })
-        .collect();
-    for id in &stored_ids {
-        assert!(replayed.contains_key(*id), "stored action {id} is one the replay produces");
-    }
-    // The replay ends the last moment; the daemon holds that moment's actions open for
-    // more changes at the same moment, so only those may be missing.
-    let end = replayed.values().max().cloned().unwrap_or_default();
-    let missing: Vec<_> = replayed.iter().filter(|(id, _)| !stored_ids.contains(id.as_str())).collect();
-    assert!(missing.iter().all(|(_, at)| **at == end), "actions lost: {missing:?}");
-    assert!(stored.len() > 20, "the stream fires actions: {}", stored.len());
+    let stored =
+        crate::support::stored_match_replay(dir.path(), &store, &acknowledged).unwrap_or_else(|lost| panic!("{lost}"));
+    assert!(stored > 20, "the stream fires actions: {stored}");
     assert_eq!(takeovers.len(), kills_wanted, "every kill was taken over");
     eprintln!(
         "{kills_wanted} kills, {} lines acknowledged, {} actions stored; takeovers (lease {LEASE_MS} ms): {takeovers:?}",
         acknowledged.len(),
-        stored.len()
+        stored
     );
 }
 

@@ -154,3 +154,42 @@ fn answer(result: Result<ureq::Response, ureq::Error>) -> (u16, serde_json::Valu
         Err(e) => panic!("the daemon did not answer: {e}"),
     }
 }
+
+/// Compares the actions `store` kept with `play replay` of exactly the `acknowledged`
+/// lines (written to `acknowledged.jsonl` in `dir`): no id twice on either side, every
+/// stored action one the replay produces, and none missing but the last moment's (the
+/// replay ends it; a daemon holds it open for more changes at the same moment). Returns
+/// how many actions are stored, or the missing ones, as words.
+pub fn stored_match_replay(
+    dir: &Path,
+    store: &dyn play_store::Store,
+    acknowledged: &[String],
+) -> Result<usize, String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let query = play_store::ActionQuery { limit: 1_000_000, ..play_store::ActionQuery::default() };
+    let stored = store.actions(&query).unwrap().items;
+    let stored_ids: BTreeSet<&str> = stored.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(stored_ids.len(), stored.len(), "no action id twice");
+
+    std::fs::write(dir.join("acknowledged.jsonl"), acknowledged.join("\n") + "\n").unwrap();
+    let (code, out, err) = play(dir, &["replay", "--changes", "acknowledged.jsonl"]);
+    assert_eq!(code, 0, "{err}");
+    let replayed: BTreeMap<String, String> = out
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (v["id"].as_str().unwrap().to_string(), v["at"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(replayed.len(), out.lines().count(), "the replay produces no id twice either");
+    for id in &stored_ids {
+        assert!(replayed.contains_key(*id), "stored action {id} is one the replay produces");
+    }
+    let last = replayed.values().max().cloned().unwrap_or_default();
+    let missing: Vec<_> = replayed.iter().filter(|(id, _)| !stored_ids.contains(id.as_str())).collect();
+    if missing.iter().all(|(_, at)| **at == last) {
+        Ok(stored.len())
+    } else {
+        Err(format!("actions lost: {missing:?}"))
+    }
+}
