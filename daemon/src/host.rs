@@ -3,6 +3,8 @@
 //! and (once the engine can take them) snapshots. Changing the engine's API touches only
 //! this module.
 
+use std::collections::BTreeSet;
+
 use play_compiler::program::Program;
 use play_runtime::change::{parse_line, ChangeKind, Line, Rejection};
 use play_runtime::config::Workspace;
@@ -22,6 +24,9 @@ pub struct Host {
     open_instant: bool,
     /// A trace to follow from the engine's first moment (for `/v1/explain`).
     trace: Option<Trace>,
+    /// What every program deployed so far has published (as
+    /// [`Program::published_items`] names them): publishing is permanent.
+    published: BTreeSet<String>,
 }
 
 /// What the commands folded since the last call produced.
@@ -42,7 +47,12 @@ impl Host {
     /// A host for `program`, in the settings it carries.
     pub fn new(program: Program) -> Host {
         let workspace = settings(&program);
-        Host { program, workspace, engine: None, open_instant: false, trace: None }
+        Host { program, workspace, engine: None, open_instant: false, trace: None, published: BTreeSet::new() }
+    }
+
+    /// What `program` would make private again of what has been published: refused.
+    pub fn unpublished_by(&self, program: &Program) -> Vec<String> {
+        program.made_private(&self.published)
     }
 
     pub fn program(&self) -> &Program {
@@ -105,6 +115,7 @@ impl Host {
     /// Puts `program` in place at `at` (or the engine's clock, if later).
     pub fn deploy(&mut self, program: Program, at: i64) {
         self.workspace = settings(&program);
+        self.published.extend(program.published_items());
         match &mut self.engine {
             Some(engine) => {
                 if at > engine.now() {
@@ -195,6 +206,11 @@ impl Host {
         let hash = engine.program().hash.as_bytes();
         let mut out = vec![SNAPSHOT_VERSION, u8::from(self.open_instant), u8::try_from(hash.len()).ok()?];
         out.extend_from_slice(hash);
+        out.extend((self.published.len() as u32).to_le_bytes());
+        for item in &self.published {
+            out.extend((item.len() as u32).to_le_bytes());
+            out.extend_from_slice(item.as_bytes());
+        }
         out.extend(engine.snapshot());
         Some(out)
     }
@@ -202,16 +218,21 @@ impl Host {
     /// The host again from a snapshot, its programs found by hash.
     pub fn restore(bytes: &[u8], program_by_hash: &dyn Fn(&str) -> Option<Program>) -> Result<Host, String> {
         let [version, open, len, rest @ ..] = bytes else { return Err("the snapshot is cut short".into()) };
-        if *version != SNAPSHOT_VERSION {
+        if !(1..=SNAPSHOT_VERSION).contains(version) {
             return Err(format!("the snapshot is of version {version}, not {SNAPSHOT_VERSION}"));
         }
-        let (hash, rest) = rest.split_at_checked(usize::from(*len)).ok_or("the snapshot is cut short")?;
+        let (hash, mut rest) = rest.split_at_checked(usize::from(*len)).ok_or("the snapshot is cut short")?;
         let hash = std::str::from_utf8(hash).map_err(|_| "the snapshot's program hash is damaged")?;
         let program = program_by_hash(hash).ok_or_else(|| format!("program {hash} is not in the store"))?;
+        // Version 1 kept no published items: those of the running program stand for them.
+        let published = match version {
+            1 => program.published_items().into_iter().collect(),
+            _ => read_published(&mut rest)?,
+        };
         let workspace = settings(&program);
         let engine =
             Engine::<MemoryStore>::restore(rest, workspace.clone(), program_by_hash).map_err(|e| e.to_string())?;
-        Ok(Host { program, workspace, engine: Some(engine), open_instant: *open == 1, trace: None })
+        Ok(Host { program, workspace, engine: Some(engine), open_instant: *open == 1, trace: None, published })
     }
 
     /// Who owns a private playbook: its own `owner`, else the workspace owner given to
@@ -233,8 +254,28 @@ impl Host {
     }
 }
 
-/// The form of the host's own part of a snapshot.
-const SNAPSHOT_VERSION: u8 = 1;
+/// The form of the host's own part of a snapshot: 2 added the published items.
+const SNAPSHOT_VERSION: u8 = 2;
+
+/// The published items of a snapshot: a count, then each item's length and text.
+fn read_published(rest: &mut &[u8]) -> Result<BTreeSet<String>, String> {
+    fn take<'a>(rest: &mut &'a [u8], n: usize) -> Result<&'a [u8], String> {
+        let (head, tail) = rest.split_at_checked(n).ok_or("the snapshot is cut short")?;
+        *rest = tail;
+        Ok(head)
+    }
+    let word = |rest: &mut &[u8]| -> Result<usize, String> {
+        Ok(u32::from_le_bytes(take(rest, 4)?.try_into().map_err(|_| "the snapshot is cut short")?) as usize)
+    };
+    let count = word(rest)?;
+    let mut published = BTreeSet::new();
+    for _ in 0..count {
+        let len = word(rest)?;
+        let item = std::str::from_utf8(take(rest, len)?).map_err(|_| "the snapshot's published items are damaged")?;
+        published.insert(item.to_string());
+    }
+    Ok(published)
+}
 
 /// The workspace settings a program carries (the defaults when it carries none it can give).
 fn settings(program: &Program) -> Workspace {

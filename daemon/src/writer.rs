@@ -191,10 +191,12 @@ impl Writer {
         self.commit(batch, Vec::new())
     }
 
-    /// Puts `program` in place, unless it would make private again what the running one
-    /// has published: then it is refused as a broken edit is, and the answer is false.
+    /// Puts `program` in place, unless it would make private again what a program
+    /// deployed before has published (the running one, or one before it that a later
+    /// version removed the item from): then it is refused as a broken edit is, and the
+    /// answer is false.
     fn deploy(&mut self, batch: &mut Batch, program: Program, wall: i64) -> Result<bool, String> {
-        let unpublished = if self.position > 0 { self.host.program().unpublished_by(&program) } else { Vec::new() };
+        let unpublished = self.host.unpublished_by(&program);
         if !unpublished.is_empty() {
             let diagnostics = format!(
                 "publishing is permanent: this version would make private again what is published ({}). \

@@ -85,3 +85,34 @@ fn a_deploy_that_makes_a_published_playbook_private_again_is_refused() {
     assert_eq!(after["program"]["hash"], hash.as_str(), "still the published program");
     assert!(!after["refused_reload"].is_null(), "and the refusal is shown");
 }
+
+#[test]
+fn a_playbook_published_once_stays_published_after_a_version_without_it_and_a_restart() {
+    let Watched { dir, lee, daemon, hash, .. } = watched();
+    let extra = dir.path().join("welcome.play");
+    let welcome = |visibility: &str| {
+        format!(
+            "playbook welcome_note \"Welcome note\" {{\n  for account: Account\n  visibility {visibility}\n  \
+             on account.health falls\n  step note {{\n    notify slack \"#cs\" \"{{account.name}}\"\n  }}\n}}\n"
+        )
+    };
+    std::fs::write(&extra, welcome("public")).unwrap();
+    let published = daemon.status_when(&lee, |s| s["program"]["hash"] != hash.as_str());
+    let published = published["program"]["hash"].as_str().unwrap().to_string();
+    // A version without it is deployed: removing an item is not unpublishing it.
+    std::fs::remove_file(&extra).unwrap();
+    daemon.status_when(&lee, |s| s["program"]["hash"] == hash.as_str());
+    assert_eq!(daemon.stop(), 0);
+    // Across a restart from a snapshot, it comes back private: refused.
+    let daemon = Daemon::start(dir.path(), &["--watch", "--snapshot-every", "1"], &[]);
+    let (_, body) = daemon.post("/v1/changes", Some(&lee), CHANGES.lines().next().unwrap());
+    assert_eq!(body["accepted"], 1, "{body}");
+    assert_eq!(daemon.stop(), 0);
+    let daemon = Daemon::start(dir.path(), &["--watch"], &[]);
+    std::fs::write(&extra, welcome("private")).unwrap();
+    let refused = daemon.status_when(&lee, |s| !s["refused_reload"].is_null());
+    assert_eq!(refused["program"]["hash"], hash, "the version without it keeps running");
+    assert_ne!(refused["program"]["hash"], published.as_str());
+    let words = refused["refused_reload"]["diagnostics"].as_str().unwrap();
+    assert!(words.contains("playbook welcome_note"), "{words}");
+}

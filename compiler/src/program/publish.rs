@@ -1,24 +1,28 @@
-//! Publishing is permanent: what a new program would make private again of what the
-//! running one has public.
+//! Publishing is permanent: what a new program would make private again of what has been
+//! published, by the running program or by any program deployed before it.
+
+use std::collections::BTreeSet;
 
 use super::Program;
 
 impl Program {
-    /// The public playbooks, segments and signals of `self` that `next` keeps but makes
-    /// private, each as `playbook renewal_risk`, `segment at_risk` or `signal health`, in
-    /// the order `self` defines them. Removing an item is not unpublishing it.
-    pub fn unpublished_by(&self, next: &Program) -> Vec<String> {
-        let mut found = Vec::new();
-        for p in self.playbooks.iter().filter(|p| p.public) {
-            if next.playbooks.iter().any(|q| q.name == p.name && !q.public) {
-                found.push(format!("playbook {}", p.name));
-            }
-        }
-        for s in self.segments.iter().filter(|s| s.public) {
-            if next.segments.iter().any(|t| t.name == s.name && t.signal == s.signal && !t.public) {
-                found.push(format!("{} {}", if s.signal { "signal" } else { "segment" }, s.name));
-            }
-        }
-        found
+    /// The public playbooks, segments and signals, each as `playbook renewal_risk`,
+    /// `segment at_risk` or `signal health`, in the order the program defines them.
+    pub fn published_items(&self) -> Vec<String> {
+        let playbooks = self.playbooks.iter().filter(|p| p.public).map(|p| format!("playbook {}", p.name));
+        playbooks.chain(self.segments.iter().filter(|s| s.public).map(|s| item_of_segment(s.signal, &s.name))).collect()
     }
+
+    /// The private playbooks, segments and signals of `self` that `published` names
+    /// (as [`Program::published_items`] does), in the order `self` defines them. An item
+    /// published once stays published, even across versions that removed it.
+    pub fn made_private(&self, published: &BTreeSet<String>) -> Vec<String> {
+        let playbooks = self.playbooks.iter().filter(|p| !p.public).map(|p| format!("playbook {}", p.name));
+        let segments = self.segments.iter().filter(|s| !s.public).map(|s| item_of_segment(s.signal, &s.name));
+        playbooks.chain(segments).filter(|item| published.contains(item)).collect()
+    }
+}
+
+fn item_of_segment(signal: bool, name: &str) -> String {
+    format!("{} {name}", if signal { "signal" } else { "segment" })
 }

@@ -90,6 +90,25 @@ impl<S: Store> Engine<S> {
         self.queues.freed.push((limit as usize, who));
     }
 
+    /// A deploy moved the limits (`limits[old]` is each one's new place): the queues and
+    /// the actions waiting in them follow their limits. An action whose limit is gone waits
+    /// no more: it is arbitrated again when the instant ends, against the budgets it still
+    /// counts against.
+    pub(super) fn renumber_waiting(&mut self, limits: &[Option<u32>]) {
+        let moved = |(limit, who): BudgetKey| limits.get(limit).copied().flatten().map(|n| (n as usize, who));
+        for (key, queue) in std::mem::take(&mut self.queues.waiting) {
+            let place = moved(key);
+            for Waiting(mut p) in queue.into_vec() {
+                p.budgets = std::mem::take(&mut p.budgets).into_iter().filter_map(moved).collect();
+                match &place {
+                    Some(key) => self.queues.waiting.entry(key.clone()).or_default().push(Waiting(p)),
+                    None => self.pending.push(p),
+                }
+            }
+        }
+        self.queues.freed = std::mem::take(&mut self.queues.freed).into_iter().filter_map(moved).collect();
+    }
+
     /// Ends the instant: arbitrates what it produced (with what leaves the queues of
     /// budgets that have room) and hands out, defers or drops each action.
     pub fn settle(&mut self) {

@@ -661,6 +661,7 @@ impl<S: Store> Engine<S> {
             .map(|l| after.limits.iter().position(|n| n.name == l.name).map(|i| i as u32))
             .collect();
         self.store.renumber(&segments, &limits);
+        self.renumber_waiting(&limits);
         let mut batch = self.batch();
         batch.retain();
         batch.index_directory();

@@ -435,6 +435,22 @@ impl Store for MemoryStore {
             .into_iter()
             .filter_map(|(l, uses)| moved(l, limits).map(|n| (n, uses)))
             .collect();
+        // A budget's slot timer follows its limit, keeping its place in time; a removed
+        // limit's timer goes with it.
+        let slots: Vec<((i64, u64), Timer)> =
+            self.timers.iter().filter(|(_, t)| matches!(t, Timer::Slot { .. })).map(|(k, t)| (*k, t.clone())).collect();
+        for (key, timer) in &slots {
+            self.timers.remove(key);
+            self.timer_keys.remove(timer);
+        }
+        for (key, timer) in slots {
+            let Timer::Slot { limit, who } = timer else { continue };
+            if let Some(limit) = moved(limit, limits) {
+                let timer = Timer::Slot { limit, who };
+                self.timers.insert(key, timer.clone());
+                self.timer_keys.insert(timer, key);
+            }
+        }
     }
 
     fn set_member(&mut self, segment: u32, id: &Arc<str>, member: bool) {

@@ -202,3 +202,36 @@ playbook review {
     let deferred = w.history().into_iter().filter(|h| h.contains("deferred")).count();
     assert_eq!(deferred, 4);
 }
+
+#[test]
+fn a_deploy_that_moves_a_limit_keeps_the_actions_waiting_for_its_slots() {
+    let mut w = two_accounts_of_jo(&capped(""));
+    w.given("Account/hooli", account(json!({"name": "Hooli"})));
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.upsert("Account/globex", json!({"health": 41}));
+    assert_eq!(w.actions(), ["task Review Acme to jo@example.com (review)"]);
+    // A limit deployed before `tasks_per_csm` moves it one place on: Globex still waits
+    // for its slot, and takes it from `tasks_per_csm`, not from the newcomer.
+    w.reload(&format!("limit touches: 10 task per user per 1d\n{}", capped("")));
+    w.at("2026-03-03T09:00:00Z");
+    assert_eq!(w.actions(), ["task Review Globex to jo@example.com (review)"]);
+    w.after("1h");
+    w.upsert("Account/hooli", json!({"health": 41}));
+    assert_eq!(w.actions(), Vec::<String>::new(), "Globex took today's slot");
+    let deferred = "Account/hooli review: task of review deferred by tasks_per_csm until 2026-03-04T09:00:00Z";
+    assert!(w.history_tagged().contains(&deferred.to_string()), "{:#?}", w.history_tagged());
+}
+
+#[test]
+fn a_deploy_that_removes_a_limit_lets_the_actions_waiting_for_it_go() {
+    let mut w = two_accounts_of_jo(&capped(""));
+    w.upsert("Account/acme", json!({"health": 41}));
+    w.upsert("Account/globex", json!({"health": 41}));
+    assert_eq!(w.actions(), ["task Review Acme to jo@example.com (review)"]);
+    let unlimited = capped("").split_once("\n\n").map(|(_, rest)| rest.to_string()).unwrap();
+    w.reload(&unlimited);
+    w.after("1m");
+    assert_eq!(w.actions(), ["task Review Globex to jo@example.com (review)"], "no slot to wait for");
+    w.at("2026-03-03T09:00:00Z");
+    assert_eq!(w.actions(), Vec::<String>::new(), "and nothing more when the old slot would have freed");
+}
