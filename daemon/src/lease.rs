@@ -77,6 +77,12 @@ impl Keeper {
         let mut leases = Leases::open(url)?;
         let stop = Arc::new(AtomicBool::new(false));
         let every = ttl / 3;
+        // Fault injection for the fencing test: a keeper that never runs, as one stalled
+        // while the writer goes on, leaves the fencing token as the only guard.
+        if std::env::var_os("PLAY_FAULT_STALLED_KEEPER").is_some() {
+            tracing::warn!("PLAY_FAULT_STALLED_KEEPER is set: the lease is never renewed (a test of the fence)");
+            return Ok(Keeper { stop, thread: None, lease, url: url.to_string() });
+        }
         let thread = {
             let stop = stop.clone();
             let lease = lease.clone();

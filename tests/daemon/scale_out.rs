@@ -2,7 +2,9 @@
 //! killed (SIGKILL) at random moments while a stream of changes goes on to whichever is
 //! active, and the stored actions equal `play replay` of exactly the acknowledged changes —
 //! none lost, none twice. A worker paused (SIGSTOP) past its lease and resumed writes
-//! nothing, says so in its log and exits 2. Each test makes a database of its own.
+//! nothing, says so in its log and exits 2; so does one whose lease ran out while its
+//! lease keeper was stalled, stopped by the fencing token at its next write. Each test makes
+//! a database of its own.
 //!
 //! `PLAY_SCALE_KILLS=N` kills N times (6 by default).
 
@@ -32,6 +34,19 @@ fn post(url: &str, token: &str, body: &str) -> Option<serde_json::Value> {
         .send_string(body)
         .ok()
         .map(|r| r.into_json().expect("a report"))
+}
+
+/// How a worker exited, once it does within `limit` (killed, and the test failed, if not).
+fn exit_within(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    panic!("the worker did not stop within {limit:?}");
 }
 
 #[test]
@@ -136,10 +151,45 @@ fn a_worker_paused_past_its_lease_writes_nothing_when_it_resumes_and_says_so() {
     std::thread::sleep(Duration::from_millis(100));
     first.signal("CONT");
     assert!(!sent.join().unwrap(), "the stale worker acknowledges nothing");
-    let status = first.child.wait().unwrap();
+    let status = exit_within(&mut first.child, Duration::from_secs(30));
     assert_eq!(status.code(), Some(2), "it stops with status 2");
     let log = first.log_text();
     assert!(log.contains("lost its lease"), "it says why in its log:\n{log}");
+    assert!(!reader.change_id_taken("stale").unwrap(), "its change was not written");
+    assert_eq!(reader.journal_position().unwrap(), position, "it wrote nothing at all");
+    drop(second);
+}
+
+#[test]
+fn a_worker_whose_lease_ran_out_unnoticed_is_stopped_by_the_fence_at_its_next_write() {
+    let db = ScratchDatabase::create("fence").unwrap();
+    let dir = example_copy("customer-success");
+    let jo = token(dir.path(), db.url());
+    let mut pool = Pool::new(dir.path(), db.url(), &[]);
+    // Its lease keeper never runs: nothing but the fence can stop its writer.
+    let (a, mut first) = pool.start_with(&[("PLAY_FAULT_STALLED_KEEPER", "1")]);
+    let (na, url_a, _) = pool.next_active(Instant::now());
+    assert_eq!(na, a, "the only worker takes the lease");
+    assert!(post(&url_a, &jo, &line(0)).is_some(), "the active worker takes changes");
+    let (b, second) = pool.start();
+    let (nb, url_b, _) = pool.next_active(Instant::now());
+    assert_eq!(nb, b, "the standby takes over once the unrenewed lease runs out");
+    post(&url_b, &jo, &line(1)).expect("the new active worker takes changes");
+    let reader = PostgresStore::open(db.url()).unwrap();
+    let position = reader.journal_position().unwrap();
+
+    // A line this worker would take (it knows only what it took itself) meets the fence.
+    let stale_line = line(0).replacen("\"change_id\":\"s0\"", "\"change_id\":\"stale\"", 1);
+    assert!(stale_line.contains("\"stale\""));
+    let answer = post(&url_a, &jo, &stale_line);
+    assert!(
+        answer.as_ref().is_none_or(|r| r["accepted"].as_u64() == Some(0)),
+        "the stale worker acknowledges nothing: {answer:?}"
+    );
+    let status = exit_within(&mut first.child, Duration::from_secs(30));
+    assert_eq!(status.code(), Some(2), "it stops with status 2");
+    let log = first.log_text();
+    assert!(log.contains("lost its lease") && log.contains("fencing token"), "the fence says why in its log:\n{log}");
     assert!(!reader.change_id_taken("stale").unwrap(), "its change was not written");
     assert_eq!(reader.journal_position().unwrap(), position, "it wrote nothing at all");
     drop(second);

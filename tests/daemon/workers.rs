@@ -62,6 +62,11 @@ impl Pool {
 
     /// Starts worker number `self.started` (it stands by until it takes the lease).
     pub fn start(&mut self) -> (usize, Worker) {
+        self.start_with(&[])
+    }
+
+    /// Starts a worker with environment variables of its own (fault injection).
+    pub fn start_with(&mut self, env: &[(&str, &str)]) -> (usize, Worker) {
         let n = self.started;
         self.started += 1;
         let log = self.dir.join(format!("worker-{n}.log"));
@@ -86,6 +91,7 @@ impl Pool {
             .current_dir(&self.dir)
             .env("PLAY_LOG", "info")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(std::fs::File::create(&log).expect("a log file")))
             .spawn()
