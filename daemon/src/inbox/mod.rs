@@ -5,10 +5,12 @@
 //! own private ones, nothing else, on every page.
 
 mod action;
+mod edit;
 mod form;
 mod layout;
 mod playbooks;
 mod queue;
+mod record;
 pub mod session;
 mod sign_in;
 mod status;
@@ -46,6 +48,7 @@ pub fn router(app: App) -> Router {
         .route("/sign-in", get(sign_in::form).post(sign_in::submit))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/actions/:id", get(action::page).post(action::work))
+        .route("/actions/:id/record", post(edit::save))
         .route("/group", get(queue::group))
         .route("/bulk", post(work::bulk))
         .route("/playbooks", get(playbooks::list))
