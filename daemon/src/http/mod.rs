@@ -6,6 +6,7 @@ mod changes;
 mod deliveries;
 pub mod openapi;
 mod queue;
+pub(crate) use queue::activity_change;
 mod read;
 
 use std::sync::mpsc::Sender;

@@ -135,6 +135,9 @@ async fn render_with(
             dt { "Kind" } dd { (row.kind.replace('_', " ")) }
             dt { "Record" } dd { a href={ "/?record=" (row.record) } { (row.record) } }
             dt { "Playbook" } dd { a href={ "/playbooks/" (row.playbook) } { (row.playbook) } " · step " code { (row.step) } }
+            @if j["activity"].is_string() {
+                dt { "Case" } dd { a href=(super::cases::address(&row.playbook, &row.record)) { "Its stages and activities" } }
+            }
             dt { "For" } dd { (row.assignee.as_deref().unwrap_or("—")) }
             dt { "Priority" } dd { (row.priority) }
             dt { "Produced" } dd { (when(row.at)) }

@@ -122,7 +122,10 @@ pub fn typed(f: &FieldDef, text: &str) -> Result<Value, String> {
             .and_then(serde_json::Number::from_f64)
             .map(Value::Number)
             .ok_or_else(|| format!("`{name}` must be a number, not `{shown}`."))?,
-        Ty::Int => text.parse::<i64>().map(Value::from).map_err(|_| format!("`{name}` must be a whole number, not `{shown}`."))?,
+        Ty::Int => text
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| format!("`{name}` must be a whole number, not `{shown}`."))?,
         Ty::Bool => match text {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
@@ -204,6 +207,12 @@ pub async fn upsert(inbox: &Inbox, record: &str, values: Map<String, Value>) -> 
     change.insert("record".into(), ty.into());
     change.insert("id".into(), id.into());
     change.insert("fields".into(), Value::Object(values));
+    engine(inbox, change).await
+}
+
+/// Hands a change line (without `at`: the daemon's clock) to the engine thread; its refusal
+/// in its words, with the field it names.
+pub async fn engine(inbox: &Inbox, change: Map<String, Value>) -> Result<(), String> {
     let (reply, answer) = oneshot::channel();
     inbox.app.send(Request::Queue { change, reply }).map_err(|e| e.message)?;
     match answer.await {

@@ -5,6 +5,7 @@
 //! own private ones, nothing else, on every page.
 
 mod action;
+mod cases;
 mod edit;
 mod form;
 mod layout;
@@ -49,6 +50,7 @@ pub fn router(app: App) -> Router {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/actions/:id", get(action::page).post(action::work))
         .route("/actions/:id/record", post(edit::save))
+        .route("/cases/:playbook/:record_type/:id", get(cases::page).post(cases::work))
         .route("/group", get(queue::group))
         .route("/bulk", post(work::bulk))
         .route("/playbooks", get(playbooks::list))

@@ -120,7 +120,9 @@ pub fn trend(field: &str, points: &[(String, f64)]) -> Option<Markup> {
          height=\"{HEIGHT}\" xmlns=\"http://www.w3.org/2000/svg\"><polyline fill=\"none\" stroke=\"#0b57d0\" \
          stroke-width=\"2\" points=\"{}\"/>{}</svg>",
         line.join(" "),
-        xy.iter().map(|(x, y)| format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2.5\" fill=\"#0b57d0\"/>")).collect::<String>(),
+        xy.iter()
+            .map(|(x, y)| format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2.5\" fill=\"#0b57d0\"/>"))
+            .collect::<String>(),
     );
     let (first, last) = (points[0].1, points[points.len() - 1].1);
     Some(html! {

@@ -2,6 +2,7 @@
 //! CSRF refused, what each teammate sees, working actions by form, bad input refused with
 //! words and nothing changed, groups worked in bulk.
 
+mod cases;
 mod harness;
 mod pages;
 mod record;

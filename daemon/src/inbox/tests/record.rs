@@ -92,7 +92,11 @@ async fn saving_the_record_journals_one_upsert_of_the_changed_fields() {
     assert_eq!(line["change"], "upsert");
     assert_eq!(line["record"], "Account");
     assert_eq!(line["id"], "acme");
-    assert_eq!(line["fields"], serde_json::json!({"health": 52.5, "risk_reason": "Champion left"}), "only what changed");
+    assert_eq!(
+        line["fields"],
+        serde_json::json!({"health": 52.5, "risk_reason": "Champion left"}),
+        "only what changed"
+    );
     let after = jo.get(&format!("{path}?notice=record")).await.body;
     assert!(after.contains("The record was saved."), "{after}");
     assert!(after.contains(r#"name="field.health" value="52.5""#), "{after}");
