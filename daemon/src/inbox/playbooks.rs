@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::html;
@@ -69,7 +69,17 @@ pub async fn picture(
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg(&program, &program.playbooks[i])).into_response())
 }
 
-pub async fn one(State(inbox): State<Inbox>, Signed(s): Signed, Path(name): Path<String>) -> Result<Response, Problem> {
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    notice: Option<String>,
+}
+
+pub async fn one(
+    State(inbox): State<Inbox>,
+    Signed(s): Signed,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, Problem> {
     let (program, i) = visible(&inbox, &name, &s.email).await?;
     let pb = &program.playbooks[i];
     let status = inbox.app.status();
@@ -94,6 +104,7 @@ pub async fn one(State(inbox): State<Inbox>, Signed(s): Signed, Path(name): Path
         h2 { "Picture" }
         figure.picture tabindex="0" role="img" aria-label={ "The steps of " (pb.name) } { (layout::raw(&picture)) }
         p { a href={ "/playbooks/" (pb.name) "/picture.svg" } { "The picture as SVG" } }
+        @if !pb.public { (super::publish::section(&s, &pb.name, inbox.project.is_some(), &[])) }
         h2 { "Runs in flight" }
         @if in_flight.is_empty() { p { "None." } } @else {
             table {
@@ -122,5 +133,7 @@ pub async fn one(State(inbox): State<Inbox>, Signed(s): Signed, Path(name): Path
             }
         }
     };
-    Ok(html_page(layout::page(&pb.name, Some(&s), "/playbooks", None, body)))
+    let notice = (q.notice.as_deref() == Some("published"))
+        .then_some("Published: the project's source now says so, and the daemon deploys it in a moment.");
+    Ok(html_page(layout::page(&pb.name, Some(&s), "/playbooks", notice, body)))
 }

@@ -5,4 +5,5 @@
 mod cases;
 mod harness;
 mod pages;
+mod publish;
 mod record;

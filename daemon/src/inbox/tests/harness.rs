@@ -23,6 +23,8 @@ pub const PRIVATE_TASK: &str = "40cc7136fb30c2e7";
 pub struct Daemon {
     pub router: Router,
     pub store: SqliteStore,
+    /// A copy of the example's sources: the project the inbox publishes into.
+    pub project: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -76,8 +78,18 @@ impl Daemon {
         let (requests, inbox) = std::sync::mpsc::channel();
         std::thread::spawn(move || writer.serve(inbox));
         let app = App::new(requests, open, status, None);
-        let router = crate::http::router(app.clone()).merge(super::super::router(app));
-        let daemon = Daemon { router, store, _dir: dir };
+        let project = dir.path().join("project");
+        std::fs::create_dir(&project).unwrap();
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(example);
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "play") {
+                std::fs::copy(&path, project.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        let publishing = Some(super::super::Project { root: project.clone() });
+        let router = crate::http::router(app.clone()).merge(super::super::with_project(app, publishing));
+        let daemon = Daemon { router, store, project, _dir: dir };
         daemon.changes(changes).await;
         daemon
     }
