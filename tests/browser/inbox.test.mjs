@@ -158,18 +158,18 @@ test("the action page draws the trend and edits the record's fields", async () =
   await page.goto(`${daemon.url}/actions/5c50141bb2f2b84f`);
   await page.getByRole("img", { name: /^health over time: 72 on 2026-03-02/ }).waitFor();
   await check(page, "action-record");
-  await page.getByLabel(/^name/).fill("");
+  await page.getByRole("textbox", { name: /^name \(/ }).fill("");
   await page.getByRole("button", { name: "Save the record" }).click();
   await page.getByRole("alert").filter({ hasText: "`name` cannot be empty" }).waitFor();
-  await page.getByLabel(/^risk_reason/).fill("x".repeat(20_001));
+  await page.getByRole("textbox", { name: /^risk_reason/ }).fill("x".repeat(20_001));
   await page.getByRole("button", { name: "Save the record" }).click();
   await page.getByRole("alert").filter({ hasText: "too long" }).waitFor();
-  assert.equal(await page.getByLabel(/^health/).inputValue(), "68", "nothing was stored");
-  await page.getByLabel(/^health/).fill("52");
-  await page.getByLabel(/^tier/).selectOption("MidMarket");
+  assert.equal(await page.getByRole("spinbutton", { name: /^health/ }).inputValue(), "68", "nothing was stored");
+  await page.getByRole("spinbutton", { name: /^health/ }).fill("52");
+  await page.getByRole("combobox", { name: /^tier/ }).selectOption("MidMarket");
   await page.getByRole("button", { name: "Save the record" }).click();
   await page.getByRole("status").filter({ hasText: "The record was saved." }).waitFor();
-  assert.equal(await page.getByLabel(/^tier/).inputValue(), "MidMarket");
+  assert.equal(await page.getByRole("combobox", { name: /^tier/ }).inputValue(), "MidMarket");
   await page.getByRole("img", { name: /68 on 2026-03-16, 52 on/ }).waitFor();
 });
 
