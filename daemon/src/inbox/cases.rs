@@ -7,17 +7,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
-use play_compiler::program::{Node, PlaybookDef, StageDef};
-use play_store::{ActionQuery, ActionRow, ActionState, RunRow};
-use serde_json::Value;
+use play_compiler::program::StageDef;
+use play_store::{ActionRow, ActionState};
 
 use super::form::Fields;
 use super::session::Session;
 use super::work::{change, journal};
 use super::{check_csrf, html_page, layout, when, Inbox, Problem, Signed};
-
-/// Most of a case's actions read (every run's activities of one record and playbook).
-const ACTIONS: usize = 1_000;
+use crate::case::{Case, StageState};
 
 /// The address of a case's page.
 pub fn address(playbook: &str, record: &str) -> String {
@@ -33,102 +30,15 @@ pub struct Filter {
     notice: Option<String>,
 }
 
-/// Where a stage is: done, open (its activities are being worked) or not reached yet.
-#[derive(Clone, Copy, PartialEq)]
-enum StageState {
-    Done,
-    Open,
-    Ahead,
-}
-
-impl StageState {
-    fn words(self) -> &'static str {
-        match self {
-            StageState::Done => "done",
-            StageState::Open => "open",
-            StageState::Ahead => "not reached yet",
-        }
-    }
-}
-
-/// A case as read for its page.
-struct Case {
-    playbook: PlaybookDef,
-    record: String,
-    run: RunRow,
-    /// The run's activities, as produced.
-    actions: Vec<(ActionRow, Value)>,
-}
-
-impl Case {
-    fn stages(&self) -> impl Iterator<Item = &StageDef> {
-        self.playbook.body.iter().filter_map(|n| match n {
-            Node::Stage(s) => Some(s),
-            _ => None,
-        })
-    }
-
-    fn state_of(&self, stage: &StageDef) -> StageState {
-        let names: Vec<&str> = self.stages().map(|s| s.name.as_str()).collect();
-        let at = self.run.step.as_deref().and_then(|step| names.iter().position(|n| *n == step));
-        let this = names.iter().position(|n| *n == stage.name);
-        match (at, this) {
-            _ if self.run.state == "completed" => StageState::Done,
-            (Some(at), Some(this)) if this < at => StageState::Done,
-            (Some(at), Some(this)) if this == at && self.run.state == "active" => StageState::Open,
-            _ => StageState::Ahead,
-        }
-    }
-
-    /// The actions of one activity of a stage.
-    fn of(&self, stage: &str, activity: &str) -> Vec<&(ActionRow, Value)> {
-        self.actions
-            .iter()
-            .filter(|(_, j)| j["step"].as_str() == Some(stage) && j["activity"].as_str() == Some(activity))
-            .collect()
-    }
-}
-
-/// The case `who` may see: a case playbook's latest run on the record, and its activities.
+/// The case `who` may see.
 async fn read(inbox: &Inbox, playbook: &str, record: String, who: &str) -> Result<Case, Problem> {
     let program = inbox.program().await?;
-    let pb = program
-        .playbook_named(playbook)
-        .filter(|_| inbox.app.status().sees(playbook, who))
-        .map(|i| program.playbooks[i].clone())
-        .filter(|pb| pb.body.iter().any(|n| matches!(n, Node::Stage(_))))
-        .ok_or_else(|| Problem::not_found("such case playbook"))?;
-    let (name, key, me) = (pb.name.clone(), record.clone(), who.to_string());
-    let (runs, page) = inbox
-        .app
-        .read(move |st| {
-            let runs = st.runs(Some(&key), ACTIONS)?;
-            let query = ActionQuery {
-                record: Some(key),
-                playbook: Some(name),
-                visible_to: Some(me),
-                limit: ACTIONS,
-                ..ActionQuery::default()
-            };
-            Ok((runs, st.actions(&query)?))
-        })
-        .await?;
-    let run = runs
-        .into_iter()
-        .filter(|r| r.playbook == pb.name)
-        .max_by_key(|r| r.run)
-        .ok_or_else(|| Problem::not_found("such case"))?;
-    let actions = page
-        .items
-        .into_iter()
-        .map(|a| {
-            let j = serde_json::from_str(&a.json).unwrap_or(Value::Null);
-            (a, j)
-        })
-        // The latest run's: produced since it started.
-        .filter(|(a, _)| a.at >= run.started)
-        .collect();
-    Ok(Case { playbook: pb, record, run, actions })
+    if !inbox.app.status().sees(playbook, who) {
+        return Err(Problem::not_found("such case"));
+    }
+    let (name, me) = (playbook.to_string(), who.to_string());
+    let case = inbox.app.read(move |st| Case::read(st, &program, &name, &record, &me)).await?;
+    case.ok_or_else(|| Problem::not_found("such case"))
 }
 
 pub async fn page(
@@ -243,7 +153,7 @@ fn stage_section(s: &Session, case: &Case, stage: &StageDef, f: &Filter, filtere
     html! {
         section.stage aria-labelledby={ "stage-" (stage.name) } {
             h2 #{ "stage-" (stage.name) } {
-                (stage.title.as_deref().unwrap_or(&stage.name)) " " span.pill { (state.words()) }
+                (stage.title.as_deref().unwrap_or(&stage.name)) " " span.pill { (state.name()) }
             }
             table {
                 thead { tr {
@@ -254,7 +164,7 @@ fn stage_section(s: &Session, case: &Case, stage: &StageDef, f: &Filter, filtere
                     @for def in &stage.activities {
                         @let name = def.name.as_deref().unwrap_or_default();
                         @let rows = case.of(&stage.name, name);
-                        @let label = label(def, name, &rows);
+                        @let label = crate::case::label(def, name, &rows);
                         @let label = label.as_str();
                         @if rows.is_empty() && !filtered {
                             tr {
@@ -296,18 +206,5 @@ fn stage_section(s: &Session, case: &Case, stage: &StageDef, f: &Filter, filtere
                 }
             }
         }
-    }
-}
-
-/// What an activity is called on the page: its action's title, else its title as written
-/// when that is plain text, else its name.
-fn label(def: &play_compiler::program::ActionDef, name: &str, rows: &[&(ActionRow, Value)]) -> String {
-    if let Some(title) = rows.first().and_then(|(_, j)| j["title"].as_str()) {
-        return title.to_string();
-    }
-    let written = def.title.as_ref().map(|c| c.source.trim());
-    match written.and_then(|t| t.strip_prefix('"')).and_then(|t| t.strip_suffix('"')) {
-        Some(plain) if !plain.contains(['{', '"', '\\']) => plain.to_string(),
-        _ => name.to_string(),
     }
 }

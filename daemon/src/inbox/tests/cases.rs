@@ -151,3 +151,40 @@ async fn bad_case_forms_say_what_is_wrong_and_change_nothing() {
     let not_a_case = lee.get("/cases/critical_case_watch/Case/c-1026").await;
     assert_eq!(not_a_case.status, StatusCode::NOT_FOUND, "a playbook without stages has no case page");
 }
+
+/// `GET` of an API path with a teammate's token: status and JSON.
+async fn api(d: &Daemon, token: &str, path: &str) -> (StatusCode, serde_json::Value) {
+    use tower::ServiceExt;
+    let request = axum::http::Request::get(path)
+        .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let answer = d.router.clone().oneshot(request).await.unwrap();
+    let status = answer.status();
+    let bytes = axum::body::to_bytes(answer.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+}
+
+#[tokio::test]
+async fn the_api_reads_a_cases_stages() {
+    let d = Daemon::example("case-management", CASE).await;
+    let (status, case) = api(&d, "lee-token", "/v1/cases/access_request/Case/c-1026").await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    let stages = case["stages"].as_array().unwrap();
+    let names: Vec<(&str, &str)> =
+        stages.iter().map(|s| (s["name"].as_str().unwrap(), s["state"].as_str().unwrap())).collect();
+    assert_eq!(names, [("triage", "open"), ("resolve", "not reached yet")]);
+    let triage = &stages[0]["activities"];
+    assert_eq!(triage[0]["name"], "verify");
+    assert_eq!(triage[0]["title"], "Verify the requester's identity");
+    assert_eq!(triage[0]["actions"][0]["state"], "open");
+    assert_eq!(triage[0]["actions"][0]["assignee"], "lee@example.com");
+    assert_eq!(triage[2]["name"], "visit");
+    assert_eq!(triage[2]["optional"], true);
+    assert_eq!(triage[2]["actions"], serde_json::json!([]), "not added");
+    assert_eq!(stages[1]["activities"][0]["title"], "Reset credentials");
+    let (status, _) = api(&d, "jo-token", "/v1/cases/access_request/Case/c-1026").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a private playbook's case is its owner's");
+    let (status, _) = api(&d, "lee-token", "/v1/cases/access_request/Case/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
