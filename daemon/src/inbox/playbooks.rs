@@ -91,6 +91,7 @@ pub async fn one(
     let entries: Vec<Value> =
         history.iter().rev().take(HISTORY).map(|h| serde_json::from_str(&h.json).unwrap_or(Value::Null)).collect();
     let picture = svg(&program, pb);
+    let has_stages = pb.body.iter().any(|n| matches!(n, play_compiler::program::Node::Stage(_)));
     let body = html! {
         p { a href="/playbooks" { "← Playbooks" } }
         h1 { (pb.name) }
@@ -110,7 +111,12 @@ pub async fn one(
             table {
                 thead { tr { th scope="col" { "Run" } th scope="col" { "Record" } th scope="col" { "Step" } th scope="col" { "Started" } th scope="col" { "Last moved" } } }
                 tbody { @for r in &in_flight { tr {
-                    td { (r.run) } td { a href={ "/?record=" (r.record) } { (r.record) } } td { (r.step.as_deref().unwrap_or("—")) }
+                    td { (r.run) }
+                    td {
+                        a href={ "/?record=" (r.record) } { (r.record) }
+                        @if has_stages { " · " a href=(super::cases::address(&pb.name, &r.record)) { "its case" } }
+                    }
+                    td { (r.step.as_deref().unwrap_or("—")) }
                     td { (when(r.started)) } td { (when(r.updated)) }
                 } } }
             }

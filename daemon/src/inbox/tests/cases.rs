@@ -56,6 +56,12 @@ async fn a_case_is_walked_through_two_stages_from_its_page() {
     let action = lee.get(&format!("/actions/{verify}")).await.body;
     assert!(action.contains(&format!("href=\"{PAGE}\"")), "an activity's action links to its case: {action}");
 
+    let playbook = lee.get("/playbooks/access_request").await.body;
+    assert!(
+        playbook.contains(&format!("<a href=\"{PAGE}\">its case</a>")),
+        "a run in flight links to its case: {playbook}"
+    );
+
     let page = lee.get(PAGE).await.body;
     let triage = stage(&page, "triage");
     assert!(triage.contains("open"), "{triage}");
