@@ -5,6 +5,7 @@
 //! so this crate does not depend on it.
 
 mod auth;
+mod case;
 mod clock;
 pub mod deliver;
 mod explain;
@@ -153,7 +154,10 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
         }
         tracing::info!(%address, "listening");
         (config.on_ready)(address);
-        axum::serve(listener, http::router(app.clone()).merge(inbox::router(app)))
+        // Publishing from the inbox writes the source, so it needs the folder hot reload watches.
+        let project =
+            (config.watch && config.project.is_dir()).then(|| inbox::Project { root: config.project.clone() });
+        axum::serve(listener, http::router(app.clone()).merge(inbox::with_project(app, project)))
             .with_graceful_shutdown(stop_signal())
             .await
             .map_err(|e| DaemonError::Other(e.to_string()))

@@ -43,8 +43,8 @@ fn group_lines(request: &Request) -> usize {
 pub enum Request {
     /// Change lines, numbered as the sender numbers them.
     Changes { lines: Vec<(usize, String)>, reply: oneshot::Sender<Result<Report, String>> },
-    /// A queue operation or an activity made by a teammate: a change line without `at`,
-    /// which is set to the daemon's clock.
+    /// A queue operation, an activity or a record edit made by a teammate: a change line
+    /// without `at`, which is set to the daemon's clock.
     Queue { change: Map<String, Value>, reply: oneshot::Sender<Result<Result<(), Rejection>, String>> },
     /// The clock: tick to `wall` if a timer is due by then.
     Tick { wall: i64 },

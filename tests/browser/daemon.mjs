@@ -1,5 +1,5 @@
-// A `play run` child on a scratch copy of the customer-success example, with tokens for
-// two teammates (lee, the workspace owner, and jo) and the example's changes taken.
+// A `play run` child on a scratch copy of an example (customer-success unless told), with
+// tokens for two teammates (lee, the workspace owner, and jo) and the changes taken.
 import { spawn, execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,14 +30,20 @@ function newCustomers() {
     .join("\n");
 }
 
-export async function startDaemon() {
+/**
+ * `example` is a folder of examples/; `changes` replaces the example's changes and its new
+ * customers; `watch` lets the daemon deploy edits of its scratch project (publishing).
+ */
+export async function startDaemon({ example = "customer-success", changes: given, watch = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "play-inbox-"));
-  cpSync(join(root, "examples/customer-success"), dir, { recursive: true });
+  cpSync(join(root, "examples", example), dir, { recursive: true });
   const token = (email) => execFileSync(playBin, ["token", "add", email], { cwd: dir }).toString().trim();
   const tokens = { lee: token("lee@example.com"), jo: token("jo@example.com") };
   const child = spawn(
     playBin,
-    ["run", "--listen", "127.0.0.1:0", "--owner", "lee@example.com", "--clock", "changes", "--no-watch"],
+    ["run", "--listen", "127.0.0.1:0", "--owner", "lee@example.com", "--clock", "changes"].concat(
+      watch ? [] : ["--no-watch"],
+    ),
     { cwd: dir, env: { ...process.env, PLAY_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"] },
   );
   const line = await new Promise((ok, fail) => {
@@ -45,14 +51,19 @@ export async function startDaemon() {
     child.once("exit", (code) => fail(new Error(`play run exited with ${code}`)));
   });
   const url = line.replace("listening on ", "").trim();
-  const changes = readFileSync(join(dir, "changes.jsonl"), "utf8") + "\n" + newCustomers();
-  const answer = await fetch(`${url}/v1/changes`, {
-    method: "POST", headers: { Authorization: `Bearer ${tokens.lee}` }, body: changes,
-  });
-  if (!answer.ok) throw new Error(`changes refused: ${await answer.text()}`);
+  const send = async (changes) => {
+    const answer = await fetch(`${url}/v1/changes`, {
+      method: "POST", headers: { Authorization: `Bearer ${tokens.lee}` }, body: changes,
+    });
+    const report = answer.ok ? await answer.json() : null;
+    if (!answer.ok || report.refused.length) throw new Error(`changes refused: ${JSON.stringify(report)}`);
+  };
+  await send(given ?? readFileSync(join(dir, "changes.jsonl"), "utf8") + "\n" + newCustomers());
   return {
     url,
     tokens,
+    /** Takes change lines as the CRM sends them. */
+    send,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((ok) => (child.exitCode !== null ? ok() : child.once("exit", ok)));

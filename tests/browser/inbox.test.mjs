@@ -1,8 +1,9 @@
 // The inbox in a real browser: sign in, work the queue by keyboard, edit and approve an
 // email, snooze, bulk dismiss a group, and a teammate who cannot see a private playbook's
-// action. axe-core finds no serious or critical violation on any page; every page is
-// screenshotted to screenshots/.
-import { after, before, test } from "node:test";
+// action; the record's trend and fields on an action page; a case walked through two
+// stages and its playbook published (on the case-management example). axe-core finds no
+// serious or critical violation on any page; every page is screenshotted to screenshots/.
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -30,15 +31,15 @@ after(async () => {
   await daemon?.stop();
 });
 
-/** A fresh browser context signed in as `who`. */
-async function signIn(who) {
+/** A fresh browser context signed in as `who` (to `d`, the first daemon unless told). */
+async function signIn(who, d = daemon) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${daemon.url}/`);
+  await page.goto(`${d.url}/`);
   assert.match(page.url(), /\/sign-in\?next=/);
-  await page.getByLabel(/Your token/).fill(daemon.tokens[who]);
+  await page.getByLabel(/Your token/).fill(d.tokens[who]);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${daemon.url}/`);
+  await page.waitForURL(`${d.url}/`);
   return page;
 }
 
@@ -150,4 +151,100 @@ test("playbooks, a playbook's picture and the status page are accessible", async
   await page.getByRole("link", { name: "Status" }).click();
   await page.getByText("Program running").waitFor();
   await check(page, "status");
+});
+
+test("the action page draws the trend and edits the record's fields", async () => {
+  const page = await signIn("jo");
+  await page.goto(`${daemon.url}/actions/5c50141bb2f2b84f`);
+  await page.getByRole("img", { name: /^health over time: 72 on 2026-03-02/ }).waitFor();
+  await check(page, "action-record");
+  await page.getByRole("textbox", { name: /^name \(/ }).fill("");
+  await page.getByRole("button", { name: "Save the record" }).click();
+  await page.getByRole("alert").filter({ hasText: "`name` cannot be empty" }).waitFor();
+  await page.getByRole("textbox", { name: /^risk_reason/ }).fill("x".repeat(20_001));
+  await page.getByRole("button", { name: "Save the record" }).click();
+  await page.getByRole("alert").filter({ hasText: "too long" }).waitFor();
+  assert.equal(await page.getByRole("spinbutton", { name: /^health/ }).inputValue(), "68", "nothing was stored");
+  await page.getByRole("spinbutton", { name: /^health/ }).fill("52");
+  await page.getByRole("combobox", { name: /^tier/ }).selectOption("MidMarket");
+  await page.getByRole("button", { name: "Save the record" }).click();
+  await page.getByRole("status").filter({ hasText: "The record was saved." }).waitFor();
+  assert.equal(await page.getByRole("combobox", { name: /^tier/ }).inputValue(), "MidMarket");
+  await page.getByRole("img", { name: /68 on 2026-03-16, 52 on/ }).waitFor();
+});
+
+describe("a case and publishing (the case-management example)", () => {
+  let cases;
+  // An access request for lee, who owns the example's private case playbooks; a later
+  // change ends the moment, so its activities are stored.
+  const line = (minute, fields) =>
+    JSON.stringify({ at: `2026-03-02T09:${minute}:00Z`, change: "upsert", record: "User", id: "lee@example.com", fields });
+  const changes = [
+    line("00", { email: "lee@example.com", name: "Lee Chan", team: "Support" }),
+    JSON.stringify({ at: "2026-03-02T09:00:00Z", change: "upsert", record: "Account", id: "acme",
+      fields: { name: "Acme", tier: "Enterprise", arr: 250000, stage: "Adoption", health: 72,
+        owner: "jo@example.com", weekly_active_users: 40, tags: [] } }),
+    JSON.stringify({ at: "2026-03-02T09:00:00Z", change: "upsert", record: "Case", id: "c-1026",
+      fields: { number: "00001026", subject: "New starter cannot log in", category: "Access", priority: "Medium",
+        status: "New", assigned_to: "lee@example.com", account: "acme" } }),
+    line("01", { name: "Lee Chan" }),
+  ].join("\n");
+
+  before(async () => {
+    cases = await startDaemon({ example: "case-management", changes, watch: true });
+  });
+  after(async () => {
+    await cases?.stop();
+  });
+
+  test("a case is walked through two stages", async () => {
+    const page = await signIn("lee", cases);
+    const at = `${cases.url}/cases/access_request/Case/c-1026`;
+    await page.getByRole("link", { name: "Verify the requester's identity" }).click();
+    await page.getByRole("link", { name: "Its stages and activities" }).click();
+    await page.waitForURL(at);
+    await check(page, "case");
+    const triage = page.locator("section", { has: page.getByRole("heading", { name: /^Triage/ }) });
+    const resolve = page.locator("section", { has: page.getByRole("heading", { name: /^Resolve/ }) });
+    await resolve.getByText("not reached yet").waitFor();
+    const verify = triage.locator("tr", { hasText: "Verify the requester's identity" });
+    await verify.getByLabel("Note (optional)").fill("x".repeat(20_001));
+    await verify.getByRole("button", { name: "Complete" }).click();
+    await page.getByRole("alert").filter({ hasText: "too long" }).waitFor();
+    await triage.getByRole("button", { name: "Add Schedule an on-site visit" }).click();
+    await page.getByRole("status").filter({ hasText: "The activity was added." }).waitFor();
+    for (const title of ["Verify the requester's identity", "Check the account has a free seat"]) {
+      await triage.locator("tr", { hasText: title }).getByRole("button", { name: "Complete" }).click();
+      await page.getByRole("status").filter({ hasText: "The activity was completed." }).waitFor();
+    }
+    await cases.send(line("02", { name: "Lee Chan" }));
+    await page.goto(at);
+    await triage.getByRole("heading", { name: /done$/ }).waitFor();
+    await resolve.getByRole("heading", { name: /open$/ }).waitFor();
+    await page.goto(`${at}?state=open`);
+    await resolve.getByText("Reset credentials").waitFor();
+    await triage.getByText("Schedule an on-site visit").waitFor();
+    await check(page, "case-second-stage");
+  });
+
+  test("a private playbook is published after a confirmation", async () => {
+    const page = await signIn("lee", cases);
+    await page.goto(`${cases.url}/playbooks/access_request`);
+    await page.getByText("Publishing is permanent.").waitFor();
+    await check(page, "publish");
+    await page.getByRole("button", { name: "Publish access_request" }).click();
+    await page.getByRole("alert").filter({ hasText: "Tick the box" }).waitFor();
+    await page.getByLabel(/I understand/).check();
+    await page.getByRole("button", { name: "Publish access_request" }).click();
+    await page.getByRole("status").filter({ hasText: "Published" }).waitFor();
+    // Hot reload deploys the edited source in a moment; then jo sees the playbook too.
+    const jo = await signIn("jo", cases);
+    let seen = false;
+    for (let i = 0; i < 60 && !seen; i++) {
+      seen = (await jo.goto(`${cases.url}/playbooks/access_request`)).status() === 200;
+      if (!seen) await new Promise((ok) => setTimeout(ok, 250));
+    }
+    assert.ok(seen, "the published playbook is deployed and seen by every teammate");
+    await jo.getByText("Visibility").waitFor();
+  });
 });

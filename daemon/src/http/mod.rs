@@ -6,6 +6,7 @@ mod changes;
 mod deliveries;
 pub mod openapi;
 mod queue;
+pub(crate) use queue::activity_change;
 mod read;
 
 use std::sync::mpsc::Sender;
@@ -107,6 +108,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/runs", get(read::runs))
         .route("/v1/history", get(read::history))
         .route("/v1/explain", get(read::explain))
+        .route("/v1/cases/:playbook/:record_type/:id", get(read::case))
         .route("/v1/status", get(read::status))
         .route("/v1/sync-log", get(deliveries::sync_log))
         .route("/v1/deliveries", get(deliveries::list))

@@ -17,6 +17,13 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     ("get", "/v1/runs", "Runs, in flight first (?record=Type/id)", true),
     ("get", "/v1/history", "Run history (?record=&playbook=&since=)", true),
     ("get", "/v1/explain", "Why a playbook did or did not enrol a record (?record=Type/id&playbook=NAME)", true),
+    (
+        "get",
+        "/v1/cases/{playbook}/{type}/{id}",
+        "A case: its playbook's latest run on the record as stages (done, open, not reached yet) with their \
+         activities, each with its actions (id, state, assignee, the record it creates)",
+        true,
+    ),
     ("get", "/v1/status", "The program running, the last refused reload, the journal position, timers, backlog", true),
     (
         "get",

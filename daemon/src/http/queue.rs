@@ -113,13 +113,19 @@ pub async fn activity(
     Path((record_type, id)): Path<(String, String)>,
     Json(a): Json<Activity>,
 ) -> Result<Json<Value>, ApiError> {
+    journal(&app, activity_change(&format!("{record_type}/{id}"), &a.playbook, &a.activity)).await?;
+    Ok(Json(serde_json::json!({ "accepted": true })))
+}
+
+/// The change that adds an optional activity to the stage a run of `playbook` on `record`
+/// (`Type/id`) is in; the inbox's case page makes the same.
+pub(crate) fn activity_change(record: &str, playbook: &str, activity: &str) -> Map<String, Value> {
     let mut change = Map::new();
     change.insert("change".into(), "activity".into());
-    change.insert("record".into(), format!("{record_type}/{id}").into());
-    change.insert("playbook".into(), a.playbook.into());
-    change.insert("activity".into(), a.activity.into());
-    journal(&app, change).await?;
-    Ok(Json(serde_json::json!({ "accepted": true })))
+    change.insert("record".into(), record.into());
+    change.insert("playbook".into(), playbook.into());
+    change.insert("activity".into(), activity.into());
+    change
 }
 
 /// An optional JSON object body.

@@ -2,7 +2,7 @@
 //! sync log is in `deliveries.rs`). A private playbook's runs and history are
 //! shown to its owner alone, as its actions are.
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
@@ -142,4 +142,24 @@ pub async fn explain(
         .await?
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
     Ok(Json(serde_json::to_value(explained).unwrap_or(Value::Null)))
+}
+
+/// `GET /v1/cases/{playbook}/{type}/{id}`: a case playbook's latest run on the record, as
+/// its stages and activities.
+pub async fn case(
+    State(app): State<App>,
+    Teammate(who): Teammate,
+    Path((playbook, kind, id)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let status = app.status();
+    if !status.sees(&playbook, &who) {
+        return Err(ApiError::not_found("such playbook"));
+    }
+    let hash = status.program_hash.clone();
+    let program = app.read(move |s| Ok(crate::writer::stored_program(s, &hash))).await?;
+    let program = program.map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e))?;
+    let record = format!("{kind}/{id}");
+    let case = app.read(move |s| crate::case::Case::read(s, &program, &playbook, &record, &who)).await?;
+    let case = case.ok_or_else(|| ApiError::not_found("case of that playbook on that record"))?;
+    Ok(Json(case.to_json()))
 }

@@ -2,7 +2,7 @@
 //! and their values, the record's recent history), the draft of an email task (edit,
 //! preview, approve), and the forms to complete, dismiss or snooze it.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
@@ -19,16 +19,32 @@ use super::{check_csrf, html_page, layout, when, Inbox, Problem, Signed};
 const RECENT: usize = 10;
 
 /// The action, if there is one `who` may see.
-async fn visible(inbox: &Inbox, id: &str, who: &str) -> Result<ActionRow, Problem> {
+pub(super) async fn visible(inbox: &Inbox, id: &str, who: &str) -> Result<ActionRow, Problem> {
     let id = id.to_string();
     let row = inbox.app.read(move |s| s.action(&id)).await?;
     row.filter(|r| crate::http::may_see(r.public, r.owner.as_deref(), who))
         .ok_or_else(|| Problem::not_found("such action"))
 }
 
-pub async fn page(State(inbox): State<Inbox>, Signed(s): Signed, Path(id): Path<String>) -> Result<Response, Problem> {
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    notice: Option<String>,
+}
+
+pub async fn page(
+    State(inbox): State<Inbox>,
+    Signed(s): Signed,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, Problem> {
     let row = visible(&inbox, &id, &s.email).await?;
-    render(&inbox, &s, &row, Draft::Stored, None, StatusCode::OK).await
+    let notice = super::edit::notice(q.notice.as_deref());
+    render_with(&inbox, &s, &row, Draft::Stored, None, notice, StatusCode::OK).await
+}
+
+/// The page again with what was wrong with a form other than the draft's (the record's).
+pub(super) async fn again(inbox: &Inbox, s: &Session, row: &ActionRow, message: &str) -> Result<Response, Problem> {
+    render(inbox, s, row, Draft::Stored, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 /// The email shown in the draft form.
@@ -86,6 +102,19 @@ async fn render(
     problem: Option<&str>,
     status: StatusCode,
 ) -> Result<Response, Problem> {
+    render_with(inbox, s, row, draft, problem, None, status).await
+}
+
+/// The page, with a notice of what was just done when there is one.
+async fn render_with(
+    inbox: &Inbox,
+    s: &Session,
+    row: &ActionRow,
+    draft: Draft,
+    problem: Option<&str>,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, Problem> {
     let j = json(row);
     let hidden = inbox.app.status().hidden_from(&s.email);
     let query = HistoryQuery { record: Some(row.record.clone()), hidden, limit: 5000, ..HistoryQuery::default() };
@@ -94,6 +123,9 @@ async fn render(
         history.iter().rev().take(RECENT).map(|h| serde_json::from_str(&h.json).unwrap_or(Value::Null)).collect();
     let open = row.state == ActionState::Open;
     let heading = title(row, &j);
+    let key = row.record.clone();
+    let steps = inbox.app.read(move |st| super::record::history(st, &key)).await?;
+    let program = inbox.program().await?;
     let body = html! {
         p { a href="/" { "← Queue" } }
         h1 { (heading) }
@@ -103,6 +135,9 @@ async fn render(
             dt { "Kind" } dd { (row.kind.replace('_', " ")) }
             dt { "Record" } dd { a href={ "/?record=" (row.record) } { (row.record) } }
             dt { "Playbook" } dd { a href={ "/playbooks/" (row.playbook) } { (row.playbook) } " · step " code { (row.step) } }
+            @if j["activity"].is_string() {
+                dt { "Case" } dd { a href=(super::cases::address(&row.playbook, &row.record)) { "Its stages and activities" } }
+            }
             dt { "For" } dd { (row.assignee.as_deref().unwrap_or("—")) }
             dt { "Priority" } dd { (row.priority) }
             dt { "Produced" } dd { (when(row.at)) }
@@ -110,8 +145,10 @@ async fn render(
             @if let Some(note) = j["note"].as_str() { dt { "Note" } dd { (note) } }
         }
         (why(&j))
+        (super::record::section(&j, &steps))
         @if row.kind == "email_task" { (email(s, row, &j, &draft, open)) }
         @if open { (forms(s, row)) }
+        (super::edit::form(s, row, &program, &super::record::current(&steps)))
         h2 { "Recent history of " (row.record) }
         @if recent.is_empty() { p { "Nothing yet." } } @else {
             table {
@@ -124,7 +161,7 @@ async fn render(
             }
         }
     };
-    Ok((status, html_page(layout::page(&heading, Some(s), "/", None, body))).into_response())
+    Ok((status, html_page(layout::page(&heading, Some(s), "/", notice, body))).into_response())
 }
 
 /// Why the action exists: its context.

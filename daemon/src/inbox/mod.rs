@@ -5,10 +5,14 @@
 //! own private ones, nothing else, on every page.
 
 mod action;
+mod cases;
+mod edit;
 mod form;
 mod layout;
 mod playbooks;
+mod publish;
 mod queue;
+mod record;
 pub mod session;
 mod sign_in;
 mod status;
@@ -36,21 +40,33 @@ pub struct Inbox {
     app: App,
     sessions: Arc<Sessions>,
     program: Arc<Mutex<Option<Arc<Program>>>>,
+    /// The watched project folder, where publishing writes (none: publish in the source).
+    project: Option<publish::Project>,
 }
+
+pub use publish::Project;
 
 /// The inbox's routes, to merge with the API's.
 pub fn router(app: App) -> Router {
-    let inbox = Inbox { app, sessions: Arc::default(), program: Arc::default() };
+    with_project(app, None)
+}
+
+/// The inbox's routes, publishing playbooks into `project` (the folder hot reload watches).
+pub fn with_project(app: App, project: Option<Project>) -> Router {
+    let inbox = Inbox { app, sessions: Arc::default(), program: Arc::default(), project };
     Router::new()
         .route("/", get(queue::page))
         .route("/sign-in", get(sign_in::form).post(sign_in::submit))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/actions/:id", get(action::page).post(action::work))
+        .route("/actions/:id/record", post(edit::save))
+        .route("/cases/:playbook/:record_type/:id", get(cases::page).post(cases::work))
         .route("/group", get(queue::group))
         .route("/bulk", post(work::bulk))
         .route("/playbooks", get(playbooks::list))
         .route("/playbooks/:name", get(playbooks::one))
         .route("/playbooks/:name/picture.svg", get(playbooks::picture))
+        .route("/playbooks/:name/publish", post(publish::submit))
         .route("/status", get(status::page))
         .route("/assets/inbox.css", get(|| async { asset("text/css", layout::CSS) }))
         .route("/assets/inbox.js", get(|| async { asset("text/javascript", layout::JS) }))

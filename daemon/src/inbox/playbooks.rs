@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::html;
@@ -69,7 +69,17 @@ pub async fn picture(
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg(&program, &program.playbooks[i])).into_response())
 }
 
-pub async fn one(State(inbox): State<Inbox>, Signed(s): Signed, Path(name): Path<String>) -> Result<Response, Problem> {
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    notice: Option<String>,
+}
+
+pub async fn one(
+    State(inbox): State<Inbox>,
+    Signed(s): Signed,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, Problem> {
     let (program, i) = visible(&inbox, &name, &s.email).await?;
     let pb = &program.playbooks[i];
     let status = inbox.app.status();
@@ -81,6 +91,7 @@ pub async fn one(State(inbox): State<Inbox>, Signed(s): Signed, Path(name): Path
     let entries: Vec<Value> =
         history.iter().rev().take(HISTORY).map(|h| serde_json::from_str(&h.json).unwrap_or(Value::Null)).collect();
     let picture = svg(&program, pb);
+    let has_stages = pb.body.iter().any(|n| matches!(n, play_compiler::program::Node::Stage(_)));
     let body = html! {
         p { a href="/playbooks" { "← Playbooks" } }
         h1 { (pb.name) }
@@ -94,12 +105,18 @@ pub async fn one(State(inbox): State<Inbox>, Signed(s): Signed, Path(name): Path
         h2 { "Picture" }
         figure.picture tabindex="0" role="img" aria-label={ "The steps of " (pb.name) } { (layout::raw(&picture)) }
         p { a href={ "/playbooks/" (pb.name) "/picture.svg" } { "The picture as SVG" } }
+        @if !pb.public { (super::publish::section(&s, &pb.name, inbox.project.is_some(), &[])) }
         h2 { "Runs in flight" }
         @if in_flight.is_empty() { p { "None." } } @else {
             table {
                 thead { tr { th scope="col" { "Run" } th scope="col" { "Record" } th scope="col" { "Step" } th scope="col" { "Started" } th scope="col" { "Last moved" } } }
                 tbody { @for r in &in_flight { tr {
-                    td { (r.run) } td { a href={ "/?record=" (r.record) } { (r.record) } } td { (r.step.as_deref().unwrap_or("—")) }
+                    td { (r.run) }
+                    td {
+                        a href={ "/?record=" (r.record) } { (r.record) }
+                        @if has_stages { " · " a href=(super::cases::address(&pb.name, &r.record)) { "its case" } }
+                    }
+                    td { (r.step.as_deref().unwrap_or("—")) }
                     td { (when(r.started)) } td { (when(r.updated)) }
                 } } }
             }
@@ -122,5 +139,7 @@ pub async fn one(State(inbox): State<Inbox>, Signed(s): Signed, Path(name): Path
             }
         }
     };
-    Ok(html_page(layout::page(&pb.name, Some(&s), "/playbooks", None, body)))
+    let notice = (q.notice.as_deref() == Some("published"))
+        .then_some("Published: the project's source now says so, and the daemon deploys it in a moment.");
+    Ok(html_page(layout::page(&pb.name, Some(&s), "/playbooks", notice, body)))
 }

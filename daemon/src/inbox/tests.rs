@@ -2,5 +2,8 @@
 //! CSRF refused, what each teammate sees, working actions by form, bad input refused with
 //! words and nothing changed, groups worked in bulk.
 
+mod cases;
 mod harness;
 mod pages;
+mod publish;
+mod record;

@@ -23,11 +23,13 @@ pub const PRIVATE_TASK: &str = "40cc7136fb30c2e7";
 pub struct Daemon {
     pub router: Router,
     pub store: SqliteStore,
+    /// A copy of the example's sources: the project the inbox publishes into.
+    pub project: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
-fn program() -> play_compiler::program::Program {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/customer-success");
+fn program(example: &str) -> play_compiler::program::Program {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(example);
     let mut sources = Vec::new();
     for entry in std::fs::read_dir(&folder).unwrap() {
         let path = entry.unwrap().path();
@@ -50,6 +52,11 @@ impl Daemon {
     }
 
     pub async fn with_changes(changes: &str) -> Daemon {
+        Daemon::example("customer-success", changes).await
+    }
+
+    /// The daemon on another example project of `examples/`.
+    pub async fn example(example: &str, changes: &str) -> Daemon {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
         let at = path.clone();
@@ -58,7 +65,7 @@ impl Daemon {
         store.add_token("jo@example.com", &crate::auth::token_hash("jo-token")).unwrap();
         store.add_token("lee@example.com", &crate::auth::token_hash("lee-token")).unwrap();
         let status = Arc::new(Mutex::new(crate::status::Status::default()));
-        let program = program();
+        let program = program(example);
         let mut writer = crate::writer::Writer::new(
             crate::host::Host::new(program.clone()),
             open().unwrap(),
@@ -71,8 +78,25 @@ impl Daemon {
         let (requests, inbox) = std::sync::mpsc::channel();
         std::thread::spawn(move || writer.serve(inbox));
         let app = App::new(requests, open, status, None);
-        let router = crate::http::router(app.clone()).merge(super::super::router(app));
-        let daemon = Daemon { router, store, _dir: dir };
+        let project = dir.path().join("project");
+        std::fs::create_dir(&project).unwrap();
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(example);
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "play") {
+                std::fs::copy(&path, project.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        let publishing = Some(super::super::Project { root: project.clone() });
+        let router = crate::http::router(app.clone()).merge(super::super::with_project(app, publishing));
+        let daemon = Daemon { router, store, project, _dir: dir };
+        daemon.changes(changes).await;
+        daemon
+    }
+
+    /// Takes change lines as the CRM sends them (lee's token); every one must be accepted.
+    pub async fn changes(&self, changes: &str) {
+        let daemon = self;
         let request = Request::post("/v1/changes")
             .header(header::AUTHORIZATION, "Bearer lee-token")
             .body(Body::from(changes.to_string()))
@@ -82,7 +106,6 @@ impl Daemon {
         let report = axum::body::to_bytes(answer.into_body(), usize::MAX).await.unwrap();
         let report: serde_json::Value = serde_json::from_slice(&report).unwrap();
         assert_eq!(report["refused"], serde_json::json!([]), "{report}");
-        daemon
     }
 
     pub fn action(&self, id: &str) -> ActionRow {
