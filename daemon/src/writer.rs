@@ -387,9 +387,20 @@ impl Writer {
         if self.position < self.last_snapshot + self.snapshot_every {
             return;
         }
+        let started = std::time::Instant::now();
         if let Some(bytes) = self.host.snapshot() {
+            let encoded = started.elapsed();
             match self.store.put_snapshot(self.position, &bytes) {
-                Ok(()) => self.last_snapshot = self.position,
+                Ok(()) => {
+                    self.last_snapshot = self.position;
+                    tracing::info!(
+                        position = self.position,
+                        bytes = bytes.len(),
+                        encode_ms = encoded.as_millis() as u64,
+                        store_ms = (started.elapsed() - encoded).as_millis() as u64,
+                        "kept a snapshot of the engine"
+                    );
+                }
                 Err(e) => tracing::warn!("a snapshot could not be kept: {e}"),
             }
         }
