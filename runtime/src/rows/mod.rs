@@ -75,9 +75,9 @@ impl<'a> Row<'a> {
 pub struct Extra {
     /// (slot, moment, value), in time order: only of the fields the program reads back.
     pub history: Vec<(u32, i64, Value)>,
-    /// By event type (a few per record, so a list rather than a map): the events that
-    /// concern it, in time order, of the types the program reads.
-    pub events: Vec<(u32, Vec<Arc<Happening>>)>,
+    /// The events that concern it, of the types the program reads: one list, by event
+    /// type and then in time order, so that each type's are one slice of it.
+    pub events: Vec<Arc<Happening>>,
     /// When each field written since the record was made was last written, for late
     /// changes (a moment per field changed, not per field).
     pub written: Vec<(u32, i64)>,
@@ -91,6 +91,19 @@ pub struct Meta {
     /// When the record was made.
     pub created: i64,
     pub extra: Option<Box<Extra>>,
+}
+
+impl Extra {
+    /// Where the events of type `event` are in `events`.
+    pub fn events_range(&self, event: u32) -> std::ops::Range<usize> {
+        let from = self.events.partition_point(|h| h.event < event);
+        from..from + self.events[from..].partition_point(|h| h.event == event)
+    }
+
+    /// The events of type `event`, in time order.
+    pub fn events_of(&self, event: u32) -> &[Arc<Happening>] {
+        &self.events[self.events_range(event)]
+    }
 }
 
 impl Meta {
@@ -113,6 +126,8 @@ pub struct Table {
     index: HashTable<u32>,
     hasher: foldhash::fast::RandomState,
     others: Others,
+    /// The next row [`Table::sweep_events`] looks at.
+    swept: u32,
 }
 
 impl Table {
@@ -225,6 +240,53 @@ impl Table {
             self.tags[i] = cell::EMPTY;
             self.cells[i] = 0;
         }
+    }
+
+    /// Calls `trim` on the history and events of the next `rows` rows, in turn round the
+    /// table.
+    pub fn sweep_events(&mut self, rows: usize, mut trim: impl FnMut(&mut Extra)) {
+        let all = self.meta.len() as u32;
+        for _ in 0..rows.min(all as usize) {
+            self.swept = if self.swept + 1 >= all { 0 } else { self.swept + 1 };
+            if let Some(x) = self.meta[self.swept as usize].extra.as_deref_mut() {
+                trim(x);
+            }
+        }
+    }
+
+    /// Lets go of the table part by part, calling `each` with each part's name after it
+    /// goes: how a test sees what each part held.
+    pub fn let_go_in_parts(&mut self, each: &mut dyn FnMut(&'static str)) {
+        for m in &mut self.meta {
+            if let Some(x) = m.extra.as_deref_mut() {
+                x.history = Vec::new();
+            }
+        }
+        each("field history");
+        for m in &mut self.meta {
+            if let Some(x) = m.extra.as_deref_mut() {
+                x.events = Vec::new();
+            }
+        }
+        each("events");
+        for m in &mut self.meta {
+            if let Some(x) = m.extra.as_deref_mut() {
+                x.written = Vec::new();
+            }
+        }
+        each("when fields were written");
+        for m in &mut self.meta {
+            m.extra = None;
+        }
+        each("extras (boxes)");
+        self.meta = Vec::new();
+        each("row bookkeeping");
+        self.index = HashTable::new();
+        each("id index");
+        self.ids = Vec::new();
+        each("ids");
+        (self.tags, self.cells, self.others) = Default::default();
+        each("rows");
     }
 
     /// The rows of the records that are there.

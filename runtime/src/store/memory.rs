@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use foldhash::{HashMap, HashSet};
 
-use super::history::{grown, in_time_order, note_written, snug, trim_history};
+use super::history::{grown, in_time_order, note_written, snug, trim_events, trim_history};
 use super::{Store, Timer, Written};
 use crate::engine::run::Run;
 use crate::retention::Retention;
@@ -51,6 +51,9 @@ pub(crate) struct Enrolments {
 
 const NO_EVENTS: &[Arc<Happening>] = &[];
 
+/// How many other rows each new event has their old events trimmed.
+const SWEPT_PER_EVENT: usize = 4;
+
 impl MemoryStore {
     pub fn new(record_types: usize) -> Self {
         MemoryStore { tables: (0..record_types).map(|_| Table::default()).collect(), ..Default::default() }
@@ -59,6 +62,33 @@ impl MemoryStore {
     /// How many distinct texts the records' fields hold (they are kept once each).
     pub fn distinct_texts(&self) -> usize {
         self.texts.len()
+    }
+
+    /// Lets go of the store part by part, calling `each` with each part's name after it
+    /// goes: how a test measures what each part held (`tests/memory.rs`).
+    #[doc(hidden)]
+    pub fn let_go_in_parts(&mut self, each: &mut dyn FnMut(&'static str)) {
+        for table in &mut self.tables {
+            table.let_go_in_parts(each);
+        }
+        self.texts = Texts::default();
+        each("texts");
+        self.emails = HashMap::default();
+        each("email index");
+        self.active = HashMap::default();
+        each("active runs by record");
+        self.runs = HashMap::default();
+        each("runs");
+        self.enrolments = HashMap::default();
+        each("enrolments");
+        (self.timers, self.timer_keys) = Default::default();
+        each("timers");
+        self.members = HashMap::default();
+        each("segment members");
+        (self.open, self.snoozes) = Default::default();
+        each("open actions and snoozes");
+        self.budgets = HashMap::default();
+        each("budgets");
     }
 
     /// The table of a record type, made if the store has none yet (a reloaded schema may
@@ -108,9 +138,7 @@ impl Data for MemoryStore {
     }
 
     fn events(&self, record: u32, id: &str, event: u32) -> &[Arc<Happening>] {
-        self.extra(record, id)
-            .and_then(|x| x.events.iter().find(|(e, _)| *e == event))
-            .map_or(NO_EVENTS, |(_, list)| list.as_slice())
+        self.extra(record, id).map_or(NO_EVENTS, |x| x.events_of(event))
     }
 
     fn by_email(&self, record: u32, email: &str) -> Option<(&Arc<str>, Row<'_>)> {
@@ -284,42 +312,19 @@ impl Store for MemoryStore {
 
     fn push_event(&mut self, record: u32, id: &Arc<str>, happening: Arc<Happening>) {
         let (event, at) = (happening.event, happening.at);
-        let reach = self.retention.event(event);
-        if (record as usize) >= self.tables.len() || !reach.is_read() {
+        if (record as usize) >= self.tables.len() || !self.retention.event(event).is_read() {
             return;
         }
+        let retention = &self.retention;
         let table = &mut self.tables[record as usize];
         let row = table.row_of(id);
         let stored = table.meta[row as usize].extra_mut();
-        let list = match stored.events.iter().position(|(e, _)| *e == event) {
-            Some(i) => &mut stored.events[i].1,
-            None => {
-                snug(&mut stored.events).push((event, Vec::new()));
-                &mut stored.events.last_mut().expect("just pushed").1
-            }
-        };
-        in_time_order(list, happening, |h| h.at);
-        if reach.all {
-            return;
-        }
-        if let Some(cutoff) = self.retention.cutoff(reach, at) {
-            // Oldest first: what is older than every window goes, but the latest stays
-            // when `last` reads it. A long list waits until half of it is old, so that
-            // each event is moved a constant number of times.
-            let keep = list.len() - usize::from(reach.latest);
-            let old = list[..keep].partition_point(|h| h.at < cutoff);
-            if old > 0 && (list.len() <= 16 || old * 2 >= list.len()) {
-                list.drain(..old);
-                // Most lists are short and often empty again: an empty one goes, and a
-                // long one emptied gives its room back.
-                if list.is_empty() {
-                    stored.events.swap_remove(stored.events.iter().position(|(e, _)| *e == event).unwrap_or(0));
-                    stored.events.shrink_to_fit();
-                } else if list.capacity() > list.len() + list.len() / 2 + 4 {
-                    list.shrink_to_fit();
-                }
-            }
-        }
+        let place = stored.events.partition_point(|h| (h.event, h.at) <= (event, at));
+        snug(&mut stored.events).insert(place, happening);
+        trim_events(&mut stored.events, at, retention);
+        // A few other rows' events too, in turn, so that what no window reaches any more
+        // goes even from a record that has no new event (`at` is never past the clock).
+        table.sweep_events(SWEPT_PER_EVENT, |x| trim_events(&mut x.events, at, retention));
     }
 
     fn set_retention(&mut self, retention: Retention) {

@@ -8,6 +8,7 @@ mod memory;
 
 use std::sync::Arc;
 
+pub(crate) use history::unreachable_events;
 pub(crate) use memory::Enrolments;
 pub use memory::MemoryStore;
 

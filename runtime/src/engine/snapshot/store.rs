@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::SnapshotError;
 use crate::engine::run::Run;
+use crate::retention::Retention;
 use crate::rows::{Extra, Table};
-use crate::store::{Enrolments, MemoryStore, Timer};
+use crate::store::{unreachable_events, Enrolments, MemoryStore, Timer};
 use crate::value::{Happening, Value};
 
 type Events<'a> = Vec<(u32, Cow<'a, [Arc<Happening>]>)>;
@@ -70,7 +71,7 @@ pub(super) struct StoreSnap<'a> {
 }
 
 /// A table's rows in id order, each with its history and events.
-fn rows_of<'a>(table: &'a Table, store: &'a MemoryStore) -> Vec<StoredSnap<'a>> {
+fn rows_of<'a>(table: &'a Table, store: &'a MemoryStore, now: i64) -> Vec<StoredSnap<'a>> {
     const NONE: &[(u32, i64, Value)] = &[];
     let mut rows: Vec<StoredSnap<'a>> = (0..table.rows() as u32)
         .map(|r| {
@@ -82,9 +83,7 @@ fn rows_of<'a>(table: &'a Table, store: &'a MemoryStore) -> Vec<StoredSnap<'a>> 
                 id: table.id(r).clone(),
                 fields: fields_of(fields, history),
                 history: Cow::Borrowed(history),
-                events: extra.map_or_else(Vec::new, |x| {
-                    sorted(x.events.iter().map(|(e, list)| (*e, list)), |l| Cow::Borrowed(l.as_slice()))
-                }),
+                events: extra.map_or_else(Vec::new, |x| reachable_events(x, now, &store.retention)),
                 created: meta.created,
                 written: Cow::Borrowed(extra.map_or(&[][..], |x| x.written.as_slice())),
             }
@@ -92,6 +91,33 @@ fn rows_of<'a>(table: &'a Table, store: &'a MemoryStore) -> Vec<StoredSnap<'a>> 
         .collect();
     rows.sort_by(|a, b| a.id.cmp(&b.id));
     rows
+}
+
+/// A record's events by type, without those no window reaches from `now` any more: which
+/// of those the store has let go yet depends on the order it swept its rows in, and the
+/// same state must give the same bytes, whether or not it was restored on the way.
+fn reachable_events<'a>(x: &'a Extra, now: i64, retention: &Retention) -> Events<'a> {
+    let mut out: Events<'a> = Vec::new();
+    let mut from = 0;
+    while from < x.events.len() {
+        let event = x.events[from].event;
+        let list = x.events_of(event);
+        let old = unreachable_events(list, now, retention);
+        if old < list.len() {
+            out.push((event, Cow::Borrowed(&list[old..])));
+        }
+        from += list.len();
+    }
+    out
+}
+
+/// A row's events as the store keeps them: one list, by event type, each type's in the
+/// time order the snapshot wrote them in.
+fn events_in_order(groups: Events<'_>) -> Vec<Arc<Happening>> {
+    let mut events: Vec<Arc<Happening>> = groups.into_iter().flat_map(|(_, l)| l.into_owned()).collect();
+    // Stable: each type's events keep their order.
+    events.sort_by_key(|h| h.event);
+    events
 }
 
 /// A map's entries in key order.
@@ -102,8 +128,9 @@ fn sorted<K: Ord + Clone, V, R>(map: impl IntoIterator<Item = (K, V)>, f: impl F
 }
 
 impl<'a> StoreSnap<'a> {
-    pub(super) fn of(store: &'a MemoryStore) -> StoreSnap<'a> {
-        let records = store.tables.iter().map(|table| rows_of(table, store)).collect();
+    /// The store at `now` (the engine's clock).
+    pub(super) fn of(store: &'a MemoryStore, now: i64) -> StoreSnap<'a> {
+        let records = store.tables.iter().map(|table| rows_of(table, store, now)).collect();
         let mut runs: Vec<Cow<'a, Run>> = store.runs.values().map(Cow::Borrowed).collect();
         runs.sort_by_key(|r| r.id);
         let mut enrolments = Vec::new();
@@ -156,11 +183,7 @@ impl<'a> StoreSnap<'a> {
                         }),
                     })
                     .collect::<Result<Vec<Value>, SnapshotError>>()?;
-                let extra = Extra {
-                    history,
-                    events: row.events.into_iter().map(|(e, l)| (e, l.into_owned())).collect(),
-                    written: row.written.into_owned(),
-                };
+                let extra = Extra { history, events: events_in_order(row.events), written: row.written.into_owned() };
                 let empty = extra.history.is_empty() && extra.events.is_empty() && extra.written.is_empty();
                 table.widen(fields.len());
                 let r = table.row_of(&row.id);
@@ -179,7 +202,7 @@ impl<'a> StoreSnap<'a> {
             let events = |event: u32| {
                 let table = store.tables.get(run.record as usize)?;
                 let extra = table.meta[table.find(&run.record_id)? as usize].extra.as_deref()?;
-                extra.events.iter().find(|(e, _)| *e == event).map(|(_, l)| l)
+                Some(extra.events_of(event))
             };
             let spent: Vec<Arc<Happening>> = run
                 .spent
