@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use foldhash::{HashMap, HashSet};
+use play_compiler::program::Schema;
 
 use super::history::{grown, in_time_order, note_written, snug, trim_events, trim_history};
 use super::{Store, Timer, Written};
 use crate::engine::run::Run;
 use crate::retention::Retention;
-use crate::rows::{Row, Table, Texts};
+use crate::rows::{layout, Row, Table, Texts};
 use crate::value::{Happening, Value};
 use crate::vm::Data;
 
@@ -177,8 +178,9 @@ impl Store for MemoryStore {
             self.reindex(record, &id, old.as_ref(), fields.get(slot as usize));
         }
         let width = fields.len();
-        let table = self.table_mut(record);
-        table.widen(width);
+        self.table_mut(record);
+        let table = &mut self.tables[record as usize];
+        table.widen(width, &mut self.texts);
         let row = table.row_of(&id);
         table.meta[row as usize].present = true;
         let texts = &mut self.texts;
@@ -208,7 +210,8 @@ impl Store for MemoryStore {
         written: &mut Written,
     ) {
         // In place: one lookup, and no copy of the record.
-        self.table_mut(record).widen(len);
+        self.table_mut(record);
+        self.tables[record as usize].widen(len, &mut self.texts);
         let (retention, texts) = (&self.retention, &mut self.texts);
         let table = &mut self.tables[record as usize];
         let row = table.row_of(id);
@@ -329,6 +332,13 @@ impl Store for MemoryStore {
 
     fn set_retention(&mut self, retention: Retention) {
         self.retention = retention;
+    }
+
+    fn set_schema(&mut self, schema: &Schema) {
+        for (record, def) in schema.records.iter().enumerate() {
+            self.table_mut(record as u32);
+            self.tables[record].reshape(layout::of_record(def), &mut self.texts);
+        }
     }
 
     fn run(&self, run: u64) -> Option<&Run> {

@@ -185,7 +185,7 @@ impl<'a> StoreSnap<'a> {
                     .collect::<Result<Vec<Value>, SnapshotError>>()?;
                 let extra = Extra { history, events: events_in_order(row.events), written: row.written.into_owned() };
                 let empty = extra.history.is_empty() && extra.events.is_empty() && extra.written.is_empty();
-                table.widen(fields.len());
+                table.widen(fields.len(), &mut store.texts);
                 let r = table.row_of(&row.id);
                 let meta = &mut table.meta[r as usize];
                 meta.present = present;
