@@ -13,6 +13,7 @@ use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use hashbrown::HashTable;
+use thin_vec::ThinVec;
 
 pub use cell::Others;
 pub use layout::Width;
@@ -106,17 +107,56 @@ impl Shape {
     }
 }
 
-/// What a record has beside its fields, kept only once it has any of it.
+/// What a record has beside its fields: three lists of a pointer each, which take no more
+/// room until they hold something.
 #[derive(Default, Clone)]
 pub struct Extra {
     /// (slot, moment, value), in time order: only of the fields the program reads back.
-    pub history: Vec<(u32, i64, Value)>,
+    pub history: ThinVec<(u32, i64, Value)>,
     /// The events that concern it, of the types the program reads: one list, by event
     /// type and then in time order, so that each type's are one slice of it.
-    pub events: Vec<Arc<Happening>>,
+    pub events: ThinVec<Arc<Happening>>,
     /// When each field written since the record was made was last written, for late
     /// changes (a moment per field changed, not per field).
-    pub written: Vec<(u32, i64)>,
+    pub written: ThinVec<(u32, i64)>,
+}
+
+/// A record's enrolments in one playbook (by the store's number for the playbook).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Enrolment {
+    pub playbook: u32,
+    /// What `started` and `ended` say: 0 nothing yet, 1 the start, 2 both.
+    last: u8,
+    started: i64,
+    ended: i64,
+    /// How many times the playbook has enrolled the record.
+    pub count: u64,
+}
+
+impl Enrolment {
+    pub fn new(playbook: u32, last: Option<(i64, Option<i64>)>, count: u64) -> Enrolment {
+        let mut e = Enrolment { playbook, count, ..Enrolment::default() };
+        if let Some((started, ended)) = last {
+            e.set_last(started, ended);
+        }
+        e
+    }
+
+    /// When the last enrolment started, and when its run ended (if it has).
+    pub fn last(&self) -> Option<(i64, Option<i64>)> {
+        match self.last {
+            0 => None,
+            1 => Some((self.started, None)),
+            _ => Some((self.started, Some(self.ended))),
+        }
+    }
+
+    pub fn set_last(&mut self, started: i64, ended: Option<i64>) {
+        (self.last, self.started, self.ended) = match ended {
+            None => (1, started, 0),
+            Some(ended) => (2, started, ended),
+        };
+    }
 }
 
 /// A row's bookkeeping.
@@ -126,7 +166,11 @@ pub struct Meta {
     pub present: bool,
     /// When the record was made.
     pub created: i64,
-    pub extra: Option<Box<Extra>>,
+    pub extra: Extra,
+    /// By playbook: a few per record, so a list rather than a map.
+    pub enrolled: ThinVec<Enrolment>,
+    /// The record's runs still going, in the order they started.
+    pub active: ThinVec<u64>,
 }
 
 impl Extra {
@@ -144,7 +188,7 @@ impl Extra {
 
 impl Meta {
     pub fn extra_mut(&mut self) -> &mut Extra {
-        self.extra.get_or_insert_with(Box::default)
+        &mut self.extra
     }
 }
 
@@ -348,7 +392,8 @@ impl Table {
         let all = self.meta.len() as u32;
         for _ in 0..rows.min(all as usize) {
             self.swept = if self.swept + 1 >= all { 0 } else { self.swept + 1 };
-            if let Some(x) = self.meta[self.swept as usize].extra.as_deref_mut() {
+            let x = &mut self.meta[self.swept as usize].extra;
+            if !x.events.is_empty() {
                 trim(x);
             }
         }
@@ -358,27 +403,25 @@ impl Table {
     /// goes: how a test sees what each part held.
     pub fn let_go_in_parts(&mut self, each: &mut dyn FnMut(&'static str)) {
         for m in &mut self.meta {
-            if let Some(x) = m.extra.as_deref_mut() {
-                x.history = Vec::new();
-            }
+            m.extra.history = ThinVec::new();
         }
         each("field history");
         for m in &mut self.meta {
-            if let Some(x) = m.extra.as_deref_mut() {
-                x.events = Vec::new();
-            }
+            m.extra.events = ThinVec::new();
         }
         each("events");
         for m in &mut self.meta {
-            if let Some(x) = m.extra.as_deref_mut() {
-                x.written = Vec::new();
-            }
+            m.extra.written = ThinVec::new();
         }
         each("when fields were written");
         for m in &mut self.meta {
-            m.extra = None;
+            m.enrolled = ThinVec::new();
         }
-        each("extras (boxes)");
+        each("enrolments");
+        for m in &mut self.meta {
+            m.active = ThinVec::new();
+        }
+        each("active runs by record");
         self.meta = Vec::new();
         each("row bookkeeping");
         self.index = HashTable::new();

@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
+use thin_vec::ThinVec;
+
 use crate::retention::Retention;
 use crate::value::{Happening, Value};
 
 /// Notes that a field was written at `at` (a new record: the creation, for every field).
-pub(super) fn note_written(made: &mut i64, written: &mut Vec<(u32, i64)>, created: bool, slot: u32, at: i64) {
+pub(super) fn note_written(made: &mut i64, written: &mut ThinVec<(u32, i64)>, created: bool, slot: u32, at: i64) {
     if created {
         *made = at;
         written.clear();
@@ -21,7 +23,7 @@ pub(super) fn note_written(made: &mut i64, written: &mut Vec<(u32, i64)>, create
 
 /// Makes room for one more entry by half the list, not double: most records hold a few
 /// entries of each list, and a list's first room is one entry, not four.
-pub(super) fn snug<T>(list: &mut Vec<T>) -> &mut Vec<T> {
+pub(super) fn snug<T>(list: &mut ThinVec<T>) -> &mut ThinVec<T> {
     if list.len() == list.capacity() {
         list.reserve_exact(list.len() / 2 + 1);
     }
@@ -30,7 +32,7 @@ pub(super) fn snug<T>(list: &mut Vec<T>) -> &mut Vec<T> {
 
 /// Adds an entry to a history kept oldest first: at the end, unless it is a late one
 /// (placed before the latest), which goes after every entry at or before its moment.
-pub(super) fn in_time_order<T>(history: &mut Vec<T>, entry: T, at: impl Fn(&T) -> i64) {
+pub(super) fn in_time_order<T>(history: &mut ThinVec<T>, entry: T, at: impl Fn(&T) -> i64) {
     let moment = at(&entry);
     snug(history);
     if history.last().is_none_or(|last| at(last) <= moment) {
@@ -49,7 +51,7 @@ pub(super) fn grown(len: usize) -> bool {
 
 /// Lets go of field history older than every window the program reads it over, keeping
 /// each field's last value from before the oldest window (`change(…)` compares with it).
-pub(super) fn trim_history(history: &mut Vec<(u32, i64, Value)>, record: u32, now: i64, retention: &Retention) {
+pub(super) fn trim_history(history: &mut ThinVec<(u32, i64, Value)>, record: u32, now: i64, retention: &Retention) {
     let mut cutoffs: Vec<(u32, Option<i64>)> = Vec::new();
     let mut seen_before: Vec<u32> = Vec::new();
     let mut keep = vec![true; history.len()];
@@ -87,7 +89,7 @@ pub(crate) fn unreachable_events(list: &[Arc<Happening>], now: i64, retention: &
 /// Lets go of a record's events (by type, then in time order) that no window the program
 /// reads them over reaches from `now` any more. A long list of one type waits until half
 /// of it is old, so that each event is moved a constant number of times.
-pub(super) fn trim_events(events: &mut Vec<Arc<Happening>>, now: i64, retention: &Retention) {
+pub(super) fn trim_events(events: &mut ThinVec<Arc<Happening>>, now: i64, retention: &Retention) {
     let mut from = 0;
     let before = events.len();
     while from < events.len() {

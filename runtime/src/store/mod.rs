@@ -9,7 +9,6 @@ mod memory;
 use std::sync::Arc;
 
 pub(crate) use history::unreachable_events;
-pub(crate) use memory::Enrolments;
 pub use memory::MemoryStore;
 
 use play_compiler::program::Schema;

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::SnapshotError;
 use crate::engine::run::Run;
 use crate::retention::Retention;
-use crate::rows::{Extra, Table};
-use crate::store::{unreachable_events, Enrolments, MemoryStore, Timer};
+use crate::rows::{Enrolment, Extra, Table};
+use crate::store::{unreachable_events, MemoryStore, Timer};
 use crate::value::{Happening, Value};
 
 type Events<'a> = Vec<(u32, Cow<'a, [Arc<Happening>]>)>;
@@ -62,8 +62,8 @@ pub(super) struct StoreSnap<'a> {
     enrolments: Vec<(Arc<str>, u32, Arc<str>, Option<(i64, Option<i64>)>, u64)>,
     timers: Vec<(i64, u64, Timer)>,
     members: Vec<(u32, Vec<Arc<str>>)>,
-    open: Vec<(String, u64)>,
-    snoozes: Vec<(String, i64)>,
+    open: Vec<(Box<str>, u64)>,
+    snoozes: Vec<(Box<str>, i64)>,
     budgets: Vec<(u32, Vec<(Arc<str>, Vec<i64>)>)>,
     email_slot: Option<(u32, u32)>,
     emails: Vec<(Arc<str>, Arc<str>)>,
@@ -76,7 +76,7 @@ fn rows_of<'a>(table: &'a Table, store: &'a MemoryStore, now: i64) -> Vec<Stored
     let mut rows: Vec<StoredSnap<'a>> = (0..table.rows() as u32)
         .map(|r| {
             let meta = &table.meta[r as usize];
-            let extra = meta.extra.as_deref();
+            let extra = Some(&meta.extra);
             let history = extra.map_or(NONE, |x| x.history.as_slice());
             let fields = if meta.present { table.row(r, &store.texts).to_vec() } else { Vec::new() };
             StoredSnap {
@@ -120,6 +120,21 @@ fn events_in_order(groups: Events<'_>) -> Vec<Arc<Happening>> {
     events
 }
 
+/// By record type, by id, in that order: the runs still going of each record that has any.
+fn active_of(store: &MemoryStore) -> Vec<(u32, Vec<(Arc<str>, Vec<u64>)>)> {
+    let mut out = Vec::new();
+    for (record, table) in store.tables.iter().enumerate() {
+        let by_id = (0..table.rows() as u32).filter(|r| !table.meta[*r as usize].active.is_empty());
+        let mut by_id: Vec<(Arc<str>, Vec<u64>)> =
+            by_id.map(|r| (table.id(r).clone(), table.meta[r as usize].active.to_vec())).collect();
+        by_id.sort_by(|a, b| a.0.cmp(&b.0));
+        if !by_id.is_empty() {
+            out.push((record as u32, by_id));
+        }
+    }
+    out
+}
+
 /// A map's entries in key order.
 fn sorted<K: Ord + Clone, V, R>(map: impl IntoIterator<Item = (K, V)>, f: impl Fn(V) -> R) -> Vec<(K, R)> {
     let mut out: Vec<(K, R)> = map.into_iter().map(|(k, v)| (k, f(v))).collect();
@@ -134,10 +149,11 @@ impl<'a> StoreSnap<'a> {
         let mut runs: Vec<Cow<'a, Run>> = store.runs.values().map(Cow::Borrowed).collect();
         runs.sort_by_key(|r| r.id);
         let mut enrolments = Vec::new();
-        for (playbook, by_type) in &store.enrolments {
-            for (record, by_id) in by_type {
-                for (id, e) in by_id {
-                    enrolments.push((playbook.clone(), *record, id.clone(), e.last, e.count));
+        for (record, table) in store.tables.iter().enumerate() {
+            for r in 0..table.rows() as u32 {
+                for e in &table.meta[r as usize].enrolled {
+                    let playbook = store.playbooks[e.playbook as usize].clone();
+                    enrolments.push((playbook, record as u32, table.id(r).clone(), e.last(), e.count));
                 }
             }
         }
@@ -145,7 +161,7 @@ impl<'a> StoreSnap<'a> {
         StoreSnap {
             records,
             runs,
-            active: sorted(store.active.iter().map(|(k, v)| (*k, v)), |t| sorted(t.clone(), |l| l)),
+            active: active_of(store),
             enrolments,
             timers: store.timers.iter().map(|((at, seq), t)| (*at, *seq, t.clone())).collect(),
             members: sorted(store.members.iter().map(|(k, v)| (*k, v)), |set| {
@@ -183,14 +199,17 @@ impl<'a> StoreSnap<'a> {
                         }),
                     })
                     .collect::<Result<Vec<Value>, SnapshotError>>()?;
-                let extra = Extra { history, events: events_in_order(row.events), written: row.written.into_owned() };
-                let empty = extra.history.is_empty() && extra.events.is_empty() && extra.written.is_empty();
+                let extra = Extra {
+                    history: history.into(),
+                    events: events_in_order(row.events).into(),
+                    written: row.written.into_owned().into(),
+                };
                 table.widen(fields.len(), &mut store.texts);
                 let r = table.row_of(&row.id);
                 let meta = &mut table.meta[r as usize];
                 meta.present = present;
                 meta.created = row.created;
-                meta.extra = (!empty).then(|| Box::new(extra));
+                meta.extra = extra;
                 for (slot, value) in fields.into_iter().enumerate() {
                     table.set(r, slot, value, &mut store.texts);
                 }
@@ -201,8 +220,7 @@ impl<'a> StoreSnap<'a> {
             let mut run = run.into_owned();
             let events = |event: u32| {
                 let table = store.tables.get(run.record as usize)?;
-                let extra = table.meta[table.find(&run.record_id)? as usize].extra.as_deref()?;
-                Some(extra.events_of(event))
+                Some(table.meta[table.find(&run.record_id)? as usize].extra.events_of(event))
             };
             let spent: Vec<Arc<Happening>> = run
                 .spent
@@ -214,10 +232,16 @@ impl<'a> StoreSnap<'a> {
             run.spent = spent;
             store.runs.insert(run.id, run);
         }
-        store.active = self.active.into_iter().map(|(k, t)| (k, t.into_iter().collect())).collect();
+        for (record, by_id) in self.active {
+            for (id, runs) in by_id {
+                let table = store.table_mut(record);
+                let row = table.row_of(&id);
+                table.meta[row as usize].active = runs.into();
+            }
+        }
         for (playbook, record, id, last, count) in self.enrolments {
-            let e = Enrolments { last, count };
-            store.enrolments.entry(playbook).or_default().entry(record).or_default().insert(id, e);
+            let e = store.enrolment_mut(&playbook, record, &id);
+            *e = Enrolment::new(e.playbook, last, count);
         }
         for (at, seq, timer) in self.timers {
             store.timer_keys.insert(timer.clone(), (at, seq));
