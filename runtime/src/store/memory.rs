@@ -1,13 +1,13 @@
 //! [`MemoryStore`]: the engine's whole state in memory, each record type's records in a
 //! table of compact rows (`crate::rows`) with their history and events beside them.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use foldhash::{HashMap, HashSet};
 use play_compiler::program::Schema;
 
 use super::history::{grown, in_time_order, note_written, snug, trim_events, trim_history};
+use super::timers::Timers;
 use super::{Store, Timer, Written};
 use crate::engine::run::Run;
 use crate::retention::Retention;
@@ -28,8 +28,7 @@ pub struct MemoryStore {
     /// number), and the numbers by name.
     pub(crate) playbooks: Vec<Arc<str>>,
     pub(crate) playbook_numbers: HashMap<Arc<str>, u32>,
-    pub(crate) timers: BTreeMap<(i64, u64), Timer>,
-    pub(crate) timer_keys: HashMap<Timer, (i64, u64)>,
+    pub(crate) timers: Timers,
     pub(crate) members: HashMap<u32, HashSet<Arc<str>>>,
     /// By dedupe key (each kept in just its length: there is one per open action).
     pub(crate) open: HashMap<Box<str>, u64>,
@@ -81,7 +80,7 @@ impl MemoryStore {
         each("runs");
         (self.playbooks, self.playbook_numbers) = Default::default();
         each("enrolments");
-        (self.timers, self.timer_keys) = Default::default();
+        self.timers = Timers::default();
         each("timers");
         self.members = HashMap::default();
         each("segment members");
@@ -431,28 +430,19 @@ impl Store for MemoryStore {
         self.unschedule(&timer);
         self.seq += 1;
         let key = (at, self.seq);
-        self.timers.insert(key, timer.clone());
-        self.timer_keys.insert(timer, key);
+        self.timers.insert(key, timer);
     }
 
     fn unschedule(&mut self, timer: &Timer) {
-        if let Some(key) = self.timer_keys.remove(timer) {
-            self.timers.remove(&key);
-        }
+        self.timers.remove(timer);
     }
 
     fn pop_due(&mut self, until: i64) -> Option<(i64, Timer)> {
-        let (&key, _) = self.timers.iter().next()?;
-        if key.0 > until {
-            return None;
-        }
-        let timer = self.timers.remove(&key)?;
-        self.timer_keys.remove(&timer);
-        Some((key.0, timer))
+        self.timers.pop_due(until)
     }
 
     fn next_due(&self) -> Option<i64> {
-        self.timers.keys().next().map(|k| k.0)
+        self.timers.iter().next().map(|(k, _)| k.0)
     }
 
     fn next_due_where(&self, want: &dyn Fn(&Timer) -> bool) -> Option<i64> {
@@ -477,16 +467,13 @@ impl Store for MemoryStore {
         // limit's timer goes with it.
         let slots: Vec<((i64, u64), Timer)> =
             self.timers.iter().filter(|(_, t)| matches!(t, Timer::Slot { .. })).map(|(k, t)| (*k, t.clone())).collect();
-        for (key, timer) in &slots {
-            self.timers.remove(key);
-            self.timer_keys.remove(timer);
+        for (_, timer) in &slots {
+            self.timers.remove(timer);
         }
         for (key, timer) in slots {
             let Timer::Slot { limit, who } = timer else { continue };
             if let Some(limit) = moved(limit, limits) {
-                let timer = Timer::Slot { limit, who };
-                self.timers.insert(key, timer.clone());
-                self.timer_keys.insert(timer, key);
+                self.timers.insert(key, Timer::Slot { limit, who });
             }
         }
     }

@@ -5,6 +5,7 @@
 
 mod history;
 mod memory;
+mod timers;
 
 use std::sync::Arc;
 

@@ -244,7 +244,6 @@ impl<'a> StoreSnap<'a> {
             *e = Enrolment::new(e.playbook, last, count);
         }
         for (at, seq, timer) in self.timers {
-            store.timer_keys.insert(timer.clone(), (at, seq));
             store.timers.insert((at, seq), timer);
         }
         store.members = self.members.into_iter().map(|(k, ids)| (k, ids.into_iter().collect())).collect();
