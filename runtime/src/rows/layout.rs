@@ -55,3 +55,25 @@ pub fn whole(tag: u8, low: u32, high: u32) -> u64 {
     let high = if matches!(tag, ENUM | REF) { high } else { 0 };
     (u64::from(high) << 32) | u64::from(low)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_moments_take_eight_bytes_the_rest_four() {
+        assert_eq!(of_type(&Ty::Money), Width::Wide);
+        assert_eq!(of_type(&Ty::Optional(Box::new(Ty::DateTime))), Width::Wide);
+        assert_eq!(of_type(&Ty::Optional(Box::new(Ty::Enum(3)))), Width::Narrow { high: 3 });
+        assert_eq!(of_type(&Ty::Record(2)), Width::Narrow { high: 2 });
+        assert_eq!(of_type(&Ty::Date), Width::Narrow { high: 0 });
+        // An enum variant of the field's own enum fits; one of another enum does not.
+        let variant = (3u64 << 32) | 5;
+        assert_eq!(narrow(ENUM, variant, 3), Some(5));
+        assert_eq!(narrow(ENUM, variant, 4), None);
+        assert_eq!(whole(ENUM, 5, 3), variant);
+        // A whole number fits only when it needs no more than the low half.
+        assert_eq!(narrow(super::super::cell::INT, 7, 3), Some(7));
+        assert_eq!(narrow(super::super::cell::INT, -1i64 as u64, 0), None);
+    }
+}

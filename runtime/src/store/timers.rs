@@ -54,3 +54,30 @@ impl Timers {
         self.by_time.iter()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn timers_come_due_in_time_order_and_are_found_by_what_they_do() {
+        let mut timers = Timers::default();
+        let date = |r: &str| Timer::Date { playbook: 0, trigger: 1, record: Arc::from(r) };
+        timers.insert((30, 1), date("a1"));
+        timers.insert((10, 2), Timer::Run { run: 7, generation: 0 });
+        timers.insert((10, 3), date("a2"));
+        timers.insert((20, 4), Timer::Slot { limit: 0, who: Arc::from("jo@example.com") });
+        assert_eq!(timers.remove(&date("a2")), Some((10, 3)));
+        assert_eq!(timers.remove(&date("a2")), None);
+        assert_eq!(timers.pop_due(5), None);
+        assert_eq!(timers.pop_due(25), Some((10, Timer::Run { run: 7, generation: 0 })));
+        assert_eq!(timers.pop_due(25).map(|t| t.0), Some(20));
+        assert_eq!(timers.pop_due(25), None);
+        // Set again after it came due: found under its new key.
+        timers.insert((40, 5), Timer::Run { run: 7, generation: 0 });
+        assert_eq!(timers.remove(&Timer::Run { run: 7, generation: 0 }), Some((40, 5)));
+        assert_eq!(timers.iter().map(|(k, _)| *k).collect::<Vec<_>>(), vec![(30, 1)]);
+    }
+}

@@ -14,6 +14,8 @@ use crate::store::{unreachable_events, MemoryStore, Timer};
 use crate::value::{Happening, Value};
 
 type Events<'a> = Vec<(u32, Cow<'a, [Arc<Happening>]>)>;
+/// By record type, by id: the runs still going.
+type Active = Vec<(u32, Vec<(Arc<str>, Vec<u64>)>)>;
 
 /// A field's value: most are the latest entry of the field's history, written once there.
 #[derive(Serialize, Deserialize)]
@@ -57,7 +59,7 @@ pub(super) struct StoredSnap<'a> {
 pub(super) struct StoreSnap<'a> {
     records: Vec<Vec<StoredSnap<'a>>>,
     runs: Vec<Cow<'a, Run>>,
-    active: Vec<(u32, Vec<(Arc<str>, Vec<u64>)>)>,
+    active: Active,
     /// (playbook, record type, id, last enrolment, count).
     enrolments: Vec<(Arc<str>, u32, Arc<str>, Option<(i64, Option<i64>)>, u64)>,
     timers: Vec<(i64, u64, Timer)>,
@@ -121,7 +123,7 @@ fn events_in_order(groups: Events<'_>) -> Vec<Arc<Happening>> {
 }
 
 /// By record type, by id, in that order: the runs still going of each record that has any.
-fn active_of(store: &MemoryStore) -> Vec<(u32, Vec<(Arc<str>, Vec<u64>)>)> {
+fn active_of(store: &MemoryStore) -> Active {
     let mut out = Vec::new();
     for (record, table) in store.tables.iter().enumerate() {
         let by_id = (0..table.rows() as u32).filter(|r| !table.meta[*r as usize].active.is_empty());
