@@ -242,10 +242,11 @@ impl<S: Store> Engine<S> {
     }
 
     /// Tells the store what field history and events the programs runs follow read, so
-    /// that it keeps no more.
+    /// that it keeps no more, and the record types of the running one.
     fn retain(&mut self) {
         let programs = self.programs.values().map(|l| &l.program);
         self.store.set_retention(crate::retention::Retention::of_all(programs, &self.workspace));
+        self.store.set_schema(&self.loaded.program.schema);
     }
 
     /// Teammates are written as their addresses: the store indexes the directory (`User`

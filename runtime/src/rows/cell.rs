@@ -1,4 +1,4 @@
-//! One field of a row: a tag byte and an eight-byte payload. Truth values, whole numbers,
+//! One field of a row: a tag byte and a payload of up to eight bytes. Truth values, whole numbers,
 //! numbers (their bits, NaN included), dates (days), moments, times of day and enum
 //! variants are the payload itself; texts and references name an interned text; the rare
 //! rest (durations, lists, events) live in the table's side list of values.
@@ -65,8 +65,13 @@ pub fn encode(value: Value, texts: &mut Texts, others: &mut Others) -> (u8, u64)
         Value::Time(m) => (TIME, u64::from(m)),
         Value::Enum { ty, variant } => (ENUM, (u64::from(ty) << 32) | u64::from(variant)),
         Value::Ref { record, id } => (REF, (u64::from(record) << 32) | u64::from(texts.intern(&id))),
-        other @ (Value::Duration(_) | Value::List(_) | Value::Event(_)) => (OTHER, others.put(other)),
+        other @ (Value::Duration(_) | Value::List(_) | Value::Event(_)) => encode_aside(other, others),
     }
+}
+
+/// A value as a cell in the side list, whatever it is.
+pub fn encode_aside(value: Value, others: &mut Others) -> (u8, u64) {
+    (OTHER, others.put(value))
 }
 
 /// The value of a cell.

@@ -1,27 +1,35 @@
 //! Compact records: each record type's records in one table of fixed-width rows (a tag
-//! byte and an eight-byte payload per field, see [`cell`]), texts interned across the
-//! store ([`Texts`]), ids mapped to dense row numbers once. A [`Row`] is a borrowed view
+//! byte and a payload per field, see [`cell`], four or eight bytes wide as the field's
+//! type needs, see [`layout`]), texts interned across the store ([`Texts`]), ids mapped to
+//! dense row numbers once. A [`Row`] is a borrowed view
 //! of one record's fields; [`Table`] keeps the rows, their ids and what else each record
 //! has beside its fields (history, events).
 
 pub mod cell;
+pub mod layout;
+mod meta;
 mod texts;
 
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use hashbrown::HashTable;
+use thin_vec::ThinVec;
 
 pub use cell::Others;
+pub use layout::Width;
+pub use meta::{Enrolment, Extra, Meta};
 pub use texts::Texts;
 
-use crate::value::{Happening, Value};
+use crate::value::Value;
 
 /// One record's fields, borrowed from its table.
 #[derive(Clone, Copy)]
 pub struct Row<'a> {
     tags: &'a [u8],
-    cells: &'a [u64],
+    wide: &'a [u64],
+    narrow: &'a [u32],
+    shape: &'a Shape,
     texts: &'a Texts,
     others: &'a Others,
 }
@@ -39,7 +47,8 @@ impl<'a> Row<'a> {
     /// Field `slot`'s value, if the row has that field.
     pub fn get(&self, slot: usize) -> Option<Value> {
         let tag = *self.tags.get(slot)?;
-        Some(cell::decode(tag, self.cells[slot], self.texts, self.others))
+        let payload = self.shape.payload(slot, tag, self.wide, self.narrow);
+        Some(cell::decode(tag, payload, self.texts, self.others))
     }
 
     /// Field `slot`'s value, empty if the row has no such field.
@@ -63,49 +72,51 @@ impl<'a> Row<'a> {
         self.decode_into(&mut out);
         out
     }
+}
 
-    /// The raw cells (tag, payload) of the row, for code that reads fields in place.
-    pub fn raw(&self) -> (&'a [u8], &'a [u64]) {
-        (self.tags, self.cells)
+/// Where each field of a table's rows is: its width, and its place among a row's wide or
+/// narrow cells.
+#[derive(Default, Clone, PartialEq)]
+struct Shape {
+    widths: Vec<Width>,
+    places: Vec<u32>,
+    /// How many wide and narrow cells a row has.
+    wide: usize,
+    narrow: usize,
+}
+
+impl Shape {
+    fn of(widths: Vec<Width>) -> Shape {
+        let (mut wide, mut narrow) = (0, 0);
+        let places = widths
+            .iter()
+            .map(|w| {
+                let n = if *w == Width::Wide { &mut wide } else { &mut narrow };
+                *n += 1;
+                (*n - 1) as u32
+            })
+            .collect();
+        Shape { widths, places, wide, narrow }
     }
-}
 
-/// What a record has beside its fields, kept only once it has any of it.
-#[derive(Default, Clone)]
-pub struct Extra {
-    /// (slot, moment, value), in time order: only of the fields the program reads back.
-    pub history: Vec<(u32, i64, Value)>,
-    /// By event type (a few per record, so a list rather than a map): the events that
-    /// concern it, in time order, of the types the program reads.
-    pub events: Vec<(u32, Vec<Arc<Happening>>)>,
-    /// When each field written since the record was made was last written, for late
-    /// changes (a moment per field changed, not per field).
-    pub written: Vec<(u32, i64)>,
-}
-
-/// A row's bookkeeping.
-#[derive(Default)]
-pub struct Meta {
-    /// Whether the record is there: a deleted record keeps its row (and its history).
-    pub present: bool,
-    /// When the record was made.
-    pub created: i64,
-    pub extra: Option<Box<Extra>>,
-}
-
-impl Meta {
-    pub fn extra_mut(&mut self) -> &mut Extra {
-        self.extra.get_or_insert_with(Box::default)
+    /// The payload of field `slot`, of tag `tag`, among a row's cells.
+    fn payload(&self, slot: usize, tag: u8, wide: &[u64], narrow: &[u32]) -> u64 {
+        let place = self.places[slot] as usize;
+        match self.widths[slot] {
+            Width::Wide => wide[place],
+            Width::Narrow { high } => layout::whole(tag, narrow[place], high),
+        }
     }
 }
 
 /// One record type's records.
 #[derive(Default)]
 pub struct Table {
-    /// Fields per row; a wider record widens every row.
-    width: usize,
+    shape: Shape,
+    /// A tag per field, then the wide and the narrow cells, row after row.
     tags: Vec<u8>,
-    cells: Vec<u64>,
+    wide: Vec<u64>,
+    narrow: Vec<u32>,
     /// By row.
     ids: Vec<Arc<str>>,
     pub(crate) meta: Vec<Meta>,
@@ -113,11 +124,13 @@ pub struct Table {
     index: HashTable<u32>,
     hasher: foldhash::fast::RandomState,
     others: Others,
+    /// The next row [`Table::sweep_events`] looks at.
+    swept: u32,
 }
 
 impl Table {
     pub fn width(&self) -> usize {
-        self.width
+        self.shape.widths.len()
     }
 
     /// How many rows (deleted records included).
@@ -142,8 +155,9 @@ impl Table {
         }
         self.ids.push(id.clone());
         self.meta.push(Meta::default());
-        self.tags.resize(self.tags.len() + self.width, cell::EMPTY);
-        self.cells.resize(self.cells.len() + self.width, 0);
+        self.tags.resize(self.tags.len() + self.width(), cell::EMPTY);
+        self.wide.resize(self.wide.len() + self.shape.wide, 0);
+        self.narrow.resize(self.narrow.len() + self.shape.narrow, 0);
         let (ids, hasher) = (&self.ids, &self.hasher);
         self.index.insert_unique(hasher.hash_one(&**id), r, |&m| hasher.hash_one(&*ids[m as usize]));
         r
@@ -155,38 +169,102 @@ impl Table {
         let more = (self.ids.len() / 8).max(16);
         self.ids.reserve_exact(more);
         self.meta.reserve_exact(more);
-        self.tags.reserve_exact(more * self.width);
-        self.cells.reserve_exact(more * self.width);
+        self.tags.reserve_exact(more * self.width());
+        self.wide.reserve_exact(more * self.shape.wide);
+        self.narrow.reserve_exact(more * self.shape.narrow);
     }
 
     pub fn id(&self, row: u32) -> &Arc<str> {
         &self.ids[row as usize]
     }
 
-    /// Makes rows at least `width` fields wide (a reloaded schema may add fields).
-    pub fn widen(&mut self, width: usize) {
-        if width <= self.width {
+    /// Makes rows at least `width` fields wide (a reloaded schema may add fields); a field
+    /// added this way is wide until [`Table::reshape`] says otherwise.
+    pub fn widen(&mut self, width: usize, texts: &mut Texts) {
+        if width > self.width() {
+            let mut widths = self.shape.widths.clone();
+            widths.resize(width, Width::Wide);
+            self.reshape(widths, texts);
+        }
+    }
+
+    /// Keeps each field in the width given (fields past `widths` keep theirs), moving the
+    /// rows' cells if that changes anything; a value that does not fit its new cell goes to
+    /// the side list.
+    pub fn reshape(&mut self, mut widths: Vec<Width>, texts: &mut Texts) {
+        if widths.len() < self.width() {
+            widths.extend_from_slice(&self.shape.widths[widths.len()..]);
+        }
+        let shape = Shape::of(widths);
+        if shape == self.shape {
             return;
         }
-        let (old, rows) = (self.width, self.ids.len());
-        let room = self.ids.capacity() * width;
-        let mut tags = Vec::with_capacity(room);
-        tags.resize(rows * width, cell::EMPTY);
-        let mut cells = Vec::with_capacity(room);
-        cells.resize(rows * width, 0);
-        for r in 0..rows {
-            tags[r * width..r * width + old].copy_from_slice(&self.tags[r * old..(r + 1) * old]);
-            cells[r * width..r * width + old].copy_from_slice(&self.cells[r * old..(r + 1) * old]);
+        // Every row's cells read under the old shape, then written again under the new.
+        let (rows, was) = (self.ids.len(), self.width());
+        let cells: Vec<(u8, u64)> = (0..rows * was).map(|i| self.cell((i / was) as u32, i % was)).collect();
+        self.shape = shape;
+        let (room, width) = (self.ids.capacity(), self.width());
+        self.tags = Vec::with_capacity(room * width);
+        self.tags.resize(rows * width, cell::EMPTY);
+        self.wide = Vec::with_capacity(room * self.shape.wide);
+        self.wide.resize(rows * self.shape.wide, 0);
+        self.narrow = Vec::with_capacity(room * self.shape.narrow);
+        self.narrow.resize(rows * self.shape.narrow, 0);
+        for (i, (tag, payload)) in cells.into_iter().enumerate() {
+            let (tag, payload) = self.fit(i % was, tag, payload, texts);
+            self.put((i / was) as u32, i % was, tag, payload);
         }
-        (self.tags, self.cells, self.width) = (tags, cells, width);
+    }
+
+    /// A cell (tag, whole payload) as field `slot` can keep it: in the side list when its
+    /// payload does not fit a narrow cell (rare: a value the field's type does not lead
+    /// one to expect).
+    fn fit(&mut self, slot: usize, tag: u8, payload: u64, texts: &mut Texts) -> (u8, u64) {
+        let Width::Narrow { high } = self.shape.widths[slot] else { return (tag, payload) };
+        if layout::narrow(tag, payload, high).is_some() {
+            return (tag, payload);
+        }
+        let value = cell::decode(tag, payload, texts, &self.others);
+        cell::release(tag, payload, texts, &mut self.others);
+        cell::encode_aside(value, &mut self.others)
+    }
+
+    /// Where field `slot` of `row` is among the wide or narrow cells.
+    fn at(&self, row: u32, slot: usize) -> (usize, Width) {
+        let place = self.shape.places[slot] as usize;
+        match self.shape.widths[slot] {
+            w @ Width::Wide => (row as usize * self.shape.wide + place, w),
+            w @ Width::Narrow { .. } => (row as usize * self.shape.narrow + place, w),
+        }
+    }
+
+    /// Field `slot` of `row`: its tag and whole payload.
+    fn cell(&self, row: u32, slot: usize) -> (u8, u64) {
+        let tag = self.tags[row as usize * self.width() + slot];
+        match self.at(row, slot) {
+            (i, Width::Wide) => (tag, self.wide[i]),
+            (i, Width::Narrow { high }) => (tag, layout::whole(tag, self.narrow[i], high)),
+        }
+    }
+
+    /// Writes field `slot` of `row` as a cell that fits it ([`Table::fit`]).
+    fn put(&mut self, row: u32, slot: usize, tag: u8, payload: u64) {
+        let width = self.width();
+        self.tags[row as usize * width + slot] = tag;
+        match self.at(row, slot) {
+            (i, Width::Wide) => self.wide[i] = payload,
+            (i, Width::Narrow { .. }) => self.narrow[i] = payload as u32,
+        }
     }
 
     /// A row's fields, whether or not the record is there.
     pub fn row<'a>(&'a self, row: u32, texts: &'a Texts) -> Row<'a> {
-        let at = row as usize * self.width;
+        let (r, s) = (row as usize, &self.shape);
         Row {
-            tags: &self.tags[at..at + self.width],
-            cells: &self.cells[at..at + self.width],
+            tags: &self.tags[r * self.width()..(r + 1) * self.width()],
+            wide: &self.wide[r * s.wide..(r + 1) * s.wide],
+            narrow: &self.narrow[r * s.narrow..(r + 1) * s.narrow],
+            shape: s,
             texts,
             others: &self.others,
         }
@@ -200,31 +278,75 @@ impl Table {
 
     /// Whether field `slot` of `row` holds `value`.
     pub fn holds(&self, row: u32, slot: usize, value: &Value, texts: &Texts) -> bool {
-        let at = row as usize * self.width + slot;
-        cell::holds(self.tags[at], self.cells[at], value, texts, &self.others)
+        let (tag, payload) = self.cell(row, slot);
+        cell::holds(tag, payload, value, texts, &self.others)
     }
 
     /// Writes field `slot` of `row` (which must be inside the width), giving back what it
     /// held.
     pub fn set(&mut self, row: u32, slot: usize, value: Value, texts: &mut Texts) -> Value {
-        let at = row as usize * self.width + slot;
-        let (tag, payload) = (self.tags[at], self.cells[at]);
+        let (tag, payload) = self.cell(row, slot);
         let old = cell::decode(tag, payload, texts, &self.others);
         let (new_tag, new_payload) = cell::encode(value, texts, &mut self.others);
+        let (new_tag, new_payload) = self.fit(slot, new_tag, new_payload, texts);
         cell::release(tag, payload, texts, &mut self.others);
-        self.tags[at] = new_tag;
-        self.cells[at] = new_payload;
+        self.put(row, slot, new_tag, new_payload);
         old
     }
 
     /// Empties every field of `row`.
     pub fn clear(&mut self, row: u32, texts: &mut Texts) {
-        let at = row as usize * self.width;
-        for i in at..at + self.width {
-            cell::release(self.tags[i], self.cells[i], texts, &mut self.others);
-            self.tags[i] = cell::EMPTY;
-            self.cells[i] = 0;
+        for slot in 0..self.width() {
+            let (tag, payload) = self.cell(row, slot);
+            cell::release(tag, payload, texts, &mut self.others);
+            self.put(row, slot, cell::EMPTY, 0);
         }
+    }
+
+    /// Calls `trim` on the history and events of the next `rows` rows, in turn round the
+    /// table.
+    pub fn sweep_events(&mut self, rows: usize, mut trim: impl FnMut(&mut Extra)) {
+        let all = self.meta.len() as u32;
+        for _ in 0..rows.min(all as usize) {
+            self.swept = if self.swept + 1 >= all { 0 } else { self.swept + 1 };
+            let x = &mut self.meta[self.swept as usize].extra;
+            if !x.events.is_empty() {
+                trim(x);
+            }
+        }
+    }
+
+    /// Lets go of the table part by part, calling `each` with each part's name after it
+    /// goes: how a test sees what each part held.
+    pub fn let_go_in_parts(&mut self, each: &mut dyn FnMut(&'static str)) {
+        for m in &mut self.meta {
+            m.extra.history = ThinVec::new();
+        }
+        each("field history");
+        for m in &mut self.meta {
+            m.extra.events = ThinVec::new();
+        }
+        each("events");
+        for m in &mut self.meta {
+            m.extra.written = ThinVec::new();
+        }
+        each("when fields were written");
+        for m in &mut self.meta {
+            m.enrolled = ThinVec::new();
+        }
+        each("enrolments");
+        for m in &mut self.meta {
+            m.active = ThinVec::new();
+        }
+        each("active runs by record");
+        self.meta = Vec::new();
+        each("row bookkeeping");
+        self.index = HashTable::new();
+        each("id index");
+        self.ids = Vec::new();
+        each("ids");
+        (self.tags, self.wide, self.narrow, self.others) = Default::default();
+        each("rows");
     }
 
     /// The rows of the records that are there.

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use play_compiler::program::Duration;
 use proptest::prelude::*;
 
-use super::{Table, Texts};
+use super::{Table, Texts, Width};
 use crate::value::{Happening, Value};
 
 /// The same value, NaN included (whose bits are kept as written).
@@ -76,6 +76,14 @@ fn value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// A field's width, narrow ones of the types values are generated with and others.
+fn width() -> impl Strategy<Value = Width> {
+    prop_oneof![
+        Just(Width::Wide),
+        prop_oneof![Just(0u32), Just(1), Just(u32::MAX), any::<u32>()].prop_map(|high| Width::Narrow { high })
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -87,12 +95,14 @@ proptest! {
         records in prop::collection::vec(prop::collection::vec(value(), 1..6), 1..6),
         overwrites in prop::collection::vec((0usize..6, 0usize..6, value()), 0..12),
         wider in 0usize..3,
+        widths in prop::collection::vec(width(), 0..9),
+        reshaped in 0usize..12,
     ) {
         let mut texts = Texts::default();
         let mut table = Table::default();
         let mut expected: Vec<Vec<Value>> = Vec::new();
         for (i, fields) in records.iter().enumerate() {
-            table.widen(fields.len());
+            table.widen(fields.len(), &mut texts);
             let row = table.row_of(&Arc::from(format!("r{i}").as_str()));
             table.meta[row as usize].present = true;
             for (slot, v) in fields.iter().enumerate() {
@@ -101,16 +111,23 @@ proptest! {
             expected.push(fields.clone());
         }
         let width = table.width() + wider;
-        table.widen(width);
+        table.widen(width, &mut texts);
         for e in &mut expected {
             e.resize(width, Value::Empty);
         }
-        for (r, slot, v) in overwrites {
+        // Fields kept narrow or wide as a schema may say, before some of the overwrites.
+        let widths = widths[..widths.len().min(width)].to_vec();
+        let reshaped = reshaped.min(overwrites.len());
+        for (i, (r, slot, v)) in overwrites.into_iter().enumerate() {
+            if i == reshaped {
+                table.reshape(widths.clone(), &mut texts);
+            }
             let (r, slot) = (r % expected.len(), slot % width);
             let before = table.set(r as u32, slot, v.clone(), &mut texts);
             prop_assert!(same(&before, &expected[r][slot]), "{before:?} was not {:?}", expected[r][slot]);
             expected[r][slot] = v;
         }
+        table.reshape(widths, &mut texts);
         for (r, want) in expected.iter().enumerate() {
             let id = format!("r{r}");
             let row = table.record(&id, &texts).expect("the record is there");
@@ -134,7 +151,7 @@ proptest! {
 fn a_text_held_by_many_records_is_kept_once() {
     let mut texts = Texts::default();
     let mut table = Table::default();
-    table.widen(2);
+    table.widen(2, &mut texts);
     for i in 0..1000 {
         let row = table.row_of(&Arc::from(format!("a{i}").as_str()));
         table.set(row, 0, Value::text("Enterprise"), &mut texts);

@@ -41,6 +41,13 @@ impl Texts {
                 n
             }
             None => {
+                if self.list.len() == self.list.capacity() {
+                    // By an eighth, as tables grow: doubling would leave up to half of a
+                    // large list unused.
+                    let more = (self.list.len() / 8).max(16);
+                    self.list.reserve_exact(more);
+                    self.counts.reserve_exact(more);
+                }
                 self.list.push(Some(text.clone()));
                 self.counts.push(1);
                 (self.list.len() - 1) as u32

@@ -1,16 +1,17 @@
 //! [`MemoryStore`]: the engine's whole state in memory, each record type's records in a
 //! table of compact rows (`crate::rows`) with their history and events beside them.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use foldhash::{HashMap, HashSet};
+use play_compiler::program::Schema;
 
-use super::history::{grown, in_time_order, note_written, snug, trim_history};
+use super::history::{grown, in_time_order, note_written, snug, trim_events, trim_history};
+use super::timers::Timers;
 use super::{Store, Timer, Written};
 use crate::engine::run::Run;
 use crate::retention::Retention;
-use crate::rows::{Row, Table, Texts};
+use crate::rows::{layout, Enrolment, Row, Table, Texts};
 use crate::value::{Happening, Value};
 use crate::vm::Data;
 
@@ -23,15 +24,15 @@ pub struct MemoryStore {
     pub(crate) texts: Texts,
     pub(crate) runs: HashMap<u64, Run>,
     /// By record type, by id: the runs still going.
-    pub(crate) active: HashMap<u32, HashMap<Arc<str>, Vec<u64>>>,
-    /// By playbook, record type and id: three levels, so that each is looked up by a
-    /// borrowed name and no key is built per call.
-    pub(crate) enrolments: HashMap<Arc<str>, HashMap<u32, HashMap<Arc<str>, Enrolments>>>,
-    pub(crate) timers: BTreeMap<(i64, u64), Timer>,
-    pub(crate) timer_keys: HashMap<Timer, (i64, u64)>,
+    /// The playbooks records are enrolled in (their enrolments are kept in their rows by
+    /// number), and the numbers by name.
+    pub(crate) playbooks: Vec<Arc<str>>,
+    pub(crate) playbook_numbers: HashMap<Arc<str>, u32>,
+    pub(crate) timers: Timers,
     pub(crate) members: HashMap<u32, HashSet<Arc<str>>>,
-    pub(crate) open: HashMap<String, u64>,
-    pub(crate) snoozes: HashMap<String, i64>,
+    /// By dedupe key (each kept in just its length: there is one per open action).
+    pub(crate) open: HashMap<Box<str>, u64>,
+    pub(crate) snoozes: HashMap<Box<str>, i64>,
     /// By limit, by whom: when the budget was used, oldest first.
     pub(crate) budgets: HashMap<u32, HashMap<Arc<str>, Vec<i64>>>,
     /// The record type and slot indexed by email, and the index: lower-case email to id.
@@ -41,15 +42,18 @@ pub struct MemoryStore {
     pub(crate) retention: Retention,
 }
 
-/// A record's enrolments in one playbook.
-#[derive(Default)]
-pub(crate) struct Enrolments {
-    /// When the last one started, and when its run ended (if it has).
-    pub(crate) last: Option<(i64, Option<i64>)>,
-    pub(crate) count: u64,
+const NO_EVENTS: &[Arc<Happening>] = &[];
+
+/// Takes a run off a record's list of runs going; an emptied list gives its room back.
+fn let_go_of(list: &mut thin_vec::ThinVec<u64>, run: u64) {
+    list.retain(|r| *r != run);
+    if list.is_empty() {
+        *list = thin_vec::ThinVec::new();
+    }
 }
 
-const NO_EVENTS: &[Arc<Happening>] = &[];
+/// How many other rows each new event has their old events trimmed.
+const SWEPT_PER_EVENT: usize = 4;
 
 impl MemoryStore {
     pub fn new(record_types: usize) -> Self {
@@ -61,9 +65,36 @@ impl MemoryStore {
         self.texts.len()
     }
 
+    /// Lets go of the store part by part, calling `each` with each part's name after it
+    /// goes: how a test measures what each part held (`tests/memory.rs`).
+    #[doc(hidden)]
+    pub fn let_go_in_parts(&mut self, each: &mut dyn FnMut(&'static str)) {
+        for table in &mut self.tables {
+            table.let_go_in_parts(each);
+        }
+        self.texts = Texts::default();
+        each("texts");
+        self.emails = HashMap::default();
+        each("email index");
+        self.runs = HashMap::default();
+        each("runs");
+        (self.playbooks, self.playbook_numbers) = Default::default();
+        each("enrolments");
+        self.timers = Timers::default();
+        each("timers");
+        self.members = HashMap::default();
+        each("segment members");
+        self.open = HashMap::default();
+        each("open actions");
+        self.snoozes = HashMap::default();
+        each("snoozes");
+        self.budgets = HashMap::default();
+        each("budgets");
+    }
+
     /// The table of a record type, made if the store has none yet (a reloaded schema may
     /// add types).
-    fn table_mut(&mut self, record: u32) -> &mut Table {
+    pub(crate) fn table_mut(&mut self, record: u32) -> &mut Table {
         let i = record as usize;
         if i >= self.tables.len() {
             self.tables.resize_with(i + 1, Table::default);
@@ -87,18 +118,38 @@ impl MemoryStore {
         }
     }
 
-    fn enrolments(&self, playbook: &str, record: u32, id: &str) -> Option<&Enrolments> {
-        self.enrolments.get(playbook)?.get(&record)?.get(id)
+    fn enrolment(&self, playbook: &str, record: u32, id: &str) -> Option<&Enrolment> {
+        let number = *self.playbook_numbers.get(playbook)?;
+        let table = self.tables.get(record as usize)?;
+        table.meta[table.find(id)? as usize].enrolled.iter().find(|e| e.playbook == number)
     }
 
-    fn enrolments_mut(&mut self, playbook: &Arc<str>, record: u32, id: &Arc<str>) -> &mut Enrolments {
-        self.enrolments.entry(playbook.clone()).or_default().entry(record).or_default().entry(id.clone()).or_default()
+    pub(crate) fn enrolment_mut(&mut self, playbook: &Arc<str>, record: u32, id: &Arc<str>) -> &mut Enrolment {
+        let number = match self.playbook_numbers.get(&**playbook) {
+            Some(n) => *n,
+            None => {
+                self.playbooks.push(playbook.clone());
+                let n = (self.playbooks.len() - 1) as u32;
+                self.playbook_numbers.insert(playbook.clone(), n);
+                n
+            }
+        };
+        let table = self.table_mut(record);
+        let row = table.row_of(id);
+        let list = &mut table.meta[row as usize].enrolled;
+        match list.iter().position(|e| e.playbook == number) {
+            Some(i) => &mut list[i],
+            None => {
+                snug(list).push(Enrolment::new(number, None, 0));
+                list.last_mut().expect("just pushed")
+            }
+        }
     }
 
     /// The history and events of a record, if it has any.
     fn extra(&self, record: u32, id: &str) -> Option<&crate::rows::Extra> {
         let table = self.tables.get(record as usize)?;
-        table.meta[table.find(id)? as usize].extra.as_deref()
+        Some(&table.meta[table.find(id)? as usize].extra)
     }
 }
 
@@ -108,9 +159,7 @@ impl Data for MemoryStore {
     }
 
     fn events(&self, record: u32, id: &str, event: u32) -> &[Arc<Happening>] {
-        self.extra(record, id)
-            .and_then(|x| x.events.iter().find(|(e, _)| *e == event))
-            .map_or(NO_EVENTS, |(_, list)| list.as_slice())
+        self.extra(record, id).map_or(NO_EVENTS, |x| x.events_of(event))
     }
 
     fn by_email(&self, record: u32, email: &str) -> Option<(&Arc<str>, Row<'_>)> {
@@ -149,8 +198,9 @@ impl Store for MemoryStore {
             self.reindex(record, &id, old.as_ref(), fields.get(slot as usize));
         }
         let width = fields.len();
-        let table = self.table_mut(record);
-        table.widen(width);
+        self.table_mut(record);
+        let table = &mut self.tables[record as usize];
+        table.widen(width, &mut self.texts);
         let row = table.row_of(&id);
         table.meta[row as usize].present = true;
         let texts = &mut self.texts;
@@ -180,7 +230,8 @@ impl Store for MemoryStore {
         written: &mut Written,
     ) {
         // In place: one lookup, and no copy of the record.
-        self.table_mut(record).widen(len);
+        self.table_mut(record);
+        self.tables[record as usize].widen(len, &mut self.texts);
         let (retention, texts) = (&self.retention, &mut self.texts);
         let table = &mut self.tables[record as usize];
         let row = table.row_of(id);
@@ -199,12 +250,9 @@ impl Store for MemoryStore {
             let meta = &mut table.meta[row as usize];
             if created {
                 meta.created = at;
-                if let Some(x) = meta.extra.as_deref_mut() {
-                    x.written.clear();
-                }
+                meta.extra.written.clear();
             } else {
-                let x = meta.extra.get_or_insert_with(Box::default);
-                note_written(&mut meta.created, &mut x.written, false, slot, at);
+                note_written(&mut meta.created, &mut meta.extra.written, false, slot, at);
             }
             if retention.field(record, slot).is_read() {
                 let old = table.set(row, s, value.clone(), texts);
@@ -216,10 +264,9 @@ impl Store for MemoryStore {
                 written.note(slot, old);
             }
         }
-        if let Some(x) = table.meta[row as usize].extra.as_deref_mut() {
-            if grown(x.history.len()) {
-                trim_history(&mut x.history, record, at, retention);
-            }
+        let x = &mut table.meta[row as usize].extra;
+        if grown(x.history.len()) {
+            trim_history(&mut x.history, record, at, retention);
         }
         if let Some((_, slot)) = self.email_slot.filter(|(r, _)| *r == record) {
             if let Some(i) = written.changed.iter().position(|s| *s == slot) {
@@ -264,7 +311,7 @@ impl Store for MemoryStore {
     fn written_at(&self, record: u32, id: &str, slot: u32) -> Option<i64> {
         let table = self.tables.get(record as usize)?;
         let meta = &table.meta[table.find(id)? as usize];
-        let field = meta.extra.as_deref().and_then(|x| x.written.iter().find(|w| w.0 == slot).map(|w| w.1));
+        let field = meta.extra.written.iter().find(|w| w.0 == slot).map(|w| w.1);
         field.or(meta.present.then_some(meta.created))
     }
 
@@ -284,46 +331,30 @@ impl Store for MemoryStore {
 
     fn push_event(&mut self, record: u32, id: &Arc<str>, happening: Arc<Happening>) {
         let (event, at) = (happening.event, happening.at);
-        let reach = self.retention.event(event);
-        if (record as usize) >= self.tables.len() || !reach.is_read() {
+        if (record as usize) >= self.tables.len() || !self.retention.event(event).is_read() {
             return;
         }
+        let retention = &self.retention;
         let table = &mut self.tables[record as usize];
         let row = table.row_of(id);
         let stored = table.meta[row as usize].extra_mut();
-        let list = match stored.events.iter().position(|(e, _)| *e == event) {
-            Some(i) => &mut stored.events[i].1,
-            None => {
-                snug(&mut stored.events).push((event, Vec::new()));
-                &mut stored.events.last_mut().expect("just pushed").1
-            }
-        };
-        in_time_order(list, happening, |h| h.at);
-        if reach.all {
-            return;
-        }
-        if let Some(cutoff) = self.retention.cutoff(reach, at) {
-            // Oldest first: what is older than every window goes, but the latest stays
-            // when `last` reads it. A long list waits until half of it is old, so that
-            // each event is moved a constant number of times.
-            let keep = list.len() - usize::from(reach.latest);
-            let old = list[..keep].partition_point(|h| h.at < cutoff);
-            if old > 0 && (list.len() <= 16 || old * 2 >= list.len()) {
-                list.drain(..old);
-                // Most lists are short and often empty again: an empty one goes, and a
-                // long one emptied gives its room back.
-                if list.is_empty() {
-                    stored.events.swap_remove(stored.events.iter().position(|(e, _)| *e == event).unwrap_or(0));
-                    stored.events.shrink_to_fit();
-                } else if list.capacity() > list.len() + list.len() / 2 + 4 {
-                    list.shrink_to_fit();
-                }
-            }
-        }
+        let place = stored.events.partition_point(|h| (h.event, h.at) <= (event, at));
+        snug(&mut stored.events).insert(place, happening);
+        trim_events(&mut stored.events, at, retention);
+        // A few other rows' events too, in turn, so that what no window reaches any more
+        // goes even from a record that has no new event (`at` is never past the clock).
+        table.sweep_events(SWEPT_PER_EVENT, |x| trim_events(&mut x.events, at, retention));
     }
 
     fn set_retention(&mut self, retention: Retention) {
         self.retention = retention;
+    }
+
+    fn set_schema(&mut self, schema: &Schema) {
+        for (record, def) in schema.records.iter().enumerate() {
+            self.table_mut(record as u32);
+            self.tables[record].reshape(layout::of_record(def), &mut self.texts);
+        }
     }
 
     fn run(&self, run: u64) -> Option<&Run> {
@@ -335,30 +366,36 @@ impl Store for MemoryStore {
     }
 
     fn put_run(&mut self, run: Run) {
-        let list = self.active.entry(run.record).or_default().entry(run.record_id.clone()).or_default();
+        let table = self.table_mut(run.record);
+        let row = table.row_of(&run.record_id);
+        let list = &mut table.meta[row as usize].active;
         if run.is_active() {
             if !list.contains(&run.id) {
-                list.push(run.id);
+                snug(list).push(run.id);
             }
         } else {
-            list.retain(|r| *r != run.id);
+            let_go_of(list, run.id);
         }
         self.runs.insert(run.id, run);
     }
 
     fn forget_run(&mut self, run: u64) {
         let Some(r) = self.runs.remove(&run) else { return };
-        if let Some(list) = self.active.get_mut(&r.record).and_then(|t| t.get_mut(&r.record_id)) {
-            list.retain(|id| *id != run);
+        if let Some(table) = self.tables.get_mut(r.record as usize) {
+            if let Some(row) = table.find(&r.record_id) {
+                let_go_of(&mut table.meta[row as usize].active, run);
+            }
         }
     }
 
     fn active_runs(&self, record: u32, id: &str) -> Vec<u64> {
-        self.active.get(&record).and_then(|t| t.get(id)).cloned().unwrap_or_default()
+        let Some(table) = self.tables.get(record as usize) else { return Vec::new() };
+        table.find(id).map(|row| table.meta[row as usize].active.to_vec()).unwrap_or_default()
     }
 
     fn all_active_runs(&self) -> Vec<u64> {
-        let mut all: Vec<u64> = self.active.values().flat_map(|t| t.values()).flatten().copied().collect();
+        let rows = self.tables.iter().flat_map(|t| t.meta.iter());
+        let mut all: Vec<u64> = rows.flat_map(|m| m.active.iter().copied()).collect();
         all.sort_unstable();
         all
     }
@@ -369,7 +406,7 @@ impl Store for MemoryStore {
     }
 
     fn last_enrolment(&self, playbook: &str, record: u32, id: &str) -> Option<(i64, Option<i64>)> {
-        self.enrolments(playbook, record, id).and_then(|e| e.last)
+        self.enrolment(playbook, record, id).and_then(|e| e.last())
     }
 
     fn set_last_enrolment(
@@ -380,11 +417,11 @@ impl Store for MemoryStore {
         started: i64,
         ended: Option<i64>,
     ) {
-        self.enrolments_mut(playbook, record, id).last = Some((started, ended));
+        self.enrolment_mut(playbook, record, id).set_last(started, ended);
     }
 
     fn count_enrolment(&mut self, playbook: &Arc<str>, record: u32, id: &Arc<str>) -> u64 {
-        let e = self.enrolments_mut(playbook, record, id);
+        let e = self.enrolment_mut(playbook, record, id);
         e.count += 1;
         e.count
     }
@@ -393,28 +430,19 @@ impl Store for MemoryStore {
         self.unschedule(&timer);
         self.seq += 1;
         let key = (at, self.seq);
-        self.timers.insert(key, timer.clone());
-        self.timer_keys.insert(timer, key);
+        self.timers.insert(key, timer);
     }
 
     fn unschedule(&mut self, timer: &Timer) {
-        if let Some(key) = self.timer_keys.remove(timer) {
-            self.timers.remove(&key);
-        }
+        self.timers.remove(timer);
     }
 
     fn pop_due(&mut self, until: i64) -> Option<(i64, Timer)> {
-        let (&key, _) = self.timers.iter().next()?;
-        if key.0 > until {
-            return None;
-        }
-        let timer = self.timers.remove(&key)?;
-        self.timer_keys.remove(&timer);
-        Some((key.0, timer))
+        self.timers.pop_due(until)
     }
 
     fn next_due(&self) -> Option<i64> {
-        self.timers.keys().next().map(|k| k.0)
+        self.timers.iter().next().map(|(k, _)| k.0)
     }
 
     fn next_due_where(&self, want: &dyn Fn(&Timer) -> bool) -> Option<i64> {
@@ -439,16 +467,13 @@ impl Store for MemoryStore {
         // limit's timer goes with it.
         let slots: Vec<((i64, u64), Timer)> =
             self.timers.iter().filter(|(_, t)| matches!(t, Timer::Slot { .. })).map(|(k, t)| (*k, t.clone())).collect();
-        for (key, timer) in &slots {
-            self.timers.remove(key);
-            self.timer_keys.remove(timer);
+        for (_, timer) in &slots {
+            self.timers.remove(timer);
         }
         for (key, timer) in slots {
             let Timer::Slot { limit, who } = timer else { continue };
             if let Some(limit) = moved(limit, limits) {
-                let timer = Timer::Slot { limit, who };
-                self.timers.insert(key, timer.clone());
-                self.timer_keys.insert(timer, key);
+                self.timers.insert(key, Timer::Slot { limit, who });
             }
         }
     }
@@ -468,8 +493,8 @@ impl Store for MemoryStore {
 
     fn set_open_action(&mut self, key: String, action: Option<u64>) {
         match action {
-            Some(a) => self.open.insert(key, a),
-            None => self.open.remove(&key),
+            Some(a) => self.open.insert(key.into_boxed_str(), a),
+            None => self.open.remove(key.as_str()),
         };
     }
 
@@ -478,7 +503,7 @@ impl Store for MemoryStore {
     }
 
     fn set_snooze(&mut self, key: String, until: i64) {
-        self.snoozes.insert(key, until);
+        self.snoozes.insert(key.into_boxed_str(), until);
     }
 
     fn budget_uses(&self, limit: u32, who: &str, since: i64) -> Vec<i64> {

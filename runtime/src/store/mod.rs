@@ -5,11 +5,14 @@
 
 mod history;
 mod memory;
+mod timers;
 
 use std::sync::Arc;
 
-pub(crate) use memory::Enrolments;
+pub(crate) use history::unreachable_events;
 pub use memory::MemoryStore;
+
+use play_compiler::program::Schema;
 
 use crate::engine::run::Run;
 use crate::retention::Retention;
@@ -52,6 +55,10 @@ pub trait Store: Data {
     /// Tells the store how far back the running program reads field history and events
     /// (the engine does on every deploy): what no program reads need not be kept.
     fn set_retention(&mut self, _retention: Retention) {}
+
+    /// Tells the store the running program's record types (the engine does on every
+    /// deploy), so that it can keep each field as compactly as its type allows.
+    fn set_schema(&mut self, _schema: &Schema) {}
 
     fn put_record(&mut self, record: u32, id: Arc<str>, fields: Vec<Value>);
     /// Keeps an index by email of the records of type `record` (the directory of

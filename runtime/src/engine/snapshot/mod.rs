@@ -123,7 +123,7 @@ impl Engine<MemoryStore> {
             program: self.loaded.program.hash.clone(),
             programs: self.followed_programs().into_iter().collect(),
             flags: [self.keep_history, self.keep_closable, self.keep_ended_runs, self.hand_over],
-            store: StoreSnap::of(&self.store),
+            store: StoreSnap::of(&self.store, self.now),
             produced,
             snoozed: self.snoozed.iter().copied().collect(),
             ids,

@@ -8,11 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use super::SnapshotError;
 use crate::engine::run::Run;
-use crate::rows::{Extra, Table};
-use crate::store::{Enrolments, MemoryStore, Timer};
+use crate::retention::Retention;
+use crate::rows::{Enrolment, Extra, Table};
+use crate::store::{unreachable_events, MemoryStore, Timer};
 use crate::value::{Happening, Value};
 
 type Events<'a> = Vec<(u32, Cow<'a, [Arc<Happening>]>)>;
+/// By record type, by id: the runs still going.
+type Active = Vec<(u32, Vec<(Arc<str>, Vec<u64>)>)>;
 
 /// A field's value: most are the latest entry of the field's history, written once there.
 #[derive(Serialize, Deserialize)]
@@ -56,13 +59,13 @@ pub(super) struct StoredSnap<'a> {
 pub(super) struct StoreSnap<'a> {
     records: Vec<Vec<StoredSnap<'a>>>,
     runs: Vec<Cow<'a, Run>>,
-    active: Vec<(u32, Vec<(Arc<str>, Vec<u64>)>)>,
+    active: Active,
     /// (playbook, record type, id, last enrolment, count).
     enrolments: Vec<(Arc<str>, u32, Arc<str>, Option<(i64, Option<i64>)>, u64)>,
     timers: Vec<(i64, u64, Timer)>,
     members: Vec<(u32, Vec<Arc<str>>)>,
-    open: Vec<(String, u64)>,
-    snoozes: Vec<(String, i64)>,
+    open: Vec<(Box<str>, u64)>,
+    snoozes: Vec<(Box<str>, i64)>,
     budgets: Vec<(u32, Vec<(Arc<str>, Vec<i64>)>)>,
     email_slot: Option<(u32, u32)>,
     emails: Vec<(Arc<str>, Arc<str>)>,
@@ -70,21 +73,19 @@ pub(super) struct StoreSnap<'a> {
 }
 
 /// A table's rows in id order, each with its history and events.
-fn rows_of<'a>(table: &'a Table, store: &'a MemoryStore) -> Vec<StoredSnap<'a>> {
+fn rows_of<'a>(table: &'a Table, store: &'a MemoryStore, now: i64) -> Vec<StoredSnap<'a>> {
     const NONE: &[(u32, i64, Value)] = &[];
     let mut rows: Vec<StoredSnap<'a>> = (0..table.rows() as u32)
         .map(|r| {
             let meta = &table.meta[r as usize];
-            let extra = meta.extra.as_deref();
+            let extra = Some(&meta.extra);
             let history = extra.map_or(NONE, |x| x.history.as_slice());
             let fields = if meta.present { table.row(r, &store.texts).to_vec() } else { Vec::new() };
             StoredSnap {
                 id: table.id(r).clone(),
                 fields: fields_of(fields, history),
                 history: Cow::Borrowed(history),
-                events: extra.map_or_else(Vec::new, |x| {
-                    sorted(x.events.iter().map(|(e, list)| (*e, list)), |l| Cow::Borrowed(l.as_slice()))
-                }),
+                events: extra.map_or_else(Vec::new, |x| reachable_events(x, now, &store.retention)),
                 created: meta.created,
                 written: Cow::Borrowed(extra.map_or(&[][..], |x| x.written.as_slice())),
             }
@@ -92,6 +93,48 @@ fn rows_of<'a>(table: &'a Table, store: &'a MemoryStore) -> Vec<StoredSnap<'a>> 
         .collect();
     rows.sort_by(|a, b| a.id.cmp(&b.id));
     rows
+}
+
+/// A record's events by type, without those no window reaches from `now` any more: which
+/// of those the store has let go yet depends on the order it swept its rows in, and the
+/// same state must give the same bytes, whether or not it was restored on the way.
+fn reachable_events<'a>(x: &'a Extra, now: i64, retention: &Retention) -> Events<'a> {
+    let mut out: Events<'a> = Vec::new();
+    let mut from = 0;
+    while from < x.events.len() {
+        let event = x.events[from].event;
+        let list = x.events_of(event);
+        let old = unreachable_events(list, now, retention);
+        if old < list.len() {
+            out.push((event, Cow::Borrowed(&list[old..])));
+        }
+        from += list.len();
+    }
+    out
+}
+
+/// A row's events as the store keeps them: one list, by event type, each type's in the
+/// time order the snapshot wrote them in.
+fn events_in_order(groups: Events<'_>) -> Vec<Arc<Happening>> {
+    let mut events: Vec<Arc<Happening>> = groups.into_iter().flat_map(|(_, l)| l.into_owned()).collect();
+    // Stable: each type's events keep their order.
+    events.sort_by_key(|h| h.event);
+    events
+}
+
+/// By record type, by id, in that order: the runs still going of each record that has any.
+fn active_of(store: &MemoryStore) -> Active {
+    let mut out = Vec::new();
+    for (record, table) in store.tables.iter().enumerate() {
+        let by_id = (0..table.rows() as u32).filter(|r| !table.meta[*r as usize].active.is_empty());
+        let mut by_id: Vec<(Arc<str>, Vec<u64>)> =
+            by_id.map(|r| (table.id(r).clone(), table.meta[r as usize].active.to_vec())).collect();
+        by_id.sort_by(|a, b| a.0.cmp(&b.0));
+        if !by_id.is_empty() {
+            out.push((record as u32, by_id));
+        }
+    }
+    out
 }
 
 /// A map's entries in key order.
@@ -102,15 +145,17 @@ fn sorted<K: Ord + Clone, V, R>(map: impl IntoIterator<Item = (K, V)>, f: impl F
 }
 
 impl<'a> StoreSnap<'a> {
-    pub(super) fn of(store: &'a MemoryStore) -> StoreSnap<'a> {
-        let records = store.tables.iter().map(|table| rows_of(table, store)).collect();
+    /// The store at `now` (the engine's clock).
+    pub(super) fn of(store: &'a MemoryStore, now: i64) -> StoreSnap<'a> {
+        let records = store.tables.iter().map(|table| rows_of(table, store, now)).collect();
         let mut runs: Vec<Cow<'a, Run>> = store.runs.values().map(Cow::Borrowed).collect();
         runs.sort_by_key(|r| r.id);
         let mut enrolments = Vec::new();
-        for (playbook, by_type) in &store.enrolments {
-            for (record, by_id) in by_type {
-                for (id, e) in by_id {
-                    enrolments.push((playbook.clone(), *record, id.clone(), e.last, e.count));
+        for (record, table) in store.tables.iter().enumerate() {
+            for r in 0..table.rows() as u32 {
+                for e in &table.meta[r as usize].enrolled {
+                    let playbook = store.playbooks[e.playbook as usize].clone();
+                    enrolments.push((playbook, record as u32, table.id(r).clone(), e.last(), e.count));
                 }
             }
         }
@@ -118,7 +163,7 @@ impl<'a> StoreSnap<'a> {
         StoreSnap {
             records,
             runs,
-            active: sorted(store.active.iter().map(|(k, v)| (*k, v)), |t| sorted(t.clone(), |l| l)),
+            active: active_of(store),
             enrolments,
             timers: store.timers.iter().map(|((at, seq), t)| (*at, *seq, t.clone())).collect(),
             members: sorted(store.members.iter().map(|(k, v)| (*k, v)), |set| {
@@ -157,17 +202,16 @@ impl<'a> StoreSnap<'a> {
                     })
                     .collect::<Result<Vec<Value>, SnapshotError>>()?;
                 let extra = Extra {
-                    history,
-                    events: row.events.into_iter().map(|(e, l)| (e, l.into_owned())).collect(),
-                    written: row.written.into_owned(),
+                    history: history.into(),
+                    events: events_in_order(row.events).into(),
+                    written: row.written.into_owned().into(),
                 };
-                let empty = extra.history.is_empty() && extra.events.is_empty() && extra.written.is_empty();
-                table.widen(fields.len());
+                table.widen(fields.len(), &mut store.texts);
                 let r = table.row_of(&row.id);
                 let meta = &mut table.meta[r as usize];
                 meta.present = present;
                 meta.created = row.created;
-                meta.extra = (!empty).then(|| Box::new(extra));
+                meta.extra = extra;
                 for (slot, value) in fields.into_iter().enumerate() {
                     table.set(r, slot, value, &mut store.texts);
                 }
@@ -178,8 +222,7 @@ impl<'a> StoreSnap<'a> {
             let mut run = run.into_owned();
             let events = |event: u32| {
                 let table = store.tables.get(run.record as usize)?;
-                let extra = table.meta[table.find(&run.record_id)? as usize].extra.as_deref()?;
-                extra.events.iter().find(|(e, _)| *e == event).map(|(_, l)| l)
+                Some(table.meta[table.find(&run.record_id)? as usize].extra.events_of(event))
             };
             let spent: Vec<Arc<Happening>> = run
                 .spent
@@ -191,13 +234,18 @@ impl<'a> StoreSnap<'a> {
             run.spent = spent;
             store.runs.insert(run.id, run);
         }
-        store.active = self.active.into_iter().map(|(k, t)| (k, t.into_iter().collect())).collect();
+        for (record, by_id) in self.active {
+            for (id, runs) in by_id {
+                let table = store.table_mut(record);
+                let row = table.row_of(&id);
+                table.meta[row as usize].active = runs.into();
+            }
+        }
         for (playbook, record, id, last, count) in self.enrolments {
-            let e = Enrolments { last, count };
-            store.enrolments.entry(playbook).or_default().entry(record).or_default().insert(id, e);
+            let e = store.enrolment_mut(&playbook, record, &id);
+            *e = Enrolment::new(e.playbook, last, count);
         }
         for (at, seq, timer) in self.timers {
-            store.timer_keys.insert(timer.clone(), (at, seq));
             store.timers.insert((at, seq), timer);
         }
         store.members = self.members.into_iter().map(|(k, ids)| (k, ids.into_iter().collect())).collect();
