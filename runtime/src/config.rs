@@ -27,7 +27,10 @@ use toml_edit::{Array, ImDocument, Item, TableLike, TomlError, Value};
 use crate::calendar::Calendar;
 
 mod sinks;
-pub use sinks::{HubSpotConfig, SalesforceConfig, SinkProblem, Sinks, SlackConfig, SmtpConfig, WebhookConfig};
+pub use sinks::{
+    HubSpotConfig, PullConfig, SalesforceConfig, SinkProblem, Sinks, SlackConfig, SmtpConfig, WebhookConfig,
+    DEFAULT_PULL_EVERY, HUBSPOT_OBJECTS,
+};
 
 /// The settings of one workspace.
 #[derive(Clone, Debug, PartialEq, Eq)]

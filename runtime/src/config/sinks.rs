@@ -24,6 +24,9 @@
 //! instance_url = "https://acme.my.salesforce.com"
 //! api_version = "61.0"
 //! token_env = "PLAY_SALESFORCE_TOKEN"
+//! pull_every = "12h"                  # how often changes are pulled (the default)
+//! objects = ["Account", "Contact"]    # what is pulled (the default: Account)
+//! unsynced = ["Account.health_score"] # fields never written back
 //!
 //! [crm.hubspot]
 //! url = "https://api.hubapi.com"      # the default
@@ -76,12 +79,63 @@ pub struct SalesforceConfig {
     pub instance_url: String,
     pub api_version: String,
     pub token_env: String,
+    pub pull: PullConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HubSpotConfig {
     pub url: String,
     pub token_env: String,
+    pub pull: PullConfig,
+}
+
+/// Pulling changes from a CRM, and what is never written back to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PullConfig {
+    /// Seconds between two pulls: `pull_every`, 12 hours by default.
+    pub every: u64,
+    /// The CRM objects pulled (`Account`, or HubSpot's `companies`); by default the
+    /// accounts only.
+    pub objects: Vec<String>,
+    /// `Record.field`s never written back to the CRM.
+    pub unsynced: Vec<String>,
+}
+
+/// 12 hours.
+pub const DEFAULT_PULL_EVERY: u64 = 12 * 3600;
+
+/// HubSpot's objects that can be pulled, and the record each one is in Play.
+pub const HUBSPOT_OBJECTS: [(&str, &str); 4] =
+    [("companies", "Account"), ("contacts", "Contact"), ("deals", "Opportunity"), ("tickets", "Case")];
+
+impl PullConfig {
+    fn read(values: &Values, default_object: &str) -> PullConfig {
+        let list = |key: &str| values.lists.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+        PullConfig {
+            every: values.text("pull_every").and_then(|t| seconds(&t)).unwrap_or(DEFAULT_PULL_EVERY),
+            objects: list("objects").unwrap_or_else(|| vec![default_object.to_string()]),
+            unsynced: list("unsynced").unwrap_or_default(),
+        }
+    }
+
+    /// Whether `field` of `record` is never written back.
+    pub fn is_unsynced(&self, record: &str, field: &str) -> bool {
+        self.unsynced.iter().any(|u| u.split_once('.') == Some((record, field)))
+    }
+}
+
+/// `30m`, `12h`, `1d` in seconds; `None` for anything else or less than a minute.
+pub fn seconds(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let unit = text.chars().last()?;
+    let amount: u64 = text[..text.len() - unit.len_utf8()].trim().parse().ok()?;
+    let scale = match unit {
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return None,
+    };
+    Some(amount.checked_mul(scale)?).filter(|s| *s >= 60)
 }
 
 /// A problem in a sink's section.
@@ -128,8 +182,8 @@ fn keys(name: &str) -> &'static [&'static str] {
         "smtp" => &["host", "from", "port", "security", "username", "password_env", "unsubscribe"],
         "slack" => &["webhook_env"],
         "webhook" => &["url", "secret_env"],
-        "salesforce" => &["instance_url", "token_env", "api_version"],
-        _ => &["token_env", "url"],
+        "salesforce" => &["instance_url", "token_env", "api_version", "pull_every", "objects", "unsynced"],
+        _ => &["token_env", "url", "pull_every", "objects", "unsynced"],
     }
 }
 
@@ -199,12 +253,14 @@ impl Reader<'_> {
                         instance_url: v.text("instance_url").unwrap_or_default(),
                         api_version: v.text("api_version").unwrap_or_else(|| "61.0".into()),
                         token_env: v.text("token_env").unwrap_or_default(),
+                        pull: PullConfig::read(&v, "Account"),
                     })
                 }
                 _ => {
                     sinks.hubspot = Some(HubSpotConfig {
                         url: v.text("url").unwrap_or_else(|| "https://api.hubapi.com".into()),
                         token_env: v.text("token_env").unwrap_or_default(),
+                        pull: PullConfig::read(&v, "companies"),
                     })
                 }
             }
@@ -262,6 +318,13 @@ impl Reader<'_> {
                 }
                 continue;
             }
+            if key == "objects" || key == "unsynced" {
+                match list_of(name, key, item) {
+                    Ok(list) => values.lists.push((key, list)),
+                    Err(p) => problem(p, value_span),
+                }
+                continue;
+            }
             let Some(text) = item.as_str() else {
                 problem(
                     SinkProblem::BadValue { key, found: kind(item).to_string(), expected: "text in quotes" },
@@ -312,6 +375,7 @@ fn check_value(key: &'static str, text: &str) -> Option<SinkProblem> {
         "from" if !play_compiler::email::is_email(address_of(text)) => {
             bad("an email address, like `Customer Success <cs@example.com>`")
         }
+        "pull_every" if seconds(text).is_none() => bad("a time of a minute or more, like `12h`, `30m` or `1d`"),
         "host" if text.is_empty() || text.contains(['/', ' ', ':']) => bad("a host name, like `smtp.example.com`"),
         _ => None,
     }
@@ -325,9 +389,39 @@ fn address_of(text: &str) -> &str {
     }
 }
 
+/// `objects = [...]` or `unsynced = [...]`: a list of text, each entry checked.
+fn list_of(name: &str, key: &'static str, item: &toml_edit::Item) -> Result<Vec<String>, SinkProblem> {
+    let expected = match (key, name) {
+        ("unsynced", _) => "a list of `Record.field`, like `[\"Account.health_score\"]`",
+        (_, "salesforce") => "a list of Salesforce objects, like `[\"Account\", \"Contact\"]`",
+        _ => "a list of HubSpot objects: `companies`, `contacts`, `deals`, `tickets`",
+    };
+    let bad = |found: String| SinkProblem::BadValue { key, found, expected };
+    let Some(array) = item.as_array() else { return Err(bad(kind(item).to_string())) };
+    let mut list = Vec::new();
+    for value in array.iter() {
+        let Some(text) = value.as_str() else { return Err(bad(format!("a list holding {}", value.type_name()))) };
+        let ident = |t: &str| {
+            t.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        let good = match (key, name) {
+            ("unsynced", _) => text.split_once('.').is_some_and(|(r, f)| ident(r) && ident(f)),
+            (_, "salesforce") => ident(text),
+            _ => HUBSPOT_OBJECTS.iter().any(|(o, _)| *o == text),
+        };
+        if !good {
+            return Err(bad(format!("`{text}`")));
+        }
+        list.push(text.to_string());
+    }
+    Ok(list)
+}
+
 #[derive(Default)]
 struct Values {
     texts: Vec<(&'static str, String)>,
+    lists: Vec<(&'static str, Vec<String>)>,
     port: Option<u16>,
 }
 
