@@ -7,6 +7,7 @@ mod deliveries;
 pub mod openapi;
 mod queue;
 mod read;
+mod sync;
 
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
@@ -48,6 +49,8 @@ pub struct App {
     pub(crate) status: Arc<Mutex<Status>>,
     pub(crate) secret: Option<Arc<[u8]>>,
     pub(crate) limits: Limits,
+    /// The CRM pull, when `play.toml` configures a CRM.
+    pub(crate) pull: Option<Arc<crate::pull::Puller>>,
 }
 
 impl App {
@@ -59,7 +62,14 @@ impl App {
             status,
             secret: secret.map(Into::into),
             limits: Limits::default(),
+            pull: None,
         }
+    }
+
+    /// The CRM pull `POST /v1/sync` runs.
+    pub fn with_pull(mut self, pull: Option<Arc<crate::pull::Puller>>) -> App {
+        self.pull = pull;
+        self
     }
 
     /// Runs a query on a reader, off the async threads.
@@ -112,6 +122,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/deliveries", get(deliveries::list))
         .route("/v1/deliveries/:id/retry", post(deliveries::retry))
         .route("/v1/unsubscribe", post(deliveries::unsubscribe))
+        .route("/v1/sync", post(sync::post))
         .route("/metrics", get(read::metrics))
         .route("/openapi.json", get(openapi::document))
         .layer(DefaultBodyLimit::max(body_limit))
