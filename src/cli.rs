@@ -40,6 +40,7 @@ EXAMPLES:
   play run                      the daemon: HTTP ingest and the action queue on 127.0.0.1:7878
   play token add jo@example.com an API token for a teammate
   play send changes.jsonl --token $PLAY_TOKEN
+  play sync --token $PLAY_TOKEN  pull changes from the CRM now
   play migrate --from sqlite:.play/state.db --to postgres://play@db/play"
 )]
 pub struct Cli {
@@ -62,6 +63,7 @@ pub enum Command {
     Run(RunArgs),
     Token(TokenArgs),
     Send(SendArgs),
+    Sync(SyncArgs),
     Migrate(MigrateArgs),
 }
 

@@ -145,12 +145,31 @@ impl Puller {
                 let pulled = match &connector.crm {
                     Err(why) => Err(failure("settings".into(), why.clone())),
                     Ok(crm) => self
-                        .pull_object(crm, connector.name, object, &record_type, &program.schema, record.map(|r| r.1), &mut *store, now, &mut report)
+                        .pull_object(
+                            crm,
+                            connector.name,
+                            object,
+                            &record_type,
+                            &program.schema,
+                            record.map(|r| r.1),
+                            &mut *store,
+                            now,
+                            &mut report,
+                        )
                         .map_err(|e| failure(e.code, e.message)),
                 };
                 if let Err(f) = pulled {
                     tracing::warn!(crm = %f.crm, object = %f.object, "the pull failed: {} {}", f.code, f.message);
-                    log(&mut *store, &f.crm, &format!("pull:{}:{}", f.crm, f.object), &record_type, "failed", &f.code, &f.message, now);
+                    log(
+                        &mut *store,
+                        &f.crm,
+                        &format!("pull:{}:{}", f.crm, f.object),
+                        &record_type,
+                        "failed",
+                        &f.code,
+                        &f.message,
+                        now,
+                    );
                     report.errors.push(f);
                 }
             }
@@ -206,7 +225,16 @@ impl Puller {
                 let Some(p) = page.get(r.line.wrapping_sub(1)) else { continue };
                 let id = format!("{record_type}/{}", p.id);
                 let field = r.field.as_deref().map(|f| format!(" (field `{f}`)")).unwrap_or_default();
-                log(store, name, &play_delivery::crm::mapping::change_id(name, object, p), &id, "refused", "refused", &format!("refused{field}: {}", r.message), now);
+                log(
+                    store,
+                    name,
+                    &play_delivery::crm::mapping::change_id(name, object, p),
+                    &id,
+                    "refused",
+                    "refused",
+                    &format!("refused{field}: {}", r.message),
+                    now,
+                );
                 report.refused.push(RefusedRecord { record: id, field: r.field, message: r.message });
             }
             // The page is acknowledged: the watermark moves to its last record.
@@ -283,7 +311,9 @@ pub fn start(puller: Arc<Puller>) -> Result<(), String> {
             let now = crate::clock::wall();
             if puller.due(now) {
                 match puller.sync(None, now) {
-                    Ok(r) => tracing::info!(pulled = r.pulled, accepted = r.accepted, refused = r.refused.len(), "CRM pull"),
+                    Ok(r) => {
+                        tracing::info!(pulled = r.pulled, accepted = r.accepted, refused = r.refused.len(), "CRM pull")
+                    }
                     Err(e) => tracing::error!("CRM pull: {e}"),
                 }
             }

@@ -46,8 +46,8 @@ fn record_of(body: &[u8]) -> Result<Option<String>, ApiError> {
         e.field = Some("record".into());
         e
     };
-    let ask: Ask = serde_json::from_slice(body)
-        .map_err(|e| bad(format!("the body is not `{{\"record\": \"Type/id\"}}`: {e}")))?;
+    let ask: Ask =
+        serde_json::from_slice(body).map_err(|e| bad(format!("the body is not `{{\"record\": \"Type/id\"}}`: {e}")))?;
     match ask.record {
         Some(r) if !r.split_once('/').is_some_and(|(t, id)| !t.is_empty() && !id.is_empty()) => {
             Err(bad(format!("`{r}` is not a record: write it `Type/id`, like `Account/0015g00000AbCdE`")))
