@@ -20,8 +20,10 @@ pub struct FieldMap {
 }
 
 impl FieldMap {
-    /// The CRM fields (of `names`) that are fields of `record`. Teammates (`User`) are
-    /// left out: the CRM gives its own user id, not the teammate's address Play keys them by.
+    /// The CRM fields (of `names`) that are fields of `record`. A teammate (`User`) is
+    /// keyed by address in Play, so a Salesforce user lookup (`OwnerId`) is read as the
+    /// user's `Email` through its relationship (`Owner.Email`); other user fields (HubSpot's
+    /// owner ids) are left out.
     pub fn new(schema: &Schema, record: &RecordDef, names: &[String]) -> FieldMap {
         let mut pairs = Vec::new();
         for crm in names {
@@ -29,10 +31,16 @@ impl FieldMap {
             else {
                 continue;
             };
+            if pairs.iter().any(|(_, p): &(String, String)| *p == field.name) {
+                continue;
+            }
             let user =
                 matches!(plain(&field.ty), Ty::Record(r) if schema.records.get(*r).is_some_and(|r| r.name == "User"));
-            if !user && !pairs.iter().any(|(_, p): &(String, String)| *p == field.name) {
+            if !user {
                 pairs.push((crm.clone(), field.name.clone()));
+            } else if let Some(relationship) = relationship(crm) {
+                // A Salesforce user lookup: the user's address, through the relationship.
+                pairs.push((format!("{relationship}.Email"), field.name.clone()));
             }
         }
         FieldMap { pairs }
@@ -42,6 +50,27 @@ impl FieldMap {
     pub fn crm_names(&self) -> Vec<String> {
         self.pairs.iter().map(|(c, _)| c.clone()).collect()
     }
+}
+
+/// The relationship of a Salesforce lookup: `OwnerId` → `Owner`, `CSM__c` → `CSM__r`.
+fn relationship(crm: &str) -> Option<String> {
+    if let Some(base) = crm.strip_suffix("__c") {
+        return Some(format!("{base}__r"));
+    }
+    crm.strip_suffix("Id").filter(|b| !b.is_empty()).map(String::from)
+}
+
+/// A value by its CRM name; `Owner.Email` reaches into the related record.
+fn lookup<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    let mut parts = name.split('.');
+    let mut value = fields.get(parts.next()?)?;
+    for part in parts {
+        value = match value {
+            Value::Null => return Some(value),
+            v => v.get(part)?,
+        };
+    }
+    Some(value)
 }
 
 /// The Play names a CRM field may have been imported as.
@@ -79,12 +108,14 @@ pub fn change_line(
 ) -> String {
     let mut fields = Map::new();
     for (crm, play) in &map.pairs {
-        let Some(value) = pulled.fields.get(crm) else { continue };
+        let Some(value) = lookup(&pulled.fields, crm) else { continue };
         let Some(field) = record.fields.iter().find(|f| f.name == *play) else { continue };
         fields.insert(play.clone(), value_for(schema, &field.ty, value));
     }
     json!({
-        "at": rfc3339(&pulled.modified),
+        "at": chrono::DateTime::from_timestamp_millis(pulled.millis)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "change": "upsert",
         "change_id": change_id(connector, object, pulled),
         "record": record.name,

@@ -146,13 +146,25 @@ impl HubSpot {
         }
     }
 
+    /// One search; a 429 waits for the interval HubSpot gives (at most 10 s) and asks
+    /// again, up to 3 times.
     fn search(&self, object: &str, body: &Value) -> Result<Value, PullError> {
         let url = format!("{}/crm/v3/objects/{object}/search", self.root.trim_end_matches('/'));
         let headers = [("authorization", format!("Bearer {}", self.token))];
-        let answer = send("POST", &url, &headers, &body.to_string()).map_err(network)?;
+        let mut tries = 0;
+        let answer = loop {
+            let answer = send("POST", &url, &headers, &body.to_string()).map_err(network)?;
+            tries += 1;
+            if answer.status != 429 || tries > 3 {
+                break answer;
+            }
+            let wait = answer.rate_interval.or(answer.retry_after).unwrap_or(Duration::from_secs(1));
+            std::thread::sleep(wait.min(Duration::from_secs(10)));
+        };
         if !(200..300).contains(&answer.status) {
             let text = |v: &Value, key: &str| v[key].as_str().map(String::from);
-            return Err(error(answer, |v| text(v, "category"), |v| text(v, "message")));
+            let code = |v: &Value| text(v, "category").or_else(|| text(v, "errorType"));
+            return Err(error(answer, code, |v| text(v, "message")));
         }
         serde_json::from_str(&answer.body).map_err(|e| PullError {
             code: "answer".into(),
@@ -162,11 +174,17 @@ impl HubSpot {
     }
 
     /// Pulls `object`'s `properties`, page by page.
-    pub fn pull(
+    pub fn pull(&self, object: &str, properties: &[String], which: Which, on_page: &mut OnPage) -> Result<(), PullError> {
+        self.pull_within(object, properties, which, HUBSPOT_LIMIT, on_page)
+    }
+
+    /// [`HubSpot::pull`], with the most results one search gives (HubSpot's is 10,000).
+    pub fn pull_within(
         &self,
         object: &str,
         properties: &[String],
         which: Which,
+        limit: usize,
         on_page: &mut OnPage,
     ) -> Result<(), PullError> {
         let modified = HubSpot::modified_property(object);
@@ -189,7 +207,7 @@ impl HubSpot {
                     "filterGroups": [{ "filters": [filter] }],
                     "sorts": [{ "propertyName": modified, "direction": "ASCENDING" }],
                     "properties": wanted,
-                    "limit": HUBSPOT_PAGE,
+                    "limit": HUBSPOT_PAGE.min(limit),
                 });
                 if let Some(a) = &after {
                     body["after"] = a.clone().into();
@@ -210,7 +228,7 @@ impl HubSpot {
                 }
                 on_page(pulled).map_err(|message| PullError { code: "ingest".into(), message, after: None })?;
                 after = page["paging"]["next"]["after"].as_str().map(String::from);
-                if after.is_none() || seen + HUBSPOT_PAGE > HUBSPOT_LIMIT {
+                if after.is_none() || seen + HUBSPOT_PAGE.min(limit) > limit {
                     break;
                 }
             }
