@@ -94,5 +94,9 @@ fn pull_settings_are_read() {
 #[test]
 fn bad_pull_settings_are_reported_by_name() {
     let text = "[crm.hubspot]\ntoken_env = \"HS\"\npull_every = \"often\"\nobjects = [\"companies\", \"widgets\"]\nunsynced = [\"health_score\"]\n";
-    insta::assert_snapshot!(rendered(text).join("\n"), @"");
+    insta::assert_snapshot!(rendered(text).join("\n"), @r#"
+        play::E0611 `pull_every` cannot be `often` (line 3, column 14): write a time of a minute or more, like `12h`, `30m` or `1d`
+        play::E0611 `objects` cannot be `widgets` (line 4, column 11): write a list of HubSpot objects: `companies`, `contacts`, `deals`, `tickets`
+        play::E0611 `unsynced` cannot be `health_score` (line 5, column 12): write a list of `Record.field`, like `["Account.health_score"]`
+        "#);
 }
