@@ -4,10 +4,10 @@
 //! twice, a bad picklist value refused (named, in the sync log) without stopping the rest,
 //! one record on `POST /v1/sync`, and unsynced fields never written back.
 
-#[path = "../../delivery/tests/support/mod.rs"]
-mod support;
 #[path = "../../delivery/tests/support/crm_fakes.rs"]
 mod fakes;
+#[path = "../../delivery/tests/support/mod.rs"]
+mod support;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -69,7 +69,8 @@ fn start(fake: &fakes::Salesforce) -> Daemon {
     let program: Program =
         play_compiler::lower::build(&[("schema.play", PROJECT)]).unwrap_or_else(|_| panic!("the project builds"));
     let status = Arc::new(Mutex::new(Default::default()));
-    let mut writer = Writer::new(Host::new(program.clone()), Box::new(SqliteStore::open(&path).unwrap()), status.clone(), None);
+    let mut writer =
+        Writer::new(Host::new(program.clone()), Box::new(SqliteStore::open(&path).unwrap()), status.clone(), None);
     writer.follow_changes = true;
     writer.recover().unwrap();
     writer.deploy_if_new(program.clone(), 1_772_409_600).unwrap();
@@ -151,7 +152,11 @@ fn a_crm_error_is_reported_verbatim_and_logged() {
     assert_eq!(report.errors[0].code, "404 NOT_FOUND");
     let store = SqliteStore::open(&daemon.path).unwrap();
     let log = store.sync_log(0, 100).unwrap();
-    assert!(log.iter().any(|a| a.outcome == "failed" && a.code == "404 NOT_FOUND" && a.action_id == "pull:salesforce:Account"), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|a| a.outcome == "failed" && a.code == "404 NOT_FOUND" && a.action_id == "pull:salesforce:Account"),
+        "{log:?}"
+    );
     assert_eq!(store.mark("pull:salesforce:Account").unwrap(), 0, "nothing pulled, the watermark stays");
 }
 
@@ -187,10 +192,19 @@ async fn post_v1_sync_pulls_now_or_one_record() {
 
     let (status, body) = post(&daemon.app, Some("jo-token"), "").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!((body["pulled"].as_u64(), body["accepted"].as_u64(), body["duplicates"].as_u64()), (Some(3), Some(2), Some(1)), "{body}");
+    assert_eq!(
+        (body["pulled"].as_u64(), body["accepted"].as_u64(), body["duplicates"].as_u64()),
+        (Some(3), Some(2), Some(1)),
+        "{body}"
+    );
     assert_eq!(body["refused"], json!([]));
 
-    let (status, body) = post(&App::new(std::sync::mpsc::channel().0, daemon.app_open(), Default::default(), None), Some("jo-token"), "").await;
+    let (status, body) = post(
+        &App::new(std::sync::mpsc::channel().0, daemon.app_open(), Default::default(), None),
+        Some("jo-token"),
+        "",
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "no CRM configured: {body}");
 }
 
@@ -204,7 +218,8 @@ impl Daemon {
 #[test]
 fn unsynced_fields_are_never_written_back() {
     let unsynced = vec!["Account.health".to_string()];
-    let update = json!({ "action": "update", "record": "Account/001A01", "fields": { "health": 40, "stage": "Renewal" } });
+    let update =
+        json!({ "action": "update", "record": "Account/001A01", "fields": { "health": 40, "stage": "Renewal" } });
     let fields = play_daemon::deliver::sinks::synced_fields(&update, &unsynced);
     assert_eq!(Value::Object(fields), json!({ "stage": "Renewal" }));
     let contact = json!({ "action": "update", "record": "Contact/c1", "fields": { "health": 40 } });

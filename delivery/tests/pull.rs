@@ -4,9 +4,9 @@
 //! project's record (picklist values to variants, HubSpot's text to numbers, owners by
 //! address).
 
-mod support;
 #[path = "support/crm_fakes.rs"]
 mod fakes;
+mod support;
 
 use play_compiler::program::{Program, RecordDef};
 use play_delivery::crm::hubspot::HubSpot;
@@ -40,8 +40,19 @@ fn account(program: &Program) -> &RecordDef {
 }
 
 const SF_FIELDS: &[&str] = &[
-    "Name", "Tier__c", "ARR__c", "Stage__c", "Health__c", "Weekly_Active_Users__c", "OwnerId", "Segment__c",
-    "Health_Score__c", "Renewal_Date__c", "Tags__c", "Type", "Description",
+    "Name",
+    "Tier__c",
+    "ARR__c",
+    "Stage__c",
+    "Health__c",
+    "Weekly_Active_Users__c",
+    "OwnerId",
+    "Segment__c",
+    "Health_Score__c",
+    "Renewal_Date__c",
+    "Tags__c",
+    "Type",
+    "Description",
 ];
 
 fn sf_account(n: usize, segment: &str) -> Value {
@@ -70,7 +81,9 @@ fn salesforce(fake: &fakes::Salesforce, token: &str) -> Salesforce {
 }
 
 /// Every page the pull is told of.
-fn pages(run: impl FnOnce(&mut dyn FnMut(Vec<Pulled>) -> Result<(), String>) -> Result<(), play_delivery::crm::pull::PullError>) -> Vec<Vec<Pulled>> {
+fn pages(
+    run: impl FnOnce(&mut dyn FnMut(Vec<Pulled>) -> Result<(), String>) -> Result<(), play_delivery::crm::pull::PullError>,
+) -> Vec<Vec<Pulled>> {
     let mut pages = Vec::new();
     run(&mut |page| {
         pages.push(page);
@@ -96,7 +109,10 @@ fn salesforce_pages_through_next_records_url_oldest_first_and_maps_every_field()
     let ids: Vec<&str> = got.iter().flatten().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["001A01", "001A02", "001A03", "001A04", "001A05"], "oldest first");
     let queries = fake.queries.lock().unwrap().clone();
-    assert!(queries[0].contains("WHERE SystemModstamp >= 1970-01-01T00:00:00Z ORDER BY SystemModstamp ASC"), "{queries:?}");
+    assert!(
+        queries[0].contains("WHERE SystemModstamp >= 1970-01-01T00:00:00Z ORDER BY SystemModstamp ASC"),
+        "{queries:?}"
+    );
     assert!(queries[0].contains("Owner.Email"), "the owner is read by address: {}", queries[0]);
     assert_eq!(&queries[1..], ["next 0", "next 1"], "then its nextRecordsUrl");
 
@@ -193,7 +209,10 @@ fn hubspot_waits_out_a_429_and_reads_its_errors() {
 
     let wrong = HubSpot { root: fake.root(), token: "revoked".into() };
     let e = wrong.pull("companies", &[], Which::Since(0), &mut |_| Ok(())).unwrap_err();
-    assert_eq!((e.code.as_str(), e.message.as_str()), ("401 INVALID_AUTHENTICATION", "Authentication credentials not found."));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("401 INVALID_AUTHENTICATION", "Authentication credentials not found.")
+    );
 }
 
 #[test]
@@ -207,7 +226,8 @@ fn hubspot_text_becomes_the_record_s_types() {
     let map = FieldMap::new(&program.schema, record, &names);
     assert!(!map.crm_names().contains(&"owner".to_string()), "HubSpot owners are ids, not addresses: left out");
     let got = pages(|on| hs.pull("companies", &map.crm_names(), Which::Record("7"), on));
-    let line: Value = serde_json::from_str(&change_line(&program.schema, record, &map, "hubspot", "companies", &got[0][0])).unwrap();
+    let line: Value =
+        serde_json::from_str(&change_line(&program.schema, record, &map, "hubspot", "companies", &got[0][0])).unwrap();
     assert_eq!(line["change_id"], format!("hubspot:companies:7:{}", millis_of("2026-03-02T09:07:00.000Z").unwrap()));
     assert_eq!(line["at"], "2026-03-02T09:07:00.000Z");
     assert_eq!(

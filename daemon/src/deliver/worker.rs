@@ -162,7 +162,8 @@ impl Worker {
                 }
             }
             if d.kind == "update" && sinks::synced_fields(&action, &self.sinks.unsynced).is_empty() {
-                let message = "every field of this update is unsynced (`unsynced` in play.toml): nothing is written back";
+                let message =
+                    "every field of this update is unsynced (`unsynced` in play.toml): nothing is written back";
                 self.record(&base("skipped", sink, "unsynced", message.into()), Then::Skipped)?;
                 pass.skipped += 1;
                 continue;

@@ -174,7 +174,13 @@ impl HubSpot {
     }
 
     /// Pulls `object`'s `properties`, page by page.
-    pub fn pull(&self, object: &str, properties: &[String], which: Which, on_page: &mut OnPage) -> Result<(), PullError> {
+    pub fn pull(
+        &self,
+        object: &str,
+        properties: &[String],
+        which: Which,
+        on_page: &mut OnPage,
+    ) -> Result<(), PullError> {
         self.pull_within(object, properties, which, HUBSPOT_LIMIT, on_page)
     }
 

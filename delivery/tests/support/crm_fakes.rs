@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
-use crate::support::{Answer, Request, Server};
+use super::support::{Answer, Request, Server};
 
 /// The token both fakes take.
 pub const TOKEN: &str = "good";
@@ -91,7 +91,8 @@ impl Salesforce {
                 let mut answer = json!({ "totalSize": total, "done": rest.is_empty(), "records": first });
                 if !rest.is_empty() {
                     cursors.push(rest.to_vec());
-                    answer["nextRecordsUrl"] = format!("/services/data/v61.0/query/01gD0000002HU6KIAW-{}", cursors.len() - 1).into();
+                    answer["nextRecordsUrl"] =
+                        format!("/services/data/v61.0/query/01gD0000002HU6KIAW-{}", cursors.len() - 1).into();
                 }
                 (200, vec![], answer.to_string())
             };
@@ -133,7 +134,13 @@ impl Salesforce {
             if let Some(since) = filter.strip_prefix("SystemModstamp >= ") {
                 let since = millis(since);
                 if since == i64::MIN {
-                    return sf_error(400, "MALFORMED_QUERY", &format!("value of filter criterion for field 'SystemModstamp' must be of type dateTime: {since}"));
+                    return sf_error(
+                        400,
+                        "MALFORMED_QUERY",
+                        &format!(
+                            "value of filter criterion for field 'SystemModstamp' must be of type dateTime: {since}"
+                        ),
+                    );
                 }
                 rows.retain(|row| millis(row["SystemModstamp"].as_str().unwrap_or_default()) >= since);
             } else if let Some(id) = filter.strip_prefix("Id = '").and_then(|i| i.strip_suffix('\'')) {
@@ -228,7 +235,8 @@ impl HubSpot {
             }
             rows.sort_by_key(|row| millis(row["properties"]["hs_lastmodifieddate"].as_str().unwrap_or_default()));
             let total = rows.len();
-            let wanted: Vec<&str> = body["properties"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let wanted: Vec<&str> =
+                body["properties"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
             let page: Vec<Value> = rows
                 .into_iter()
                 .skip(after)
@@ -236,7 +244,9 @@ impl HubSpot {
                 .map(|mut row| {
                     let mut properties = serde_json::Map::new();
                     for (k, v) in row["properties"].as_object().cloned().unwrap_or_default() {
-                        if wanted.contains(&k.as_str()) || ["hs_object_id", "createdate", "hs_lastmodifieddate"].contains(&k.as_str()) {
+                        if wanted.contains(&k.as_str())
+                            || ["hs_object_id", "createdate", "hs_lastmodifieddate"].contains(&k.as_str())
+                        {
                             properties.insert(k, v);
                         }
                     }
