@@ -144,7 +144,7 @@ fn value_for(schema: &Schema, ty: &Ty, value: &Value) -> Value {
             .trim()
             .parse::<f64>()
             .ok()
-            .and_then(|n| serde_json::Number::from_f64(n))
+            .and_then(serde_json::Number::from_f64)
             .map_or(value.clone(), Value::Number),
         (Ty::Int, Some(text)) => text.trim().parse::<i64>().map_or(value.clone(), Value::from),
         (Ty::Bool, Some("true")) => Value::Bool(true),
