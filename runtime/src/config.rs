@@ -26,11 +26,10 @@ use toml_edit::{Array, ImDocument, Item, TableLike, TomlError, Value};
 
 use crate::calendar::Calendar;
 
+mod pull;
 mod sinks;
-pub use sinks::{
-    HubSpotConfig, PullConfig, SalesforceConfig, SinkProblem, Sinks, SlackConfig, SmtpConfig, WebhookConfig,
-    DEFAULT_PULL_EVERY, HUBSPOT_OBJECTS,
-};
+pub use pull::{PullConfig, DEFAULT_PULL_EVERY, HUBSPOT_OBJECTS};
+pub use sinks::{HubSpotConfig, SalesforceConfig, SinkProblem, Sinks, SlackConfig, SmtpConfig, WebhookConfig};
 
 /// The settings of one workspace.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -39,6 +39,7 @@ use std::ops::Range;
 use play_compiler::suggest;
 use toml_edit::TableLike;
 
+use super::pull::{list_of, seconds, PullConfig};
 use super::{kind, ConfigProblem, Reader};
 
 /// Every configured sink; none is configured by default.
@@ -87,55 +88,6 @@ pub struct HubSpotConfig {
     pub url: String,
     pub token_env: String,
     pub pull: PullConfig,
-}
-
-/// Pulling changes from a CRM, and what is never written back to it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PullConfig {
-    /// Seconds between two pulls: `pull_every`, 12 hours by default.
-    pub every: u64,
-    /// The CRM objects pulled (`Account`, or HubSpot's `companies`); by default the
-    /// accounts only.
-    pub objects: Vec<String>,
-    /// `Record.field`s never written back to the CRM.
-    pub unsynced: Vec<String>,
-}
-
-/// 12 hours.
-pub const DEFAULT_PULL_EVERY: u64 = 12 * 3600;
-
-/// HubSpot's objects that can be pulled, and the record each one is in Play.
-pub const HUBSPOT_OBJECTS: [(&str, &str); 4] =
-    [("companies", "Account"), ("contacts", "Contact"), ("deals", "Opportunity"), ("tickets", "Case")];
-
-impl PullConfig {
-    fn read(values: &Values, default_object: &str) -> PullConfig {
-        let list = |key: &str| values.lists.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
-        PullConfig {
-            every: values.text("pull_every").and_then(|t| seconds(&t)).unwrap_or(DEFAULT_PULL_EVERY),
-            objects: list("objects").unwrap_or_else(|| vec![default_object.to_string()]),
-            unsynced: list("unsynced").unwrap_or_default(),
-        }
-    }
-
-    /// Whether `field` of `record` is never written back.
-    pub fn is_unsynced(&self, record: &str, field: &str) -> bool {
-        self.unsynced.iter().any(|u| u.split_once('.') == Some((record, field)))
-    }
-}
-
-/// `30m`, `12h`, `1d` in seconds; `None` for anything else or less than a minute.
-pub fn seconds(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let unit = text.chars().last()?;
-    let amount: u64 = text[..text.len() - unit.len_utf8()].trim().parse().ok()?;
-    let scale = match unit {
-        'm' => 60,
-        'h' => 3600,
-        'd' => 86_400,
-        _ => return None,
-    };
-    Some(amount.checked_mul(scale)?).filter(|s| *s >= 60)
 }
 
 /// A problem in a sink's section.
@@ -253,14 +205,14 @@ impl Reader<'_> {
                         instance_url: v.text("instance_url").unwrap_or_default(),
                         api_version: v.text("api_version").unwrap_or_else(|| "61.0".into()),
                         token_env: v.text("token_env").unwrap_or_default(),
-                        pull: PullConfig::read(&v, "Account"),
+                        pull: v.pull("Account"),
                     })
                 }
                 _ => {
                     sinks.hubspot = Some(HubSpotConfig {
                         url: v.text("url").unwrap_or_else(|| "https://api.hubapi.com".into()),
                         token_env: v.text("token_env").unwrap_or_default(),
-                        pull: PullConfig::read(&v, "companies"),
+                        pull: v.pull("companies"),
                     })
                 }
             }
@@ -389,35 +341,6 @@ fn address_of(text: &str) -> &str {
     }
 }
 
-/// `objects = [...]` or `unsynced = [...]`: a list of text, each entry checked.
-fn list_of(name: &str, key: &'static str, item: &toml_edit::Item) -> Result<Vec<String>, SinkProblem> {
-    let expected = match (key, name) {
-        ("unsynced", _) => "a list of `Record.field`, like `[\"Account.health_score\"]`",
-        (_, "salesforce") => "a list of Salesforce objects, like `[\"Account\", \"Contact\"]`",
-        _ => "a list of HubSpot objects: `companies`, `contacts`, `deals`, `tickets`",
-    };
-    let bad = |found: String| SinkProblem::BadValue { key, found, expected };
-    let Some(array) = item.as_array() else { return Err(bad(kind(item).to_string())) };
-    let mut list = Vec::new();
-    for value in array.iter() {
-        let Some(text) = value.as_str() else { return Err(bad(format!("a list holding {}", value.type_name()))) };
-        let ident = |t: &str| {
-            t.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        };
-        let good = match (key, name) {
-            ("unsynced", _) => text.split_once('.').is_some_and(|(r, f)| ident(r) && ident(f)),
-            (_, "salesforce") => ident(text),
-            _ => HUBSPOT_OBJECTS.iter().any(|(o, _)| *o == text),
-        };
-        if !good {
-            return Err(bad(format!("`{text}`")));
-        }
-        list.push(text.to_string());
-    }
-    Ok(list)
-}
-
 #[derive(Default)]
 struct Values {
     texts: Vec<(&'static str, String)>,
@@ -428,6 +351,11 @@ struct Values {
 impl Values {
     fn text(&self, key: &str) -> Option<String> {
         self.texts.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone())
+    }
+
+    fn pull(&self, default_object: &str) -> PullConfig {
+        let list = |key: &str| self.lists.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+        PullConfig::new(self.text("pull_every").as_deref(), list("objects"), list("unsynced"), default_object)
     }
 }
 
