@@ -22,7 +22,8 @@ changed and what becomes of the runs in flight, `play graph` draws playbooks, `p
 import` turns a CRM's field description into records, and `play lsp` serves editors. `play run` \
 is the daemon that runs a project for real (HTTP ingest, the clock, the action queue, hot \
 reload), `play token add` makes a teammate's API token for it, `play send` posts a change \
-file to it, and `play migrate` copies its store from SQLite to PostgreSQL (or back).",
+file to it, `play sync` asks it to pull changes from the CRM now, and `play migrate` copies \
+its store from SQLite to PostgreSQL (or back).",
     after_help = "\
 EXAMPLES:
   play check                    check every .play file under the current folder
@@ -40,6 +41,7 @@ EXAMPLES:
   play run                      the daemon: HTTP ingest and the action queue on 127.0.0.1:7878
   play token add jo@example.com an API token for a teammate
   play send changes.jsonl --token $PLAY_TOKEN
+  play sync --token $PLAY_TOKEN  pull changes from the CRM now
   play migrate --from sqlite:.play/state.db --to postgres://play@db/play"
 )]
 pub struct Cli {
@@ -62,6 +64,7 @@ pub enum Command {
     Run(RunArgs),
     Token(TokenArgs),
     Send(SendArgs),
+    Sync(SyncArgs),
     Migrate(MigrateArgs),
 }
 

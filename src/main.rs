@@ -55,6 +55,7 @@ fn run() -> Exit {
         Command::Run(args) => commands::run::run(args),
         Command::Token(args) => commands::token::run(args),
         Command::Send(args) => commands::send::run(args),
+        Command::Sync(args) => commands::sync::run(args),
         Command::Migrate(args) => commands::migrate::run(args),
     };
     result.unwrap_or_else(|error| {

@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod check;
+pub mod crm_names;
 pub mod dates;
 pub mod diagnostic;
 pub mod email;

@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod lease;
 mod metrics;
 mod project;
+pub mod pull;
 mod reload;
 pub mod status;
 pub mod writer;
@@ -133,7 +134,15 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
         .spawn(move || writer.serve(inbox))
         .map_err(|e| DaemonError::Other(format!("the engine thread could not start: {e}")))?;
     deliver::start(&config.project, open.clone(), config.owner.clone()).map_err(DaemonError::Other)?;
-    let app = http::App::new(requests.clone(), open, status.clone(), config.ingest_secret);
+    let settings = deliver::settings_of(&config.project).map_err(DaemonError::Other)?;
+    let env = |name: &str| std::env::var(name).ok();
+    let puller =
+        pull::Puller::new(&config.project, &settings, &env, config.compile.clone(), requests.clone(), open.clone())
+            .map(Arc::new);
+    if let Some(puller) = &puller {
+        pull::start(puller.clone()).map_err(DaemonError::Other)?;
+    }
+    let app = http::App::new(requests.clone(), open, status.clone(), config.ingest_secret).with_pull(puller);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

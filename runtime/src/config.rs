@@ -26,7 +26,9 @@ use toml_edit::{Array, ImDocument, Item, TableLike, TomlError, Value};
 
 use crate::calendar::Calendar;
 
+mod pull;
 mod sinks;
+pub use pull::{PullConfig, DEFAULT_PULL_EVERY, HUBSPOT_OBJECTS};
 pub use sinks::{HubSpotConfig, SalesforceConfig, SinkProblem, Sinks, SlackConfig, SmtpConfig, WebhookConfig};
 
 /// The settings of one workspace.

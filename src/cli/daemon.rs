@@ -128,6 +128,34 @@ pub struct SendArgs {
     pub token: Option<String>,
 }
 
+/// Pull changes from the CRM now, through the running daemon.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+EXAMPLES:
+  play sync --token $PLAY_TOKEN                          every object play.toml pulls
+  play sync --record Account/0015g00000AbCdE --token $PLAY_TOKEN
+  play sync --to http://play.internal:7878 --token $PLAY_TOKEN
+
+The daemon pulls from each CRM configured in play.toml ([crm.salesforce] or
+[crm.hubspot]) the records changed since the last pull, as it does every
+`pull_every` (12 hours by default). A record pulled again is taken once.
+Records the project refuses, and errors from the CRM, are printed.
+Exit status: 0 all taken, 1 some records refused or a CRM answered with an error,
+2 the daemon could not be reached or has no CRM configured.")]
+pub struct SyncArgs {
+    /// Only this record, written `Type/id` (the CRM's id).
+    #[arg(long, value_name = "TYPE/ID")]
+    pub record: Option<String>,
+
+    /// The daemon's address.
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:7878")]
+    pub to: String,
+
+    /// A teammate's token (or set PLAY_TOKEN).
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+}
+
 /// Copy a whole store to another place: SQLite to PostgreSQL (to scale out) or back.
 #[derive(Debug, Args)]
 #[command(

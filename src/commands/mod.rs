@@ -12,6 +12,7 @@ pub mod replay;
 pub mod run;
 pub mod schema;
 pub mod send;
+pub mod sync;
 pub mod test;
 pub mod token;
 

@@ -58,7 +58,7 @@ pub fn run(args: &SendArgs) -> Result<Exit, Error> {
     let (mut accepted, mut duplicates) = (0, 0);
     for batch in &batches {
         let body: String = batch.iter().map(|(_, l)| format!("{l}\n")).collect();
-        let answer = post(&url, token.as_deref(), body)?;
+        let answer: Answer = post(&url, token.as_deref(), "application/x-ndjson", body)?;
         accepted += answer.accepted;
         duplicates += answer.duplicates;
         for r in answer.refused {
@@ -81,8 +81,14 @@ pub fn run(args: &SendArgs) -> Result<Exit, Error> {
     Ok(Exit::problems_if(refused > 0))
 }
 
-fn post(url: &str, token: Option<&str>, body: String) -> Result<Answer, Error> {
-    let mut request = ureq::post(url).set("Content-Type", "application/x-ndjson");
+/// POSTs `body` to the daemon and reads its JSON answer; its refusal as a usage error.
+pub(crate) fn post<T: serde::de::DeserializeOwned>(
+    url: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: String,
+) -> Result<T, Error> {
+    let mut request = ureq::post(url).set("Content-Type", content_type);
     if let Some(token) = token {
         request = request.set("Authorization", &format!("Bearer {token}"));
     }

@@ -150,6 +150,12 @@ fn marks_start_at_zero_and_keep<S: Store + Outbox>(s: &mut S) {
     s.set_mark("opt_outs", 42).unwrap();
     s.set_mark("opt_outs", 43).unwrap();
     assert_eq!(s.mark("opt_outs").unwrap(), 43, "marks: the last value set");
+    // The CRM pull's watermarks: milliseconds since 1970, one per CRM and object.
+    s.set_mark("pull:salesforce:Account", 1_772_442_300_000).unwrap();
+    s.set_mark("pull:hubspot:companies", 1_772_442_360_123).unwrap();
+    assert_eq!(s.mark("pull:salesforce:Account").unwrap(), 1_772_442_300_000, "a watermark in milliseconds");
+    assert_eq!(s.mark("pull:hubspot:companies").unwrap(), 1_772_442_360_123, "each CRM and object its own");
+    assert_eq!(s.mark("opt_outs").unwrap(), 43);
 }
 
 fn the_store_hands_out_its_outbox<S: Store + Outbox>(s: &mut S) {

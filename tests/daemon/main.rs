@@ -7,6 +7,7 @@ mod concurrency;
 mod crash;
 mod delivery;
 mod migrate;
+mod pull;
 mod queue;
 mod scale_out;
 mod support;

@@ -11,7 +11,7 @@ pub mod worker;
 use std::path::Path;
 use std::time::Duration;
 
-use play_runtime::config::Workspace;
+use play_runtime::config::{Sinks, Workspace};
 
 pub use sinks::{Job, Sink, SinkSet};
 pub use worker::{Pass, Worker};
@@ -19,14 +19,19 @@ pub use worker::{Pass, Worker};
 /// The sinks of the project's `play.toml` (none when it has no such file), their secrets
 /// read from the environment.
 pub fn sinks_of(project: &Path) -> Result<SinkSet, String> {
+    Ok(SinkSet::from_settings(&settings_of(project)?, &|name| std::env::var(name).ok()))
+}
+
+/// The `[sinks.…]` and `[crm.…]` settings of the project's `play.toml` (none without one).
+pub fn settings_of(project: &Path) -> Result<Sinks, String> {
     let folder = if project.is_file() { project.parent().unwrap_or(Path::new(".")) } else { project };
     let text = match std::fs::read_to_string(folder.join("play.toml")) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(SinkSet::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Sinks::default()),
         Err(e) => return Err(format!("cannot read `play.toml`: {e}")),
     };
     let workspace = Workspace::from_toml(&text).map_err(|e| format!("`play.toml`: {e}"))?;
-    Ok(SinkSet::from_settings(&workspace.sinks, &|name| std::env::var(name).ok()))
+    Ok(workspace.sinks)
 }
 
 /// Starts the worker on its own thread, passing over the outbox every second (at once

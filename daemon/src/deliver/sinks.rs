@@ -42,6 +42,18 @@ pub struct SinkSet {
     pub by_name: BTreeMap<&'static str, Arc<dyn Sink>>,
     /// The SMTP sink's settings, to tell the workspace owner about dead deliveries.
     pub smtp: Option<Arc<SmtpSink>>,
+    /// `Record.field`s never written back to the CRM (`unsynced` of `[crm.…]`).
+    pub unsynced: Vec<String>,
+}
+
+/// The fields of an `update` or `assign` action that may be written back: without the
+/// unsynced ones (`unsynced` names them `Record.field`).
+pub fn synced_fields(action: &Value, unsynced: &[String]) -> Map<String, Value> {
+    let record = action.get("record").and_then(Value::as_str).unwrap_or_default();
+    let kind = record.split_once('/').map_or(record, |(k, _)| k);
+    let mut fields: Map<String, Value> = action.get("fields").and_then(Value::as_object).cloned().unwrap_or_default();
+    fields.retain(|name, _| !unsynced.iter().any(|u| u.split_once('.') == Some((kind, name.as_str()))));
+    fields
 }
 
 /// Which sink an action kind goes to; `None` for kinds delivery never sends.
@@ -111,20 +123,27 @@ impl SinkSet {
             let url = s.url.clone();
             put("webhook", secret(&s.secret_env, env).map(|key| Arc::new(Webhook { url, key }) as Arc<dyn Sink>));
         }
+        let mut unsynced = Vec::new();
         if let Some(s) = &sinks.salesforce {
+            unsynced = s.pull.unsynced.clone();
             let sf = secret(&s.token_env, env).map(|token| {
-                Arc::new(Crm::Salesforce(Salesforce {
+                let crm = Crm::Salesforce(Salesforce {
                     instance: s.instance_url.clone(),
                     version: s.api_version.clone(),
                     token,
-                })) as Arc<dyn Sink>
+                });
+                Arc::new(CrmSink { crm, unsynced: unsynced.clone() }) as Arc<dyn Sink>
             });
             put("crm", sf);
         } else if let Some(s) = &sinks.hubspot {
-            let hs = secret(&s.token_env, env)
-                .map(|token| Arc::new(Crm::HubSpot(HubSpot { root: s.url.clone(), token })) as Arc<dyn Sink>);
+            unsynced = s.pull.unsynced.clone();
+            let hs = secret(&s.token_env, env).map(|token| {
+                let crm = Crm::HubSpot(HubSpot { root: s.url.clone(), token });
+                Arc::new(CrmSink { crm, unsynced: unsynced.clone() }) as Arc<dyn Sink>
+            });
             put("crm", hs);
         }
+        set.unsynced = unsynced;
         set
     }
 
@@ -185,15 +204,20 @@ enum Crm {
     HubSpot(HubSpot),
 }
 
-impl Sink for Crm {
+/// The CRM sink: never writes back a field marked unsynced.
+struct CrmSink {
+    crm: Crm,
+    unsynced: Vec<String>,
+}
+
+impl Sink for CrmSink {
     fn send(&self, job: &Job) -> Outcome {
         let record = job.text("record").unwrap_or_default();
         let Some((kind, id)) = record.split_once('/') else {
             return Outcome::Failed { code: "record".into(), message: format!("`{record}` names no CRM record") };
         };
-        let mut fields: Map<String, Value> =
-            job.action.get("fields").and_then(Value::as_object).cloned().unwrap_or_default();
-        match self {
+        let mut fields = synced_fields(job.action, &self.unsynced);
+        match &self.crm {
             Crm::Salesforce(sf) => {
                 if job.kind == "assign" {
                     fields.insert("OwnerId".into(), job.text("to").unwrap_or_default().into());

@@ -18,7 +18,7 @@ use play_delivery::Outcome;
 use play_store::{Attempt, Delivery, Outbox, Store, Then};
 use serde_json::Value;
 
-use super::sinks::{sink_of, Job, SinkSet};
+use super::sinks::{self, sink_of, Job, SinkSet};
 
 /// What one pass did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -160,6 +160,13 @@ impl Worker {
                     pass.skipped += 1;
                     continue;
                 }
+            }
+            if d.kind == "update" && sinks::synced_fields(&action, &self.sinks.unsynced).is_empty() {
+                let message =
+                    "every field of this update is unsynced (`unsynced` in play.toml): nothing is written back";
+                self.record(&base("skipped", sink, "unsynced", message.into()), Then::Skipped)?;
+                pass.skipped += 1;
+                continue;
             }
             if self.holds.get(sink).is_some_and(|h| h.until > now) {
                 continue;

@@ -8,6 +8,7 @@ pub mod openapi;
 mod queue;
 pub(crate) use queue::activity_change;
 mod read;
+mod sync;
 
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
@@ -49,6 +50,8 @@ pub struct App {
     pub(crate) status: Arc<Mutex<Status>>,
     pub(crate) secret: Option<Arc<[u8]>>,
     pub(crate) limits: Limits,
+    /// The CRM pull, when `play.toml` configures a CRM.
+    pub(crate) pull: Option<Arc<crate::pull::Puller>>,
 }
 
 impl App {
@@ -60,7 +63,14 @@ impl App {
             status,
             secret: secret.map(Into::into),
             limits: Limits::default(),
+            pull: None,
         }
+    }
+
+    /// The CRM pull `POST /v1/sync` runs.
+    pub fn with_pull(mut self, pull: Option<Arc<crate::pull::Puller>>) -> App {
+        self.pull = pull;
+        self
     }
 
     /// Runs a query on a reader, off the async threads.
@@ -114,6 +124,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/deliveries", get(deliveries::list))
         .route("/v1/deliveries/:id/retry", post(deliveries::retry))
         .route("/v1/unsubscribe", post(deliveries::unsubscribe))
+        .route("/v1/sync", post(sync::post))
         .route("/metrics", get(read::metrics))
         .route("/openapi.json", get(openapi::document))
         .layer(DefaultBodyLimit::max(body_limit))

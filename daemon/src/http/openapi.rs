@@ -44,6 +44,12 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
         "One-click unsubscribe from automatic emails (?email=&action=, the link in List-Unsubscribe)",
         false,
     ),
+    (
+        "post",
+        "/v1/sync",
+        "Pull changes from the CRM now: every configured object, or one record (body: record, `Type/id`)",
+        true,
+    ),
     ("get", "/metrics", "Prometheus metrics", false),
     ("get", "/openapi.json", "This document", false),
 ];
@@ -89,6 +95,10 @@ fn responses(method: &str, path: &str, secured: bool) -> Value {
     if path.ends_with("/retry") {
         answers.insert("409".into(), error("the delivery is pending or delivered: nothing to retry"));
     }
+    if path == "/v1/sync" {
+        answers.insert("409".into(), error("no CRM is configured in play.toml"));
+        answers.insert("500".into(), error("the project or the store could not be read for the pull"));
+    }
     let post = method == "post";
     answers.insert("400".into(), error("a malformed parameter or body"));
     answers.insert("401".into(), error("no valid credentials"));
@@ -124,6 +134,7 @@ fn request_body(path: &str) -> Option<Value> {
             schema["required"] = json!(["playbook", "activity"]);
             schema
         }
+        "/v1/sync" => text(&["record"]),
         p if p.starts_with("/v1/actions/{id}/") => text(&["note", "reason", "until", "subject", "body"]),
         _ => return None,
     };

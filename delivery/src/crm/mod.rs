@@ -1,5 +1,9 @@
 //! Writing back to the CRM: field updates and owner changes (`update`, `assign`), and
 //! activities logged for completed work, through each CRM's documented REST API.
+//! Pulling goes the other way: records changed in the CRM, read page by page (`pull.rs`)
+//! and turned into change lines (`mapping.rs`).
 
 pub mod hubspot;
+pub mod mapping;
+pub mod pull;
 pub mod salesforce;

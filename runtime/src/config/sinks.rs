@@ -24,6 +24,9 @@
 //! instance_url = "https://acme.my.salesforce.com"
 //! api_version = "61.0"
 //! token_env = "PLAY_SALESFORCE_TOKEN"
+//! pull_every = "12h"                  # how often changes are pulled (the default)
+//! objects = ["Account", "Contact"]    # what is pulled (the default: Account)
+//! unsynced = ["Account.health_score"] # fields never written back
 //!
 //! [crm.hubspot]
 //! url = "https://api.hubapi.com"      # the default
@@ -36,6 +39,7 @@ use std::ops::Range;
 use play_compiler::suggest;
 use toml_edit::TableLike;
 
+use super::pull::{list_of, seconds, PullConfig};
 use super::{kind, ConfigProblem, Reader};
 
 /// Every configured sink; none is configured by default.
@@ -76,12 +80,14 @@ pub struct SalesforceConfig {
     pub instance_url: String,
     pub api_version: String,
     pub token_env: String,
+    pub pull: PullConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HubSpotConfig {
     pub url: String,
     pub token_env: String,
+    pub pull: PullConfig,
 }
 
 /// A problem in a sink's section.
@@ -128,8 +134,8 @@ fn keys(name: &str) -> &'static [&'static str] {
         "smtp" => &["host", "from", "port", "security", "username", "password_env", "unsubscribe"],
         "slack" => &["webhook_env"],
         "webhook" => &["url", "secret_env"],
-        "salesforce" => &["instance_url", "token_env", "api_version"],
-        _ => &["token_env", "url"],
+        "salesforce" => &["instance_url", "token_env", "api_version", "pull_every", "objects", "unsynced"],
+        _ => &["token_env", "url", "pull_every", "objects", "unsynced"],
     }
 }
 
@@ -199,12 +205,14 @@ impl Reader<'_> {
                         instance_url: v.text("instance_url").unwrap_or_default(),
                         api_version: v.text("api_version").unwrap_or_else(|| "61.0".into()),
                         token_env: v.text("token_env").unwrap_or_default(),
+                        pull: v.pull("Account"),
                     })
                 }
                 _ => {
                     sinks.hubspot = Some(HubSpotConfig {
                         url: v.text("url").unwrap_or_else(|| "https://api.hubapi.com".into()),
                         token_env: v.text("token_env").unwrap_or_default(),
+                        pull: v.pull("companies"),
                     })
                 }
             }
@@ -262,6 +270,13 @@ impl Reader<'_> {
                 }
                 continue;
             }
+            if key == "objects" || key == "unsynced" {
+                match list_of(name, key, item) {
+                    Ok(list) => values.lists.push((key, list)),
+                    Err(p) => problem(p, value_span),
+                }
+                continue;
+            }
             let Some(text) = item.as_str() else {
                 problem(
                     SinkProblem::BadValue { key, found: kind(item).to_string(), expected: "text in quotes" },
@@ -312,6 +327,7 @@ fn check_value(key: &'static str, text: &str) -> Option<SinkProblem> {
         "from" if !play_compiler::email::is_email(address_of(text)) => {
             bad("an email address, like `Customer Success <cs@example.com>`")
         }
+        "pull_every" if seconds(text).is_none() => bad("a time of a minute or more, like `12h`, `30m` or `1d`"),
         "host" if text.is_empty() || text.contains(['/', ' ', ':']) => bad("a host name, like `smtp.example.com`"),
         _ => None,
     }
@@ -328,12 +344,18 @@ fn address_of(text: &str) -> &str {
 #[derive(Default)]
 struct Values {
     texts: Vec<(&'static str, String)>,
+    lists: Vec<(&'static str, Vec<String>)>,
     port: Option<u16>,
 }
 
 impl Values {
     fn text(&self, key: &str) -> Option<String> {
         self.texts.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone())
+    }
+
+    fn pull(&self, default_object: &str) -> PullConfig {
+        let list = |key: &str| self.lists.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+        PullConfig::new(self.text("pull_every").as_deref(), list("objects"), list("unsynced"), default_object)
     }
 }
 

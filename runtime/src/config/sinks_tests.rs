@@ -70,3 +70,33 @@ fn every_problem_of_the_sinks_is_reported_with_its_code() {
         "#);
     assert_eq!(Workspace::check_toml(text).1[0].problem.code(), codes::MISSING_SETTING);
 }
+
+#[test]
+fn pulling_defaults_to_every_12_hours_and_the_accounts() {
+    let w = Workspace::from_toml(GOOD).expect("valid settings");
+    let sf = w.sinks.salesforce.expect("salesforce").pull;
+    assert_eq!((sf.every, sf.objects.as_slice()), (12 * 3600, &["Account".to_string()][..]));
+    assert!(sf.unsynced.is_empty());
+    assert_eq!(w.sinks.hubspot.expect("hubspot").pull.objects, vec!["companies".to_string()]);
+}
+
+#[test]
+fn pull_settings_are_read() {
+    let text = "[crm.salesforce]\ninstance_url = \"https://acme.my.salesforce.com\"\ntoken_env = \"SF\"\npull_every = \"30m\"\nobjects = [\"Account\", \"Contact\"]\nunsynced = [\"Account.health_score\"]\n";
+    let pull = Workspace::from_toml(text).expect("valid settings").sinks.salesforce.expect("salesforce").pull;
+    assert_eq!(pull.every, 1800);
+    assert_eq!(pull.objects, vec!["Account".to_string(), "Contact".to_string()]);
+    assert!(pull.is_unsynced("Account", "health_score"));
+    assert!(!pull.is_unsynced("Account", "health"));
+    assert!(!pull.is_unsynced("Contact", "health_score"));
+}
+
+#[test]
+fn bad_pull_settings_are_reported_by_name() {
+    let text = "[crm.hubspot]\ntoken_env = \"HS\"\npull_every = \"often\"\nobjects = [\"companies\", \"widgets\"]\nunsynced = [\"health_score\"]\n";
+    insta::assert_snapshot!(rendered(text).join("\n"), @r#"
+        play::E0611 `pull_every` cannot be `often` (line 3, column 14): write a time of a minute or more, like `12h`, `30m` or `1d`
+        play::E0611 `objects` cannot be `widgets` (line 4, column 11): write a list of HubSpot objects: `companies`, `contacts`, `deals`, `tickets`
+        play::E0611 `unsynced` cannot be `health_score` (line 5, column 12): write a list of `Record.field`, like `["Account.health_score"]`
+        "#);
+}
