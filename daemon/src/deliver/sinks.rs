@@ -44,14 +44,18 @@ pub struct SinkSet {
     pub smtp: Option<Arc<SmtpSink>>,
 }
 
-/// Which sink an action kind goes to; `None` for kinds delivery never sends.
-pub fn sink_of(kind: &str) -> Option<&'static str> {
+/// Which sink an action goes to, chosen when it is projected into the outbox (the row's
+/// `sink`): `none` for kinds delivery never sends. A brief goes to Slack when its `to` is a
+/// channel (`#cs`), else by email.
+pub fn sink_of(kind: &str, action: &Value) -> &'static str {
     match kind {
-        "email" | "notify_email" => Some("smtp"),
-        "notify_slack" => Some("slack"),
-        "webhook" | "enroll" => Some("webhook"),
-        "assign" | "update" => Some("crm"),
-        _ => None,
+        "email" | "notify_email" => "smtp",
+        "notify_slack" => "slack",
+        "webhook" | "enroll" => "webhook",
+        "assign" | "update" => "crm",
+        "brief" if action["to"].as_str().is_some_and(|to| to.starts_with('#')) => "slack",
+        "brief" => "smtp",
+        _ => "none",
     }
 }
 
@@ -141,6 +145,7 @@ impl Sink for SmtpJobs {
         let Some(to) = job.text("to") else {
             return Outcome::Failed { code: "address".into(), message: "the action has no recipient".into() };
         };
+        let approved_by = job.text("approved_by");
         let email = Email {
             id: job.id.to_string(),
             to,
@@ -151,7 +156,9 @@ impl Sink for SmtpJobs {
                 .unwrap_or_default(),
             text: job.text("body").or_else(|| job.text("message")).unwrap_or_default(),
             html: job.text("html"),
-            automatic: job.kind == "email",
+            // An approved email task is a person's email: no `List-Unsubscribe`.
+            automatic: job.kind == "email" && approved_by.is_none(),
+            approved_by,
         };
         self.0.send(&email)
     }

@@ -16,7 +16,8 @@ use crate::status::Status;
 fn row(id: &str, kind: &str, playbook: &str, to: &str) -> OutboxRow {
     let json =
         serde_json::json!({ "id": id, "action": kind, "playbook": playbook, "record": "Account/acme", "to": to });
-    OutboxRow { action_id: id.into(), kind: kind.into(), at: 1_772_409_600, json: json.to_string() }
+    let sink = crate::deliver::sinks::sink_of(kind, &json).into();
+    OutboxRow { action_id: id.into(), kind: kind.into(), sink, at: 1_772_409_600, json: json.to_string() }
 }
 
 fn attempt(id: &str, outcome: &str, code: &str, message: &str) -> Attempt {
