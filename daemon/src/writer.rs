@@ -361,6 +361,13 @@ impl Writer {
                 extra.insert("task".into(), a.task.into());
                 extra.extend(a.by.map(|by| ("approved_by".to_string(), Value::String(by))));
             }
+            if action.action == play_compiler::program::ActionKind::Brief {
+                // What the brief tells is read now, from the engine: delivery never reads it.
+                if let Some(engine) = self.host.engine() {
+                    let about = action.about.as_deref().unwrap_or(&action.record);
+                    extra.insert("data".into(), crate::brief::data(engine, self.store.as_ref(), about, action.at));
+                }
+            }
             project::action(batch, action, &who, extra);
         }
         for entry in &output.history {
