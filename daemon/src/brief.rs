@@ -7,7 +7,7 @@ use play_runtime::engine::Engine;
 use play_runtime::store::MemoryStore;
 use play_runtime::value::moment_text;
 use play_runtime::vm::Data;
-use play_store::{ActionQuery, ActionState, Store};
+use play_store::{ActionQuery, ActionRow, ActionState, Batch, Store};
 use serde_json::{json, Map, Value};
 
 const DAY: i64 = 86_400;
@@ -16,9 +16,10 @@ const WINDOW: i64 = 30 * DAY;
 const EVENTS: usize = 10;
 const OPEN_ACTIONS: usize = 20;
 
-/// The data of a brief about `record` (`Account/acme`) at `now`, the open actions read from
-/// `store` (as committed before the brief's batch).
-pub fn data(engine: &Engine<MemoryStore>, store: &dyn Store, record: &str, now: i64) -> Value {
+/// The data of a brief about `record` (`Account/acme`) at `now`: the open actions are those
+/// of `store` with what `batch` (not committed yet) changes of them, so that the data is the
+/// same however commands were grouped into batches (a refold of the journal agrees).
+pub fn data(engine: &Engine<MemoryStore>, store: &dyn Store, batch: &Batch, record: &str, now: i64) -> Value {
     let program = engine.program();
     let (kind, id) = record.split_once('/').unwrap_or((record, ""));
     let Some(rt) = program.schema.records.iter().position(|r| r.name == kind) else {
@@ -61,16 +62,7 @@ pub fn data(engine: &Engine<MemoryStore>, store: &dyn Store, record: &str, now: 
     }
     events.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     let events: Vec<Value> = events.into_iter().take(EVENTS).map(|(_, v)| v).collect();
-    let query = ActionQuery {
-        record: Some(record.to_string()),
-        state: Some(ActionState::Open),
-        limit: OPEN_ACTIONS,
-        ..ActionQuery::default()
-    };
-    let open: Vec<Value> = store
-        .actions(&query)
-        .map(|page| page.items)
-        .unwrap_or_default()
+    let open: Vec<Value> = open_actions(store, batch, record)
         .iter()
         .map(|row| {
             let j: Value = serde_json::from_str(&row.json).unwrap_or(Value::Null);
@@ -78,4 +70,26 @@ pub fn data(engine: &Engine<MemoryStore>, store: &dyn Store, record: &str, now: 
         })
         .collect();
     json!({ "record": record, "fields": fields, "trends": trends, "events": events, "open_actions": open })
+}
+
+/// The actions open on `record`, ranked as the queue is (priority, then age), at most
+/// [`OPEN_ACTIONS`].
+fn open_actions(store: &dyn Store, batch: &Batch, record: &str) -> Vec<ActionRow> {
+    let query = ActionQuery {
+        record: Some(record.to_string()),
+        state: Some(ActionState::Open),
+        limit: 10 * OPEN_ACTIONS,
+        ..ActionQuery::default()
+    };
+    let mut open = store.actions(&query).map(|page| page.items).unwrap_or_default();
+    open.extend(batch.actions.iter().filter(|a| a.record == record && a.state == ActionState::Open).cloned());
+    for u in &batch.updates {
+        if u.state != ActionState::Open {
+            open.retain(|a| a.id != u.id);
+        }
+    }
+    open.sort_by(|a, b| b.priority.total_cmp(&a.priority).then(a.at.cmp(&b.at)).then(a.seq.cmp(&b.seq)));
+    open.dedup_by(|a, b| a.id == b.id);
+    open.truncate(OPEN_ACTIONS);
+    open
 }

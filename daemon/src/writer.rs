@@ -365,7 +365,8 @@ impl Writer {
                 // What the brief tells is read now, from the engine: delivery never reads it.
                 if let Some(engine) = self.host.engine() {
                     let about = action.about.as_deref().unwrap_or(&action.record);
-                    extra.insert("data".into(), crate::brief::data(engine, self.store.as_ref(), about, action.at));
+                    let data = crate::brief::data(engine, self.store.as_ref(), batch, about, action.at);
+                    extra.insert("data".into(), data);
                 }
             }
             project::action(batch, action, &who, extra);

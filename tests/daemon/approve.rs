@@ -105,7 +105,9 @@ fn a_brief_carries_the_records_data_and_is_summarised_by_the_configured_model() 
     let (code, report) = daemon.post("/v1/changes", Some(&jo), CHANGES);
     assert_eq!(code, 200, "{report}");
     daemon.status_when(&jo, |s| s["outbox_backlog"] == 0);
-    let (_, listed) = daemon.get("/v1/deliveries?kind=brief", Some(&jo));
+    // The workspace's owner sees every playbook's deliveries (the briefs' playbooks are private).
+    let lee = token(dir.path(), "lee@example.com");
+    let (_, listed) = daemon.get("/v1/deliveries?kind=brief", Some(&lee));
     let briefs = listed["deliveries"].as_array().unwrap();
     assert!(!briefs.is_empty(), "the changes made briefs: {listed}");
     assert!(briefs.iter().all(|d| d["sink"] == "smtp" && d["state"] == "delivered"), "{listed}");
