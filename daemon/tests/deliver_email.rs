@@ -134,5 +134,8 @@ fn an_approved_email_goes_from_the_teammate_without_unsubscribe_unless_the_conta
     assert_eq!(skipped.state, DeliveryState::Skipped);
     assert!(skipped.last_message.unwrap().contains("opted out (unsubscribed)"));
     let log = store.sync_log(0, 10).unwrap();
-    assert!(log.iter().all(|a| a.teammate.as_deref() == Some("jo@example.com")), "the approver is the teammate: {log:?}");
+    assert!(
+        log.iter().all(|a| a.teammate.as_deref() == Some("jo@example.com")),
+        "the approver is the teammate: {log:?}"
+    );
 }

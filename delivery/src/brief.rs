@@ -79,7 +79,8 @@ fn api_error(outcome: Outcome, reply: &Value) -> Outcome {
 /// A brief's subject and text: the summary (when there is a summariser) above the data.
 pub fn write(action: &Value, summariser: Option<&Summariser>) -> Result<(String, String), Outcome> {
     let data = &action["data"];
-    let name = data["fields"]["name"].as_str().or_else(|| data["record"].as_str()).or_else(|| action["record"].as_str());
+    let name =
+        data["fields"]["name"].as_str().or_else(|| data["record"].as_str()).or_else(|| action["record"].as_str());
     let subject = format!("Brief: {}", name.unwrap_or("a record"));
     let text = data_text(action);
     match summariser {
@@ -124,9 +125,9 @@ pub fn data_text(action: &Value) -> String {
     match data["events"].as_array().filter(|e| !e.is_empty()) {
         Some(events) => {
             for e in events {
-                let fields = e["fields"].as_object().map(|f| {
-                    f.iter().map(|(k, v)| format!("{k} {}", shown(v))).collect::<Vec<_>>().join(", ")
-                });
+                let fields = e["fields"]
+                    .as_object()
+                    .map(|f| f.iter().map(|(k, v)| format!("{k} {}", shown(v))).collect::<Vec<_>>().join(", "));
                 let fields = fields.filter(|f| !f.is_empty()).map(|f| format!(": {f}")).unwrap_or_default();
                 out.push_str(&format!("- {} {}{fields}\n", shown(&e["at"]), shown(&e["event"])));
             }

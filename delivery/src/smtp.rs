@@ -112,10 +112,7 @@ impl SmtpSink {
                 b.reply_to(teammate)
             };
         }
-        let mut b = b
-            .to(to)
-            .subject(email.subject.clone())
-            .message_id(Some(format!("<{}@{domain}>", email.id)));
+        let mut b = b.to(to).subject(email.subject.clone()).message_id(Some(format!("<{}@{domain}>", email.id)));
         if email.automatic {
             b = b.raw_header(header("Auto-Submitted", "auto-generated".into()));
             if let Some(base) = &self.unsubscribe {

@@ -27,7 +27,9 @@ use toml_edit::{Array, ImDocument, Item, TableLike, TomlError, Value};
 use crate::calendar::Calendar;
 
 mod sinks;
-pub use sinks::{BriefConfig, HubSpotConfig, SalesforceConfig, SinkProblem, Sinks, SlackConfig, SmtpConfig, WebhookConfig};
+pub use sinks::{
+    BriefConfig, HubSpotConfig, SalesforceConfig, SinkProblem, Sinks, SlackConfig, SmtpConfig, WebhookConfig,
+};
 
 /// The settings of one workspace.
 #[derive(Clone, Debug, PartialEq, Eq)]

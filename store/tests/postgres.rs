@@ -39,7 +39,8 @@ fn a_worker_whose_lease_was_taken_over_moves_no_delivery() {
     let mut leases = Leases::open(db.url()).unwrap();
     let first = leases.acquire(0, "a", Duration::from_millis(1)).unwrap().expect("a free partition is taken");
     let mut old = PostgresStore::open(db.url()).unwrap().fenced(Fence { partition: 0, token: first.token });
-    let row = OutboxRow { action_id: "a1".into(), kind: "webhook".into(), sink: "webhook".into(), at: 5, json: "{}".into() };
+    let row =
+        OutboxRow { action_id: "a1".into(), kind: "webhook".into(), sink: "webhook".into(), at: 5, json: "{}".into() };
     old.append(&Batch { outbox: vec![row], ..Batch::default() }).unwrap();
     old.set_mark("optouts", 3).unwrap();
 
@@ -96,9 +97,14 @@ fn outbox_rows_written_before_delivery_state_are_numbered_by_their_moment() {
         s.due_deliveries(100, 0, 10).unwrap().into_iter().map(|d| (d.action_id, d.seq)).collect();
     assert_eq!(due[..2], [("early".to_string(), 2), ("late".to_string(), 3)], "pending rows, by their moment");
     let sink = |id: &str| s.delivery(id).unwrap().unwrap().sink;
-    assert_eq!((sink("late"), sink("hook"), sink("b1")), ("smtp".into(), "webhook".into(), "slack".into()), "sinks by kind");
+    assert_eq!(
+        (sink("late"), sink("hook"), sink("b1")),
+        ("smtp".into(), "webhook".into(), "slack".into()),
+        "sinks by kind"
+    );
     assert_eq!(s.delivery("sent").unwrap().unwrap().state, DeliveryState::Delivered, "delivered rows stay delivered");
-    let row = OutboxRow { action_id: "new".into(), kind: "email".into(), sink: "smtp".into(), at: 1, json: "{}".into() };
+    let row =
+        OutboxRow { action_id: "new".into(), kind: "email".into(), sink: "smtp".into(), at: 1, json: "{}".into() };
     s.append(&Batch { outbox: vec![row], ..Batch::default() }).unwrap();
     assert_eq!(s.delivery("new").unwrap().unwrap().seq, 6, "new rows come after");
 }

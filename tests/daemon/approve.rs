@@ -43,7 +43,11 @@ fn an_approved_email_task_is_sent_as_edited_once_even_across_a_kill() {
     let sent_id = done["sent"]["id"].as_str().expect("the approval answers with the email it sends").to_string();
     let message_id = format!("<{sent_id}@example.com>");
     let ours = |server: &smtp::SmtpServer| -> Vec<String> {
-        server.received().into_iter().filter(|m| smtp::header(m, "Message-ID").as_deref() == Some(&message_id)).collect()
+        server
+            .received()
+            .into_iter()
+            .filter(|m| smtp::header(m, "Message-ID").as_deref() == Some(&message_id))
+            .collect()
     };
     daemon.status_when(&jo, |s| s["outbox_backlog"] == 0);
     let got = ours(&server);
@@ -124,10 +128,13 @@ fn a_brief_carries_the_records_data_and_is_summarised_by_the_configured_model() 
     assert!(globex.contains("- tier: MidMarket"), "{globex}");
     assert!(globex.contains("Open actions on the record"), "{globex}");
     let asked = model.requests();
-    assert!(asked.iter().all(|r| r.path == "/v1/chat/completions" && r.header("authorization") == Some("Bearer sk-local")));
+    assert!(asked
+        .iter()
+        .all(|r| r.path == "/v1/chat/completions" && r.header("authorization") == Some("Bearer sk-local")));
     let globex_asked = asked.iter().any(|r| {
         let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-        body["model"] == "gpt-test" && body["messages"][1]["content"].as_str().unwrap_or_default().contains("Account/globex")
+        body["model"] == "gpt-test"
+            && body["messages"][1]["content"].as_str().unwrap_or_default().contains("Account/globex")
     });
     assert!(globex_asked, "the model was given Globex's data");
     assert_eq!(daemon.stop(), 0);

@@ -34,7 +34,13 @@ fn fill(store: &mut dyn Store) {
         }],
         outbox: ["a", "c", "b"]
             .iter()
-            .map(|id| OutboxRow { action_id: id.to_string(), kind: "email".into(), sink: "smtp".into(), at: 10, json: "{}".into() })
+            .map(|id| OutboxRow {
+                action_id: id.to_string(),
+                kind: "email".into(),
+                sink: "smtp".into(),
+                at: 10,
+                json: "{}".into(),
+            })
             .collect(),
         history: (0..3)
             .map(|n| HistoryRow {

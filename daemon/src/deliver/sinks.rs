@@ -172,7 +172,8 @@ impl Sink for SmtpJobs {
                 Ok(written) => written,
                 Err(outcome) => return outcome,
             };
-            let email = Email { id: job.id.to_string(), to, subject, text, html: None, automatic: false, approved_by: None };
+            let email =
+                Email { id: job.id.to_string(), to, subject, text, html: None, automatic: false, approved_by: None };
             return self.0.send(&email);
         }
         let approved_by = job.text("approved_by");
