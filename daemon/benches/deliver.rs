@@ -70,7 +70,7 @@ fn row(n: u64, url: &str) -> OutboxRow {
         r#"{{"id":"{id}","action":"webhook","playbook":"sync","step":"push","record":"Account/a{}","url":"{url}"}}"#,
         n % 64
     );
-    OutboxRow { action_id: id, kind: "webhook".into(), at: 1_772_409_600, json }
+    OutboxRow { action_id: id, kind: "webhook".into(), sink: "webhook".into(), at: 1_772_409_600, json }
 }
 
 fn deliver(c: &mut Criterion) {

@@ -165,6 +165,11 @@ impl Host {
         in_engine.or(self.trace.take()).map(|t| t.lines).unwrap_or_default()
     }
 
+    /// The engine, once there is one: what a brief's data is read from.
+    pub fn engine(&self) -> Option<&Engine<MemoryStore>> {
+        self.engine.as_ref()
+    }
+
     /// Whether the engine holds a record.
     pub fn record_exists(&self, record: u32, id: &str) -> bool {
         self.engine.as_ref().is_some_and(|e| e.store_record_exists(record, id))

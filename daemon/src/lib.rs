@@ -5,6 +5,7 @@
 //! so this crate does not depend on it.
 
 mod auth;
+mod brief;
 mod case;
 mod clock;
 pub mod deliver;

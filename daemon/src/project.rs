@@ -3,7 +3,7 @@
 
 use play_runtime::engine::{Action, HistoryEntry};
 use play_store::{ActionRow, ActionState, Batch, HistoryRow, OutboxRow, RunRow};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Who sees a playbook's actions.
 pub struct Visibility<'a> {
@@ -21,8 +21,23 @@ fn text(json: &Value, key: &str) -> Option<String> {
     json.get(key).and_then(Value::as_str).map(String::from)
 }
 
-/// Adds an action to the batch: a queue row, and an outbox row for what delivery sends.
-pub fn action(batch: &mut Batch, action: &Action, who: &Visibility) {
+/// Who approved an email task, and which: what the email its approval produced carries
+/// to delivery.
+pub struct Approval {
+    pub task: String,
+    pub by: Option<String>,
+}
+
+/// The id of the email an email task's approval produces (as the engine makes it): an
+/// outbox row's key, so that a replay never makes a second one.
+pub fn approved_email_id(task: &str) -> String {
+    play_compiler::program::hex_hash(format!("{task}|approved").as_bytes())
+}
+
+/// Adds an action to the batch: a queue row, and an outbox row for what delivery sends,
+/// naming its sink. The email of an approved email task carries its task and approver
+/// (`task`, `approved_by`) in the outbox row, and a brief the record's data (`data`).
+pub fn action(batch: &mut Batch, action: &Action, who: &Visibility, extra: Map<String, Value>) {
     let json = serde_json::to_value(action).unwrap_or(Value::Null);
     let kind = text(&json, "action").unwrap_or_default();
     let public = (who.is_public)(&action.playbook);
@@ -46,7 +61,15 @@ pub fn action(batch: &mut Batch, action: &Action, who: &Visibility) {
         json: line.clone(),
     });
     if !worked {
-        batch.outbox.push(OutboxRow { action_id: action.id.clone(), kind, at: action.at, json: line });
+        let sink = crate::deliver::sinks::sink_of(&kind, &json).to_string();
+        let json = match json {
+            Value::Object(mut map) if !extra.is_empty() => {
+                map.extend(extra);
+                Value::Object(map).to_string()
+            }
+            _ => line,
+        };
+        batch.outbox.push(OutboxRow { action_id: action.id.clone(), kind, sink, at: action.at, json });
     }
 }
 

@@ -5,6 +5,7 @@
 //! after it, folded again with nothing written, since those projections were committed
 //! with their commands.
 
+use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -347,8 +348,28 @@ impl Writer {
         let flag = self.owner.as_deref();
         let owner_of = |name: &str| host.owner_of(name, flag);
         let who = Visibility { is_public: &is_public, owner_of: &owner_of };
+        // An approval and the email it produces come out of the engine together.
+        let mut approvals: HashMap<String, project::Approval> = output
+            .updates
+            .iter()
+            .filter(|u| u.state == play_runtime::engine::ActionState::Done)
+            .map(|u| (project::approved_email_id(&u.id), project::Approval { task: u.id.clone(), by: u.by.clone() }))
+            .collect();
         for action in &output.actions {
-            project::action(batch, action, &who);
+            let mut extra = Map::new();
+            if let Some(a) = approvals.remove(&action.id) {
+                extra.insert("task".into(), a.task.into());
+                extra.extend(a.by.map(|by| ("approved_by".to_string(), Value::String(by))));
+            }
+            if action.action == play_compiler::program::ActionKind::Brief {
+                // What the brief tells is read now, from the engine: delivery never reads it.
+                if let Some(engine) = self.host.engine() {
+                    let about = action.about.as_deref().unwrap_or(&action.record);
+                    let data = crate::brief::data(engine, self.store.as_ref(), batch, about, action.at);
+                    extra.insert("data".into(), data);
+                }
+            }
+            project::action(batch, action, &who, extra);
         }
         for entry in &output.history {
             project::history(batch, entry);

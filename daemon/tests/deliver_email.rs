@@ -97,3 +97,45 @@ fn a_dead_delivery_is_announced_to_the_workspace_owner() {
     assert_eq!(header(&got[0], "Message-ID").as_deref(), Some("<dead-e9@example.com>"));
     assert!(got[0].contains("/v1/deliveries/e9/retry"), "{}", got[0]);
 }
+
+/// The email of an approved email task, as the writer projects it: its task and approver.
+fn approved(id: &str, to: &str, contact: &str, by: &str) -> String {
+    let mut email: serde_json::Value = serde_json::from_str(&email(id, "email", to, contact)).unwrap();
+    email["task"] = "t1".into();
+    email["approved_by"] = by.into();
+    email.to_string()
+}
+
+#[test]
+fn an_approved_email_goes_from_the_teammate_without_unsubscribe_unless_the_contact_opted_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let server = SmtpServer::start();
+    let mut store = SqliteStore::open(&path).unwrap();
+    store.set_opt_out("ana@acme.example", Some("unsubscribed"), T0).unwrap();
+    let rows = [
+        ("a1", approved("a1", "vic@acme.example", "Contact/vic", "jo@example.com")),
+        ("a2", approved("a2", "ana@acme.example", "Contact/ana", "jo@example.com")),
+    ];
+    let refs: Vec<(&str, &str, &str)> = rows.iter().map(|(i, j)| (*i, "email", j.as_str())).collect();
+    produce(&path, &refs, T0);
+    let mut worker = worker(&path, &smtp_sinks(server.port), &[]);
+    let pass = worker.pass(T0).unwrap();
+    assert_eq!((pass.delivered, pass.skipped), (1, 1), "{pass:?}");
+
+    let got = server.received();
+    assert_eq!(got.len(), 1, "the contact who opted out gets nothing");
+    let m = &got[0];
+    assert_eq!(header(m, "From").as_deref(), Some("jo@example.com"), "from the teammate who approved it");
+    assert_eq!(header(m, "Message-ID").as_deref(), Some("<a1@example.com>"));
+    assert_eq!(header(m, "List-Unsubscribe"), None, "a person's email has no List-Unsubscribe");
+    assert_eq!(header(m, "Auto-Submitted"), None);
+    let skipped = store.delivery("a2").unwrap().unwrap();
+    assert_eq!(skipped.state, DeliveryState::Skipped);
+    assert!(skipped.last_message.unwrap().contains("opted out (unsubscribed)"));
+    let log = store.sync_log(0, 10).unwrap();
+    assert!(
+        log.iter().all(|a| a.teammate.as_deref() == Some("jo@example.com")),
+        "the approver is the teammate: {log:?}"
+    );
+}

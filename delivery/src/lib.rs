@@ -3,6 +3,7 @@
 //! [`Outcome`]; [`retry`] decides when the next attempt is due, for up to 30 days. The
 //! outbox worker (reading the daemon's outbox rows, never the engine) drives them.
 
+pub mod brief;
 pub mod crm;
 pub mod http;
 pub mod outcome;

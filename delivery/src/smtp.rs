@@ -53,6 +53,9 @@ pub struct Email {
     pub html: Option<String>,
     /// Sent by a playbook without a person approving it (`email`, not an email task).
     pub automatic: bool,
+    /// The teammate who approved it (an email task): the message is from them when their
+    /// address is in the sender's domain, else from the sender with `Reply-To` them.
+    pub approved_by: Option<String>,
 }
 
 impl Email {
@@ -66,7 +69,7 @@ impl Email {
         let to = a.to.clone().ok_or("the action has no recipient")?;
         let subject = a.subject.clone().or_else(|| a.title.clone()).unwrap_or_else(|| a.playbook.clone());
         let text = a.body.clone().or_else(|| a.message.clone()).unwrap_or_default();
-        Ok(Email { id: a.id.clone(), to, subject, text, html: a.html.clone(), automatic })
+        Ok(Email { id: a.id.clone(), to, subject, text, html: a.html.clone(), automatic, approved_by: None })
     }
 }
 
@@ -98,11 +101,18 @@ impl SmtpSink {
     pub fn message(&self, email: &Email) -> Result<Message, String> {
         let to: Mailbox = email.to.parse().map_err(|e| format!("`{}` is not an address: {e}", email.to))?;
         let domain = self.from.email.domain().to_string();
-        let mut b = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(email.subject.clone())
-            .message_id(Some(format!("<{}@{domain}>", email.id)));
+        let mut b = Message::builder().from(self.from.clone());
+        if let Some(by) = &email.approved_by {
+            let teammate: Mailbox = by.parse().map_err(|e| format!("the approver `{by}` is not an address: {e}"))?;
+            // The relay sends for the sender's domain only: a teammate of another domain
+            // is answered (`Reply-To`) rather than impersonated.
+            b = if teammate.email.domain().eq_ignore_ascii_case(&domain) {
+                Message::builder().from(teammate)
+            } else {
+                b.reply_to(teammate)
+            };
+        }
+        let mut b = b.to(to).subject(email.subject.clone()).message_id(Some(format!("<{}@{domain}>", email.id)));
         if email.automatic {
             b = b.raw_header(header("Auto-Submitted", "auto-generated".into()));
             if let Some(base) = &self.unsubscribe {

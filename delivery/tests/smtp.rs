@@ -74,6 +74,7 @@ fn email(automatic: bool) -> Email {
         text: "Hi Vic,\nyour renewal is on 2026-06-01.".into(),
         html: Some("<p>Hi Vic,<br>your renewal is on 2026-06-01 &amp; more.</p>".into()),
         automatic,
+        approved_by: None,
     }
 }
 
@@ -139,6 +140,23 @@ fn an_approved_email_task_has_no_unsubscribe_and_a_plain_email_one_part() {
     assert_eq!(header(m, "List-Unsubscribe"), None);
     assert_eq!(header(m, "Auto-Submitted"), None);
     assert!(header(m, "Content-Type").unwrap().starts_with("text/plain"), "{m}");
+}
+
+#[test]
+fn an_approved_email_is_from_a_teammate_of_the_senders_domain_else_answered_to_them() {
+    let sink = SmtpSink::new(&settings(25)).unwrap();
+    let mut e = email(false);
+    e.approved_by = Some("jo@example.com".into());
+    let same = String::from_utf8(sink.message(&e).unwrap().formatted()).unwrap();
+    assert_eq!(header(&same, "From").as_deref(), Some("jo@example.com"));
+    assert_eq!(header(&same, "Reply-To"), None);
+    assert_eq!(header(&same, "Message-ID").as_deref(), Some("<a1b2c3@example.com>"));
+    e.approved_by = Some("lee@partner.example".into());
+    let other = String::from_utf8(sink.message(&e).unwrap().formatted()).unwrap();
+    assert_eq!(header(&other, "From").as_deref(), Some("Play <cs@example.com>"));
+    assert_eq!(header(&other, "Reply-To").as_deref(), Some("lee@partner.example"));
+    e.approved_by = Some("not an address".into());
+    assert!(sink.message(&e).unwrap_err().contains("the approver `not an address`"));
 }
 
 #[test]

@@ -29,7 +29,9 @@ use crate::calendar::Calendar;
 mod pull;
 mod sinks;
 pub use pull::{PullConfig, DEFAULT_PULL_EVERY, HUBSPOT_OBJECTS};
-pub use sinks::{HubSpotConfig, SalesforceConfig, SinkProblem, Sinks, SlackConfig, SmtpConfig, WebhookConfig};
+pub use sinks::{
+    BriefConfig, HubSpotConfig, SalesforceConfig, SinkProblem, Sinks, SlackConfig, SmtpConfig, WebhookConfig,
+};
 
 /// The settings of one workspace.
 #[derive(Clone, Debug, PartialEq, Eq)]

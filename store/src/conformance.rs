@@ -156,7 +156,8 @@ fn people_working_actions_change_their_state(s: &mut impl Store) {
     assert_eq!(s.open_action("renewal", "review", "Account/acme").unwrap().map(|a| a.id), Some("a".into()));
     let done =
         ActionUpdate { id: "a".into(), state: ActionState::Done, snoozed_until: None, by: Some("jo".into()), at: 3 };
-    let outbox = OutboxRow { action_id: "a".into(), kind: "email".into(), at: 3, json: "{}".into() };
+    let outbox =
+        OutboxRow { action_id: "a".into(), kind: "email".into(), sink: "smtp".into(), at: 3, json: "{}".into() };
     s.append(&Batch { updates: vec![done], outbox: vec![outbox], ..Batch::default() }).unwrap();
     assert_eq!(s.action("a").unwrap().unwrap().state, ActionState::Done, "a completed action is done");
     assert_eq!(s.open_action("renewal", "review", "Account/acme").unwrap(), None, "and no longer open");

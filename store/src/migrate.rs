@@ -68,6 +68,7 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("since", Int),
             ("last_code", Text),
             ("last_message", Text),
+            ("sink", Text),
         ],
     ),
     ("history", &[("n", Int), ("at", Int), ("playbook", Text), ("record", Text), ("run", Int), ("json", Text)]),

@@ -113,6 +113,9 @@ pub struct ActionUpdate {
 pub struct OutboxRow {
     pub action_id: String,
     pub kind: String,
+    /// The sink it goes to (`smtp`, `slack`, `webhook`, `crm`), chosen when it is
+    /// projected; `none` for a kind delivery sends nowhere.
+    pub sink: String,
     pub at: i64,
     pub json: String,
 }

@@ -50,6 +50,8 @@ pub struct Delivery {
     pub seq: u64,
     /// `email`, `notify_slack`, `webhook`, …
     pub kind: String,
+    /// The sink it goes to, as projected (`smtp`, `slack`, `webhook`, `crm`, `none`).
+    pub sink: String,
     /// When the action was produced (seconds since 1970 UTC).
     pub at: i64,
     /// The action as in "Actions out".
@@ -106,6 +108,7 @@ pub enum Then {
 pub struct DeliveryQuery {
     pub state: Option<DeliveryState>,
     pub kind: Option<String>,
+    pub sink: Option<String>,
     pub limit: usize,
     /// Only those with a `seq` below this (the previous page's last).
     pub before: Option<u64>,

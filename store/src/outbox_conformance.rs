@@ -18,7 +18,8 @@ pub fn run<S: Store + Outbox>(mut fresh: impl FnMut() -> S) {
 }
 
 fn row(id: &str, kind: &str, at: i64) -> OutboxRow {
-    OutboxRow { action_id: id.into(), kind: kind.into(), at, json: format!("{{\"id\":\"{id}\"}}") }
+    let sink = if kind == "email" { "smtp" } else { kind };
+    OutboxRow { action_id: id.into(), kind: kind.into(), sink: sink.into(), at, json: format!("{{\"id\":\"{id}\"}}") }
 }
 
 fn put(s: &mut impl Store, rows: Vec<OutboxRow>) {
@@ -128,6 +129,12 @@ fn deliveries_list_newest_first_by_state_and_kind<S: Store + Outbox>(s: &mut S) 
     assert_eq!(ids(&s.deliveries(&dead).unwrap()), ["b"], "outbox: by state");
     let hooks = DeliveryQuery { kind: Some("webhook".into()), limit: 1, ..DeliveryQuery::default() };
     assert_eq!(ids(&s.deliveries(&hooks).unwrap()), ["c"], "outbox: by kind, limited");
+    let smtp = DeliveryQuery { sink: Some("smtp".into()), limit: 10, ..DeliveryQuery::default() };
+    let by_sink = s.deliveries(&smtp).unwrap();
+    assert_eq!(ids(&by_sink), ["b"], "outbox: by sink");
+    assert_eq!(by_sink[0].sink, "smtp", "outbox: a row keeps the sink it was projected to");
+    let none = DeliveryQuery { sink: Some("slack".into()), limit: 10, ..DeliveryQuery::default() };
+    assert!(s.deliveries(&none).unwrap().is_empty(), "outbox: no row of another sink");
 }
 
 fn opt_outs_are_set_and_cleared<S: Store + Outbox>(s: &mut S) {

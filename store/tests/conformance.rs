@@ -46,3 +46,35 @@ fn sqlite_passes_the_outbox_conformance_suite() {
         SqliteStore::open(&dir.path().join(format!("outbox-{n}.db"))).unwrap()
     });
 }
+
+#[test]
+fn outbox_rows_written_before_the_sink_column_get_the_sink_of_their_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let row = |id: &str, kind: &str, json: &str| play_store::OutboxRow {
+        action_id: id.into(),
+        kind: kind.into(),
+        sink: "none".into(),
+        at: 1,
+        json: json.into(),
+    };
+    let rows = vec![
+        row("e", "email", "{}"),
+        row("s", "notify_slack", "{}"),
+        row("c", "update", "{}"),
+        row("b", "brief", r##"{"to":"#cs"}"##),
+        row("m", "brief", r#"{"to":"jo@example.com"}"#),
+    ];
+    let mut s = SqliteStore::open(&path).unwrap();
+    s.append(&Batch { outbox: rows, ..Batch::default() }).unwrap();
+    drop(s);
+    // Back to schema version 2, as a release before the column left it.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP INDEX outbox_sink; ALTER TABLE outbox DROP COLUMN sink; PRAGMA user_version = 2;")
+        .unwrap();
+    drop(conn);
+    let s = SqliteStore::open(&path).unwrap();
+    use play_store::Outbox;
+    let sinks: Vec<String> = ["e", "s", "c", "b", "m"].iter().map(|id| s.delivery(id).unwrap().unwrap().sink).collect();
+    assert_eq!(sinks, ["smtp", "slack", "crm", "slack", "smtp"]);
+}

@@ -39,7 +39,8 @@ fn a_worker_whose_lease_was_taken_over_moves_no_delivery() {
     let mut leases = Leases::open(db.url()).unwrap();
     let first = leases.acquire(0, "a", Duration::from_millis(1)).unwrap().expect("a free partition is taken");
     let mut old = PostgresStore::open(db.url()).unwrap().fenced(Fence { partition: 0, token: first.token });
-    let row = OutboxRow { action_id: "a1".into(), kind: "webhook".into(), at: 5, json: "{}".into() };
+    let row =
+        OutboxRow { action_id: "a1".into(), kind: "webhook".into(), sink: "webhook".into(), at: 5, json: "{}".into() };
     old.append(&Batch { outbox: vec![row], ..Batch::default() }).unwrap();
     old.set_mark("optouts", 3).unwrap();
 
@@ -86,18 +87,26 @@ fn outbox_rows_written_before_delivery_state_are_numbered_by_their_moment() {
              CREATE TABLE outbox (action_id TEXT PRIMARY KEY, kind TEXT NOT NULL, at BIGINT NOT NULL,
                  json TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, delivered_at BIGINT);
              INSERT INTO outbox (action_id, kind, at, json, delivered_at) VALUES
-                 ('late', 'email', 30, '{}', NULL), ('sent', 'email', 10, '{}', 11), ('early', 'email', 20, '{}', NULL);",
+                 ('late', 'email', 30, '{}', NULL), ('sent', 'email', 10, '{}', 11), ('early', 'email', 20, '{}', NULL),
+                 ('hook', 'enroll', 40, '{}', NULL), ('b1', 'brief', 40, '{\"to\":\"#cs\"}', NULL);",
         )
         .unwrap();
     drop(client);
     let mut s = PostgresStore::open(db.url()).unwrap();
     let due: Vec<(String, u64)> =
         s.due_deliveries(100, 0, 10).unwrap().into_iter().map(|d| (d.action_id, d.seq)).collect();
-    assert_eq!(due, [("early".to_string(), 2), ("late".to_string(), 3)], "pending rows, by their moment");
+    assert_eq!(due[..2], [("early".to_string(), 2), ("late".to_string(), 3)], "pending rows, by their moment");
+    let sink = |id: &str| s.delivery(id).unwrap().unwrap().sink;
+    assert_eq!(
+        (sink("late"), sink("hook"), sink("b1")),
+        ("smtp".into(), "webhook".into(), "slack".into()),
+        "sinks by kind"
+    );
     assert_eq!(s.delivery("sent").unwrap().unwrap().state, DeliveryState::Delivered, "delivered rows stay delivered");
-    let row = OutboxRow { action_id: "new".into(), kind: "email".into(), at: 1, json: "{}".into() };
+    let row =
+        OutboxRow { action_id: "new".into(), kind: "email".into(), sink: "smtp".into(), at: 1, json: "{}".into() };
     s.append(&Batch { outbox: vec![row], ..Batch::default() }).unwrap();
-    assert_eq!(s.delivery("new").unwrap().unwrap().seq, 4, "new rows come after");
+    assert_eq!(s.delivery("new").unwrap().unwrap().seq, 6, "new rows come after");
 }
 
 #[test]

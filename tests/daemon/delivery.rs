@@ -18,7 +18,7 @@ const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// Twelve enterprise accounts, then their health moving hour by hour: each update is a
 /// `warehouse_sync` webhook.
-fn changes() -> String {
+pub fn changes() -> String {
     let mut lines = Vec::new();
     for h in 0..60 {
         let at = format!("2026-03-17T{:02}:{:02}:00Z", h / 60, h % 60);

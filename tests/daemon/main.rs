@@ -2,10 +2,12 @@
 //! driven over HTTP, stopped, killed and restarted.
 
 mod access;
+mod approve;
 mod clock;
 mod concurrency;
 mod crash;
 mod delivery;
+mod delivery_kill;
 mod migrate;
 mod pull;
 mod queue;

@@ -34,7 +34,13 @@ fn fill(store: &mut dyn Store) {
         }],
         outbox: ["a", "c", "b"]
             .iter()
-            .map(|id| OutboxRow { action_id: id.to_string(), kind: "email".into(), at: 10, json: "{}".into() })
+            .map(|id| OutboxRow {
+                action_id: id.to_string(),
+                kind: "email".into(),
+                sink: "smtp".into(),
+                at: 10,
+                json: "{}".into(),
+            })
             .collect(),
         history: (0..3)
             .map(|n| HistoryRow {
@@ -141,7 +147,7 @@ fn a_store_migrated_to_postgres_and_back_is_the_same_store() {
     copy.append(&Batch { history: vec![entry], ..Batch::default() }).unwrap();
     let history = copy.history(&HistoryQuery { limit: 100, ..HistoryQuery::default() }).unwrap();
     assert_eq!(history.iter().map(|h| h.at).collect::<Vec<_>>(), [0, 1, 2, 5]);
-    let row = OutboxRow { action_id: "d".into(), kind: "email".into(), at: 1, json: "{}".into() };
+    let row = OutboxRow { action_id: "d".into(), kind: "email".into(), sink: "smtp".into(), at: 1, json: "{}".into() };
     copy.append(&Batch { outbox: vec![row], ..Batch::default() }).unwrap();
     let due = copy.as_outbox().unwrap().due_deliveries(100, 0, 10).unwrap();
     let due: Vec<&str> = due.iter().map(|d| d.action_id.as_str()).collect();

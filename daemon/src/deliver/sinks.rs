@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use play_delivery::brief::{self, Summariser};
 use play_delivery::crm::hubspot::HubSpot;
 use play_delivery::crm::salesforce::Salesforce;
 use play_delivery::smtp::{Email, Security, SmtpSettings, SmtpSink};
@@ -56,14 +57,34 @@ pub fn synced_fields(action: &Value, unsynced: &[String]) -> Map<String, Value> 
     fields
 }
 
-/// Which sink an action kind goes to; `None` for kinds delivery never sends.
-pub fn sink_of(kind: &str) -> Option<&'static str> {
+/// How briefs are written: summarised by `[sinks.brief]` when it is configured (or why it
+/// cannot be, its secret missing), else the data as it is.
+#[derive(Clone, Default)]
+pub struct Briefs(Option<Result<Arc<Summariser>, String>>);
+
+impl Briefs {
+    /// A brief action's subject and text, or the outcome that stops it for now.
+    fn write(&self, job: &Job) -> Result<(String, String), Outcome> {
+        match &self.0 {
+            None => brief::write(job.action, None),
+            Some(Ok(s)) => brief::write(job.action, Some(s)),
+            Some(Err(reason)) => Err(Outcome::Paused { code: "settings".into(), message: reason.clone() }),
+        }
+    }
+}
+
+/// Which sink an action goes to, chosen when it is projected into the outbox (the row's
+/// `sink`): `none` for kinds delivery never sends. A brief goes to Slack when its `to` is a
+/// channel (`#cs`), else by email.
+pub fn sink_of(kind: &str, action: &Value) -> &'static str {
     match kind {
-        "email" | "notify_email" => Some("smtp"),
-        "notify_slack" => Some("slack"),
-        "webhook" | "enroll" => Some("webhook"),
-        "assign" | "update" => Some("crm"),
-        _ => None,
+        "email" | "notify_email" => "smtp",
+        "notify_slack" => "slack",
+        "webhook" | "enroll" => "webhook",
+        "assign" | "update" => "crm",
+        "brief" if action["to"].as_str().is_some_and(|to| to.starts_with('#')) => "slack",
+        "brief" => "smtp",
+        _ => "none",
     }
 }
 
@@ -85,6 +106,10 @@ impl SinkSet {
     /// The sinks `play.toml` configures; `env` reads an environment variable.
     pub fn from_settings(sinks: &Sinks, env: &dyn Fn(&str) -> Option<String>) -> SinkSet {
         let mut set = SinkSet::default();
+        let briefs = Briefs(sinks.brief.as_ref().map(|b| {
+            let key = b.api_key_env.as_deref().map(|v| secret(v, env)).transpose()?;
+            Ok(Arc::new(Summariser { url: b.url.clone(), model: b.model.clone(), api_key: key }))
+        }));
         let mut put = |name: &'static str, sink: Result<Arc<dyn Sink>, String>| {
             let sink = sink.unwrap_or_else(|reason| Arc::new(Unavailable(reason)));
             set.by_name.insert(name, sink);
@@ -110,14 +135,15 @@ impl SinkSet {
             match built {
                 Ok(sink) => {
                     let sink = Arc::new(sink);
-                    put("smtp", Ok(Arc::new(SmtpJobs(sink.clone()))));
+                    put("smtp", Ok(Arc::new(SmtpJobs(sink.clone(), briefs.clone()))));
                     set.smtp = Some(sink);
                 }
                 Err(e) => put("smtp", Err(e)),
             }
         }
         if let Some(s) = &sinks.slack {
-            put("slack", secret(&s.webhook_env, env).map(|hook| Arc::new(Slack(hook)) as Arc<dyn Sink>));
+            let slack = secret(&s.webhook_env, env).map(|hook| Arc::new(Slack(hook, briefs.clone())) as Arc<dyn Sink>);
+            put("slack", slack);
         }
         if let Some(s) = &sinks.webhook {
             let url = s.url.clone();
@@ -152,14 +178,24 @@ impl SinkSet {
     }
 }
 
-/// Email actions through the SMTP sink.
-pub struct SmtpJobs(pub Arc<SmtpSink>);
+/// Email actions (and briefs to a teammate) through the SMTP sink.
+pub struct SmtpJobs(pub Arc<SmtpSink>, pub Briefs);
 
 impl Sink for SmtpJobs {
     fn send(&self, job: &Job) -> Outcome {
         let Some(to) = job.text("to") else {
             return Outcome::Failed { code: "address".into(), message: "the action has no recipient".into() };
         };
+        if job.kind == "brief" {
+            let (subject, text) = match self.1.write(job) {
+                Ok(written) => written,
+                Err(outcome) => return outcome,
+            };
+            let email =
+                Email { id: job.id.to_string(), to, subject, text, html: None, automatic: false, approved_by: None };
+            return self.0.send(&email);
+        }
+        let approved_by = job.text("approved_by");
         let email = Email {
             id: job.id.to_string(),
             to,
@@ -170,17 +206,26 @@ impl Sink for SmtpJobs {
                 .unwrap_or_default(),
             text: job.text("body").or_else(|| job.text("message")).unwrap_or_default(),
             html: job.text("html"),
-            automatic: job.kind == "email",
+            // An approved email task is a person's email: no `List-Unsubscribe`.
+            automatic: job.kind == "email" && approved_by.is_none(),
+            approved_by,
         };
         self.0.send(&email)
     }
 }
 
-struct Slack(String);
+struct Slack(String, Briefs);
 
 impl Sink for Slack {
     fn send(&self, job: &Job) -> Outcome {
-        let text = job.text("message").or_else(|| job.text("title")).unwrap_or_default();
+        let text = if job.kind == "brief" {
+            match self.1.write(job) {
+                Ok((subject, text)) => format!("*{subject}*\n{text}"),
+                Err(outcome) => return outcome,
+            }
+        } else {
+            job.text("message").or_else(|| job.text("title")).unwrap_or_default()
+        };
         play_delivery::slack::send(&self.0, job.id, &text)
     }
 }

@@ -18,7 +18,7 @@ use play_delivery::Outcome;
 use play_store::{Attempt, Delivery, Outbox, Store, Then};
 use serde_json::Value;
 
-use super::sinks::{self, sink_of, Job, SinkSet};
+use super::sinks::{self, Job, SinkSet};
 
 /// What one pass did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -132,12 +132,10 @@ impl Worker {
                 message,
                 next_at: None,
             };
-            let Some(sink) = sink_of(&d.kind).filter(|s| self.sinks.by_name.contains_key(s)) else {
-                let why = match sink_of(&d.kind) {
-                    Some(s) => {
-                        format!("no sink for `{}` actions is configured (`[{}]` in play.toml)", d.kind, section(s))
-                    }
-                    None => format!("`{}` actions are not delivered anywhere", d.kind),
+            let Some((&sink, _)) = self.sinks.by_name.get_key_value(d.sink.as_str()) else {
+                let why = match d.sink.as_str() {
+                    "none" | "" => format!("`{}` actions are not delivered anywhere", d.kind),
+                    s => format!("no sink for `{}` actions is configured (`[{}]` in play.toml)", d.kind, section(s)),
                 };
                 self.record(&base("skipped", "none", "no_sink", why), Then::Skipped)?;
                 pass.skipped += 1;
@@ -298,6 +296,7 @@ impl Worker {
             ),
             html: None,
             automatic: false,
+            approved_by: None,
         };
         if !matches!(smtp.send(&email), Outcome::Delivered { .. }) {
             tracing::warn!(action = %d.action_id, "the workspace owner could not be told by email");
@@ -358,8 +357,8 @@ fn settle(d: &Delivery, action: &Value, sink: &str, outcome: &Outcome, now: i64,
 /// one who approved it.
 fn teammate(action: &Value) -> Option<String> {
     let kind = action["action"].as_str().unwrap_or_default();
-    let to = action["to"].as_str().filter(|_| matches!(kind, "notify_email" | "assign" | "email_task"));
-    to.or_else(|| action["by"].as_str()).map(String::from)
+    let to = action["to"].as_str().filter(|_| matches!(kind, "notify_email" | "assign" | "email_task" | "brief"));
+    to.or_else(|| action["approved_by"].as_str()).or_else(|| action["by"].as_str()).map(String::from)
 }
 
 fn section(sink: &str) -> &'static str {

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use play_runtime::value::moment_text;
-use play_store::{Attempt, Delivery, DeliveryQuery, DeliveryState, Outbox, Store};
+use play_store::{ActionRow, ActionState, Attempt, Delivery, DeliveryQuery, DeliveryState, Outbox, Store};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -30,10 +30,38 @@ fn bad(message: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, message)
 }
 
+/// The email an approved email task sent (its outbox row), if it was approved.
+pub fn sent_of(s: &dyn Store, task: &ActionRow) -> play_store::Result<Option<Delivery>> {
+    if task.kind != "email_task" || task.state != ActionState::Done {
+        return Ok(None);
+    }
+    outbox(s)?.delivery(&crate::project::approved_email_id(&task.id))
+}
+
+/// What an approved email task sent, as the action's detail shows it: the email as
+/// approved (with the edits), who approved it, and where its delivery is.
+pub fn sent_json(d: &Delivery) -> Value {
+    let email: Value = serde_json::from_str(&d.json).unwrap_or(Value::Null);
+    json!({
+        "id": d.action_id,
+        "to": email["to"],
+        "subject": email["subject"],
+        "body": email["body"],
+        "approved_by": email["approved_by"],
+        "approved": moment_text(d.at),
+        "state": d.state.name(),
+        "sent": (d.state == DeliveryState::Delivered).then(|| d.done_at.map(moment_text)).flatten(),
+        "attempts": d.attempts,
+        "last_code": d.last_code,
+        "last_message": d.last_message,
+    })
+}
+
 #[derive(Deserialize)]
 pub struct ListParams {
     state: Option<String>,
     kind: Option<String>,
+    sink: Option<String>,
     limit: Option<usize>,
     before: Option<u64>,
 }
@@ -43,6 +71,7 @@ fn delivery_json(d: &Delivery) -> Value {
     json!({
         "id": d.action_id,
         "kind": d.kind,
+        "sink": d.sink,
         "state": d.state.name(),
         "record": action["record"],
         "playbook": action["playbook"],
@@ -68,7 +97,7 @@ pub async fn list(
         })?),
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let query = DeliveryQuery { state, kind: q.kind, limit, before: q.before };
+    let query = DeliveryQuery { state, kind: q.kind, sink: q.sink, limit, before: q.before };
     let rows = app.read(move |s| outbox(s)?.deliveries(&query)).await?;
     let next = (rows.len() == limit).then(|| rows.last().map(|d| d.seq)).flatten();
     let status = app.status();

@@ -16,7 +16,8 @@ use crate::status::Status;
 fn row(id: &str, kind: &str, playbook: &str, to: &str) -> OutboxRow {
     let json =
         serde_json::json!({ "id": id, "action": kind, "playbook": playbook, "record": "Account/acme", "to": to });
-    OutboxRow { action_id: id.into(), kind: kind.into(), at: 1_772_409_600, json: json.to_string() }
+    let sink = crate::deliver::sinks::sink_of(kind, &json).into();
+    OutboxRow { action_id: id.into(), kind: kind.into(), sink, at: 1_772_409_600, json: json.to_string() }
 }
 
 fn attempt(id: &str, outcome: &str, code: &str, message: &str) -> Attempt {
@@ -83,6 +84,15 @@ async fn deliveries_are_listed_by_state_and_a_dead_one_is_retried_once() {
     assert_eq!(v["deliveries"][0]["last_code"], "422");
     let (code, _) = call(&app, "GET", "/v1/deliveries?state=lost", "").await;
     assert_eq!(code, StatusCode::BAD_REQUEST);
+    let (_, body) = call(&app, "GET", "/v1/deliveries?sink=smtp", "").await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let smtp: Vec<(&str, &str)> = v["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap(), d["sink"].as_str().unwrap()))
+        .collect();
+    assert_eq!(smtp, [("e1", "smtp")], "by the sink each row was projected to");
 
     assert_eq!(call(&app, "POST", "/v1/deliveries/w1/retry", "").await.0, StatusCode::OK);
     let state = SqliteStore::open(&path).unwrap().delivery("w1").unwrap().unwrap().state;

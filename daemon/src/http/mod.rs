@@ -3,7 +3,7 @@
 //! and back; nothing here touches the engine.
 
 mod changes;
-mod deliveries;
+pub(crate) mod deliveries;
 pub mod openapi;
 mod queue;
 pub(crate) use queue::activity_change;

@@ -34,7 +34,7 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     (
         "get",
         "/v1/deliveries",
-        "Outbox rows and where each is: pending, delivered, dead or skipped (?state=&kind=&limit=&before=)",
+        "Outbox rows and where each is: pending, delivered, dead or skipped (?state=&kind=&sink=&limit=&before=)",
         true,
     ),
     ("post", "/v1/deliveries/{id}/retry", "Retry a dead or skipped delivery after a fix", true),
@@ -62,7 +62,7 @@ fn query_params(path: &str) -> &'static [&'static str] {
         "/v1/history" => &["record", "playbook", "since", "limit"],
         "/v1/explain" => &["record", "playbook"],
         "/v1/sync-log" => &["since", "limit"],
-        "/v1/deliveries" => &["state", "kind", "limit", "before"],
+        "/v1/deliveries" => &["state", "kind", "sink", "limit", "before"],
         "/v1/unsubscribe" => &["email", "action"],
         _ => &[],
     }

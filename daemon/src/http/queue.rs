@@ -65,12 +65,23 @@ async fn visible(app: &App, id: String, who: &str) -> Result<ActionRow, ApiError
     row.filter(|r| may_see(r.public, r.owner.as_deref(), who)).ok_or_else(|| ApiError::not_found("such action"))
 }
 
+/// One action as the API shows it, with, for an approved email task, the email sent.
+async fn detail(app: &App, id: String, who: &str) -> Result<Value, ApiError> {
+    let row = visible(app, id, who).await?;
+    let mut json = action_json(&row);
+    let sent = app.read(move |s| super::deliveries::sent_of(s, &row)).await?;
+    if let (Some(d), Value::Object(map)) = (sent, &mut json) {
+        map.insert("sent".into(), super::deliveries::sent_json(&d));
+    }
+    Ok(json)
+}
+
 pub async fn one(
     State(app): State<App>,
     Teammate(who): Teammate,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(action_json(&visible(&app, id, &who).await?)))
+    Ok(Json(detail(&app, id, &who).await?))
 }
 
 /// What working an action may carry.
@@ -98,7 +109,7 @@ pub async fn work(
     change.insert("action".into(), id.clone().into());
     change.insert("by".into(), who.clone().into());
     journal(&app, change).await?;
-    Ok(Json(action_json(&visible(&app, id, &who).await?)))
+    Ok(Json(detail(&app, id, &who).await?))
 }
 
 #[derive(Deserialize)]

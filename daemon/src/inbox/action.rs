@@ -122,6 +122,9 @@ async fn render_with(
     let recent: Vec<Value> =
         history.iter().rev().take(RECENT).map(|h| serde_json::from_str(&h.json).unwrap_or(Value::Null)).collect();
     let open = row.state == ActionState::Open;
+    let task = row.clone();
+    let sent = inbox.app.read(move |st| crate::http::deliveries::sent_of(st, &task)).await?;
+    let sent = sent.as_ref().map(crate::http::deliveries::sent_json);
     let heading = title(row, &j);
     let key = row.record.clone();
     let steps = inbox.app.read(move |st| super::record::history(st, &key)).await?;
@@ -147,6 +150,7 @@ async fn render_with(
         (why(&j))
         (super::record::section(&j, &steps))
         @if row.kind == "email_task" { (email(s, row, &j, &draft, open)) }
+        @if let Some(sent) = &sent { (sent_email(sent)) }
         @if open { (forms(s, row)) }
         (super::edit::form(s, row, &program, &super::record::current(&steps)))
         h2 { "Recent history of " (row.record) }
@@ -252,6 +256,27 @@ fn email(s: &Session, row: &ActionRow, j: &Value, draft: &Draft, open: bool) -> 
         } @else {
             section.preview aria-label="The email" { strong { (subject) } "\n\n" (body) }
         }
+    }
+}
+
+/// What an approved email task sent, and where its delivery is.
+fn sent_email(sent: &Value) -> Markup {
+    let state = sent["state"].as_str().unwrap_or_default();
+    html! {
+        h2 { "The email sent" }
+        dl.facts {
+            dt { "To" } dd { (show(&sent["to"])) }
+            dt { "Approved" } dd { (show(&sent["approved"])) " by " (show(&sent["approved_by"])) }
+            dt { "Delivery" } dd {
+                @match state {
+                    "delivered" => { "sent " (show(&sent["sent"])) }
+                    "pending" => { "waiting to be sent" }
+                    "skipped" => { "not sent: " (show(&sent["last_message"])) }
+                    _ => { "could not be sent: " (show(&sent["last_message"])) }
+                }
+            }
+        }
+        section.preview aria-label="The email sent" { strong { (show(&sent["subject"])) } "\n\n" (show(&sent["body"])) }
     }
 }
 

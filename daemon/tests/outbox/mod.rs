@@ -30,6 +30,7 @@ pub fn produce(path: &Path, rows: &[(&str, &str, &str)], at: i64) {
         .map(|(id, kind, json)| OutboxRow {
             action_id: id.to_string(),
             kind: kind.to_string(),
+            sink: play_daemon::deliver::sinks::sink_of(kind, &serde_json::from_str(json).unwrap_or_default()).into(),
             at,
             json: json.to_string(),
         })

@@ -16,6 +16,11 @@
 //! [sinks.slack]
 //! webhook_env = "PLAY_SLACK_WEBHOOK"  # the incoming webhook's URL is itself the secret
 //!
+//! [sinks.brief]                       # optional: briefs summarised by an OpenAI-compatible API
+//! url = "https://api.openai.com/v1"
+//! model = "gpt-4o-mini"
+//! api_key_env = "PLAY_BRIEF_API_KEY"
+//!
 //! [sinks.webhook]                     # also where `enroll` goes, to the sequencer
 //! url = "https://hooks.example.com/play"
 //! secret_env = "PLAY_WEBHOOK_SECRET"  # `whsec_…`, for the Standard Webhooks signature
@@ -50,6 +55,7 @@ pub struct Sinks {
     pub webhook: Option<WebhookConfig>,
     pub salesforce: Option<SalesforceConfig>,
     pub hubspot: Option<HubSpotConfig>,
+    pub brief: Option<BriefConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +79,15 @@ pub struct SlackConfig {
 pub struct WebhookConfig {
     pub url: String,
     pub secret_env: String,
+}
+
+/// An OpenAI-compatible chat-completions endpoint that summarises briefs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BriefConfig {
+    /// The API's root, `…/v1`: requests go to `{url}/chat/completions`.
+    pub url: String,
+    pub model: String,
+    pub api_key_env: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,7 +141,7 @@ pub enum SinkProblem {
 }
 
 /// The sinks and CRMs this play knows, with their keys, the required ones first.
-const SINKS: [&str; 3] = ["smtp", "slack", "webhook"];
+const SINKS: [&str; 4] = ["smtp", "slack", "webhook", "brief"];
 const CRMS: [&str; 2] = ["salesforce", "hubspot"];
 
 fn keys(name: &str) -> &'static [&'static str] {
@@ -134,6 +149,7 @@ fn keys(name: &str) -> &'static [&'static str] {
         "smtp" => &["host", "from", "port", "security", "username", "password_env", "unsubscribe"],
         "slack" => &["webhook_env"],
         "webhook" => &["url", "secret_env"],
+        "brief" => &["url", "model", "api_key_env"],
         "salesforce" => &["instance_url", "token_env", "api_version", "pull_every", "objects", "unsynced"],
         _ => &["token_env", "url", "pull_every", "objects", "unsynced"],
     }
@@ -145,6 +161,7 @@ fn secret_key(name: &str, key: &str) -> Option<&'static str> {
         ("smtp", "password") => Some("password_env"),
         ("slack", "webhook" | "webhook_url" | "url") => Some("webhook_env"),
         ("webhook", "secret") => Some("secret_env"),
+        ("brief", "api_key" | "key" | "token") => Some("api_key_env"),
         ("salesforce" | "hubspot", "token" | "access_token") => Some("token_env"),
         _ => None,
     }
@@ -198,6 +215,13 @@ impl Reader<'_> {
                     sinks.webhook = Some(WebhookConfig {
                         url: v.text("url").unwrap_or_default(),
                         secret_env: v.text("secret_env").unwrap_or_default(),
+                    })
+                }
+                "brief" => {
+                    sinks.brief = Some(BriefConfig {
+                        url: v.text("url").unwrap_or_default().trim_end_matches('/').to_string(),
+                        model: v.text("model").unwrap_or_default(),
+                        api_key_env: v.text("api_key_env"),
                     })
                 }
                 "salesforce" => {
@@ -304,7 +328,7 @@ impl Reader<'_> {
 /// How many of [`keys`] are required.
 fn required(name: &str) -> usize {
     match name {
-        "smtp" | "webhook" | "salesforce" => 2,
+        "smtp" | "webhook" | "salesforce" | "brief" => 2,
         _ => 1,
     }
 }

@@ -100,3 +100,17 @@ fn bad_pull_settings_are_reported_by_name() {
         play::E0611 `unsynced` cannot be `health_score` (line 5, column 12): write a list of `Record.field`, like `["Account.health_score"]`
         "#);
 }
+
+#[test]
+fn the_brief_summariser_is_read_and_checked_like_the_other_sinks() {
+    let good = "[sinks.brief]\nurl = \"https://api.openai.com/v1/\"\nmodel = \"gpt-4o-mini\"\napi_key_env = \"PLAY_BRIEF_API_KEY\"\n";
+    let brief = Workspace::from_toml(good).expect("valid settings").sinks.brief.expect("brief");
+    assert_eq!(brief.url, "https://api.openai.com/v1", "the root, without its trailing slash");
+    assert_eq!((brief.model.as_str(), brief.api_key_env.as_deref()), ("gpt-4o-mini", Some("PLAY_BRIEF_API_KEY")));
+    let bad = "[sinks.brief]\nurl = \"api.openai.com\"\napi_key = \"sk-123\"\n";
+    insta::assert_snapshot!(rendered(bad).join("\n"), @r#"
+        play::E0608 `[sinks.brief]` needs `model` (line 1, column 8): add `model = …` to the section
+        play::E0611 `url` cannot be `api.openai.com` (line 2, column 7): write an `https://` address
+        play::E0609 `api_key` would put a secret in `play.toml` (line 3, column 1): keep secrets out of `play.toml`: write `api_key_env = "PLAY_BRIEF_API_KEY"` and set that environment variable where the daemon runs [fix: `api_key = "sk-123"` -> `api_key_env = "PLAY_BRIEF_API_KEY"`]
+        "#);
+}

@@ -11,7 +11,7 @@ use crate::outbox::{Attempt, Delivery, DeliveryQuery, DeliveryState, Outbox, The
 use crate::{Result, StoreError};
 
 /// Each read of deliveries selects, in this order: seq, action_id, kind, at, json, state,
-/// attempts, next_at (or at), since, last_code, last_message, delivered_at.
+/// attempts, next_at (or at), since, last_code, last_message, delivered_at, sink.
 fn delivery(r: &Row) -> Result<Delivery> {
     let action_id: String = r.get(1);
     let state: String = r.get(5);
@@ -30,6 +30,7 @@ fn delivery(r: &Row) -> Result<Delivery> {
         last_code: r.get(9),
         last_message: r.get(10),
         done_at: r.get(11),
+        sink: r.get(12),
     })
 }
 
@@ -70,7 +71,7 @@ impl Outbox for PostgresStore {
     fn due_deliveries(&self, now: i64, after: u64, limit: usize) -> Result<Vec<Delivery>> {
         self.read_deliveries(
             "SELECT seq, action_id, kind, at, json, state, attempts, coalesce(next_at, at), since, last_code,
-                    last_message, delivered_at
+                    last_message, delivered_at, sink
              FROM outbox WHERE state = 'pending' AND seq > $1 AND coalesce(next_at, at) <= $2
              ORDER BY seq LIMIT $3",
             &[&(after as i64), &now, &big(limit)],
@@ -146,7 +147,7 @@ impl Outbox for PostgresStore {
     fn delivery(&self, action_id: &str) -> Result<Option<Delivery>> {
         let mut found = self.read_deliveries(
             "SELECT seq, action_id, kind, at, json, state, attempts, coalesce(next_at, at), since, last_code,
-                    last_message, delivered_at
+                    last_message, delivered_at, sink
              FROM outbox WHERE action_id = $1",
             &[&action_id],
         )?;
@@ -158,10 +159,11 @@ impl Outbox for PostgresStore {
         let before = q.before.map(|b| b as i64);
         self.read_deliveries(
             "SELECT seq, action_id, kind, at, json, state, attempts, coalesce(next_at, at), since, last_code,
-                    last_message, delivered_at
+                    last_message, delivered_at, sink
              FROM outbox WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR kind = $2)
-             AND ($3::bigint IS NULL OR seq < $3) ORDER BY seq DESC LIMIT $4",
-            &[&state, &q.kind, &before, &big(q.limit)],
+             AND ($3::bigint IS NULL OR seq < $3) AND ($5::text IS NULL OR sink = $5)
+             ORDER BY seq DESC LIMIT $4",
+            &[&state, &q.kind, &before, &big(q.limit), &q.sink],
         )
     }
 

@@ -124,4 +124,15 @@ pub const MIGRATIONS: &[&str] = &[
         name TEXT PRIMARY KEY,
         value BIGINT NOT NULL
     );",
+    // 3: the sink each outbox row goes to, chosen when it is projected; rows already
+    // there get the sink their kind went to.
+    "ALTER TABLE outbox ADD COLUMN sink TEXT NOT NULL DEFAULT 'none';
+    UPDATE outbox SET sink = CASE
+        WHEN kind IN ('email', 'notify_email') THEN 'smtp'
+        WHEN kind = 'notify_slack' THEN 'slack'
+        WHEN kind IN ('webhook', 'enroll') THEN 'webhook'
+        WHEN kind IN ('assign', 'update') THEN 'crm'
+        WHEN kind = 'brief' THEN CASE WHEN json LIKE '%\"to\":\"#%' THEN 'slack' ELSE 'smtp' END
+        ELSE 'none' END;
+    CREATE INDEX outbox_sink ON outbox (sink);",
 ];

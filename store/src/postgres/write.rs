@@ -69,17 +69,18 @@ pub(super) fn batch(
         let s = sql(
             tx,
             // In the batch's order: `seq` is the order delivery walks rows in.
-            "INSERT INTO outbox (action_id, kind, at, json)
-             SELECT action_id, kind, at, json
-             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
-                  WITH ORDINALITY AS t (action_id, kind, at, json, ord)
+            "INSERT INTO outbox (action_id, kind, at, json, sink)
+             SELECT action_id, kind, at, json, sink
+             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+                  WITH ORDINALITY AS t (action_id, kind, at, json, sink, ord)
              ORDER BY ord ON CONFLICT (action_id) DO NOTHING",
         )?;
         let ids: Vec<&str> = o.iter().map(|r| r.action_id.as_str()).collect();
         let kinds: Vec<&str> = o.iter().map(|r| r.kind.as_str()).collect();
         let ats: Vec<i64> = o.iter().map(|r| r.at).collect();
         let json: Vec<&str> = o.iter().map(|r| r.json.as_str()).collect();
-        tx.execute(&s, &[&ids, &kinds, &ats, &json]).map_err(backend)?;
+        let sinks: Vec<&str> = o.iter().map(|r| r.sink.as_str()).collect();
+        tx.execute(&s, &[&ids, &kinds, &ats, &json, &sinks]).map_err(backend)?;
     }
     if !batch.history.is_empty() {
         let h = &batch.history;

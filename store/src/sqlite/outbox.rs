@@ -9,7 +9,7 @@ use crate::outbox::{Attempt, Delivery, DeliveryQuery, DeliveryState, Outbox, The
 use crate::{Result, StoreError};
 
 const COLUMNS: &str = "rowid, action_id, kind, at, json, state, attempts, coalesce(next_at, at), \
-                       since, last_code, last_message, delivered_at";
+                       since, last_code, last_message, delivered_at, sink";
 
 fn delivery(r: &Row) -> rusqlite::Result<(Delivery, String)> {
     let state: String = r.get(5)?;
@@ -27,6 +27,7 @@ fn delivery(r: &Row) -> rusqlite::Result<(Delivery, String)> {
             last_code: r.get(9)?,
             last_message: r.get(10)?,
             done_at: r.get(11)?,
+            sink: r.get(12)?,
         },
         state,
     ))
@@ -139,10 +140,11 @@ impl Outbox for SqliteStore {
     fn deliveries(&self, q: &DeliveryQuery) -> Result<Vec<Delivery>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM outbox WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR kind = ?2)
-             AND (?3 IS NULL OR rowid < ?3) ORDER BY rowid DESC LIMIT ?4"
+             AND (?3 IS NULL OR rowid < ?3) AND (?5 IS NULL OR sink = ?5) ORDER BY rowid DESC LIMIT ?4"
         );
         let state = q.state.map(DeliveryState::name);
-        deliveries(&self.conn, &sql, params![state, q.kind, q.before.map(|b| b as i64), q.limit as i64])
+        let before = q.before.map(|b| b as i64);
+        deliveries(&self.conn, &sql, params![state, q.kind, before, q.limit as i64, q.sink])
     }
 
     fn retry_delivery(&mut self, action_id: &str, now: i64) -> Result<bool> {

@@ -45,10 +45,11 @@ pub fn write_projections(tx: &Transaction, batch: &Batch) -> rusqlite::Result<()
         }
     }
     {
-        let mut outbox =
-            tx.prepare_cached("INSERT OR IGNORE INTO outbox (action_id, kind, at, json) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut outbox = tx.prepare_cached(
+            "INSERT OR IGNORE INTO outbox (action_id, kind, at, json, sink) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
         for o in &batch.outbox {
-            outbox.execute(params![o.action_id, o.kind, o.at, o.json])?;
+            outbox.execute(params![o.action_id, o.kind, o.at, o.json, o.sink])?;
         }
     }
     {

@@ -177,6 +177,11 @@ async fn an_email_draft_is_edited_previewed_and_approved_as_edited() {
     assert_eq!(d.action(PUBLIC_EMAIL).state, ActionState::Done);
     let outbox = d.store.counters().unwrap().outbox_backlog;
     assert!(outbox > 0, "the approved email waits for delivery");
+    let done = jo.get(&page).await.body;
+    assert!(done.contains("The email sent"), "the page shows what was sent: {done}");
+    assert!(done.contains("<strong>Our call</strong>"), "with the edited subject: {done}");
+    assert!(done.contains("&lt;b&gt;Can we talk&lt;/b&gt;"), "and body, escaped: {done}");
+    assert!(done.contains("waiting to be sent") && done.contains("by jo@example.com"), "{done}");
 }
 
 #[tokio::test]
