@@ -106,4 +106,11 @@ pub const MIGRATIONS: &[&str] = &[
         name TEXT PRIMARY KEY,
         value INTEGER NOT NULL
     );",
+    // 3: email-sync settings (the company's blacklist and switches, each teammate's own),
+    // JSON by scope.
+    "CREATE TABLE sync_settings (
+        scope TEXT PRIMARY KEY,
+        json TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );",
 ];
