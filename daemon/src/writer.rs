@@ -403,6 +403,7 @@ impl Writer {
         status.next_timer = self.host.next_due();
         status.program_hash = self.host.program().hash.clone();
         let flag = self.owner.as_deref();
+        status.workspace_owner = self.owner.clone().or_else(|| self.host.program().settings.owner.clone());
         status.private_playbooks = self
             .host
             .program()

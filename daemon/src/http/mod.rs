@@ -2,6 +2,7 @@
 //! asking. Handlers convert requests into the writer's requests or the store's queries
 //! and back; nothing here touches the engine.
 
+mod blacklists;
 mod changes;
 mod deliveries;
 pub mod openapi;
@@ -112,6 +113,8 @@ pub fn router(app: App) -> Router {
         .route("/v1/deliveries", get(deliveries::list))
         .route("/v1/deliveries/:id/retry", post(deliveries::retry))
         .route("/v1/unsubscribe", post(deliveries::unsubscribe))
+        .route("/v1/blacklists/company", get(blacklists::company).put(blacklists::put_company))
+        .route("/v1/blacklists/me", get(blacklists::mine).put(blacklists::put_mine))
         .route("/metrics", get(read::metrics))
         .route("/openapi.json", get(openapi::document))
         .layer(DefaultBodyLimit::max(body_limit))
