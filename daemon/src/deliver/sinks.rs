@@ -1,11 +1,13 @@
 //! The sinks an outbox row can go to, built from `play.toml`'s `[sinks.*]` and `[crm.*]`
 //! with their secrets read from the environment, and how an action's JSON becomes one
-//! call of [`play_delivery`]. A sink whose secret is missing exists but answers
-//! `Paused`, so its deliveries wait (and the log says why) instead of failing.
+//! call of [`play_delivery`] (a `log_activity` row: completed work logged to the CRM
+//! record). A sink whose secret is missing exists but answers `Paused`, so its
+//! deliveries wait (and the log says why) instead of failing.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use play_delivery::crm::activity::{self, Activity, Done};
 use play_delivery::crm::hubspot::HubSpot;
 use play_delivery::crm::salesforce::Salesforce;
 use play_delivery::smtp::{Email, Security, SmtpSettings, SmtpSink};
@@ -50,7 +52,7 @@ pub fn sink_of(kind: &str) -> Option<&'static str> {
         "email" | "notify_email" => Some("smtp"),
         "notify_slack" => Some("slack"),
         "webhook" | "enroll" => Some("webhook"),
-        "assign" | "update" => Some("crm"),
+        "assign" | "update" | "log_activity" => Some("crm"),
         _ => None,
     }
 }
@@ -191,6 +193,9 @@ impl Sink for Crm {
         let Some((kind, id)) = record.split_once('/') else {
             return Outcome::Failed { code: "record".into(), message: format!("`{record}` names no CRM record") };
         };
+        if job.kind == "log_activity" {
+            return self.log_activity(job, kind, id);
+        }
         let mut fields: Map<String, Value> =
             job.action.get("fields").and_then(Value::as_object).cloned().unwrap_or_default();
         match self {
@@ -212,6 +217,32 @@ impl Sink for Crm {
                 };
                 hs.update(object, id, &fields, job.id)
             }
+        }
+    }
+}
+
+impl Crm {
+    /// Completed work logged to the record (a `log_activity` row, made when a teammate
+    /// completes a task or approves an email task).
+    fn log_activity(&self, job: &Job, record_type: &str, record_id: &str) -> Outcome {
+        let blank = |s: Option<String>| s.filter(|s| !s.is_empty());
+        let activity = Activity {
+            done: if job.text("done").as_deref() == Some("email") { Done::Email } else { Done::Task },
+            record_type: record_type.to_string(),
+            record_id: record_id.to_string(),
+            playbook: blank(job.text("playbook")),
+            step: blank(job.text("step")),
+            subject: job.text("subject").unwrap_or_default(),
+            body: job.text("body").unwrap_or_default(),
+            at: job.action["at"]
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map_or(job.now, |t| t.timestamp()),
+            teammate: job.text("by"),
+        };
+        match self {
+            Crm::Salesforce(sf) => activity::to_salesforce(sf, &activity, None, job.id),
+            Crm::HubSpot(hs) => activity::to_hubspot(hs, &activity, job.id),
         }
     }
 }
