@@ -123,7 +123,7 @@ pub fn completed(row: &ActionRow, u: &play_runtime::engine::ActionUpdate) -> Opt
     let json = serde_json::json!({
         "id": id, "action": "log_activity", "of": row.id, "done": if row.kind == "email_task" { "email" } else { "task" },
         "playbook": row.playbook, "step": row.step, "record": row.record, "subject": subject,
-        "body": body.or_else(|| u.note.clone()).unwrap_or_default(), "by": by,
+        "body": body.or_else(|| u.note.clone()).unwrap_or_default(), "by": by, "to": text(&action, "to"),
         "at": play_runtime::value::moment_text(u.at),
     });
     Some(OutboxRow { action_id: id, kind: "log_activity".into(), at: u.at, json: json.to_string() })

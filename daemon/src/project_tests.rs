@@ -51,18 +51,19 @@ fn a_task_a_teammate_completed_is_logged_with_its_playbook_step_and_note() {
         v,
         json!({ "id": "a1.activity", "action": "log_activity", "of": "a1", "done": "task", "playbook": "onboarding",
                 "step": "kickoff", "record": "Account/001A", "subject": "Kick-off call with Vic", "body": "Went well",
-                "by": "jo@example.com", "at": "2026-03-02T01:00:00Z" })
+                "by": "jo@example.com", "to": null, "at": "2026-03-02T01:00:00Z" })
     );
 }
 
 #[test]
 fn an_approved_email_task_is_logged_as_the_email_sent() {
-    let task = row("email_task", json!({ "subject": "Welcome", "body": "Hello Vic" }));
+    let task = row("email_task", json!({ "subject": "Welcome", "body": "Hello Vic", "to": "vic@acme.example" }));
     let mut approved = done(Some("jo@example.com"), None);
     (approved.subject, approved.body) = (Some("Welcome aboard".into()), Some("Hello Vic, edited".into()));
     let v: Value = serde_json::from_str(&completed(&task, &approved).unwrap().json).unwrap();
     assert_eq!((v["done"].as_str(), v["subject"].as_str()), (Some("email"), Some("Welcome aboard")));
     assert_eq!(v["body"], "Hello Vic, edited", "what was sent, as edited");
+    assert_eq!(v["to"], "vic@acme.example", "the recipient, for the blacklists");
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Activity sync through the outbox worker: a `log_activity` row (work a teammate
 //! completed) becomes a completed Salesforce `Task` on the record, its idempotency key the
 //! action's id with `.activity`; Salesforce's refusal is dead at once, verbatim in the
-//! delivery and the sync log, with the teammate who did the work.
+//! delivery and the sync log, with the teammate who did the work. An email kept out by
+//! the company's or the teammate's blacklist is skipped, the reason in the log.
 
 mod outbox;
 
@@ -80,4 +81,61 @@ fn completed_work_reaches_the_record_and_a_refusal_is_logged_verbatim() {
         (line.sink.as_str(), line.record.as_str(), line.teammate.as_deref(), line.outcome.as_str(), line.code.as_str()),
         ("crm", "Lead/001B", Some("jo@example.com"), "failed", "400 FIELD_INTEGRITY_EXCEPTION")
     );
+}
+
+#[test]
+fn an_email_a_blacklist_keeps_out_is_skipped_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let crm = fake_salesforce();
+    let email = |id: &str, to: &str, subject: &str| {
+        json!({ "id": id, "action": "log_activity", "of": "e", "done": "email", "playbook": "renewal",
+                "step": "write", "record": "Contact/003V", "subject": subject, "body": "Hello",
+                "by": "jo@example.com", "to": to, "at": "2026-03-02T01:00:00Z" })
+        .to_string()
+    };
+    let (lawyer, salary, fine) = (
+        email("e1.activity", "ann@eu.lawyers.example", "Hi"),
+        email("e2.activity", "vic@acme.example", "Salary"),
+        email("e3.activity", "vic@acme.example", "Renewal"),
+    );
+    produce(
+        &path,
+        &[
+            ("e1.activity", "log_activity", &lawyer),
+            ("e2.activity", "log_activity", &salary),
+            ("e3.activity", "log_activity", &fine),
+        ],
+        T0,
+    );
+    let mut store = SqliteStore::open(&path).unwrap();
+    store.set_sync_setting("company", r#"{"blacklist":{"domains":["lawyers.example"]}}"#, T0).unwrap();
+    store.set_sync_setting("user:jo@example.com", r#"{"blacklist":{"keywords":["salary"]}}"#, T0).unwrap();
+    let mut worker = worker(&path, &salesforce(&crm.root()), &[("SF_TOKEN", "t")]);
+    let pass = worker.pass(T0).unwrap();
+    assert_eq!((pass.delivered, pass.skipped), (1, 2));
+    assert_eq!(crm.requests().len(), 1, "only the email no list keeps out reaches the CRM");
+    let reasons: Vec<(String, String, String)> = store
+        .sync_log(0, 10)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.outcome == "skipped")
+        .map(|a| (a.action_id, a.code, a.message))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                "e1.activity".to_string(),
+                "blacklist".to_string(),
+                "the company blacklist has the domain `lawyers.example` (`ann@eu.lawyers.example`)".to_string()
+            ),
+            (
+                "e2.activity".to_string(),
+                "blacklist".to_string(),
+                "jo@example.com's own blacklist has the keyword `salary` (in the subject)".to_string()
+            ),
+        ]
+    );
+    assert_eq!(store.delivery("e2.activity").unwrap().unwrap().state, DeliveryState::Skipped);
 }
