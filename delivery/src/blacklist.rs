@@ -120,7 +120,7 @@ impl Blacklist {
         let parties = std::iter::once(email.from).chain(email.to.iter().chain(email.cc).map(String::as_str));
         for party in parties {
             let address = bare(party);
-            if self.addresses.iter().any(|a| *a == address) {
+            if self.addresses.contains(&address) {
                 return Some(format!("the address `{address}`"));
             }
             let domain = address.rsplit_once('@').map_or("", |(_, d)| d);

@@ -106,10 +106,13 @@ fn salesforce_refusals_reach_the_log_verbatim() {
     assert_eq!(server.requests().len(), 2, "an unknown record type makes no call");
 }
 
+/// What the HubSpot fake made: object type and body.
+type Made = Arc<Mutex<Vec<(String, Value)>>>;
+
 /// HubSpot: `POST /crm/v3/objects/{tasks,emails,calls}` with `properties` and
 /// `associations`; an association type that does not join that engagement to a record is
 /// refused as HubSpot does (`VALIDATION_ERROR`).
-fn fake_hubspot() -> (Server, Arc<Mutex<Vec<(String, Value)>>>) {
+fn fake_hubspot() -> (Server, Made) {
     let made = Arc::new(Mutex::new(Vec::new()));
     let kept = made.clone();
     let server = Server::with(move |r: &Request| {
