@@ -74,7 +74,7 @@ pub struct Delivery {
 pub struct Attempt {
     pub action_id: String,
     pub at: i64,
-    /// `smtp`, `slack`, `webhook`, `salesforce`, `hubspot`, or `none`.
+    /// `smtp`, `slack`, `webhook`, `crm`, or `none`.
     pub sink: String,
     /// `Account/acme`.
     pub record: String,
