@@ -130,3 +130,28 @@ pub fn action_json(row: &ActionRow) -> Value {
     }
     json
 }
+
+/// The outbox row that logs work a teammate completed to the CRM record (activity sync):
+/// a task, an approved email task or an activity of `row`, done by `u`. Its id is the
+/// action's with `.activity`, so a replay of the completion makes no second row.
+pub fn completed(row: &ActionRow, u: &play_runtime::engine::ActionUpdate) -> Option<OutboxRow> {
+    let (play_runtime::engine::ActionState::Done, Some(by)) = (u.state, u.by.as_deref()) else { return None };
+    if !is_worked_by_people(&row.kind) {
+        return None;
+    }
+    let action: Value = serde_json::from_str(&row.json).unwrap_or(Value::Null);
+    let subject = u.subject.clone().or_else(|| text(&action, "title")).unwrap_or_else(|| row.step.clone());
+    let body = if row.kind == "email_task" { u.body.clone().or_else(|| text(&action, "body")) } else { None };
+    let id = format!("{}.activity", row.id);
+    let json = serde_json::json!({
+        "id": id, "action": "log_activity", "of": row.id, "done": if row.kind == "email_task" { "email" } else { "task" },
+        "playbook": row.playbook, "step": row.step, "record": row.record, "subject": subject,
+        "body": body.or_else(|| u.note.clone()).unwrap_or_default(), "by": by, "to": text(&action, "to"),
+        "at": play_runtime::value::moment_text(u.at),
+    });
+    Some(OutboxRow { action_id: id, kind: "log_activity".into(), sink: "crm".into(), at: u.at, json: json.to_string() })
+}
+
+#[cfg(test)]
+#[path = "project_tests.rs"]
+mod tests;

@@ -23,6 +23,9 @@ pub struct Status {
     /// The playbooks of the program running that are private, each with its owner (the
     /// one teammate who sees what it does).
     pub private_playbooks: BTreeMap<String, Option<String>>,
+    /// The workspace owner (`play run --owner`, else `owner` in `play.toml`): who may
+    /// change the company's email-sync settings.
+    pub workspace_owner: Option<String>,
 }
 
 impl Status {

@@ -377,6 +377,17 @@ impl Writer {
         for u in &output.updates {
             batch.updates.push(project::update(u));
         }
+        // Work a teammate completed is logged to the CRM record (activity sync).
+        for u in output.updates.iter().filter(|u| u.by.is_some()) {
+            let row = match batch.actions.iter().find(|a| a.id == u.id) {
+                Some(row) => Some(row.clone()),
+                None => self.store.action(&u.id).unwrap_or_else(|e| {
+                    tracing::error!("the action `{}` completed could not be read for activity sync: {e}", u.id);
+                    None
+                }),
+            };
+            batch.outbox.extend(row.and_then(|row| project::completed(&row, u)));
+        }
     }
 
     /// Appends the batch, then answers what waited for it.
@@ -435,6 +446,7 @@ impl Writer {
         status.next_timer = self.host.next_due();
         status.program_hash = self.host.program().hash.clone();
         let flag = self.owner.as_deref();
+        status.workspace_owner = self.owner.clone().or_else(|| self.host.program().settings.owner.clone());
         status.private_playbooks = self
             .host
             .program()

@@ -19,7 +19,7 @@ pub mod sqlite;
 
 pub use crate::postgres::{Fence, PostgresStore};
 pub use model::*;
-pub use outbox::{Attempt, Delivery, DeliveryQuery, DeliveryState, Outbox, Then};
+pub use outbox::{Attempt, Delivery, DeliveryQuery, DeliveryState, LogQuery, Outbox, Then};
 pub use place::Place;
 pub use sqlite::SqliteStore;
 

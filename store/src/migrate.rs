@@ -103,6 +103,7 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
     ),
     ("opt_outs", &[("who", Text), ("reason", Text), ("at", Int)]),
     ("marks", &[("name", Text), ("value", Int)]),
+    ("sync_settings", &[("scope", Text), ("json", Text), ("at", Int)]),
 ];
 
 const CHUNK: usize = 2_000;

@@ -1,7 +1,7 @@
 //! What delivery keeps, behind its own small trait [`Outbox`]: each outbox row's state
 //! (pending, delivered, dead, skipped) and when it is next due, every attempt (the sync
-//! log), the addresses and records that opted out of automatic email, and named
-//! watermarks. The rows themselves are written by the engine thread's group commit
+//! log), the addresses and records that opted out of automatic email, named
+//! watermarks, and the email-sync settings (blacklists and switches) as JSON. The rows themselves are written by the engine thread's group commit
 //! ([`crate::Batch::outbox`]); delivery only moves them on. Every implementation passes
 //! [`crate::outbox_conformance::run`].
 
@@ -76,7 +76,7 @@ pub struct Delivery {
 pub struct Attempt {
     pub action_id: String,
     pub at: i64,
-    /// `smtp`, `slack`, `webhook`, `salesforce`, `hubspot`, or `none`.
+    /// `smtp`, `slack`, `webhook`, `crm`, or `none`.
     pub sink: String,
     /// `Account/acme`.
     pub record: String,
@@ -114,6 +114,19 @@ pub struct DeliveryQuery {
     pub before: Option<u64>,
 }
 
+/// Which attempts of the sync log, oldest first. `None` filters nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogQuery {
+    /// Attempts at or after this moment.
+    pub since: i64,
+    pub limit: usize,
+    pub sink: Option<String>,
+    /// `Account/acme`.
+    pub record: Option<String>,
+    pub outcome: Option<String>,
+    pub teammate: Option<String>,
+}
+
 /// Delivery's state. Reads take `&self`; writes `&mut self` and are each one
 /// transaction.
 pub trait Outbox: Send {
@@ -135,7 +148,11 @@ pub trait Outbox: Send {
     /// delivered.
     fn retry_delivery(&mut self, action_id: &str, now: i64) -> Result<bool>;
     /// Attempts at or after `since`, oldest first, at most `limit`.
-    fn sync_log(&self, since: i64, limit: usize) -> Result<Vec<Attempt>>;
+    fn sync_log(&self, since: i64, limit: usize) -> Result<Vec<Attempt>> {
+        self.sync_log_where(&LogQuery { since, limit, ..LogQuery::default() })
+    }
+    /// The attempts a [`LogQuery`] picks, oldest first.
+    fn sync_log_where(&self, query: &LogQuery) -> Result<Vec<Attempt>>;
     /// Records that an address or a record (`Contact/c1`, lower case for addresses) opted
     /// out, or (`reason` none) opted back in.
     fn set_opt_out(&mut self, who: &str, reason: Option<&str>, at: i64) -> Result<()>;
@@ -144,4 +161,9 @@ pub trait Outbox: Send {
     /// A named watermark (how far in the journal the opt-out reader got, say); 0 at first.
     fn mark(&self, name: &str) -> Result<u64>;
     fn set_mark(&mut self, name: &str, value: u64) -> Result<()>;
+    /// An email-sync setting as JSON text (`company`, or `user:jo@example.com` for a
+    /// teammate's own blacklist and switches), if one was saved.
+    fn sync_setting(&self, scope: &str) -> Result<Option<String>>;
+    /// Saves an email-sync setting, replacing the one before.
+    fn set_sync_setting(&mut self, scope: &str, json: &str, at: i64) -> Result<()>;
 }

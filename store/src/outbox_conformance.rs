@@ -2,7 +2,7 @@
 //! the first rule the store breaks. Outbox rows come in through [`Store::append`], as the
 //! engine thread writes them.
 
-use crate::outbox::{Attempt, DeliveryQuery, DeliveryState, Outbox, Then};
+use crate::outbox::{Attempt, DeliveryQuery, DeliveryState, LogQuery, Outbox, Then};
 use crate::{Batch, OutboxRow, Store};
 
 /// Runs every rule against fresh stores made by `fresh`.
@@ -14,6 +14,8 @@ pub fn run<S: Store + Outbox>(mut fresh: impl FnMut() -> S) {
     deliveries_list_newest_first_by_state_and_kind(&mut fresh());
     opt_outs_are_set_and_cleared(&mut fresh());
     marks_start_at_zero_and_keep(&mut fresh());
+    the_sync_log_is_filtered(&mut fresh());
+    sync_settings_are_kept_by_scope(&mut fresh());
     the_store_hands_out_its_outbox(&mut fresh());
 }
 
@@ -170,4 +172,41 @@ fn the_store_hands_out_its_outbox<S: Store + Outbox>(s: &mut S) {
     let store: &mut dyn Store = s;
     assert!(store.as_outbox().expect("an outbox").delivery("a").unwrap().is_some(), "outbox: through the Store");
     assert!(store.as_outbox_mut().is_some());
+}
+
+fn the_sync_log_is_filtered<S: Store + Outbox>(s: &mut S) {
+    put(s, vec![row("a", "webhook", 10), row("b", "email", 10)]);
+    let mut sent = attempt("b", 11, 1, "delivered");
+    sent.sink = "smtp".into();
+    sent.record = "Contact/vic".into();
+    sent.teammate = Some("lee@example.com".into());
+    s.record_attempt(&attempt("a", 12, 1, "retry"), Then::RetryAt(40)).unwrap();
+    s.record_attempt(&sent, Then::Delivered).unwrap();
+    let log = |q: LogQuery| -> Vec<String> {
+        let q = LogQuery { limit: 10, ..q };
+        s.sync_log_where(&q).unwrap().into_iter().map(|a| a.action_id).collect()
+    };
+    assert_eq!(log(LogQuery::default()), ["b", "a"], "sync log: no filter, oldest first");
+    assert_eq!(log(LogQuery { sink: Some("smtp".into()), ..LogQuery::default() }), ["b"], "sync log: by sink");
+    assert_eq!(log(LogQuery { record: Some("Account/acme".into()), ..LogQuery::default() }), ["a"], "by record");
+    assert_eq!(log(LogQuery { outcome: Some("retry".into()), ..LogQuery::default() }), ["a"], "by outcome");
+    let lee = LogQuery { teammate: Some("lee@example.com".into()), ..LogQuery::default() };
+    assert_eq!(log(lee), ["b"], "sync log: by teammate");
+    let none = LogQuery { sink: Some("smtp".into()), outcome: Some("retry".into()), ..LogQuery::default() };
+    assert!(log(none).is_empty(), "sync log: filters combine");
+    assert_eq!(log(LogQuery { since: 12, ..LogQuery::default() }), ["a"], "sync log: since a moment");
+}
+
+fn sync_settings_are_kept_by_scope<S: Store + Outbox>(s: &mut S) {
+    assert_eq!(s.sync_setting("company").unwrap(), None, "sync settings: none at first");
+    s.set_sync_setting("company", r#"{"enabled":true}"#, 10).unwrap();
+    s.set_sync_setting("user:jo@example.com", r#"{"domains":["acme.example"]}"#, 11).unwrap();
+    s.set_sync_setting("company", r#"{"enabled":false}"#, 12).unwrap();
+    assert_eq!(s.sync_setting("company").unwrap().as_deref(), Some(r#"{"enabled":false}"#), "replaced");
+    assert_eq!(
+        s.sync_setting("user:jo@example.com").unwrap().as_deref(),
+        Some(r#"{"domains":["acme.example"]}"#),
+        "sync settings: each scope its own"
+    );
+    assert_eq!(s.sync_setting("user:lee@example.com").unwrap(), None);
 }

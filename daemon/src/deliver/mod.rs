@@ -1,9 +1,11 @@
 //! Delivery in the daemon: the outbox worker (`worker.rs`) on its own thread and its own
 //! store handle, reading outbox rows (never the engine) and sending each through the sink
 //! `play.toml` configures for it (`sinks.rs`); opt-outs read from the journal
-//! (`optouts.rs`). Delivery runs when `play.toml` configures at least one sink; without
+//! (`optouts.rs`); the email-sync blacklists applied to emails logged to the CRM
+//! (`email_sync.rs`). Delivery runs when `play.toml` configures at least one sink; without
 //! one, rows wait in the outbox.
 
+mod email_sync;
 mod optouts;
 pub mod sinks;
 pub mod worker;

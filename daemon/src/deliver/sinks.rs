@@ -1,12 +1,14 @@
 //! The sinks an outbox row can go to, built from `play.toml`'s `[sinks.*]` and `[crm.*]`
 //! with their secrets read from the environment, and how an action's JSON becomes one
-//! call of [`play_delivery`]. A sink whose secret is missing exists but answers
-//! `Paused`, so its deliveries wait (and the log says why) instead of failing.
+//! call of [`play_delivery`] (a `log_activity` row: completed work logged to the CRM
+//! record). A sink whose secret is missing exists but answers `Paused`, so its
+//! deliveries wait (and the log says why) instead of failing.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use play_delivery::brief::{self, Summariser};
+use play_delivery::crm::activity::{self, Activity, Done};
 use play_delivery::crm::hubspot::HubSpot;
 use play_delivery::crm::salesforce::Salesforce;
 use play_delivery::smtp::{Email, Security, SmtpSettings, SmtpSink};
@@ -81,7 +83,7 @@ pub fn sink_of(kind: &str, action: &Value) -> &'static str {
         "email" | "notify_email" => "smtp",
         "notify_slack" => "slack",
         "webhook" | "enroll" => "webhook",
-        "assign" | "update" => "crm",
+        "assign" | "update" | "log_activity" => "crm",
         "brief" if action["to"].as_str().is_some_and(|to| to.starts_with('#')) => "slack",
         "brief" => "smtp",
         _ => "none",
@@ -261,6 +263,9 @@ impl Sink for CrmSink {
         let Some((kind, id)) = record.split_once('/') else {
             return Outcome::Failed { code: "record".into(), message: format!("`{record}` names no CRM record") };
         };
+        if job.kind == "log_activity" {
+            return self.crm.log_activity(job, kind, id);
+        }
         let mut fields = synced_fields(job.action, &self.unsynced);
         match &self.crm {
             Crm::Salesforce(sf) => {
@@ -281,6 +286,32 @@ impl Sink for CrmSink {
                 };
                 hs.update(object, id, &fields, job.id)
             }
+        }
+    }
+}
+
+impl Crm {
+    /// Completed work logged to the record (a `log_activity` row, made when a teammate
+    /// completes a task or approves an email task).
+    fn log_activity(&self, job: &Job, record_type: &str, record_id: &str) -> Outcome {
+        let blank = |s: Option<String>| s.filter(|s| !s.is_empty());
+        let activity = Activity {
+            done: if job.text("done").as_deref() == Some("email") { Done::Email } else { Done::Task },
+            record_type: record_type.to_string(),
+            record_id: record_id.to_string(),
+            playbook: blank(job.text("playbook")),
+            step: blank(job.text("step")),
+            subject: job.text("subject").unwrap_or_default(),
+            body: job.text("body").unwrap_or_default(),
+            at: job.action["at"]
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map_or(job.now, |t| t.timestamp()),
+            teammate: job.text("by"),
+        };
+        match self {
+            Crm::Salesforce(sf) => activity::to_salesforce(sf, &activity, None, job.id),
+            Crm::HubSpot(hs) => activity::to_hubspot(hs, &activity, job.id),
         }
     }
 }

@@ -166,6 +166,14 @@ impl Worker {
                 pass.skipped += 1;
                 continue;
             }
+            if d.kind == "log_activity" && action["done"] == "email" {
+                let outbox = self.store.as_outbox().expect("checked in Worker::new");
+                if let Some(reason) = super::email_sync::blacklisted(outbox, &action)? {
+                    self.record(&base("skipped", sink, "blacklist", reason), Then::Skipped)?;
+                    pass.skipped += 1;
+                    continue;
+                }
+            }
             if self.holds.get(sink).is_some_and(|h| h.until > now) {
                 continue;
             }

@@ -1,7 +1,7 @@
 //! Delivery in the API: `GET /v1/deliveries` (each outbox row and where it is),
 //! `POST /v1/deliveries/{id}/retry` (a dead or skipped one, after a fix), the sync log
-//! (`GET /v1/sync-log`, JSON or, with `Accept: text/csv`, a CSV of the last 30 days) and
-//! `POST /v1/unsubscribe`, the one-click target of automatic emails' `List-Unsubscribe`.
+//! (`GET /v1/sync-log`, JSON or, with `Accept: text/csv`, a CSV of the last 30 days,
+//! filtered by sink, record, outcome and teammate) and `POST /v1/unsubscribe`, the one-click target of automatic emails' `List-Unsubscribe`.
 //! A private playbook's deliveries are shown to its owner alone, as its actions are.
 
 use std::collections::HashMap;
@@ -11,15 +11,35 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use play_runtime::value::moment_text;
-use play_store::{ActionRow, ActionState, Attempt, Delivery, DeliveryQuery, DeliveryState, Outbox, Store};
+use play_store::{ActionRow, ActionState, Attempt, Delivery, DeliveryQuery, DeliveryState, LogQuery, Outbox, Store};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{ApiError, App, Teammate};
 
 /// The outbox of a store that keeps one.
-fn outbox(s: &dyn Store) -> play_store::Result<&dyn Outbox> {
+pub(super) fn outbox(s: &dyn Store) -> play_store::Result<&dyn Outbox> {
     s.as_outbox().ok_or_else(|| play_store::StoreError::Backend("this store keeps no delivery state".into()))
+}
+
+/// Runs a write of delivery's state on a store of its own, off the async threads; `what`
+/// names it should it stop.
+pub(super) async fn write<T: Send + 'static>(
+    app: &App,
+    what: &'static str,
+    change: impl FnOnce(&mut dyn Outbox) -> play_store::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let open = app.open.clone();
+    tokio::task::spawn_blocking(move || -> play_store::Result<T> {
+        let mut store = open()?;
+        let outbox = store
+            .as_outbox_mut()
+            .ok_or_else(|| play_store::StoreError::Backend("this store keeps no delivery state".into()))?;
+        change(outbox)
+    })
+    .await
+    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{what} stopped unexpectedly")))?
+    .map_err(ApiError::store)
 }
 
 fn playbook(json: &str) -> String {
@@ -121,19 +141,9 @@ pub async fn retry(
             format!("delivery `{id}` is {}: only a dead or skipped delivery is retried", d.state.name()),
         ));
     }
-    let open = app.open.clone();
     let key = id.clone();
     let now = crate::clock::wall();
-    let done = tokio::task::spawn_blocking(move || -> play_store::Result<bool> {
-        let mut store = open()?;
-        let outbox = store
-            .as_outbox_mut()
-            .ok_or_else(|| play_store::StoreError::Backend("this store keeps no delivery state".into()))?;
-        outbox.retry_delivery(&key, now)
-    })
-    .await
-    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the retry stopped unexpectedly"))?
-    .map_err(ApiError::store)?;
+    let done = write(&app, "the retry", move |outbox| outbox.retry_delivery(&key, now)).await?;
     if !done {
         return Err(ApiError::new(StatusCode::CONFLICT, format!("delivery `{id}` changed meanwhile; look again")));
     }
@@ -144,9 +154,17 @@ pub async fn retry(
 pub struct LogParams {
     since: Option<String>,
     limit: Option<usize>,
+    sink: Option<String>,
+    record: Option<String>,
+    outcome: Option<String>,
+    teammate: Option<String>,
 }
 
-/// Every delivery attempt; CSV of the last 30 days (or since `since`) for `Accept: text/csv`.
+/// What an attempt can come to, as the sync log writes it.
+const OUTCOMES: [&str; 6] = ["delivered", "retry", "paused", "failed", "dead", "skipped"];
+
+/// Every delivery attempt, filtered by `sink`, `record`, `outcome` and `teammate`; CSV of
+/// the last 30 days (or since `since`) for `Accept: text/csv`.
 pub async fn sync_log(
     State(app): State<App>,
     Teammate(who): Teammate,
@@ -161,13 +179,20 @@ pub async fn sync_log(
         None if csv => crate::clock::wall() - 30 * 86_400,
         None => 0,
     };
+    if let Some(outcome) = q.outcome.as_deref().filter(|o| !OUTCOMES.contains(o)) {
+        return Err(bad(format!(
+            "`outcome` is one of {}, not `{outcome}`",
+            OUTCOMES.map(|o| format!("`{o}`")).join(", ")
+        )));
+    }
     let limit = if csv { 1_000_000 } else { q.limit.unwrap_or(500).clamp(1, 5000) };
+    let query = LogQuery { since, limit, sink: q.sink, record: q.record, outcome: q.outcome, teammate: q.teammate };
     let rows = app
         .read(move |s| {
             let outbox = outbox(s)?;
             let mut playbooks: HashMap<String, String> = HashMap::new();
             let mut out = Vec::new();
-            for a in outbox.sync_log(since, limit)? {
+            for a in outbox.sync_log_where(&query)? {
                 if !playbooks.contains_key(&a.action_id) {
                     let name = outbox.delivery(&a.action_id)?.map(|d| playbook(&d.json)).unwrap_or_default();
                     playbooks.insert(a.action_id.clone(), name);
@@ -256,19 +281,9 @@ pub async fn unsubscribe(State(app): State<App>, Query(q): Query<UnsubscribePara
     if to.as_deref() != Some(address.as_str()) {
         return Err(ApiError::not_found("email with this link"));
     }
-    let open = app.open.clone();
     let now = crate::clock::wall();
     let who = address.clone();
-    tokio::task::spawn_blocking(move || -> play_store::Result<()> {
-        let mut store = open()?;
-        match store.as_outbox_mut() {
-            Some(outbox) => outbox.set_opt_out(&who, Some("unsubscribed"), now),
-            None => Err(play_store::StoreError::Backend("this store keeps no delivery state".into())),
-        }
-    })
-    .await
-    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the unsubscribe stopped unexpectedly"))?
-    .map_err(ApiError::store)?;
+    write(&app, "the unsubscribe", move |outbox| outbox.set_opt_out(&who, Some("unsubscribed"), now)).await?;
     Ok(Json(json!({ "unsubscribed": address })))
 }
 

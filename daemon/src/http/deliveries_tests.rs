@@ -127,6 +127,38 @@ async fn the_sync_log_is_json_or_a_csv_that_no_spreadsheet_runs() {
 }
 
 #[tokio::test]
+async fn the_sync_log_is_filtered_by_sink_record_outcome_and_teammate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, path) = app(dir.path());
+    let mut logged = attempt("e1", "retry", "421", "busy");
+    (logged.sink, logged.record, logged.teammate) =
+        ("smtp".into(), "Contact/vic".into(), Some("lee@example.com".into()));
+    SqliteStore::open(&path).unwrap().record_attempt(&logged, Then::RetryAt(1_772_409_800)).unwrap();
+    let ids = |body: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        v["entries"].as_array().unwrap().iter().map(|e| format!("{} {}", e["action"], e["outcome"])).collect()
+    };
+    for (query, want) in [
+        ("sink=smtp", vec![r#""e1" "retry""#]),
+        ("record=Account/acme", vec![r#""w1" "failed""#, r#""e1" "delivered""#]),
+        ("outcome=delivered", vec![r#""e1" "delivered""#]),
+        ("teammate=lee@example.com", vec![r#""e1" "retry""#]),
+        ("outcome=failed", vec![r#""w1" "failed""#]), // p1 failed too, but is not jo's to see
+        ("sink=smtp&outcome=failed", vec![]),
+    ] {
+        let (code, body) = call(&app, "GET", &format!("/v1/sync-log?{query}"), "application/json").await;
+        assert_eq!(code, StatusCode::OK, "{query}: {body}");
+        assert_eq!(ids(&body), want, "{query}");
+    }
+    let (code, csv) = call(&app, "GET", "/v1/sync-log?since=2026-03-01T00:00:00Z&sink=smtp", "text/csv").await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(csv.lines().count(), 2, "the CSV filtered too: {csv}");
+    let (code, body) = call(&app, "GET", "/v1/sync-log?outcome=lost", "").await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+    assert!(body.contains("`outcome` is one of `delivered`, `retry`"), "{body}");
+}
+
+#[tokio::test]
 async fn unsubscribing_takes_the_address_the_email_went_to_and_no_other() {
     let dir = tempfile::tempdir().unwrap();
     let (app, path) = app(dir.path());

@@ -2,6 +2,7 @@
 //! asking. Handlers convert requests into the writer's requests or the store's queries
 //! and back; nothing here touches the engine.
 
+mod blacklists;
 mod changes;
 pub(crate) mod deliveries;
 pub mod openapi;
@@ -124,6 +125,8 @@ pub fn router(app: App) -> Router {
         .route("/v1/deliveries", get(deliveries::list))
         .route("/v1/deliveries/:id/retry", post(deliveries::retry))
         .route("/v1/unsubscribe", post(deliveries::unsubscribe))
+        .route("/v1/blacklists/company", get(blacklists::company).put(blacklists::put_company))
+        .route("/v1/blacklists/me", get(blacklists::mine).put(blacklists::put_mine))
         .route("/v1/sync", post(sync::post))
         .route("/metrics", get(read::metrics))
         .route("/openapi.json", get(openapi::document))

@@ -28,7 +28,8 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     (
         "get",
         "/v1/sync-log",
-        "Every delivery attempt with the remote code and message; `Accept: text/csv` gives the last 30 days as CSV",
+        "Every delivery attempt with the remote code and message (?since=&limit=&sink=&record=&outcome=&teammate=); \
+         `Accept: text/csv` gives the last 30 days as CSV",
         true,
     ),
     (
@@ -50,6 +51,15 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
         "Pull changes from the CRM now: every configured object, or one record (body: record, `Type/id`)",
         true,
     ),
+    ("get", "/v1/blacklists/company", "The company's email sync: on or off, attachments, and its blacklist", true),
+    (
+        "put",
+        "/v1/blacklists/company",
+        "Replace the company's email sync and blacklist (the workspace owner only)",
+        true,
+    ),
+    ("get", "/v1/blacklists/me", "Your own email sync: inbound and outbound switches, and your blacklist", true),
+    ("put", "/v1/blacklists/me", "Replace your own email sync switches and blacklist", true),
     ("get", "/metrics", "Prometheus metrics", false),
     ("get", "/openapi.json", "This document", false),
 ];
@@ -61,7 +71,7 @@ fn query_params(path: &str) -> &'static [&'static str] {
         "/v1/runs" => &["record", "limit"],
         "/v1/history" => &["record", "playbook", "since", "limit"],
         "/v1/explain" => &["record", "playbook"],
-        "/v1/sync-log" => &["since", "limit"],
+        "/v1/sync-log" => &["since", "limit", "sink", "record", "outcome", "teammate"],
         "/v1/deliveries" => &["state", "kind", "sink", "limit", "before"],
         "/v1/unsubscribe" => &["email", "action"],
         _ => &[],
@@ -81,6 +91,8 @@ fn responses(method: &str, path: &str, secured: bool) -> Value {
         json!({ "description": "done", "content": {
             "application/json": { "schema": { "type": "object" } },
             "text/csv": { "schema": { "type": "string" } } } })
+    } else if let Some(schema) = sync_settings(path) {
+        json!({ "description": "the settings in force", "content": { "application/json": { "schema": schema } } })
     } else {
         json!({ "description": "done", "content": { "application/json": { "schema": { "type": "object" } } } })
     };
@@ -98,6 +110,13 @@ fn responses(method: &str, path: &str, secured: bool) -> Value {
     if path == "/v1/sync" {
         answers.insert("409".into(), error("no CRM is configured in play.toml"));
         answers.insert("500".into(), error("the project or the store could not be read for the pull"));
+    }
+    if method == "put" {
+        if path == "/v1/blacklists/company" {
+            answers.insert("403".into(), error("only the workspace owner may change the company's settings"));
+        }
+        answers.insert("413".into(), error("the body is over the limit"));
+        answers.insert("422".into(), error("an entry is not a domain, an address or a keyword; `field` names it"));
     }
     let post = method == "post";
     answers.insert("400".into(), error("a malformed parameter or body"));
@@ -136,9 +155,34 @@ fn request_body(path: &str) -> Option<Value> {
         }
         "/v1/sync" => text(&["record"]),
         p if p.starts_with("/v1/actions/{id}/") => text(&["note", "reason", "until", "subject", "body"]),
-        _ => return None,
+        p => {
+            return sync_settings(p)
+                .map(|s| json!({ "required": true, "content": { "application/json": { "schema": s } } }))
+        }
     };
     Some(json!({ "content": { "application/json": { "schema": schema } } }))
+}
+
+/// The email-sync settings of `/v1/blacklists/…`: what a PUT sends and every answer gives.
+fn sync_settings(path: &str) -> Option<Value> {
+    let list = |what: &str| json!({ "type": "array", "items": { "type": "string" }, "description": what });
+    let blacklist = json!({ "type": "object", "additionalProperties": false, "properties": {
+        "domains": list("an address at one of these domains, or their subdomains, is not logged"),
+        "addresses": list("these addresses are not logged"),
+        "keywords": list("an email with one of these in its subject or body is not logged (any case)") } });
+    let switch = |what: &str| json!({ "type": "boolean", "default": true, "description": what });
+    let properties = match path {
+        "/v1/blacklists/company" => json!({
+            "enabled": switch("email sync on or off for everyone"),
+            "attachments": { "type": "boolean", "default": false, "description": "attachments are logged too" },
+            "blacklist": blacklist }),
+        "/v1/blacklists/me" => json!({
+            "inbound": switch("the emails you receive are logged"),
+            "outbound": switch("the emails you send are logged"),
+            "blacklist": blacklist }),
+        _ => return None,
+    };
+    Some(json!({ "type": "object", "additionalProperties": false, "properties": properties }))
 }
 
 pub async fn document() -> Json<Value> {

@@ -140,12 +140,9 @@ fn value_for(schema: &Schema, ty: &Ty, value: &Value) -> Value {
             Value::Null => json!([]),
             other => other.clone(),
         },
-        (Ty::Number | Ty::Money, Some(text)) => text
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map_or(value.clone(), Value::Number),
+        (Ty::Number | Ty::Money, Some(text)) => {
+            text.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(value.clone(), Value::Number)
+        }
         (Ty::Int, Some(text)) => text.trim().parse::<i64>().map_or(value.clone(), Value::from),
         (Ty::Bool, Some("true")) => Value::Bool(true),
         (Ty::Bool, Some("false")) => Value::Bool(false),

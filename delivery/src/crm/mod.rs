@@ -3,6 +3,7 @@
 //! Pulling goes the other way: records changed in the CRM, read page by page (`pull.rs`)
 //! and turned into change lines (`mapping.rs`).
 
+pub mod activity;
 pub mod hubspot;
 pub mod mapping;
 pub mod pull;

@@ -1,13 +1,13 @@
 //! [`Outbox`] on PostgreSQL: the outbox rows' delivery columns (added by migration 2; a
 //! row the engine thread just wrote has none yet and is due at its `at`), the `attempts`
-//! sync log, `opt_outs` and `marks`. Every write is one transaction fenced by the store's
+//! sync log, `opt_outs`, `marks` and `sync_settings` (migration 3). Every write is one transaction fenced by the store's
 //! lease, as the engine's writes are.
 
 use postgres::types::ToSql;
 use postgres::Row;
 
 use super::{backend, write::prepared, PostgresStore};
-use crate::outbox::{Attempt, Delivery, DeliveryQuery, DeliveryState, Outbox, Then};
+use crate::outbox::{Attempt, Delivery, DeliveryQuery, DeliveryState, LogQuery, Outbox, Then};
 use crate::{Result, StoreError};
 
 /// Each read of deliveries selects, in this order: seq, action_id, kind, at, json, state,
@@ -179,11 +179,13 @@ impl Outbox for PostgresStore {
         })
     }
 
-    fn sync_log(&self, since: i64, limit: usize) -> Result<Vec<Attempt>> {
+    fn sync_log_where(&self, q: &LogQuery) -> Result<Vec<Attempt>> {
         let rows = self.read(
             "SELECT action_id, at, sink, record, teammate, attempt, outcome, code, message, next_at
-             FROM attempts WHERE at >= $1 ORDER BY at, n LIMIT $2",
-            &[&since, &big(limit)],
+             FROM attempts WHERE at >= $1 AND ($3::text IS NULL OR sink = $3) AND ($4::text IS NULL OR record = $4)
+             AND ($5::text IS NULL OR outcome = $5) AND ($6::text IS NULL OR teammate = $6)
+             ORDER BY at, n LIMIT $2",
+            &[&q.since, &big(q.limit), &q.sink, &q.record, &q.outcome, &q.teammate],
         )?;
         Ok(rows.iter().map(attempt).collect())
     }
@@ -229,6 +231,23 @@ impl Outbox for PostgresStore {
                  ON CONFLICT (name) DO UPDATE SET value = excluded.value",
             )?;
             tx.execute(&s, &[&name, &value]).map(drop).map_err(backend)
+        })
+    }
+
+    fn sync_setting(&self, scope: &str) -> Result<Option<String>> {
+        let rows = self.read("SELECT json FROM sync_settings WHERE scope = $1", &[&scope])?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    fn set_sync_setting(&mut self, scope: &str, json: &str, at: i64) -> Result<()> {
+        self.write(|tx, statements| {
+            let s = prepared(
+                tx,
+                statements,
+                "INSERT INTO sync_settings (scope, json, at) VALUES ($1, $2, $3)
+                 ON CONFLICT (scope) DO UPDATE SET json = excluded.json, at = excluded.at",
+            )?;
+            tx.execute(&s, &[&scope, &json, &at]).map(drop).map_err(backend)
         })
     }
 }

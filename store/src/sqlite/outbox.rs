@@ -1,11 +1,11 @@
 //! [`Outbox`] on SQLite: the outbox rows' delivery columns (added by migration 2; a row
 //! the engine thread just wrote has none yet and is due at its `at`), the `attempts` sync
-//! log, `opt_outs` and `marks`.
+//! log, `opt_outs`, `marks` and `sync_settings` (migration 3).
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{backend, SqliteStore};
-use crate::outbox::{Attempt, Delivery, DeliveryQuery, DeliveryState, Outbox, Then};
+use crate::outbox::{Attempt, Delivery, DeliveryQuery, DeliveryState, LogQuery, Outbox, Then};
 use crate::{Result, StoreError};
 
 const COLUMNS: &str = "rowid, action_id, kind, at, json, state, attempts, coalesce(next_at, at), \
@@ -159,15 +159,19 @@ impl Outbox for SqliteStore {
         Ok(changed == 1)
     }
 
-    fn sync_log(&self, since: i64, limit: usize) -> Result<Vec<Attempt>> {
+    fn sync_log_where(&self, q: &LogQuery) -> Result<Vec<Attempt>> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT action_id, at, sink, record, teammate, attempt, outcome, code, message, next_at
-                 FROM attempts WHERE at >= ?1 ORDER BY at, n LIMIT ?2",
+                 FROM attempts WHERE at >= ?1 AND (?3 IS NULL OR sink = ?3) AND (?4 IS NULL OR record = ?4)
+                 AND (?5 IS NULL OR outcome = ?5) AND (?6 IS NULL OR teammate = ?6) ORDER BY at, n LIMIT ?2",
             )
             .map_err(backend)?;
-        let rows = stmt.query_map(params![since, limit as i64], attempt).map_err(backend)?;
+        let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![q.since, limit, q.sink, q.record, q.outcome, q.teammate], attempt)
+            .map_err(backend)?;
         rows.collect::<rusqlite::Result<_>>().map_err(backend)
     }
 
@@ -205,6 +209,23 @@ impl Outbox for SqliteStore {
     fn set_mark(&mut self, name: &str, value: u64) -> Result<()> {
         self.conn
             .execute("INSERT OR REPLACE INTO marks (name, value) VALUES (?1, ?2)", params![name, value as i64])
+            .map(drop)
+            .map_err(backend)
+    }
+
+    fn sync_setting(&self, scope: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT json FROM sync_settings WHERE scope = ?1", [scope], |r| r.get(0))
+            .optional()
+            .map_err(backend)
+    }
+
+    fn set_sync_setting(&mut self, scope: &str, json: &str, at: i64) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO sync_settings (scope, json, at) VALUES (?1, ?2, ?3)",
+                params![scope, json, at],
+            )
             .map(drop)
             .map_err(backend)
     }

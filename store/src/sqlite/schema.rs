@@ -117,4 +117,11 @@ pub const MIGRATIONS: &[&str] = &[
         WHEN kind = 'brief' THEN CASE WHEN json LIKE '%\"to\":\"#%' THEN 'slack' ELSE 'smtp' END
         ELSE 'none' END;
     CREATE INDEX outbox_sink ON outbox (sink);",
+    // 4: email-sync settings (the company's blacklist and switches, each teammate's own),
+    // JSON by scope.
+    "CREATE TABLE sync_settings (
+        scope TEXT PRIMARY KEY,
+        json TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );",
 ];
