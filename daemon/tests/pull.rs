@@ -40,19 +40,9 @@ const FIELDS: &[&str] =
     &["Name", "Tier__c", "ARR__c", "Stage__c", "Health__c", "Weekly_Active_Users__c", "OwnerId", "Segment__c"];
 
 fn account(n: usize, segment: &str) -> Value {
-    json!({
-        "Id": format!("001A{n:02}"),
-        "SystemModstamp": format!("2026-03-02T09:{n:02}:00.000+0000"),
-        "Name": format!("Acme {n}"),
-        "Tier__c": "Enterprise",
-        "ARR__c": 250000,
-        "Stage__c": "Renewal",
-        "Health__c": 72,
-        "Weekly_Active_Users__c": 40,
-        "OwnerId": "005A01",
-        "Owner": { "attributes": { "type": "User" }, "Email": "jo@example.com" },
-        "Segment__c": segment,
-    })
+    let mut account = fakes::sf_account(n, "Renewal");
+    account["Segment__c"] = json!(segment);
+    account
 }
 
 /// The engine thread on a fresh store, and a puller reading the fake org.

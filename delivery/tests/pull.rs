@@ -56,24 +56,20 @@ const SF_FIELDS: &[&str] = &[
 ];
 
 fn sf_account(n: usize, segment: &str) -> Value {
-    json!({
-        "Id": format!("001A{n:02}"),
-        "SystemModstamp": format!("2026-03-02T09:{n:02}:00.000+0000"),
-        "Name": format!("Acme {n}"),
-        "Tier__c": "Enterprise",
+    let mut account = fakes::sf_account(n, "Renewal");
+    let extra = json!({
         "ARR__c": 250000.0,
-        "Stage__c": "Renewal",
-        "Health__c": 72,
-        "Weekly_Active_Users__c": 40,
-        "OwnerId": "005A01",
-        "Owner": { "attributes": { "type": "User" }, "Email": "jo@example.com" },
         "Segment__c": segment,
         "Health_Score__c": 81,
         "Renewal_Date__c": "2026-09-30",
         "Tags__c": "beta;at-risk",
         "Type": null,
         "Description": "Big one",
-    })
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        account[k] = v.clone();
+    }
+    account
 }
 
 fn salesforce(fake: &fakes::Salesforce, token: &str) -> Salesforce {

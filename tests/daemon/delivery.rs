@@ -36,7 +36,6 @@ pub fn changes() -> String {
 
 #[test]
 fn killed_while_delivering_the_daemon_loses_no_webhook_and_the_key_tells_repeats_apart() {
-    let dir = example_copy("customer-success");
     let taken = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let seen = taken.clone();
     let receiver = http::Server::with(move |request| {
@@ -49,14 +48,7 @@ fn killed_while_delivering_the_daemon_loses_no_webhook_and_the_key_tells_repeats
         }
         (200, vec![], "ok".to_string())
     });
-    let sync = dir.path().join("sync.play");
-    let text = std::fs::read_to_string(&sync).unwrap();
-    std::fs::write(&sync, text.replace("https://warehouse.example.com/hooks/crm/accounts", &receiver.url)).unwrap();
-    std::fs::write(
-        dir.path().join("play.toml"),
-        format!("[sinks.webhook]\nurl = \"{}\"\nsecret_env = \"HOOK_SECRET\"\n", receiver.url),
-    )
-    .unwrap();
+    let dir = webhook_example(&receiver.url);
     let jo = token(dir.path(), "jo@example.com");
     let env = [("HOOK_SECRET", SECRET)];
 
@@ -107,19 +99,9 @@ fn killed_while_delivering_the_daemon_loses_no_webhook_and_the_key_tells_repeats
 #[test]
 fn on_postgres_the_active_worker_delivers_every_webhook_once_and_lists_them() {
     let db = ScratchDatabase::create("delivery").unwrap();
-    let dir = example_copy("customer-success");
     let receiver = http::Server::with(|_| (200, vec![], "ok".to_string()));
-    let sync = dir.path().join("sync.play");
-    let text = std::fs::read_to_string(&sync).unwrap();
-    std::fs::write(&sync, text.replace("https://warehouse.example.com/hooks/crm/accounts", &receiver.url)).unwrap();
-    std::fs::write(
-        dir.path().join("play.toml"),
-        format!("[sinks.webhook]\nurl = \"{}\"\nsecret_env = \"HOOK_SECRET\"\n", receiver.url),
-    )
-    .unwrap();
-    let (code, jo, err) = crate::support::play(dir.path(), &["token", "add", "jo@example.com", "--store", db.url()]);
-    assert_eq!(code, 0, "token add: {err}");
-    let jo = jo.trim();
+    let (dir, jo) = webhook_project(db.url(), &receiver.url);
+    let jo = jo.as_str();
 
     let daemon = Daemon::start(dir.path(), &["--store", db.url()], &[("HOOK_SECRET", SECRET)]);
     let (code, report) = daemon.post("/v1/changes", Some(jo), &changes());
@@ -149,4 +131,24 @@ fn on_postgres_the_active_worker_delivers_every_webhook_once_and_lists_them() {
     assert_eq!(code, 200, "the deliveries endpoint answers on PostgreSQL: {listed}");
     assert!(listed.to_string().contains(hooks[0].action_id.as_str()), "{listed}");
     assert_eq!(daemon.stop(), 0);
+}
+
+/// The customer-success example with its `warehouse_sync` webhooks (and `[sinks.webhook]`)
+/// sent to `receiver`, signed with `HOOK_SECRET`.
+pub fn webhook_example(receiver: &str) -> tempfile::TempDir {
+    let dir = example_copy("customer-success");
+    let sync = dir.path().join("sync.play");
+    let text = std::fs::read_to_string(&sync).unwrap();
+    std::fs::write(&sync, text.replace("https://warehouse.example.com/hooks/crm/accounts", receiver)).unwrap();
+    let settings = format!("[sinks.webhook]\nurl = \"{receiver}\"\nsecret_env = \"HOOK_SECRET\"\n");
+    std::fs::write(dir.path().join("play.toml"), settings).unwrap();
+    dir
+}
+
+/// `webhook_example` on the PostgreSQL store at `db`, and jo's token there.
+pub fn webhook_project(db: &str, receiver: &str) -> (tempfile::TempDir, String) {
+    let dir = webhook_example(receiver);
+    let (code, jo, err) = crate::support::play(dir.path(), &["token", "add", "jo@example.com", "--store", db]);
+    assert_eq!(code, 0, "token add: {err}");
+    (dir, jo.trim().to_string())
 }

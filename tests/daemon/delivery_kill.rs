@@ -11,7 +11,7 @@ use std::time::Duration;
 use play_store::postgres::ScratchDatabase;
 use play_store::{DeliveryQuery, DeliveryState, Outbox, PostgresStore};
 
-use crate::support::{example_copy, Daemon};
+use crate::support::Daemon;
 
 #[path = "../../delivery/tests/support/mod.rs"]
 mod http;
@@ -21,7 +21,6 @@ const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 #[test]
 fn on_postgres_kills_during_delivery_lose_no_webhook_and_leave_complete_attempts() {
     let db = ScratchDatabase::create("delivery_kill").unwrap();
-    let dir = example_copy("customer-success");
     let taken = Arc::new(Mutex::new(BTreeSet::<String>::new()));
     let seen = taken.clone();
     let receiver = http::Server::with(move |request| {
@@ -30,17 +29,8 @@ fn on_postgres_kills_during_delivery_lose_no_webhook_and_leave_complete_attempts
         seen.lock().unwrap().insert(request.header("idempotency-key").unwrap_or_default().to_string());
         (200, vec![], "ok".to_string())
     });
-    let sync = dir.path().join("sync.play");
-    let text = std::fs::read_to_string(&sync).unwrap();
-    std::fs::write(&sync, text.replace("https://warehouse.example.com/hooks/crm/accounts", &receiver.url)).unwrap();
-    std::fs::write(
-        dir.path().join("play.toml"),
-        format!("[sinks.webhook]\nurl = \"{}\"\nsecret_env = \"HOOK_SECRET\"\n", receiver.url),
-    )
-    .unwrap();
-    let (code, jo, err) = crate::support::play(dir.path(), &["token", "add", "jo@example.com", "--store", db.url()]);
-    assert_eq!(code, 0, "token add: {err}");
-    let jo = jo.trim();
+    let (dir, jo) = super::delivery::webhook_project(db.url(), &receiver.url);
+    let jo = jo.as_str();
     // A short lease, so that each restart takes over from the killed worker soon.
     let store_flag = ["--store", db.url(), "--lease-ms", "1000"];
     let env = [("HOOK_SECRET", SECRET)];

@@ -17,19 +17,9 @@ const FIELDS: &[&str] =
     &["Name", "Tier__c", "ARR__c", "Stage__c", "Health__c", "Weekly_Active_Users__c", "OwnerId", "Type"];
 
 fn account(n: usize, kind: &str) -> Value {
-    json!({
-        "Id": format!("001A{n:02}"),
-        "SystemModstamp": format!("2026-03-02T09:{n:02}:00.000+0000"),
-        "Name": format!("Acme {n}"),
-        "Tier__c": "Enterprise",
-        "ARR__c": 250000,
-        "Stage__c": "Adoption",
-        "Health__c": 72,
-        "Weekly_Active_Users__c": 40,
-        "OwnerId": "005A01",
-        "Owner": { "attributes": { "type": "User" }, "Email": "jo@example.com" },
-        "Type": kind,
-    })
+    let mut account = fakes::sf_account(n, "Adoption");
+    account["Type"] = json!(kind);
+    account
 }
 
 #[test]

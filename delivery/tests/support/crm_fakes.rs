@@ -16,6 +16,25 @@ use super::support::{Answer, Request, Server};
 /// The token both fakes take.
 pub const TOKEN: &str = "good";
 
+/// A Salesforce Account as the query API returns it: the fields the pull tests read, the
+/// `n`th minute past 09:00 as its `SystemModstamp`, and its owner's address through the
+/// `Owner` relationship. Tests set their own extra fields on it.
+#[allow(dead_code)]
+pub fn sf_account(n: usize, stage: &str) -> Value {
+    json!({
+        "Id": format!("001A{n:02}"),
+        "SystemModstamp": format!("2026-03-02T09:{n:02}:00.000+0000"),
+        "Name": format!("Acme {n}"),
+        "Tier__c": "Enterprise",
+        "ARR__c": 250000,
+        "Stage__c": stage,
+        "Health__c": 72,
+        "Weekly_Active_Users__c": 40,
+        "OwnerId": "005A01",
+        "Owner": { "attributes": { "type": "User" }, "Email": "jo@example.com" },
+    })
+}
+
 fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
