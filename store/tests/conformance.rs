@@ -70,7 +70,9 @@ fn outbox_rows_written_before_the_sink_column_get_the_sink_of_their_kind() {
     drop(s);
     // Back to schema version 2, as a release before the column left it.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP INDEX outbox_sink; ALTER TABLE outbox DROP COLUMN sink; PRAGMA user_version = 2;")
+    conn.execute_batch(
+        "DROP TABLE sync_settings; DROP INDEX outbox_sink; ALTER TABLE outbox DROP COLUMN sink; PRAGMA user_version = 2;",
+    )
         .unwrap();
     drop(conn);
     let s = SqliteStore::open(&path).unwrap();
