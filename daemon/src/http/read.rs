@@ -125,9 +125,7 @@ pub async fn explain(
     if !status.sees(&playbook, &who) {
         return Err(ApiError::not_found("such playbook"));
     }
-    let hash = status.program_hash.clone();
-    let program = app.read(move |s| Ok(crate::writer::stored_program(s, &hash))).await?;
-    let program = program.map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e))?;
+    let program = running_program(&app, status.program_hash.clone()).await?;
     let Some(p) = program.playbook_named(&playbook) else {
         let names = program.playbooks.iter().map(|p| p.name.as_str()).filter(|n| status.sees(n, &who));
         let hint = play_compiler::suggest::closest(&playbook, names).map(|b| format!(": did you mean `{b}`?"));
@@ -155,11 +153,15 @@ pub async fn case(
     if !status.sees(&playbook, &who) {
         return Err(ApiError::not_found("such playbook"));
     }
-    let hash = status.program_hash.clone();
-    let program = app.read(move |s| Ok(crate::writer::stored_program(s, &hash))).await?;
-    let program = program.map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e))?;
+    let program = running_program(&app, status.program_hash.clone()).await?;
     let record = format!("{kind}/{id}");
     let case = app.read(move |s| crate::case::Case::read(s, &program, &playbook, &record, &who)).await?;
     let case = case.ok_or_else(|| ApiError::not_found("case of that playbook on that record"))?;
     Ok(Json(case.to_json()))
+}
+
+/// The program running, read from the store by its hash.
+async fn running_program(app: &App, hash: String) -> Result<play_compiler::program::Program, ApiError> {
+    let program = app.read(move |s| Ok(crate::writer::stored_program(s, &hash))).await?;
+    program.map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e))
 }
