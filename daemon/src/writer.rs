@@ -21,6 +21,12 @@ use crate::host::Host;
 use crate::project::{self, Visibility};
 use crate::status::Status;
 
+/// The most of the engine thread's time snapshots take: after a snapshot that took `d`,
+/// the next waits until the thread has had `d / SNAPSHOT_SHARE - d` for other work, so a
+/// snapshot of many records (a second for millions) does not hold ingest back however
+/// large the state grows. A restart then folds at most that much work after it.
+const SNAPSHOT_SHARE: f64 = 0.1;
+
 /// Lines taken in one group commit at most: a bound on a batch's transaction.
 const MAX_BATCH_LINES: usize = 20_000;
 
@@ -78,8 +84,12 @@ pub struct Writer {
     pub status: Arc<Mutex<Status>>,
     /// The owner of private playbooks.
     pub owner: Option<String>,
-    /// A snapshot every this many commands (when the engine can give one).
+    /// A snapshot every this many commands (when the engine can give one), and no
+    /// sooner than [`SNAPSHOT_SHARE`] allows.
     pub snapshot_every: u64,
+    /// Whether snapshots keep to [`SNAPSHOT_SHARE`] of the engine thread's time (off in
+    /// the simulator, whose runs must not depend on how fast the machine is).
+    pub snapshot_paced: bool,
     /// Whether the clock follows the changes only (no wall-clock ticks, `at` of queue
     /// operations from the engine's clock).
     pub follow_changes: bool,
@@ -87,6 +97,9 @@ pub struct Writer {
     pub wall: Box<dyn Fn() -> i64 + Send>,
     position: Position,
     last_snapshot: Position,
+    /// When the last snapshot was done, and how long it took.
+    snapshot_done: std::time::Instant,
+    snapshot_took: Duration,
 }
 
 /// A request taken into the current batch, waiting for its commit to be answered.
@@ -103,10 +116,13 @@ impl Writer {
             status,
             owner,
             snapshot_every: 10_000,
+            snapshot_paced: true,
             follow_changes: false,
             wall: Box::new(crate::clock::wall),
             position: 0,
             last_snapshot: 0,
+            snapshot_done: std::time::Instant::now(),
+            snapshot_took: Duration::ZERO,
         }
     }
 
@@ -419,12 +435,17 @@ impl Writer {
         if self.position < self.last_snapshot + self.snapshot_every {
             return;
         }
+        let rest = self.snapshot_took.mul_f64(1.0 / SNAPSHOT_SHARE - 1.0);
+        if self.snapshot_paced && self.snapshot_done.elapsed() < rest {
+            return;
+        }
         let started = std::time::Instant::now();
         if let Some(bytes) = self.host.snapshot() {
             let encoded = started.elapsed();
             match self.store.put_snapshot(self.position, &bytes) {
                 Ok(()) => {
                     self.last_snapshot = self.position;
+                    (self.snapshot_done, self.snapshot_took) = (std::time::Instant::now(), started.elapsed());
                     tracing::info!(
                         position = self.position,
                         bytes = bytes.len(),

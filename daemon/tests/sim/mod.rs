@@ -194,6 +194,7 @@ impl<'a> Sim<'a> {
         let mut writer =
             Writer::new(Host::new(program.clone()), Box::new(store), status, Some("lee@example.com".into()));
         writer.snapshot_every = 1 + self.rng.below(6);
+        writer.snapshot_paced = false;
         let wall = self.wall.clone();
         writer.wall = Box::new(move || wall.load(Ordering::SeqCst));
         let before = self.faults.lock().unwrap().snapshots_read;

@@ -27,7 +27,7 @@ pub const OTHER: u8 = 10;
 #[derive(Default)]
 pub struct Others {
     pub(crate) values: Vec<Value>,
-    free: Vec<u32>,
+    pub(crate) free: Vec<u32>,
 }
 
 impl Others {

@@ -8,6 +8,7 @@
 pub mod cell;
 pub mod layout;
 mod meta;
+mod snap;
 mod texts;
 
 use std::hash::BuildHasher;
@@ -19,6 +20,7 @@ use thin_vec::ThinVec;
 pub use cell::Others;
 pub use layout::Width;
 pub use meta::{Enrolment, Extra, Meta};
+pub use snap::{TableSnap, TextsSnap};
 pub use texts::Texts;
 
 use crate::value::Value;

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use play_compiler::program::Duration;
 use proptest::prelude::*;
 
-use super::{Table, Texts, Width};
+use super::{Meta, Table, TableSnap, Texts, TextsSnap, Width};
 use crate::value::{Happening, Value};
 
 /// The same value, NaN included (whose bits are kept as written).
@@ -140,6 +140,20 @@ proptest! {
             }
             prop_assert_eq!(row.get(width), None);
         }
+        // Through a snapshot and back: the same rows at the same numbers, the same texts.
+        let bytes = postcard::to_stdvec(&(TableSnap::of(&table), TextsSnap::of(&texts))).expect("writes");
+        let (snap, texts_snap): (TableSnap, TextsSnap) = postcard::from_bytes(&bytes).expect("reads");
+        let back_texts = texts_snap.into_texts().expect("the texts fit");
+        let meta = table.meta.iter().map(|m| Meta { present: m.present, ..Meta::default() }).collect();
+        let back = snap.into_table(meta, &back_texts).expect("the table fits");
+        prop_assert_eq!(back_texts.len(), texts.len());
+        for (r, want) in expected.iter().enumerate() {
+            prop_assert_eq!(back.find(&format!("r{r}")), Some(r as u32));
+            for (slot, v) in want.iter().enumerate() {
+                prop_assert!(same(&back.row(r as u32, &back_texts).value(slot), v));
+                prop_assert_eq!(back.cell(r as u32, slot), table.cell(r as u32, slot));
+            }
+        }
         for r in 0..expected.len() {
             table.clear(r as u32, &mut texts);
         }
@@ -161,4 +175,21 @@ fn a_text_held_by_many_records_is_kept_once() {
     assert_eq!(table.rows(), 1000);
     assert_eq!(table.find("a999"), Some(999));
     assert_eq!(table.find("a1000"), None);
+}
+
+#[test]
+fn a_snapshot_of_a_table_that_does_not_add_up_is_refused() {
+    let mut texts = Texts::default();
+    let mut table = Table::default();
+    table.widen(2, &mut texts);
+    let row = table.row_of(&Arc::from("a1"));
+    table.set(row, 0, Value::text("Enterprise"), &mut texts);
+    let bytes = postcard::to_stdvec(&TableSnap::of(&table)).expect("writes");
+    let read = || postcard::from_bytes::<TableSnap>(&bytes).expect("reads");
+    // Without the text its cell names.
+    let error = read().into_table(vec![Meta::default()], &Texts::default()).err().expect("refused");
+    assert!(error.contains("`a1`"), "{error}");
+    // With bookkeeping for another number of rows.
+    assert!(read().into_table(Vec::new(), &texts).is_err());
+    assert!(read().into_table(vec![Meta::default()], &texts).is_ok());
 }

@@ -11,14 +11,14 @@ use hashbrown::HashTable;
 #[derive(Default)]
 pub struct Texts {
     /// By number: the text, or none when the number is free.
-    list: Vec<Option<Arc<str>>>,
+    pub(super) list: Vec<Option<Arc<str>>>,
     /// By number: how many fields hold it.
-    counts: Vec<u32>,
+    pub(super) counts: Vec<u32>,
     /// The numbers of the texts held, found by the text (a table of numbers, hashed by the
     /// text they stand for, rather than a second copy of each text's pointer).
-    index: HashTable<u32>,
-    free: Vec<u32>,
-    hasher: foldhash::fast::RandomState,
+    pub(super) index: HashTable<u32>,
+    pub(super) free: Vec<u32>,
+    pub(super) hasher: foldhash::fast::RandomState,
 }
 
 impl Texts {

@@ -27,7 +27,7 @@ use action::{ActionSnap, PendingSnap, ProducedSnap};
 use store::StoreSnap;
 
 /// The version of the snapshot format; a snapshot of another is refused.
-pub const SNAPSHOT_FORMAT: u32 = 1;
+pub const SNAPSHOT_FORMAT: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"PLAYSNAP";
 const HEADER: usize = 8 + 4 + 8;
@@ -58,6 +58,7 @@ struct EngineSnap<'a> {
     programs: Vec<String>,
     /// `keep_history`, `keep_closable`, `keep_ended_runs`, `hand_over`.
     flags: [bool; 4],
+    #[serde(borrow)]
     store: StoreSnap<'a>,
     produced: Vec<(u64, ProducedSnap)>,
     snoozed: Vec<(i64, u64)>,

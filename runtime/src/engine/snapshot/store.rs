@@ -1,5 +1,7 @@
-//! The memory store as a snapshot keeps it: every map written in key order, so that the
-//! same state always gives the same bytes; the large parts borrowed while writing.
+//! The memory store as a snapshot keeps it: each table's cells copied whole and its rows
+//! in row order ([`TableSnap`]), the texts at their numbers, every map written in key
+//! order, so that the same state always gives the same bytes; the large parts borrowed
+//! while writing.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -9,90 +11,95 @@ use serde::{Deserialize, Serialize};
 use super::SnapshotError;
 use crate::engine::run::Run;
 use crate::retention::Retention;
-use crate::rows::{Enrolment, Extra, Table};
+use crate::rows::{Enrolment, Extra, Meta, Table, TableSnap, TextsSnap};
 use crate::store::{unreachable_events, MemoryStore, Timer};
 use crate::value::{Happening, Value};
 
 type Events<'a> = Vec<(u32, Cow<'a, [Arc<Happening>]>)>;
-/// By record type, by id: the runs still going.
-type Active = Vec<(u32, Vec<(Arc<str>, Vec<u64>)>)>;
 
-/// A field's value: most are the latest entry of the field's history, written once there.
+/// What a row has beside its fields.
 #[derive(Serialize, Deserialize)]
-enum FieldSnap<'a> {
-    Empty,
-    /// The value of this entry of the record's history.
-    InHistory(u32),
-    Value(Cow<'a, Value>),
-}
-
-/// A record's fields, each pointing into its history when the value is there.
-fn fields_of<'a>(fields: Vec<Value>, history: &[(u32, i64, Value)]) -> Vec<FieldSnap<'a>> {
-    let mut last = vec![None; fields.len()];
-    for (i, (slot, _, _)) in history.iter().enumerate() {
-        if let Some(cell) = last.get_mut(*slot as usize) {
-            *cell = Some(i);
-        }
-    }
-    fields
-        .into_iter()
-        .zip(last)
-        .map(|(v, last)| match last {
-            _ if v.is_empty() => FieldSnap::Empty,
-            Some(i) if history[i].2 == v => FieldSnap::InHistory(i as u32),
-            _ => FieldSnap::Value(Cow::Owned(v)),
-        })
-        .collect()
-}
-
-#[derive(Serialize, Deserialize)]
-pub(super) struct StoredSnap<'a> {
-    id: Arc<str>,
-    fields: Vec<FieldSnap<'a>>,
+pub(super) struct RowSnap<'a> {
+    present: bool,
+    created: i64,
     history: Cow<'a, [(u32, i64, Value)]>,
     events: Events<'a>,
-    created: i64,
     written: Cow<'a, [(u32, i64)]>,
+    /// (playbook number, last enrolment, count).
+    enrolled: Vec<(u32, Option<(i64, Option<i64>)>, u64)>,
+    active: Cow<'a, [u64]>,
 }
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct StoreSnap<'a> {
-    records: Vec<Vec<StoredSnap<'a>>>,
+    #[serde(borrow)]
+    tables: Vec<TableSnap<'a>>,
+    /// By table, by row.
+    rows: Vec<Vec<RowSnap<'a>>>,
+    #[serde(borrow)]
+    texts: TextsSnap<'a>,
+    /// The playbooks enrolments name, by number.
+    playbooks: Vec<Arc<str>>,
     runs: Vec<Cow<'a, Run>>,
-    active: Active,
-    /// (playbook, record type, id, last enrolment, count).
-    enrolments: Vec<(Arc<str>, u32, Arc<str>, Option<(i64, Option<i64>)>, u64)>,
     timers: Vec<(i64, u64, Timer)>,
     members: Vec<(u32, Vec<Arc<str>>)>,
     open: Vec<(Box<str>, u64)>,
     snoozes: Vec<(Box<str>, i64)>,
     budgets: Vec<(u32, Vec<(Arc<str>, Vec<i64>)>)>,
     email_slot: Option<(u32, u32)>,
-    emails: Vec<(Arc<str>, Arc<str>)>,
+    /// The email index: the rows indexed under the email they hold (in row order), then
+    /// any entry that is not of that kind, by key.
+    emails: (Vec<u32>, Vec<(Arc<str>, Arc<str>)>),
     seq: u64,
 }
 
-/// A table's rows in id order, each with its history and events.
-fn rows_of<'a>(table: &'a Table, store: &'a MemoryStore, now: i64) -> Vec<StoredSnap<'a>> {
-    const NONE: &[(u32, i64, Value)] = &[];
-    let mut rows: Vec<StoredSnap<'a>> = (0..table.rows() as u32)
-        .map(|r| {
-            let meta = &table.meta[r as usize];
-            let extra = Some(&meta.extra);
-            let history = extra.map_or(NONE, |x| x.history.as_slice());
-            let fields = if meta.present { table.row(r, &store.texts).to_vec() } else { Vec::new() };
-            StoredSnap {
-                id: table.id(r).clone(),
-                fields: fields_of(fields, history),
-                history: Cow::Borrowed(history),
-                events: extra.map_or_else(Vec::new, |x| reachable_events(x, now, &store.retention)),
-                created: meta.created,
-                written: Cow::Borrowed(extra.map_or(&[][..], |x| x.written.as_slice())),
-            }
+/// What each row of a table has beside its fields, in row order.
+fn rows_of<'a>(table: &'a Table, now: i64, retention: &Retention) -> Vec<RowSnap<'a>> {
+    table
+        .meta
+        .iter()
+        .map(|meta| RowSnap {
+            present: meta.present,
+            created: meta.created,
+            history: Cow::Borrowed(meta.extra.history.as_slice()),
+            events: reachable_events(&meta.extra, now, retention),
+            written: Cow::Borrowed(meta.extra.written.as_slice()),
+            enrolled: meta.enrolled.iter().map(|e| (e.playbook, e.last(), e.count)).collect(),
+            active: Cow::Borrowed(meta.active.as_slice()),
         })
-        .collect();
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
-    rows
+        .collect()
+}
+
+/// The email index as rows: each row whose email is the key it is indexed under (the
+/// index's entries are that in a consistent store), and the rest as they are.
+fn emails_of(store: &MemoryStore) -> (Vec<u32>, Vec<(Arc<str>, Arc<str>)>) {
+    let Some((record, slot)) = store.email_slot else { return Default::default() };
+    let Some(table) = store.tables.get(record as usize) else { return (Vec::new(), sorted(store.emails.clone(), |v| v)) };
+    let mut rows = Vec::new();
+    for r in 0..table.rows() as u32 {
+        if let Some(Value::Text(email)) = table.row(r, &store.texts).get(slot as usize) {
+            let key = lower(&email);
+            if store.emails.get(&*key).is_some_and(|id| id == table.id(r)) {
+                rows.push(r);
+            }
+        }
+    }
+    let rest = if rows.len() == store.emails.len() {
+        Vec::new()
+    } else {
+        let covered: std::collections::HashSet<&str> = rows.iter().map(|r| &**table.id(*r)).collect();
+        sorted(store.emails.iter().filter(|(_, id)| !covered.contains(&***id)).map(|(k, v)| (k.clone(), v.clone())), |v| v)
+    };
+    (rows, rest)
+}
+
+/// An email as the index keys it, made only when it has capitals.
+fn lower(email: &str) -> Cow<'_, str> {
+    if email.chars().any(char::is_uppercase) {
+        Cow::Owned(email.to_lowercase())
+    } else {
+        Cow::Borrowed(email)
+    }
 }
 
 /// A record's events by type, without those no window reaches from `now` any more: which
@@ -122,21 +129,6 @@ fn events_in_order(groups: Events<'_>) -> Vec<Arc<Happening>> {
     events
 }
 
-/// By record type, by id, in that order: the runs still going of each record that has any.
-fn active_of(store: &MemoryStore) -> Active {
-    let mut out = Vec::new();
-    for (record, table) in store.tables.iter().enumerate() {
-        let by_id = (0..table.rows() as u32).filter(|r| !table.meta[*r as usize].active.is_empty());
-        let mut by_id: Vec<(Arc<str>, Vec<u64>)> =
-            by_id.map(|r| (table.id(r).clone(), table.meta[r as usize].active.to_vec())).collect();
-        by_id.sort_by(|a, b| a.0.cmp(&b.0));
-        if !by_id.is_empty() {
-            out.push((record as u32, by_id));
-        }
-    }
-    out
-}
-
 /// A map's entries in key order.
 fn sorted<K: Ord + Clone, V, R>(map: impl IntoIterator<Item = (K, V)>, f: impl Fn(V) -> R) -> Vec<(K, R)> {
     let mut out: Vec<(K, R)> = map.into_iter().map(|(k, v)| (k, f(v))).collect();
@@ -147,24 +139,14 @@ fn sorted<K: Ord + Clone, V, R>(map: impl IntoIterator<Item = (K, V)>, f: impl F
 impl<'a> StoreSnap<'a> {
     /// The store at `now` (the engine's clock).
     pub(super) fn of(store: &'a MemoryStore, now: i64) -> StoreSnap<'a> {
-        let records = store.tables.iter().map(|table| rows_of(table, store, now)).collect();
         let mut runs: Vec<Cow<'a, Run>> = store.runs.values().map(Cow::Borrowed).collect();
         runs.sort_by_key(|r| r.id);
-        let mut enrolments = Vec::new();
-        for (record, table) in store.tables.iter().enumerate() {
-            for r in 0..table.rows() as u32 {
-                for e in &table.meta[r as usize].enrolled {
-                    let playbook = store.playbooks[e.playbook as usize].clone();
-                    enrolments.push((playbook, record as u32, table.id(r).clone(), e.last(), e.count));
-                }
-            }
-        }
-        enrolments.sort_by(|a, b| (&a.0, a.1, &a.2).cmp(&(&b.0, b.1, &b.2)));
         StoreSnap {
-            records,
+            tables: store.tables.iter().map(TableSnap::of).collect(),
+            rows: store.tables.iter().map(|t| rows_of(t, now, &store.retention)).collect(),
+            texts: TextsSnap::of(&store.texts),
+            playbooks: store.playbooks.clone(),
             runs,
-            active: active_of(store),
-            enrolments,
             timers: store.timers.iter().map(|((at, seq), t)| (*at, *seq, t.clone())).collect(),
             members: sorted(store.members.iter().map(|(k, v)| (*k, v)), |set| {
                 let mut ids: Vec<Arc<str>> = set.iter().cloned().collect();
@@ -175,7 +157,7 @@ impl<'a> StoreSnap<'a> {
             snoozes: sorted(store.snoozes.clone(), |v| v),
             budgets: sorted(store.budgets.iter().map(|(k, v)| (*k, v)), |t| sorted(t.clone(), |l| l)),
             email_slot: store.email_slot,
-            emails: sorted(store.emails.clone(), |v| v),
+            emails: emails_of(store),
             seq: store.seq,
         }
     }
@@ -183,41 +165,35 @@ impl<'a> StoreSnap<'a> {
     /// The store again, and its runs' events relinked: a run knows the events it has used
     /// by identity, which writing them out by value loses.
     pub(super) fn into_store(self) -> Result<MemoryStore, SnapshotError> {
-        let mut store = MemoryStore::default();
-        for rows in self.records {
-            let mut table = Table::default();
-            for row in rows {
-                let history = row.history.into_owned();
-                // A deleted record keeps its row (and history) without fields.
-                let present = !row.fields.is_empty();
-                let fields = row
-                    .fields
-                    .into_iter()
-                    .map(|f| match f {
-                        FieldSnap::Empty => Ok(Value::Empty),
-                        FieldSnap::Value(v) => Ok(v.into_owned()),
-                        FieldSnap::InHistory(i) => history.get(i as usize).map(|h| h.2.clone()).ok_or_else(|| {
-                            SnapshotError::Inconsistent(format!("a field of `{}` points past its history", row.id))
-                        }),
-                    })
-                    .collect::<Result<Vec<Value>, SnapshotError>>()?;
-                let extra = Extra {
-                    history: history.into(),
-                    events: events_in_order(row.events).into(),
-                    written: row.written.into_owned().into(),
-                };
-                table.widen(fields.len(), &mut store.texts);
-                let r = table.row_of(&row.id);
-                let meta = &mut table.meta[r as usize];
-                meta.present = present;
-                meta.created = row.created;
-                meta.extra = extra;
-                for (slot, value) in fields.into_iter().enumerate() {
-                    table.set(r, slot, value, &mut store.texts);
-                }
-            }
-            store.tables.push(table);
+        let mut store = MemoryStore { texts: self.texts.into_texts().map_err(SnapshotError::Inconsistent)?, ..MemoryStore::default() };
+        if self.rows.len() != self.tables.len() {
+            return Err(SnapshotError::Inconsistent("its tables and their rows do not match".into()));
         }
+        let playbooks = self.playbooks.len() as u32;
+        for (table, rows) in self.tables.into_iter().zip(self.rows) {
+            let meta = rows
+                .into_iter()
+                .map(|row| {
+                    if row.enrolled.iter().any(|e| e.0 >= playbooks) {
+                        return Err(SnapshotError::Inconsistent("an enrolment names a playbook it does not have".into()));
+                    }
+                    Ok(Meta {
+                        present: row.present,
+                        created: row.created,
+                        extra: Extra {
+                            history: row.history.into_owned().into(),
+                            events: events_in_order(row.events).into(),
+                            written: row.written.into_owned().into(),
+                        },
+                        enrolled: row.enrolled.into_iter().map(|(p, last, count)| Enrolment::new(p, last, count)).collect(),
+                        active: row.active.into_owned().into(),
+                    })
+                })
+                .collect::<Result<Vec<Meta>, SnapshotError>>()?;
+            store.tables.push(table.into_table(meta, &store.texts).map_err(SnapshotError::Inconsistent)?);
+        }
+        store.playbook_numbers = self.playbooks.iter().enumerate().map(|(n, p)| (p.clone(), n as u32)).collect();
+        store.playbooks = self.playbooks;
         for run in self.runs {
             let mut run = run.into_owned();
             let events = |event: u32| {
@@ -234,17 +210,6 @@ impl<'a> StoreSnap<'a> {
             run.spent = spent;
             store.runs.insert(run.id, run);
         }
-        for (record, by_id) in self.active {
-            for (id, runs) in by_id {
-                let table = store.table_mut(record);
-                let row = table.row_of(&id);
-                table.meta[row as usize].active = runs.into();
-            }
-        }
-        for (playbook, record, id, last, count) in self.enrolments {
-            let e = store.enrolment_mut(&playbook, record, &id);
-            *e = Enrolment::new(e.playbook, last, count);
-        }
         for (at, seq, timer) in self.timers {
             store.timers.insert((at, seq), timer);
         }
@@ -253,14 +218,27 @@ impl<'a> StoreSnap<'a> {
         store.snoozes = self.snoozes.into_iter().collect();
         store.budgets = self.budgets.into_iter().map(|(k, t)| (k, t.into_iter().collect())).collect();
         store.email_slot = self.email_slot;
-        store.emails = self.emails.into_iter().collect();
+        let (rows, rest) = self.emails;
+        if let Some((record, slot)) = store.email_slot {
+            let table = store.tables.get(record as usize);
+            for r in rows {
+                let row = table.filter(|t| (r as usize) < t.rows());
+                let email = row.and_then(|t| match t.row(r, &store.texts).get(slot as usize) {
+                    Some(Value::Text(email)) => Some((Arc::from(&*lower(&email)), t.id(r).clone())),
+                    _ => None,
+                });
+                let (key, id) = email.ok_or_else(|| SnapshotError::Inconsistent("the email index names a row without an email".into()))?;
+                store.emails.insert(key, id);
+            }
+        }
+        store.emails.extend(rest);
         store.seq = self.seq;
         Ok(store)
     }
 
     /// How many record types the store has.
     pub(super) fn record_types(&self) -> usize {
-        self.records.len()
+        self.tables.len()
     }
 
     pub(super) fn runs(&self) -> impl Iterator<Item = &Run> {
