@@ -255,7 +255,13 @@ impl Writer {
                 group.push(next);
             }
             match self.handle(group) {
-                Ok(true) => return,
+                Ok(true) => {
+                    // A clean stop leaves a snapshot of everything: the next start folds nothing.
+                    if self.position > self.last_snapshot {
+                        self.take_snapshot();
+                    }
+                    return;
+                }
                 Ok(false) => {}
                 Err(message) => {
                     // The engine has moved past what is durable: only a restart, which
@@ -439,6 +445,10 @@ impl Writer {
         if self.snapshot_paced && self.snapshot_done.elapsed() < rest {
             return;
         }
+        self.take_snapshot();
+    }
+
+    fn take_snapshot(&mut self) {
         let started = std::time::Instant::now();
         if let Some(bytes) = self.host.snapshot() {
             let encoded = started.elapsed();

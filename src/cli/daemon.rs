@@ -63,8 +63,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_watch: bool,
 
-    /// Snapshot the engine every N journaled commands: a restart reads the latest snapshot
-    /// and only the journal after it.
+    /// Snapshot the engine after at least N journaled commands (and no more often than
+    /// keeps snapshots to a tenth of the engine's time): a restart reads the latest
+    /// snapshot and only the journal after it. A clean stop leaves a snapshot.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub snapshot_every: u64,
 }
