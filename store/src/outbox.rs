@@ -166,4 +166,8 @@ pub trait Outbox: Send {
     fn sync_setting(&self, scope: &str) -> Result<Option<String>>;
     /// Saves an email-sync setting, replacing the one before.
     fn set_sync_setting(&mut self, scope: &str, json: &str, at: i64) -> Result<()>;
+    /// Adds an outbox row written by delivery or the API rather than the engine (an email
+    /// to log to the CRM), pending and due at its `at`. A row with that action id already
+    /// there is left as it is: `false`.
+    fn enqueue(&mut self, row: &crate::OutboxRow) -> Result<bool>;
 }
