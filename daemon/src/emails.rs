@@ -208,10 +208,8 @@ impl Directory {
         }
         parties.iter().find_map(|p| {
             let domain = p.rsplit_once('@')?.1;
-            let (_, id) = self
-                .accounts
-                .iter()
-                .find(|(d, _)| domain == d.as_str() || domain.ends_with(&format!(".{d}")))?;
+            let (_, id) =
+                self.accounts.iter().find(|(d, _)| domain == d.as_str() || domain.ends_with(&format!(".{d}")))?;
             Some(format!("Account/{id}"))
         })
     }

@@ -103,11 +103,20 @@ async fn a_teammates_switches_and_bad_fields_are_answered() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(answer["emails"][0]["reason"], "jo@example.com does not sync the emails they receive");
     let (status, answer) = post(&daemon, "lee-token", &inbound).await;
-    assert_eq!((status, &answer["emails"][0]["record"]), (StatusCode::OK, &json!("Contact/c-17")), "lee's own switch is on");
+    assert_eq!(
+        (status, &answer["emails"][0]["record"]),
+        (StatusCode::OK, &json!("Contact/c-17")),
+        "lee's own switch is on"
+    );
 
     let mut bad = email("<b@example.com>", "jo@example.com", &["maria@acme.example"], "Hi");
     bad["attachments"] = json!([{ "name": "a.pdf", "content": "not base64!" }]);
-    let (status, answer) = post(&daemon, "jo-token", &json!({ "emails": [email("<ok@x.example>", "jo@example.com", &["maria@acme.example"], ""), bad] })).await;
+    let (status, answer) = post(
+        &daemon,
+        "jo-token",
+        &json!({ "emails": [email("<ok@x.example>", "jo@example.com", &["maria@acme.example"], ""), bad] }),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer["field"], "emails[1].attachments[0].content");
     let mut late = email("<c@example.com>", "jo@example.com", &["maria@acme.example"], "Hi");
@@ -133,6 +142,13 @@ fn the_direction_follows_the_sender_unless_given() {
     odd["direction"] = json!("sideways");
     let e = read_body(json!({ "emails": [odd] }).to_string().as_bytes(), "jo@example.com").unwrap_err();
     assert_eq!(e.field, "emails[0].direction");
-    let e = read_body(br#"{"emails":[{"message_id":"<4>","from":"nope","to":["a@b.example"],"sent_at":"2026-03-04T10:00:00Z"}]}"#, "jo@example.com").unwrap_err();
-    assert_eq!((e.field.as_str(), e.message.as_str()), ("emails[0].from", "`emails[0].from` is an address such as `vic@acme.com`, not `nope`"));
+    let e = read_body(
+        br#"{"emails":[{"message_id":"<4>","from":"nope","to":["a@b.example"],"sent_at":"2026-03-04T10:00:00Z"}]}"#,
+        "jo@example.com",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.field.as_str(), e.message.as_str()),
+        ("emails[0].from", "`emails[0].from` is an address such as `vic@acme.com`, not `nope`")
+    );
 }

@@ -296,7 +296,16 @@ impl Puller {
             for r in taken.refused {
                 let Some(p) = page.get(r.line.wrapping_sub(1)) else { continue };
                 let id = format!("{record_type}/{}", p.id);
-                log(store, name, &format!("{name}:{object}:{}:deleted", p.id), &id, "refused", "refused", &r.message, now);
+                log(
+                    store,
+                    name,
+                    &format!("{name}:{object}:{}:deleted", p.id),
+                    &id,
+                    "refused",
+                    "refused",
+                    &r.message,
+                    now,
+                );
                 report.refused.push(RefusedRecord { record: id, field: r.field, message: r.message });
             }
             let last = page.iter().map(|p| p.millis).max().unwrap_or(since);

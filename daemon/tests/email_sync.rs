@@ -88,7 +88,10 @@ fn a_posted_email_is_logged_with_its_attachments_only_when_the_company_says_so()
     assert_eq!(worker.pass(T0 + 1).unwrap().delivered, 1);
     assert_eq!(paths(&crm), ["Task", "Task", "ContentVersion"], "then the task and its file");
     let version: Value = serde_json::from_str(&crm.requests()[2].body).unwrap();
-    assert_eq!((&version["VersionData"], &version["FirstPublishLocationId"]), (&json!("NTAgc2VhdHM="), &json!("00T000000000002")));
+    assert_eq!(
+        (&version["VersionData"], &version["FirstPublishLocationId"]),
+        (&json!("NTAgc2VhdHM="), &json!("00T000000000002"))
+    );
     assert_eq!(store.sync_log(0, 10).unwrap().pop().unwrap().message, "logged with its 1 attachment(s)");
 
     // Jo stops syncing received emails after this one was accepted: it is not logged.
@@ -132,7 +135,10 @@ fn an_automatic_email_sent_is_logged_to_its_contact_once() {
     worker.pass(T0 + 2).unwrap();
     let store = SqliteStore::open(&path).unwrap();
     let logged = store.delivery("a1.logged").unwrap().expect("the automatic email's log row");
-    assert_eq!((logged.kind.as_str(), logged.sink.as_str(), logged.state), ("log_email", "crm", DeliveryState::Delivered));
+    assert_eq!(
+        (logged.kind.as_str(), logged.sink.as_str(), logged.state),
+        ("log_email", "crm", DeliveryState::Delivered)
+    );
     assert!(store.delivery("a2.logged").unwrap().is_none(), "an approved email task is logged by activity sync");
     let tasks = crm.requests();
     assert_eq!(tasks.len(), 1, "logged once");

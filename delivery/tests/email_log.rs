@@ -137,7 +137,8 @@ fn fake_hubspot() -> (Server, Arc<Mutex<Vec<Value>>>) {
     let files: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     let server = Server::with(move |r: &Request| {
         let error = |status: u16, category: &str, message: &str| {
-            let body = json!({ "status": "error", "message": message, "correlationId": "c0ffee", "category": category });
+            let body =
+                json!({ "status": "error", "message": message, "correlationId": "c0ffee", "category": category });
             (status, vec![], body.to_string())
         };
         match (r.method.as_str(), r.path.as_str()) {
@@ -157,7 +158,8 @@ fn fake_hubspot() -> (Server, Arc<Mutex<Vec<Value>>>) {
                 let Some((Some(filename), content)) = parts.get("file").cloned() else {
                     return error(400, "VALIDATION_ERROR", "file is required");
                 };
-                let options: Value = parts.get("options").and_then(|(_, o)| serde_json::from_str(o).ok()).unwrap_or_default();
+                let options: Value =
+                    parts.get("options").and_then(|(_, o)| serde_json::from_str(o).ok()).unwrap_or_default();
                 if options["access"].as_str().is_none() {
                     return error(400, "VALIDATION_ERROR", "options.access is required");
                 }
@@ -175,7 +177,8 @@ fn fake_hubspot() -> (Server, Arc<Mutex<Vec<Value>>>) {
                 let body: Value = serde_json::from_str(&r.body).unwrap_or_default();
                 let ids = body["properties"]["hs_attachment_ids"].as_str().unwrap_or_default();
                 let known = files.lock().unwrap();
-                if let Some(bad) = ids.split(';').filter(|i| !i.is_empty()).find(|i| !known.iter().any(|(k, _)| k == i)) {
+                if let Some(bad) = ids.split(';').filter(|i| !i.is_empty()).find(|i| !known.iter().any(|(k, _)| k == i))
+                {
                     return error(400, "VALIDATION_ERROR", &format!("File {bad} does not exist"));
                 }
                 if body["properties"]["hs_timestamp"].as_str().is_none() {
@@ -194,11 +197,15 @@ fn fake_hubspot() -> (Server, Arc<Mutex<Vec<Value>>>) {
 fn hubspot_gets_the_files_first_then_the_email_carrying_their_ids() {
     let (server, made) = fake_hubspot();
     let hs = HubSpot { root: server.root(), token: "t".into() };
-    let second = Attachment { name: "notes.md".into(), content_type: "text/markdown".into(), data: b"# Notes".to_vec() };
+    let second =
+        Attachment { name: "notes.md".into(), content_type: "text/markdown".into(), data: b"# Notes".to_vec() };
     let outcome = to_hubspot(&hs, &email("Account/77", vec![quote(), second]), "email-1");
     assert!(matches!(outcome, Outcome::Delivered { .. }), "{outcome:?}");
     let sent = server.requests();
-    assert_eq!(sent.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(), ["/files/v3/files", "/files/v3/files", "/crm/v3/objects/emails"]);
+    assert_eq!(
+        sent.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(),
+        ["/files/v3/files", "/files/v3/files", "/crm/v3/objects/emails"]
+    );
     assert!(sent[0].body.contains(HUBSPOT_FOLDER) && sent[0].body.contains("50 seats"));
     let made = made.lock().unwrap();
     let properties = &made[0]["properties"];
@@ -240,7 +247,10 @@ fn a_refused_upload_stops_the_email_with_hubspots_message() {
     match to_hubspot(&hs, &email("Contact/5", vec![quote()]), "email-3") {
         Outcome::Paused { code, message } => {
             assert_eq!(code, "403 MISSING_SCOPES");
-            assert_eq!(message, "the attachment `quote.txt`: This app hasn't been granted all required scopes to make this call.");
+            assert_eq!(
+                message,
+                "the attachment `quote.txt`: This app hasn't been granted all required scopes to make this call."
+            );
         }
         other => panic!("{other:?}"),
     }

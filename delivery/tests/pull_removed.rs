@@ -46,7 +46,9 @@ fn salesforce_deletions_come_from_query_all_since_the_watermark() {
     assert_eq!(later.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["001A03"], "from the watermark on");
     let asked = fake.queries.lock().unwrap().clone();
     assert!(
-        asked.iter().any(|q| q.starts_with("queryAll SELECT Id, SystemModstamp FROM Account WHERE IsDeleted = true AND SystemModstamp >= ")),
+        asked.iter().any(|q| q.starts_with(
+            "queryAll SELECT Id, SystemModstamp FROM Account WHERE IsDeleted = true AND SystemModstamp >= "
+        )),
         "{asked:?}"
     );
     let line: Value = serde_json::from_str(&delete_line("Account", "salesforce", "Account", &later[0])).unwrap();
@@ -61,7 +63,10 @@ fn salesforce_deletions_come_from_query_all_since_the_watermark() {
 fn hubspot_archived_records_are_listed_page_by_page() {
     let fake = fakes::HubSpot::start("companies", 10_000);
     for n in 1..=150 {
-        fake.put(&n.to_string(), json!({ "name": format!("Co {n}"), "hs_lastmodifieddate": "2026-03-02T09:00:00.000Z" }));
+        fake.put(
+            &n.to_string(),
+            json!({ "name": format!("Co {n}"), "hs_lastmodifieddate": "2026-03-02T09:00:00.000Z" }),
+        );
     }
     for n in [7, 120, 121] {
         fake.archive(&n.to_string(), &format!("2026-03-0{}T10:00:00.000Z", if n == 7 { 3 } else { 4 }));
@@ -86,7 +91,8 @@ fn hubspot_owner_ids_become_addresses_in_the_records_owner() {
     fake.put("1", props("41"));
     fake.put("2", props("99"));
     let hs = HubSpot { root: fake.root(), token: fakes::TOKEN.into() };
-    let program = play_compiler::lower::build(&[("schema.play", "")]).unwrap_or_else(|_| panic!("the standard records build"));
+    let program =
+        play_compiler::lower::build(&[("schema.play", "")]).unwrap_or_else(|_| panic!("the standard records build"));
     let record = program.schema.records.iter().find(|r| r.name == "Account").unwrap();
     let mut names: Vec<String> = record.fields.iter().map(|f| f.name.clone()).collect();
     names.push("hubspot_owner_id".into());

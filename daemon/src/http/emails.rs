@@ -20,7 +20,11 @@ use crate::writer::Request;
 
 pub async fn post(State(app): State<App>, Teammate(who): Teammate, body: Bytes) -> Result<Json<Value>, ApiError> {
     let emails = read_body(&body, &who).map_err(|Bad { field, message }| {
-        let status = if field.is_empty() || field == "emails" { StatusCode::BAD_REQUEST } else { StatusCode::UNPROCESSABLE_ENTITY };
+        let status = if field.is_empty() || field == "emails" {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
         let mut e = ApiError::new(status, message);
         e.field = Some(field).filter(|f| !f.is_empty());
         e
@@ -32,22 +36,21 @@ pub async fn post(State(app): State<App>, Teammate(who): Teammate, body: Bytes) 
             Ok((o.sync_setting("company")?, o.sync_setting(&scope)?))
         })
         .await?;
-    let unreadable =
-        |e: serde_json::Error| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the saved email-sync settings do not read: {e}"));
-    let company: CompanySync = company.map(|t| serde_json::from_str(&t)).transpose().map_err(unreadable)?.unwrap_or_default();
+    let unreadable = |e: serde_json::Error| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the saved email-sync settings do not read: {e}"))
+    };
+    let company: CompanySync =
+        company.map(|t| serde_json::from_str(&t)).transpose().map_err(unreadable)?.unwrap_or_default();
     let own: TeammateSync = own.map(|t| serde_json::from_str(&t)).transpose().map_err(unreadable)?.unwrap_or_default();
     let mut answers: Vec<Option<Value>> = Vec::with_capacity(emails.len());
     let mut kept = Vec::new();
     for email in emails {
-        let parts = EmailParts {
-            from: &email.from,
-            to: &email.to,
-            cc: &email.cc,
-            subject: &email.subject,
-            body: &email.text,
-        };
+        let parts =
+            EmailParts { from: &email.from, to: &email.to, cc: &email.cc, subject: &email.subject, body: &email.text };
         match skip_reason(&company, Some((&who, &own)), email.direction, &parts) {
-            Some(reason) => answers.push(Some(json!({ "message_id": email.message_id, "outcome": "skipped", "reason": reason }))),
+            Some(reason) => {
+                answers.push(Some(json!({ "message_id": email.message_id, "outcome": "skipped", "reason": reason })))
+            }
             None => {
                 answers.push(None);
                 kept.push(email);
@@ -81,4 +84,3 @@ pub async fn post(State(app): State<App>, Teammate(who): Teammate, body: Bytes) 
         .collect();
     Ok(Json(json!({ "emails": emails })))
 }
-

@@ -136,7 +136,8 @@ fn responses(method: &str, path: &str, secured: bool) -> Value {
         answers.insert("415".into(), error("the body is not of a type this route reads"));
     }
     if path == "/v1/emails" {
-        answers.insert("422".into(), error("an email's field is not what it holds; `field` names it, nothing is stored"));
+        answers
+            .insert("422".into(), error("an email's field is not what it holds; `field` names it, nothing is stored"));
     } else if post && path != "/v1/changes" {
         answers.insert("422".into(), error("the engine refuses the operation, in its words"));
     }

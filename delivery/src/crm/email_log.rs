@@ -105,7 +105,10 @@ pub fn to_salesforce(sf: &Salesforce, email: &LoggedEmail, key: &str) -> Outcome
     }
     let body: Value = serde_json::from_str(&answer.body).unwrap_or_default();
     let Some(task) = body["id"].as_str() else {
-        return Outcome::Failed { code: "answer".into(), message: format!("Salesforce made no task id: {}", clip(&answer.body)) };
+        return Outcome::Failed {
+            code: "answer".into(),
+            message: format!("Salesforce made no task id: {}", clip(&answer.body)),
+        };
     };
     for (i, a) in email.attachments.iter().enumerate() {
         let version = json!({
@@ -194,7 +197,10 @@ fn upload(hs: &HubSpot, a: &Attachment) -> Result<String, Outcome> {
         body.extend_from_slice(b"\r\n");
     };
     part(
-        format!("Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {}", a.content_type),
+        format!(
+            "Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {}",
+            a.content_type
+        ),
         &a.data,
     );
     part("Content-Disposition: form-data; name=\"options\"".into(), br#"{"access":"PRIVATE"}"#);
@@ -216,7 +222,8 @@ fn upload(hs: &HubSpot, a: &Attachment) -> Result<String, Outcome> {
         }
     };
     let status = response.status();
-    let retry_after = response.header("retry-after").and_then(|v| v.trim().parse().ok()).map(std::time::Duration::from_secs);
+    let retry_after =
+        response.header("retry-after").and_then(|v| v.trim().parse().ok()).map(std::time::Duration::from_secs);
     let text = response.into_string().unwrap_or_default();
     let answer: Value = serde_json::from_str(&text).unwrap_or_default();
     if (200..300).contains(&status) {
@@ -227,7 +234,8 @@ fn upload(hs: &HubSpot, a: &Attachment) -> Result<String, Outcome> {
     }
     let category = answer["category"].as_str().unwrap_or_default();
     let code = if category.is_empty() { status.to_string() } else { format!("{status} {category}") };
-    let message = format!("the attachment `{}`: {}", a.name, answer["message"].as_str().map_or_else(|| clip(&text), clip));
+    let message =
+        format!("the attachment `{}`: {}", a.name, answer["message"].as_str().map_or_else(|| clip(&text), clip));
     Err(match status {
         401 | 403 => Outcome::Paused { code, message },
         429 | 500..=599 => Outcome::Retry { code, message, after: retry_after },
@@ -279,7 +287,6 @@ pub fn from_json(email: &Value, with_attachments: bool) -> Result<LoggedEmail, S
         attachments,
     })
 }
-
 
 /// An attachment's content, from standard base64.
 pub fn decode(content: &str) -> Result<Vec<u8>, String> {

@@ -27,7 +27,8 @@ impl FieldMap {
     /// fields are left out.
     pub fn new(schema: &Schema, record: &RecordDef, names: &[String]) -> FieldMap {
         let mut pairs = Vec::new();
-        let is_user = |ty: &Ty| matches!(plain(ty), Ty::Record(r) if schema.records.get(*r).is_some_and(|r| r.name == "User"));
+        let is_user =
+            |ty: &Ty| matches!(plain(ty), Ty::Record(r) if schema.records.get(*r).is_some_and(|r| r.name == "User"));
         for crm in names {
             // HubSpot's owner: an owner id, read as the owner's address before mapping
             // (`removed::Owners`), into the record's `owner`.

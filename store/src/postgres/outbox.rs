@@ -259,9 +259,7 @@ impl Outbox for PostgresStore {
                 "INSERT INTO outbox (action_id, kind, at, json, sink) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (action_id) DO NOTHING",
             )?;
-            let n = tx
-                .execute(&s, &[&row.action_id, &row.kind, &row.at, &row.json, &row.sink])
-                .map_err(backend)?;
+            let n = tx.execute(&s, &[&row.action_id, &row.kind, &row.at, &row.json, &row.sink]).map_err(backend)?;
             Ok(n > 0)
         })
     }
