@@ -46,9 +46,12 @@ fn sf_error(status: u16, code: &str, message: &str) -> (u16, Vec<(String, String
     (status, vec![], json!([{ "message": message, "errorCode": code, "fields": [] }]).to_string())
 }
 
+/// What the Salesforce fake made, each with its id.
+type Made = Arc<Mutex<Vec<(String, Value)>>>;
+
 /// Salesforce: tasks and content versions, by the ids it hands out.
-fn fake_salesforce() -> (Server, Arc<Mutex<Vec<(String, Value)>>>) {
-    let made: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+fn fake_salesforce() -> (Server, Made) {
+    let made: Made = Arc::default();
     let db = made.clone();
     let server = Server::with(move |r: &Request| {
         let body: Value = serde_json::from_str(&r.body).unwrap_or_default();
@@ -163,7 +166,7 @@ fn fake_hubspot() -> (Server, Arc<Mutex<Vec<Value>>>) {
                 if options["access"].as_str().is_none() {
                     return error(400, "VALIDATION_ERROR", "options.access is required");
                 }
-                if parts.get("folderPath").is_none() && parts.get("folderId").is_none() {
+                if !parts.contains_key("folderPath") && !parts.contains_key("folderId") {
                     return error(400, "VALIDATION_ERROR", "folderId or folderPath is required");
                 }
                 let mut files = files.lock().unwrap();
