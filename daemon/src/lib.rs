@@ -9,6 +9,7 @@ mod brief;
 mod case;
 mod clock;
 pub mod deliver;
+pub mod emails;
 mod explain;
 pub mod host;
 pub mod http;

@@ -4,7 +4,10 @@
 //! modification time, so a record pulled twice is taken once). A watermark (in the
 //! store, one per connector and object) moves on only after the page it covers is
 //! acknowledged, so a crash in between pulls that page again, as duplicates. A refused
-//! record, or a CRM error, is a line in the sync log and stops nothing else. Pulls run
+//! record, or a CRM error, is a line in the sync log and stops nothing else. Records
+//! deleted in the CRM (Salesforce `queryAll` with `IsDeleted`, HubSpot `archived=true`)
+//! are `delete` changes, with a watermark of their own; HubSpot owner ids are read as the
+//! owners' addresses. Pulls run
 //! every `pull_every` (12 hours by default) and on `POST /v1/sync`.
 
 use std::path::{Path, PathBuf};
@@ -16,6 +19,7 @@ use play_compiler::program::Schema;
 use play_delivery::crm::hubspot::HubSpot;
 use play_delivery::crm::mapping::{change_line, FieldMap};
 use play_delivery::crm::pull::{PullError, Pulled, Which};
+use play_delivery::crm::removed::{delete_line, Owners};
 use play_delivery::crm::salesforce::Salesforce;
 use play_runtime::config::{PullConfig, Sinks, HUBSPOT_OBJECTS};
 use play_store::{Attempt, Outbox, Then};
@@ -47,6 +51,8 @@ pub struct SyncReport {
     pub accepted: usize,
     /// Records taken before (pulled again).
     pub duplicates: usize,
+    /// Records deleted in the CRM, taken as `delete` changes.
+    pub deleted: usize,
     pub refused: Vec<RefusedRecord>,
     /// Connectors or objects that could not be pulled: the CRM's answer, verbatim.
     pub errors: Vec<PullFailure>,
@@ -202,15 +208,23 @@ impl Puller {
         };
         let names: Vec<String> = match crm {
             Crm::Salesforce(sf) => sf.field_names(object)?,
-            Crm::HubSpot(_) => record.fields.iter().map(|f| f.name.clone()).collect(),
+            Crm::HubSpot(_) => {
+                let mut names: Vec<String> = record.fields.iter().map(|f| f.name.clone()).collect();
+                names.push("hubspot_owner_id".into());
+                names
+            }
         };
+        let mut owners = Owners::default();
         let map = FieldMap::new(schema, record, &names);
         let mark = mark_name(name, object);
         let since = store.mark(&mark).map_err(store_error)? as i64;
         let which = only.map_or(Which::Since(since), Which::Record);
-        let mut on_page = |page: Vec<Pulled>| -> Result<(), String> {
+        let mut on_page = |mut page: Vec<Pulled>| -> Result<(), String> {
             if page.is_empty() {
                 return Ok(());
+            }
+            if let Crm::HubSpot(hs) = crm {
+                owners.resolve(hs, &mut page).map_err(|e| format!("reading the owners: {e}"))?;
             }
             let lines: Vec<(usize, String)> = page
                 .iter()
@@ -247,6 +261,62 @@ impl Puller {
         match crm {
             Crm::Salesforce(sf) => sf.pull(object, &map.crm_names(), which, &mut on_page),
             Crm::HubSpot(hs) => hs.pull(object, &map.crm_names(), which, &mut on_page),
+        }?;
+        if only.is_none() {
+            self.pull_deleted(crm, name, object, record_type, store, now, report)?;
+        }
+        Ok(())
+    }
+
+    /// Records deleted in the CRM since the object's deletion watermark, each a `delete`
+    /// change (a record Play does not have is deleted as a no-op).
+    #[allow(clippy::too_many_arguments)]
+    fn pull_deleted(
+        &self,
+        crm: &Crm,
+        name: &str,
+        object: &str,
+        record_type: &str,
+        store: &mut dyn Outbox,
+        now: i64,
+        report: &mut SyncReport,
+    ) -> Result<(), PullError> {
+        let mark = format!("{}:deleted", mark_name(name, object));
+        let since = store.mark(&mark).map_err(store_error)? as i64;
+        let mut on_page = |page: Vec<Pulled>| -> Result<(), String> {
+            if page.is_empty() {
+                return Ok(());
+            }
+            let lines: Vec<(usize, String)> =
+                page.iter().enumerate().map(|(n, p)| (n + 1, delete_line(record_type, name, object, p))).collect();
+            let taken = self.ingest(lines)?;
+            report.pulled += page.len();
+            report.deleted += taken.accepted;
+            report.duplicates += taken.duplicates;
+            for r in taken.refused {
+                let Some(p) = page.get(r.line.wrapping_sub(1)) else { continue };
+                let id = format!("{record_type}/{}", p.id);
+                log(
+                    store,
+                    name,
+                    &format!("{name}:{object}:{}:deleted", p.id),
+                    &id,
+                    "refused",
+                    "refused",
+                    &r.message,
+                    now,
+                );
+                report.refused.push(RefusedRecord { record: id, field: r.field, message: r.message });
+            }
+            let last = page.iter().map(|p| p.millis).max().unwrap_or(since);
+            if last > store.mark(&mark).map_err(|e| e.to_string())? as i64 {
+                store.set_mark(&mark, last as u64).map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        };
+        match crm {
+            Crm::Salesforce(sf) => sf.pull_deleted(object, since, &mut on_page),
+            Crm::HubSpot(hs) => hs.pull_archived(object, since, &mut on_page),
         }
     }
 

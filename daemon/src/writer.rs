@@ -57,6 +57,13 @@ pub enum Request {
     Tick { wall: i64 },
     /// Put a program in place (from a reload), at `wall`.
     Deploy { program: Box<Program>, wall: i64 },
+    /// Emails from a teammate's mailbox (`POST /v1/emails`): each matched to its record
+    /// and, when one is, a `log_email` outbox row written; answered once durable.
+    Emails {
+        emails: Vec<crate::emails::Posted>,
+        teammate: String,
+        reply: oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>,
+    },
     /// Finish what is queued and stop.
     Shutdown,
 }
@@ -106,6 +113,7 @@ pub struct Writer {
 enum Waiting {
     Changes(oneshot::Sender<Result<Report, String>>, Report),
     Queue(oneshot::Sender<Result<Result<(), Rejection>, String>>, Result<(), Rejection>),
+    Emails(oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>, Vec<crate::emails::Matched>),
 }
 
 impl Writer {
@@ -329,6 +337,10 @@ impl Writer {
                 }
                 self.collect(batch);
             }
+            Request::Emails { emails, teammate, reply } => {
+                let matched = crate::emails::take(self.host.engine(), self.store.as_ref(), batch, &emails, &teammate);
+                waiting.push(Waiting::Emails(reply, matched));
+            }
             Request::Shutdown => {}
         }
     }
@@ -430,6 +442,9 @@ impl Writer {
                 }
                 Waiting::Queue(reply, result) => {
                     let _ = reply.send(Ok(result));
+                }
+                Waiting::Emails(reply, matched) => {
+                    let _ = reply.send(Ok(matched));
                 }
             }
         }

@@ -215,3 +215,27 @@ fn unsynced_fields_are_never_written_back() {
     let contact = json!({ "action": "update", "record": "Contact/c1", "fields": { "health": 40 } });
     assert_eq!(play_daemon::deliver::sinks::synced_fields(&contact, &unsynced).len(), 1, "only the record named");
 }
+
+#[test]
+fn a_record_deleted_in_salesforce_is_a_delete_change_taken_once() {
+    let fake = fakes::Salesforce::start("Account", FIELDS, 2);
+    for n in 1..=3 {
+        fake.put(account(n, "Strategic"));
+    }
+    let daemon = start(&fake);
+    let first = daemon.puller.sync(None, NOW).unwrap();
+    assert_eq!((first.accepted, first.deleted), (3, 0), "{first:?}");
+    fake.delete("001A02", "2026-03-03T08:00:00.000+0000");
+    let second = daemon.puller.sync(None, NOW + 60).unwrap();
+    assert_eq!(second.deleted, 1, "{second:?}");
+    assert!(second.errors.is_empty() && second.refused.is_empty(), "{second:?}");
+    let store = SqliteStore::open(&daemon.path).unwrap();
+    let position = store.journal_position().unwrap();
+    let last = store.read_journal(position - 1, 1).unwrap();
+    let play_store::Command::Change { line, .. } = &last[0].1 else { panic!("a change: {last:?}") };
+    let line: Value = serde_json::from_str(line).unwrap();
+    assert_eq!((&line["change"], &line["record"], &line["id"]), (&json!("delete"), &json!("Account"), &json!("001A02")));
+    let third = daemon.puller.sync(None, NOW + 120).unwrap();
+    assert_eq!((third.deleted, third.duplicates), (0, 2), "the deletion at its watermark comes back, taken once: {third:?}");
+    assert_eq!(store.journal_position().unwrap(), position, "nothing new in the journal");
+}

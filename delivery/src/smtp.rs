@@ -97,6 +97,17 @@ impl SmtpSink {
         Ok(SmtpSink { transport: builder.build(), from, unsubscribe: s.unsubscribe.clone() })
     }
 
+    /// The sender (`Customer Success <cs@example.com>`), as an email logged to the CRM
+    /// names it.
+    pub fn sender(&self) -> String {
+        self.from.to_string()
+    }
+
+    /// The `Message-ID` an email with this action id is sent with.
+    pub fn message_id(&self, id: &str) -> String {
+        format!("<{id}@{}>", self.from.email.domain())
+    }
+
     /// The message as it is sent.
     pub fn message(&self, email: &Email) -> Result<Message, String> {
         let to: Mailbox = email.to.parse().map_err(|e| format!("`{}` is not an address: {e}", email.to))?;

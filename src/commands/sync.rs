@@ -15,6 +15,9 @@ struct Report {
     pulled: usize,
     accepted: usize,
     duplicates: usize,
+    /// Records deleted in the CRM, taken as deletions (an older daemon says nothing).
+    #[serde(default)]
+    deleted: usize,
     refused: Vec<Refused>,
     errors: Vec<Failure>,
 }
@@ -57,9 +60,10 @@ pub fn run(args: &SyncArgs) -> Result<Exit, Error> {
         for e in &report.errors {
             writeln!(err, "{} {}: the CRM answered {}: {}", e.crm, e.object, e.code, e.message)?;
         }
+        let deleted = if report.deleted > 0 { format!(", {} deleted", report.deleted) } else { String::new() };
         writeln!(
             err,
-            "{} pulled: {} accepted, {} duplicates, {} refused",
+            "{} pulled: {} accepted, {} duplicates, {} refused{deleted}",
             report.pulled,
             report.accepted,
             report.duplicates,

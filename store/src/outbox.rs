@@ -2,7 +2,8 @@
 //! (pending, delivered, dead, skipped) and when it is next due, every attempt (the sync
 //! log), the addresses and records that opted out of automatic email, named
 //! watermarks, and the email-sync settings (blacklists and switches) as JSON. The rows themselves are written by the engine thread's group commit
-//! ([`crate::Batch::outbox`]); delivery only moves them on. Every implementation passes
+//! ([`crate::Batch::outbox`]); delivery moves them on, and adds only the rows of emails it
+//! sent that are to be logged to the CRM ([`Outbox::enqueue`]). Every implementation passes
 //! [`crate::outbox_conformance::run`].
 
 use serde::{Deserialize, Serialize};
@@ -166,4 +167,8 @@ pub trait Outbox: Send {
     fn sync_setting(&self, scope: &str) -> Result<Option<String>>;
     /// Saves an email-sync setting, replacing the one before.
     fn set_sync_setting(&mut self, scope: &str, json: &str, at: i64) -> Result<()>;
+    /// Adds an outbox row written by delivery or the API rather than the engine (an email
+    /// to log to the CRM), pending and due at its `at`. A row with that action id already
+    /// there is left as it is: `false`.
+    fn enqueue(&mut self, row: &crate::OutboxRow) -> Result<bool>;
 }

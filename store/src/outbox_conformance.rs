@@ -16,6 +16,7 @@ pub fn run<S: Store + Outbox>(mut fresh: impl FnMut() -> S) {
     marks_start_at_zero_and_keep(&mut fresh());
     the_sync_log_is_filtered(&mut fresh());
     sync_settings_are_kept_by_scope(&mut fresh());
+    rows_enqueued_by_delivery_are_due_once(&mut fresh());
     the_store_hands_out_its_outbox(&mut fresh());
 }
 
@@ -209,4 +210,16 @@ fn sync_settings_are_kept_by_scope<S: Store + Outbox>(s: &mut S) {
         "sync settings: each scope its own"
     );
     assert_eq!(s.sync_setting("user:lee@example.com").unwrap(), None);
+}
+
+fn rows_enqueued_by_delivery_are_due_once<S: Store + Outbox>(s: &mut S) {
+    put(s, vec![row("a", "email", 10)]);
+    let logged = OutboxRow { sink: "crm".into(), ..row("a.logged", "log_email", 12) };
+    assert!(s.enqueue(&logged).unwrap(), "enqueue: a new row is added");
+    assert!(!s.enqueue(&OutboxRow { json: "{}".into(), ..logged.clone() }).unwrap(), "enqueue: once by action id");
+    assert!(!s.enqueue(&row("a", "email", 99)).unwrap(), "enqueue: a row the engine wrote is kept");
+    let due = s.due_deliveries(20, 0, 10).unwrap();
+    assert_eq!(ids(&due), ["a", "a.logged"], "enqueue: due at its moment, after the rows before it");
+    assert_eq!((due[1].sink.as_str(), due[1].json.as_str()), ("crm", logged.json.as_str()), "enqueue: as given");
+    assert_eq!(s.due_deliveries(11, 0, 10).unwrap().len(), 1, "enqueue: not due before its moment");
 }

@@ -83,7 +83,7 @@ pub fn sink_of(kind: &str, action: &Value) -> &'static str {
         "email" | "notify_email" => "smtp",
         "notify_slack" => "slack",
         "webhook" | "enroll" => "webhook",
-        "assign" | "update" | "log_activity" => "crm",
+        "assign" | "update" | "log_activity" | "log_email" => "crm",
         "brief" if action["to"].as_str().is_some_and(|to| to.starts_with('#')) => "slack",
         "brief" => "smtp",
         _ => "none",
@@ -265,6 +265,12 @@ impl Sink for CrmSink {
         };
         if job.kind == "log_activity" {
             return self.crm.log_activity(job, kind, id);
+        }
+        if job.kind == "log_email" {
+            return super::email_sync::log_email(job, |email, key| match &self.crm {
+                Crm::Salesforce(sf) => play_delivery::crm::email_log::to_salesforce(sf, email, key),
+                Crm::HubSpot(hs) => play_delivery::crm::email_log::to_hubspot(hs, email, key),
+            });
         }
         let mut fields = synced_fields(job.action, &self.unsynced);
         match &self.crm {

@@ -118,7 +118,7 @@ impl Worker {
         let mut lanes: Vec<Vec<(Delivery, Value, &'static str)>> = vec![Vec::new(); self.lanes.max(1)];
         let horizon = i64::try_from(self.backoff.horizon.as_secs()).unwrap_or(i64::MAX);
         for d in page {
-            let action: Value = serde_json::from_str(&d.json).unwrap_or(Value::Null);
+            let mut action: Value = serde_json::from_str(&d.json).unwrap_or(Value::Null);
             let record = action["record"].as_str().unwrap_or_default().to_string();
             let base = |outcome: &str, sink: &str, code: &str, message: String| Attempt {
                 action_id: d.action_id.clone(),
@@ -172,6 +172,17 @@ impl Worker {
                     self.record(&base("skipped", sink, "blacklist", reason), Then::Skipped)?;
                     pass.skipped += 1;
                     continue;
+                }
+            }
+            if d.kind == "log_email" {
+                let outbox = self.store.as_outbox().expect("checked in Worker::new");
+                match super::email_sync::settings_for(outbox, &action)? {
+                    Err(reason) => {
+                        self.record(&base("skipped", sink, "blacklist", reason), Then::Skipped)?;
+                        pass.skipped += 1;
+                        continue;
+                    }
+                    Ok(attachments) => action["attachments_logged"] = attachments.into(),
                 }
             }
             if self.holds.get(sink).is_some_and(|h| h.until > now) {
@@ -235,7 +246,17 @@ impl Worker {
                             }
                             let job = Job { id: &d.action_id, kind: &d.kind, action: &action, line: &d.json, now };
                             let outcome = sinks.by_name[sink].send(&job);
-                            let (attempt, then) = settle(&d, &action, sink, &outcome, now, &backoff);
+                            let (mut attempt, then) = settle(&d, &action, sink, &outcome, now, &backoff);
+                            if then == Then::Delivered {
+                                // An automatic email sent is logged to its record (email sync),
+                                // its row written before the delivery is recorded: once either way.
+                                let logged = super::email_sync::sent_email_row(&d, &action, sinks, now);
+                                if let Some(row) = logged {
+                                    let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
+                                    store.enqueue(&row).map_err(|e| e.to_string())?;
+                                }
+                                attempt.message = super::email_sync::delivered_note(&d.kind, &action);
+                            }
                             if let Then::RetryAt(until) = then {
                                 held.lock().unwrap_or_else(|e| e.into_inner()).entry(sink).or_insert(Hold { until });
                             }

@@ -5,6 +5,7 @@
 mod blacklists;
 mod changes;
 pub(crate) mod deliveries;
+mod emails;
 pub mod openapi;
 mod queue;
 pub(crate) use queue::activity_change;
@@ -128,6 +129,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/blacklists/company", get(blacklists::company).put(blacklists::put_company))
         .route("/v1/blacklists/me", get(blacklists::mine).put(blacklists::put_mine))
         .route("/v1/sync", post(sync::post))
+        .route("/v1/emails", post(emails::post))
         .route("/metrics", get(read::metrics))
         .route("/openapi.json", get(openapi::document))
         .layer(DefaultBodyLimit::max(body_limit))

@@ -51,6 +51,13 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
         "Pull changes from the CRM now: every configured object, or one record (body: record, `Type/id`)",
         true,
     ),
+    (
+        "post",
+        "/v1/emails",
+        "Log emails from your mailbox to the CRM record each concerns (a contact by address, else an account by \
+         domain), unless a switch or blacklist keeps it out; durable before the answer, once per message id",
+        true,
+    ),
     ("get", "/v1/blacklists/company", "The company's email sync: on or off, attachments, and its blacklist", true),
     (
         "put",
@@ -128,7 +135,10 @@ fn responses(method: &str, path: &str, secured: bool) -> Value {
         answers.insert("413".into(), error("the body is over the limit"));
         answers.insert("415".into(), error("the body is not of a type this route reads"));
     }
-    if post && path != "/v1/changes" {
+    if path == "/v1/emails" {
+        answers
+            .insert("422".into(), error("an email's field is not what it holds; `field` names it, nothing is stored"));
+    } else if post && path != "/v1/changes" {
         answers.insert("422".into(), error("the engine refuses the operation, in its words"));
     }
     answers.insert("503".into(), error("the daemon is stopping or its store cannot be read; try again"));
@@ -154,6 +164,7 @@ fn request_body(path: &str) -> Option<Value> {
             schema
         }
         "/v1/sync" => text(&["record"]),
+        "/v1/emails" => return Some(emails_body()),
         p if p.starts_with("/v1/actions/{id}/") => text(&["note", "reason", "until", "subject", "body"]),
         p => {
             return sync_settings(p)
@@ -161,6 +172,27 @@ fn request_body(path: &str) -> Option<Value> {
         }
     };
     Some(json!({ "content": { "application/json": { "schema": schema } } }))
+}
+
+/// What `POST /v1/emails` reads: `{"emails": [ … ]}`.
+fn emails_body() -> Value {
+    let text = |what: &str| json!({ "type": "string", "description": what });
+    let addresses = json!({ "type": "array", "items": { "type": "string" } });
+    let attachment = json!({ "type": "object", "required": ["name", "content"], "properties": {
+        "name": text("the file's name"), "content_type": text("its MIME type"),
+        "content": text("its bytes in base64") } });
+    let email = json!({ "type": "object", "additionalProperties": false,
+        "required": ["message_id", "from", "to", "sent_at"], "properties": {
+        "message_id": text("the Message-ID: an email posted twice is logged once"),
+        "from": text("the sender's address"), "to": addresses, "cc": addresses,
+        "subject": text("the subject"), "text": text("the plain-text body"), "html": text("the HTML body"),
+        "sent_at": text("when it was sent, RFC 3339"),
+        "direction": { "type": "string", "enum": ["inbound", "outbound"],
+                       "description": "by default outbound when you sent it, else inbound" },
+        "attachments": { "type": "array", "items": attachment } } });
+    json!({ "required": true, "content": { "application/json": { "schema": {
+        "type": "object", "required": ["emails"], "additionalProperties": false,
+        "properties": { "emails": { "type": "array", "items": email } } } } } })
 }
 
 /// The email-sync settings of `/v1/blacklists/…`: what a PUT sends and every answer gives.

@@ -17,7 +17,7 @@ pub mod session;
 mod sign_in;
 mod status;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod work;
 
 use std::sync::{Arc, Mutex};

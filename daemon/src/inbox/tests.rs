@@ -3,7 +3,7 @@
 //! words and nothing changed, groups worked in bulk.
 
 mod cases;
-mod harness;
+pub(crate) mod harness;
 mod pages;
 mod publish;
 mod record;

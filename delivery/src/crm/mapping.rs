@@ -22,11 +22,23 @@ pub struct FieldMap {
 impl FieldMap {
     /// The CRM fields (of `names`) that are fields of `record`. A teammate (`User`) is
     /// keyed by address in Play, so a Salesforce user lookup (`OwnerId`) is read as the
-    /// user's `Email` through its relationship (`Owner.Email`); other user fields (HubSpot's
-    /// owner ids) are left out.
+    /// user's `Email` through its relationship (`Owner.Email`), and HubSpot's
+    /// `hubspot_owner_id` feeds `owner` (read as the owner's address first); other user
+    /// fields are left out.
     pub fn new(schema: &Schema, record: &RecordDef, names: &[String]) -> FieldMap {
         let mut pairs = Vec::new();
+        let is_user =
+            |ty: &Ty| matches!(plain(ty), Ty::Record(r) if schema.records.get(*r).is_some_and(|r| r.name == "User"));
         for crm in names {
+            // HubSpot's owner: an owner id, read as the owner's address before mapping
+            // (`removed::Owners`), into the record's `owner`.
+            if crm == "hubspot_owner_id" {
+                let owner = record.fields.iter().find(|f| f.name == "owner" && is_user(&f.ty));
+                if let Some(f) = owner.filter(|f| !pairs.iter().any(|(_, p): &(String, String)| *p == f.name)) {
+                    pairs.push((crm.clone(), f.name.clone()));
+                }
+                continue;
+            }
             let Some(field) = candidates(crm).into_iter().find_map(|c| record.fields.iter().find(|f| f.name == c))
             else {
                 continue;

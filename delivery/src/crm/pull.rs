@@ -57,7 +57,7 @@ const HUBSPOT_LIMIT: usize = 10_000;
 /// A page handler: told each page in order; an error stops the pull.
 pub type OnPage<'a> = dyn FnMut(Vec<Pulled>) -> Result<(), String> + 'a;
 
-fn error(
+pub(super) fn error(
     answer: Answer,
     code_of: impl Fn(&Value) -> Option<String>,
     message_of: impl Fn(&Value) -> Option<String>,
@@ -68,7 +68,7 @@ fn error(
     PullError { code, message, after: answer.retry_after.or(answer.rate_interval) }
 }
 
-fn network(o: crate::Outcome) -> PullError {
+pub(super) fn network(o: crate::Outcome) -> PullError {
     match o {
         crate::Outcome::Retry { code, message, after } => PullError { code, message, after },
         other => PullError { code: other.code().to_string(), message: String::new(), after: None },
@@ -76,7 +76,7 @@ fn network(o: crate::Outcome) -> PullError {
 }
 
 impl Salesforce {
-    fn get(&self, url: &str) -> Result<Value, PullError> {
+    pub(super) fn get(&self, url: &str) -> Result<Value, PullError> {
         let headers = [("authorization", format!("Bearer {}", self.token))];
         let answer = send("GET", url, &headers, "").map_err(network)?;
         if !(200..300).contains(&answer.status) {
@@ -90,7 +90,7 @@ impl Salesforce {
         })
     }
 
-    fn root(&self) -> String {
+    pub(super) fn root(&self) -> String {
         format!("{}/services/data/v{}", self.instance.trim_end_matches('/'), self.version)
     }
 
@@ -248,7 +248,7 @@ impl HubSpot {
 }
 
 /// A SOQL dateTime literal, to the second below: `2026-03-02T09:00:00Z`.
-fn soql_moment(millis: i64) -> String {
+pub(super) fn soql_moment(millis: i64) -> String {
     chrono::DateTime::from_timestamp(millis.div_euclid(1000), 0)
         .unwrap_or_default()
         .format("%Y-%m-%dT%H:%M:%SZ")
@@ -277,7 +277,7 @@ pub fn rfc3339(text: &str) -> String {
 }
 
 /// Text as a query-string value.
-fn query_escape(text: &str) -> String {
+pub(super) fn query_escape(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

@@ -77,7 +77,7 @@ fn segment(value: &str) -> String {
 }
 
 /// Salesforce's answer as an outcome, by its `errorCode` where it gives one.
-fn read(answer: &Answer) -> Outcome {
+pub(crate) fn read(answer: &Answer) -> Outcome {
     let status = answer.status;
     if (200..300).contains(&status) {
         return Outcome::Delivered { code: status.to_string() };

@@ -123,10 +123,13 @@ impl Salesforce {
                 seen.lock().unwrap().push(format!("next {cursor}"));
                 return chunk(rows, &mut cursors);
             }
-            let Some(q) = rest.strip_prefix("query?q=").map(decode) else {
-                return sf_error(404, "NOT_FOUND", "The requested resource does not exist");
+            // `queryAll` also sees deleted records (`IsDeleted`); `query` never does.
+            let (all, q) = match (rest.strip_prefix("queryAll?q="), rest.strip_prefix("query?q=")) {
+                (Some(q), _) => (true, decode(q)),
+                (None, Some(q)) => (false, decode(q)),
+                _ => return sf_error(404, "NOT_FOUND", "The requested resource does not exist"),
             };
-            seen.lock().unwrap().push(q.clone());
+            seen.lock().unwrap().push(if all { format!("queryAll {q}") } else { q.clone() });
             // SELECT a, b FROM Object WHERE … ORDER BY SystemModstamp ASC
             let Some((select, rest)) = q.strip_prefix("SELECT ").and_then(|s| s.split_once(" FROM ")) else {
                 return sf_error(400, "MALFORMED_QUERY", "unexpected token");
@@ -150,6 +153,9 @@ impl Salesforce {
                 return sf_error(400, "MALFORMED_QUERY", "expecting ORDER BY SystemModstamp");
             };
             let mut rows: Vec<Value> = db.lock().unwrap().clone();
+            let deleted = filter.starts_with("IsDeleted = true AND ");
+            let filter = filter.strip_prefix("IsDeleted = true AND ").unwrap_or(filter);
+            rows.retain(|row| (row["IsDeleted"] == true) == (all && deleted) || (all && !deleted));
             if let Some(since) = filter.strip_prefix("SystemModstamp >= ") {
                 let since = millis(since);
                 if since == i64::MIN {
@@ -182,6 +188,15 @@ impl Salesforce {
         let mut db = self.records.lock().unwrap();
         db.retain(|r| r["Id"] != record["Id"]);
         db.push(record);
+    }
+
+    /// Deletes a record (to the recycle bin): `IsDeleted`, its `SystemModstamp` the moment.
+    pub fn delete(&self, id: &str, at: &str) {
+        let mut db = self.records.lock().unwrap();
+        for r in db.iter_mut().filter(|r| r["Id"] == id) {
+            r["IsDeleted"] = true.into();
+            r["SystemModstamp"] = at.into();
+        }
     }
 
     pub fn root(&self) -> String {
@@ -225,6 +240,9 @@ impl HubSpot {
                 ];
                 return (429, headers, body.to_string());
             }
+            if r.method == "GET" {
+                return hubspot_get(r, object, &db.lock().unwrap(), &error);
+            }
             if r.method != "POST" || r.path != format!("/crm/v3/objects/{object}/search") {
                 return error(404, "OBJECT_NOT_FOUND", "Object not found.");
             }
@@ -244,6 +262,8 @@ impl HubSpot {
             let property = filter["propertyName"].as_str().unwrap_or_default();
             let value = filter["value"].as_str().unwrap_or_default();
             let mut rows: Vec<Value> = db.lock().unwrap().clone();
+            // The search never finds archived records.
+            rows.retain(|row| row["archived"] != true);
             match (property, filter["operator"].as_str()) {
                 ("hs_object_id", Some("EQ")) => rows.retain(|row| row["id"] == value),
                 ("hs_lastmodifieddate" | "lastmodifieddate", Some("GTE")) => {
@@ -285,6 +305,15 @@ impl HubSpot {
         HubSpot { server: Arc::new(server), records, limited, searches }
     }
 
+    /// Archives (deletes) a record at `at`.
+    pub fn archive(&self, id: &str, at: &str) {
+        let mut db = self.records.lock().unwrap();
+        for r in db.iter_mut().filter(|r| r["id"] == id) {
+            r["archived"] = true.into();
+            r["archivedAt"] = at.into();
+        }
+    }
+
     /// Adds or changes a record: its id and properties (`hs_lastmodifieddate` among them).
     pub fn put(&self, id: &str, properties: Value) {
         let mut db = self.records.lock().unwrap();
@@ -296,4 +325,36 @@ impl HubSpot {
     pub fn root(&self) -> String {
         self.server.root()
     }
+}
+
+/// The owners the HubSpot fake knows: `GET /crm/v3/owners/{ownerId}`.
+pub const HUBSPOT_OWNERS: [(&str, &str); 2] = [("41", "jo@example.com"), ("42", "ana@example.com")];
+
+/// HubSpot's GETs: the owner by id (404 for one it does not have), and the object's
+/// archived records (`?archived=true`, paged by `limit` and `after`).
+fn hubspot_get(r: &Request, object: &str, db: &[Value], error: &dyn Fn(u16, &str, &str) -> Answer) -> Answer {
+    if let Some(id) = r.path.strip_prefix("/crm/v3/owners/") {
+        return match HUBSPOT_OWNERS.iter().find(|(o, _)| *o == id) {
+            Some((id, email)) => {
+                let body = json!({ "id": id, "email": email, "firstName": "", "lastName": "", "userId": 9, "archived": false,
+                                   "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z" });
+                (200, vec![], body.to_string())
+            }
+            None => error(404, "OBJECT_NOT_FOUND", &format!("Owner {id} not found")),
+        };
+    }
+    let Some(query) = r.path.strip_prefix(&format!("/crm/v3/objects/{object}?")) else {
+        return error(404, "OBJECT_NOT_FOUND", "Object not found.");
+    };
+    let param = |k: &str| query.split('&').find_map(|p| p.strip_prefix(&format!("{k}="))).map(String::from);
+    let archived = param("archived").as_deref() == Some("true");
+    let limit: usize = param("limit").and_then(|l| l.parse().ok()).unwrap_or(10);
+    let after: usize = param("after").and_then(|a| a.parse().ok()).unwrap_or(0);
+    let rows: Vec<Value> = db.iter().filter(|row| (row["archived"] == true) == archived).cloned().collect();
+    let page: Vec<Value> = rows.iter().skip(after).take(limit).cloned().collect();
+    let mut answer = json!({ "results": page });
+    if after + limit < rows.len() {
+        answer["paging"] = json!({ "next": { "after": (after + limit).to_string() } });
+    }
+    (200, vec![], answer.to_string())
 }

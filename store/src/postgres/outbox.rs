@@ -250,4 +250,17 @@ impl Outbox for PostgresStore {
             tx.execute(&s, &[&scope, &json, &at]).map(drop).map_err(backend)
         })
     }
+
+    fn enqueue(&mut self, row: &crate::OutboxRow) -> Result<bool> {
+        self.write(|tx, statements| {
+            let s = prepared(
+                tx,
+                statements,
+                "INSERT INTO outbox (action_id, kind, at, json, sink) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (action_id) DO NOTHING",
+            )?;
+            let n = tx.execute(&s, &[&row.action_id, &row.kind, &row.at, &row.json, &row.sink]).map_err(backend)?;
+            Ok(n > 0)
+        })
+    }
 }

@@ -229,4 +229,14 @@ impl Outbox for SqliteStore {
             .map(drop)
             .map_err(backend)
     }
+
+    fn enqueue(&mut self, row: &crate::OutboxRow) -> Result<bool> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO outbox (action_id, kind, at, json, sink) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![row.action_id, row.kind, row.at, row.json, row.sink],
+            )
+            .map(|n| n > 0)
+            .map_err(backend)
+    }
 }

@@ -1,0 +1,288 @@
+//! Emails from teammates' mailboxes (`POST /v1/emails`): the body read and checked, each
+//! email matched to the record it concerns on the engine thread (a `Contact` whose
+//! `email` is one of the other parties, else an `Account` whose `domain` is one of
+//! theirs), and a `log_email` outbox row written for it in the engine's group commit, so
+//! it is durable before the answer. The row's id is derived from the message id, so the
+//! same email posted twice (by its sender and its recipient, say) is logged once.
+
+use play_delivery::blacklist::{bare, Direction};
+use play_runtime::engine::Engine;
+use play_runtime::store::{MemoryStore, Store as _};
+use play_runtime::vm::Data;
+use play_store::{Batch, OutboxRow, Store};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+/// One email as posted, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Posted {
+    pub message_id: String,
+    pub from: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    /// RFC 3339, as posted, and in seconds.
+    pub sent_at: String,
+    pub at: i64,
+    pub direction: Direction,
+    /// `{"name", "content_type", "content"}` (base64), checked.
+    pub attachments: Vec<Value>,
+}
+
+/// A refusal of the body: the field and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bad {
+    pub field: String,
+    pub message: String,
+}
+
+fn bad(field: impl Into<String>, message: impl Into<String>) -> Bad {
+    Bad { field: field.into(), message: message.into() }
+}
+
+const FIELDS: [&str; 11] =
+    ["message_id", "from", "to", "cc", "subject", "text", "html", "sent_at", "direction", "attachments", "body"];
+
+/// `{"emails": [ … ]}` posted by `teammate`, each email checked; the first bad field
+/// refuses the whole body.
+pub fn read_body(body: &[u8], teammate: &str) -> Result<Vec<Posted>, Bad> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| bad("", format!("the body is not JSON: {e}")))?;
+    let Some(list) = value.get("emails").and_then(Value::as_array) else {
+        return Err(bad("emails", "the body is `{\"emails\": [ … ]}`, a list of emails"));
+    };
+    if let Some(extra) = value.as_object().and_then(|o| o.keys().find(|k| *k != "emails")) {
+        return Err(bad(extra.as_str(), format!("`{extra}` is not part of the body (only `emails`)")));
+    }
+    list.iter().enumerate().map(|(i, email)| read_email(email, &format!("emails[{i}]"), teammate)).collect()
+}
+
+fn read_email(email: &Value, at: &str, teammate: &str) -> Result<Posted, Bad> {
+    let Some(object) = email.as_object() else { return Err(bad(at, format!("`{at}` is not an object"))) };
+    if let Some(extra) = object.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        return Err(bad(format!("{at}.{extra}"), format!("`{at}.{extra}` is not a field of an email")));
+    }
+    let field = |k: &str| format!("{at}.{k}");
+    let text = |k: &str, required: bool| -> Result<String, Bad> {
+        match object.get(k) {
+            None | Some(Value::Null) if !required => Ok(String::new()),
+            Some(Value::String(s)) if !required || !s.trim().is_empty() => Ok(s.clone()),
+            None | Some(Value::Null) => Err(bad(field(k), format!("`{}` is required", field(k)))),
+            Some(_) => Err(bad(field(k), format!("`{}` is text", field(k)))),
+        }
+    };
+    let address = |v: &str, f: String| -> Result<String, Bad> {
+        let a = bare(v);
+        match a.split_once('@') {
+            Some((l, d)) if !l.is_empty() && d.contains('.') && !a.contains(char::is_whitespace) => Ok(v.trim().into()),
+            _ => Err(bad(f.clone(), format!("`{f}` is an address such as `vic@acme.com`, not `{v}`"))),
+        }
+    };
+    let list = |k: &str| -> Result<Vec<String>, Bad> {
+        match object.get(k) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::String(s)) => Ok(vec![address(s, field(k))?]),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(n, v)| {
+                    let f = format!("{}[{n}]", field(k));
+                    v.as_str().ok_or_else(|| bad(f.clone(), format!("`{f}` is an address"))).and_then(|s| address(s, f))
+                })
+                .collect(),
+            Some(_) => Err(bad(field(k), format!("`{}` is a list of addresses", field(k)))),
+        }
+    };
+    let message_id = text("message_id", true)?.trim().to_string();
+    let from = address(&text("from", true)?, field("from"))?;
+    let to = list("to")?;
+    if to.is_empty() {
+        return Err(bad(field("to"), format!("`{}` needs at least one address", field("to"))));
+    }
+    let cc = list("cc")?;
+    let sent_at = text("sent_at", true)?;
+    let at = chrono::DateTime::parse_from_rfc3339(&sent_at).map(|t| t.timestamp()).map_err(|_| {
+        let f = field("sent_at");
+        bad(f.clone(), format!("`{f}` is a moment such as `2026-03-02T09:00:00Z`, not `{sent_at}`"))
+    })?;
+    let body = text("text", false)?;
+    let body = if body.is_empty() { text("body", false)? } else { body };
+    let html = Some(text("html", false)?).filter(|h| !h.is_empty());
+    let direction = match text("direction", false)?.as_str() {
+        "" if bare(&from) == bare(teammate) => Direction::Outbound,
+        "" => Direction::Inbound,
+        "inbound" => Direction::Inbound,
+        "outbound" => Direction::Outbound,
+        other => {
+            let f = field("direction");
+            return Err(bad(f.clone(), format!("`{f}` is `inbound` or `outbound`, not `{other}`")));
+        }
+    };
+    let mut attachments = Vec::new();
+    for (n, a) in object.get("attachments").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        let f = format!("{}[{n}]", field("attachments"));
+        let part = |k: &str| a.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+        let (Some(name), Some(content)) = (part("name"), part("content")) else {
+            return Err(bad(f.clone(), format!("`{f}` needs `name` and `content` (base64)")));
+        };
+        if play_delivery::crm::email_log::decode(content).is_err() {
+            return Err(bad(format!("{f}.content"), format!("`{f}.content` is not base64")));
+        }
+        let content_type = part("content_type").unwrap_or("application/octet-stream");
+        attachments.push(json!({ "name": name, "content_type": content_type, "content": content }));
+    }
+    if object.get("attachments").is_some_and(|a| !a.is_array() && !a.is_null()) {
+        return Err(bad(field("attachments"), format!("`{}` is a list", field("attachments"))));
+    }
+    let subject = text("subject", false)?;
+    Ok(Posted { message_id, from, to, cc, subject, text: body, html, sent_at, at, direction, attachments })
+}
+
+/// The outbox row's id of an email: derived from its message id.
+pub fn row_id(message_id: &str) -> String {
+    let hash = play_compiler::program::hex_hash(message_id.trim().as_bytes());
+    format!("email-{}", &hash[..hash.len().min(24)])
+}
+
+/// What became of one email on the engine thread.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Matched {
+    /// A `log_email` row was written (or was there already: `duplicate`).
+    Logged { record: String, delivery: String, duplicate: bool },
+    /// No record is concerned.
+    Skipped { reason: String },
+}
+
+/// The parties other than the teammate: for an email they sent, its recipients; for one
+/// they received, its sender, then the other recipients.
+fn others(email: &Posted, teammate: &str) -> Vec<String> {
+    let me = bare(teammate);
+    let mut parties: Vec<String> = match email.direction {
+        Direction::Outbound => email.to.iter().chain(&email.cc).map(|p| bare(p)).collect(),
+        Direction::Inbound => std::iter::once(&email.from).chain(&email.to).chain(&email.cc).map(|p| bare(p)).collect(),
+    };
+    parties.retain(|p| *p != me);
+    parties.dedup();
+    parties
+}
+
+/// Contacts by address and accounts by domain, read from the engine once per request.
+struct Directory {
+    contacts: std::collections::HashMap<String, String>,
+    accounts: Vec<(String, String)>,
+}
+
+impl Directory {
+    fn of(engine: Option<&Engine<MemoryStore>>) -> Directory {
+        let mut d = Directory { contacts: Default::default(), accounts: Vec::new() };
+        let Some(engine) = engine else { return d };
+        let program = engine.program();
+        let each = |record: &str, field: &str, put: &mut dyn FnMut(String, String)| {
+            let Some(rt) = program.schema.records.iter().position(|r| r.name == record) else { return };
+            let Some(slot) = program.schema.records[rt].fields.iter().position(|f| f.name == field) else { return };
+            for id in engine.store.record_ids(rt as u32) {
+                let Some(row) = engine.store.record(rt as u32, &id) else { continue };
+                if let Value::String(v) = row.value(slot).to_json(program) {
+                    put(v.trim().to_lowercase(), id.to_string());
+                }
+            }
+        };
+        each("Contact", "email", &mut |email, id| {
+            d.contacts.entry(email).or_insert(id);
+        });
+        each("Account", "domain", &mut |domain, id| {
+            let domain = domain.trim_start_matches("www.").to_string();
+            if !domain.is_empty() {
+                d.accounts.push((domain, id));
+            }
+        });
+        d
+    }
+
+    /// The record an email is logged to: a contact by address, else an account by domain.
+    fn record_for(&self, parties: &[String]) -> Option<String> {
+        if let Some(id) = parties.iter().find_map(|p| self.contacts.get(p)) {
+            return Some(format!("Contact/{id}"));
+        }
+        parties.iter().find_map(|p| {
+            let domain = p.rsplit_once('@')?.1;
+            let (_, id) =
+                self.accounts.iter().find(|(d, _)| domain == d.as_str() || domain.ends_with(&format!(".{d}")))?;
+            Some(format!("Account/{id}"))
+        })
+    }
+}
+
+/// On the engine thread: each email matched to its record, and its `log_email` row put in
+/// the batch (none for an email already in the outbox).
+pub fn take(
+    engine: Option<&Engine<MemoryStore>>,
+    store: &dyn Store,
+    batch: &mut Batch,
+    emails: &[Posted],
+    teammate: &str,
+) -> Vec<Matched> {
+    let directory = Directory::of(engine);
+    let mut answers = Vec::with_capacity(emails.len());
+    for email in emails {
+        let parties = others(email, teammate);
+        let Some(record) = directory.record_for(&parties) else {
+            let reason = if parties.is_empty() {
+                "the email has no party other than the teammate".to_string()
+            } else {
+                format!(
+                    "no contact has the address and no account has the domain of {}",
+                    parties.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                )
+            };
+            answers.push(Matched::Skipped { reason });
+            continue;
+        };
+        let id = row_id(&email.message_id);
+        let stored = store.as_outbox().and_then(|o| o.delivery(&id).ok().flatten()).is_some();
+        let duplicate = stored || batch.outbox.iter().any(|r| r.action_id == id);
+        if !duplicate {
+            batch.outbox.push(row(&id, &record, email, Some(teammate)));
+        }
+        answers.push(Matched::Logged { record, delivery: id, duplicate });
+    }
+    answers
+}
+
+/// The `log_email` outbox row of an email, to `record`.
+pub fn row(id: &str, record: &str, email: &Posted, teammate: Option<&str>) -> OutboxRow {
+    let mut json = Map::new();
+    let mut put = |k: &str, v: Value| {
+        json.insert(k.to_string(), v);
+    };
+    put("id", id.into());
+    put("action", "log_email".into());
+    put("record", record.into());
+    put("direction", if email.direction == Direction::Inbound { "inbound" } else { "outbound" }.into());
+    put("message_id", email.message_id.clone().into());
+    put("from", email.from.clone().into());
+    put("to", email.to.clone().into());
+    put("cc", email.cc.clone().into());
+    put("subject", email.subject.clone().into());
+    put("text", email.text.clone().into());
+    put("html", email.html.clone().map_or(Value::Null, Value::String));
+    put("sent_at", email.sent_at.clone().into());
+    put("attachments", email.attachments.clone().into());
+    if let Some(t) = teammate {
+        put("by", t.into());
+        put("teammate", t.into());
+    }
+    OutboxRow {
+        action_id: id.to_string(),
+        kind: "log_email".into(),
+        sink: "crm".into(),
+        at: email.at,
+        json: Value::Object(json).to_string(),
+    }
+}
+
+#[cfg(test)]
+#[path = "emails_tests.rs"]
+mod tests;
