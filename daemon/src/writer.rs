@@ -17,7 +17,7 @@ use play_store::{Batch, Command, Position, Store};
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
 
-use crate::host::Host;
+use crate::host::{Host, RecordView};
 use crate::project::{self, Visibility};
 use crate::status::Status;
 
@@ -51,6 +51,9 @@ pub enum Request {
     Tick { wall: i64 },
     /// Put a program in place (from a reload), at `wall`.
     Deploy { program: Box<Program>, wall: i64 },
+    /// Read a record as the engine holds it (`Type/id`), with the kept history of one of
+    /// its fields; answered once what came before it in its batch is committed.
+    Record { record: String, trend: Option<String>, reply: oneshot::Sender<Option<RecordView>> },
     /// Finish what is queued and stop.
     Shutdown,
 }
@@ -93,6 +96,7 @@ pub struct Writer {
 enum Waiting {
     Changes(oneshot::Sender<Result<Report, String>>, Report),
     Queue(oneshot::Sender<Result<Result<(), Rejection>, String>>, Result<(), Rejection>),
+    Record(oneshot::Sender<Option<RecordView>>, Option<RecordView>),
 }
 
 impl Writer {
@@ -170,8 +174,12 @@ impl Writer {
     pub fn refold(&mut self, command: Command) -> Result<(), String> {
         self.fold(&command)?;
         let mut batch = Batch::default();
-        if let Command::Change { line, .. } = &command {
-            batch.change_ids.extend(self.host.read(line).ok().and_then(|r| r.line.change_id).map(|id| id.to_string()));
+        if let Command::Change { line, arrival } = &command {
+            let read = self.host.read(line).ok().map(|r| r.line);
+            batch.change_ids.extend(read.as_ref().and_then(|r| r.change_id.as_deref()).map(String::from));
+            if let Some((at, by)) = read.and_then(|r| Some((r.change.at, r.by?))) {
+                batch.outbox.extend(project::edit(line, at, *arrival, &by));
+            }
         }
         batch.commands.push(command);
         self.collect(&mut batch);
@@ -307,6 +315,9 @@ impl Writer {
                 }
                 self.collect(batch);
             }
+            Request::Record { record, trend, reply } => {
+                waiting.push(Waiting::Record(reply, self.host.record_view(&record, trend.as_deref())));
+            }
             Request::Shutdown => {}
         }
     }
@@ -317,6 +328,7 @@ impl Writer {
     fn change(&mut self, line: &str, batch: &mut Batch) -> Result<Taken, Rejection> {
         let read = self.host.read(line)?;
         let change_id = read.line.change_id.as_deref().map(String::from);
+        let edited = read.line.by.clone().map(|by| (read.line.change.at, by));
         let arrival = (!self.follow_changes).then(|| (self.wall)());
         let before = self.host.now();
         match self.host.take(read, arrival) {
@@ -324,6 +336,10 @@ impl Writer {
                 if taken == Taken::Accepted {
                     batch.commands.push(Command::Change { line: line.to_string(), arrival });
                     batch.change_ids.extend(change_id);
+                    // A teammate's edit of a record is written back to the CRM.
+                    if let Some((at, by)) = edited {
+                        batch.outbox.extend(project::edit(line, at, arrival, &by));
+                    }
                     self.collect(batch);
                 }
                 Ok(taken)
@@ -408,6 +424,9 @@ impl Writer {
                 }
                 Waiting::Queue(reply, result) => {
                     let _ = reply.send(Ok(result));
+                }
+                Waiting::Record(reply, view) => {
+                    let _ = reply.send(view);
                 }
             }
         }

@@ -7,3 +7,4 @@ mod harness;
 mod pages;
 mod publish;
 mod record;
+mod sync;
