@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use play_runtime::config::{PullConfig, SalesforceConfig, Sinks, DEFAULT_PULL_EVERY};
-use play_store::{Delivery, DeliveryQuery, DeliveryState, Outbox, SqliteStore};
+use play_store::{Delivery, DeliveryQuery, DeliveryState, Outbox, SqliteStore, Store};
 use serde_json::{json, Value};
 
 use super::harness::{Daemon, PUBLIC_TASK};
