@@ -814,7 +814,8 @@ mod change {
         let line = r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"a","fields":{"name":"A"},"by":"jo@example.com"}"#;
         let read = play_runtime::change::parse_line(line, program(), &Workspace::default()).unwrap();
         assert_eq!(read.by.as_deref(), Some("jo@example.com"));
-        let plain = r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"a","fields":{"name":"A"}}"#;
+        let plain =
+            r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"a","fields":{"name":"A"}}"#;
         let old = play_runtime::change::parse_line(plain, program(), &Workspace::default()).unwrap();
         assert_eq!(old.by, None, "a line without `by` reads as before");
         assert_eq!(old.change, read.change, "the engine takes the same change");
@@ -824,7 +825,11 @@ mod change {
         let r = reject(&line.replace("\"jo@example.com\"", "7"));
         assert_eq!(r.message, "`by` must be the teammate who did it as text, found `7`");
         let r = reject(&line.replace("\"upsert\"", "\"delete\"").replace(r#","fields":{"name":"A"}"#, ""));
-        assert!(r.message.starts_with("unknown key `by`"), "only an upsert (or queue work) names a teammate: {}", r.message);
+        assert!(
+            r.message.starts_with("unknown key `by`"),
+            "only an upsert (or queue work) names a teammate: {}",
+            r.message
+        );
     }
 
     #[test]

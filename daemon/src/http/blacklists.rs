@@ -25,7 +25,10 @@ pub(crate) fn scope_of(who: &str) -> String {
 }
 
 /// The saved settings of a scope, or the defaults.
-pub(crate) async fn saved<T: DeserializeOwned + Default + Send + 'static>(app: &App, scope: String) -> Result<T, ApiError> {
+pub(crate) async fn saved<T: DeserializeOwned + Default + Send + 'static>(
+    app: &App,
+    scope: String,
+) -> Result<T, ApiError> {
     let text = app.read(move |s| outbox(s)?.sync_setting(&scope)).await?;
     match text {
         None => Ok(T::default()),

@@ -36,7 +36,11 @@ enum Again {
 }
 
 /// `GET /blacklists`.
-pub async fn page(State(inbox): State<Inbox>, Signed(s): Signed, Query(q): Query<PageQuery>) -> Result<Response, Problem> {
+pub async fn page(
+    State(inbox): State<Inbox>,
+    Signed(s): Signed,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, Problem> {
     let notice = match q.notice.as_deref() {
         Some("company") => Some("The company's email sync settings were saved."),
         Some("me") => Some("Your email sync settings were saved."),
@@ -188,7 +192,11 @@ fn refused(e: BadEntry) -> String {
 }
 
 /// `POST /blacklists/company`: the workspace owner only.
-pub async fn save_company(State(inbox): State<Inbox>, Signed(s): Signed, body: axum::body::Bytes) -> Result<Response, Problem> {
+pub async fn save_company(
+    State(inbox): State<Inbox>,
+    Signed(s): Signed,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
     let fields = Fields::parse(&body);
     check_csrf(&s, &fields)?;
     if let Some(why) = not_owner(&inbox.app, &s.email) {
@@ -218,7 +226,11 @@ pub async fn save_company(State(inbox): State<Inbox>, Signed(s): Signed, body: a
 }
 
 /// `POST /blacklists/me`: the teammate's own settings.
-pub async fn save_mine(State(inbox): State<Inbox>, Signed(s): Signed, body: axum::body::Bytes) -> Result<Response, Problem> {
+pub async fn save_mine(
+    State(inbox): State<Inbox>,
+    Signed(s): Signed,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
     let fields = Fields::parse(&body);
     check_csrf(&s, &fields)?;
     let mut typed = TeammateSync {

@@ -192,7 +192,11 @@ async fn my_own_blacklist_is_saved_and_a_bad_entry_is_shown_in_the_form() {
     let d = Daemon::start().await;
     let mut jo = d.signed_in("jo-token").await;
     let bad = jo
-        .submit("/blacklists", "/blacklists/me", &[("inbound", "on"), ("addresses", "vic@acme.example\nnot an address")])
+        .submit(
+            "/blacklists",
+            "/blacklists/me",
+            &[("inbound", "on"), ("addresses", "vic@acme.example\nnot an address")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("Nothing was saved. Addresses, entry 2:"), "{}", bad.body);
