@@ -10,6 +10,7 @@ use play_runtime::change::{parse_line, ChangeKind, Line, Rejection};
 use play_runtime::config::Workspace;
 use play_runtime::engine::{Action, ActionUpdate, Engine, HistoryEntry, Taken, Trace};
 use play_runtime::store::{MemoryStore, Store as _};
+use play_runtime::vm::Data as _;
 use play_store::Command;
 
 /// The engine and the program it runs.
@@ -36,6 +37,15 @@ pub struct Output {
     /// Every change of an action's state: queue operations, snoozes falling due.
     pub updates: Vec<ActionUpdate>,
     pub history: Vec<HistoryEntry>,
+}
+
+/// A record read from the engine (for the inbox's action page).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecordView {
+    /// The fields it has now, as JSON.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The values the engine keeps of one numeric field, oldest first: (moment, value).
+    pub history: Vec<(i64, f64)>,
 }
 
 /// A change line, read.
@@ -70,7 +80,7 @@ impl Host {
     /// field and event history and taken at its arrival; one stamped more than five minutes
     /// after its arrival is refused.
     pub fn take(&mut self, read: Read, arrival: Option<i64>) -> Result<Taken, Rejection> {
-        let Line { change, change_id } = read.line;
+        let Line { change, change_id, .. } = read.line;
         let fresh = self.engine.is_none();
         let engine = self.engine_from(arrival.unwrap_or(change.at).min(change.at));
         let arrival = arrival.unwrap_or(change.at).max(engine.now());
@@ -168,6 +178,33 @@ impl Host {
     /// The engine, once there is one: what a brief's data is read from.
     pub fn engine(&self) -> Option<&Engine<MemoryStore>> {
         self.engine.as_ref()
+    }
+
+    /// A record as the engine holds it now (`Type/id`): its fields (empty ones left out)
+    /// and the values the engine keeps of `trend`'s history, oldest first. None when the
+    /// engine has no such record.
+    pub fn record_view(&self, record: &str, trend: Option<&str>) -> Option<RecordView> {
+        let engine = self.engine.as_ref()?;
+        let program = engine.program();
+        let (kind, id) = record.split_once('/')?;
+        let rt = program.schema.record_named(kind)?;
+        let def = &program.schema.records[rt];
+        let row = engine.store.record(rt as u32, id)?;
+        let mut fields = serde_json::Map::new();
+        for (slot, field) in def.fields.iter().enumerate() {
+            let value = row.value(slot);
+            if !matches!(value, play_runtime::value::Value::Empty) {
+                fields.insert(field.name.clone(), value.to_json(program));
+            }
+        }
+        let history = trend
+            .and_then(|name| def.fields.iter().position(|f| f.name == name))
+            .map(|slot| {
+                let kept = engine.store.field_history(rt as u32, id, slot as u32);
+                kept.into_iter().filter_map(|(at, v)| Some((at, v.number()?))).collect()
+            })
+            .unwrap_or_default();
+        Some(RecordView { fields, history })
     }
 
     /// Whether the engine holds a record.

@@ -152,6 +152,22 @@ pub fn completed(row: &ActionRow, u: &play_runtime::engine::ActionUpdate) -> Opt
     Some(OutboxRow { action_id: id, kind: "log_activity".into(), sink: "crm".into(), at: u.at, json: json.to_string() })
 }
 
+/// The outbox row that writes a teammate's edit of a record back to the CRM: an `update`
+/// of the fields the accepted `upsert` line set, naming the teammate (`by`). The CRM sink
+/// leaves out the fields `unsynced` names (and skips an edit of those only), as for an
+/// `update` action. Its id is a hash of the journaled line and its arrival, so a refold of
+/// the journal makes the same row and no second one.
+pub fn edit(line: &str, at: i64, arrival: Option<i64>, by: &str) -> Option<OutboxRow> {
+    let change: Value = serde_json::from_str(line).ok()?;
+    let (record, id) = (change.get("record")?.as_str()?, change.get("id")?.as_str()?);
+    let key = play_compiler::program::hex_hash(format!("{line}|{arrival:?}|edit").as_bytes());
+    let json = serde_json::json!({
+        "id": key, "action": "update", "edit": true, "playbook": "", "record": format!("{record}/{id}"),
+        "fields": change.get("fields").cloned().unwrap_or(Value::Null), "by": by, "at": play_runtime::value::moment_text(at),
+    });
+    Some(OutboxRow { action_id: key, kind: "update".into(), sink: "crm".into(), at, json: json.to_string() })
+}
+
 #[cfg(test)]
 #[path = "project_tests.rs"]
 mod tests;

@@ -17,7 +17,7 @@ use play_store::{Batch, Command, Position, Store};
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
 
-use crate::host::Host;
+use crate::host::{Host, RecordView};
 use crate::project::{self, Visibility};
 use crate::status::Status;
 
@@ -64,6 +64,9 @@ pub enum Request {
         teammate: String,
         reply: oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>,
     },
+    /// Read a record as the engine holds it (`Type/id`), with the kept history of one of
+    /// its fields; answered once what came before it in its batch is committed.
+    Record { record: String, trend: Option<String>, reply: oneshot::Sender<Option<RecordView>> },
     /// Finish what is queued and stop.
     Shutdown,
 }
@@ -114,6 +117,7 @@ enum Waiting {
     Changes(oneshot::Sender<Result<Report, String>>, Report),
     Queue(oneshot::Sender<Result<Result<(), Rejection>, String>>, Result<(), Rejection>),
     Emails(oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>, Vec<crate::emails::Matched>),
+    Record(oneshot::Sender<Option<RecordView>>, Option<RecordView>),
 }
 
 impl Writer {
@@ -194,8 +198,12 @@ impl Writer {
     pub fn refold(&mut self, command: Command) -> Result<(), String> {
         self.fold(&command)?;
         let mut batch = Batch::default();
-        if let Command::Change { line, .. } = &command {
-            batch.change_ids.extend(self.host.read(line).ok().and_then(|r| r.line.change_id).map(|id| id.to_string()));
+        if let Command::Change { line, arrival } = &command {
+            let read = self.host.read(line).ok().map(|r| r.line);
+            batch.change_ids.extend(read.as_ref().and_then(|r| r.change_id.as_deref()).map(String::from));
+            if let Some((at, by)) = read.and_then(|r| Some((r.change.at, r.by?))) {
+                batch.outbox.extend(project::edit(line, at, *arrival, &by));
+            }
         }
         batch.commands.push(command);
         self.collect(&mut batch);
@@ -341,6 +349,9 @@ impl Writer {
                 let matched = crate::emails::take(self.host.engine(), self.store.as_ref(), batch, &emails, &teammate);
                 waiting.push(Waiting::Emails(reply, matched));
             }
+            Request::Record { record, trend, reply } => {
+                waiting.push(Waiting::Record(reply, self.host.record_view(&record, trend.as_deref())));
+            }
             Request::Shutdown => {}
         }
     }
@@ -351,6 +362,7 @@ impl Writer {
     fn change(&mut self, line: &str, batch: &mut Batch) -> Result<Taken, Rejection> {
         let read = self.host.read(line)?;
         let change_id = read.line.change_id.as_deref().map(String::from);
+        let edited = read.line.by.clone().map(|by| (read.line.change.at, by));
         let arrival = (!self.follow_changes).then(|| (self.wall)());
         let before = self.host.now();
         match self.host.take(read, arrival) {
@@ -358,6 +370,10 @@ impl Writer {
                 if taken == Taken::Accepted {
                     batch.commands.push(Command::Change { line: line.to_string(), arrival });
                     batch.change_ids.extend(change_id);
+                    // A teammate's edit of a record is written back to the CRM.
+                    if let Some((at, by)) = edited {
+                        batch.outbox.extend(project::edit(line, at, arrival, &by));
+                    }
                     self.collect(batch);
                 }
                 Ok(taken)
@@ -445,6 +461,9 @@ impl Writer {
                 }
                 Waiting::Emails(reply, matched) => {
                     let _ = reply.send(Ok(matched));
+                }
+                Waiting::Record(reply, view) => {
+                    let _ = reply.send(view);
                 }
             }
         }

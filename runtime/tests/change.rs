@@ -810,6 +810,29 @@ mod change {
     }
 
     #[test]
+    fn an_upsert_names_the_teammate_who_made_it_as_an_email_address() {
+        let line = r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"a","fields":{"name":"A"},"by":"jo@example.com"}"#;
+        let read = play_runtime::change::parse_line(line, program(), &Workspace::default()).unwrap();
+        assert_eq!(read.by.as_deref(), Some("jo@example.com"));
+        let plain =
+            r#"{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"a","fields":{"name":"A"}}"#;
+        let old = play_runtime::change::parse_line(plain, program(), &Workspace::default()).unwrap();
+        assert_eq!(old.by, None, "a line without `by` reads as before");
+        assert_eq!(old.change, read.change, "the engine takes the same change");
+        let r = reject(&line.replace("jo@example.com", "jo"));
+        assert_eq!(r.field.as_deref(), Some("by"));
+        assert!(r.message.contains("`jo` is not a teammate's email address"), "{}", r.message);
+        let r = reject(&line.replace("\"jo@example.com\"", "7"));
+        assert_eq!(r.message, "`by` must be the teammate who did it as text, found `7`");
+        let r = reject(&line.replace("\"upsert\"", "\"delete\"").replace(r#","fields":{"name":"A"}"#, ""));
+        assert!(
+            r.message.starts_with("unknown key `by`"),
+            "only an upsert (or queue work) names a teammate: {}",
+            r.message
+        );
+    }
+
+    #[test]
     fn a_teammate_is_written_as_an_email_address() {
         assert_eq!(
             account_message("owner", json!("jo")),

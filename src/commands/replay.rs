@@ -255,7 +255,7 @@ fn take(
     deploys: &mut std::collections::VecDeque<Deploy>,
     after: &mut impl FnMut(&mut Engine<MemoryStore>),
 ) -> Result<Option<i64>, Rejection> {
-    let Line { change, change_id } = parse_line(line, engine.program(), &engine.workspace)?;
+    let Line { change, change_id, .. } = parse_line(line, engine.program(), &engine.workspace)?;
     if change_id.as_deref().is_some_and(|id| engine.is_duplicate_at(id, change.at)) {
         return Ok(None);
     }

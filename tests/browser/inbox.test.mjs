@@ -1,7 +1,8 @@
 // The inbox in a real browser: sign in, work the queue by keyboard, edit and approve an
 // email, snooze, bulk dismiss a group, and a teammate who cannot see a private playbook's
 // action; the record's trend and fields on an action page; a case walked through two
-// stages and its playbook published (on the case-management example). axe-core finds no
+// stages and its playbook published (on the case-management example); the sync log and
+// the blacklists. axe-core finds no
 // serious or critical violation on any page; every page is screenshotted to screenshots/.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -156,7 +157,7 @@ test("playbooks, a playbook's picture and the status page are accessible", async
 test("the action page draws the trend and edits the record's fields", async () => {
   const page = await signIn("jo");
   await page.goto(`${daemon.url}/actions/5c50141bb2f2b84f`);
-  await page.getByRole("img", { name: /^health over time: 72 on 2026-03-02/ }).waitFor();
+  await page.getByRole("img", { name: /^health over time: 72 before 2026-03-02, 41 on 2026-03-02, 68 now/ }).waitFor();
   await check(page, "action-record");
   await page.getByRole("textbox", { name: /^name \(/ }).fill("");
   await page.getByRole("button", { name: "Save the record" }).click();
@@ -170,7 +171,57 @@ test("the action page draws the trend and edits the record's fields", async () =
   await page.getByRole("button", { name: "Save the record" }).click();
   await page.getByRole("status").filter({ hasText: "The record was saved." }).waitFor();
   assert.equal(await page.getByRole("combobox", { name: /^tier/ }).inputValue(), "MidMarket");
-  await page.getByRole("img", { name: /68 on 2026-03-16, 52 on/ }).waitFor();
+  await page.getByRole("img", { name: /41 on 2026-03-02, 52 now/ }).waitFor();
+});
+
+test("the sync log filters and downloads its CSV", async () => {
+  const page = await signIn("jo");
+  await page.getByRole("link", { name: "Sync log" }).click();
+  await page.getByRole("heading", { name: "Sync log" }).waitFor();
+  await check(page, "sync-log");
+  await page.getByRole("combobox", { name: "Outcome" }).selectOption("skipped");
+  await page.getByRole("textbox", { name: "Record" }).fill("Account/acme");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.waitForURL(/\/sync-log\?.*outcome=skipped/);
+  assert.match(page.url(), /record=Account%2Facme/);
+  const csv = page.getByRole("link", { name: /as CSV/ });
+  assert.match(await csv.getAttribute("href"), /^\/sync-log\.csv\?.*outcome=skipped/);
+  const text = await page.evaluate(async (href) => (await fetch(href)).text(), await csv.getAttribute("href"));
+  assert.match(text, /^at,action,playbook,sink,record,teammate,attempt,outcome,code,message,next_retry\r\n/);
+  await page.goto(`${daemon.url}/sync-log?outcome=lost`);
+  await page.getByRole("alert").filter({ hasText: "`lost` is not an outcome" }).waitFor();
+});
+
+test("the blacklists: the owner edits the company's, others read it and keep their own", async () => {
+  const lee = await signIn("lee");
+  await lee.getByRole("link", { name: "Blacklists" }).click();
+  await lee.getByRole("heading", { name: "The company" }).waitFor();
+  await check(lee, "blacklists-owner");
+  const company = lee.locator("form[action='/blacklists/company']");
+  await company.getByRole("textbox", { name: /^Domains/ }).fill("lawyers.example\nnot a domain!");
+  await company.getByRole("button", { name: "Save the company's settings" }).click();
+  await lee.getByRole("alert").filter({ hasText: "Domains, entry 2" }).waitFor();
+  assert.equal(await company.getByRole("textbox", { name: /^Domains/ }).inputValue(), "lawyers.example\nnot a domain!");
+  await check(lee, "blacklists-refused");
+  await company.getByRole("textbox", { name: /^Domains/ }).fill("Lawyers.example");
+  await company.getByRole("checkbox", { name: /Log attachments/ }).check();
+  await company.getByRole("button", { name: "Save the company's settings" }).click();
+  await lee.getByRole("status").filter({ hasText: "The company's email sync settings were saved." }).waitFor();
+  assert.equal(await company.getByRole("textbox", { name: /^Domains/ }).inputValue(), "lawyers.example");
+
+  const jo = await signIn("jo");
+  await jo.goto(`${daemon.url}/blacklists`);
+  await jo.getByText(/Read only: only the workspace owner \(lee@example.com\)/).waitFor();
+  assert.equal(await jo.getByRole("button", { name: "Save the company's settings" }).count(), 0);
+  await jo.getByText("lawyers.example", { exact: true }).waitFor();
+  await check(jo, "blacklists-teammate");
+  const mine = jo.locator("form[action='/blacklists/me']");
+  await mine.getByRole("checkbox", { name: "Log emails I receive" }).uncheck();
+  await mine.getByRole("textbox", { name: /^Keywords/ }).fill("Salary");
+  await mine.getByRole("button", { name: "Save my settings" }).click();
+  await jo.getByRole("status").filter({ hasText: "Your email sync settings were saved." }).waitFor();
+  assert.equal(await mine.getByRole("checkbox", { name: "Log emails I receive" }).isChecked(), false);
+  assert.equal(await mine.getByRole("textbox", { name: /^Keywords/ }).inputValue(), "salary");
 });
 
 describe("a case and publishing (the case-management example)", () => {

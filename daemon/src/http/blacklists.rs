@@ -17,14 +17,18 @@ use serde_json::Value;
 use super::deliveries::{outbox, write};
 use super::{ApiError, App, Teammate};
 
-const COMPANY: &str = "company";
+pub(crate) const COMPANY: &str = "company";
 
-fn scope_of(who: &str) -> String {
+/// The store's scope of a teammate's own settings.
+pub(crate) fn scope_of(who: &str) -> String {
     format!("user:{who}")
 }
 
 /// The saved settings of a scope, or the defaults.
-async fn saved<T: DeserializeOwned + Default + Send + 'static>(app: &App, scope: String) -> Result<T, ApiError> {
+pub(crate) async fn saved<T: DeserializeOwned + Default + Send + 'static>(
+    app: &App,
+    scope: String,
+) -> Result<T, ApiError> {
     let text = app.read(move |s| outbox(s)?.sync_setting(&scope)).await?;
     match text {
         None => Ok(T::default()),
@@ -56,10 +60,24 @@ fn read_body<T: DeserializeOwned>(
     Ok(settings)
 }
 
-async fn save<T: Serialize>(app: &App, scope: String, settings: &T) -> Result<(), ApiError> {
+pub(crate) async fn save<T: Serialize>(app: &App, scope: String, settings: &T) -> Result<(), ApiError> {
     let json = serde_json::to_string(settings).unwrap_or_default();
     let now = crate::clock::wall();
     write(app, "saving the email-sync settings", move |o| o.set_sync_setting(&scope, &json, now)).await
+}
+
+/// Why `who` may not change the company's settings (only the workspace owner may), or none.
+pub(crate) fn not_owner(app: &App, who: &str) -> Option<String> {
+    let owner = app.status().workspace_owner;
+    if owner.as_deref() == Some(who) {
+        return None;
+    }
+    Some(match owner {
+        Some(owner) => format!("only the workspace owner ({owner}) may change the company's email sync and blacklist"),
+        None => "only the workspace owner may change the company's email sync and blacklist, and none is set: \
+                 set `owner` in play.toml or start `play run --owner`"
+            .to_string(),
+    })
 }
 
 pub async fn company(State(app): State<App>, Teammate(_who): Teammate) -> Result<Json<Value>, ApiError> {
@@ -72,16 +90,7 @@ pub async fn put_company(
     Teammate(who): Teammate,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let owner = app.status().workspace_owner;
-    if owner.as_deref() != Some(who.as_str()) {
-        let message = match owner {
-            Some(owner) => {
-                format!("only the workspace owner ({owner}) may change the company's email sync and blacklist")
-            }
-            None => "only the workspace owner may change the company's email sync and blacklist, and none is set: \
-                     set `owner` in play.toml or start `play run --owner`"
-                .to_string(),
-        };
+    if let Some(message) = not_owner(&app, &who) {
         return Err(ApiError::new(StatusCode::FORBIDDEN, message));
     }
     let settings: CompanySync = read_body(&body, |s: &mut CompanySync| &mut s.blacklist)?;

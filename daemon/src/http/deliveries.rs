@@ -161,7 +161,7 @@ pub struct LogParams {
 }
 
 /// What an attempt can come to, as the sync log writes it.
-const OUTCOMES: [&str; 6] = ["delivered", "retry", "paused", "failed", "dead", "skipped"];
+pub const OUTCOMES: [&str; 6] = ["delivered", "retry", "paused", "failed", "dead", "skipped"];
 
 /// Every delivery attempt, filtered by `sink`, `record`, `outcome` and `teammate`; CSV of
 /// the last 30 days (or since `since`) for `Accept: text/csv`.
@@ -187,6 +187,24 @@ pub async fn sync_log(
     }
     let limit = if csv { 1_000_000 } else { q.limit.unwrap_or(500).clamp(1, 5000) };
     let query = LogQuery { since, limit, sink: q.sink, record: q.record, outcome: q.outcome, teammate: q.teammate };
+    let rows = log_rows(&app, &who, query).await?;
+    if csv {
+        return Ok(csv_answer(&rows));
+    }
+    let entries: Vec<Value> = rows
+        .iter()
+        .map(|(playbook, a)| {
+            json!({ "at": moment_text(a.at), "action": a.action_id, "playbook": playbook, "sink": a.sink,
+                    "record": a.record, "teammate": a.teammate, "attempt": a.attempt, "outcome": a.outcome,
+                    "code": a.code, "message": a.message, "next_retry": a.next_at.map(moment_text) })
+        })
+        .collect();
+    Ok(Json(json!({ "entries": entries })).into_response())
+}
+
+/// The attempts `query` picks that `who` may see, each with its action's playbook, oldest
+/// first (the inbox's sync-log page reads them too).
+pub async fn log_rows(app: &App, who: &str, query: LogQuery) -> Result<Vec<(String, Attempt)>, ApiError> {
     let rows = app
         .read(move |s| {
             let outbox = outbox(s)?;
@@ -203,25 +221,14 @@ pub async fn sync_log(
         })
         .await?;
     let status = app.status();
-    let rows: Vec<(String, Attempt)> = rows.into_iter().filter(|(p, _)| status.sees(p, &who)).collect();
-    if csv {
-        let body = to_csv(&rows);
-        let disposition = "attachment; filename=\"sync-log.csv\"";
-        return Ok((
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, disposition)],
-            body,
-        )
-            .into_response());
-    }
-    let entries: Vec<Value> = rows
-        .iter()
-        .map(|(playbook, a)| {
-            json!({ "at": moment_text(a.at), "action": a.action_id, "playbook": playbook, "sink": a.sink,
-                    "record": a.record, "teammate": a.teammate, "attempt": a.attempt, "outcome": a.outcome,
-                    "code": a.code, "message": a.message, "next_retry": a.next_at.map(moment_text) })
-        })
-        .collect();
-    Ok(Json(json!({ "entries": entries })).into_response())
+    Ok(rows.into_iter().filter(|(p, _)| status.sees(p, who)).collect())
+}
+
+/// The sync log as a CSV download (`sync-log.csv`).
+pub fn csv_answer(rows: &[(String, Attempt)]) -> Response {
+    let disposition = "attachment; filename=\"sync-log.csv\"";
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, disposition)], to_csv(rows))
+        .into_response()
 }
 
 /// The sync log as CSV: a header line, then one line per attempt.

@@ -2,7 +2,7 @@
 //! asking. Handlers convert requests into the writer's requests or the store's queries
 //! and back; nothing here touches the engine.
 
-mod blacklists;
+pub(crate) mod blacklists;
 mod changes;
 pub(crate) mod deliveries;
 mod emails;

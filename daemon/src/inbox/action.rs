@@ -126,8 +126,7 @@ async fn render_with(
     let sent = inbox.app.read(move |st| crate::http::deliveries::sent_of(st, &task)).await?;
     let sent = sent.as_ref().map(crate::http::deliveries::sent_json);
     let heading = title(row, &j);
-    let key = row.record.clone();
-    let steps = inbox.app.read(move |st| super::record::history(st, &key)).await?;
+    let view = super::record::read(inbox, &row.record, super::record::fired_by(&j)).await?;
     let program = inbox.program().await?;
     let body = html! {
         p { a href="/" { "← Queue" } }
@@ -148,11 +147,11 @@ async fn render_with(
             @if let Some(note) = j["note"].as_str() { dt { "Note" } dd { (note) } }
         }
         (why(&j))
-        (super::record::section(&j, &steps))
+        (super::record::section(&j, &view, row.at))
         @if row.kind == "email_task" { (email(s, row, &j, &draft, open)) }
         @if let Some(sent) = &sent { (sent_email(sent)) }
         @if open { (forms(s, row)) }
-        (super::edit::form(s, row, &program, &super::record::current(&steps)))
+        (super::edit::form(s, row, &program, super::record::current(&view)))
         h2 { "Recent history of " (row.record) }
         @if recent.is_empty() { p { "Nothing yet." } } @else {
             table {

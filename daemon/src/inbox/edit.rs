@@ -181,11 +181,9 @@ pub async fn save(
     check_csrf(&s, &fields)?;
     let row = super::action::visible(&inbox, &id, &s.email).await?;
     let program = inbox.program().await?;
-    let key = row.record.clone();
-    let steps = inbox.app.read(move |st| record::history(st, &key)).await?;
-    let now = record::current(&steps);
-    let made = match changed(&program, &row.record, &fields, &now) {
-        Ok(values) => upsert(&inbox, &row.record, values).await,
+    let view = record::read(&inbox, &row.record, None).await?;
+    let made = match changed(&program, &row.record, &fields, record::current(&view)) {
+        Ok(values) => upsert(&inbox, &row.record, values, &s.email).await,
         Err(message) => Err(message),
     };
     match made {
@@ -197,16 +195,18 @@ pub async fn save(
     }
 }
 
-/// Journals the record's new values as one `upsert` change line at the daemon's clock; the
-/// engine's refusal in its words, naming the field. Writing the values back to the CRM is
-/// not done yet (see docs/inbox.md): this is the one place it would start.
-pub async fn upsert(inbox: &Inbox, record: &str, values: Map<String, Value>) -> Result<(), String> {
+/// Journals the record's new values as one `upsert` change line at the daemon's clock,
+/// naming the teammate who made it (`by`); the engine's refusal in its words, naming the
+/// field. The engine thread writes an accepted edit back to the CRM (an `update` outbox
+/// row, `crate::project::edit`).
+pub async fn upsert(inbox: &Inbox, record: &str, values: Map<String, Value>, by: &str) -> Result<(), String> {
     let (ty, id) = record.split_once('/').ok_or_else(|| format!("`{record}` is not a record."))?;
     let mut change = Map::new();
     change.insert("change".into(), "upsert".into());
     change.insert("record".into(), ty.into());
     change.insert("id".into(), id.into());
     change.insert("fields".into(), Value::Object(values));
+    change.insert("by".into(), by.into());
     engine(inbox, change).await
 }
 

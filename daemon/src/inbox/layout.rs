@@ -9,7 +9,13 @@ pub const CSS: &str = include_str!("assets/inbox.css");
 pub const JS: &str = include_str!("assets/inbox.js");
 
 /// The sections of the navigation.
-const NAV: [(&str, &str); 3] = [("/", "Queue"), ("/playbooks", "Playbooks"), ("/status", "Status")];
+const NAV: [(&str, &str); 5] = [
+    ("/", "Queue"),
+    ("/playbooks", "Playbooks"),
+    ("/sync-log", "Sync log"),
+    ("/blacklists", "Blacklists"),
+    ("/status", "Status"),
+];
 
 /// A whole page: `current` is the navigation entry it belongs to.
 pub fn page(title: &str, who: Option<&Session>, current: &str, notice: Option<&str>, body: Markup) -> Markup {

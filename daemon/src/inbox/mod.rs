@@ -5,6 +5,7 @@
 //! own private ones, nothing else, on every page.
 
 mod action;
+mod blacklists;
 mod cases;
 mod edit;
 mod form;
@@ -16,6 +17,7 @@ mod record;
 pub mod session;
 mod sign_in;
 mod status;
+mod sync_log;
 #[cfg(test)]
 pub(crate) mod tests;
 mod work;
@@ -68,6 +70,11 @@ pub fn with_project(app: App, project: Option<Project>) -> Router {
         .route("/playbooks/:name/picture.svg", get(playbooks::picture))
         .route("/playbooks/:name/publish", post(publish::submit))
         .route("/status", get(status::page))
+        .route("/sync-log", get(sync_log::page))
+        .route("/sync-log.csv", get(sync_log::csv))
+        .route("/blacklists", get(blacklists::page))
+        .route("/blacklists/company", post(blacklists::save_company))
+        .route("/blacklists/me", post(blacklists::save_mine))
         .route("/assets/inbox.css", get(|| async { asset("text/css", layout::CSS) }))
         .route("/assets/inbox.js", get(|| async { asset("text/javascript", layout::JS) }))
         .with_state(inbox)

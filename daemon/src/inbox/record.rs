@@ -1,64 +1,25 @@
-//! A record as the action page shows it: its fields now and their history, read from the
-//! journal's accepted upserts (the engine keeps records in memory and has no read of them),
-//! and the small trend line of the numeric field that fired the action.
+//! A record as the action page shows it: its fields now and the history of the field that
+//! fired the action, read from the engine (a read request on the engine thread, answered
+//! after the batch before it commits), and the small trend line of that field.
 
 use maud::{html, Markup, PreEscaped};
-use play_store::Store;
+use play_runtime::value::moment_text;
 use serde_json::{Map, Value};
+use tokio::sync::oneshot;
 
-/// Journal commands read per store call while scanning for a record's changes.
-const CHUNK: usize = 5_000;
+use super::{Inbox, Problem};
+use crate::host::RecordView;
+use crate::writer::Request;
 
-/// One accepted upsert or delete of the record: when, and the fields it set (none: deleted).
-pub struct Step {
-    pub at: String,
-    pub fields: Option<Map<String, Value>>,
-}
-
-/// The record's upserts and deletes, oldest first. `record` is `Type/id`.
-pub fn history(store: &dyn Store, record: &str) -> play_store::Result<Vec<Step>> {
-    let Some((ty, id)) = record.split_once('/') else { return Ok(Vec::new()) };
-    let mut steps = Vec::new();
-    let mut after = 0;
-    loop {
-        let chunk = store.read_journal(after, CHUNK)?;
-        let Some((last, _)) = chunk.last() else { break };
-        after = *last;
-        for (_, command) in &chunk {
-            let play_store::Command::Change { line, .. } = command else { continue };
-            let Ok(Value::Object(change)) = serde_json::from_str::<Value>(line) else { continue };
-            if change.get("record").and_then(Value::as_str) != Some(ty)
-                || change.get("id").and_then(Value::as_str) != Some(id)
-            {
-                continue;
-            }
-            let at = change.get("at").and_then(Value::as_str).unwrap_or_default().to_string();
-            match change.get("change").and_then(Value::as_str) {
-                Some("upsert") => {
-                    let fields = change.get("fields").and_then(Value::as_object).cloned().unwrap_or_default();
-                    steps.push(Step { at, fields: Some(fields) });
-                }
-                Some("delete") => steps.push(Step { at, fields: None }),
-                _ => {}
-            }
-        }
-        if chunk.len() < CHUNK {
-            break;
-        }
-    }
-    Ok(steps)
-}
-
-/// The record's fields now: every upsert since its last delete, merged.
-pub fn current(steps: &[Step]) -> Map<String, Value> {
-    let mut now = Map::new();
-    for step in steps {
-        match &step.fields {
-            Some(fields) => now.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone()))),
-            None => now.clear(),
-        }
-    }
-    now
+/// The record (`Type/id`) as the engine holds it, with the history it keeps of `trend`;
+/// empty when the engine has no such record (deleted, or never seen).
+pub async fn read(inbox: &Inbox, record: &str, trend: Option<String>) -> Result<RecordView, Problem> {
+    let (reply, answer) = oneshot::channel();
+    inbox.app.send(Request::Record { record: record.to_string(), trend, reply })?;
+    let view = answer.await.map_err(|_| {
+        Problem::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "The daemon is stopping: try again once it is back.")
+    })?;
+    Ok(view.unwrap_or_default())
 }
 
 /// The numeric field whose change fired the action (the first number among the context's
@@ -68,29 +29,46 @@ pub fn fired_by(action: &Value) -> Option<String> {
     changed.iter().find(|(_, v)| v[1].is_number()).map(|(k, _)| k.clone())
 }
 
-/// The values `field` took, oldest first (a delete starts the line afresh).
-pub fn series(steps: &[Step], field: &str) -> Vec<(String, f64)> {
+/// One value of the trend: when (a day, or words) and the value.
+pub type Point = (String, f64);
+
+/// The values `field` took, oldest first: those the engine keeps (as far back as the
+/// program reads the field's past), else the change that fired the action (`at`, from
+/// its context) and the value the record has now.
+pub fn series(action: &Value, field: &str, view: &RecordView, at: i64) -> Vec<Point> {
+    if view.history.len() >= 2 {
+        return view.history.iter().map(|(t, v)| (day(&moment_text(*t)).to_string(), *v)).collect();
+    }
+    let changed = &action["context"]["changed"][field];
+    let fired_on = day(&moment_text(at)).to_string();
     let mut points = Vec::new();
-    for step in steps {
-        match &step.fields {
-            Some(fields) => {
-                if let Some(v) = fields.get(field).and_then(Value::as_f64) {
-                    points.push((step.at.clone(), v));
-                }
-            }
-            None => points.clear(),
+    if let Some(was) = changed[0].as_f64() {
+        points.push((format!("before {fired_on}"), was));
+    }
+    if let Some(then) = changed[1].as_f64() {
+        points.push((fired_on, then));
+    }
+    let now = view.fields.get(field).and_then(Value::as_f64);
+    if let (Some(now), Some(last)) = (now, points.last()) {
+        if now != last.1 {
+            points.push(("now".into(), now));
         }
     }
     points
 }
 
 /// The action page's trend of the field that fired it, when it has two values or more.
-pub fn section(action: &Value, steps: &[Step]) -> Markup {
+pub fn section(action: &Value, view: &RecordView, at: i64) -> Markup {
     let Some(field) = fired_by(action) else { return html! {} };
-    match trend(&field, &series(steps, &field)) {
+    match trend(&field, &series(action, &field, view, at)) {
         Some(line) => html! { h2 { "Trend of " (field) } (line) },
         None => html! {},
     }
+}
+
+/// The record's fields now, for the edit form.
+pub fn current(view: &RecordView) -> &Map<String, Value> {
+    &view.fields
 }
 
 const WIDTH: f64 = 320.0;
@@ -113,7 +91,7 @@ pub fn trend(field: &str, points: &[(String, f64)]) -> Option<Markup> {
         .map(|(i, (_, v))| (PAD + step * i as f64, HEIGHT - PAD - (v - lo) / span * (HEIGHT - 2.0 * PAD)))
         .collect();
     let line: Vec<String> = xy.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
-    let words: Vec<String> = points.iter().map(|(at, v)| format!("{} on {}", number(*v), day(at))).collect();
+    let words: Vec<String> = points.iter().map(|(at, v)| format!("{} {}", number(*v), on(at))).collect();
     let label = format!("{field} over time: {}", words.join(", "));
     let svg = format!(
         "<svg class=\"trend\" role=\"img\" aria-label=\"{label}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" width=\"{WIDTH}\" \
@@ -130,7 +108,7 @@ pub fn trend(field: &str, points: &[(String, f64)]) -> Option<Markup> {
             (PreEscaped(svg))
             figcaption.muted {
                 code { (field) } ": " (number(first)) " → " (number(last)) " over " (points.len()) " values, "
-                (day(&points[0].0)) " to " (day(&points[points.len() - 1].0))
+                (points[0].0) " to " (points[points.len() - 1].0)
             }
         }
     })
@@ -148,29 +126,44 @@ fn day(at: &str) -> &str {
     at.get(..10).unwrap_or(at)
 }
 
+/// When a value was, in words: `on 2026-03-02`, `before 2026-03-02`, `now`.
+fn on(when: &str) -> String {
+    if when.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("on {when}")
+    } else {
+        when.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn step(at: &str, fields: Option<Value>) -> Step {
-        Step { at: at.into(), fields: fields.map(|f| f.as_object().cloned().unwrap_or_default()) }
+    const DAY1: i64 = 1_772_409_600; // 2026-03-02
+
+    #[test]
+    fn the_trend_is_the_history_the_engine_keeps() {
+        let view = RecordView { fields: Map::new(), history: vec![(DAY1, 40.0), (DAY1 + 86_400, 55.5)] };
+        let action = serde_json::json!({"context": {"changed": {"health": [72, 41]}}});
+        let points = series(&action, "health", &view, DAY1);
+        assert_eq!(points, [("2026-03-02".to_string(), 40.0), ("2026-03-03".to_string(), 55.5)]);
+        let svg = trend("health", &points).unwrap().into_string();
+        assert!(svg.contains("health over time: 40 on 2026-03-02, 55.50 on 2026-03-03"), "{svg}");
+        assert!(svg.contains("points=\"6.0,58.0 314.0,6.0\""), "lowest at the bottom, highest at the top: {svg}");
+        assert!(trend("health", &points[..1]).is_none(), "one value is no line");
     }
 
     #[test]
-    fn a_delete_starts_the_record_and_its_trend_afresh() {
-        let steps = [
-            step("2026-03-01T00:00:00Z", Some(serde_json::json!({"health": 70, "name": "Acme"}))),
-            step("2026-03-02T00:00:00Z", None),
-            step("2026-03-03T00:00:00Z", Some(serde_json::json!({"health": 40}))),
-            step("2026-03-04T00:00:00Z", Some(serde_json::json!({"name": "Acme Inc", "health": 55.5}))),
-        ];
-        assert_eq!(Value::Object(current(&steps)), serde_json::json!({"health": 55.5, "name": "Acme Inc"}));
-        let points = series(&steps, "health");
-        assert_eq!(points.iter().map(|p| p.1).collect::<Vec<_>>(), [40.0, 55.5]);
-        let svg = trend("health", &points).unwrap().into_string();
-        assert!(svg.contains("health over time: 40 on 2026-03-03, 55.50 on 2026-03-04"), "{svg}");
-        assert!(svg.contains("points=\"6.0,58.0 314.0,6.0\""), "lowest at the bottom, highest at the top: {svg}");
-        assert!(trend("health", &points[..1]).is_none(), "one value is no line");
+    fn without_kept_history_the_trend_is_the_firing_change_and_the_value_now() {
+        let mut fields = Map::new();
+        fields.insert("health".into(), serde_json::json!(68));
+        let view = RecordView { fields, history: Vec::new() };
+        let action = serde_json::json!({"context": {"changed": {"health": [72, 41]}}});
+        let points = series(&action, "health", &view, DAY1);
+        let words: Vec<String> = points.iter().map(|(w, v)| format!("{v} {}", on(w))).collect();
+        assert_eq!(words, ["72 before 2026-03-02", "41 on 2026-03-02", "68 now"]);
+        let unchanged = RecordView { fields: Map::new(), history: Vec::new() };
+        assert_eq!(series(&action, "health", &unchanged, DAY1).len(), 2, "no value now: the change alone");
     }
 
     #[test]

@@ -7,3 +7,4 @@ pub(crate) mod harness;
 mod pages;
 mod publish;
 mod record;
+mod sync;

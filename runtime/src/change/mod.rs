@@ -65,12 +65,14 @@ pub enum ChangeKind {
     },
 }
 
-/// A change as a line carries it: the change, and the sender's id for it (`change_id`),
-/// by which a change sent twice is taken once.
+/// A change as a line carries it: the change, the sender's id for it (`change_id`), by
+/// which a change sent twice is taken once, and for an upsert the teammate who made it
+/// (`by`: a record edited in the inbox), which the engine does not read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
     pub change: Change,
     pub change_id: Option<Arc<str>>,
+    pub by: Option<Arc<str>>,
 }
 
 /// Why a line was refused: the field at fault (if one is) and a message for a CS operator.
@@ -131,7 +133,7 @@ pub fn parse_line(line: &str, program: &Program, workspace: &Workspace) -> Resul
     };
     let kind = kind(&object)?;
     let keys: &[&str] = match kind {
-        "upsert" => &["at", "change", "change_id", "record", "id", "fields"],
+        "upsert" => &["at", "change", "change_id", "record", "id", "fields", "by"],
         "event" => &["at", "change", "change_id", "event", "subject", "fields"],
         "delete" => &["at", "change", "change_id", "record", "id"],
         "action" => queue::ACTION_KEYS,
@@ -149,6 +151,10 @@ pub fn parse_line(line: &str, program: &Program, workspace: &Workspace) -> Resul
         None => None,
         Some(_) => Some(id(&object, "change_id", "the sender's id for the change")?),
     };
+    let by = match kind {
+        "upsert" => queue::teammate(&object)?,
+        _ => None,
+    };
     let kind = match kind {
         "upsert" => upsert(&object, program, workspace)?,
         "event" => event(&object, program, workspace)?,
@@ -160,7 +166,7 @@ pub fn parse_line(line: &str, program: &Program, workspace: &Workspace) -> Resul
         "action" => queue::action(&object, at, program, workspace)?,
         _ => queue::activity(&object, program)?,
     };
-    Ok(Line { change: Change { at, kind }, change_id })
+    Ok(Line { change: Change { at, kind }, change_id, by })
 }
 
 fn at(object: &Map<String, Json>, workspace: &Workspace) -> Result<i64, Rejection> {

@@ -122,15 +122,7 @@ pub(super) fn action(
             QueueOp::Snooze { until }
         }
     };
-    let by = match text(object, "by", "the teammate who did it")? {
-        Some(by) if !is_email(by) => {
-            return Err(Rejection::field(
-                "by",
-                format!("`{}` is not a teammate's email address: write who did it like `jo@example.com`", clip(by)),
-            ))
-        }
-        by => by.map(Arc::from),
-    };
+    let by = teammate(object)?;
     let action = match object.get("action") {
         Some(_) => {
             for key in ["playbook", "step", "activity", "record"] {
@@ -248,6 +240,17 @@ fn text<'a>(object: &'a Map<String, Json>, key: &str, what: &str) -> Result<Opti
         Some(Json::String(s)) if s.trim().is_empty() => Err(Rejection::field(key, format!("`{key}` cannot be blank"))),
         Some(Json::String(s)) => Ok(Some(s)),
         Some(json) => Err(Rejection::field(key, format!("`{key}` must be {what} as text, found {}", describe(json)))),
+    }
+}
+
+/// The teammate who made a change (`by`), if the line names one: an email address.
+pub(super) fn teammate(object: &Map<String, Json>) -> Result<Option<Arc<str>>, Rejection> {
+    match text(object, "by", "the teammate who did it")? {
+        Some(by) if !is_email(by) => Err(Rejection::field(
+            "by",
+            format!("`{}` is not a teammate's email address: write who did it like `jo@example.com`", clip(by)),
+        )),
+        by => Ok(by.map(Arc::from)),
     }
 }
 

@@ -146,6 +146,14 @@ impl MemoryStore {
         }
     }
 
+    /// The values one field of a record took, oldest first, as far back as the running
+    /// program reads them (a field no `change(…)` reads keeps none): for showing a trend.
+    pub fn field_history(&self, record: u32, id: &str, slot: u32) -> Vec<(i64, Value)> {
+        self.extra(record, id).map_or_else(Vec::new, |x| {
+            x.history.iter().filter(|(s, _, _)| *s == slot).map(|(_, at, v)| (*at, v.clone())).collect()
+        })
+    }
+
     /// The history and events of a record, if it has any.
     fn extra(&self, record: u32, id: &str) -> Option<&crate::rows::Extra> {
         let table = self.tables.get(record as usize)?;

@@ -25,10 +25,12 @@ pub struct Daemon {
     pub store: SqliteStore,
     /// A copy of the example's sources: the project the inbox publishes into.
     pub project: std::path::PathBuf,
+    /// The SQLite store's file (for an outbox worker of its own).
+    pub path: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
-fn program(example: &str) -> play_compiler::program::Program {
+pub fn program(example: &str) -> play_compiler::program::Program {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(example);
     let mut sources = Vec::new();
     for entry in std::fs::read_dir(&folder).unwrap() {
@@ -60,6 +62,7 @@ impl Daemon {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
         let at = path.clone();
+        let file = path.clone();
         let open: Opener = Arc::new(move || SqliteStore::open(&at).map(|s| Box::new(s) as Box<dyn Store>));
         let mut store = SqliteStore::open(&path).unwrap();
         store.add_token("jo@example.com", &crate::auth::token_hash("jo-token")).unwrap();
@@ -89,7 +92,7 @@ impl Daemon {
         }
         let publishing = Some(super::super::Project { root: project.clone() });
         let router = crate::http::router(app.clone()).merge(super::super::with_project(app, publishing));
-        let daemon = Daemon { router, store, project, _dir: dir };
+        let daemon = Daemon { router, store, project, path: file, _dir: dir };
         daemon.changes(changes).await;
         daemon
     }

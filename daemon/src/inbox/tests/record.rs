@@ -53,12 +53,38 @@ async fn the_action_page_draws_the_trend_of_the_field_that_fired_it() {
     let mut jo = d.signed_in("jo-token").await;
     let page = jo.get(&format!("/actions/{PUBLIC_TASK}")).await.body;
     assert!(page.contains("Trend of health"), "{page}");
+    // No playbook reads health's past, so the engine keeps none: the change that fired the
+    // action and the value the engine holds now.
     assert!(
-        page.contains("health over time: 72 on 2026-03-02, 41 on 2026-03-02, 35 on 2026-03-04, 68 on 2026-03-16"),
-        "every value Acme's health took, oldest first: {page}"
+        page.contains("health over time: 72 before 2026-03-02, 41 on 2026-03-02, 68 now"),
+        "the firing change and the value now: {page}"
     );
     assert!(page.contains("<polyline"), "an inline SVG line: {page}");
-    assert!(page.contains("72 → 68 over 4 values"), "{page}");
+    assert!(page.contains("72 → 68 over 3 values"), "{page}");
+}
+
+/// The engine's answer to a record read: its fields now, and the history it keeps of a
+/// field the program reads the past of (`change(account.weekly_active_users, over: 14d)`).
+#[test]
+fn the_engine_gives_a_record_and_the_history_it_keeps() {
+    let mut host = crate::host::Host::new(super::harness::program("customer-success"));
+    let more = [
+        r#"{"at":"2026-03-20T09:00:00Z","change":"upsert","record":"Account","id":"acme","fields":{"weekly_active_users":25}}"#,
+        r#"{"at":"2026-03-21T09:00:00Z","change":"upsert","record":"Account","id":"acme","fields":{"weekly_active_users":20}}"#,
+    ];
+    for line in super::harness::CHANGES.lines().chain(more) {
+        let read = host.read(line).unwrap();
+        host.take(read, None).unwrap();
+    }
+    let view = host.record_view("Account/acme", Some("weekly_active_users")).unwrap();
+    assert_eq!(view.fields["health"], 68);
+    assert_eq!(view.fields["tier"], "Enterprise");
+    let kept: Vec<f64> = view.history.iter().map(|p| p.1).collect();
+    assert_eq!(kept[kept.len() - 2..], [25.0, 20.0], "oldest first: {kept:?}");
+    let health = host.record_view("Account/acme", Some("health")).unwrap();
+    assert!(health.history.is_empty(), "no playbook reads health's past: the engine keeps none");
+    assert!(host.record_view("Account/nobody", None).is_none());
+    assert!(host.record_view("Nothing/acme", None).is_none());
 }
 
 #[tokio::test]
@@ -100,7 +126,7 @@ async fn saving_the_record_journals_one_upsert_of_the_changed_fields() {
     let after = jo.get(&format!("{path}?notice=record")).await.body;
     assert!(after.contains("The record was saved."), "{after}");
     assert!(after.contains(r#"name="field.health" value="52.5""#), "{after}");
-    assert!(after.contains("68 on 2026-03-16, 52.50 on"), "the trend has the new value: {after}");
+    assert!(after.contains("41 on 2026-03-02, 52.50 now"), "the trend has the new value: {after}");
 }
 
 #[tokio::test]
