@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{Request as HttpRequest, StatusCode};
+use outbox::http::sf_tasks::{SfTasks, EXTERNAL_ID};
 use play_compiler::program::Program;
 use play_daemon::host::Host;
 use play_daemon::http::{router, App, Opener};
@@ -20,7 +21,6 @@ use play_daemon::writer::{Request, Writer};
 use play_runtime::config::Workspace;
 use play_store::{DeliveryState, Outbox, SqliteStore, Store};
 use serde_json::{json, Value};
-use outbox::http::sf_tasks::{SfTasks, EXTERNAL_ID};
 use tower::ServiceExt;
 
 const PROJECT: &str = "extend record Account {\n  /// How the account is.\n  mood: Text?\n}\n";
@@ -98,7 +98,14 @@ async fn an_ad_hoc_task_is_queued_worked_kept_across_a_restart_and_synced_with_b
     let id = made["id"].as_str().expect("an id").to_string();
     assert_eq!(
         (&made["action"], &made["playbook"], &made["record"], &made["to"], &made["state"], &made["visibility"]),
-        (&json!("task"), &json!(""), &json!("Account/001A"), &json!("lee@example.com"), &json!("open"), &json!("public"))
+        (
+            &json!("task"),
+            &json!(""),
+            &json!("Account/001A"),
+            &json!("lee@example.com"),
+            &json!("open"),
+            &json!("public")
+        )
     );
     assert_eq!((&made["due"], &made["note"]), (&json!("2026-03-10T09:00:00Z"), &json!("He asked for a call")));
 
@@ -109,9 +116,11 @@ async fn an_ad_hoc_task_is_queued_worked_kept_across_a_restart_and_synced_with_b
     let (code, body) = call(&daemon.app, "POST", "/v1/tasks", json!({ "record": "Account/1" })).await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["error"].as_str().unwrap().contains("missing `title`"), "{body}");
-    let (code, body) = call(&daemon.app, "POST", "/v1/tasks", json!({ "title": "x", "record": "Account/1", "to": "lee" })).await;
+    let (code, body) =
+        call(&daemon.app, "POST", "/v1/tasks", json!({ "title": "x", "record": "Account/1", "to": "lee" })).await;
     assert_eq!((code, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("to")), "{body}");
-    let (code, body) = call(&daemon.app, "POST", "/v1/tasks", json!({ "title": "x", "record": "Account/1", "colour": "red" })).await;
+    let (code, body) =
+        call(&daemon.app, "POST", "/v1/tasks", json!({ "title": "x", "record": "Account/1", "colour": "red" })).await;
     assert_eq!((code, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("colour")), "{body}");
 
     // In the queue, and snoozed like any task.
@@ -119,11 +128,13 @@ async fn an_ad_hoc_task_is_queued_worked_kept_across_a_restart_and_synced_with_b
     let ids: Vec<&str> = page["items"].as_array().unwrap().iter().filter_map(|a| a["id"].as_str()).collect();
     assert_eq!(ids, [id.as_str()], "only the one task was made");
     let (code, snoozed) =
-        call(&daemon.app, "POST", &format!("/v1/actions/{id}/snooze"), json!({ "until": "2030-01-01T00:00:00Z" })).await;
+        call(&daemon.app, "POST", &format!("/v1/actions/{id}/snooze"), json!({ "until": "2030-01-01T00:00:00Z" }))
+            .await;
     assert_eq!((code, &snoozed["state"]), (StatusCode::OK, &json!("snoozed")), "{snoozed}");
 
     // A second one, left open across a restart that folds the journal again.
-    let (_, other) = call(&daemon.app, "POST", "/v1/tasks", json!({ "title": "Send the deck", "record": "Account/001B" })).await;
+    let (_, other) =
+        call(&daemon.app, "POST", "/v1/tasks", json!({ "title": "Send the deck", "record": "Account/001B" })).await;
     let other = other["id"].as_str().unwrap().to_string();
     daemon.stop();
     let daemon = start(&path);
@@ -147,8 +158,7 @@ async fn an_ad_hoc_task_is_queued_worked_kept_across_a_restart_and_synced_with_b
     assert_eq!(tasks[0]["Subject"], "Call Vic about the renewal");
     assert_eq!(tasks[0][EXTERNAL_ID], format!("{id}.activity"));
     assert_eq!(
-        tasks[0]["Description"],
-        "Renewal agreed\n\nPlaybook: \nStep: \n\nDone by: jo@example.com",
+        tasks[0]["Description"], "Renewal agreed\n\nPlaybook: \nStep: \n\nDone by: jo@example.com",
         "an ad hoc task's playbook and step are blank"
     );
     let sent = fake.server.requests();

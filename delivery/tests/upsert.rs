@@ -48,8 +48,10 @@ fn a_retry_after_a_lost_answer_updates_the_task_and_leaves_one() {
     assert_eq!(tasks[0][EXTERNAL_ID], "t1.activity");
     assert_eq!(tasks[0]["WhatId"], "001A");
     let sent = fake.server.requests();
-    assert!(sent.iter().all(|r| r.method == "PATCH"
-        && r.path == format!("/services/data/v61.0/sobjects/Task/{EXTERNAL_ID}/t1.activity")));
+    assert!(sent
+        .iter()
+        .all(|r| r.method == "PATCH"
+            && r.path == format!("/services/data/v61.0/sobjects/Task/{EXTERNAL_ID}/t1.activity")));
     assert!(sent.iter().all(|r| !r.body.contains(EXTERNAL_ID)), "the value is in the URL, not the body");
     // Before API 46.0 an update answers 204 without a body: delivered just the same.
     let old = to_salesforce(&org(&fake, "45.0"), &activity("Account/001A"), Some(EXTERNAL_ID), "t1.activity");
@@ -86,7 +88,11 @@ fn a_record_the_crm_cannot_match_is_an_orphan() {
     let cases = [
         ("Account/001Z", "400 INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"),
         ("Lead/001A", "400 FIELD_INTEGRITY_EXCEPTION", "Contact/Lead ID: id value of incorrect type: 001A"),
-        ("Invoice/9", "unknown record type", "an activity is logged to an Account, Contact, Lead, Opportunity or Case, not a `Invoice`"),
+        (
+            "Invoice/9",
+            "unknown record type",
+            "an activity is logged to an Account, Contact, Lead, Opportunity or Case, not a `Invoice`",
+        ),
         ("Account", "no record", "no CRM id is known for the Account this activity is for"),
     ];
     for (record, code, message) in cases {

@@ -145,7 +145,12 @@ fn handle(r: &Request, db: &Mutex<Vec<Value>>, known: &Mutex<HashSet<String>>) -
                 several => {
                     let urls: Vec<String> = several
                         .iter()
-                        .map(|i| format!("/services/data/v{version}/sobjects/Task/{}", tasks[*i]["Id"].as_str().unwrap_or("")))
+                        .map(|i| {
+                            format!(
+                                "/services/data/v{version}/sobjects/Task/{}",
+                                tasks[*i]["Id"].as_str().unwrap_or("")
+                            )
+                        })
                         .collect();
                     (300, vec![], json!(urls).to_string())
                 }
