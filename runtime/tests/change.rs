@@ -423,7 +423,10 @@ mod change {
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"upsrt","record":"Account","id":"a","fields":{}}"#);
         assert_eq!(r.message, "unknown change `upsrt`: did you mean `upsert`?");
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"merge","record":"Account","id":"a","fields":{}}"#);
-        assert_eq!(r.message, "unknown change `merge`: expected `upsert`, `event`, `delete`, `action`, `activity` or `task`");
+        assert_eq!(
+            r.message,
+            "unknown change `merge`: expected `upsert`, `event`, `delete`, `action`, `activity` or `task`"
+        );
     }
 
     #[test]

@@ -363,6 +363,15 @@ fn check_value(key: &'static str, text: &str) -> Option<SinkProblem> {
         }
         "pull_every" if seconds(text).is_none() => bad("a time of a minute or more, like `12h`, `30m` or `1d`"),
         "host" if text.is_empty() || text.contains(['/', ' ', ':']) => bad("a host name, like `smtp.example.com`"),
+        // A Salesforce field's API name (letters, digits, `_`, starting with a letter), or
+        // empty for a plain `POST`.
+        "task_external_id"
+            if !text.is_empty()
+                && !(text.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')) =>
+        {
+            bad("a Task field's API name, like `Play_Action_Id__c`, or \"\"")
+        }
         _ => None,
     }
 }
