@@ -287,12 +287,13 @@ impl Host {
 
     /// Whether a playbook is public (a private one's actions are seen by its owner alone).
     pub fn is_public(&self, playbook: &str) -> bool {
-        self.program().playbooks.iter().find(|p| p.name == playbook).is_some_and(|p| p.public)
+        // An ad hoc task (of no playbook) is the team's: everyone sees it.
+        playbook.is_empty() || self.program().playbooks.iter().find(|p| p.name == playbook).is_some_and(|p| p.public)
     }
 
-    /// Whether a change line is a queue operation (kind `action` or `activity`).
+    /// Whether a change line is a queue operation (kind `action`, `activity` or `task`).
     pub fn is_queue_change(read: &Read) -> bool {
-        matches!(read.line.change.kind, ChangeKind::Action { .. } | ChangeKind::Activity { .. })
+        matches!(read.line.change.kind, ChangeKind::Action { .. } | ChangeKind::Activity { .. } | ChangeKind::Task(_))
     }
 }
 

@@ -1,7 +1,8 @@
 //! Activity sync through the outbox worker: a `log_activity` row (work a teammate
 //! completed) becomes a completed Salesforce `Task` on the record, its idempotency key the
-//! action's id with `.activity`; Salesforce's refusal is dead at once, verbatim in the
-//! delivery and the sync log, with the teammate who did the work. An email kept out by
+//! action's id with `.activity`; a record Salesforce cannot match makes an orphan (not a
+//! dead delivery), its refusal verbatim in the delivery and the sync log, with the
+//! teammate who did the work. An email kept out by
 //! the company's or the teammate's blacklist is skipped, the reason in the log.
 
 mod outbox;
@@ -13,7 +14,7 @@ use play_store::{DeliveryState, Outbox, SqliteStore};
 use serde_json::{json, Value};
 
 fn activity_row(id: &str, record: &str) -> String {
-    json!({ "id": id, "action": "log_activity", "of": "a1", "done": "task", "playbook": "onboarding",
+    json!({ "id": id, "action": "log_activity", "of": id.trim_end_matches(".activity"), "done": "task", "playbook": "onboarding",
             "step": "kickoff", "record": record, "subject": "Kick-off call", "body": "Went well",
             "by": "jo@example.com", "at": "2026-03-02T01:00:00Z" })
     .to_string()
@@ -41,13 +42,18 @@ fn fake_salesforce() -> Server {
 
 fn salesforce(url: &str) -> Sinks {
     let pull = PullConfig { every: DEFAULT_PULL_EVERY, objects: vec!["Account".into()], unsynced: Vec::new() };
-    let config =
-        SalesforceConfig { instance_url: url.into(), api_version: "61.0".into(), token_env: "SF_TOKEN".into(), pull };
+    let config = SalesforceConfig {
+        instance_url: url.into(),
+        api_version: "61.0".into(),
+        token_env: "SF_TOKEN".into(),
+        pull,
+        task_external_id: String::new(),
+    };
     Sinks { salesforce: Some(config), ..Sinks::default() }
 }
 
 #[test]
-fn completed_work_reaches_the_record_and_a_refusal_is_logged_verbatim() {
+fn completed_work_reaches_the_record_and_an_unmatched_record_is_an_orphan_logged_verbatim() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.db");
     let crm = fake_salesforce();
@@ -61,7 +67,7 @@ fn completed_work_reaches_the_record_and_a_refusal_is_logged_verbatim() {
     );
     let mut worker = worker(&path, &salesforce(&crm.root()), &[("SF_TOKEN", "t")]);
     let pass = worker.pass(T0).unwrap();
-    assert_eq!((pass.delivered, pass.dead), (1, 1));
+    assert_eq!((pass.delivered, pass.orphaned, pass.dead), (1, 1, 0));
     // Different records go on different lanes: find the first one by its key.
     let sent = crm.requests();
     let first = sent.iter().find(|r| r.header("idempotency-key") == Some("a1.activity")).expect("a1 sent");
@@ -73,14 +79,15 @@ fn completed_work_reaches_the_record_and_a_refusal_is_logged_verbatim() {
                 "Description": "Went well\n\nPlaybook: onboarding\nStep: kickoff\n\nDone by: jo@example.com" })
     );
     let store = SqliteStore::open(&path).unwrap();
-    let dead = store.delivery("a2.activity").unwrap().unwrap();
-    assert_eq!(dead.state, DeliveryState::Dead);
-    assert_eq!(dead.last_message.as_deref(), Some("Contact/Lead ID: id value of incorrect type: 001B"));
+    // Salesforce cannot match the record: an orphan, waiting to be adopted, not dead.
+    let orphan = store.delivery("a2.activity").unwrap().unwrap();
+    assert_eq!(orphan.state, DeliveryState::Orphan);
+    assert_eq!(orphan.last_message.as_deref(), Some("Contact/Lead ID: id value of incorrect type: 001B"));
     let log = store.sync_log(0, 10).unwrap();
     let line = log.iter().find(|a| a.action_id == "a2.activity").unwrap();
     assert_eq!(
         (line.sink.as_str(), line.record.as_str(), line.teammate.as_deref(), line.outcome.as_str(), line.code.as_str()),
-        ("crm", "Lead/001B", Some("jo@example.com"), "failed", "400 FIELD_INTEGRITY_EXCEPTION")
+        ("crm", "Lead/001B", Some("jo@example.com"), "orphan", "400 FIELD_INTEGRITY_EXCEPTION")
     );
 }
 

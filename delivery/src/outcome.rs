@@ -16,6 +16,10 @@ pub enum Outcome {
     /// The sink's credentials or address no longer work (a revoked Slack hook, a refused
     /// login): the sink pauses, keeping every delivery in order until it is reconnected.
     Paused { code: String, message: String },
+    /// The record it is for cannot be matched in the CRM (no CRM id for it, or the CRM
+    /// answered that it does not know it): kept as an orphan until someone adopts it to
+    /// another record (`POST /v1/tasks/{id}/adopt`), rather than dead.
+    Orphan { code: String, message: String },
 }
 
 impl Outcome {
@@ -24,7 +28,8 @@ impl Outcome {
             Outcome::Delivered { code }
             | Outcome::Retry { code, .. }
             | Outcome::Failed { code, .. }
-            | Outcome::Paused { code, .. } => code,
+            | Outcome::Paused { code, .. }
+            | Outcome::Orphan { code, .. } => code,
         }
     }
 }

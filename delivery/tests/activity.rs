@@ -83,10 +83,11 @@ fn salesforce_gets_a_completed_task_on_the_record_with_the_playbook_and_step() {
 fn salesforce_refusals_reach_the_log_verbatim() {
     let (server, _) = fake_salesforce();
     let sf = Salesforce { instance: server.root(), version: "61.0".into(), token: "t".into() };
+    // A record of the wrong type for the link: an orphan, to be adopted by a record.
     let wrong = activity(Done::Task, "Lead/001A", None);
     assert_eq!(
         to_salesforce(&sf, &wrong, None, "act-3"),
-        Outcome::Failed {
+        Outcome::Orphan {
             code: "400 FIELD_INTEGRITY_EXCEPTION".into(),
             message: "Contact/Lead ID: id value of incorrect type: 001A".into()
         }
@@ -102,7 +103,7 @@ fn salesforce_refusals_reach_the_log_verbatim() {
     );
     let odd = activity(Done::Task, "Invoice/9", None);
     let refused = to_salesforce(&sf, &odd, None, "act-5");
-    assert!(matches!(refused, Outcome::Failed { ref message, .. } if message.contains("not a `Invoice`")));
+    assert!(matches!(refused, Outcome::Orphan { ref message, .. } if message.contains("not a `Invoice`")));
     assert_eq!(server.requests().len(), 2, "an unknown record type makes no call");
 }
 

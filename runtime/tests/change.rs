@@ -397,7 +397,7 @@ mod change {
             ),
             (
                 r#"{"at":"2026-03-02T09:00:00Z","record":"Contact","id":"c"}"#,
-                "missing `change`: the kind of change, `upsert`, `event`, `delete`, `action` or `activity`",
+                "missing `change`: the kind of change, `upsert`, `event`, `delete`, `action`, `activity` or `task`",
             ),
             (
                 r#"{"at":"2026-03-02T09:00:00Z","change":"delete","id":"c"}"#,
@@ -423,7 +423,10 @@ mod change {
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"upsrt","record":"Account","id":"a","fields":{}}"#);
         assert_eq!(r.message, "unknown change `upsrt`: did you mean `upsert`?");
         let r = reject(r#"{"at":"2026-03-02T09:00:00Z","change":"merge","record":"Account","id":"a","fields":{}}"#);
-        assert_eq!(r.message, "unknown change `merge`: expected `upsert`, `event`, `delete`, `action` or `activity`");
+        assert_eq!(
+            r.message,
+            "unknown change `merge`: expected `upsert`, `event`, `delete`, `action`, `activity` or `task`"
+        );
     }
 
     #[test]

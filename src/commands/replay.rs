@@ -165,12 +165,12 @@ impl Survey {
         changes.each(|number, line| {
             survey.lines = number;
             let Ok(line) = line else { return };
-            survey.names_actions |= line.contains("\"action\"") || line.contains("\"activity\"");
+            survey.names_actions |= line.contains("\"action\"") || line.contains("\"activity\"") || line.contains("\"task\"");
             if first.is_some() {
                 return;
             }
             let Ok(change) = parse_change(line, &compiled.program, &compiled.workspace) else { return };
-            if !matches!(change.kind, ChangeKind::Action { .. } | ChangeKind::Activity { .. })
+            if !matches!(change.kind, ChangeKind::Action { .. } | ChangeKind::Activity { .. } | ChangeKind::Task(_))
                 && empty.check(&change).is_ok()
             {
                 first = Some(change.at);

@@ -22,11 +22,19 @@ pub enum DeliveryState {
     Dead,
     /// Not sent on purpose (the contact opted out; no sink for it is configured).
     Skipped,
+    /// An activity whose record the CRM cannot match: waits, not retried, until it is
+    /// adopted by another record ([`Outbox::adopt_delivery`]).
+    Orphan,
 }
 
 impl DeliveryState {
-    pub const ALL: [DeliveryState; 4] =
-        [DeliveryState::Pending, DeliveryState::Delivered, DeliveryState::Dead, DeliveryState::Skipped];
+    pub const ALL: [DeliveryState; 5] = [
+        DeliveryState::Pending,
+        DeliveryState::Delivered,
+        DeliveryState::Dead,
+        DeliveryState::Skipped,
+        DeliveryState::Orphan,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -34,6 +42,7 @@ impl DeliveryState {
             DeliveryState::Delivered => "delivered",
             DeliveryState::Dead => "dead",
             DeliveryState::Skipped => "skipped",
+            DeliveryState::Orphan => "orphan",
         }
     }
 
@@ -102,6 +111,8 @@ pub enum Then {
     RetryAt(i64),
     Dead,
     Skipped,
+    /// Its record cannot be matched in the CRM: an orphan.
+    Orphan,
 }
 
 /// Which deliveries, newest first.
@@ -148,6 +159,10 @@ pub trait Outbox: Send {
     /// again from `now`. `false` when there is no such delivery, or it is pending or
     /// delivered.
     fn retry_delivery(&mut self, action_id: &str, now: i64) -> Result<bool>;
+    /// Attaches an orphan to another record: its action JSON becomes `json` (naming the
+    /// record) and it is pending again, due at `now`, its 30 days counted from `now`.
+    /// `false` when there is no such delivery or it is not an orphan.
+    fn adopt_delivery(&mut self, action_id: &str, json: &str, now: i64) -> Result<bool>;
     /// Attempts at or after `since`, oldest first, at most `limit`.
     fn sync_log(&self, since: i64, limit: usize) -> Result<Vec<Attempt>> {
         self.sync_log_where(&LogQuery { since, limit, ..LogQuery::default() })

@@ -11,6 +11,7 @@ pub fn run<S: Store + Outbox>(mut fresh: impl FnMut() -> S) {
     an_attempt_is_logged_and_moves_its_delivery(&mut fresh());
     a_retry_later_is_due_then(&mut fresh());
     dead_deliveries_come_back_by_hand_only(&mut fresh());
+    orphans_wait_until_adopted(&mut fresh());
     deliveries_list_newest_first_by_state_and_kind(&mut fresh());
     opt_outs_are_set_and_cleared(&mut fresh());
     marks_start_at_zero_and_keep(&mut fresh());
@@ -119,6 +120,33 @@ fn dead_deliveries_come_back_by_hand_only<S: Store + Outbox>(s: &mut S) {
         "outbox: due now"
     );
     assert_eq!(ids(&s.due_deliveries(20, 0, 10).unwrap()), ["a", "b"], "outbox: back in its place in the order");
+}
+
+fn orphans_wait_until_adopted<S: Store + Outbox>(s: &mut S) {
+    put(s, vec![row("a", "crm", 10), row("b", "crm", 11), row("c", "crm", 12)]);
+    s.seen(&["a", "b", "c"], 11).unwrap();
+    let mut orphan = attempt("a", 13, 1, "orphan");
+    orphan.code = "400 INVALID_CROSS_REFERENCE_KEY".into();
+    orphan.message = "invalid cross reference id".into();
+    s.record_attempt(&orphan, Then::Orphan).unwrap();
+    s.record_attempt(&attempt("b", 13, 1, "orphan"), Then::Orphan).unwrap();
+    let d = s.delivery("a").unwrap().unwrap();
+    assert_eq!((d.state, d.attempts, d.done_at), (DeliveryState::Orphan, 1, None), "outbox: an orphan");
+    assert_eq!(d.last_message.as_deref(), Some("invalid cross reference id"), "outbox: the CRM's words kept");
+    assert_eq!(ids(&s.due_deliveries(1_000, 0, 10).unwrap()), ["c"], "outbox: an orphan is never due");
+    assert!(!s.retry_delivery("a", 20).unwrap(), "outbox: an orphan is adopted, not retried");
+    let q = |before| DeliveryQuery { state: Some(DeliveryState::Orphan), limit: 1, before, ..DeliveryQuery::default() };
+    let first = s.deliveries(&q(None)).unwrap();
+    assert_eq!(ids(&first), ["b"], "outbox: orphans listed newest first");
+    assert_eq!(ids(&s.deliveries(&q(Some(first[0].seq))).unwrap()), ["a"], "outbox: orphans paged");
+    assert!(!s.adopt_delivery("c", "{}", 20).unwrap(), "outbox: only an orphan is adopted");
+    assert!(!s.adopt_delivery("nope", "{}", 20).unwrap(), "outbox: no such row");
+    let json = r#"{"id":"a","record":"Account/001A"}"#;
+    assert!(s.adopt_delivery("a", json, 20).unwrap(), "outbox: an orphan is adopted");
+    let d = s.delivery("a").unwrap().unwrap();
+    assert_eq!((d.state, d.next_at, d.since, d.json.as_str()), (DeliveryState::Pending, 20, Some(20), json));
+    assert_eq!(ids(&s.due_deliveries(20, 0, 10).unwrap()), ["a", "c"], "outbox: adopted, due now, in order");
+    assert!(!s.adopt_delivery("a", json, 21).unwrap(), "outbox: adopted once");
 }
 
 fn deliveries_list_newest_first_by_state_and_kind<S: Store + Outbox>(s: &mut S) {

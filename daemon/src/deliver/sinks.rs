@@ -160,14 +160,15 @@ impl SinkSet {
                     version: s.api_version.clone(),
                     token,
                 });
-                Arc::new(CrmSink { crm, unsynced: unsynced.clone() }) as Arc<dyn Sink>
+                let external = Some(s.task_external_id.clone()).filter(|f| !f.is_empty());
+                Arc::new(CrmSink { crm, unsynced: unsynced.clone(), external }) as Arc<dyn Sink>
             });
             put("crm", sf);
         } else if let Some(s) = &sinks.hubspot {
             unsynced = s.pull.unsynced.clone();
             let hs = secret(&s.token_env, env).map(|token| {
                 let crm = Crm::HubSpot(HubSpot { root: s.url.clone(), token });
-                Arc::new(CrmSink { crm, unsynced: unsynced.clone() }) as Arc<dyn Sink>
+                Arc::new(CrmSink { crm, unsynced: unsynced.clone(), external: None }) as Arc<dyn Sink>
             });
             put("crm", hs);
         }
@@ -255,17 +256,21 @@ enum Crm {
 struct CrmSink {
     crm: Crm,
     unsynced: Vec<String>,
+    /// Salesforce's `task_external_id`: activities are upserted by it.
+    external: Option<String>,
 }
 
 impl Sink for CrmSink {
     fn send(&self, job: &Job) -> Outcome {
         let record = job.text("record").unwrap_or_default();
+        if job.kind == "log_activity" {
+            // An activity whose record names no CRM record is an orphan, to be adopted.
+            let (kind, id) = record.split_once('/').unwrap_or((record.as_str(), ""));
+            return self.crm.log_activity(job, kind, id, self.external.as_deref());
+        }
         let Some((kind, id)) = record.split_once('/') else {
             return Outcome::Failed { code: "record".into(), message: format!("`{record}` names no CRM record") };
         };
-        if job.kind == "log_activity" {
-            return self.crm.log_activity(job, kind, id);
-        }
         if job.kind == "log_email" {
             return super::email_sync::log_email(job, |email, key| match &self.crm {
                 Crm::Salesforce(sf) => play_delivery::crm::email_log::to_salesforce(sf, email, key),
@@ -299,7 +304,7 @@ impl Sink for CrmSink {
 impl Crm {
     /// Completed work logged to the record (a `log_activity` row, made when a teammate
     /// completes a task or approves an email task).
-    fn log_activity(&self, job: &Job, record_type: &str, record_id: &str) -> Outcome {
+    fn log_activity(&self, job: &Job, record_type: &str, record_id: &str, external: Option<&str>) -> Outcome {
         let blank = |s: Option<String>| s.filter(|s| !s.is_empty());
         let activity = Activity {
             done: if job.text("done").as_deref() == Some("email") { Done::Email } else { Done::Task },
@@ -316,7 +321,7 @@ impl Crm {
             teammate: job.text("by"),
         };
         match self {
-            Crm::Salesforce(sf) => activity::to_salesforce(sf, &activity, None, job.id),
+            Crm::Salesforce(sf) => activity::to_salesforce(sf, &activity, external, job.id),
             Crm::HubSpot(hs) => activity::to_hubspot(hs, &activity, job.id),
         }
     }

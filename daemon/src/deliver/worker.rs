@@ -28,6 +28,8 @@ pub struct Pass {
     pub retried: usize,
     pub dead: usize,
     pub skipped: usize,
+    /// Activities whose record the CRM cannot match, waiting to be adopted.
+    pub orphaned: usize,
 }
 
 impl Pass {
@@ -36,6 +38,7 @@ impl Pass {
         self.retried += other.retried;
         self.dead += other.dead;
         self.skipped += other.skipped;
+        self.orphaned += other.orphaned;
     }
 }
 
@@ -273,6 +276,7 @@ impl Worker {
                                     dead.push((d, attempt.message.clone()));
                                 }
                                 Then::Skipped => pass.skipped += 1,
+                                Then::Orphan => pass.orphaned += 1,
                             }
                         }
                         Ok((pass, dead))
@@ -371,6 +375,11 @@ fn settle(d: &Delivery, action: &Value, sink: &str, outcome: &Outcome, now: i64,
             attempt.outcome = "failed".into();
             attempt.message = message.clone();
             Then::Dead
+        }
+        Outcome::Orphan { message, .. } => {
+            attempt.outcome = "orphan".into();
+            attempt.message = message.clone();
+            Then::Orphan
         }
     };
     match then {

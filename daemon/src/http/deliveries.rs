@@ -113,7 +113,7 @@ pub async fn list(
     let state = match q.state.as_deref() {
         None => None,
         Some(name) => Some(DeliveryState::from_name(name).ok_or_else(|| {
-            bad(format!("`state` is one of `pending`, `delivered`, `dead` and `skipped`, not `{name}`"))
+            bad(format!("`state` is one of `pending`, `delivered`, `dead`, `skipped` and `orphan`, not `{name}`"))
         })?),
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
@@ -135,6 +135,12 @@ pub async fn retry(
     let Some(d) = found.filter(|d| app.status().sees(&playbook(&d.json), &who)) else {
         return Err(ApiError::not_found(&format!("delivery `{id}`")));
     };
+    if d.state == DeliveryState::Orphan {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!("delivery `{id}` is an orphan: adopt it to a record with `POST /v1/tasks/{{id}}/adopt`"),
+        ));
+    }
     if matches!(d.state, DeliveryState::Pending | DeliveryState::Delivered) {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -161,7 +167,7 @@ pub struct LogParams {
 }
 
 /// What an attempt can come to, as the sync log writes it.
-pub const OUTCOMES: [&str; 6] = ["delivered", "retry", "paused", "failed", "dead", "skipped"];
+pub const OUTCOMES: [&str; 7] = ["delivered", "retry", "paused", "failed", "dead", "skipped", "orphan"];
 
 /// Every delivery attempt, filtered by `sink`, `record`, `outcome` and `teammate`; CSV of
 /// the last 30 days (or since `since`) for `Accept: text/csv`.

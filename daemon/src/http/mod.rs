@@ -11,6 +11,7 @@ mod queue;
 pub(crate) use queue::activity_change;
 mod read;
 mod sync;
+mod tasks;
 
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
@@ -117,6 +118,9 @@ pub fn router(app: App) -> Router {
         .route("/v1/actions/:id", get(queue::one))
         .route("/v1/actions/:id/:op", post(queue::work))
         .route("/v1/records/:record_type/:id/activities", post(queue::activity))
+        .route("/v1/tasks", post(tasks::create))
+        .route("/v1/tasks/orphans", get(tasks::orphans))
+        .route("/v1/tasks/:id/adopt", post(tasks::adopt))
         .route("/v1/runs", get(read::runs))
         .route("/v1/history", get(read::history))
         .route("/v1/explain", get(read::explain))

@@ -14,6 +14,24 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     ("post", "/v1/actions/{id}/snooze", "Snooze an action (body: until)", true),
     ("post", "/v1/actions/{id}/approve", "Approve an email task (body: subject, body to edit)", true),
     ("post", "/v1/records/{type}/{id}/activities", "Add an optional activity (body: playbook, activity)", true),
+    (
+        "post",
+        "/v1/tasks",
+        "Make an ad hoc task, outside any playbook (body: title, record `Type/id`, and to, due, note); answers it",
+        true,
+    ),
+    (
+        "get",
+        "/v1/tasks/orphans",
+        "Completed work whose record the CRM could not match, newest first, a page at a time (?limit=&cursor=)",
+        true,
+    ),
+    (
+        "post",
+        "/v1/tasks/{id}/adopt",
+        "Attach an orphan to another record (body: record `Type/id`); it syncs again",
+        true,
+    ),
     ("get", "/v1/runs", "Runs, in flight first (?record=Type/id)", true),
     ("get", "/v1/history", "Run history (?record=&playbook=&since=)", true),
     ("get", "/v1/explain", "Why a playbook did or did not enrol a record (?record=Type/id&playbook=NAME)", true),
@@ -80,6 +98,7 @@ fn query_params(path: &str) -> &'static [&'static str] {
         "/v1/explain" => &["record", "playbook"],
         "/v1/sync-log" => &["since", "limit", "sink", "record", "outcome", "teammate"],
         "/v1/deliveries" => &["state", "kind", "sink", "limit", "before"],
+        "/v1/tasks/orphans" => &["limit", "cursor"],
         "/v1/unsubscribe" => &["email", "action"],
         _ => &[],
     }
@@ -110,6 +129,9 @@ fn responses(method: &str, path: &str, secured: bool) -> Value {
     }
     if !secured {
         return Value::Object(answers);
+    }
+    if path.ends_with("/adopt") {
+        answers.insert("409".into(), error("the task's work is not an orphan: nothing to adopt"));
     }
     if path.ends_with("/retry") {
         answers.insert("409".into(), error("the delivery is pending or delivered: nothing to retry"));
@@ -165,6 +187,16 @@ fn request_body(path: &str) -> Option<Value> {
         }
         "/v1/sync" => text(&["record"]),
         "/v1/emails" => return Some(emails_body()),
+        "/v1/tasks" => {
+            let mut schema = text(&["title", "record", "to", "due", "note"]);
+            schema["required"] = json!(["title", "record"]);
+            schema
+        }
+        "/v1/tasks/{id}/adopt" => {
+            let mut schema = text(&["record"]);
+            schema["required"] = json!(["record"]);
+            return Some(json!({ "required": true, "content": { "application/json": { "schema": schema } } }));
+        }
         p if p.starts_with("/v1/actions/{id}/") => text(&["note", "reason", "until", "subject", "body"]),
         p => {
             return sync_settings(p)

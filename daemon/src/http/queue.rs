@@ -60,7 +60,7 @@ pub async fn list(
 }
 
 /// The action, if there is one `who` may see.
-async fn visible(app: &App, id: String, who: &str) -> Result<ActionRow, ApiError> {
+pub(super) async fn visible(app: &App, id: String, who: &str) -> Result<ActionRow, ApiError> {
     let row = app.read(move |s| s.action(&id)).await?;
     row.filter(|r| may_see(r.public, r.owner.as_deref(), who)).ok_or_else(|| ApiError::not_found("such action"))
 }
@@ -140,7 +140,7 @@ pub(crate) fn activity_change(record: &str, playbook: &str, activity: &str) -> M
 }
 
 /// An optional JSON object body.
-fn object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub(super) fn object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if body.trim_ascii().is_empty() {
         return Ok(Map::new());
     }
@@ -151,7 +151,7 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
 }
 
 /// Hands a queue change to the engine thread; its refusal is 422 with the engine's words.
-async fn journal(app: &App, change: Map<String, Value>) -> Result<(), ApiError> {
+pub(super) async fn journal(app: &App, change: Map<String, Value>) -> Result<(), ApiError> {
     let (reply, answer) = oneshot::channel();
     app.send(Request::Queue { change, reply })?;
     match answer.await {

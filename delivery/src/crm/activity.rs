@@ -117,18 +117,56 @@ fn unknown_type(record_type: &str) -> String {
 }
 
 /// Logs an activity to Salesforce, as an upsert by `external` (the field holding the
-/// action's id) when one is configured, so a repeated attempt makes no second task.
+/// action's id) when one is configured, so a repeated attempt makes no second task. A
+/// record Salesforce does not know (`INVALID_CROSS_REFERENCE_KEY`, `MALFORMED_ID`, an id
+/// of the wrong type) or of a type that takes no activity makes the activity an orphan.
 pub fn to_salesforce(sf: &Salesforce, activity: &Activity, external: Option<&str>, key: &str) -> Outcome {
+    if activity.record_id.trim().is_empty() {
+        return no_crm_id(activity);
+    }
     match activity.salesforce_fields() {
-        Ok(fields) => sf.create("Task", &fields, external.map(|f| (f, key)), key),
-        Err(message) => Outcome::Failed { code: "unknown record type".into(), message },
+        Ok(fields) => match sf.create("Task", &fields, external.filter(|f| !f.is_empty()).map(|f| (f, key)), key) {
+            Outcome::Failed { code, message } if salesforce_unknown_record(&code, &message) => {
+                Outcome::Orphan { code, message }
+            }
+            other => other,
+        },
+        Err(message) => Outcome::Orphan { code: "unknown record type".into(), message },
     }
 }
 
-/// Logs an activity to HubSpot.
+/// Logs an activity to HubSpot. A record HubSpot does not know (a 404, or an association
+/// to an object it cannot find) makes the activity an orphan.
 pub fn to_hubspot(hs: &HubSpot, activity: &Activity, key: &str) -> Outcome {
-    match activity.hubspot_object() {
-        Ok((object, properties, with)) => hs.create(object, &properties, &[with], key),
-        Err(message) => Outcome::Failed { code: "unknown record type".into(), message },
+    if activity.record_id.trim().is_empty() {
+        return no_crm_id(activity);
     }
+    match activity.hubspot_object() {
+        Ok((object, properties, with)) => match hs.create(object, &properties, &[with], key) {
+            Outcome::Failed { code, message } if code.starts_with("404") || mentions_not_found(&message) => {
+                Outcome::Orphan { code, message }
+            }
+            other => other,
+        },
+        Err(message) => Outcome::Orphan { code: "unknown record type".into(), message },
+    }
+}
+
+fn no_crm_id(activity: &Activity) -> Outcome {
+    Outcome::Orphan {
+        code: "no record".into(),
+        message: format!("no CRM id is known for the {} this activity is for", activity.record_type),
+    }
+}
+
+/// Salesforce's answers for a `WhatId` or `WhoId` it cannot match to a record.
+fn salesforce_unknown_record(code: &str, message: &str) -> bool {
+    let error = code.split_once(' ').map_or("", |(_, e)| e);
+    matches!(error, "INVALID_CROSS_REFERENCE_KEY" | "MALFORMED_ID" | "ENTITY_IS_DELETED")
+        || (error == "FIELD_INTEGRITY_EXCEPTION" && message.contains("id value of incorrect type"))
+}
+
+fn mentions_not_found(message: &str) -> bool {
+    let m = message.to_lowercase();
+    m.contains("not found") || m.contains("does not exist")
 }

@@ -140,7 +140,10 @@ pub fn to_salesforce(sf: &Salesforce, email: &LoggedEmail, key: &str) -> Outcome
 fn message_of(outcome: &Outcome) -> &str {
     match outcome {
         Outcome::Delivered { .. } => "",
-        Outcome::Retry { message, .. } | Outcome::Paused { message, .. } | Outcome::Failed { message, .. } => message,
+        Outcome::Retry { message, .. }
+        | Outcome::Paused { message, .. }
+        | Outcome::Failed { message, .. }
+        | Outcome::Orphan { message, .. } => message,
     }
 }
 

@@ -55,10 +55,32 @@ impl Salesforce {
         let body = Value::Object(fields.clone());
         match external {
             Some((field, value)) => {
-                self.call("PATCH", &format!("sobjects/{object}/{field}/{}", segment(value)), &body, key)
+                let path = format!("sobjects/{object}/{field}/{}", segment(value));
+                upserted(self.call("PATCH", &path, &body, key), object, field, value)
             }
             None => self.call("POST", &format!("sobjects/{object}/"), &body, key),
         }
+    }
+}
+
+/// An upsert's answer, as Salesforce documents it: 201 made, 200 (204 before API 46.0)
+/// updated; 300 when several records hold the value (nothing written); 404 `NOT_FOUND`
+/// when the field is not an external-id field of the object. The last two fail, saying
+/// which field and value, after Salesforce's own words.
+fn upserted(outcome: Outcome, object: &str, field: &str, value: &str) -> Outcome {
+    match outcome {
+        Outcome::Failed { code, message } if code.starts_with("300") => Outcome::Failed {
+            code,
+            message: format!("several {object} records have {field} `{value}`, so none was written: {message}"),
+        },
+        Outcome::Failed { code, message } if code == "404 NOT_FOUND" => Outcome::Failed {
+            code,
+            message: format!(
+                "{message} (is `{field}` an external-id field of {object}? Set `task_external_id` under \
+                 [crm.salesforce] in play.toml to the field, or to \"\" to create tasks without one)"
+            ),
+        },
+        other => other,
     }
 }
 

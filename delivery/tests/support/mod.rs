@@ -2,6 +2,8 @@
 //! and answers with the scripted responses in turn (the last one repeated).
 #![allow(dead_code)] // each test binary uses part of it
 
+pub mod sf_tasks;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
@@ -23,7 +25,8 @@ impl Request {
 /// A scripted answer: status, extra headers, body.
 pub type Reply = (u16, Vec<(&'static str, &'static str)>, &'static str);
 
-/// An answer worked out from the request: status, headers, body.
+/// An answer worked out from the request: status (0 to close without answering),
+/// headers, body.
 pub type Answer = (u16, Vec<(String, String)>, String);
 
 pub struct Server {
@@ -53,6 +56,11 @@ impl Server {
                 let Some(request) = read(&mut stream) else { continue };
                 let (status, headers, body) = handle(&request);
                 seen.lock().expect("not poisoned").push(request);
+                // Status 0: the request was taken, but its answer is lost (the connection
+                // closes without one).
+                if status == 0 {
+                    continue;
+                }
                 let mut out = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
                 for (k, v) in headers {
                     out.push_str(&format!("{k}: {v}\r\n"));

@@ -10,6 +10,7 @@ mod file;
 mod json;
 mod moment;
 mod queue;
+mod task;
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ use crate::value::{moment_text, Value};
 pub use file::{each_line, lines};
 pub use moment::{read_moment, read_moment_as, strict_date, strict_moment, strict_time};
 pub use queue::{ActionRef, QueueOp};
+pub use task::AdHocTask;
 
 /// One change fed to the engine.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,6 +65,8 @@ pub enum ChangeKind {
         playbook: String,
         activity: String,
     },
+    /// A teammate made a task outside any playbook (an ad hoc task).
+    Task(Arc<AdHocTask>),
 }
 
 /// A change as a line carries it: the change, the sender's id for it (`change_id`), by
@@ -94,7 +98,7 @@ impl Rejection {
     }
 }
 
-const KINDS: [&str; 5] = ["upsert", "event", "delete", "action", "activity"];
+const KINDS: [&str; 6] = ["upsert", "event", "delete", "action", "activity", "task"];
 const EXAMPLE_MOMENT: &str = "2026-03-02T09:00:00Z";
 
 /// Reads one line of a changes file. `at` and datetimes without an offset are read in the
@@ -137,6 +141,7 @@ pub fn parse_line(line: &str, program: &Program, workspace: &Workspace) -> Resul
         "event" => &["at", "change", "change_id", "event", "subject", "fields"],
         "delete" => &["at", "change", "change_id", "record", "id"],
         "action" => queue::ACTION_KEYS,
+        "task" => task::TASK_KEYS,
         _ => queue::ACTIVITY_KEYS,
     };
     if let Some(key) = object.keys().find(|k| !keys.contains(&k.as_str())) {
@@ -164,6 +169,7 @@ pub fn parse_line(line: &str, program: &Program, workspace: &Workspace) -> Resul
             ChangeKind::Delete { record: record as u32, id }
         }
         "action" => queue::action(&object, at, program, workspace)?,
+        "task" => task::task(&object, program, workspace)?,
         _ => queue::activity(&object, program)?,
     };
     Ok(Line { change: Change { at, kind }, change_id, by })
@@ -250,6 +256,7 @@ pub fn to_json_line(change: &Change, program: &Program) -> String {
             out += &format!(",\"change\":\"delete\",\"record\":{},\"id\":{}", quoted(record_name(*record)), quoted(id));
         }
         kind @ (ChangeKind::Action { .. } | ChangeKind::Activity { .. }) => out += &queue::to_json(kind, program),
+        ChangeKind::Task(task) => out += &task::to_json(task),
     }
     out.push('}');
     out

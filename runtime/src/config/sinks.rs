@@ -32,6 +32,7 @@
 //! pull_every = "12h"                  # how often changes are pulled (the default)
 //! objects = ["Account", "Contact"]    # what is pulled (the default: Account)
 //! unsynced = ["Account.health_score"] # fields never written back
+//! task_external_id = "Play_Action_Id__c" # activities upserted by this field ("" to POST)
 //!
 //! [crm.hubspot]
 //! url = "https://api.hubapi.com"      # the default
@@ -96,7 +97,13 @@ pub struct SalesforceConfig {
     pub api_version: String,
     pub token_env: String,
     pub pull: PullConfig,
+    /// The `Task` external-id field that holds the action's id: an activity is written as
+    /// an upsert by it (`PATCH sobjects/Task/{field}/{id}`); empty, a plain `POST`.
+    pub task_external_id: String,
 }
+
+/// The default of `task_external_id`.
+pub const TASK_EXTERNAL_ID: &str = "Play_Action_Id__c";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HubSpotConfig {
@@ -150,7 +157,9 @@ fn keys(name: &str) -> &'static [&'static str] {
         "slack" => &["webhook_env"],
         "webhook" => &["url", "secret_env"],
         "brief" => &["url", "model", "api_key_env"],
-        "salesforce" => &["instance_url", "token_env", "api_version", "pull_every", "objects", "unsynced"],
+        "salesforce" => {
+            &["instance_url", "token_env", "api_version", "pull_every", "objects", "unsynced", "task_external_id"]
+        }
         _ => &["token_env", "url", "pull_every", "objects", "unsynced"],
     }
 }
@@ -230,6 +239,7 @@ impl Reader<'_> {
                         api_version: v.text("api_version").unwrap_or_else(|| "61.0".into()),
                         token_env: v.text("token_env").unwrap_or_default(),
                         pull: v.pull("Account"),
+                        task_external_id: v.text("task_external_id").unwrap_or_else(|| TASK_EXTERNAL_ID.into()),
                     })
                 }
                 _ => {
@@ -353,6 +363,15 @@ fn check_value(key: &'static str, text: &str) -> Option<SinkProblem> {
         }
         "pull_every" if seconds(text).is_none() => bad("a time of a minute or more, like `12h`, `30m` or `1d`"),
         "host" if text.is_empty() || text.contains(['/', ' ', ':']) => bad("a host name, like `smtp.example.com`"),
+        // A Salesforce field's API name (letters, digits, `_`, starting with a letter), or
+        // empty for a plain `POST`.
+        "task_external_id"
+            if !text.is_empty()
+                && !(text.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')) =>
+        {
+            bad("a Task field's API name, like `Play_Action_Id__c`, or \"\"")
+        }
         _ => None,
     }
 }

@@ -34,7 +34,9 @@ fn every_sink_is_read_with_its_defaults() {
     assert_eq!(smtp.password_env.as_deref(), Some("PLAY_SMTP_PASSWORD"));
     assert_eq!(w.sinks.slack.expect("slack").webhook_env, "PLAY_SLACK_WEBHOOK");
     assert_eq!(w.sinks.webhook.expect("webhook").secret_env, "PLAY_WEBHOOK_SECRET");
-    assert_eq!(w.sinks.salesforce.expect("salesforce").api_version, "61.0");
+    let salesforce = w.sinks.salesforce.expect("salesforce");
+    assert_eq!(salesforce.api_version, "61.0");
+    assert_eq!(salesforce.task_external_id, "Play_Action_Id__c", "activities are upserted by default");
     assert_eq!(w.sinks.hubspot.expect("hubspot").url, "https://api.hubapi.com");
 }
 
@@ -89,6 +91,20 @@ fn pull_settings_are_read() {
     assert!(pull.is_unsynced("Account", "health_score"));
     assert!(!pull.is_unsynced("Account", "health"));
     assert!(!pull.is_unsynced("Contact", "health_score"));
+}
+
+#[test]
+fn the_task_external_id_is_a_field_name_or_empty() {
+    let base = "[crm.salesforce]\ninstance_url = \"https://acme.my.salesforce.com\"\ntoken_env = \"SF\"\n";
+    let read = |line: &str| {
+        let w = Workspace::from_toml(&format!("{base}{line}\n")).expect("valid settings");
+        w.sinks.salesforce.expect("salesforce").task_external_id
+    };
+    assert_eq!(read("task_external_id = \"Action_Key__c\""), "Action_Key__c");
+    assert_eq!(read("task_external_id = \"\""), "", "empty: a plain POST");
+    let problems = rendered(&format!("{base}task_external_id = \"Play Action\"\n"));
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("play::E0611 `task_external_id` cannot be `Play Action`"), "{problems:?}");
 }
 
 #[test]

@@ -241,7 +241,7 @@ impl<S: Store> Engine<S> {
     }
 
     /// The action goes out: it uses its budgets and is kept for closing.
-    fn hand_out(&mut self, p: Pending) {
+    pub(super) fn hand_out(&mut self, p: Pending) {
         for (l, who) in &p.budgets {
             self.store.use_budget(*l as u32, who, self.now, self.window_start(*l));
         }

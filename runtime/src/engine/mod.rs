@@ -3,6 +3,7 @@
 //! wrap it unchanged.
 
 pub mod action;
+mod adhoc;
 mod batch;
 mod budget;
 mod dates;
@@ -365,7 +366,7 @@ impl<S: Store> Engine<S> {
     /// field and event history is placed at `placed` (at most the clock), or at the clock.
     fn apply(&mut self, kind: ChangeKind, clock: i64, placed: Option<i64>) -> Result<(), Rejection> {
         let mut batch = self.batch();
-        if let ChangeKind::Action { .. } | ChangeKind::Activity { .. } = kind {
+        if let ChangeKind::Action { .. } | ChangeKind::Activity { .. } | ChangeKind::Task(_) = kind {
             return batch.queue_change(clock, kind);
         }
         batch.advance_to(clock);
@@ -380,7 +381,7 @@ impl<S: Store> Engine<S> {
                 batch.delete(record, id);
                 Ok(())
             }
-            ChangeKind::Action { .. } | ChangeKind::Activity { .. } => Ok(()),
+            ChangeKind::Action { .. } | ChangeKind::Activity { .. } | ChangeKind::Task(_) => Ok(()),
         };
         drop(batch);
         self.end_history();

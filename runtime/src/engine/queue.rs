@@ -161,6 +161,7 @@ impl<S: Store> Engine<S> {
                 self.now = self.now.max(at);
                 self.work(seq, op, by.as_deref())
             }
+            ChangeKind::Task(task) => self.add_task(at, &task),
             ChangeKind::Activity { record, id, playbook, activity } => {
                 let run = self.stage_run(record, &id, &playbook, &activity)?;
                 let before = self.now;

@@ -468,6 +468,10 @@ impl<S: Store> Engine<S> {
     }
 
     pub(super) fn push_history(&mut self, mut entry: super::HistoryEntry) {
+        // An ad hoc task has no run, and so no run history.
+        if entry.run == Some(super::adhoc::NO_RUN) {
+            return;
+        }
         entry.at = self.now;
         self.history.push(entry);
     }

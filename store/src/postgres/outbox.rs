@@ -103,10 +103,11 @@ impl Outbox for PostgresStore {
             Then::RetryAt(at) => ("pending", Some(at), None),
             Then::Dead => ("dead", None, Some(a.at)),
             Then::Skipped => ("skipped", None, Some(a.at)),
+            Then::Orphan => ("orphan", None, None),
         };
         // Only an attempt that made a call counts; a delivery skipped or declared dead
         // without one keeps its count.
-        let counted = i32::from(matches!(a.outcome.as_str(), "delivered" | "retry" | "paused" | "failed"));
+        let counted = i32::from(matches!(a.outcome.as_str(), "delivered" | "retry" | "paused" | "failed" | "orphan"));
         let number = i32::try_from(a.attempt).unwrap_or(i32::MAX);
         self.write(|tx, statements| {
             let s = prepared(
@@ -176,6 +177,18 @@ impl Outbox for PostgresStore {
                  WHERE action_id = $1 AND state IN ('dead', 'skipped')",
             )?;
             Ok(tx.execute(&s, &[&action_id, &now]).map_err(backend)? == 1)
+        })
+    }
+
+    fn adopt_delivery(&mut self, action_id: &str, json: &str, now: i64) -> Result<bool> {
+        self.write(|tx, statements| {
+            let s = prepared(
+                tx,
+                statements,
+                "UPDATE outbox SET state = 'pending', json = $2, next_at = $3, since = $3, delivered_at = NULL
+                 WHERE action_id = $1 AND state = 'orphan'",
+            )?;
+            Ok(tx.execute(&s, &[&action_id, &json, &now]).map_err(backend)? == 1)
         })
     }
 

@@ -116,10 +116,11 @@ impl Outbox for SqliteStore {
             Then::RetryAt(at) => ("pending", Some(at), None),
             Then::Dead => ("dead", None, Some(a.at)),
             Then::Skipped => ("skipped", None, Some(a.at)),
+            Then::Orphan => ("orphan", None, None),
         };
         // Only an attempt that made a call counts; a delivery skipped or declared dead
         // without one keeps its count.
-        let counted = matches!(a.outcome.as_str(), "delivered" | "retry" | "paused" | "failed");
+        let counted = matches!(a.outcome.as_str(), "delivered" | "retry" | "paused" | "failed" | "orphan");
         tx.prepare_cached(
             "UPDATE outbox SET state = ?2, next_at = coalesce(?3, next_at), delivered_at = ?4,
              attempts = attempts + ?5, last_code = ?6, last_message = ?7
@@ -154,6 +155,18 @@ impl Outbox for SqliteStore {
                 "UPDATE outbox SET state = 'pending', next_at = ?2, since = ?2, delivered_at = NULL
                  WHERE action_id = ?1 AND state IN ('dead', 'skipped')",
                 params![action_id, now],
+            )
+            .map_err(backend)?;
+        Ok(changed == 1)
+    }
+
+    fn adopt_delivery(&mut self, action_id: &str, json: &str, now: i64) -> Result<bool> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE outbox SET state = 'pending', json = ?2, next_at = ?3, since = ?3, delivered_at = NULL
+                 WHERE action_id = ?1 AND state = 'orphan'",
+                params![action_id, json, now],
             )
             .map_err(backend)?;
         Ok(changed == 1)
