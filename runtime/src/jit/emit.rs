@@ -92,9 +92,7 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
         // SAFETY: each id is a function just compiled with the `entry` signature for the
         // widths given with its predicate, and the functions are handed out beside the
         // `Code` that owns them (see `vm::Tier`).
-        .map(|(id, (_, widths))| unsafe {
-            Function::at(module.get_finalized_function(*id), layout::layout_id(widths))
-        })
+        .map(|(id, (_, widths))| unsafe { Function::at(module.get_finalized_function(*id), layout::layout_id(widths)) })
         .collect();
     Some((Code::new(module), functions))
 }
@@ -216,7 +214,17 @@ impl Emit<'_, '_> {
     /// A field's (not empty) cell compared with a constant, as `vm::compare_quick` does;
     /// any cell of a kind the constant is not compared with in place goes to `slow`.
     #[allow(clippy::too_many_arguments)]
-    fn compare(&mut self, slot: u32, tag: Ir, payload: Ir, cmp: Cmp, k: leaf::Constant, yes: Block, no: Block, slow: Block) {
+    fn compare(
+        &mut self,
+        slot: u32,
+        tag: Ir,
+        payload: Ir,
+        cmp: Cmp,
+        k: leaf::Constant,
+        yes: Block,
+        no: Block,
+        slow: Block,
+    ) {
         match k {
             leaf::Constant::Int(k) => {
                 let [int, not_int, num] = [self.b.create_block(), self.b.create_block(), self.b.create_block()];

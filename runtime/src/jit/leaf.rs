@@ -14,7 +14,10 @@ pub enum Constant {
     Int(i64),
     Number(f64),
     Bool(bool),
-    Enum { ty: u32, variant: u32 },
+    Enum {
+        ty: u32,
+        variant: u32,
+    },
     /// Days from the common era, as a date cell keeps them.
     Date(i64),
 }
@@ -22,10 +25,20 @@ pub enum Constant {
 /// A leaf compiled code works out.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Leaf {
-    Exists { slot: u32 },
-    Compare { slot: u32, cmp: Cmp, constant: Constant },
+    Exists {
+        slot: u32,
+    },
+    Compare {
+        slot: u32,
+        cmp: Cmp,
+        constant: Constant,
+    },
     /// (enum type, variant) of each constant.
-    InEnums { slot: u32, variants: Vec<(u32, u32)>, negated: bool },
+    InEnums {
+        slot: u32,
+        variants: Vec<(u32, u32)>,
+        negated: bool,
+    },
 }
 
 /// The day numbers a date cell can hold (outside them it decodes as empty).
@@ -39,7 +52,9 @@ fn constant(consts: &[Const], index: u32) -> Option<Constant> {
         Const::Int(i) => Constant::Int(*i),
         Const::Number(n) => Constant::Number(*n),
         Const::Bool(b) => Constant::Bool(*b),
-        Const::Enum { ty, variant } => Constant::Enum { ty: u32::try_from(*ty).ok()?, variant: u32::try_from(*variant).ok()? },
+        Const::Enum { ty, variant } => {
+            Constant::Enum { ty: u32::try_from(*ty).ok()?, variant: u32::try_from(*variant).ok()? }
+        }
         Const::Date(d) => Constant::Date(i64::from(d.num_days_from_ce())),
         _ => return None,
     })
@@ -75,12 +90,7 @@ mod tests {
     #[test]
     fn fields_against_numbers_enums_truth_values_and_dates_are_leaves_the_rest_are_not() {
         let date = NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
-        let consts = [
-            Const::Int(7),
-            Const::Enum { ty: 2, variant: 1 },
-            Const::Date(date),
-            Const::Text("x".into()),
-        ];
+        let consts = [Const::Int(7), Const::Enum { ty: 2, variant: 1 }, Const::Date(date), Const::Text("x".into())];
         let compare = |index| Pred::Compare { slot: 1, index, cmp: Cmp::Lt };
         assert_eq!(
             of(&compare(0), &consts, 4),

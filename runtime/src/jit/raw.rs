@@ -108,9 +108,8 @@ impl Function {
         // places `rows::layout::places` gives for those widths) is inside `tags`, `wide`
         // and `narrow`; it passes `env` to `slow` only; the tier that lent out this
         // `Function` owns the code and outlives this call.
-        let got = unsafe {
-            (self.entry)(tags.as_ptr(), wide.as_ptr(), narrow.as_ptr(), &env as *const Env as *const c_void)
-        };
+        let got =
+            unsafe { (self.entry)(tags.as_ptr(), wide.as_ptr(), narrow.as_ptr(), &env as *const Env as *const c_void) };
         let answer = match got {
             0 => Answer::Is(false),
             1 => Answer::Is(true),

@@ -295,7 +295,9 @@ fn the_commonest_condition_is_compiled_and_right() {
 /// date too wide for its cell (in the side list) is the predicate's to answer.
 #[test]
 fn dates_and_enum_lists_are_compiled_and_right() {
-    let src = program("exists(account.renewal_date) and account.renewal_date < 2026-03-01 and account.stage in [Onboarding, Renewal]");
+    let src = program(
+        "exists(account.renewal_date) and account.renewal_date < 2026-03-01 and account.stage in [Onboarding, Renewal]",
+    );
     let workspace = Workspace::default();
     let loaded = Loaded::new(build(&src), &workspace);
     let jit = Tier::build(&loaded.program, true);
