@@ -3,9 +3,11 @@
 //! out of the processor's caches, and 1,000, in them), in one process:
 //!
 //! - `native_struct`: hand-written Rust over a plain struct per account;
-//! - `native_stored`: hand-written Rust over Play's stored records (a `Vec<Value>` per
-//!   record, found by id in the store's hash map);
-//! - `jit`, `predicates`, `interpreter`: Play's three tiers over the stored records;
+//! - `native_stored`: hand-written Rust over Play's stored records (each account's row in
+//!   its table, reached by its row number, the three fields decoded as values);
+//! - `jit`, `predicates`, `interpreter`: Play's three tiers over the same rows, reached the
+//!   same way (ids mapped to row numbers once, as the engine does): compiled code reads the
+//!   row's cells; the predicates and the interpreter read its values, decoded;
 //! - `rhai`, `cel`: the condition in Rhai and in CEL (the `cel` crate, cel-rust), each
 //!   given the account's three values prepared beforehand (evaluation only; the tier as
 //!   an integer, their cheapest comparison).
@@ -23,7 +25,7 @@ use play_runtime::config::Workspace;
 use play_runtime::engine::Loaded;
 use play_runtime::store::{MemoryStore, Store};
 use play_runtime::value::Value;
-use play_runtime::vm::{Data, Tier, Vm};
+use play_runtime::vm::{Tier, Vm};
 
 #[path = "support/accounts.rs"]
 mod accounts;
@@ -76,10 +78,14 @@ fn bench(c: &mut Criterion) {
     for size in SIZES {
         let records = accounts::accounts(&loaded.program, size);
         let mut store = MemoryStore::new(loaded.program.schema.records.len());
+        // The rows laid out as the engine lays them out once it loads the program.
+        store.set_schema(&loaded.program.schema);
         for (id, fields) in &records {
             store.put_record(account, id.clone(), fields.clone());
         }
-        let ids: Vec<Arc<str>> = records.iter().map(|(id, _)| id.clone()).collect();
+        let (table, texts) = store.table(account).expect("the accounts' table");
+        // Ids mapped to dense row numbers once, as the engine maps them.
+        let rows: Vec<u32> = records.iter().map(|(id, _)| table.find(id).expect("a stored account")).collect();
         let plain: Vec<Plain> = records
             .iter()
             .map(|(_, f)| Plain {
@@ -112,9 +118,9 @@ fn bench(c: &mut Criterion) {
         let native_struct =
             || plain.iter().filter(|p| black_box(p).tier == 2 && p.arr > 200_000.0 && p.health < 60.0).count();
         let native_stored = || {
-            ids.iter()
-                .filter(|id| {
-                    let Some(f) = store.record(account, black_box(id)) else { return false };
+            rows.iter()
+                .filter(|&&r| {
+                    let f = table.row(black_box(r), texts);
                     f.value(tier_at) == enterprise
                         && number(&f.value(arr_at)) > 200_000.0
                         && number(&f.value(health_at)) < 60.0
@@ -123,16 +129,12 @@ fn bench(c: &mut Criterion) {
         };
         let play = |vm: &mut Vm, tier: Option<&Tier>| {
             let mut hits = 0;
-            // As the engine does: the record's row decoded into a buffer kept between
-            // records.
-            let mut fields = Vec::new();
-            for id in &ids {
-                match store.record(account, black_box(id)) {
-                    Some(row) => row.decode_into(&mut fields),
-                    None => fields.clear(),
-                }
-                let ctx = loaded.about(&store, &workspace, NOW, account, id, &fields, tier);
-                hits += usize::from(vm.test(code, &ctx).expect("no fault"));
+            for &r in &rows {
+                let row = table.row(black_box(r), texts);
+                // The subject's values are the row's, decoded only when compiled code
+                // cannot answer alone (always, for the predicates and the interpreter).
+                let ctx = loaded.about(&store, &workspace, NOW, account, table.id(r), &[], tier);
+                hits += usize::from(vm.test_row(code, &ctx, row).expect("no fault"));
             }
             hits
         };

@@ -2,8 +2,9 @@
 //! condition on an account (comparisons of numbers and enums, `in`, `exists`, `contains`,
 //! dates, `??`, joined by `and`, `or` and `not`) and a few accounts with awkward values
 //! (empty, NaN, infinities, the integer bounds, a text or an enum of another type where a
-//! number or a tier belongs); the condition is compiled, and over every account the three
-//! tiers must give the same value or the same fault at the same place.
+//! number or a tier belongs); the condition is compiled, and over every account (its row
+//! in a store, as the engine keeps it) the three tiers must give the same value or the
+//! same fault at the same place.
 //!
 //! Shared by the fuzz target of the same name and by the workspace's
 //! `tests/fuzz_regressions.rs`, which runs every kept input through it.
@@ -12,7 +13,7 @@ use std::sync::Arc;
 
 use play_runtime::config::Workspace;
 use play_runtime::engine::Loaded;
-use play_runtime::store::MemoryStore;
+use play_runtime::store::{MemoryStore, Store};
 use play_runtime::value::Value;
 use play_runtime::vm::{Ctx, Tier, Vm};
 
@@ -88,7 +89,6 @@ pub fn check(data: &[u8]) {
     let Some(r) = loaded.program.schema.record_named("Account") else { return };
     let def = &loaded.program.schema.records[r];
     let ty = |name: &str| loaded.program.schema.enums.iter().position(|e| e.name == name).unwrap_or(0) as u32;
-    let store = MemoryStore::new(loaded.program.schema.records.len());
     let id: Arc<str> = Arc::from("acme");
     let mut vm = Vm::new();
     for _ in 0..4 {
@@ -111,6 +111,13 @@ pub fn check(data: &[u8]) {
                 fields[slot] = v;
             }
         }
+        // The account as a row of a store laid out for the program, as the engine keeps it.
+        let mut store = MemoryStore::new(loaded.program.schema.records.len());
+        store.set_schema(&loaded.program.schema);
+        store.put_record(r as u32, id.clone(), fields);
+        let Some((table, texts)) = store.table(r as u32) else { return };
+        let Some(row) = table.find(&id).and_then(|n| table.present_row(n, texts)) else { return };
+        let fields = row.to_vec();
         let at = |tier| Ctx {
             program: &loaded.program,
             consts: &loaded.consts,
@@ -127,7 +134,7 @@ pub fn check(data: &[u8]) {
             tier,
         };
         let reference = vm.interpret(code, &at(None));
-        assert_eq!(vm.eval(code, &at(Some(&jit))), reference, "JIT: `{condition}` on {fields:?}");
+        assert_eq!(vm.eval_row(code, &at(Some(&jit)), row), reference, "JIT: `{condition}` on {fields:?}");
         assert_eq!(vm.eval(code, &at(Some(&predicates))), reference, "predicates: `{condition}` on {fields:?}");
     }
 }

@@ -421,12 +421,17 @@ impl<S: Store> Engine<S> {
         escape: Option<crate::vm::Escape>,
     ) -> Result<Value, Fault> {
         let fallback: &[Value] = extra.trigger.and_then(|t| t.old.as_deref()).unwrap_or(&[]);
-        let found = match self.store.record(subject.record, &subject.id) {
-            Some(row) => {
+        let row = self.store.record(subject.record, &subject.id);
+        // A condition over a record that is there runs over its row, its values decoded
+        // only if compiled code cannot answer alone; anything else over its values.
+        let over_row = row.filter(|_| escape.is_none() && loaded.tier.compiled(code));
+        let found = match (row, over_row) {
+            (_, Some(_)) => false,
+            (Some(row), None) => {
                 row.decode_into(&mut self.subject);
                 true
             }
-            None => false,
+            (None, None) => false,
         };
         let fields = if found { self.subject.as_slice() } else { fallback };
         let ctx = Ctx {
@@ -444,9 +449,10 @@ impl<S: Store> Engine<S> {
             timed_out: extra.timed_out,
             tier: Some(&loaded.tier),
         };
-        match escape {
-            Some(e) => self.vm.eval_escaped(code, &ctx, e),
-            None => self.vm.eval(code, &ctx),
+        match (escape, over_row) {
+            (_, Some(row)) => self.vm.eval_row(code, &ctx, row),
+            (Some(e), None) => self.vm.eval_escaped(code, &ctx, e),
+            (None, None) => self.vm.eval(code, &ctx),
         }
     }
 

@@ -1,7 +1,9 @@
-//! Cranelift IR for predicates: each condition becomes one function that branches through
-//! its `and`s, `or`s and `not`s to a "true", a "false" or an "ask the interpreter" exit.
-//! The leaves it knows (a field against a number, an enum variant or a truth value, and
-//! `exists`) are read from the row in place; the rest call the slow path (`raw::slow`).
+//! Cranelift IR for predicates: each condition becomes one function over a record's row
+//! (its cells, `rows::cell`, at the constant places the row layout gives) that branches
+//! through its `and`s, `or`s and `not`s to a "true", a "false" or an "ask the interpreter"
+//! exit. The leaves it knows (a field against a number, an enum variant, a truth value or
+//! a date, `in` a list of enum variants, and `exists`) are read from the cells in place;
+//! the rest, and any cell it does not expect, call the slow path (`raw::slow`).
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, AbiParam, Block, InstBuilder, MemFlagsData, SigRef, Type};
@@ -11,20 +13,18 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Module};
 use play_compiler::program::{Cmp, Const};
 
-use super::layout::Layout;
+use super::leaf::{self, Leaf};
 use super::raw::{self, Code, Function, Slow};
+use crate::rows::{cell, layout, Width};
 use crate::vm::Pred;
 
 type Ir = cranelift_codegen::ir::Value;
 
 /// Compiles `preds` (each owned by a `Box` that outlives the code, since the code points
-/// at their parts) with the program's constants `consts`. `None` when this host or the
-/// layout of values does not allow it: every condition then runs as a predicate.
-pub fn compile(preds: &[&Pred], consts: &[Const]) -> Option<(Code, Vec<Function>)> {
-    let layout = Layout::measure();
-    if !layout.usable() {
-        return None;
-    }
+/// at their parts, and each with the widths of its subject's fields) with the program's
+/// constants `consts`. `None` when this host does not allow it: every condition then runs
+/// as a predicate.
+pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, Vec<Function>)> {
     let mut flags = settings::builder();
     // Conditions are short chains of loads and branches: optimising them gains little and
     // costs most of the compile time.
@@ -38,7 +38,7 @@ pub fn compile(preds: &[&Pred], consts: &[Const]) -> Option<(Code, Vec<Function>
     let frontend = module.target_config();
     let ptr = frontend.pointer_type();
     let mut entry = module.make_signature();
-    entry.params.extend([AbiParam::new(ptr), AbiParam::new(ptr), AbiParam::new(ptr)]);
+    entry.params.extend([AbiParam::new(ptr); 4]);
     entry.returns.push(AbiParam::new(types::I8));
     let mut slow = module.make_signature();
     slow.params.extend([AbiParam::new(ptr), AbiParam::new(ptr)]);
@@ -47,7 +47,7 @@ pub fn compile(preds: &[&Pred], consts: &[Const]) -> Option<(Code, Vec<Function>
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
     let mut ids: Vec<FuncId> = Vec::with_capacity(preds.len());
-    for pred in preds {
+    for (pred, widths) in preds {
         ctx.func.signature = entry.clone();
         {
             let mut b = FunctionBuilder::new(&mut ctx.func, &mut builder_ctx);
@@ -57,8 +57,20 @@ pub fn compile(preds: &[&Pred], consts: &[Const]) -> Option<(Code, Vec<Function>
             let params = b.block_params(start).to_vec();
             let slow_sig = b.import_signature(slow.clone());
             let [yes, no, unknown] = [b.create_block(), b.create_block(), b.create_block()];
-            let mut emit =
-                Emit { b, row: params[0], len: params[1], env: params[2], unknown, slow_sig, layout, consts, ptr };
+            let (places, _, _) = layout::places(widths);
+            let mut emit = Emit {
+                b,
+                tags: params[0],
+                wide: params[1],
+                narrow: params[2],
+                env: params[3],
+                unknown,
+                slow_sig,
+                widths,
+                places,
+                consts,
+                ptr,
+            };
             emit.pred(pred, yes, no);
             for (block, answer) in [(yes, 1), (no, 0), (unknown, 2)] {
                 emit.b.switch_to_block(block);
@@ -76,9 +88,11 @@ pub fn compile(preds: &[&Pred], consts: &[Const]) -> Option<(Code, Vec<Function>
     module.finalize_definitions().ok()?;
     let functions = ids
         .iter()
-        // SAFETY: each id is a function just compiled with the `entry` signature, and the
-        // functions are handed out beside the `Code` that owns them (see `vm::Tier`).
-        .map(|id| unsafe { Function::at(module.get_finalized_function(*id)) })
+        .zip(preds)
+        // SAFETY: each id is a function just compiled with the `entry` signature for the
+        // widths given with its predicate, and the functions are handed out beside the
+        // `Code` that owns them (see `vm::Tier`).
+        .map(|(id, (_, widths))| unsafe { Function::at(module.get_finalized_function(*id), layout::layout_id(widths)) })
         .collect();
     Some((Code::new(module), functions))
 }
@@ -86,12 +100,15 @@ pub fn compile(preds: &[&Pred], consts: &[Const]) -> Option<(Code, Vec<Function>
 /// The function being built.
 struct Emit<'f, 'c> {
     b: FunctionBuilder<'f>,
-    row: Ir,
-    len: Ir,
+    tags: Ir,
+    wide: Ir,
+    narrow: Ir,
     env: Ir,
     unknown: Block,
     slow_sig: SigRef,
-    layout: Layout,
+    /// The subject's row layout.
+    widths: &'c [Width],
+    places: Vec<u32>,
     consts: &'c [Const],
     ptr: Type,
 }
@@ -119,25 +136,164 @@ impl Emit<'_, '_> {
                 self.pred(r, yes, no);
             }
             Pred::Not(p) => self.pred(p, no, yes),
-            Pred::Compare { slot, index, cmp } => self.compare(pred, *slot, *index, *cmp, yes, no),
-            Pred::Exists { slot } => {
-                let present = self.b.create_block();
-                let field = self.field(*slot, present, no);
-                let tag = self.b.ins().uload8(types::I64, flags(), field, 0);
-                let empty = self.b.ins().icmp_imm_u(IntCC::Equal, tag, i64::from(self.layout.empty));
-                self.b.ins().brif(empty, no, &[], yes, &[]);
-            }
-            Pred::CompareTerms { .. } | Pred::In { .. } | Pred::Contains { .. } => self.slow(pred, yes, no),
+            _ => match leaf::of(pred, self.consts, self.widths.len()) {
+                Some(known) => self.leaf(pred, known, yes, no),
+                None => self.slow(pred, yes, no),
+            },
         }
     }
 
-    /// The address of the field `slot`, in a new block `then` entered when the row has
-    /// the slot; `absent` is entered otherwise.
-    fn field(&mut self, slot: u32, then: Block, absent: Block) -> Ir {
-        let has = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThan, self.len, i64::from(slot));
-        self.b.ins().brif(has, then, &[], absent, &[]);
-        self.b.switch_to_block(then);
-        self.b.ins().iadd_imm_s(self.row, i64::from(slot) * i64::from(self.layout.size))
+    /// The cell of field `slot`: its tag and its whole payload (as `rows::layout::whole`
+    /// gives it back, but for the high half of a narrow enum or reference, which is the
+    /// field's type), both as 64-bit integers.
+    fn cell(&mut self, slot: u32) -> (Ir, Ir) {
+        let tag = self.b.ins().uload8(types::I64, flags(), self.tags, slot as i32);
+        let place = self.places[slot as usize] as i32;
+        let payload = match self.widths[slot as usize] {
+            Width::Wide => self.b.ins().load(types::I64, flags(), self.wide, place * 8),
+            Width::Narrow { .. } => self.b.ins().uload32(flags(), self.narrow, place * 4),
+        };
+        (tag, payload)
+    }
+
+    /// The slot's enum type when its cell is an enum: the field's own for a narrow cell,
+    /// the payload's high half for a wide one.
+    fn enum_type(&mut self, slot: u32, payload: Ir) -> Result<u32, Ir> {
+        match self.widths[slot as usize] {
+            Width::Narrow { high } => Ok(high),
+            Width::Wide => Err(self.b.ins().ushr_imm_s(payload, 32)),
+        }
+    }
+
+    /// A leaf worked out from the cells.
+    fn leaf(&mut self, pred: &Pred, known: Leaf, yes: Block, no: Block) {
+        let slow = self.b.create_block();
+        match known {
+            Leaf::Exists { slot } => {
+                let (tag, _) = self.cell(slot);
+                self.on_tag(tag, cell::EMPTY, no);
+                // A value in the side list is never empty, but it is not read here.
+                self.on_tag(tag, cell::OTHER, slow);
+                self.b.ins().jump(yes, &[]);
+            }
+            Leaf::Compare { slot, cmp, constant } => {
+                let (tag, payload) = self.cell(slot);
+                // An empty field equals nothing but empty, and has no order.
+                self.on_tag(tag, cell::EMPTY, unequal(cmp, yes, no, slow));
+                self.compare(slot, tag, payload, cmp, constant, yes, no, slow);
+            }
+            Leaf::InEnums { slot, variants, negated } => {
+                let (tag, payload) = self.cell(slot);
+                let (found, missing) = if negated { (no, yes) } else { (yes, no) };
+                let is_enum = self.b.create_block();
+                self.on_tag(tag, cell::EMPTY, missing);
+                self.branch_tag(tag, cell::ENUM, is_enum, slow);
+                let variant = self.b.ins().band_imm_s(payload, 0xFFFF_FFFF);
+                let ty = self.enum_type(slot, payload);
+                for (t, v) in variants {
+                    let next = self.b.create_block();
+                    let same_variant = self.b.ins().icmp_imm_s(IntCC::Equal, variant, i64::from(v));
+                    let hit = match ty {
+                        Ok(field_ty) if field_ty == t => same_variant,
+                        Ok(_) => self.b.ins().iconst(types::I8, 0),
+                        Err(ty) => {
+                            let same_type = self.b.ins().icmp_imm_s(IntCC::Equal, ty, i64::from(t));
+                            self.b.ins().band(same_type, same_variant)
+                        }
+                    };
+                    self.b.ins().brif(hit, found, &[], next, &[]);
+                    self.b.switch_to_block(next);
+                }
+                self.b.ins().jump(missing, &[]);
+            }
+        }
+        self.b.switch_to_block(slow);
+        self.slow(pred, yes, no);
+    }
+
+    /// A field's (not empty) cell compared with a constant, as `vm::compare_quick` does;
+    /// any cell of a kind the constant is not compared with in place goes to `slow`.
+    #[allow(clippy::too_many_arguments)]
+    fn compare(
+        &mut self,
+        slot: u32,
+        tag: Ir,
+        payload: Ir,
+        cmp: Cmp,
+        k: leaf::Constant,
+        yes: Block,
+        no: Block,
+        slow: Block,
+    ) {
+        match k {
+            leaf::Constant::Int(k) => {
+                let [int, not_int, num] = [self.b.create_block(), self.b.create_block(), self.b.create_block()];
+                self.branch_tag(tag, cell::INT, int, not_int);
+                let holds = self.b.ins().icmp_imm_s(int_cc(cmp, true), payload, k);
+                self.b.ins().brif(holds, yes, &[], no, &[]);
+                self.b.switch_to_block(not_int);
+                self.branch_tag(tag, cell::NUM, num, slow);
+                let f = self.b.ins().bitcast(types::F64, MemFlagsData::new(), payload);
+                let k = self.b.ins().f64const(k as f64);
+                self.float(cmp, f, k, yes, no, slow);
+            }
+            leaf::Constant::Number(k) => {
+                let [num, not_num, int] = [self.b.create_block(), self.b.create_block(), self.b.create_block()];
+                self.branch_tag(tag, cell::NUM, num, not_num);
+                let f = self.b.ins().bitcast(types::F64, MemFlagsData::new(), payload);
+                let kf = self.b.ins().f64const(k);
+                self.float(cmp, f, kf, yes, no, slow);
+                self.b.switch_to_block(not_num);
+                self.branch_tag(tag, cell::INT, int, slow);
+                let f = self.b.ins().fcvt_from_sint(types::F64, payload);
+                let kf = self.b.ins().f64const(k);
+                self.float(cmp, f, kf, yes, no, slow);
+            }
+            leaf::Constant::Enum { ty, variant } => {
+                let is_enum = self.b.create_block();
+                self.branch_tag(tag, cell::ENUM, is_enum, slow);
+                // Variants of two enum types are unequal and have no order.
+                let other_type = unequal(cmp, yes, no, slow);
+                match self.enum_type(slot, payload) {
+                    Ok(field_ty) if field_ty == ty => {}
+                    Ok(_) => {
+                        self.b.ins().jump(other_type, &[]);
+                        return;
+                    }
+                    Err(field_ty) => {
+                        let same = self.b.create_block();
+                        let same_type = self.b.ins().icmp_imm_s(IntCC::Equal, field_ty, i64::from(ty));
+                        self.b.ins().brif(same_type, same, &[], other_type, &[]);
+                        self.b.switch_to_block(same);
+                    }
+                }
+                let v = self.b.ins().band_imm_s(payload, 0xFFFF_FFFF);
+                let holds = self.b.ins().icmp_imm_s(int_cc(cmp, false), v, i64::from(variant));
+                self.b.ins().brif(holds, yes, &[], no, &[]);
+            }
+            leaf::Constant::Bool(k) => {
+                let is_bool = self.b.create_block();
+                self.branch_tag(tag, cell::BOOL, is_bool, slow);
+                let holds = self.b.ins().icmp_imm_s(int_cc(cmp, false), payload, i64::from(k));
+                self.b.ins().brif(holds, yes, &[], no, &[]);
+            }
+            leaf::Constant::Date(days) => {
+                let [is_date, valid] = [self.b.create_block(), self.b.create_block()];
+                self.branch_tag(tag, cell::DATE, is_date, slow);
+                // The day number is the low half, signed; one outside the calendar would
+                // read as empty, so the slow path has it.
+                let low = self.b.ins().ireduce(types::I32, payload);
+                let day = self.b.ins().sextend(types::I64, low);
+                let (first, last) = leaf::days();
+                let below = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, day, first);
+                let above = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, day, last);
+                let outside = self.b.ins().bor(below, above);
+                self.b.ins().brif(outside, slow, &[], valid, &[]);
+                self.b.switch_to_block(valid);
+                let holds = self.b.ins().icmp_imm_s(int_cc(cmp, true), day, days);
+                self.b.ins().brif(holds, yes, &[], no, &[]);
+            }
+        }
     }
 
     /// The leaf tested by the predicate tier, through a call.
@@ -147,87 +303,24 @@ impl Emit<'_, '_> {
         let call = self.b.ins().call_indirect(self.slow_sig, callee, &[self.env, at]);
         let got = self.b.inst_results(call)[0];
         let not_true = self.b.create_block();
-        let is_true = self.b.ins().icmp_imm_u(IntCC::Equal, got, 1);
+        let is_true = self.b.ins().icmp_imm_s(IntCC::Equal, got, 1);
         self.b.ins().brif(is_true, yes, &[], not_true, &[]);
         self.b.switch_to_block(not_true);
-        let is_false = self.b.ins().icmp_imm_u(IntCC::Equal, got, 0);
+        let is_false = self.b.ins().icmp_imm_s(IntCC::Equal, got, 0);
         self.b.ins().brif(is_false, no, &[], self.unknown, &[]);
     }
 
-    /// A field compared with a constant: numbers, enum variants and truth values in
-    /// place, anything else (and any surprise in the row) through the slow path.
-    fn compare(&mut self, pred: &Pred, slot: u32, index: u32, cmp: Cmp, yes: Block, no: Block) {
-        let constant = self.consts.get(index as usize);
-        let known = match constant {
-            Some(Const::Int(_) | Const::Bool(_)) => true,
-            Some(Const::Number(n)) => !n.is_nan(),
-            Some(Const::Enum { ty, variant }) => u32::try_from(*ty).is_ok() && u32::try_from(*variant).is_ok(),
-            _ => false,
-        };
-        let Some(constant) = constant.filter(|_| known) else {
-            return self.slow(pred, yes, no);
-        };
-        let l = self.layout;
-        let slow = self.b.create_block();
-        let present = self.b.create_block();
-        let field = self.field(slot, present, slow);
-        let tag = self.b.ins().uload8(types::I64, flags(), field, 0);
-        match *constant {
-            Const::Int(k) => {
-                let (int, not_int, num) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
-                self.branch_tag(tag, l.int_tag, int, not_int);
-                let v = self.b.ins().load(types::I64, flags(), field, l.int_at as i32);
-                let holds = self.b.ins().icmp_imm_s(int_cc(cmp, true), v, k);
-                self.b.ins().brif(holds, yes, &[], no, &[]);
-                self.b.switch_to_block(not_int);
-                self.branch_tag(tag, l.num_tag, num, slow);
-                let f = self.b.ins().load(types::F64, flags(), field, l.num_at as i32);
-                let k = self.b.ins().f64const(k as f64);
-                self.float(cmp, f, k, yes, no, slow);
-            }
-            Const::Number(k) => {
-                let (num, not_num, int) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
-                self.branch_tag(tag, l.num_tag, num, not_num);
-                let f = self.b.ins().load(types::F64, flags(), field, l.num_at as i32);
-                let kf = self.b.ins().f64const(k);
-                self.float(cmp, f, kf, yes, no, slow);
-                self.b.switch_to_block(not_num);
-                self.branch_tag(tag, l.int_tag, int, slow);
-                let v = self.b.ins().load(types::I64, flags(), field, l.int_at as i32);
-                let f = self.b.ins().fcvt_from_sint(types::F64, v);
-                let kf = self.b.ins().f64const(k);
-                self.float(cmp, f, kf, yes, no, slow);
-            }
-            Const::Enum { ty, variant } => {
-                let (is_enum, same) = (self.b.create_block(), self.b.create_block());
-                self.branch_tag(tag, l.enum_tag, is_enum, slow);
-                let t = self.b.ins().uload32(flags(), field, l.enum_ty_at as i32);
-                let same_type = self.b.ins().icmp_imm_u(IntCC::Equal, t, ty as i64);
-                self.b.ins().brif(same_type, same, &[], slow, &[]);
-                self.b.switch_to_block(same);
-                let v = self.b.ins().uload32(flags(), field, l.enum_variant_at as i32);
-                let holds = self.b.ins().icmp_imm_u(int_cc(cmp, false), v, variant as i64);
-                self.b.ins().brif(holds, yes, &[], no, &[]);
-            }
-            Const::Bool(k) => {
-                let is_bool = self.b.create_block();
-                self.branch_tag(tag, l.bool_tag, is_bool, slow);
-                let v = self.b.ins().uload8(types::I64, flags(), field, l.bool_at as i32);
-                let holds = self.b.ins().icmp_imm_u(int_cc(cmp, false), v, i64::from(k));
-                self.b.ins().brif(holds, yes, &[], no, &[]);
-            }
-            // Not reached (`known` above): the slow path is right for anything.
-            _ => {
-                self.b.ins().jump(slow, &[]);
-            }
-        }
-        self.b.switch_to_block(slow);
-        self.slow(pred, yes, no);
+    /// To `target` when the tag is `want`; continues in a new block otherwise.
+    fn on_tag(&mut self, tag: Ir, want: u8, target: Block) {
+        let next = self.b.create_block();
+        let is = self.b.ins().icmp_imm_s(IntCC::Equal, tag, i64::from(want));
+        self.b.ins().brif(is, target, &[], next, &[]);
+        self.b.switch_to_block(next);
     }
 
     /// To `then` when the tag is `want`, else to `other`; continues in `then`.
     fn branch_tag(&mut self, tag: Ir, want: u8, then: Block, other: Block) {
-        let is = self.b.ins().icmp_imm_u(IntCC::Equal, tag, i64::from(want));
+        let is = self.b.ins().icmp_imm_s(IntCC::Equal, tag, i64::from(want));
         self.b.ins().brif(is, then, &[], other, &[]);
         self.b.switch_to_block(then);
     }
@@ -251,6 +344,17 @@ impl Emit<'_, '_> {
         }
         let holds = self.b.ins().fcmp(cc, l, r);
         self.b.ins().brif(holds, yes, &[], no, &[]);
+    }
+}
+
+/// Where a comparison of two values that are not equal and have no order goes (an empty
+/// value with anything else, enum variants of two types): `==` is false, `!=` true, and
+/// an ordering is the interpreter's fault, so the slow path.
+fn unequal(cmp: Cmp, yes: Block, no: Block, slow: Block) -> Block {
+    match cmp {
+        Cmp::Eq => no,
+        Cmp::Ne => yes,
+        _ => slow,
     }
 }
 

@@ -1,11 +1,15 @@
 //! The JIT: compiles the predicates of a program's conditions (see `vm/pred.rs`) to native
-//! functions over a record's row of values with Cranelift, when the program is loaded.
+//! functions over a record's row (`crate::rows`: a tag byte per field, then fixed-width
+//! cells at constant places) with Cranelift, when the program is loaded; a deploy loads
+//! the program again, and so compiles again for the tables as it reshapes them.
 //!
-//! Compiled code works out itself the comparisons of a field with a number, an enum
-//! variant or a truth value, `exists`, and `and`/`or`/`not`; every other part of a
-//! condition (dates, texts, lists, clock terms, arithmetic) it hands to the predicate tier
-//! through a call, and any case where the predicate would ask the interpreter (an empty
-//! value or NaN in an ordering, an enum of another type) it hands over too. It answers
+//! Compiled code loads the cells itself and works out the comparisons of a field with a
+//! number, an enum variant, a truth value or a date, `in` a list of enum variants,
+//! `exists`, and `and`/`or`/`not`; every other part of a condition (texts, lists, clock
+//! terms, arithmetic) and every cell it does not expect (a value in the side list, a
+//! number where an enum belongs) it hands to the predicate tier through a call, which
+//! decodes the row's values then, once; any case where the predicate would ask the
+//! interpreter (an empty value or NaN in an ordering) it hands over too. It answers
 //! true, false or "ask the interpreter", which stays the reference: the property tests in
 //! `runtime/tests/rules/jit.rs` hold the three to the same answers.
 //!
@@ -13,14 +17,13 @@
 //! `--no-jit` flag and `PLAY_NO_JIT=1` do.
 
 mod emit;
-mod layout;
+mod leaf;
 mod raw;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use emit::compile;
-pub use layout::Layout;
-pub use raw::{Code, Function};
+pub use raw::{Answer, Code, Function};
 
 /// Whether tiers built from now on compile their predicates.
 static ENABLED: AtomicBool = AtomicBool::new(true);

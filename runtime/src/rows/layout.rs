@@ -44,6 +44,42 @@ pub fn of_record(def: &RecordDef) -> Vec<Width> {
     def.fields.iter().map(|f| of_type(&f.ty)).collect()
 }
 
+/// Where each field is among a row's cells: its place among the wide or among the narrow
+/// ones, and how many wide and narrow cells a row has.
+pub fn places(widths: &[Width]) -> (Vec<u32>, usize, usize) {
+    let (mut wide, mut narrow) = (0, 0);
+    let places = widths
+        .iter()
+        .map(|w| {
+            let n = if *w == Width::Wide { &mut wide } else { &mut narrow };
+            *n += 1;
+            (*n - 1) as u32
+        })
+        .collect();
+    (places, wide, narrow)
+}
+
+/// Every row layout (list of widths) seen in this process, numbered: two tables, or a
+/// table and compiled code, agree on where each field is exactly when their numbers are
+/// equal. Number 0 is the layout with no fields.
+static LAYOUTS: std::sync::Mutex<Vec<Vec<Width>>> = std::sync::Mutex::new(Vec::new());
+
+/// The number of the layout `widths` (the same for the same widths, all through the
+/// process). Called when a table is reshaped and when code is compiled, never per row.
+pub fn layout_id(widths: &[Width]) -> u32 {
+    if widths.is_empty() {
+        return 0;
+    }
+    let mut all = LAYOUTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match all.iter().position(|w| w == widths) {
+        Some(i) => i as u32 + 1,
+        None => {
+            all.push(widths.to_vec());
+            all.len() as u32
+        }
+    }
+}
+
 /// The low half a narrow cell of `high` keeps of a payload, if the payload fits it.
 pub fn narrow(tag: u8, payload: u64, high: u32) -> Option<u32> {
     let expected = if matches!(tag, ENUM | REF) { high } else { 0 };
@@ -75,5 +111,17 @@ mod tests {
         // A whole number fits only when it needs no more than the low half.
         assert_eq!(narrow(super::super::cell::INT, 7, 3), Some(7));
         assert_eq!(narrow(super::super::cell::INT, -1i64 as u64, 0), None);
+    }
+
+    #[test]
+    fn the_same_widths_get_the_same_layout_number_and_other_widths_another() {
+        let a = [Width::Wide, Width::Narrow { high: 3 }, Width::Narrow { high: 0 }];
+        let b = [Width::Wide, Width::Narrow { high: 4 }, Width::Narrow { high: 0 }];
+        let same = [Width::Wide, Width::Narrow { high: 3 }, Width::Narrow { high: 0 }];
+        assert_eq!(layout_id(&a), layout_id(&same));
+        assert_ne!(layout_id(&a), layout_id(&b));
+        assert_ne!(layout_id(&a[..2]), layout_id(&a));
+        assert_eq!(layout_id(&[]), 0);
+        assert_eq!(places(&a), (vec![0, 0, 1], 1, 2));
     }
 }

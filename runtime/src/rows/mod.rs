@@ -69,6 +69,18 @@ impl<'a> Row<'a> {
         out.extend((0..self.len()).map(|slot| self.value(slot)));
     }
 
+    /// The number of the row's layout ([`layout::layout_id`]): compiled code built for
+    /// that layout may read the row's cells.
+    pub fn layout(&self) -> u32 {
+        self.shape.id
+    }
+
+    /// The row's cells as compiled code reads them: a tag per field, then the wide and
+    /// the narrow payloads, each laid out as [`layout::places`] says for the row's layout.
+    pub fn cells(&self) -> (&'a [u8], &'a [u64], &'a [u32]) {
+        (self.tags, self.wide, self.narrow)
+    }
+
     pub fn to_vec(&self) -> Vec<Value> {
         let mut out = Vec::with_capacity(self.len());
         self.decode_into(&mut out);
@@ -85,20 +97,15 @@ struct Shape {
     /// How many wide and narrow cells a row has.
     wide: usize,
     narrow: usize,
+    /// The number of this layout ([`layout::layout_id`]), which compiled code checks.
+    id: u32,
 }
 
 impl Shape {
     fn of(widths: Vec<Width>) -> Shape {
-        let (mut wide, mut narrow) = (0, 0);
-        let places = widths
-            .iter()
-            .map(|w| {
-                let n = if *w == Width::Wide { &mut wide } else { &mut narrow };
-                *n += 1;
-                (*n - 1) as u32
-            })
-            .collect();
-        Shape { widths, places, wide, narrow }
+        let (places, wide, narrow) = layout::places(&widths);
+        let id = layout::layout_id(&widths);
+        Shape { widths, places, wide, narrow, id }
     }
 
     /// The payload of field `slot`, of tag `tag`, among a row's cells.
@@ -270,6 +277,12 @@ impl Table {
             texts,
             others: &self.others,
         }
+    }
+
+    /// The fields of the record at `row` when it is there (a row number is dense: from 0
+    /// to [`Table::rows`]).
+    pub fn present_row<'a>(&'a self, row: u32, texts: &'a Texts) -> Option<Row<'a>> {
+        self.meta.get(row as usize)?.present.then(|| self.row(row, texts))
     }
 
     /// The fields of a record that is there.

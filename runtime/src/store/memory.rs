@@ -92,6 +92,12 @@ impl MemoryStore {
         each("budgets");
     }
 
+    /// The table of a record type's rows, with the texts its rows name: a record reached by
+    /// its row number ([`Table::find`] maps an id to it once) rather than by id.
+    pub fn table(&self, record: u32) -> Option<(&Table, &Texts)> {
+        Some((self.tables.get(record as usize)?, &self.texts))
+    }
+
     /// The table of a record type, made if the store has none yet (a reloaded schema may
     /// add types).
     pub(crate) fn table_mut(&mut self, record: u32) -> &mut Table {

@@ -127,6 +127,9 @@ static EMPTY: Value = Value::Empty;
 pub struct Vm {
     stack: Vec<Slot>,
     memo: Memo,
+    /// The values of the subject's row, decoded when code evaluated over a row needs them
+    /// (kept between evaluations for its allocation).
+    fields: Vec<Value>,
     /// While set, lookups that fell back (a teammate with no manager, or not in the
     /// directory) are written here, for the run history.
     notes: Option<Vec<String>>,
@@ -161,7 +164,7 @@ impl Escape {
 
 impl Vm {
     pub fn new() -> Self {
-        Vm { stack: Vec::with_capacity(32), memo: Memo::default(), notes: None }
+        Vm { stack: Vec::with_capacity(32), memo: Memo::default(), fields: Vec::new(), notes: None }
     }
 
     /// Evaluates a text for a channel: the values its interpolations give are escaped
@@ -211,10 +214,45 @@ impl Vm {
         let tier = ctx.tier?;
         let entry = tier.entry(code)?;
         self.memo.prepare(ctx, tier);
-        match entry.native {
-            Some(f) => f.call(ctx, &self.memo),
-            None => entry.pred.test(ctx, &self.memo),
+        entry.pred.test(ctx, &self.memo)
+    }
+
+    /// Evaluates `code` about the subject whose fields are `row` (`ctx.subject` is not
+    /// read). Compiled code reads the row's cells itself; only when the code is not
+    /// compiled, or its compiled code cannot answer alone, are the row's values decoded
+    /// (into a buffer the VM keeps) for the predicate and the interpreter.
+    pub fn eval_row(&mut self, code: &Code, ctx: &Ctx, row: Row) -> Result<Value, Fault> {
+        let mut fields = std::mem::take(&mut self.fields);
+        let mut decoded = false;
+        let mut native = None;
+        if let Some((tier, f)) = ctx.tier.and_then(|t| Some((t, t.entry(code)?.native?))) {
+            self.memo.prepare(ctx, tier);
+            let (answer, d) = f.call(row, ctx, &self.memo, &mut fields);
+            decoded = d;
+            native = Some(answer);
         }
+        if let Some(crate::jit::Answer::Is(b)) = native {
+            self.fields = fields;
+            return Ok(Value::Bool(b));
+        }
+        if !decoded {
+            row.decode_into(&mut fields);
+        }
+        let got = {
+            let ctx = Ctx { subject: &fields, ..*ctx };
+            match native {
+                // The predicate would hand over too: straight to the interpreter.
+                Some(crate::jit::Answer::Interpret) => self.interpret(code, &ctx),
+                _ => self.eval(code, &ctx),
+            }
+        };
+        self.fields = fields;
+        got
+    }
+
+    /// [`Vm::eval_row`] for a condition: true only for `true`.
+    pub fn test_row(&mut self, code: &Code, ctx: &Ctx, row: Row) -> Result<bool, Fault> {
+        Ok(matches!(self.eval_row(code, ctx, row)?, Value::Bool(true)))
     }
 
     /// Evaluates `code` with the interpreter, the reference for every other tier.

@@ -23,6 +23,7 @@ use play_compiler::program::{Builtin, Cmp, Code, Const, Node, Op, Program};
 use super::arith::arithmetic;
 use super::ops::{compare_quick, Today};
 use super::{Ctx, EMPTY};
+use crate::rows::{layout, Row, Width};
 use crate::value::Value;
 
 /// A condition as a tree of tests.
@@ -364,30 +365,41 @@ impl Tier {
 
     /// [`Tier::new`], with the JIT on or off for this tier alone.
     pub fn build(program: &Program, jit: bool) -> Tier {
-        let mut codes: Vec<&Code> = Vec::new();
+        // Each piece of code with the record type it is about.
+        let mut codes: Vec<(&Code, usize)> = Vec::new();
         for playbook in &program.playbooks {
-            codes.extend(&playbook.conditions);
-            codes.extend(&playbook.exits);
+            let about = |code| (code, playbook.subject);
+            codes.extend(playbook.conditions.iter().map(about));
+            codes.extend(playbook.exits.iter().map(about));
             for node in &playbook.body {
                 if let Node::Step(step) = node {
-                    codes.extend(&step.filter);
+                    codes.extend(step.filter.iter().map(about));
                 }
             }
         }
-        codes.extend(program.segments.iter().map(|s| &s.value));
+        codes.extend(program.segments.iter().map(|s| (&s.value, s.subject)));
         let mut clocks = 0;
         let mut preds: HashMap<usize, Entry, _> = HashMap::default();
-        for code in codes {
+        let mut subjects: Vec<(usize, usize)> = Vec::new();
+        for (code, subject) in codes {
             if let Some(mut pred) = predicate(code) {
                 clockify(&mut pred, &program.consts, &mut clocks);
                 preds.insert(address(code), Entry { pred: Box::new(pred), native: None });
+                subjects.push((address(code), subject));
             }
         }
         let mut code = None;
         if jit && !preds.is_empty() {
-            let keys: Vec<usize> = preds.keys().copied().collect();
-            let all: Vec<&Pred> = keys.iter().filter_map(|k| preds.get(k)).map(|e| &*e.pred).collect();
-            if let Some((compiled, functions)) = crate::jit::compile(&all, &program.consts) {
+            // The row layout of each record type, as the store keeps its table once told
+            // the schema (`Store::set_schema`).
+            let widths: Vec<Vec<Width>> = program.schema.records.iter().map(layout::of_record).collect();
+            let all: Vec<(usize, &Pred, &[Width])> = subjects
+                .iter()
+                .filter_map(|(key, subject)| Some((*key, &*preds.get(key)?.pred, widths.get(*subject)?.as_slice())))
+                .collect();
+            let jobs: Vec<(&Pred, &[Width])> = all.iter().map(|(_, p, w)| (*p, *w)).collect();
+            if let Some((compiled, functions)) = crate::jit::compile(&jobs, &program.consts) {
+                let keys: Vec<usize> = all.iter().map(|(k, _, _)| *k).collect();
                 for (key, f) in keys.iter().zip(functions) {
                     if let Some(entry) = preds.get_mut(key) {
                         entry.native = Some(f);
@@ -418,13 +430,17 @@ impl Tier {
         self.entry(code).is_some_and(|e| e.native.is_some())
     }
 
-    /// What the compiled code of `code` answers by itself over `ctx` (`None`: not compiled,
-    /// or it hands over to the interpreter), for tests that the JIT does its own work.
-    pub fn native_answer(&self, code: &Code, ctx: &Ctx) -> Option<bool> {
+    /// What the compiled code of `code` answers by itself over the subject's `row`
+    /// (`None`: not compiled, a row of another layout, or it hands over to the
+    /// interpreter), for tests that the JIT does its own work.
+    pub fn native_answer(&self, code: &Code, ctx: &Ctx, row: Row) -> Option<bool> {
         let f = self.entry(code)?.native?;
         let mut memo = Memo::default();
         memo.prepare(ctx, self);
-        f.call(ctx, &memo)
+        match f.call(row, ctx, &memo, &mut Vec::new()).0 {
+            crate::jit::Answer::Is(b) => Some(b),
+            _ => None,
+        }
     }
 
     /// Whether the JIT compiled this tier's predicates.

@@ -1,8 +1,11 @@
 //! The JIT (`play_runtime::jit`) against the predicates and the interpreter: over generated
-//! conditions and generated accounts, with awkward values (empty, NaN, infinities, the
-//! largest and smallest integers, an enum of another type, a text where a number belongs),
-//! compiled code gives the value the interpreter gives, or hands over and the interpreter
-//! gives the value or the fault at its place (differential testing).
+//! conditions and generated accounts, stored as rows in a store laid out for the program
+//! (and in one that is not), with awkward values (empty, NaN, infinities, the largest and
+//! smallest integers, an enum of another type and a date too wide for their cells, which
+//! go to the side list, a text where a number belongs, the first and last dates), compiled
+//! code reading the row gives the value the interpreter gives over the row's values, or
+//! hands over and the interpreter gives the value or the fault at its place (differential
+//! testing).
 
 use std::sync::Arc;
 
@@ -10,12 +13,16 @@ use chrono::{Days, NaiveDate};
 use play_compiler::program::Program;
 use play_runtime::config::Workspace;
 use play_runtime::engine::Loaded;
-use play_runtime::store::MemoryStore;
+use play_runtime::rows::Row;
+use play_runtime::store::{MemoryStore, Store};
 use play_runtime::value::Value;
 use play_runtime::vm::{Ctx, Tier, Vm};
 use proptest::prelude::*;
 
 use crate::harness::build;
+
+/// `Account`'s number among the standard library's record types.
+const ACCOUNT: u32 = 0;
 
 /// A number a field is compared with: integers and decimals, small, large and negative.
 fn number() -> impl Strategy<Value = String> {
@@ -50,6 +57,10 @@ fn condition() -> impl Strategy<Value = String> {
             .prop_map(|(op, t)| format!("account.tier {op} {t}")),
         1 => (any::<bool>(), prop::sample::subsequence(vec!["Smb", "MidMarket", "Enterprise"], 1..3))
             .prop_map(|(not, t)| format!("account.tier {}in [{}]", if not { "not " } else { "" }, t.join(", "))),
+        1 => (any::<bool>(), prop::sample::subsequence(vec!["Onboarding", "Adoption", "Renewal", "Churned"], 1..4))
+            .prop_map(|(not, s)| format!("account.stage {}in [{}]", if not { "not " } else { "" }, s.join(", "))),
+        2 => (prop::sample::select(vec!["<", "<=", ">", ">=", "==", "!="]), 0u32..400)
+            .prop_map(|(op, d)| format!("(exists(account.renewal_date) and account.renewal_date {op} {})", date(d))),
         1 => prop::sample::select(vec!["vip", "beta"]).prop_map(|t| format!("contains(account.tags, \"{t}\")")),
         1 => prop::sample::select(vec!["renewal_date", "used_seats", "health"]).prop_map(|f| format!("exists(account.{f})")),
         1 => (0u32..90, 0u32..200).prop_map(|(a, b)| format!("(account.renewal_date ?? today() + {a}d) <= today() + {b}d")),
@@ -65,6 +76,11 @@ fn condition() -> impl Strategy<Value = String> {
             inner.prop_map(|a| format!("not ({a})")),
         ]
     })
+}
+
+/// The date `days` after 1 January 2026, as the language writes it.
+fn date(days: u32) -> String {
+    (NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date") + Days::new(u64::from(days))).format("%Y-%m-%d").to_string()
 }
 
 /// A value for a number field: mostly ordinary, sometimes empty, NaN, infinite, at the
@@ -93,6 +109,9 @@ struct Account {
     /// 0: the tier as it should be; 1: empty; 2: an enum of another type; 3: a number.
     tier_kind: u32,
     renewal: Option<u64>,
+    /// 0: the renewal date as `renewal` says; 1: the first date; 2: the last; 3: a whole
+    /// number too wide for a date's cell (to the side list); 4: a small whole number.
+    renewal_kind: u32,
     tags: u8,
 }
 
@@ -103,14 +122,16 @@ fn account() -> impl Strategy<Value = Account> {
         0u32..4,
         prop_oneof![6 => Just(0u32), 1 => 1u32..4],
         prop::option::of(0u64..400),
+        prop_oneof![8 => Just(0u32), 1 => 1u32..5],
         0u8..4,
     )
-        .prop_map(|(numbers, stage, tier, tier_kind, renewal, tags)| Account {
+        .prop_map(|(numbers, stage, tier, tier_kind, renewal, renewal_kind, tags)| Account {
             numbers,
             stage,
             tier,
             tier_kind,
             renewal,
+            renewal_kind,
             tags,
         })
 }
@@ -139,11 +160,36 @@ fn fields(program: &Program, a: &Account) -> Vec<Value> {
     let tags: Vec<Value> =
         ["vip", "beta"].iter().enumerate().filter(|(i, _)| a.tags >> i & 1 == 1).map(|(_, t)| Value::text(t)).collect();
     set("tags", Value::List(Arc::from(tags)));
-    if let Some(days) = a.renewal {
-        let start = NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
-        set("renewal_date", Value::Date(start + Days::new(days)));
+    match (a.renewal_kind, a.renewal) {
+        (1, _) => set("renewal_date", Value::Date(NaiveDate::MIN)),
+        (2, _) => set("renewal_date", Value::Date(NaiveDate::MAX)),
+        (3, _) => set("renewal_date", Value::Int(i64::MAX)),
+        (4, _) => set("renewal_date", Value::Int(7)),
+        (_, Some(days)) => {
+            let start = NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
+            set("renewal_date", Value::Date(start + Days::new(days)));
+        }
+        (_, None) => {}
     }
     fields
+}
+
+/// A store holding `fields` as the account `acme`, its table laid out for the program's
+/// schema as the engine lays it out (or, `laid_out` false, as a store never told the
+/// schema keeps it: every field in a wide cell).
+fn stored(loaded: &Loaded, fields: Vec<Value>, laid_out: bool) -> MemoryStore {
+    let mut store = MemoryStore::new(loaded.program.schema.records.len());
+    if laid_out {
+        store.set_schema(&loaded.program.schema);
+    }
+    store.put_record(ACCOUNT, Arc::from("acme"), fields);
+    store
+}
+
+/// The row of `acme` in `store`.
+fn row(store: &MemoryStore) -> Row<'_> {
+    let (table, texts) = store.table(ACCOUNT).expect("the accounts' table");
+    table.present_row(table.find("acme").expect("acme's row"), texts).expect("acme is there")
 }
 
 fn ctx<'a>(
@@ -181,21 +227,42 @@ proptest! {
         // `-` on a number, which no predicate takes: then all three tiers interpret).
         prop_assert_eq!(jit.compiled(code), jit.get(code).is_some(), "`{}`", condition);
         prop_assert!(!predicates.compiled(code));
-        let store = MemoryStore::new(loaded.program.schema.records.len());
         let id: Arc<str> = Arc::from("acme");
         let mut vm = Vm::new();
         for a in &accounts {
-            let fields = fields(&loaded.program, a);
-            let at = |tier| ctx(&loaded, &store, &workspace, &id, &fields, tier);
-            let reference = vm.interpret(code, &at(None));
-            prop_assert_eq!(vm.eval(code, &at(Some(&jit))), reference.clone(), "JIT: `{}` on {:?}", condition, a);
-            prop_assert_eq!(vm.eval(code, &at(Some(&predicates))), reference, "predicates: `{}` on {:?}", condition, a);
-            prop_assert_eq!(vm.test(code, &at(Some(&jit))), vm.test(code, &at(None)));
+            let given = fields(&loaded.program, a);
+            for laid_out in [true, false] {
+                let store = stored(&loaded, given.clone(), laid_out);
+                let row = row(&store);
+                // What the store gives back is what every tier reads.
+                let values = row.to_vec();
+                let at = |tier| ctx(&loaded, &store, &workspace, &id, &values, tier);
+                let reference = vm.interpret(code, &at(None));
+                let what = format!("`{condition}` on {a:?}, laid out {laid_out}");
+                prop_assert_eq!(vm.eval_row(code, &at(Some(&jit)), row), reference.clone(), "JIT: {}", what);
+                prop_assert_eq!(vm.eval_row(code, &at(Some(&predicates)), row), reference.clone(), "predicates over the row: {}", what);
+                prop_assert_eq!(vm.eval(code, &at(Some(&predicates))), reference.clone(), "predicates: {}", what);
+                prop_assert_eq!(vm.eval_row(code, &at(None), row), reference.clone(), "interpreter over the row: {}", what);
+                prop_assert_eq!(vm.test_row(code, &at(Some(&jit)), row), vm.test(code, &at(None)), "test: {}", what);
+                // Compiled code answering alone gives the interpreter's value, and it
+                // answers alone only over a row laid out as it was compiled for.
+                if let Some(b) = jit.native_answer(code, &at(None), row) {
+                    prop_assert!(laid_out, "{}", what);
+                    prop_assert_eq!(Ok(Value::Bool(b)), reference, "native: {}", what);
+                }
+            }
         }
     }
 }
 
-/// The benchmark's condition is compiled, and reads numbers stored as `Int` or `Num`.
+/// An account with these numbers (health, weekly users, ARR, seats used, seats licensed),
+/// an Enterprise in onboarding, renewing `renewal` days into 2026.
+fn plain(numbers: [Value; 5], renewal: Option<u64>) -> Account {
+    Account { numbers, stage: 0, tier: 2, tier_kind: 0, renewal, renewal_kind: 0, tags: 0 }
+}
+
+/// The benchmark's condition is compiled, and reads numbers stored as `Int` or `Num`
+/// straight from the row.
 #[test]
 fn the_commonest_condition_is_compiled_and_right() {
     let src = program("account.tier == Enterprise and account.arr > 200_000 and account.health < 60");
@@ -204,7 +271,6 @@ fn the_commonest_condition_is_compiled_and_right() {
     let jit = Tier::build(&loaded.program, true);
     let code = &loaded.program.playbooks[0].conditions[0];
     assert!(jit.compiled(code));
-    let store = MemoryStore::new(loaded.program.schema.records.len());
     let id: Arc<str> = Arc::from("acme");
     let mut vm = Vm::new();
     let mut answers = Vec::new();
@@ -214,22 +280,45 @@ fn the_commonest_condition_is_compiled_and_right() {
         (Value::Int(200_000), Value::Num(10.0)),
         (Value::Num(250_000.0), Value::Num(60.0)),
     ] {
-        let a = Account {
-            numbers: [health, Value::Empty, arr, Value::Empty, Value::Empty],
-            stage: 0,
-            tier: 2,
-            tier_kind: 0,
-            renewal: None,
-            tags: 0,
-        };
-        let fields = fields(&loaded.program, &a);
-        let at = ctx(&loaded, &store, &workspace, &id, &fields, Some(&jit));
-        let answer = vm.test(code, &at).expect("no fault");
+        let a = plain([health, Value::Empty, arr, Value::Empty, Value::Empty], None);
+        let store = stored(&loaded, fields(&loaded.program, &a), true);
+        let at = ctx(&loaded, &store, &workspace, &id, &[], Some(&jit));
+        let answer = vm.test_row(code, &at, row(&store)).expect("no fault");
         // The compiled code answers by itself, without the predicate or the interpreter.
-        assert_eq!(jit.native_answer(code, &at), Some(answer));
+        assert_eq!(jit.native_answer(code, &at, row(&store)), Some(answer));
         answers.push(answer);
     }
     assert_eq!(answers, [true, true, false, false]);
+}
+
+/// Dates against dates, and `in` a list of enum variants, are read from the row too; a
+/// date too wide for its cell (in the side list) is the predicate's to answer.
+#[test]
+fn dates_and_enum_lists_are_compiled_and_right() {
+    let src = program(
+        "exists(account.renewal_date) and account.renewal_date < 2026-03-01 and account.stage in [Onboarding, Renewal]",
+    );
+    let workspace = Workspace::default();
+    let loaded = Loaded::new(build(&src), &workspace);
+    let jit = Tier::build(&loaded.program, true);
+    let code = &loaded.program.playbooks[0].conditions[0];
+    let id: Arc<str> = Arc::from("acme");
+    let none = [Value::Empty, Value::Empty, Value::Empty, Value::Empty, Value::Empty];
+    for (days, stage, holds) in [(10, 0, true), (58, 2, true), (58, 1, false), (59, 0, false), (300, 0, false)] {
+        let a = Account { stage, ..plain(none.clone(), Some(days)) };
+        let store = stored(&loaded, fields(&loaded.program, &a), true);
+        let at = ctx(&loaded, &store, &workspace, &id, &[], Some(&jit));
+        assert_eq!(jit.native_answer(code, &at, row(&store)), Some(holds), "{days} days, stage {stage}");
+    }
+    let wide = Account { renewal_kind: 3, ..plain(none, Some(1)) };
+    let store = stored(&loaded, fields(&loaded.program, &wide), true);
+    let at = ctx(&loaded, &store, &workspace, &id, &[], Some(&jit));
+    assert_eq!(jit.native_answer(code, &at, row(&store)), None, "a whole number where a date belongs");
+    // The interpreter's fault, at its place: a whole number and a date have no order.
+    let values = row(&store).to_vec();
+    let reference = Vm::new().interpret(code, &ctx(&loaded, &store, &workspace, &id, &values, None));
+    assert!(matches!(reference, Err(play_runtime::vm::Fault::Failed { .. })), "{reference:?}");
+    assert_eq!(Vm::new().eval_row(code, &at, row(&store)), reference);
 }
 
 /// NaN has no order: the compiled code hands over, and the interpreter's fault comes out.
@@ -240,20 +329,14 @@ fn nan_in_an_ordering_is_the_interpreters_fault() {
     let loaded = Loaded::new(build(&src), &workspace);
     let jit = Tier::build(&loaded.program, true);
     let code = &loaded.program.playbooks[0].conditions[0];
-    let store = MemoryStore::new(loaded.program.schema.records.len());
     let id: Arc<str> = Arc::from("acme");
-    let a = Account {
-        numbers: [Value::Num(f64::NAN), Value::Empty, Value::Empty, Value::Empty, Value::Empty],
-        stage: 0,
-        tier: 0,
-        tier_kind: 0,
-        renewal: None,
-        tags: 0,
-    };
-    let fields = fields(&loaded.program, &a);
+    let a = plain([Value::Num(f64::NAN), Value::Empty, Value::Empty, Value::Empty, Value::Empty], None);
+    let store = stored(&loaded, fields(&loaded.program, &a), true);
+    let values = row(&store).to_vec();
     let mut vm = Vm::new();
-    assert_eq!(jit.native_answer(code, &ctx(&loaded, &store, &workspace, &id, &fields, None)), None);
-    let got = vm.eval(code, &ctx(&loaded, &store, &workspace, &id, &fields, Some(&jit)));
-    assert_eq!(got, vm.interpret(code, &ctx(&loaded, &store, &workspace, &id, &fields, None)));
+    let at = |tier| ctx(&loaded, &store, &workspace, &id, &values, tier);
+    assert_eq!(jit.native_answer(code, &at(None), row(&store)), None);
+    let got = vm.eval_row(code, &at(Some(&jit)), row(&store));
+    assert_eq!(got, vm.interpret(code, &at(None)));
     assert!(matches!(got, Err(play_runtime::vm::Fault::Failed { .. })), "{got:?}");
 }
