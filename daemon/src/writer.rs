@@ -21,11 +21,15 @@ use crate::host::{Host, RecordView};
 use crate::project::{self, Visibility};
 use crate::status::Status;
 
-/// The most of the engine thread's time snapshots take: after a snapshot that took `d`,
+/// The most of the engine thread's busy time snapshots take: after a snapshot that took `d`,
 /// the next waits until the thread has had `d / SNAPSHOT_SHARE - d` for other work, so a
 /// snapshot of many records (a second for millions) does not hold ingest back however
 /// large the state grows. A restart then folds at most that much work after it.
-const SNAPSHOT_SHARE: f64 = 0.1;
+const SNAPSHOT_SHARE: f64 = 0.2;
+
+/// How long the engine thread waits for work before it counts as idle (and takes a
+/// snapshot then if one is due, paced or not).
+const IDLE: Duration = Duration::from_secs(1);
 
 /// Lines taken in one group commit at most: a bound on a batch's transaction.
 const MAX_BATCH_LINES: usize = 20_000;
@@ -95,7 +99,7 @@ pub struct Writer {
     /// The owner of private playbooks.
     pub owner: Option<String>,
     /// A snapshot every this many commands (when the engine can give one), and no
-    /// sooner than [`SNAPSHOT_SHARE`] allows.
+    /// sooner than [`SNAPSHOT_SHARE`] allows unless the thread is idle.
     pub snapshot_every: u64,
     /// Whether snapshots keep to [`SNAPSHOT_SHARE`] of the engine thread's time (off in
     /// the simulator, whose runs must not depend on how fast the machine is).
@@ -258,9 +262,15 @@ impl Writer {
     /// requests waiting together is one batch.
     pub fn serve(mut self, requests: Receiver<Request>) {
         loop {
-            let first = match requests.recv_timeout(Duration::from_secs(3600)) {
+            let first = match requests.recv_timeout(IDLE) {
                 Ok(r) => r,
-                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Timeout) => {
+                    // Idle: a snapshot now costs nobody a wait, whatever the pace allows.
+                    if self.position >= self.last_snapshot + self.snapshot_every {
+                        self.take_snapshot();
+                    }
+                    continue;
+                }
                 Err(RecvTimeoutError::Disconnected) => return,
             };
             let mut group = vec![first];

@@ -64,8 +64,8 @@ pub struct RunArgs {
     pub no_watch: bool,
 
     /// Snapshot the engine after at least N journaled commands (and no more often than
-    /// keeps snapshots to a tenth of the engine's time): a restart reads the latest
-    /// snapshot and only the journal after it. A clean stop leaves a snapshot.
+    /// keeps snapshots to a fifth of the engine's time; at once when idle): a restart
+    /// reads the latest snapshot and only the journal after it. A clean stop leaves one.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub snapshot_every: u64,
 }
