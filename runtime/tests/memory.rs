@@ -6,9 +6,12 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 use play_runtime::change::parse_change;
-use play_runtime::config::Workspace;
 use play_runtime::engine::Engine;
 use play_runtime::store::MemoryStore;
+
+#[path = "support/example.rs"]
+mod example;
+use example::example;
 
 /// The system allocator, counting the bytes live.
 struct Counting;
@@ -59,24 +62,6 @@ impl Rng {
         self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
-}
-
-fn example() -> (play_compiler::program::Program, Workspace) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/customer-success");
-    let mut sources = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("the example is there") {
-        let path = entry.expect("a readable folder").path();
-        if path.extension().is_some_and(|e| e == "play") {
-            let text = std::fs::read_to_string(&path).expect("a readable file");
-            sources.push((path.file_name().unwrap().to_string_lossy().into_owned(), text));
-        }
-    }
-    sources.sort();
-    let pairs: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-    let program = play_compiler::lower::build(&pairs).unwrap_or_else(|_| panic!("the example builds"));
-    let toml = std::fs::read_to_string(format!("{dir}/play.toml")).unwrap_or_default();
-    let workspace = Workspace::from_toml(&toml).unwrap_or_default();
-    (program, workspace)
 }
 
 /// Change lines like `benches/changes/generate.py` writes: teammates, accounts with three
