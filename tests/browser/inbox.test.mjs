@@ -1,5 +1,5 @@
 // The inbox in a real browser: sign in, work the queue by keyboard, edit and approve an
-// email, snooze, bulk dismiss a group, and a teammate who cannot see a private playbook's
+// email (which reaches a real SMTP server), snooze, bulk dismiss a group, and a teammate who cannot see a private playbook's
 // action; the record's trend and fields on an action page; a case walked through two
 // stages and its playbook published (on the case-management example); the sync log and
 // the blacklists. axe-core finds no
@@ -20,7 +20,7 @@ let daemon;
 let browser;
 
 before(async () => {
-  daemon = await startDaemon();
+  daemon = await startDaemon({ smtp: true });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-dev-shm-usage"],
@@ -98,6 +98,17 @@ test("an email draft is edited, previewed and approved", async () => {
   await page.getByRole("region", { name: "Preview" }).filter({ hasText: "Could we talk on Thursday?" }).waitFor();
   await page.getByRole("button", { name: "Approve and send" }).click();
   await page.getByRole("status").filter({ hasText: "approved and sent" }).waitFor();
+  // The email as edited reaches the SMTP server, sent by the outbox worker.
+  let sent;
+  for (const started = Date.now(); !sent && Date.now() - started < 30000; ) {
+    sent = daemon.received().find((m) => m.includes("Subject: Our call about the renewal"));
+    if (!sent) await new Promise((ok) => setTimeout(ok, 200));
+  }
+  assert.ok(sent, `the approved email never reached the SMTP server (${daemon.received().length} others did)`);
+  assert.match(sent, /Could we talk on Thursday\?/);
+  // Sent as the teammate who approved it, to the contact.
+  assert.match(sent, /^From: jo@example\.com$/m);
+  assert.match(sent, /^To: maria@acme\.example$/m);
   await page.goto(`${daemon.url}/?tab=done`);
   await page.getByRole("link", { name: "Our call about the renewal" }).or(page.getByRole("link", { name: "Your renewal with Acme" })).first().waitFor();
 });
