@@ -2,7 +2,7 @@
 //! history to history rows and runs, in the store's plain types.
 
 use play_runtime::engine::{Action, HistoryEntry};
-use play_store::{ActionRow, ActionState, Batch, HistoryRow, OutboxRow, RunRow};
+use play_store::{ActionRow, ActionState, Batch, FieldValue, HistoryRow, OutboxRow, RunRow};
 use serde_json::{Map, Value};
 
 /// Who sees a playbook's actions.
@@ -171,3 +171,18 @@ pub fn edit(line: &str, at: i64, arrival: Option<i64>, by: &str) -> Option<Outbo
 #[cfg(test)]
 #[path = "project_tests.rs"]
 mod tests;
+
+/// The numbers an accepted change gave its record's fields (finite ones only), as the
+/// store keeps them for trends: a change line's `at` is when the record took them.
+pub fn values(program: &play_compiler::program::Program, change: &play_runtime::change::Change) -> Vec<FieldValue> {
+    let play_runtime::change::ChangeKind::Upsert { record, id, fields } = &change.kind else { return Vec::new() };
+    let Some(def) = program.schema.records.get(*record as usize) else { return Vec::new() };
+    fields
+        .iter()
+        .filter_map(|(slot, value)| {
+            let value = value.number().filter(|n| n.is_finite())?;
+            let field = def.fields.get(*slot as usize)?;
+            Some(FieldValue { record: format!("{}/{id}", def.name), field: field.name.clone(), at: change.at, value })
+        })
+        .collect()
+}

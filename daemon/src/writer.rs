@@ -205,6 +205,9 @@ impl Writer {
         if let Command::Change { line, arrival } = &command {
             let read = self.host.read(line).ok().map(|r| r.line);
             batch.change_ids.extend(read.as_ref().and_then(|r| r.change_id.as_deref()).map(String::from));
+            if let Some(r) = &read {
+                batch.values.extend(project::values(self.host.program(), &r.change));
+            }
             if let Some((at, by)) = read.and_then(|r| Some((r.change.at, r.by?))) {
                 batch.outbox.extend(project::edit(line, at, *arrival, &by));
             }
@@ -372,6 +375,7 @@ impl Writer {
     fn change(&mut self, line: &str, batch: &mut Batch) -> Result<Taken, Rejection> {
         let read = self.host.read(line)?;
         let change_id = read.line.change_id.as_deref().map(String::from);
+        let values = project::values(self.host.program(), &read.line.change);
         let edited = read.line.by.clone().map(|by| (read.line.change.at, by));
         let arrival = (!self.follow_changes).then(|| (self.wall)());
         let before = self.host.now();
@@ -380,6 +384,7 @@ impl Writer {
                 if taken == Taken::Accepted {
                     batch.commands.push(Command::Change { line: line.to_string(), arrival });
                     batch.change_ids.extend(change_id);
+                    batch.values.extend(values);
                     // A teammate's edit of a record is written back to the CRM.
                     if let Some((at, by)) = edited {
                         batch.outbox.extend(project::edit(line, at, arrival, &by));

@@ -3,7 +3,7 @@
 //! PostgreSQL (`store/tests/postgres.rs`) run this same function.
 
 use crate::{
-    ActionQuery, ActionRow, ActionState, ActionUpdate, Batch, Command, Cursor, HistoryQuery, HistoryRow, OutboxRow,
+    ActionQuery, ActionRow, ActionState, ActionUpdate, Batch, Command, Cursor, FieldValue, HistoryQuery, HistoryRow, OutboxRow,
     RunRow, Store,
 };
 
@@ -20,6 +20,7 @@ pub fn run<S: Store>(mut fresh: impl FnMut() -> S) {
     people_working_actions_change_their_state(&mut fresh());
     history_filters_by_record_playbook_and_since(&mut fresh());
     runs_are_updated_in_place(&mut fresh());
+    field_values_keep_the_last_numbers_of_a_field(&mut fresh());
     tokens_are_found_by_their_hash(&mut fresh());
     change_ids_are_remembered(&mut fresh());
     counters_count(&mut fresh());
@@ -181,6 +182,19 @@ fn history_filters_by_record_playbook_and_since(s: &mut impl Store) {
     assert_eq!(at(HistoryQuery { playbook: Some("a".into()), ..HistoryQuery::default() }), [1, 3]);
     assert_eq!(at(HistoryQuery { since: Some(2), ..HistoryQuery::default() }), [2, 3]);
     assert_eq!(at(HistoryQuery { hidden: vec!["a".into()], limit: 1, ..HistoryQuery::default() }), [2], "hidden first");
+}
+
+fn field_values_keep_the_last_numbers_of_a_field(s: &mut impl Store) {
+    let value = |record: &str, field: &str, at, value| FieldValue { record: record.into(), field: field.into(), at, value };
+    let first = vec![value("Account/x", "health", 3, 70.0), value("Account/x", "arr", 3, 1e5), value("Account/y", "health", 1, 9.0)];
+    s.append(&Batch { values: first, ..Batch::default() }).unwrap();
+    // A late change: taken after, at an earlier moment; and two values at one moment.
+    let more = vec![value("Account/x", "health", 1, 80.0), value("Account/x", "health", 5, 40.0), value("Account/x", "health", 5, 35.5)];
+    s.append(&Batch { values: more, ..Batch::default() }).unwrap();
+    assert_eq!(s.field_values("Account/x", "health", 10).unwrap(), [(1, 80.0), (3, 70.0), (5, 40.0), (5, 35.5)]);
+    assert_eq!(s.field_values("Account/x", "health", 2).unwrap(), [(5, 40.0), (5, 35.5)], "the last ones, oldest first");
+    assert_eq!(s.field_values("Account/x", "arr", 10).unwrap(), [(3, 1e5)]);
+    assert!(s.field_values("Account/z", "health", 10).unwrap().is_empty());
 }
 
 fn runs_are_updated_in_place(s: &mut impl Store) {

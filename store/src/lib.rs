@@ -78,6 +78,9 @@ pub trait Store: Send {
     fn open_action(&self, playbook: &str, name: &str, record: &str) -> Result<Option<ActionRow>>;
     /// Run history, oldest first.
     fn history(&self, query: &HistoryQuery) -> Result<Vec<HistoryRow>>;
+    /// The last `limit` numbers a record's field took (by the time they were taken at),
+    /// oldest first.
+    fn field_values(&self, record: &str, field: &str, limit: usize) -> Result<Vec<(i64, f64)>>;
     /// Runs, in flight first; of one record when `record` is given.
     fn runs(&self, record: Option<&str>, limit: usize) -> Result<Vec<RunRow>>;
 

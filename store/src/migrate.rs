@@ -104,6 +104,7 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
     ("opt_outs", &[("who", Text), ("reason", Text), ("at", Int)]),
     ("marks", &[("name", Text), ("value", Int)]),
     ("sync_settings", &[("scope", Text), ("json", Text), ("at", Int)]),
+    ("field_values", &[("n", Int), ("record", Text), ("field", Text), ("at", Int), ("value", Real)]),
 ];
 
 const CHUNK: usize = 2_000;
@@ -258,7 +259,8 @@ impl Side {
             c.batch_execute(
                 "SELECT setval(pg_get_serial_sequence('history', 'n'), coalesce(max(n), 0) + 1, false) FROM history;
                  SELECT setval(pg_get_serial_sequence('outbox', 'seq'), coalesce(max(seq), 0) + 1, false) FROM outbox;
-                 SELECT setval(pg_get_serial_sequence('attempts', 'n'), coalesce(max(n), 0) + 1, false) FROM attempts;",
+                 SELECT setval(pg_get_serial_sequence('attempts', 'n'), coalesce(max(n), 0) + 1, false) FROM attempts;
+                 SELECT setval(pg_get_serial_sequence('field_values', 'n'), coalesce(max(n), 0) + 1, false) FROM field_values;",
             )
             .map_err(backend)?;
         }

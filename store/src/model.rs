@@ -32,6 +32,18 @@ pub struct Batch {
     pub history: Vec<HistoryRow>,
     /// Runs started, moved or ended.
     pub runs: Vec<RunRow>,
+    /// The numbers records' fields took, from the changes taken: what a trend is drawn from.
+    pub values: Vec<FieldValue>,
+}
+
+/// A number a record's field took, when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldValue {
+    /// `Type/id`.
+    pub record: String,
+    pub field: String,
+    pub at: i64,
+    pub value: f64,
 }
 
 impl Batch {

@@ -71,9 +71,10 @@ fn outbox_rows_written_before_the_sink_column_get_the_sink_of_their_kind() {
     // Back to schema version 2, as a release before the column left it.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TABLE sync_settings; DROP INDEX outbox_sink; ALTER TABLE outbox DROP COLUMN sink; PRAGMA user_version = 2;",
+        "DROP TABLE field_values; DROP TABLE sync_settings; DROP INDEX outbox_sink; ALTER TABLE outbox DROP COLUMN sink;
+         PRAGMA user_version = 2;",
     )
-        .unwrap();
+    .unwrap();
     drop(conn);
     let s = SqliteStore::open(&path).unwrap();
     use play_store::Outbox;

@@ -6,7 +6,7 @@ use std::path::Path;
 use play_store::conformance::action;
 use play_store::postgres::ScratchDatabase;
 use play_store::{
-    ActionQuery, ActionState, ActionUpdate, Attempt, Batch, Command, DeliveryQuery, HistoryQuery, HistoryRow,
+    ActionQuery, ActionState, ActionUpdate, Attempt, Batch, Command, DeliveryQuery, FieldValue, HistoryQuery, HistoryRow,
     OutboxRow, Place, RunRow, Store, Then,
 };
 
@@ -60,6 +60,9 @@ fn fill(store: &mut dyn Store) {
             step: Some("s".into()),
             state: "active".into(),
         }],
+        values: [(3, 70.0), (5, 42.5)]
+            .map(|(at, value)| FieldValue { record: "Account/x".into(), field: "health".into(), at, value })
+            .to_vec(),
     };
     store.append(&batch).unwrap();
     store.put_program("h1", b"program bytes").unwrap();
@@ -102,7 +105,7 @@ fn dump(store: &dyn Store) -> String {
     let actions = store.actions(&ActionQuery { limit: 100, ..ActionQuery::default() }).unwrap().items;
     let history = store.history(&HistoryQuery { limit: 100, ..HistoryQuery::default() }).unwrap();
     format!(
-        "{:?}\n{:?}\n{:?}\n{actions:?}\n{history:?}\n{:?}\n{:?} {:?} {:?}\n{:?}",
+        "{:?}\n{:?}\n{:?}\n{actions:?}\n{history:?}\n{:?}\n{:?} {:?} {:?}\n{:?}\n{:?}",
         store.read_journal(0, 100).unwrap(),
         store.latest_snapshot().unwrap(),
         store.program("h1").unwrap(),
@@ -111,6 +114,7 @@ fn dump(store: &dyn Store) -> String {
         store.change_id_taken("c1").unwrap(),
         store.change_id_taken("c2").unwrap(),
         store.counters().unwrap(),
+        store.field_values("Account/x", "health", 10).unwrap(),
     )
 }
 
@@ -126,6 +130,7 @@ fn a_store_migrated_to_postgres_and_back_is_the_same_store() {
     fill(&mut *first.open().unwrap());
     let original = dump(&*first.open().unwrap());
     let original_outbox = dump_outbox(&*first.open().unwrap());
+    assert!(original.contains("(5, 42.5)"), "the field values are in the dump: {original}");
     assert!(original_outbox.contains("Dead") && original_outbox.contains("unsubscribed"), "{original_outbox}");
 
     let (code, out, err) = migrate(dir.path(), "sqlite:first.db", db.url());
@@ -147,6 +152,9 @@ fn a_store_migrated_to_postgres_and_back_is_the_same_store() {
     copy.append(&Batch { history: vec![entry], ..Batch::default() }).unwrap();
     let history = copy.history(&HistoryQuery { limit: 100, ..HistoryQuery::default() }).unwrap();
     assert_eq!(history.iter().map(|h| h.at).collect::<Vec<_>>(), [0, 1, 2, 5]);
+    let value = FieldValue { record: "Account/x".into(), field: "health".into(), at: 5, value: 40.0 };
+    copy.append(&Batch { values: vec![value], ..Batch::default() }).unwrap();
+    assert_eq!(copy.field_values("Account/x", "health", 10).unwrap(), [(3, 70.0), (5, 42.5), (5, 40.0)]);
     let row = OutboxRow { action_id: "d".into(), kind: "email".into(), sink: "smtp".into(), at: 1, json: "{}".into() };
     copy.append(&Batch { outbox: vec![row], ..Batch::default() }).unwrap();
     let due = copy.as_outbox().unwrap().due_deliveries(100, 0, 10).unwrap();

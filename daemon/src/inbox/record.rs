@@ -11,15 +11,28 @@ use super::{Inbox, Problem};
 use crate::host::RecordView;
 use crate::writer::Request;
 
-/// The record (`Type/id`) as the engine holds it, with the history it keeps of `trend`;
-/// empty when the engine has no such record (deleted, or never seen).
+/// The most values a trend shows: the last ones.
+const TREND_POINTS: usize = 30;
+
+/// The record (`Type/id`) as the engine holds it, with the history of `trend`: the
+/// numbers the store kept from the changes taken (the last [`TREND_POINTS`]), else what
+/// the engine keeps of the field's past; empty when the engine has no such record
+/// (deleted, or never seen).
 pub async fn read(inbox: &Inbox, record: &str, trend: Option<String>) -> Result<RecordView, Problem> {
     let (reply, answer) = oneshot::channel();
-    inbox.app.send(Request::Record { record: record.to_string(), trend, reply })?;
+    inbox.app.send(Request::Record { record: record.to_string(), trend: trend.clone(), reply })?;
     let view = answer.await.map_err(|_| {
         Problem::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "The daemon is stopping: try again once it is back.")
     })?;
-    Ok(view.unwrap_or_default())
+    let mut view = view.unwrap_or_default();
+    if let Some(field) = trend {
+        let record = record.to_string();
+        let kept = inbox.app.read(move |st| st.field_values(&record, &field, TREND_POINTS)).await?;
+        if kept.len() >= 2 && kept.len() >= view.history.len() {
+            view.history = kept;
+        }
+    }
+    Ok(view)
 }
 
 /// The numeric field whose change fired the action (the first number among the context's

@@ -109,6 +109,10 @@ impl Store for SimStore {
         self.inner.runs(record, limit)
     }
 
+    fn field_values(&self, record: &str, field: &str, limit: usize) -> Result<Vec<(i64, f64)>> {
+        self.inner.field_values(record, field, limit)
+    }
+
     fn add_token(&mut self, email: &str, token_sha256: &str) -> Result<()> {
         self.inner.add_token(email, token_sha256)
     }

@@ -296,6 +296,10 @@ impl Store for PostgresStore {
         query::runs(self.inner().client(), record, limit)
     }
 
+    fn field_values(&self, record: &str, field: &str, limit: usize) -> Result<Vec<(i64, f64)>> {
+        query::field_values(self.inner().client(), record, field, limit)
+    }
+
     fn add_token(&mut self, email: &str, token_sha256: &str) -> Result<()> {
         // Tokens are the workspace's, not a partition's: any worker (or `play token add`)
         // may add one, so this write is not fenced.

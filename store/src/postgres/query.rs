@@ -149,6 +149,13 @@ pub fn runs(client: &mut Client, record: Option<&str>, limit: usize) -> Result<V
         .collect())
 }
 
+/// The last `limit` numbers of a record's field, oldest first.
+pub fn field_values(client: &mut Client, record: &str, field: &str, limit: usize) -> Result<Vec<(i64, f64)>> {
+    let sql = "SELECT at, value FROM field_values WHERE record = $1 AND field = $2 ORDER BY at DESC, n DESC LIMIT $3";
+    let rows = client.query(sql, &[&record, &field, &(limit as i64)]).map_err(backend)?;
+    Ok(rows.iter().rev().map(|r| (r.get(0), r.get(1))).collect())
+}
+
 pub fn counters(client: &mut Client) -> Result<Counters> {
     // One round trip for all of them.
     let row = client

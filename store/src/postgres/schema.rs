@@ -142,4 +142,13 @@ pub const MIGRATIONS: &[&str] = &[
         json TEXT NOT NULL,
         at BIGINT NOT NULL
     );",
+    // 5: the numbers records' fields took, for trends.
+    "CREATE TABLE field_values (
+        n BIGSERIAL PRIMARY KEY,
+        record TEXT NOT NULL,
+        field TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        value DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX field_values_record ON field_values (record, field, at);",
 ];

@@ -103,6 +103,20 @@ pub(super) fn batch(
     if !batch.runs.is_empty() {
         runs(tx, &mut sql, &batch.runs)?;
     }
+    if !batch.values.is_empty() {
+        let v = &batch.values;
+        let s = sql(
+            tx,
+            "INSERT INTO field_values (record, field, at, value)
+             SELECT record, field, at, value
+             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[]) AS t (record, field, at, value)",
+        )?;
+        let records: Vec<&str> = v.iter().map(|r| r.record.as_str()).collect();
+        let fields: Vec<&str> = v.iter().map(|r| r.field.as_str()).collect();
+        let ats: Vec<i64> = v.iter().map(|r| r.at).collect();
+        let values: Vec<f64> = v.iter().map(|r| r.value).collect();
+        tx.execute(&s, &[&records, &fields, &ats, &values]).map_err(backend)?;
+    }
     Ok((last + n) as Position)
 }
 

@@ -179,6 +179,10 @@ impl Store for SqliteStore {
         query::runs(&self.conn, record, limit).map_err(backend)
     }
 
+    fn field_values(&self, record: &str, field: &str, limit: usize) -> Result<Vec<(i64, f64)>> {
+        query::field_values(&self.conn, record, field, limit).map_err(backend)
+    }
+
     fn add_token(&mut self, email: &str, token_sha256: &str) -> Result<()> {
         self.conn
             .execute("INSERT OR REPLACE INTO tokens (sha256, email) VALUES (?1, ?2)", params![token_sha256, email])

@@ -69,7 +69,24 @@ pub fn write_projections(tx: &Transaction, batch: &Batch) -> rusqlite::Result<()
             runs.execute(params![r.run as i64, r.playbook, r.record, r.started, r.updated, r.step, r.state])?;
         }
     }
+    if !batch.values.is_empty() {
+        let mut values = tx.prepare_cached("INSERT INTO field_values (record, field, at, value) VALUES (?1, ?2, ?3, ?4)")?;
+        for v in &batch.values {
+            values.execute(params![v.record, v.field, v.at, v.value])?;
+        }
+    }
     Ok(())
+}
+
+/// The last `limit` numbers of a record's field, oldest first.
+pub fn field_values(conn: &Connection, record: &str, field: &str, limit: usize) -> rusqlite::Result<Vec<(i64, f64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, value FROM field_values WHERE record = ?1 AND field = ?2 ORDER BY at DESC, n DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![record, field, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut out = rows.collect::<rusqlite::Result<Vec<(i64, f64)>>>()?;
+    out.reverse();
+    Ok(out)
 }
 
 fn action_row(r: &Row) -> rusqlite::Result<ActionRow> {

@@ -124,4 +124,13 @@ pub const MIGRATIONS: &[&str] = &[
         json TEXT NOT NULL,
         at INTEGER NOT NULL
     );",
+    // 5: the numbers records' fields took, for trends.
+    "CREATE TABLE field_values (
+        n INTEGER PRIMARY KEY,
+        record TEXT NOT NULL,
+        field TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        value REAL NOT NULL
+    );
+    CREATE INDEX field_values_record ON field_values (record, field, at);",
 ];

@@ -53,14 +53,14 @@ async fn the_action_page_draws_the_trend_of_the_field_that_fired_it() {
     let mut jo = d.signed_in("jo-token").await;
     let page = jo.get(&format!("/actions/{PUBLIC_TASK}")).await.body;
     assert!(page.contains("Trend of health"), "{page}");
-    // No playbook reads health's past, so the engine keeps none: the change that fired the
-    // action and the value the engine holds now.
+    // No playbook reads health's past, so the engine keeps none: the store's numbers of
+    // every change taken draw it.
     assert!(
-        page.contains("health over time: 72 before 2026-03-02, 41 on 2026-03-02, 68 now"),
-        "the firing change and the value now: {page}"
+        page.contains("health over time: 72 on 2026-03-02, 41 on 2026-03-02, 35 on 2026-03-04, 68 on 2026-03-16"),
+        "every value the changes gave it: {page}"
     );
     assert!(page.contains("<polyline"), "an inline SVG line: {page}");
-    assert!(page.contains("72 → 68 over 3 values"), "{page}");
+    assert!(page.contains("72 → 68 over 4 values"), "{page}");
 }
 
 /// The engine's answer to a record read: its fields now, and the history it keeps of a
@@ -126,7 +126,7 @@ async fn saving_the_record_journals_one_upsert_of_the_changed_fields() {
     let after = jo.get(&format!("{path}?notice=record")).await.body;
     assert!(after.contains("The record was saved."), "{after}");
     assert!(after.contains(r#"name="field.health" value="52.5""#), "{after}");
-    assert!(after.contains("41 on 2026-03-02, 52.50 now"), "the trend has the new value: {after}");
+    assert!(after.contains("68 on 2026-03-16, 52.50 on "), "the trend has the new value: {after}");
 }
 
 #[tokio::test]
