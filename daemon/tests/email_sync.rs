@@ -43,8 +43,13 @@ fn fake_salesforce() -> Server {
 
 fn salesforce(url: &str) -> Sinks {
     let pull = PullConfig { every: DEFAULT_PULL_EVERY, objects: vec!["Account".into()], unsynced: Vec::new() };
-    let config =
-        SalesforceConfig { instance_url: url.into(), api_version: "61.0".into(), token_env: "SF_TOKEN".into(), pull, task_external_id: String::new() };
+    let config = SalesforceConfig {
+        instance_url: url.into(),
+        api_version: "61.0".into(),
+        token_env: "SF_TOKEN".into(),
+        pull,
+        task_external_id: String::new(),
+    };
     Sinks { salesforce: Some(config), ..Sinks::default() }
 }
 

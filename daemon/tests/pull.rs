@@ -234,8 +234,15 @@ fn a_record_deleted_in_salesforce_is_a_delete_change_taken_once() {
     let last = store.read_journal(position - 1, 1).unwrap();
     let play_store::Command::Change { line, .. } = &last[0].1 else { panic!("a change: {last:?}") };
     let line: Value = serde_json::from_str(line).unwrap();
-    assert_eq!((&line["change"], &line["record"], &line["id"]), (&json!("delete"), &json!("Account"), &json!("001A02")));
+    assert_eq!(
+        (&line["change"], &line["record"], &line["id"]),
+        (&json!("delete"), &json!("Account"), &json!("001A02"))
+    );
     let third = daemon.puller.sync(None, NOW + 120).unwrap();
-    assert_eq!((third.deleted, third.duplicates), (0, 2), "the deletion at its watermark comes back, taken once: {third:?}");
+    assert_eq!(
+        (third.deleted, third.duplicates),
+        (0, 2),
+        "the deletion at its watermark comes back, taken once: {third:?}"
+    );
     assert_eq!(store.journal_position().unwrap(), position, "nothing new in the journal");
 }

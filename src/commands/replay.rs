@@ -165,7 +165,8 @@ impl Survey {
         changes.each(|number, line| {
             survey.lines = number;
             let Ok(line) = line else { return };
-            survey.names_actions |= line.contains("\"action\"") || line.contains("\"activity\"") || line.contains("\"task\"");
+            survey.names_actions |=
+                line.contains("\"action\"") || line.contains("\"activity\"") || line.contains("\"task\"");
             if first.is_some() {
                 return;
             }

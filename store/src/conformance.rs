@@ -3,8 +3,8 @@
 //! PostgreSQL (`store/tests/postgres.rs`) run this same function.
 
 use crate::{
-    ActionQuery, ActionRow, ActionState, ActionUpdate, Batch, Command, Cursor, FieldValue, HistoryQuery, HistoryRow, OutboxRow,
-    RunRow, Store,
+    ActionQuery, ActionRow, ActionState, ActionUpdate, Batch, Command, Cursor, FieldValue, HistoryQuery, HistoryRow,
+    OutboxRow, RunRow, Store,
 };
 
 /// Runs every rule against fresh stores made by `fresh`.
@@ -185,14 +185,27 @@ fn history_filters_by_record_playbook_and_since(s: &mut impl Store) {
 }
 
 fn field_values_keep_the_last_numbers_of_a_field(s: &mut impl Store) {
-    let value = |record: &str, field: &str, at, value| FieldValue { record: record.into(), field: field.into(), at, value };
-    let first = vec![value("Account/x", "health", 3, 70.0), value("Account/x", "arr", 3, 1e5), value("Account/y", "health", 1, 9.0)];
+    let value =
+        |record: &str, field: &str, at, value| FieldValue { record: record.into(), field: field.into(), at, value };
+    let first = vec![
+        value("Account/x", "health", 3, 70.0),
+        value("Account/x", "arr", 3, 1e5),
+        value("Account/y", "health", 1, 9.0),
+    ];
     s.append(&Batch { values: first, ..Batch::default() }).unwrap();
     // A late change: taken after, at an earlier moment; and two values at one moment.
-    let more = vec![value("Account/x", "health", 1, 80.0), value("Account/x", "health", 5, 40.0), value("Account/x", "health", 5, 35.5)];
+    let more = vec![
+        value("Account/x", "health", 1, 80.0),
+        value("Account/x", "health", 5, 40.0),
+        value("Account/x", "health", 5, 35.5),
+    ];
     s.append(&Batch { values: more, ..Batch::default() }).unwrap();
     assert_eq!(s.field_values("Account/x", "health", 10).unwrap(), [(1, 80.0), (3, 70.0), (5, 40.0), (5, 35.5)]);
-    assert_eq!(s.field_values("Account/x", "health", 2).unwrap(), [(5, 40.0), (5, 35.5)], "the last ones, oldest first");
+    assert_eq!(
+        s.field_values("Account/x", "health", 2).unwrap(),
+        [(5, 40.0), (5, 35.5)],
+        "the last ones, oldest first"
+    );
     assert_eq!(s.field_values("Account/x", "arr", 10).unwrap(), [(3, 1e5)]);
     assert!(s.field_values("Account/z", "health", 10).unwrap().is_empty());
 }

@@ -6,8 +6,8 @@ use std::path::Path;
 use play_store::conformance::action;
 use play_store::postgres::ScratchDatabase;
 use play_store::{
-    ActionQuery, ActionState, ActionUpdate, Attempt, Batch, Command, DeliveryQuery, FieldValue, HistoryQuery, HistoryRow,
-    OutboxRow, Place, RunRow, Store, Then,
+    ActionQuery, ActionState, ActionUpdate, Attempt, Batch, Command, DeliveryQuery, FieldValue, HistoryQuery,
+    HistoryRow, OutboxRow, Place, RunRow, Store, Then,
 };
 
 use crate::support::play;

@@ -77,9 +77,8 @@ impl<'a> TableSnap<'a> {
     /// The table again, with `meta` for its rows (one each, in row order). Cells that do
     /// not add up to whole rows are an error, never a panic later.
     pub fn into_table(self, meta: Vec<Meta>, texts: &Texts) -> Result<Table, String> {
-        let shape = Shape::of(
-            self.widths.iter().map(|w| w.map_or(Width::Wide, |high| Width::Narrow { high })).collect(),
-        );
+        let shape =
+            Shape::of(self.widths.iter().map(|w| w.map_or(Width::Wide, |high| Width::Narrow { high })).collect());
         let rows = self.ids.len();
         let fits = |what: &str, have: usize, want: usize| {
             if have == want {

@@ -70,7 +70,8 @@ pub fn write_projections(tx: &Transaction, batch: &Batch) -> rusqlite::Result<()
         }
     }
     if !batch.values.is_empty() {
-        let mut values = tx.prepare_cached("INSERT INTO field_values (record, field, at, value) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut values =
+            tx.prepare_cached("INSERT INTO field_values (record, field, at, value) VALUES (?1, ?2, ?3, ?4)")?;
         for v in &batch.values {
             values.execute(params![v.record, v.field, v.at, v.value])?;
         }

@@ -32,8 +32,13 @@ fn salesforce(url: &str, unsynced: &[&str]) -> Sinks {
         objects: vec!["Account".into()],
         unsynced: unsynced.iter().map(|u| u.to_string()).collect(),
     };
-    let config =
-        SalesforceConfig { instance_url: url.into(), api_version: "61.0".into(), token_env: "SF_TOKEN".into(), pull, task_external_id: String::new() };
+    let config = SalesforceConfig {
+        instance_url: url.into(),
+        api_version: "61.0".into(),
+        token_env: "SF_TOKEN".into(),
+        pull,
+        task_external_id: String::new(),
+    };
     Sinks { salesforce: Some(config), ..Sinks::default() }
 }
 

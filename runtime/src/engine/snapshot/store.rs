@@ -74,7 +74,9 @@ fn rows_of<'a>(table: &'a Table, now: i64, retention: &Retention) -> Vec<RowSnap
 /// index's entries are that in a consistent store), and the rest as they are.
 fn emails_of(store: &MemoryStore) -> (Vec<u32>, Vec<(Arc<str>, Arc<str>)>) {
     let Some((record, slot)) = store.email_slot else { return Default::default() };
-    let Some(table) = store.tables.get(record as usize) else { return (Vec::new(), sorted(store.emails.clone(), |v| v)) };
+    let Some(table) = store.tables.get(record as usize) else {
+        return (Vec::new(), sorted(store.emails.clone(), |v| v));
+    };
     let mut rows = Vec::new();
     for r in 0..table.rows() as u32 {
         if let Some(Value::Text(email)) = table.row(r, &store.texts).get(slot as usize) {
@@ -88,7 +90,10 @@ fn emails_of(store: &MemoryStore) -> (Vec<u32>, Vec<(Arc<str>, Arc<str>)>) {
         Vec::new()
     } else {
         let covered: std::collections::HashSet<&str> = rows.iter().map(|r| &**table.id(*r)).collect();
-        sorted(store.emails.iter().filter(|(_, id)| !covered.contains(&***id)).map(|(k, v)| (k.clone(), v.clone())), |v| v)
+        sorted(
+            store.emails.iter().filter(|(_, id)| !covered.contains(&***id)).map(|(k, v)| (k.clone(), v.clone())),
+            |v| v,
+        )
     };
     (rows, rest)
 }
@@ -165,7 +170,10 @@ impl<'a> StoreSnap<'a> {
     /// The store again, and its runs' events relinked: a run knows the events it has used
     /// by identity, which writing them out by value loses.
     pub(super) fn into_store(self) -> Result<MemoryStore, SnapshotError> {
-        let mut store = MemoryStore { texts: self.texts.into_texts().map_err(SnapshotError::Inconsistent)?, ..MemoryStore::default() };
+        let mut store = MemoryStore {
+            texts: self.texts.into_texts().map_err(SnapshotError::Inconsistent)?,
+            ..MemoryStore::default()
+        };
         if self.rows.len() != self.tables.len() {
             return Err(SnapshotError::Inconsistent("its tables and their rows do not match".into()));
         }
@@ -175,7 +183,9 @@ impl<'a> StoreSnap<'a> {
                 .into_iter()
                 .map(|row| {
                     if row.enrolled.iter().any(|e| e.0 >= playbooks) {
-                        return Err(SnapshotError::Inconsistent("an enrolment names a playbook it does not have".into()));
+                        return Err(SnapshotError::Inconsistent(
+                            "an enrolment names a playbook it does not have".into(),
+                        ));
                     }
                     Ok(Meta {
                         present: row.present,
@@ -185,7 +195,11 @@ impl<'a> StoreSnap<'a> {
                             events: events_in_order(row.events).into(),
                             written: row.written.into_owned().into(),
                         },
-                        enrolled: row.enrolled.into_iter().map(|(p, last, count)| Enrolment::new(p, last, count)).collect(),
+                        enrolled: row
+                            .enrolled
+                            .into_iter()
+                            .map(|(p, last, count)| Enrolment::new(p, last, count))
+                            .collect(),
                         active: row.active.into_owned().into(),
                     })
                 })
@@ -227,7 +241,9 @@ impl<'a> StoreSnap<'a> {
                     Some(Value::Text(email)) => Some((Arc::from(&*lower(&email)), t.id(r).clone())),
                     _ => None,
                 });
-                let (key, id) = email.ok_or_else(|| SnapshotError::Inconsistent("the email index names a row without an email".into()))?;
+                let (key, id) = email.ok_or_else(|| {
+                    SnapshotError::Inconsistent("the email index names a row without an email".into())
+                })?;
                 store.emails.insert(key, id);
             }
         }
