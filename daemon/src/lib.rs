@@ -16,6 +16,7 @@ pub mod http;
 pub mod inbox;
 pub mod lease;
 mod metrics;
+pub mod partitioned;
 mod project;
 pub mod pull;
 mod reload;
@@ -57,6 +58,9 @@ pub struct Config {
     pub snapshot_every: u64,
     /// Deploy edits of the project as they are saved.
     pub watch: bool,
+    /// On PostgreSQL, how many partitions a new workspace has (`--partitions`); fixed once
+    /// it is made. `None`: as the workspace has it (one for a new one).
+    pub partitions: Option<i32>,
     /// Told the address once the journal is recovered and the API listens.
     pub on_ready: Box<dyn FnOnce(SocketAddr) + Send>,
 }
@@ -119,8 +123,14 @@ fn open_store(config: &Config) -> Result<Opened, DaemonError> {
 }
 
 /// Runs the daemon until SIGTERM or Ctrl-C, then drains and returns.
-pub fn run(config: Config) -> Result<(), DaemonError> {
+pub fn run(mut config: Config) -> Result<(), DaemonError> {
     let program = (config.compile)(&config.project).map_err(DaemonError::Project)?;
+    if let Place::Postgres(url) = config.store.clone() {
+        let count = play_store::routing::Routing::open(&url)?.partitions(config.partitions)?;
+        if count > 1 {
+            return partitioned::run(config, program, url, count);
+        }
+    }
     let (store, open, keeper) = open_store(&config)?;
     let status = Arc::new(Mutex::new(status::Status::default()));
     let mut writer = writer::Writer::new(host::Host::new(program.clone()), store, status.clone(), config.owner.clone());
@@ -135,21 +145,47 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
         .stack_size(8 << 20)
         .spawn(move || writer.serve(inbox))
         .map_err(|e| DaemonError::Other(format!("the engine thread could not start: {e}")))?;
-    deliver::start(&config.project, open.clone(), config.owner.clone()).map_err(DaemonError::Other)?;
+    let delivery = deliver::start(&config.project, open.clone(), config.owner.clone()).map_err(DaemonError::Other)?;
+    let served = serve(&mut config, requests.clone(), open, status, Arc::new(|| true));
+    // The HTTP side is drained: every answered request is durable. Now the engine thread.
+    let _ = requests.send(writer::Request::Shutdown);
+    drop(requests);
+    let _ = engine_thread.join();
+    drop(delivery);
+    if let Some(keeper) = keeper {
+        keeper.release();
+    }
+    tracing::info!("stopped");
+    served
+}
+
+/// Whether this worker runs the scheduled CRM pulls now.
+pub(crate) type PullsHere = Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// Serves the HTTP API (and the clock, hot reload and the CRM pull, which send their
+/// requests as it does) until SIGTERM or Ctrl-C; every answered request is durable.
+pub(crate) fn serve(
+    config: &mut Config,
+    requests: std::sync::mpsc::Sender<writer::Request>,
+    open: http::Opener,
+    status: Arc<Mutex<status::Status>>,
+    pulls_here: PullsHere,
+) -> Result<(), DaemonError> {
     let settings = deliver::settings_of(&config.project).map_err(DaemonError::Other)?;
     let env = |name: &str| std::env::var(name).ok();
     let puller =
         pull::Puller::new(&config.project, &settings, &env, config.compile.clone(), requests.clone(), open.clone())
             .map(Arc::new);
     if let Some(puller) = &puller {
-        pull::start(puller.clone()).map_err(DaemonError::Other)?;
+        pull::start(puller.clone(), pulls_here).map_err(DaemonError::Other)?;
     }
-    let app = http::App::new(requests.clone(), open, status.clone(), config.ingest_secret).with_pull(puller);
+    let app = http::App::new(requests.clone(), open, status.clone(), config.ingest_secret.clone()).with_pull(puller);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| DaemonError::Other(format!("the async runtime could not start: {e}")))?;
+    let on_ready = std::mem::replace(&mut config.on_ready, Box::new(|_| {}));
     let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&config.listen)
             .await
@@ -164,7 +200,7 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
             reload::watch(config.project.clone(), config.compile.clone(), requests.clone(), status.clone());
         }
         tracing::info!(%address, "listening");
-        (config.on_ready)(address);
+        on_ready(address);
         // Publishing from the inbox writes the source, so it needs the folder hot reload watches.
         let project =
             (config.watch && config.project.is_dir()).then(|| inbox::Project { root: config.project.clone() });
@@ -173,15 +209,7 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
             .await
             .map_err(|e| DaemonError::Other(e.to_string()))
     });
-    // The HTTP side is drained: every answered request is durable. Now the engine thread.
-    let _ = requests.send(writer::Request::Shutdown);
-    drop(requests);
     runtime.shutdown_background();
-    let _ = engine_thread.join();
-    if let Some(keeper) = keeper {
-        keeper.release();
-    }
-    tracing::info!("stopped");
     served
 }
 

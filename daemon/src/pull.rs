@@ -374,12 +374,14 @@ fn log(store: &mut dyn Outbox, crm: &str, id: &str, record: &str, outcome: &str,
 
 /// Runs the scheduled pulls on their own thread: each connector when `pull_every` has
 /// passed since its last pull (kept in the store, so a restart does not pull again).
-pub fn start(puller: Arc<Puller>) -> Result<(), String> {
+/// `here` says whether this worker pulls now (on a partitioned workspace, the worker that
+/// holds partition 0 does; the watermarks are kept there).
+pub fn start(puller: Arc<Puller>, here: crate::PullsHere) -> Result<(), String> {
     std::thread::Builder::new()
         .name("pull".into())
         .spawn(move || loop {
             let now = crate::clock::wall();
-            if puller.due(now) {
+            if here() && puller.due(now) {
                 match puller.sync(None, now) {
                     Ok(r) => {
                         tracing::info!(pulled = r.pulled, accepted = r.accepted, refused = r.refused.len(), "CRM pull")

@@ -16,6 +16,10 @@ pub struct Status {
     /// the next good deploy.
     pub refused_reload: Option<RefusedReload>,
     pub journal_position: Position,
+    /// On a workspace of several partitions, the journal position of each partition this
+    /// worker holds (`journal_position` is their sum).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub partitions: BTreeMap<i32, Position>,
     /// The engine's clock, once it has one.
     pub clock: Option<i64>,
     /// When the next timer is due.

@@ -109,6 +109,8 @@ pub struct Writer {
     pub follow_changes: bool,
     /// The wall clock (seconds since 1970 UTC): the system's, or a simulated one.
     pub wall: Box<dyn Fn() -> i64 + Send>,
+    /// The partition it folds, on a workspace of several (whose status counts each).
+    pub partition: Option<i32>,
     position: Position,
     last_snapshot: Position,
     /// When the last snapshot was done, and how long it took.
@@ -135,6 +137,7 @@ impl Writer {
             snapshot_paced: true,
             follow_changes: false,
             wall: Box::new(crate::clock::wall),
+            partition: None,
             position: 0,
             last_snapshot: 0,
             snapshot_done: std::time::Instant::now(),
@@ -521,7 +524,13 @@ impl Writer {
     /// What `/v1/status` shows of the engine.
     fn publish(&self) {
         let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
-        status.journal_position = self.position;
+        match self.partition {
+            Some(p) => {
+                status.partitions.insert(p, self.position);
+                status.journal_position = status.partitions.values().sum();
+            }
+            None => status.journal_position = self.position,
+        }
         status.clock = self.host.now();
         status.next_timer = self.host.next_due();
         status.program_hash = self.host.program().hash.clone();

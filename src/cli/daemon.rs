@@ -14,7 +14,10 @@ crash loses nothing acknowledged and produces no action twice. Edits of the proj
 deployed as they are saved when they check. SIGTERM or Ctrl-C drains and exits 0. \
 On PostgreSQL several workers (on one machine or many) share the store: one holds the lease \
 and works, the others stand by and take over within `--lease-ms` when it dies; a worker whose \
-lease was taken over writes nothing more, says so in its log and exits 2.",
+lease was taken over writes nothing more, says so in its log and exits 2. \
+A workspace made with `--partitions N` (N above 1) is split by account into N partitions: \
+every worker accepts every request and routes each change to its partition, and the workers \
+share the partitions out between them, taking over a dead worker's within the lease time.",
     after_help = "\
 EXAMPLES:
   play run                               the project here, on 127.0.0.1:7878
@@ -26,6 +29,9 @@ EXAMPLES:
                                          a worker on PostgreSQL; start more for standbys
   play run --store postgres://play@db/play --lease-ms 5000
                                          standbys take over within 5 s of a death
+  play run --store postgres://play@db/play --partitions 16
+                                         a new workspace of 16 partitions: start
+                                         more workers to share them out
 
 Exit status: 0 stopped by SIGTERM or Ctrl-C, 1 the project has errors,
 2 the daemon could not start (a store that cannot be opened, an address in use)
@@ -45,6 +51,12 @@ pub struct RunArgs {
     /// it). A standby takes over within this time after the active worker dies.
     #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..))]
     pub lease_ms: u64,
+
+    /// On PostgreSQL, when the workspace is made: how many partitions it has (fixed from
+    /// then on; leave it out afterwards). Each account with its contacts, opportunities
+    /// and cases is one partition's; workers share the partitions out.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=1024))]
+    pub partitions: Option<i32>,
 
     /// The address to listen on; port 0 picks a free port (the address is printed).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod outbox_conformance;
 pub mod place;
 pub mod postgres;
+pub mod routing;
 pub mod sqlite;
 
 pub use crate::postgres::{Fence, PostgresStore};

@@ -9,6 +9,7 @@ mod crash;
 mod delivery;
 mod delivery_kill;
 mod migrate;
+mod partitions;
 mod pull;
 mod queue;
 mod scale_out;

@@ -11,6 +11,8 @@ pub mod sinks;
 pub mod worker;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use play_runtime::config::{Sinks, Workspace};
@@ -38,24 +40,49 @@ pub fn settings_of(project: &Path) -> Result<Sinks, String> {
 
 /// Starts the worker on its own thread, passing over the outbox every second (at once
 /// again while there is more to do). Does nothing when no sink is configured.
-pub fn start(project: &Path, open: crate::http::Opener, owner: Option<String>) -> Result<(), String> {
+pub fn start(project: &Path, open: crate::http::Opener, owner: Option<String>) -> Result<Option<Running>, String> {
     let sinks = sinks_of(project)?;
     if sinks.is_empty() {
         tracing::info!("delivery is off: `play.toml` configures no `[sinks.…]` or `[crm.…]`");
-        return Ok(());
+        return Ok(None);
     }
     let store = open().map_err(|e| e.to_string())?;
     let mut worker = Worker::new(store, sinks, owner)?;
-    std::thread::Builder::new()
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = stop.clone();
+    let thread = std::thread::Builder::new()
         .name("delivery".into())
-        .spawn(move || loop {
-            match worker.pass(crate::clock::wall()) {
-                Ok(pass) if pass.delivered + pass.dead + pass.skipped > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::error!("delivery: {e}"),
+        .spawn(move || {
+            while !stopped.load(Ordering::Acquire) {
+                match worker.pass(crate::clock::wall()) {
+                    Ok(pass) if pass.delivered + pass.dead + pass.skipped > 0 => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::error!("delivery: {e}"),
+                }
+                // A second between passes, a stop seen within a tenth of it.
+                for _ in 0..10 {
+                    if stopped.load(Ordering::Acquire) {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
             }
-            std::thread::sleep(Duration::from_secs(1));
         })
         .map_err(|e| format!("the delivery thread could not start: {e}"))?;
-    Ok(())
+    Ok(Some(Running { stop, thread }))
+}
+
+/// A delivery worker running on its thread.
+pub struct Running {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops it once the pass under way is over (a partition given up: what it delivers
+    /// next is its new worker's).
+    pub fn stop(self) {
+        self.stop.store(true, Ordering::Release);
+        let _ = self.thread.join();
+    }
 }

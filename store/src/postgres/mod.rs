@@ -5,12 +5,14 @@
 //! All of this store's SQL is in this module, `write.rs`, `query.rs` and `outbox.rs`
 //! (delivery's state, [`crate::Outbox`]).
 
+mod merged;
 mod outbox;
 mod query;
 mod schema;
 mod scratch;
 mod write;
 
+pub use merged::Merged;
 pub use scratch::{ScratchDatabase, DEFAULT_TEST_SERVER};
 
 use std::collections::HashMap;
@@ -37,6 +39,15 @@ pub struct PostgresStore {
     inner: Mutex<Inner>,
     place: String,
     fence: Option<Fence>,
+    /// The leases table the fence is checked in: the workspace's, which a partition's
+    /// schema reaches by its qualified name.
+    leases: String,
+}
+
+/// The schema partition `partition` (above 0) of a workspace keeps its tables in, beside
+/// the workspace's own schema (partition 0's).
+pub fn partition_schema(partition: i32) -> String {
+    format!("play_p{partition}")
 }
 
 struct Inner {
@@ -150,11 +161,31 @@ impl PostgresStore {
     /// Opens the store kept in one schema of the database (tests keep one store per schema).
     pub fn open_in(url: &str, schema: Option<&str>) -> Result<PostgresStore> {
         let client = connect(url, schema)?;
-        Ok(PostgresStore {
+        Ok(PostgresStore::of(client, url, "leases".into()))
+    }
+
+    fn of(client: Client, url: &str, leases: String) -> PostgresStore {
+        PostgresStore {
             inner: Mutex::new(Inner { client: Some(client), statements: HashMap::new() }),
             place: redact(url),
             fence: None,
-        })
+            leases,
+        }
+    }
+
+    /// Opens one partition of the workspace at `url`: partition 0 is the workspace's own
+    /// schema (where a workspace of one partition keeps everything), partition `k` the
+    /// schema [`partition_schema`]`(k)`, created and migrated if needed. Its writes are
+    /// fenced (once [`PostgresStore::fenced`]) by the workspace's leases table.
+    pub fn open_partition(url: &str, partition: i32) -> Result<PostgresStore> {
+        if partition == 0 {
+            return PostgresStore::open(url);
+        }
+        let mut base = connect(url, None)?;
+        let home: String = base.query_one("SELECT current_schema()", &[]).map_err(backend)?.get(0);
+        drop(base);
+        let client = connect(url, Some(&partition_schema(partition)))?;
+        Ok(PostgresStore::of(client, url, format!("{home}.leases")))
     }
 
     /// From now on every write checks, in its transaction, that `fence` is still the lease's
@@ -179,12 +210,12 @@ impl PostgresStore {
         work: impl FnOnce(&mut postgres::Transaction, &mut HashMap<&'static str, Statement>) -> Result<T>,
     ) -> Result<T> {
         let fence = self.fence;
-        let mut inner = self.inner();
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let Inner { client, statements } = &mut *inner;
         let client = client.as_mut().expect("the connection is there until the store is dropped");
         let mut tx = client.transaction().map_err(backend)?;
         if let Some(fence) = fence {
-            check_fence(&mut tx, fence)?;
+            check_fence(&mut tx, fence, &self.leases)?;
         }
         let out = work(&mut tx, statements)?;
         tx.commit().map_err(backend)?;
@@ -194,10 +225,9 @@ impl PostgresStore {
 
 /// Holds the lease row for the rest of the transaction (a takeover waits for the commit)
 /// and fails unless the token is still `fence`'s.
-fn check_fence(tx: &mut postgres::Transaction, fence: Fence) -> Result<()> {
-    let row = tx
-        .query_opt("SELECT token, holder FROM leases WHERE partition = $1 FOR SHARE", &[&fence.partition])
-        .map_err(backend)?;
+fn check_fence(tx: &mut postgres::Transaction, fence: Fence, leases: &str) -> Result<()> {
+    let sql = format!("SELECT token, holder FROM {leases} WHERE partition = $1 FOR SHARE");
+    let row = tx.query_opt(&sql, &[&fence.partition]).map_err(backend)?;
     let (current, holder) = match row {
         Some(r) => (Some(r.get::<_, i64>(0)), Some(r.get::<_, String>(1))),
         None => (None, None),

@@ -1,0 +1,173 @@
+//! A workspace of four partitions shared by three workers on PostgreSQL: changes go to
+//! whichever worker (each routes them to their partition), and a worker is killed (SIGKILL)
+//! at random moments and replaced. Every acknowledged change is journaled once, in its
+//! account's partition (a teammate in every partition); each partition's actions equal
+//! `play replay` of exactly the acknowledged changes routed to it — none lost, none twice;
+//! and a dead worker's partitions are held again within a few lease times.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use play_store::postgres::{Merged, ScratchDatabase};
+use play_store::{PostgresStore, Store};
+
+use crate::crash::{line, Rng};
+use crate::workers::{Pool, Worker, LEASE_MS};
+
+const PARTITIONS: i32 = 4;
+const BATCH: usize = 4;
+
+fn token(dir: &std::path::Path, url: &str) -> String {
+    let (code, out, err) = crate::support::play(dir, &["token", "add", "jo@example.com", "--store", url]);
+    assert_eq!(code, 0, "token add: {err}");
+    out.trim().to_string()
+}
+
+/// The report of a post answered with success; none when it was not.
+fn post(url: &str, token: &str, body: &str) -> Option<serde_json::Value> {
+    ureq::post(&format!("{url}/v1/changes"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .timeout(Duration::from_secs(20))
+        .send_string(body)
+        .ok()
+        .map(|r| r.into_json().expect("a report"))
+}
+
+fn query_count(db: &str, sql: &str) -> i64 {
+    let mut client = postgres::Client::connect(db, postgres::NoTls).unwrap();
+    client.query_one(sql, &[]).unwrap().get(0)
+}
+
+/// Whether every partition is held by a lease that has not expired, of a worker other than
+/// the process `dead`.
+fn all_held(db: &str, dead: Option<u32>) -> bool {
+    let dead = dead.map_or(String::new(), |pid| format!(" AND holder NOT LIKE '%:{pid}'"));
+    query_count(db, &format!("SELECT count(*) FROM leases WHERE expires > now(){dead}")) == i64::from(PARTITIONS)
+}
+
+fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "{what} within {limit:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    start.elapsed()
+}
+
+#[test]
+fn partitions_survive_workers_killed_at_random_and_take_every_acknowledged_change_once() {
+    let db = ScratchDatabase::create("parts").unwrap();
+    let dir = crate::support::example_copy("customer-success");
+    let jo = token(dir.path(), db.url());
+    let kills_wanted: usize = std::env::var("PLAY_SCALE_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(4);
+    let mut rng = Rng(0x9a27_1710_0000_0002);
+    let partitions = PARTITIONS.to_string();
+    let mut pool = Pool::new(dir.path(), db.url(), &["--snapshot-every", "5", "--partitions", &partitions]);
+    let mut workers: BTreeMap<usize, (Worker, String)> = BTreeMap::new();
+    let start = |pool: &mut Pool, workers: &mut BTreeMap<usize, (Worker, String)>| {
+        let (n, w) = pool.start();
+        let (m, url, _) = pool.next_active(Instant::now());
+        assert_eq!(n, m, "every worker of a partitioned workspace listens");
+        workers.insert(n, (w, url));
+    };
+    for _ in 0..3 {
+        start(&mut pool, &mut workers);
+    }
+    wait_until("the partitions are shared out", Duration::from_secs(30), || all_held(db.url(), None));
+    let mut acknowledged: Vec<String> = Vec::new();
+    let mut takeovers = Vec::new();
+    let mut next = 0;
+    for kill in 0..=kills_wanted {
+        let last_run = kill == kills_wanted;
+        let ids: Vec<usize> = workers.keys().copied().collect();
+        let victim = ids[rng.next() as usize % ids.len()];
+        let killer = (!last_run).then(|| {
+            let pid = workers[&victim].0.pid();
+            let wait = Duration::from_millis(20 + rng.next() % 150);
+            std::thread::spawn(move || {
+                std::thread::sleep(wait);
+                let _ = std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+                Instant::now()
+            })
+        });
+        let mut posts = 0;
+        loop {
+            if last_run && posts >= 15 {
+                break;
+            }
+            if killer.as_ref().is_some_and(|k| k.is_finished()) && posts >= 2 {
+                break;
+            }
+            // Any worker takes any change; a post that fails (its worker killed) is sent
+            // again, to another.
+            let ids: Vec<usize> = workers.keys().copied().collect();
+            let to = ids[rng.next() as usize % ids.len()];
+            let end = next + BATCH;
+            let body = (next..end).map(line).collect::<Vec<_>>().join("\n");
+            match post(&workers[&to].1, &jo, &body) {
+                Some(report) => {
+                    assert!(report["refused"].as_array().is_some_and(Vec::is_empty), "{report}");
+                    acknowledged.extend((next..end).map(line));
+                    next = end;
+                    posts += 1;
+                }
+                None => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+        let Some(killer) = killer else { break };
+        let killed_at = killer.join().unwrap();
+        let (mut dead, _) = workers.remove(&victim).unwrap();
+        let pid = dead.pid();
+        let _ = dead.child.wait();
+        wait_until("a dead worker's partitions are taken over", Duration::from_secs(60), || {
+            all_held(db.url(), Some(pid))
+        });
+        takeovers.push(killed_at.elapsed());
+        start(&mut pool, &mut workers);
+    }
+    wait_until("the routed changes are taken", Duration::from_secs(60), || {
+        query_count(db.url(), "SELECT count(*) FROM play_routed") == 0
+    });
+    for (_, (w, _)) in &workers {
+        w.signal("TERM");
+    }
+    for (_, (mut w, _)) in std::mem::take(&mut workers) {
+        let status = w.child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "SIGTERM drains and exits 0: {}", w.log_text());
+    }
+
+    // Each acknowledged change in one partition (a teammate in all), and each partition's
+    // actions those of a replay of exactly its changes.
+    let stores: Vec<PostgresStore> =
+        (0..PARTITIONS).map(|k| PostgresStore::open_partition(db.url(), k).unwrap()).collect();
+    let mut stored = 0;
+    let mut lines_of: Vec<Vec<String>> = vec![Vec::new(); PARTITIONS as usize];
+    for (n, text) in acknowledged.iter().enumerate() {
+        let id = format!("s{n}");
+        let taken: Vec<usize> = (0..stores.len()).filter(|&k| stores[k].change_id_taken(&id).unwrap()).collect();
+        let everywhere = text.contains("\"record\":\"User\"");
+        if everywhere {
+            assert_eq!(taken.len(), stores.len(), "a teammate is in every partition: {text}");
+        } else {
+            assert_eq!(taken.len(), 1, "an acknowledged change is in one partition: {text}");
+        }
+        for k in taken {
+            lines_of[k].push(text.clone());
+        }
+    }
+    for (k, store) in stores.iter().enumerate() {
+        stored += crate::support::stored_match_replay(dir.path(), store, &lines_of[k])
+            .unwrap_or_else(|lost| panic!("partition {k}: {lost}"));
+    }
+    let merged = Merged::open(db.url(), PARTITIONS).unwrap();
+    let query = play_store::ActionQuery { limit: 1_000_000, ..play_store::ActionQuery::default() };
+    assert_eq!(merged.actions(&query).unwrap().items.len(), stored, "the merged queue holds every partition's");
+    assert!(stored > 20, "the stream fires actions: {stored}");
+    assert!(lines_of.iter().filter(|l| l.len() > 20).count() >= 2, "the accounts spread over partitions");
+    eprintln!(
+        "{kills_wanted} kills, {} lines acknowledged, {stored} actions stored, lines per partition {:?}; \
+         partitions held again after (lease {LEASE_MS} ms): {takeovers:?}",
+        acknowledged.len(),
+        lines_of.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+}
