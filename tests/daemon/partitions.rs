@@ -171,3 +171,130 @@ fn partitions_survive_workers_killed_at_random_and_take_every_acknowledged_chang
         lines_of.iter().map(Vec::len).collect::<Vec<_>>()
     );
 }
+
+/// How many unexpired leases each worker (by process id) holds.
+fn holders(db: &str) -> BTreeMap<u32, usize> {
+    let mut client = postgres::Client::connect(db, postgres::NoTls).unwrap();
+    let rows = client.query("SELECT holder FROM leases WHERE expires > now()", &[]).unwrap();
+    let mut held = BTreeMap::new();
+    for r in rows {
+        let holder: String = r.get(0);
+        let pid = holder.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        *held.entry(pid).or_default() += 1;
+    }
+    held
+}
+
+#[test]
+fn partitions_are_shared_out_when_a_worker_joins_and_taken_back_when_it_leaves() {
+    let db = ScratchDatabase::create("rebalance").unwrap();
+    let dir = crate::support::example_copy("customer-success");
+    let jo = token(dir.path(), db.url());
+    let partitions = PARTITIONS.to_string();
+    let mut pool = Pool::new(dir.path(), db.url(), &["--partitions", &partitions]);
+    let (_, a) = pool.start();
+    let (_, url_a, _) = pool.next_active(Instant::now());
+    let all = PARTITIONS as usize;
+    wait_until("one worker holds every partition", Duration::from_secs(30), || {
+        holders(db.url()).get(&a.pid()) == Some(&all)
+    });
+    assert!(post(&url_a, &jo, &(0..8).map(line).collect::<Vec<_>>().join("\n")).is_some());
+
+    let (_, b) = pool.start();
+    let (_, url_b, _) = pool.next_active(Instant::now());
+    let joined = Instant::now();
+    let took = wait_until("the partitions are shared out half and half", Duration::from_secs(30), || {
+        let held = holders(db.url());
+        held.get(&a.pid()) == Some(&(all / 2)) && held.get(&b.pid()) == Some(&(all / 2))
+    });
+    // Both take changes for every partition, whichever holds it.
+    assert!(post(&url_b, &jo, &(8..16).map(line).collect::<Vec<_>>().join("\n")).is_some());
+    assert!(post(&url_a, &jo, &(16..24).map(line).collect::<Vec<_>>().join("\n")).is_some());
+
+    b.signal("TERM");
+    let mut b = b;
+    assert_eq!(b.child.wait().unwrap().code(), Some(0), "{}", b.log_text());
+    wait_until("the one left takes every partition back", Duration::from_secs(30), || {
+        holders(db.url()).get(&a.pid()) == Some(&all)
+    });
+    wait_until("the routed changes are taken", Duration::from_secs(30), || {
+        query_count(db.url(), "SELECT count(*) FROM play_routed") == 0
+    });
+    a.signal("TERM");
+    let mut a = a;
+    assert_eq!(a.child.wait().unwrap().code(), Some(0), "{}", a.log_text());
+    let merged = Merged::open(db.url(), PARTITIONS).unwrap();
+    for n in 0..24 {
+        assert!(merged.change_id_taken(&format!("s{n}")).unwrap(), "change s{n} was taken");
+    }
+    let log = a.log_text();
+    assert!(log.contains("gave the partition up"), "the first worker says it gave partitions up:\n{log}");
+    eprintln!("shared out {took:?} after the second worker started ({:?} ago)", joined.elapsed());
+}
+
+/// A new account's upsert with a `change_id` of its own.
+fn account_line(id: &str, change_id: &str) -> String {
+    format!(
+        r#"{{"change_id":"{change_id}","at":"2026-03-17T00:00:00Z","change":"upsert","record":"Account","id":"{id}","fields":{{"name":"Account {id}","tier":"Enterprise","arr":300000,"stage":"Renewal","health":80,"owner":"jo@example.com","csm":"ana@example.com","weekly_active_users":40,"licensed_seats":50,"used_seats":38,"tags":[]}}}}"#
+    )
+}
+
+#[test]
+fn a_worker_paused_past_its_leases_writes_nothing_to_its_partitions_when_it_resumes() {
+    let db = ScratchDatabase::create("pstale").unwrap();
+    let dir = crate::support::example_copy("customer-success");
+    let jo = token(dir.path(), db.url());
+    let partitions = PARTITIONS.to_string();
+    let mut pool = Pool::new(dir.path(), db.url(), &["--partitions", &partitions]);
+    let (_, mut a) = pool.start();
+    let (_, url_a, _) = pool.next_active(Instant::now());
+    let (_, b) = pool.start();
+    let _ = pool.next_active(Instant::now());
+    let half = PARTITIONS as usize / 2;
+    wait_until("two workers share the partitions", Duration::from_secs(30), || {
+        let held = holders(db.url());
+        held.get(&a.pid()) == Some(&half) && held.get(&b.pid()) == Some(&half)
+    });
+    assert!(post(&url_a, &jo, &(0..8).map(line).collect::<Vec<_>>().join("\n")).is_some());
+    // An account of a partition the first worker holds.
+    let mut client = postgres::Client::connect(db.url(), postgres::NoTls).unwrap();
+    let mine: Vec<i32> = client
+        .query("SELECT partition FROM leases WHERE holder LIKE $1", &[&format!("%:{}", a.pid())])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let id = (0..100)
+        .map(|k| format!("stale-{k}"))
+        .find(|id| mine.contains(&play_daemon::partitioned::route::partition_of(&format!("Account/{id}"), PARTITIONS)))
+        .unwrap();
+
+    a.signal("STOP");
+    wait_until("the other worker takes every partition", Duration::from_secs(30), || {
+        holders(db.url()).get(&b.pid()) == Some(&(PARTITIONS as usize))
+    });
+    let merged = Merged::open(db.url(), PARTITIONS).unwrap();
+    let position = merged.journal_position().unwrap();
+    let stale_line = account_line(&id, "stale");
+    let sent = std::thread::spawn(move || {
+        post(&url_a, &jo, &stale_line).is_some_and(|report| report["accepted"].as_u64() != Some(0))
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    a.signal("CONT");
+    assert!(!sent.join().unwrap(), "the paused worker acknowledges nothing");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = a.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "the paused worker stops");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(2), "it stops with status 2");
+    let log = a.log_text();
+    assert!(log.contains("lost its lease"), "it says why in its log:\n{log}");
+    assert!(!merged.change_id_taken("stale").unwrap(), "its change was not written");
+    assert_eq!(query_count(db.url(), "SELECT count(*) FROM play_routed WHERE line LIKE '%stale%'"), 0);
+    assert_eq!(merged.journal_position().unwrap(), position, "it wrote nothing at all");
+    drop(b);
+}
