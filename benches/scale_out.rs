@@ -2,10 +2,14 @@
 //! and 4 workers on one PostgreSQL database (one active, the others standing by), next to
 //! one `play run` on SQLite on the same workload in the same run; then the takeover time
 //! after the active worker is killed (SIGKILL), with the lease time it is bounded by.
-//! Prints every figure and its ratio to SQLite's.
+//! Then the same with a workspace of `PARTITIONS` (4) partitions: 1, 2 and 4 workers
+//! sharing them, the posters spread over every worker (each routes the changes), the rate
+//! acknowledged and the rate until every line is in its partition's journal; and the time
+//! until a killed worker's partitions are all held again. Prints every figure and its ratio
+//! to SQLite's.
 //!
 //! `cargo bench --bench scale_out` (LINES=… to change the 20,000; LEASE_MS=… the 1,000;
-//! PLAY_TEST_POSTGRES=postgres://… another server).
+//! PARTITIONS=… the 4; PLAY_TEST_POSTGRES=postgres://… another server).
 
 #[path = "support/project.rs"]
 mod project;
@@ -100,6 +104,107 @@ fn main() {
             let _ = c.wait();
         }
     }
+
+    let partitions: i32 = std::env::var("PARTITIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(4);
+    for workers in [1, 2, 4] {
+        partitioned(&bodies, sqlite, workers, partitions, lease_ms);
+    }
+}
+
+/// One run on a workspace of `partitions` partitions shared by `workers` workers.
+fn partitioned(bodies: &[String], sqlite: f64, workers: usize, partitions: i32, lease_ms: u64) {
+    let db = ScratchDatabase::create("bench").expect("PostgreSQL answers (PLAY_TEST_POSTGRES)");
+    let dir = project::example_project();
+    let token = token(dir.path(), Some(db.url()));
+    let count = partitions.to_string();
+    let mut children = Vec::new();
+    let mut urls = Vec::new();
+    for _ in 0..workers {
+        let (child, one) = start_with(dir.path(), Some(db.url()), lease_ms, &["--partitions", &count]);
+        children.push(child);
+        urls.push(one.recv().unwrap().1);
+    }
+    let sql = |q: &str| -> i64 {
+        let mut client = postgres::Client::connect(db.url(), postgres::NoTls).unwrap();
+        client.query_one(q, &[]).unwrap().get(0)
+    };
+    let shared = (partitions as usize).min(workers) as i64;
+    wait_for(|| {
+        sql("SELECT count(*) FROM leases WHERE expires > now()") == i64::from(partitions)
+            && sql("SELECT count(DISTINCT holder) FROM leases WHERE expires > now()") == shared
+    });
+    let started = Instant::now();
+    let acknowledged = ingest_spread(&urls, &token, bodies);
+    wait_for(|| sql("SELECT count(*) FROM play_routed") == 0);
+    let journaled = bodies.iter().map(|b| b.lines().count()).sum::<usize>() as f64 / started.elapsed().as_secs_f64();
+    print!(
+        "{partitions} partitions, {workers} worker{}: {acknowledged:>8.0} lines/s acknowledged {:.2}x SQLite, \
+         {journaled:>8.0} lines/s journaled {:.2}x",
+        if workers == 1 { " " } else { "s" },
+        acknowledged / sqlite,
+        journaled / sqlite
+    );
+    if workers > 1 {
+        // The worker holding the most partitions dies.
+        let mut client = postgres::Client::connect(db.url(), postgres::NoTls).unwrap();
+        let row = client
+            .query_one(
+                "SELECT holder, count(*) FROM leases WHERE expires > now() GROUP BY holder ORDER BY 2 DESC LIMIT 1",
+                &[],
+            )
+            .unwrap();
+        let (holder, held): (String, i64) = (row.get(0), row.get(1));
+        let pid: u32 = holder.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap();
+        let victim = children.iter_mut().find(|c| c.id() == pid).expect("a worker holds them");
+        let killed = Instant::now();
+        let _ = victim.kill();
+        let _ = victim.wait();
+        let others = format!("SELECT count(*) FROM leases WHERE expires > now() AND holder NOT LIKE '%:{pid}'");
+        wait_for(|| sql(&others) == i64::from(partitions));
+        let took = killed.elapsed();
+        print!(
+            "   its {held} partitions held again after {:.0} ms ({:.2}x the lease)",
+            took.as_secs_f64() * 1e3,
+            took.as_secs_f64() * 1e3 / lease_ms as f64
+        );
+    }
+    println!();
+    for mut c in children {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+}
+
+fn wait_for(mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < Duration::from_secs(600), "waited ten minutes");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Posts every body, `POSTERS` at a time, each poster to its own worker of `urls`:
+/// acknowledged lines per second.
+fn ingest_spread(urls: &[String], token: &str, bodies: &[String]) -> f64 {
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for p in 0..POSTERS {
+            let url = &urls[p % urls.len()];
+            s.spawn(move || {
+                for body in bodies.iter().skip(p).step_by(POSTERS) {
+                    let report: serde_json::Value = ureq::post(&format!("{url}/v1/changes"))
+                        .set("Authorization", &format!("Bearer {token}"))
+                        .send_string(body)
+                        .expect("the worker answers")
+                        .into_json()
+                        .unwrap();
+                    assert!(report["refused"].as_array().is_some_and(Vec::is_empty), "{report}");
+                }
+            });
+        }
+    });
+    let lines: usize = bodies.iter().map(|b| b.lines().count()).sum();
+    lines as f64 / started.elapsed().as_secs_f64()
 }
 
 /// Posts every body, `POSTERS` at a time: acknowledged lines per second.
@@ -132,11 +237,16 @@ fn ingest(url: &str, token: &str, bodies: &[String]) -> f64 {
 
 /// `play run` (on PostgreSQL when `url` is given), and where its address will arrive.
 fn start(dir: &Path, url: Option<&str>, lease_ms: u64) -> (Child, Receiver<(usize, String)>) {
+    start_with(dir, url, lease_ms, &[])
+}
+
+fn start_with(dir: &Path, url: Option<&str>, lease_ms: u64, extra: &[&str]) -> (Child, Receiver<(usize, String)>) {
     let lease = lease_ms.to_string();
     let mut args = vec!["run", "--listen", "127.0.0.1:0", "--clock", "changes", "--no-watch", "--lease-ms", &lease];
     if let Some(url) = url {
         args.extend(["--store", url]);
     }
+    args.extend(extra);
     let mut child = Command::new(env!("CARGO_BIN_EXE_play"))
         .args(&args)
         .current_dir(dir)

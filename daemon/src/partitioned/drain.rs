@@ -58,9 +58,10 @@ impl Drain {
     }
 }
 
-/// One look at the table for each partition held; how many lines were taken.
+/// One look at the table for each partition held: what waits is sent to every partition's
+/// engine thread at once, then each answer awaited. How many lines were taken.
 fn pass(routing: &mut Routing, local: &Local) -> usize {
-    let mut took = 0;
+    let mut sent = Vec::new();
     for partition in local.held() {
         let waiting = match routing.waiting(partition, PAGE) {
             Ok(w) => w,
@@ -73,9 +74,12 @@ fn pass(routing: &mut Routing, local: &Local) -> usize {
         let lines: BTreeMap<usize, String> = waiting.into_iter().map(|r| (r.n as usize, r.line)).collect();
         let (reply, answer) = oneshot::channel();
         let request = Request::Changes { lines: lines.clone().into_iter().collect(), reply };
-        if local.send(partition, request).is_err() {
-            continue;
+        if local.send(partition, request).is_ok() {
+            sent.push((partition, last, lines, answer));
         }
+    }
+    let mut took = 0;
+    for (partition, last, lines, answer) in sent {
         match answer.blocking_recv() {
             Ok(Ok(report)) => {
                 for r in report.refused {
