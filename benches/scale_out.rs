@@ -52,7 +52,7 @@ fn main() {
         let token = token(dir.path(), None);
         let (mut child, active) = start(dir.path(), None, lease_ms);
         let (_, url) = active.recv().unwrap();
-        let rate = ingest(&url, &token, &bodies);
+        let rate = ingest(&[url], &token, &bodies);
         let _ = child.kill();
         let _ = child.wait();
         rate
@@ -81,7 +81,7 @@ fn main() {
             }
         }
         let (first, url) = active.recv().unwrap();
-        let rate = ingest(&url, &token, &bodies);
+        let rate = ingest(&[url], &token, &bodies);
         print!(
             "PostgreSQL, {workers} worker{}:        {rate:>8.0} lines/s   {:.2}x SQLite",
             if workers == 1 { " " } else { "s" },
@@ -91,12 +91,7 @@ fn main() {
             let killed = Instant::now();
             let _ = children[first].kill();
             let (_, _) = active.recv_timeout(Duration::from_secs(60)).expect("a standby takes over");
-            let took = killed.elapsed();
-            print!(
-                "   takeover {:.0} ms ({:.2}x the {lease_ms} ms lease)",
-                took.as_secs_f64() * 1e3,
-                took.as_secs_f64() * 1e3 / lease_ms as f64
-            );
+            print!("   takeover {}", takeover(killed.elapsed(), lease_ms));
         }
         println!();
         for mut c in children {
@@ -134,7 +129,7 @@ fn partitioned(bodies: &[String], sqlite: f64, workers: usize, partitions: i32, 
             && sql("SELECT count(DISTINCT holder) FROM leases WHERE expires > now()") == shared
     });
     let started = Instant::now();
-    let acknowledged = ingest_spread(&urls, &token, bodies);
+    let acknowledged = ingest(&urls, &token, bodies);
     wait_for(|| sql("SELECT count(*) FROM play_routed") == 0);
     let journaled = bodies.iter().map(|b| b.lines().count()).sum::<usize>() as f64 / started.elapsed().as_secs_f64();
     print!(
@@ -161,12 +156,7 @@ fn partitioned(bodies: &[String], sqlite: f64, workers: usize, partitions: i32, 
         let _ = victim.wait();
         let others = format!("SELECT count(*) FROM leases WHERE expires > now() AND holder NOT LIKE '%:{pid}'");
         wait_for(|| sql(&others) == i64::from(partitions));
-        let took = killed.elapsed();
-        print!(
-            "   its {held} partitions held again after {:.0} ms ({:.2}x the lease)",
-            took.as_secs_f64() * 1e3,
-            took.as_secs_f64() * 1e3 / lease_ms as f64
-        );
+        print!("   its {held} partitions held again after {}", takeover(killed.elapsed(), lease_ms));
     }
     println!();
     for mut c in children {
@@ -183,36 +173,14 @@ fn wait_for(mut done: impl FnMut() -> bool) {
     }
 }
 
-/// Posts every body, `POSTERS` at a time, each poster to its own worker of `urls`:
-/// acknowledged lines per second.
-fn ingest_spread(urls: &[String], token: &str, bodies: &[String]) -> f64 {
-    let started = Instant::now();
-    std::thread::scope(|s| {
-        for p in 0..POSTERS {
-            let url = &urls[p % urls.len()];
-            s.spawn(move || {
-                for body in bodies.iter().skip(p).step_by(POSTERS) {
-                    let report: serde_json::Value = ureq::post(&format!("{url}/v1/changes"))
-                        .set("Authorization", &format!("Bearer {token}"))
-                        .send_string(body)
-                        .expect("the worker answers")
-                        .into_json()
-                        .unwrap();
-                    assert!(report["refused"].as_array().is_some_and(Vec::is_empty), "{report}");
-                }
-            });
-        }
-    });
-    let lines: usize = bodies.iter().map(|b| b.lines().count()).sum();
-    lines as f64 / started.elapsed().as_secs_f64()
-}
-
-/// Posts every body, `POSTERS` at a time: acknowledged lines per second.
-fn ingest(url: &str, token: &str, bodies: &[String]) -> f64 {
+/// Posts every body, `POSTERS` at a time, each poster to its own worker of `urls` (in
+/// turn): acknowledged lines per second.
+fn ingest(urls: &[String], token: &str, bodies: &[String]) -> f64 {
     let started = Instant::now();
     let accepted: u64 = std::thread::scope(|s| {
         let handles: Vec<_> = (0..POSTERS)
             .map(|p| {
+                let url = &urls[p % urls.len()];
                 s.spawn(move || {
                     let mut accepted = 0;
                     for body in bodies.iter().skip(p).step_by(POSTERS) {
@@ -233,6 +201,12 @@ fn ingest(url: &str, token: &str, bodies: &[String]) -> f64 {
     let lines: usize = bodies.iter().map(|b| b.lines().count()).sum();
     assert_eq!(accepted as usize, lines, "every line accepted");
     lines as f64 / started.elapsed().as_secs_f64()
+}
+
+/// How long a takeover took, and as a multiple of the lease.
+fn takeover(took: Duration, lease_ms: u64) -> String {
+    let ms = took.as_secs_f64() * 1e3;
+    format!("{ms:.0} ms ({:.2}x the {lease_ms} ms lease)", ms / lease_ms as f64)
 }
 
 /// `play run` (on PostgreSQL when `url` is given), and where its address will arrive.

@@ -12,26 +12,11 @@ use play_store::postgres::{Merged, ScratchDatabase};
 use play_store::{PostgresStore, Store};
 
 use crate::crash::{line, Rng};
+use crate::scale_out::{post, token};
 use crate::workers::{Pool, Worker, LEASE_MS};
 
 const PARTITIONS: i32 = 4;
 const BATCH: usize = 4;
-
-fn token(dir: &std::path::Path, url: &str) -> String {
-    let (code, out, err) = crate::support::play(dir, &["token", "add", "jo@example.com", "--store", url]);
-    assert_eq!(code, 0, "token add: {err}");
-    out.trim().to_string()
-}
-
-/// The report of a post answered with success; none when it was not.
-fn post(url: &str, token: &str, body: &str) -> Option<serde_json::Value> {
-    ureq::post(&format!("{url}/v1/changes"))
-        .set("Authorization", &format!("Bearer {token}"))
-        .timeout(Duration::from_secs(20))
-        .send_string(body)
-        .ok()
-        .map(|r| r.into_json().expect("a report"))
-}
 
 fn query_count(db: &str, sql: &str) -> i64 {
     let mut client = postgres::Client::connect(db, postgres::NoTls).unwrap();

@@ -20,14 +20,14 @@ use crate::workers::{Pool, Worker, LEASE_MS};
 
 const BATCH: usize = 4;
 
-fn token(dir: &std::path::Path, url: &str) -> String {
+pub(crate) fn token(dir: &std::path::Path, url: &str) -> String {
     let (code, out, err) = play(dir, &["token", "add", "jo@example.com", "--store", url]);
     assert_eq!(code, 0, "token add: {err}");
     out.trim().to_string()
 }
 
 /// The report of a post the worker answered with success; none when it did not.
-fn post(url: &str, token: &str, body: &str) -> Option<serde_json::Value> {
+pub(crate) fn post(url: &str, token: &str, body: &str) -> Option<serde_json::Value> {
     ureq::post(&format!("{url}/v1/changes"))
         .set("Authorization", &format!("Bearer {token}"))
         .timeout(Duration::from_secs(20))
