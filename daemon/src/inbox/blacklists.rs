@@ -211,18 +211,22 @@ pub async fn save_company(
         attachments: fields.get("attachments").is_some(),
         blacklist: Blacklist::default(),
     };
-    let checked = blacklist(&fields).map_err(|m| format!("Nothing was saved. {m}")).and_then(|b| {
-        typed.blacklist = b.clone();
-        b.cleaned().map_err(refused)
-    });
-    match checked {
-        Ok(clean) => {
-            typed.blacklist = clean;
+    match take_blacklist(&fields, &mut typed.blacklist) {
+        Ok(()) => {
             save(&inbox.app, COMPANY.into(), &typed).await?;
             Ok(Redirect::to("/blacklists?notice=company").into_response())
         }
         Err(m) => render(&inbox, &s, Some(Again::Company(m, typed)), None, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
+}
+
+/// The form's blacklist, cleaned, into `slot`; when it is refused, `slot` keeps what was
+/// typed (for the form shown again) and the answer says why.
+fn take_blacklist(fields: &Fields, slot: &mut Blacklist) -> Result<(), String> {
+    let typed = blacklist(fields).map_err(|m| format!("Nothing was saved. {m}"))?;
+    *slot = typed.clone();
+    *slot = typed.cleaned().map_err(refused)?;
+    Ok(())
 }
 
 /// `POST /blacklists/me`: the teammate's own settings.
@@ -238,13 +242,8 @@ pub async fn save_mine(
         outbound: fields.get("outbound").is_some(),
         blacklist: Blacklist::default(),
     };
-    let checked = blacklist(&fields).map_err(|m| format!("Nothing was saved. {m}")).and_then(|b| {
-        typed.blacklist = b.clone();
-        b.cleaned().map_err(refused)
-    });
-    match checked {
-        Ok(clean) => {
-            typed.blacklist = clean;
+    match take_blacklist(&fields, &mut typed.blacklist) {
+        Ok(()) => {
             save(&inbox.app, scope_of(&s.email), &typed).await?;
             Ok(Redirect::to("/blacklists?notice=me").into_response())
         }

@@ -233,8 +233,8 @@ fn record(object: &Map<String, Json>, program: &Program, subject: usize) -> Resu
     Ok((subject as u32, Arc::from(id)))
 }
 
-/// An optional text key.
-fn text<'a>(object: &'a Map<String, Json>, key: &str, what: &str) -> Result<Option<&'a str>, Rejection> {
+/// An optional text key, not blank.
+pub(super) fn text<'a>(object: &'a Map<String, Json>, key: &str, what: &str) -> Result<Option<&'a str>, Rejection> {
     match object.get(key) {
         None => Ok(None),
         Some(Json::String(s)) if s.trim().is_empty() => Err(Rejection::field(key, format!("`{key}` cannot be blank"))),

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use play_compiler::program::Program;
 use serde_json::{Map, Value as Json};
 
-use super::{clip, describe, is_email, quoted, read_moment, unknown, ChangeKind, Rejection};
+use super::queue::text;
+use super::{clip, is_email, quoted, read_moment, unknown, ChangeKind, Rejection};
 use crate::config::Workspace;
 use crate::value::moment_text;
 
@@ -90,16 +91,6 @@ pub(super) fn task(
         note,
         by,
     })))
-}
-
-/// An optional text key, not blank.
-fn text<'a>(object: &'a Map<String, Json>, key: &str, what: &str) -> Result<Option<&'a str>, Rejection> {
-    match object.get(key) {
-        None => Ok(None),
-        Some(Json::String(s)) if s.trim().is_empty() => Err(Rejection::field(key, format!("`{key}` cannot be blank"))),
-        Some(Json::String(s)) => Ok(Some(s)),
-        Some(json) => Err(Rejection::field(key, format!("`{key}` must be {what} as text, found {}", describe(json)))),
-    }
 }
 
 /// The task change as the rest of its line.

@@ -7,8 +7,8 @@
 //! to the partition's store ([`PostgresStore::open_partition`]), not through here.
 //!
 //! Writes the API makes (retry a delivery, adopt an orphan) go to the partition that holds
-//! the row; opt-outs go to every partition (each partition's delivery reads its own);
-//! tokens, email-sync settings and watermarks are the workspace's, in partition 0.
+//! the row; opt-outs and email-sync settings go to every partition (each partition's
+//! delivery reads its own); tokens and watermarks are the workspace's, in partition 0.
 
 use crate::{
     ActionQuery, ActionRow, Attempt, Batch, Command, Counters, Cursor, Delivery, DeliveryQuery, HistoryQuery,
@@ -323,8 +323,9 @@ impl Outbox for Merged {
         self.parts[0].sync_setting(scope)
     }
 
+    /// In every partition, as opt-outs: each partition's delivery reads its own.
     fn set_sync_setting(&mut self, scope: &str, json: &str, at: i64) -> Result<()> {
-        self.parts[0].set_sync_setting(scope, json, at)
+        self.parts.iter_mut().try_for_each(|p| p.set_sync_setting(scope, json, at))
     }
 
     fn enqueue(&mut self, row: &OutboxRow) -> Result<bool> {
