@@ -305,6 +305,22 @@ pub fn copy(from: &Place, to: &Place, mut progress: impl FnMut(&str, u64, u64)) 
     if from == to {
         return Err(StoreError::Backend("the source and the target are the same store".into()));
     }
+    // A workspace of several partitions keeps partitions 1… in schemas of their own, which
+    // this copy does not read: refused rather than copied in part.
+    if let Place::Postgres(url) = from {
+        let mut client = connect(url, None)?;
+        let count: i32 = match client.query_opt("SELECT count FROM play_partitions", &[]) {
+            Ok(row) => row.map_or(1, |r| r.get(0)),
+            // Made before partitions (or never run): one.
+            Err(_) => 1,
+        };
+        if count > 1 {
+            return Err(StoreError::Backend(format!(
+                "the source {} is a workspace of {count} partitions: `play migrate` copies a workspace of one",
+                from.describe()
+            )));
+        }
+    }
     let mut source = Side::open(from)?;
     let mut target = Side::open(to)?;
     for (table, _) in TABLES {

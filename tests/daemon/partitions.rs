@@ -214,6 +214,10 @@ fn partitions_are_shared_out_when_a_worker_joins_and_taken_back_when_it_leaves()
     }
     let log = a.log_text();
     assert!(log.contains("gave the partition up"), "the first worker says it gave partitions up:\n{log}");
+    // `play migrate` copies a workspace of one partition: this one is refused, not copied in part.
+    let target = format!("sqlite:{}", dir.path().join("copy.db").display());
+    let (code, _, err) = crate::support::play(dir.path(), &["migrate", "--from", db.url(), "--to", &target]);
+    assert!(code != 0 && err.contains("4 partitions"), "migrate refuses a partitioned workspace: {code} {err}");
     eprintln!("shared out {took:?} after the second worker started ({:?} ago)", joined.elapsed());
 }
 
