@@ -8,6 +8,7 @@ mod batch;
 mod budget;
 mod dates;
 pub mod history;
+mod known;
 mod late;
 mod output;
 mod produce;
@@ -424,7 +425,7 @@ impl<S: Store> Engine<S> {
         let row = self.store.record(subject.record, &subject.id);
         // A condition over a record that is there runs over its row, its values decoded
         // only if compiled code cannot answer alone; anything else over its values.
-        let over_row = row.filter(|_| escape.is_none() && loaded.tier.compiled(code));
+        let over_row = row.filter(|_| escape.is_none() && loaded.tier.get(code).is_some());
         let found = match (row, over_row) {
             (_, Some(_)) => false,
             (Some(row), None) => {

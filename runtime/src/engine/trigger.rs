@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use play_compiler::program::{Program, Reentry, TriggerKind};
 
 use super::history::{Condition, Outcome};
+use super::known::Known;
 use super::run::{Run, RunState, TriggerInfo};
 use super::{Engine, Extra, Loaded, Subject};
 use crate::store::{Store, Timer};
@@ -338,10 +339,13 @@ impl<S: Store> Engine<S> {
             self.store.schedule(next, Timer::Schedule { playbook: p as u32, trigger: t as u32 });
         }
         let record = pb.subject as u32;
-        for id in self.store.record_ids(record) {
+        let ids = self.store.record_ids(record);
+        // The conditions over every record first, in one pass each.
+        let known = self.conditions_over(&loaded, p, record, &ids);
+        for (i, id) in ids.into_iter().enumerate() {
             let info = TriggerInfo { source: trig.source.clone(), ..TriggerInfo::default() };
             let name = self.record_name(record, &id);
-            self.fire(&loaded, p, &Subject { record, id }, info, &name);
+            self.fire_known(&loaded, p, &Subject { record, id }, info, &name, (&known, i));
         }
     }
 
@@ -349,6 +353,20 @@ impl<S: Store> Engine<S> {
     /// `record` is the record's name (`Account/acme`), made once by callers that fire
     /// many playbooks for one record.
     pub(super) fn fire(&mut self, loaded: &Arc<Loaded>, p: usize, subject: &Subject, info: TriggerInfo, record: &str) {
+        self.fire_known(loaded, p, subject, info, record, (&Known::none(), 0));
+    }
+
+    /// [`Engine::fire`], with the answers of the playbook's conditions already worked out
+    /// for this record (as `known`'s record number `at`) where they are.
+    fn fire_known(
+        &mut self,
+        loaded: &Arc<Loaded>,
+        p: usize,
+        subject: &Subject,
+        info: TriggerInfo,
+        record: &str,
+        (known, at): (&Known, usize),
+    ) {
         let pb = &loaded.program.playbooks[p];
         let entry = |outcome| super::HistoryEntry::outside_runs(pb, record, outcome);
         if let Some(reason) = self.reentry_blocks(pb, subject) {
@@ -361,9 +379,13 @@ impl<S: Store> Engine<S> {
         let mut conditions = Vec::with_capacity(pb.conditions.len());
         let mut failed = None;
         let extra = Extra { trigger: Some(&info), ..Extra::default() };
-        for (c, source) in pb.conditions.iter().zip(&loaded.conditions[p]) {
+        for (i, (c, source)) in pb.conditions.iter().zip(&loaded.conditions[p]).enumerate() {
             let source = source.clone();
-            match self.eval(loaded, c, subject, &extra) {
+            let got = match known.get(i, at) {
+                Some(answer) => answer.map(Value::Bool),
+                None => self.eval(loaded, c, subject, &extra),
+            };
+            match got {
                 Ok(v) => conditions.push(Condition { source, value: v == Value::Bool(true) }),
                 Err(Fault::Skip { .. }) => conditions.push(Condition { source, value: false }),
                 Err(fault) => {

@@ -69,6 +69,24 @@ impl<'a> Row<'a> {
         out.extend((0..self.len()).map(|slot| self.value(slot)));
     }
 
+    /// The values of fields `slots` into `out` (cleared first, its room kept), as long as
+    /// the row, every other field empty: what a condition that reads only those fields
+    /// needs, without decoding (and sharing the texts of) the rest.
+    pub fn decode_slots_into(&self, slots: &[u32], out: &mut Vec<Value>) {
+        out.clear();
+        out.resize(self.len(), Value::Empty);
+        for &slot in slots {
+            if let (Some(v), Some(to)) = (self.get(slot as usize), out.get_mut(slot as usize)) {
+                *to = v;
+            }
+        }
+    }
+
+    /// The interned texts its text and reference cells name.
+    pub fn texts(&self) -> &'a Texts {
+        self.texts
+    }
+
     /// The number of the row's layout ([`layout::layout_id`]): compiled code built for
     /// that layout may read the row's cells.
     pub fn layout(&self) -> u32 {

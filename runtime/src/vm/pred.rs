@@ -110,7 +110,7 @@ impl Memo {
 
 impl Term {
     /// The value, or `None` to ask the interpreter.
-    fn value<'c>(&'c self, ctx: &'c Ctx, memo: &'c Memo) -> Option<Cow<'c, Value>> {
+    pub(crate) fn value<'c>(&'c self, ctx: &'c Ctx, memo: &'c Memo) -> Option<Cow<'c, Value>> {
         Some(match self {
             Term::Field(slot) => Cow::Borrowed(ctx.subject.get(*slot as usize).unwrap_or(&EMPTY)),
             Term::Const(index) => Cow::Borrowed(ctx.consts.get(*index as usize).unwrap_or(&EMPTY)),
@@ -162,6 +162,41 @@ impl Pred {
                 true => Some(true),
                 false => r.test(ctx, memo),
             },
+        }
+    }
+}
+
+impl Pred {
+    /// Adds the subject's fields the predicate reads to `out`.
+    fn reads(&self, out: &mut Vec<u32>) {
+        match self {
+            Pred::Compare { slot, .. }
+            | Pred::In { slot, .. }
+            | Pred::Contains { slot, .. }
+            | Pred::Exists { slot } => out.push(*slot),
+            Pred::CompareTerms { left, right, .. } => {
+                left.reads(out);
+                right.reads(out);
+            }
+            Pred::Not(p) => p.reads(out),
+            Pred::And(l, r) | Pred::Or(l, r) => {
+                l.reads(out);
+                r.reads(out);
+            }
+        }
+    }
+}
+
+impl Term {
+    fn reads(&self, out: &mut Vec<u32>) {
+        match self {
+            Term::Field(slot) => out.push(*slot),
+            Term::Arithmetic { left, right, .. } | Term::Coalesce(left, right) => {
+                left.reads(out);
+                right.reads(out);
+            }
+            Term::Clock { term, .. } => term.reads(out),
+            Term::Const(_) | Term::Today | Term::Now => {}
         }
     }
 }
@@ -350,6 +385,9 @@ pub struct Tier {
 pub(super) struct Entry {
     pub(super) pred: Box<Pred>,
     pub(super) native: Option<crate::jit::Function>,
+    /// The subject's fields the predicate (and so its code) reads, in order: a row is
+    /// decoded only there.
+    pub(super) slots: Box<[u32]>,
 }
 
 /// The next [`Tier::id`].
@@ -384,7 +422,12 @@ impl Tier {
         for (code, subject) in codes {
             if let Some(mut pred) = predicate(code) {
                 clockify(&mut pred, &program.consts, &mut clocks);
-                preds.insert(address(code), Entry { pred: Box::new(pred), native: None });
+                let mut slots = Vec::new();
+                pred.reads(&mut slots);
+                slots.sort_unstable();
+                slots.dedup();
+                let slots = slots.into();
+                preds.insert(address(code), Entry { pred: Box::new(pred), native: None, slots });
                 subjects.push((address(code), subject));
             }
         }
@@ -431,14 +474,17 @@ impl Tier {
     }
 
     /// What the compiled code of `code` answers by itself over the subject's `row`
-    /// (`None`: not compiled, a row of another layout, or it hands over to the
-    /// interpreter), for tests that the JIT does its own work.
+    /// (`None`: not compiled, a row of another layout, it called the predicate for a
+    /// part, or it hands over to the interpreter), for tests that the JIT does its own
+    /// work.
     pub fn native_answer(&self, code: &Code, ctx: &Ctx, row: Row) -> Option<bool> {
-        let f = self.entry(code)?.native?;
+        let entry = self.entry(code)?;
         let mut memo = Memo::default();
         memo.prepare(ctx, self);
-        match f.call(row, ctx, &memo, &mut Vec::new()).0 {
-            crate::jit::Answer::Is(b) => Some(b),
+        let mut fields = Vec::new();
+        let runner = entry.native.as_ref()?.runner(ctx, &memo, &entry.slots, &mut fields);
+        match runner.call(row) {
+            crate::jit::Answer::Is(b) if !runner.decoded() => Some(b),
             _ => None,
         }
     }
