@@ -99,8 +99,8 @@ pub fn history(batch: &mut Batch, entry: &HistoryEntry) {
         };
         batch.runs.push(RunRow {
             run,
-            playbook: entry.playbook.clone(),
-            record: entry.record.clone(),
+            playbook: entry.playbook.to_string(),
+            record: entry.record.to_string(),
             started: entry.at,
             updated: entry.at,
             step: entry.step.clone(),
@@ -109,8 +109,8 @@ pub fn history(batch: &mut Batch, entry: &HistoryEntry) {
     }
     batch.history.push(HistoryRow {
         at: entry.at,
-        playbook: entry.playbook.clone(),
-        record: entry.record.clone(),
+        playbook: entry.playbook.to_string(),
+        record: entry.record.to_string(),
         run: entry.run,
         json: json.to_string(),
     });

@@ -187,9 +187,9 @@ impl<S: Store> Engine<S> {
         }
         let entry = |p: &Pending, outcome| HistoryEntry {
             at: 0,
-            playbook: p.action.playbook.clone(),
-            version: p.action.version.clone(),
-            record: p.action.record.clone(),
+            playbook: Arc::from(p.action.playbook.as_str()),
+            version: Arc::from(p.action.version.as_str()),
+            record: Arc::from(p.action.record.as_str()),
             run: Some(p.action.run),
             step: Some(p.action.step.clone()),
             outcome,

@@ -197,6 +197,8 @@ pub struct Engine<S: Store> {
     /// The subject's fields out of their compact row, for code that reads them: a buffer
     /// reused by every evaluation.
     subject: Vec<Value>,
+    /// The last record name [`Engine::record_label`] made: (record type, id, name).
+    label: std::cell::RefCell<Option<(u32, Arc<str>, Arc<str>)>>,
 }
 
 /// The most steps a run takes at one moment; a run that would take more fails, with the
@@ -234,6 +236,7 @@ impl<S: Store> Engine<S> {
             depth: 0,
             position: 0,
             subject: Vec::new(),
+            label: Default::default(),
         };
         let mut batch = engine.batch();
         batch.retain();
@@ -474,6 +477,29 @@ impl<S: Store> Engine<S> {
     pub(crate) fn place(&self, loaded: &Loaded, span: SrcSpan) -> (String, usize, usize) {
         let (file, line, column) = loaded.program.place(span);
         (file.to_string(), line, column)
+    }
+
+    /// `Account/acme`, shared: the history entries of a change about one record share
+    /// one (the last one made is kept, with the id it was made for; a program loaded
+    /// since may name the type otherwise, so the name is checked too).
+    pub(crate) fn record_label(&self, record: u32, id: &Arc<str>) -> Arc<str> {
+        let name = self.loaded.program.schema.records.get(record as usize).map_or("?", |r| r.name.as_str());
+        let mut last = self.label.borrow_mut();
+        match &*last {
+            Some((r, i, label))
+                if *r == record
+                    && (Arc::ptr_eq(i, id) || **i == **id)
+                    && label.len() == name.len() + 1 + id.len()
+                    && label.starts_with(name) =>
+            {
+                label.clone()
+            }
+            _ => {
+                let label: Arc<str> = Arc::from(self.record_name(record, id));
+                *last = Some((record, id.clone(), label.clone()));
+                label
+            }
+        }
     }
 
     /// `Account/acme`. Made several times per enrolment, so without `format!`, which

@@ -151,12 +151,12 @@ impl<S: Store> Engine<S> {
     ) -> Result<Option<u64>, Fault> {
         let pb = &loaded.program.playbooks[run.playbook];
         let subject = Subject { record: run.record, id: run.record_id.clone() };
-        let record = self.record_name(run.record, &run.record_id);
+        let record = self.record_label(run.record, &run.record_id);
         let dedupe = is_queued(def.kind).then(|| format!("{}|{step}|{record}|{index}", pb.name));
         let history = |outcome| HistoryEntry {
             at: 0,
-            playbook: pb.name.clone(),
-            version: pb.version.clone(),
+            playbook: run.playbook_name.clone(),
+            version: run.version.clone(),
             record: record.clone(),
             run: Some(run.id),
             step: Some(step.to_string()),
@@ -428,9 +428,9 @@ impl<S: Store> Engine<S> {
         let p = self.produced.get(&seq)?;
         Some(HistoryEntry {
             at: 0,
-            playbook: (*p.playbook).to_owned(),
-            version: (*p.version).to_owned(),
-            record: p.record.clone(),
+            playbook: p.playbook.clone(),
+            version: p.version.clone(),
+            record: Arc::from(p.record.as_str()),
             run: Some(p.run),
             step: Some(p.step.clone()),
             outcome,

@@ -66,12 +66,11 @@ impl<S: Store> Engine<S> {
         span: play_compiler::program::SrcSpan,
     ) {
         let (file, line, column) = self.place(loaded, span);
-        let record = self.record_name(subject.record, &subject.id);
+        let record = self.record_label(subject.record, &subject.id);
         let playbooks = loaded.program.triggers.membership.get(s).cloned().unwrap_or_default();
         for p in playbooks {
-            let pb = &loaded.program.playbooks[p];
             let outcome = Outcome::Failed { error: message.clone(), file: file.clone(), line, column };
-            self.push_history(super::HistoryEntry::outside_runs(pb, &record, outcome));
+            self.push_history(super::HistoryEntry::outside_runs(&loaded.names[p], &record, outcome));
         }
     }
 
@@ -89,7 +88,7 @@ impl<S: Store> Engine<S> {
         info: TriggerInfo,
     ) {
         let old = info.old.as_deref();
-        let name = self.record_name(subject.record, &subject.id);
+        let name = self.record_label(subject.record, &subject.id);
         // A field of the record as just stored (runs never write records, so it stays so
         // while the playbooks fire).
         let now =
@@ -192,7 +191,7 @@ impl<S: Store> Engine<S> {
                 }
                 let info =
                     TriggerInfo { source: t.source.clone(), event: Some(happening.clone()), ..TriggerInfo::default() };
-                let name = self.record_name(subject.record, &subject.id);
+                let name = self.record_label(subject.record, &subject.id);
                 self.fire(loaded, p, &subject, info, &name);
                 break;
             }
@@ -201,7 +200,7 @@ impl<S: Store> Engine<S> {
 
     pub(super) fn deleted_triggers(&mut self, loaded: &Arc<Loaded>, subject: &Subject, info: TriggerInfo) {
         let candidates = loaded.program.triggers.deleted.get(subject.record as usize).cloned().unwrap_or_default();
-        let name = self.record_name(subject.record, &subject.id);
+        let name = self.record_label(subject.record, &subject.id);
         for p in candidates {
             let source = loaded.program.playbooks[p]
                 .triggers
@@ -311,7 +310,7 @@ impl<S: Store> Engine<S> {
             return;
         }
         let source = pb.triggers.get(t).map(|t| t.source.clone()).unwrap_or_default();
-        let name = self.record_name(subject.record, &subject.id);
+        let name = self.record_label(subject.record, &subject.id);
         self.fire(&loaded, p, &subject, TriggerInfo { source, ..TriggerInfo::default() }, &name);
     }
 
@@ -344,7 +343,7 @@ impl<S: Store> Engine<S> {
         let known = self.conditions_over(&loaded, p, record, &ids);
         for (i, id) in ids.into_iter().enumerate() {
             let info = TriggerInfo { source: trig.source.clone(), ..TriggerInfo::default() };
-            let name = self.record_name(record, &id);
+            let name = self.record_label(record, &id);
             self.fire_known(&loaded, p, &Subject { record, id }, info, &name, (&known, i));
         }
     }
@@ -352,7 +351,7 @@ impl<S: Store> Engine<S> {
     /// A trigger fired for a record: enrol it if re-entry allows and the conditions hold.
     /// `record` is the record's name (`Account/acme`), made once by callers that fire
     /// many playbooks for one record.
-    pub(super) fn fire(&mut self, loaded: &Arc<Loaded>, p: usize, subject: &Subject, info: TriggerInfo, record: &str) {
+    pub(super) fn fire(&mut self, loaded: &Arc<Loaded>, p: usize, subject: &Subject, info: TriggerInfo, record: &Arc<str>) {
         self.fire_known(loaded, p, subject, info, record, (&Known::none(), 0));
     }
 
@@ -364,11 +363,11 @@ impl<S: Store> Engine<S> {
         p: usize,
         subject: &Subject,
         info: TriggerInfo,
-        record: &str,
+        record: &Arc<str>,
         (known, at): (&Known, usize),
     ) {
         let pb = &loaded.program.playbooks[p];
-        let entry = |outcome| super::HistoryEntry::outside_runs(pb, record, outcome);
+        let entry = |outcome| super::HistoryEntry::outside_runs(&loaded.names[p], record, outcome);
         if let Some(reason) = self.reentry_blocks(pb, subject) {
             let r = reason.clone();
             self.note(|| format!("not enrolled: {r}"), &pb.name, subject.record, &subject.id);
