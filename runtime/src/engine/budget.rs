@@ -187,9 +187,9 @@ impl<S: Store> Engine<S> {
         }
         let entry = |p: &Pending, outcome| HistoryEntry {
             at: 0,
-            playbook: Arc::from(p.action.playbook.as_str()),
-            version: Arc::from(p.action.version.as_str()),
-            record: Arc::from(p.action.record.as_str()),
+            playbook: p.action.playbook.clone(),
+            version: p.action.version.clone(),
+            record: p.action.record.clone(),
             run: Some(p.action.run),
             step: Some(p.action.step.clone()),
             outcome,
@@ -259,7 +259,7 @@ impl<S: Store> Engine<S> {
                 Some(run) if *run.playbook_name == *action.playbook && *run.version == *action.version => {
                     (run.playbook_name.clone(), run.version.clone())
                 }
-                _ => (Arc::from(action.playbook.as_str()), Arc::from(action.version.as_str())),
+                _ => (action.playbook.clone(), action.version.clone()),
             };
             let kept = Produced {
                 run: action.run,

@@ -351,7 +351,14 @@ impl<S: Store> Engine<S> {
     /// A trigger fired for a record: enrol it if re-entry allows and the conditions hold.
     /// `record` is the record's name (`Account/acme`), made once by callers that fire
     /// many playbooks for one record.
-    pub(super) fn fire(&mut self, loaded: &Arc<Loaded>, p: usize, subject: &Subject, info: TriggerInfo, record: &Arc<str>) {
+    pub(super) fn fire(
+        &mut self,
+        loaded: &Arc<Loaded>,
+        p: usize,
+        subject: &Subject,
+        info: TriggerInfo,
+        record: &Arc<str>,
+    ) {
         self.fire_known(loaded, p, subject, info, record, (&Known::none(), 0));
     }
 
