@@ -70,7 +70,8 @@ pub struct Action {
     pub activity: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
-    pub context: Context,
+    /// Shared by the actions of one run's trigger (made once per run, not per action).
+    pub context: Arc<Context>,
     /// The run that produced it.
     #[serde(skip)]
     pub run: u64,

@@ -63,7 +63,7 @@ impl<S: Store> Engine<S> {
             creates: None,
             activity: None,
             optional: false,
-            context: Context { trigger, ..Context::default() },
+            context: Arc::new(Context { trigger, ..Context::default() }),
             run: NO_RUN,
             seq,
         };

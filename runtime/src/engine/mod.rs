@@ -199,6 +199,9 @@ pub struct Engine<S: Store> {
     subject: Vec<Value>,
     /// The last record name [`Engine::record_label`] made: (record type, id, name).
     label: std::cell::RefCell<Option<(u32, Arc<str>, Arc<str>)>>,
+    /// The context of the last run's actions ([`produce`]), with the run and the trigger
+    /// it was made for.
+    context: Option<(u64, Arc<run::TriggerInfo>, Arc<action::Context>)>,
 }
 
 /// The most steps a run takes at one moment; a run that would take more fails, with the
@@ -237,6 +240,7 @@ impl<S: Store> Engine<S> {
             position: 0,
             subject: Vec::new(),
             label: Default::default(),
+            context: None,
         };
         let mut batch = engine.batch();
         batch.retain();

@@ -214,6 +214,29 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// The context of a run's actions: what triggered it, what changed and its
+    /// conditions, made once for the run's trigger and shared by its actions (the last
+    /// one made is kept).
+    fn context_of(&mut self, loaded: &Loaded, run: &Run) -> Arc<Context> {
+        if let Some((id, trigger, context)) = &self.context {
+            if *id == run.id && Arc::ptr_eq(trigger, &run.trigger) {
+                return context.clone();
+            }
+        }
+        let changed = run
+            .trigger
+            .changed
+            .iter()
+            .map(|(n, a, b)| {
+                (n.clone(), serde_json::Value::Array(vec![a.to_json(&loaded.program), b.to_json(&loaded.program)]))
+            })
+            .collect();
+        let conditions = run.conditions.to_vec();
+        let context = Arc::new(Context { trigger: run.trigger.source.clone(), changed, conditions });
+        self.context = Some((run.id, run.trigger.clone(), context.clone()));
+        context
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn build(
         &mut self,
@@ -321,14 +344,7 @@ impl<S: Store> Engine<S> {
             None => 0.0,
         };
         let seq = self.store.next_id();
-        let changed = run
-            .trigger
-            .changed
-            .iter()
-            .map(|(n, a, b)| {
-                (n.clone(), serde_json::Value::Array(vec![a.to_json(&loaded.program), b.to_json(&loaded.program)]))
-            })
-            .collect();
+        let context = self.context_of(loaded, run);
         let title = show(title, &loaded.program).or_else(|| subject_line.clone());
         let id = action_id(&pb.name, &pb.version, record, run.ordinal, step, index);
         // The record an activity creates is named by the action's id: the same on every
@@ -373,7 +389,7 @@ impl<S: Store> Engine<S> {
             creates: creates.as_ref().map(|(name, _)| name.clone()),
             activity: def.name.clone(),
             optional: def.optional,
-            context: Context { trigger: run.trigger.source.clone(), changed, conditions: run.conditions.to_vec() },
+            context,
             run: run.id,
             seq,
         };

@@ -116,7 +116,7 @@ impl ActionSnap {
             creates,
             activity,
             optional: self.optional,
-            context: Context { trigger: self.trigger, changed, conditions: self.conditions },
+            context: Arc::new(Context { trigger: self.trigger, changed, conditions: self.conditions }),
             run: self.run,
             seq: self.seq,
         })

@@ -228,6 +228,7 @@ impl Engine<MemoryStore> {
             depth: 0,
             subject: Vec::new(),
             label: Default::default(),
+            context: None,
             position: snap.position,
         };
         // What the store keeps of the past follows from the programs, not the snapshot.
