@@ -166,41 +166,6 @@ impl Pred {
     }
 }
 
-impl Pred {
-    /// Adds the subject's fields the predicate reads to `out`.
-    fn reads(&self, out: &mut Vec<u32>) {
-        match self {
-            Pred::Compare { slot, .. }
-            | Pred::In { slot, .. }
-            | Pred::Contains { slot, .. }
-            | Pred::Exists { slot } => out.push(*slot),
-            Pred::CompareTerms { left, right, .. } => {
-                left.reads(out);
-                right.reads(out);
-            }
-            Pred::Not(p) => p.reads(out),
-            Pred::And(l, r) | Pred::Or(l, r) => {
-                l.reads(out);
-                r.reads(out);
-            }
-        }
-    }
-}
-
-impl Term {
-    fn reads(&self, out: &mut Vec<u32>) {
-        match self {
-            Term::Field(slot) => out.push(*slot),
-            Term::Arithmetic { left, right, .. } | Term::Coalesce(left, right) => {
-                left.reads(out);
-                right.reads(out);
-            }
-            Term::Clock { term, .. } => term.reads(out),
-            Term::Const(_) | Term::Today | Term::Now => {}
-        }
-    }
-}
-
 /// Kept out of [`Pred::test`], whose frame stays small for the commoner tests.
 #[inline(never)]
 fn compare_terms(left: &Term, right: &Term, cmp: Cmp, ctx: &Ctx, memo: &Memo) -> Option<bool> {

@@ -12,6 +12,7 @@ use play_compiler::program::Code;
 
 use super::pred::Entry;
 use super::{Ctx, Fault, Machine, Memo, Slot, Vm};
+use super::{Pred, Term};
 use crate::jit::Answer;
 use crate::rows::Row;
 use crate::value::Value;
@@ -119,5 +120,40 @@ impl Fallback<'_, '_> {
             }
         }
         Machine::new(self.stack, self.memo, self.notes, &ctx).value(self.code)
+    }
+}
+
+impl Pred {
+    /// Adds the subject's fields the predicate reads to `out`.
+    pub(super) fn reads(&self, out: &mut Vec<u32>) {
+        match self {
+            Pred::Compare { slot, .. }
+            | Pred::In { slot, .. }
+            | Pred::Contains { slot, .. }
+            | Pred::Exists { slot } => out.push(*slot),
+            Pred::CompareTerms { left, right, .. } => {
+                left.reads(out);
+                right.reads(out);
+            }
+            Pred::Not(p) => p.reads(out),
+            Pred::And(l, r) | Pred::Or(l, r) => {
+                l.reads(out);
+                r.reads(out);
+            }
+        }
+    }
+}
+
+impl Term {
+    pub(super) fn reads(&self, out: &mut Vec<u32>) {
+        match self {
+            Term::Field(slot) => out.push(*slot),
+            Term::Arithmetic { left, right, .. } | Term::Coalesce(left, right) => {
+                left.reads(out);
+                right.reads(out);
+            }
+            Term::Clock { term, .. } => term.reads(out),
+            Term::Const(_) | Term::Today | Term::Now => {}
+        }
     }
 }
