@@ -16,8 +16,6 @@
 //! allocations each kind of change makes (counted by this binary's allocator; the
 //! count costs both sides the same atomic increment).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -34,28 +32,9 @@ mod accounts;
 
 use accounts::{slot, NOW};
 
-/// The system allocator, counting allocations (and reallocations).
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is passed to the system allocator unchanged; only a counter is added.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        System.realloc(ptr, layout, new_size)
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "../runtime/tests/support/counting.rs"]
+mod counting;
+use counting::allocations;
 
 const RECORDS: usize = 100_000;
 /// Segments shared by the generated playbooks: a workspace has tens, whatever its
@@ -280,12 +259,12 @@ fn setup(n: usize) -> Bench {
         // The changes are built (and the history cleared) before the count starts.
         let changes: Vec<Change> = (0..1_000).map(|_| bench.change(workload)).collect();
         bench.engine.history.clear();
-        let before = ALLOCS.load(Ordering::Relaxed);
+        let before = allocations();
         for c in changes {
             bench.engine.ingest(c).expect("a valid change");
             drop(bench.engine.take_actions());
         }
-        let made = ALLOCS.load(Ordering::Relaxed) - before;
+        let made = allocations() - before;
         eprintln!("{n} playbooks, {}: {:.1} allocations per change", workload.name(), made as f64 / 1_000.0);
     }
     bench.engine.history.clear();

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::{Engine, Loaded};
 use crate::rows::Row;
 use crate::store::Store;
-use crate::vm::{Ctx, Fault};
+use crate::vm::Fault;
 
 /// The answers of a playbook's conditions, by condition then by record (`None`: worked
 /// out when the record is enrolled, as usual).
@@ -34,21 +34,7 @@ impl<S: Store> Engine<S> {
         let Some(first) = ids.first() else { return Known::none() };
         let pb = &loaded.program.playbooks[p];
         let rows: Vec<Option<Row>> = ids.iter().map(|id| self.store.record(record, id)).collect();
-        let ctx = Ctx {
-            program: &loaded.program,
-            consts: &loaded.consts,
-            data: &self.store,
-            workspace: &self.workspace,
-            now: self.now,
-            subject_type: record,
-            subject_id: first,
-            subject: &[],
-            old: None,
-            trigger_event: None,
-            awaited: None,
-            timed_out: false,
-            tier: Some(&loaded.tier),
-        };
+        let ctx = loaded.about(&self.store, &self.workspace, self.now, record, first, &[], Some(&loaded.tier));
         let mut known = Vec::with_capacity(pb.conditions.len());
         for code in &pb.conditions {
             let mut answers: Vec<Option<Result<bool, Fault>>> = vec![None; ids.len()];

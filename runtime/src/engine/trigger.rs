@@ -139,7 +139,7 @@ impl<S: Store> Engine<S> {
             }
             if let Some(source) = fired {
                 let info = TriggerInfo { source, ..info.clone() };
-                self.fire(loaded, p, subject, info, &name);
+                self.fire(loaded, p, subject, info, &name, (&Known::none(), 0));
             }
         }
     }
@@ -192,7 +192,7 @@ impl<S: Store> Engine<S> {
                 let info =
                     TriggerInfo { source: t.source.clone(), event: Some(happening.clone()), ..TriggerInfo::default() };
                 let name = self.record_label(subject.record, &subject.id);
-                self.fire(loaded, p, &subject, info, &name);
+                self.fire(loaded, p, &subject, info, &name, (&Known::none(), 0));
                 break;
             }
         }
@@ -208,7 +208,7 @@ impl<S: Store> Engine<S> {
                 .find(|t| t.kind == TriggerKind::Deleted)
                 .map(|t| t.source.clone())
                 .unwrap_or_default();
-            self.fire(loaded, p, subject, TriggerInfo { source, ..info.clone() }, &name);
+            self.fire(loaded, p, subject, TriggerInfo { source, ..info.clone() }, &name, (&Known::none(), 0));
         }
     }
 
@@ -311,7 +311,7 @@ impl<S: Store> Engine<S> {
         }
         let source = pb.triggers.get(t).map(|t| t.source.clone()).unwrap_or_default();
         let name = self.record_label(subject.record, &subject.id);
-        self.fire(&loaded, p, &subject, TriggerInfo { source, ..TriggerInfo::default() }, &name);
+        self.fire(&loaded, p, &subject, TriggerInfo { source, ..TriggerInfo::default() }, &name, (&Known::none(), 0));
     }
 
     /// Schedules every `every` trigger's next firing.
@@ -344,27 +344,15 @@ impl<S: Store> Engine<S> {
         for (i, id) in ids.into_iter().enumerate() {
             let info = TriggerInfo { source: trig.source.clone(), ..TriggerInfo::default() };
             let name = self.record_label(record, &id);
-            self.fire_known(&loaded, p, &Subject { record, id }, info, &name, (&known, i));
+            self.fire(&loaded, p, &Subject { record, id }, info, &name, (&known, i));
         }
     }
 
     /// A trigger fired for a record: enrol it if re-entry allows and the conditions hold.
     /// `record` is the record's name (`Account/acme`), made once by callers that fire
-    /// many playbooks for one record.
+    /// many playbooks for one record. `known` has the answers of the playbook's conditions
+    /// already worked out for this record (as its record number `at`), where it has them.
     pub(super) fn fire(
-        &mut self,
-        loaded: &Arc<Loaded>,
-        p: usize,
-        subject: &Subject,
-        info: TriggerInfo,
-        record: &Arc<str>,
-    ) {
-        self.fire_known(loaded, p, subject, info, record, (&Known::none(), 0));
-    }
-
-    /// [`Engine::fire`], with the answers of the playbook's conditions already worked out
-    /// for this record (as `known`'s record number `at`) where they are.
-    fn fire_known(
         &mut self,
         loaded: &Arc<Loaded>,
         p: usize,

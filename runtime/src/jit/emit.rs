@@ -292,22 +292,28 @@ impl Emit<'_, '_> {
                 self.b.ins().brif(holds, yes, &[], no, &[]);
             }
             leaf::Constant::Date(days) => {
-                let [is_date, valid] = [self.b.create_block(), self.b.create_block()];
+                let is_date = self.b.create_block();
                 self.branch_tag(tag, cell::DATE, is_date, slow);
-                // The day number is the low half, signed; one outside the calendar would
-                // read as empty, so the slow path has it.
-                let low = self.b.ins().ireduce(types::I32, payload);
-                let day = self.b.ins().sextend(types::I64, low);
-                let (first, last) = leaf::days();
-                let below = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, day, first);
-                let above = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, day, last);
-                let outside = self.b.ins().bor(below, above);
-                self.b.ins().brif(outside, slow, &[], valid, &[]);
-                self.b.switch_to_block(valid);
+                let day = self.day(payload, slow);
                 let holds = self.b.ins().icmp_imm_s(int_cc(cmp, true), day, days);
                 self.b.ins().brif(holds, yes, &[], no, &[]);
             }
         }
+    }
+
+    /// The day number of a date cell's payload: its low half, signed. One outside the
+    /// calendar would read as empty, so goes to `slow`; the code continues with a valid one.
+    fn day(&mut self, payload: Ir, slow: Block) -> Ir {
+        let valid = self.b.create_block();
+        let low = self.b.ins().ireduce(types::I32, payload);
+        let day = self.b.ins().sextend(types::I64, low);
+        let (first, last) = leaf::days();
+        let below = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, day, first);
+        let above = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, day, last);
+        let outside = self.b.ins().bor(below, above);
+        self.b.ins().brif(outside, slow, &[], valid, &[]);
+        self.b.switch_to_block(valid);
+        day
     }
 
     /// The value of late constant `late`: its tag and payload, both as 64-bit integers;
@@ -361,7 +367,7 @@ impl Emit<'_, '_> {
         };
         let (tag, payload) = self.cell(slot);
         self.on_tag(tag, cell::EMPTY, unequal(cmp, yes, no, slow));
-        let [date, valid, not_date, moment, moments] = [
+        let [date, both, not_date, moment, moments] = [
             self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
@@ -369,16 +375,8 @@ impl Emit<'_, '_> {
             self.b.create_block(),
         ];
         self.branch_tag(tag, cell::DATE, date, not_date);
-        let both = self.b.create_block();
         self.branch_tag(ltag, cell::DATE, both, slow);
-        let low = self.b.ins().ireduce(types::I32, payload);
-        let day = self.b.ins().sextend(types::I64, low);
-        let (first, last) = leaf::days();
-        let below = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, day, first);
-        let above = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, day, last);
-        let outside = self.b.ins().bor(below, above);
-        self.b.ins().brif(outside, slow, &[], valid, &[]);
-        self.b.switch_to_block(valid);
+        let day = self.day(payload, slow);
         let holds = self.b.ins().icmp(int_cc(cmp, true), day, value);
         self.b.ins().brif(holds, yes, &[], no, &[]);
         self.b.switch_to_block(not_date);
