@@ -219,7 +219,7 @@ impl<'a> Runner<'a, '_> {
     }
 
     /// Where the slow path decodes a row's values; the fields the condition does not read
-    /// are empty.
+    /// are not the row's (see [`Row::decode_slots_into`]).
     pub fn fields(&self) -> std::cell::RefMut<'_, &'a mut Vec<Value>> {
         self.env.fields.borrow_mut()
     }

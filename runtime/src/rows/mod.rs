@@ -69,12 +69,16 @@ impl<'a> Row<'a> {
         out.extend((0..self.len()).map(|slot| self.value(slot)));
     }
 
-    /// The values of fields `slots` into `out` (cleared first, its room kept), as long as
-    /// the row, every other field empty: what a condition that reads only those fields
-    /// needs, without decoding (and sharing the texts of) the rest.
+    /// The values of fields `slots` into `out`, made as long as the row (its room kept):
+    /// what a condition that reads only those fields needs, without decoding (and sharing
+    /// the texts of) the rest. The other fields are left as they were (empty in a new
+    /// buffer, else what an earlier decode put there), so that a buffer reused for one
+    /// condition over many rows costs only its fields each time.
     pub fn decode_slots_into(&self, slots: &[u32], out: &mut Vec<Value>) {
-        out.clear();
-        out.resize(self.len(), Value::Empty);
+        if out.len() != self.len() {
+            out.clear();
+            out.resize(self.len(), Value::Empty);
+        }
         for &slot in slots {
             if let (Some(v), Some(to)) = (self.get(slot as usize), out.get_mut(slot as usize)) {
                 *to = v;
