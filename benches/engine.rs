@@ -10,6 +10,11 @@
 //! - `fires_not_enrolled`: `health` falls, which a fifth of the generated playbooks
 //!   watch; their conditions are false. Not a goal: it shows the cost per playbook fired,
 //!   which the index cannot avoid.
+//!
+//! The `enrolment` group measures enrolling changes (10 playbooks loaded) against the
+//! floor of any change in the same run (`no_trigger`), and setting up reports the
+//! allocations each kind of change makes (counted by this binary's allocator; the
+//! count costs both sides the same atomic increment).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +31,10 @@ use play_runtime::value::Value;
 mod accounts;
 
 use accounts::{slot, NOW};
+
+#[path = "../runtime/tests/support/counting.rs"]
+mod counting;
+use counting::allocations;
 
 const RECORDS: usize = 100_000;
 /// Segments shared by the generated playbooks: a workspace has tens, whatever its
@@ -246,6 +255,20 @@ fn setup(n: usize) -> Bench {
     bench.run(Workload::NoTrigger, 1_000);
     assert!(bench.engine.history.is_empty(), "a change nobody watches leaves no history");
     bench.run(Workload::Enrols, 1_000);
+    for workload in [Workload::NoTrigger, Workload::Enrols] {
+        // The changes are built (and the history cleared) before the count starts.
+        let changes: Vec<Change> = (0..1_000).map(|_| bench.change(workload)).collect();
+        bench.engine.history.clear();
+        let before = allocations();
+        for c in changes {
+            bench.engine.ingest(c).expect("a valid change");
+            drop(bench.engine.take_actions());
+        }
+        let made = allocations() - before;
+        eprintln!("{n} playbooks, {}: {:.1} allocations per change", workload.name(), made as f64 / 1_000.0);
+    }
+    bench.engine.history.clear();
+    bench.run(Workload::Enrols, 1_000);
     let enrolled = bench.engine.history.iter().filter(|h| matches!(h.outcome, Outcome::Enrolled { .. })).count();
     assert_eq!(enrolled, 1_000, "one enrolment per enrolling change");
     bench.run(Workload::FiresNotEnrolled, 100);
@@ -276,5 +299,19 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Enrolling changes against the floor of any change, in the same run.
+fn enrolment(c: &mut Criterion) {
+    let mut group = c.benchmark_group("enrolment");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Elements(1));
+    let mut bench = setup(10);
+    for workload in [Workload::NoTrigger, Workload::Enrols] {
+        group.bench_function(workload.name(), |b| b.iter_custom(|iters| bench.run(workload, iters)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, enrolment, bench);
 criterion_main!(benches);

@@ -6,8 +6,12 @@
 //! - `native_stored`: hand-written Rust over Play's stored records (each account's row in
 //!   its table, reached by its row number, the three fields decoded as values);
 //! - `jit`, `predicates`, `interpreter`: Play's three tiers over the same rows, reached the
-//!   same way (ids mapped to row numbers once, as the engine does): compiled code reads the
-//!   row's cells; the predicates and the interpreter read its values, decoded;
+//!   same way (ids mapped to row numbers once, as the engine does), the condition tested
+//!   over all of them with one context (`Vm::test_rows`, as the engine tests a schedule's
+//!   records): compiled code reads the row's cells; the predicates and the interpreter
+//!   read its values, decoded (the fields the condition reads);
+//! - `jit_one_by_one`: compiled code, a context made for each row (`Vm::test_row`, as the
+//!   engine tests the one record a change is about);
 //! - `rhai`, `cel`: the condition in Rhai and in CEL (the `cel` crate, cel-rust), each
 //!   given the account's three values prepared beforehand (evaluation only; the tier as
 //!   an integer, their cheapest comparison).
@@ -16,8 +20,6 @@
 //!
 //! The `jit_compile` group times building a program's tier with and without the JIT: the
 //! four example projects (28 playbooks) and a generated project of 1,000 playbooks.
-
-use std::sync::Arc;
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use play_compiler::program::Code;
@@ -127,12 +129,23 @@ fn bench(c: &mut Criterion) {
                 })
                 .count()
         };
+        // As the engine tests a condition over many records (a schedule's records): the
+        // context made once, then each row tested, its values decoded only when compiled
+        // code cannot answer alone (always, for the predicates and the interpreter, and
+        // then only the three fields the condition reads).
         let play = |vm: &mut Vm, tier: Option<&Tier>| {
+            let mut hits = 0;
+            let ctx = loaded.about(&store, &workspace, NOW, account, table.id(rows[0]), &[], tier);
+            let over = rows.iter().map(|&r| (table.row(black_box(r), texts), table.id(r)));
+            vm.test_rows(code, &ctx, over, |got| hits += usize::from(got.expect("no fault")));
+            hits
+        };
+        // As the engine tests a condition about the one record a change is about: the
+        // context made, the condition found and the clock memo checked for every row.
+        let one_by_one = |vm: &mut Vm, tier: Option<&Tier>| {
             let mut hits = 0;
             for &r in &rows {
                 let row = table.row(black_box(r), texts);
-                // The subject's values are the row's, decoded only when compiled code
-                // cannot answer alone (always, for the predicates and the interpreter).
                 let ctx = loaded.about(&store, &workspace, NOW, account, table.id(r), &[], tier);
                 hits += usize::from(vm.test_row(code, &ctx, row).expect("no fault"));
             }
@@ -153,6 +166,7 @@ fn bench(c: &mut Criterion) {
         assert!(expected > 0 && expected < size, "some accounts match, not all: {expected}");
         assert_eq!(native_stored(), expected, "native over stored records");
         assert_eq!(play(&mut vm, Some(&jit)), expected, "JIT");
+        assert_eq!(one_by_one(&mut vm, Some(&jit)), expected, "JIT, one row at a time");
         assert_eq!(play(&mut vm, Some(&predicates)), expected, "predicates");
         assert_eq!(play(&mut vm, None), expected, "interpreter");
         assert_eq!(rhai_eval(&mut rhai_scopes), expected, "Rhai");
@@ -162,6 +176,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("native_struct", size), |b| b.iter(native_struct));
         group.bench_function(BenchmarkId::new("native_stored", size), |b| b.iter(native_stored));
         group.bench_function(BenchmarkId::new("jit", size), |b| b.iter(|| play(&mut vm, Some(&jit))));
+        group.bench_function(BenchmarkId::new("jit_one_by_one", size), |b| b.iter(|| one_by_one(&mut vm, Some(&jit))));
         group.bench_function(BenchmarkId::new("predicates", size), |b| b.iter(|| play(&mut vm, Some(&predicates))));
         group.bench_function(BenchmarkId::new("interpreter", size), |b| b.iter(|| play(&mut vm, None)));
         group.bench_function(BenchmarkId::new("rhai", size), |b| b.iter(|| rhai_eval(&mut rhai_scopes)));

@@ -61,7 +61,7 @@ pub fn explain(
             let _ = host.fold(command, &|hash| stored_program(store, hash));
         }
         let output = host.output();
-        history.extend(output.history.into_iter().filter(|h| h.playbook == playbook && h.record == label));
+        history.extend(output.history.into_iter().filter(|h| *h.playbook == *playbook && *h.record == *label));
         after = last;
     }
     let trace: Vec<Said> = host.traced().into_iter().map(|(at, says)| Said { at: moment_text(at), says }).collect();

@@ -47,9 +47,9 @@ pub fn action(batch: &mut Batch, action: &Action, who: &Visibility, extra: Map<S
         id: action.id.clone(),
         at: action.at,
         seq: action.seq,
-        playbook: action.playbook.clone(),
+        playbook: action.playbook.to_string(),
         step: action.activity.clone().unwrap_or_else(|| action.step.clone()),
-        record: action.record.clone(),
+        record: action.record.to_string(),
         kind: kind.clone(),
         category: text(&json, "category"),
         assignee: action.to.clone(),
@@ -99,8 +99,8 @@ pub fn history(batch: &mut Batch, entry: &HistoryEntry) {
         };
         batch.runs.push(RunRow {
             run,
-            playbook: entry.playbook.clone(),
-            record: entry.record.clone(),
+            playbook: entry.playbook.to_string(),
+            record: entry.record.to_string(),
             started: entry.at,
             updated: entry.at,
             step: entry.step.clone(),
@@ -109,8 +109,8 @@ pub fn history(batch: &mut Batch, entry: &HistoryEntry) {
     }
     batch.history.push(HistoryRow {
         at: entry.at,
-        playbook: entry.playbook.clone(),
-        record: entry.record.clone(),
+        playbook: entry.playbook.to_string(),
+        record: entry.record.to_string(),
         run: entry.run,
         json: json.to_string(),
     });

@@ -67,7 +67,7 @@ impl Email {
             other => return Err(format!("a {} action sends no email", other.name())),
         };
         let to = a.to.clone().ok_or("the action has no recipient")?;
-        let subject = a.subject.clone().or_else(|| a.title.clone()).unwrap_or_else(|| a.playbook.clone());
+        let subject = a.subject.clone().or_else(|| a.title.clone()).unwrap_or_else(|| a.playbook.to_string());
         let text = a.body.clone().or_else(|| a.message.clone()).unwrap_or_default();
         Ok(Email { id: a.id.clone(), to, subject, text, html: a.html.clone(), automatic, approved_by: None })
     }

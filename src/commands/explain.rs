@@ -54,7 +54,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
     })?;
     let label = format!("{ty}/{id}");
     let trace = engine.trace.take().map(|t| t.lines).unwrap_or_default();
-    let history: Vec<_> = engine.history.iter().filter(|h| h.playbook == pb.name && h.record == label).collect();
+    let history: Vec<_> = engine.history.iter().filter(|h| *h.playbook == *pb.name && *h.record == *label).collect();
     let exists = engine.store_record_exists(record as u32, id);
     to_stdout(|out| {
         writeln!(out, "{} and {label}", pb.name)?;

@@ -1,6 +1,8 @@
 //! Actions out: what a person sees in the queue and what `play replay` prints, with the
 //! context that produced them (INTERFACES.md "Actions out").
 
+use std::sync::Arc;
+
 use serde::{Serialize, Serializer};
 
 use play_compiler::program::{ActionKind, Category};
@@ -12,13 +14,14 @@ pub struct Action {
     pub at: i64,
     /// Stable for the same playbook, version, record, run and step.
     pub id: String,
-    pub playbook: String,
-    pub version: String,
+    /// Shared with the run's (no copy per action).
+    pub playbook: Arc<str>,
+    pub version: Arc<str>,
     pub step: String,
     #[serde(serialize_with = "kind")]
     pub action: ActionKind,
-    /// `Account/acme`.
-    pub record: String,
+    /// `Account/acme`, shared with the change's history entries.
+    pub record: Arc<str>,
     pub priority: f64,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "category")]
     pub category: Option<Category>,
@@ -67,7 +70,8 @@ pub struct Action {
     pub activity: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
-    pub context: Context,
+    /// Shared by the actions of one run's trigger (made once per run, not per action).
+    pub context: Arc<Context>,
     /// The run that produced it.
     #[serde(skip)]
     pub run: u64,

@@ -3,6 +3,8 @@
 //! (completed, dismissed, snoozed) like any task. Its id is the line's own, or a hash of
 //! the line and the engine's next number, so a fold of the journal makes the same one.
 
+use std::sync::Arc;
+
 use play_compiler::program::{hex_hash, ActionKind};
 
 use super::action::{Action, Context};
@@ -35,11 +37,11 @@ impl<S: Store> Engine<S> {
         let action = Action {
             at: self.now,
             id: id.clone(),
-            playbook: String::new(),
-            version: String::new(),
+            playbook: Arc::from(""),
+            version: Arc::from(""),
             step: String::new(),
             action: ActionKind::Task,
-            record: task.record.clone(),
+            record: Arc::from(task.record.as_str()),
             priority: 0.0,
             category: None,
             title: Some(task.title.clone()),
@@ -61,7 +63,7 @@ impl<S: Store> Engine<S> {
             creates: None,
             activity: None,
             optional: false,
-            context: Context { trigger, ..Context::default() },
+            context: Arc::new(Context { trigger, ..Context::default() }),
             run: NO_RUN,
             seq,
         };

@@ -259,7 +259,7 @@ impl<S: Store> Engine<S> {
                 Some(run) if *run.playbook_name == *action.playbook && *run.version == *action.version => {
                     (run.playbook_name.clone(), run.version.clone())
                 }
-                _ => (Arc::from(action.playbook.as_str()), Arc::from(action.version.as_str())),
+                _ => (action.playbook.clone(), action.version.clone()),
             };
             let kept = Produced {
                 run: action.run,

@@ -10,10 +10,14 @@ use serde::{Deserialize, Serialize};
 pub struct HistoryEntry {
     #[serde(serialize_with = "crate::engine::action::moment")]
     pub at: i64,
-    pub playbook: String,
-    pub version: String,
-    /// `Account/acme`.
-    pub record: String,
+    /// Shared with the program's and the run's (no copy per entry).
+    #[serde(serialize_with = "shared_text")]
+    pub playbook: Arc<str>,
+    #[serde(serialize_with = "shared_text")]
+    pub version: Arc<str>,
+    /// `Account/acme`, made once per change about the record.
+    #[serde(serialize_with = "shared_text")]
+    pub record: Arc<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24,12 +28,12 @@ pub struct HistoryEntry {
 impl HistoryEntry {
     /// An entry about a playbook and a record outside any run (a trigger, a membership);
     /// `at` is set when it is pushed.
-    pub(crate) fn outside_runs(pb: &play_compiler::program::PlaybookDef, record: &str, outcome: Outcome) -> Self {
+    pub(crate) fn outside_runs(names: &(Arc<str>, Arc<str>), record: &Arc<str>, outcome: Outcome) -> Self {
         HistoryEntry {
             at: 0,
-            playbook: pb.name.clone(),
-            version: pb.version.clone(),
-            record: record.to_string(),
+            playbook: names.0.clone(),
+            version: names.1.clone(),
+            record: record.clone(),
             run: None,
             step: None,
             outcome,

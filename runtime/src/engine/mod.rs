@@ -8,6 +8,7 @@ mod batch;
 mod budget;
 mod dates;
 pub mod history;
+mod known;
 mod late;
 mod output;
 mod produce;
@@ -196,6 +197,11 @@ pub struct Engine<S: Store> {
     /// The subject's fields out of their compact row, for code that reads them: a buffer
     /// reused by every evaluation.
     subject: Vec<Value>,
+    /// The last record name [`Engine::record_label`] made: (record type, id, name).
+    label: std::cell::RefCell<Option<(u32, Arc<str>, Arc<str>)>>,
+    /// The context of the last run's actions ([`produce`]), with the run and the trigger
+    /// it was made for.
+    context: Option<(u64, Arc<run::TriggerInfo>, Arc<action::Context>)>,
 }
 
 /// The most steps a run takes at one moment; a run that would take more fails, with the
@@ -233,6 +239,8 @@ impl<S: Store> Engine<S> {
             depth: 0,
             position: 0,
             subject: Vec::new(),
+            label: Default::default(),
+            context: None,
         };
         let mut batch = engine.batch();
         batch.retain();
@@ -424,7 +432,7 @@ impl<S: Store> Engine<S> {
         let row = self.store.record(subject.record, &subject.id);
         // A condition over a record that is there runs over its row, its values decoded
         // only if compiled code cannot answer alone; anything else over its values.
-        let over_row = row.filter(|_| escape.is_none() && loaded.tier.compiled(code));
+        let over_row = row.filter(|_| escape.is_none() && loaded.tier.get(code).is_some());
         let found = match (row, over_row) {
             (_, Some(_)) => false,
             (Some(row), None) => {
@@ -473,6 +481,29 @@ impl<S: Store> Engine<S> {
     pub(crate) fn place(&self, loaded: &Loaded, span: SrcSpan) -> (String, usize, usize) {
         let (file, line, column) = loaded.program.place(span);
         (file.to_string(), line, column)
+    }
+
+    /// `Account/acme`, shared: the history entries of a change about one record share
+    /// one (the last one made is kept, with the id it was made for; a program loaded
+    /// since may name the type otherwise, so the name is checked too).
+    pub(crate) fn record_label(&self, record: u32, id: &Arc<str>) -> Arc<str> {
+        let name = self.loaded.program.schema.records.get(record as usize).map_or("?", |r| r.name.as_str());
+        let mut last = self.label.borrow_mut();
+        match &*last {
+            Some((r, i, label))
+                if *r == record
+                    && (Arc::ptr_eq(i, id) || **i == **id)
+                    && label.len() == name.len() + 1 + id.len()
+                    && label.starts_with(name) =>
+            {
+                label.clone()
+            }
+            _ => {
+                let label: Arc<str> = Arc::from(self.record_name(record, id));
+                *last = Some((record, id.clone(), label.clone()));
+                label
+            }
+        }
     }
 
     /// `Account/acme`. Made several times per enrolment, so without `format!`, which

@@ -47,7 +47,7 @@ pub(crate) struct Produced {
     pub playbook: Arc<str>,
     pub version: Arc<str>,
     pub step: String,
-    pub record: String,
+    pub record: Arc<str>,
     /// The key it holds while open, for the actions a person works (see [`is_queued`]).
     pub dedupe: Option<String>,
     /// What completing it creates.
@@ -151,12 +151,12 @@ impl<S: Store> Engine<S> {
     ) -> Result<Option<u64>, Fault> {
         let pb = &loaded.program.playbooks[run.playbook];
         let subject = Subject { record: run.record, id: run.record_id.clone() };
-        let record = self.record_name(run.record, &run.record_id);
+        let record = self.record_label(run.record, &run.record_id);
         let dedupe = is_queued(def.kind).then(|| format!("{}|{step}|{record}|{index}", pb.name));
         let history = |outcome| HistoryEntry {
             at: 0,
-            playbook: pb.name.clone(),
-            version: pb.version.clone(),
+            playbook: run.playbook_name.clone(),
+            version: run.version.clone(),
             record: record.clone(),
             run: Some(run.id),
             step: Some(step.to_string()),
@@ -214,13 +214,36 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// The context of a run's actions: what triggered it, what changed and its
+    /// conditions, made once for the run's trigger and shared by its actions (the last
+    /// one made is kept).
+    fn context_of(&mut self, loaded: &Loaded, run: &Run) -> Arc<Context> {
+        if let Some((id, trigger, context)) = &self.context {
+            if *id == run.id && Arc::ptr_eq(trigger, &run.trigger) {
+                return context.clone();
+            }
+        }
+        let changed = run
+            .trigger
+            .changed
+            .iter()
+            .map(|(n, a, b)| {
+                (n.clone(), serde_json::Value::Array(vec![a.to_json(&loaded.program), b.to_json(&loaded.program)]))
+            })
+            .collect();
+        let conditions = run.conditions.to_vec();
+        let context = Arc::new(Context { trigger: run.trigger.source.clone(), changed, conditions });
+        self.context = Some((run.id, run.trigger.clone(), context.clone()));
+        context
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn build(
         &mut self,
         loaded: &Loaded,
         run: &Run,
         subject: &Subject,
-        record: &str,
+        record: &Arc<str>,
         step: &str,
         index: usize,
         def: &ActionDef,
@@ -321,14 +344,7 @@ impl<S: Store> Engine<S> {
             None => 0.0,
         };
         let seq = self.store.next_id();
-        let changed = run
-            .trigger
-            .changed
-            .iter()
-            .map(|(n, a, b)| {
-                (n.clone(), serde_json::Value::Array(vec![a.to_json(&loaded.program), b.to_json(&loaded.program)]))
-            })
-            .collect();
+        let context = self.context_of(loaded, run);
         let title = show(title, &loaded.program).or_else(|| subject_line.clone());
         let id = action_id(&pb.name, &pb.version, record, run.ordinal, step, index);
         // The record an activity creates is named by the action's id: the same on every
@@ -340,11 +356,11 @@ impl<S: Store> Engine<S> {
         let action = Action {
             at: self.now,
             id,
-            playbook: pb.name.clone(),
-            version: pb.version.clone(),
+            playbook: run.playbook_name.clone(),
+            version: run.version.clone(),
             step: step.to_string(),
             action: def.kind,
-            record: record.to_owned(),
+            record: record.clone(),
             priority,
             category: pb.category,
             title,
@@ -373,7 +389,7 @@ impl<S: Store> Engine<S> {
             creates: creates.as_ref().map(|(name, _)| name.clone()),
             activity: def.name.clone(),
             optional: def.optional,
-            context: Context { trigger: run.trigger.source.clone(), changed, conditions: run.conditions.to_vec() },
+            context,
             run: run.id,
             seq,
         };
@@ -428,8 +444,8 @@ impl<S: Store> Engine<S> {
         let p = self.produced.get(&seq)?;
         Some(HistoryEntry {
             at: 0,
-            playbook: (*p.playbook).to_owned(),
-            version: (*p.version).to_owned(),
+            playbook: p.playbook.clone(),
+            version: p.version.clone(),
             record: p.record.clone(),
             run: Some(p.run),
             step: Some(p.step.clone()),

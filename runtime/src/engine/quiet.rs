@@ -80,7 +80,7 @@ impl<S: Store> Engine<S> {
         let Some(pb) = program.playbooks.get(p as usize) else { return false };
         let entries = self.history.get(pass.history..).unwrap_or(&[]);
         entries.iter().all(|e| match &e.outcome {
-            Outcome::NotEnrolled { conditions, .. } if e.playbook == pb.name => {
+            Outcome::NotEnrolled { conditions, .. } if *e.playbook == *pb.name => {
                 conditions.iter().zip(&pb.conditions).any(|(c, code)| !c.value && clock_free(program, code, 0))
             }
             _ => false,

@@ -16,9 +16,9 @@ impl<S: Store> Engine<S> {
     fn entry(&self, run: &super::run::Run, step: Option<String>, outcome: Outcome) -> HistoryEntry {
         HistoryEntry {
             at: self.now,
-            playbook: (*run.playbook_name).to_owned(),
-            version: (*run.version).to_owned(),
-            record: self.record_name(run.record, &run.record_id),
+            playbook: run.playbook_name.clone(),
+            version: run.version.clone(),
+            record: self.record_label(run.record, &run.record_id),
             run: Some(run.id),
             step,
             outcome,

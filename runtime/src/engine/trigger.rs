@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use play_compiler::program::{Program, Reentry, TriggerKind};
 
 use super::history::{Condition, Outcome};
+use super::known::Known;
 use super::run::{Run, RunState, TriggerInfo};
 use super::{Engine, Extra, Loaded, Subject};
 use crate::store::{Store, Timer};
@@ -65,12 +66,11 @@ impl<S: Store> Engine<S> {
         span: play_compiler::program::SrcSpan,
     ) {
         let (file, line, column) = self.place(loaded, span);
-        let record = self.record_name(subject.record, &subject.id);
+        let record = self.record_label(subject.record, &subject.id);
         let playbooks = loaded.program.triggers.membership.get(s).cloned().unwrap_or_default();
         for p in playbooks {
-            let pb = &loaded.program.playbooks[p];
             let outcome = Outcome::Failed { error: message.clone(), file: file.clone(), line, column };
-            self.push_history(super::HistoryEntry::outside_runs(pb, &record, outcome));
+            self.push_history(super::HistoryEntry::outside_runs(&loaded.names[p], &record, outcome));
         }
     }
 
@@ -88,7 +88,7 @@ impl<S: Store> Engine<S> {
         info: TriggerInfo,
     ) {
         let old = info.old.as_deref();
-        let name = self.record_name(subject.record, &subject.id);
+        let name = self.record_label(subject.record, &subject.id);
         // A field of the record as just stored (runs never write records, so it stays so
         // while the playbooks fire).
         let now =
@@ -139,7 +139,7 @@ impl<S: Store> Engine<S> {
             }
             if let Some(source) = fired {
                 let info = TriggerInfo { source, ..info.clone() };
-                self.fire(loaded, p, subject, info, &name);
+                self.fire(loaded, p, subject, info, &name, (&Known::none(), 0));
             }
         }
     }
@@ -191,8 +191,8 @@ impl<S: Store> Engine<S> {
                 }
                 let info =
                     TriggerInfo { source: t.source.clone(), event: Some(happening.clone()), ..TriggerInfo::default() };
-                let name = self.record_name(subject.record, &subject.id);
-                self.fire(loaded, p, &subject, info, &name);
+                let name = self.record_label(subject.record, &subject.id);
+                self.fire(loaded, p, &subject, info, &name, (&Known::none(), 0));
                 break;
             }
         }
@@ -200,7 +200,7 @@ impl<S: Store> Engine<S> {
 
     pub(super) fn deleted_triggers(&mut self, loaded: &Arc<Loaded>, subject: &Subject, info: TriggerInfo) {
         let candidates = loaded.program.triggers.deleted.get(subject.record as usize).cloned().unwrap_or_default();
-        let name = self.record_name(subject.record, &subject.id);
+        let name = self.record_label(subject.record, &subject.id);
         for p in candidates {
             let source = loaded.program.playbooks[p]
                 .triggers
@@ -208,7 +208,7 @@ impl<S: Store> Engine<S> {
                 .find(|t| t.kind == TriggerKind::Deleted)
                 .map(|t| t.source.clone())
                 .unwrap_or_default();
-            self.fire(loaded, p, subject, TriggerInfo { source, ..info.clone() }, &name);
+            self.fire(loaded, p, subject, TriggerInfo { source, ..info.clone() }, &name, (&Known::none(), 0));
         }
     }
 
@@ -310,8 +310,8 @@ impl<S: Store> Engine<S> {
             return;
         }
         let source = pb.triggers.get(t).map(|t| t.source.clone()).unwrap_or_default();
-        let name = self.record_name(subject.record, &subject.id);
-        self.fire(&loaded, p, &subject, TriggerInfo { source, ..TriggerInfo::default() }, &name);
+        let name = self.record_label(subject.record, &subject.id);
+        self.fire(&loaded, p, &subject, TriggerInfo { source, ..TriggerInfo::default() }, &name, (&Known::none(), 0));
     }
 
     /// Schedules every `every` trigger's next firing.
@@ -338,19 +338,31 @@ impl<S: Store> Engine<S> {
             self.store.schedule(next, Timer::Schedule { playbook: p as u32, trigger: t as u32 });
         }
         let record = pb.subject as u32;
-        for id in self.store.record_ids(record) {
+        let ids = self.store.record_ids(record);
+        // The conditions over every record first, in one pass each.
+        let known = self.conditions_over(&loaded, p, record, &ids);
+        for (i, id) in ids.into_iter().enumerate() {
             let info = TriggerInfo { source: trig.source.clone(), ..TriggerInfo::default() };
-            let name = self.record_name(record, &id);
-            self.fire(&loaded, p, &Subject { record, id }, info, &name);
+            let name = self.record_label(record, &id);
+            self.fire(&loaded, p, &Subject { record, id }, info, &name, (&known, i));
         }
     }
 
     /// A trigger fired for a record: enrol it if re-entry allows and the conditions hold.
     /// `record` is the record's name (`Account/acme`), made once by callers that fire
-    /// many playbooks for one record.
-    pub(super) fn fire(&mut self, loaded: &Arc<Loaded>, p: usize, subject: &Subject, info: TriggerInfo, record: &str) {
+    /// many playbooks for one record. `known` has the answers of the playbook's conditions
+    /// already worked out for this record (as its record number `at`), where it has them.
+    pub(super) fn fire(
+        &mut self,
+        loaded: &Arc<Loaded>,
+        p: usize,
+        subject: &Subject,
+        info: TriggerInfo,
+        record: &Arc<str>,
+        (known, at): (&Known, usize),
+    ) {
         let pb = &loaded.program.playbooks[p];
-        let entry = |outcome| super::HistoryEntry::outside_runs(pb, record, outcome);
+        let entry = |outcome| super::HistoryEntry::outside_runs(&loaded.names[p], record, outcome);
         if let Some(reason) = self.reentry_blocks(pb, subject) {
             let r = reason.clone();
             self.note(|| format!("not enrolled: {r}"), &pb.name, subject.record, &subject.id);
@@ -361,9 +373,13 @@ impl<S: Store> Engine<S> {
         let mut conditions = Vec::with_capacity(pb.conditions.len());
         let mut failed = None;
         let extra = Extra { trigger: Some(&info), ..Extra::default() };
-        for (c, source) in pb.conditions.iter().zip(&loaded.conditions[p]) {
+        for (i, (c, source)) in pb.conditions.iter().zip(&loaded.conditions[p]).enumerate() {
             let source = source.clone();
-            match self.eval(loaded, c, subject, &extra) {
+            let got = match known.get(i, at) {
+                Some(answer) => answer.map(Value::Bool),
+                None => self.eval(loaded, c, subject, &extra),
+            };
+            match got {
                 Ok(v) => conditions.push(Condition { source, value: v == Value::Bool(true) }),
                 Err(Fault::Skip { .. }) => conditions.push(Condition { source, value: false }),
                 Err(fault) => {

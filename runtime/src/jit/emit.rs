@@ -2,8 +2,10 @@
 //! (its cells, `rows::cell`, at the constant places the row layout gives) that branches
 //! through its `and`s, `or`s and `not`s to a "true", a "false" or an "ask the interpreter"
 //! exit. The leaves it knows (a field against a number, an enum variant, a truth value or
-//! a date, `in` a list of enum variants, and `exists`) are read from the cells in place;
-//! the rest, and any cell it does not expect, call the slow path (`raw::slow`).
+//! a date, `==`/`!=` a text or a reference, against a clock term, `in` a list of enum
+//! variants, and `exists`) are read from the cells in place, texts and clock terms
+//! compared with the values the caller works out when it calls (`raw::Late`); the rest,
+//! and any cell it does not expect, call the slow path (`raw::slow`).
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, AbiParam, Block, InstBuilder, MemFlagsData, SigRef, Type};
@@ -14,7 +16,7 @@ use cranelift_module::{default_libcall_names, FuncId, Module};
 use play_compiler::program::{Cmp, Const};
 
 use super::leaf::{self, Leaf};
-use super::raw::{self, Code, Function, Slow};
+use super::raw::{self, Code, Function, Late, Slow, LATE};
 use crate::rows::{cell, layout, Width};
 use crate::vm::Pred;
 
@@ -38,7 +40,7 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
     let frontend = module.target_config();
     let ptr = frontend.pointer_type();
     let mut entry = module.make_signature();
-    entry.params.extend([AbiParam::new(ptr); 4]);
+    entry.params.extend([AbiParam::new(ptr); 5]);
     entry.returns.push(AbiParam::new(types::I8));
     let mut slow = module.make_signature();
     slow.params.extend([AbiParam::new(ptr), AbiParam::new(ptr)]);
@@ -46,9 +48,10 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
 
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
-    let mut ids: Vec<FuncId> = Vec::with_capacity(preds.len());
+    let mut ids: Vec<(FuncId, Vec<Late>)> = Vec::with_capacity(preds.len());
     for (pred, widths) in preds {
         ctx.func.signature = entry.clone();
+        let lates;
         {
             let mut b = FunctionBuilder::new(&mut ctx.func, &mut builder_ctx);
             let start = b.create_block();
@@ -63,7 +66,9 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
                 tags: params[0],
                 wide: params[1],
                 narrow: params[2],
-                env: params[3],
+                late: params[3],
+                env: params[4],
+                lates: Vec::new(),
                 unknown,
                 slow_sig,
                 widths,
@@ -79,20 +84,23 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
             }
             emit.b.seal_all_blocks();
             emit.b.finalize(frontend);
+            lates = emit.lates;
         }
         let id = module.declare_anonymous_function(&ctx.func.signature).ok()?;
         module.define_function(id, &mut ctx).ok()?;
         module.clear_context(&mut ctx);
-        ids.push(id);
+        ids.push((id, lates));
     }
     module.finalize_definitions().ok()?;
     let functions = ids
-        .iter()
+        .into_iter()
         .zip(preds)
         // SAFETY: each id is a function just compiled with the `entry` signature for the
         // widths given with its predicate, and the functions are handed out beside the
         // `Code` that owns them (see `vm::Tier`).
-        .map(|(id, (_, widths))| unsafe { Function::at(module.get_finalized_function(*id), layout::layout_id(widths)) })
+        .map(|((id, lates), (_, widths))| unsafe {
+            Function::at(module.get_finalized_function(id), layout::layout_id(widths), lates)
+        })
         .collect();
     Some((Code::new(module), functions))
 }
@@ -103,7 +111,11 @@ struct Emit<'f, 'c> {
     tags: Ir,
     wide: Ir,
     narrow: Ir,
+    /// The values of the late constants, a tag and a payload each.
+    late: Ir,
     env: Ir,
+    /// The late constants of the function, in the order of their values.
+    lates: Vec<Late>,
     unknown: Block,
     slow_sig: SigRef,
     /// The subject's row layout.
@@ -182,6 +194,8 @@ impl Emit<'_, '_> {
                 self.on_tag(tag, cell::EMPTY, unequal(cmp, yes, no, slow));
                 self.compare(slot, tag, payload, cmp, constant, yes, no, slow);
             }
+            Leaf::Text { slot, cmp, index } => self.text(slot, cmp, index, yes, no, slow),
+            Leaf::Clock { slot, cmp, term } => self.clock(slot, cmp, term, yes, no, slow),
             Leaf::InEnums { slot, variants, negated } => {
                 let (tag, payload) = self.cell(slot);
                 let (found, missing) = if negated { (no, yes) } else { (yes, no) };
@@ -278,22 +292,98 @@ impl Emit<'_, '_> {
                 self.b.ins().brif(holds, yes, &[], no, &[]);
             }
             leaf::Constant::Date(days) => {
-                let [is_date, valid] = [self.b.create_block(), self.b.create_block()];
+                let is_date = self.b.create_block();
                 self.branch_tag(tag, cell::DATE, is_date, slow);
-                // The day number is the low half, signed; one outside the calendar would
-                // read as empty, so the slow path has it.
-                let low = self.b.ins().ireduce(types::I32, payload);
-                let day = self.b.ins().sextend(types::I64, low);
-                let (first, last) = leaf::days();
-                let below = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, day, first);
-                let above = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, day, last);
-                let outside = self.b.ins().bor(below, above);
-                self.b.ins().brif(outside, slow, &[], valid, &[]);
-                self.b.switch_to_block(valid);
+                let day = self.day(payload, slow);
                 let holds = self.b.ins().icmp_imm_s(int_cc(cmp, true), day, days);
                 self.b.ins().brif(holds, yes, &[], no, &[]);
             }
         }
+    }
+
+    /// The day number of a date cell's payload: its low half, signed. One outside the
+    /// calendar would read as empty, so goes to `slow`; the code continues with a valid one.
+    fn day(&mut self, payload: Ir, slow: Block) -> Ir {
+        let valid = self.b.create_block();
+        let low = self.b.ins().ireduce(types::I32, payload);
+        let day = self.b.ins().sextend(types::I64, low);
+        let (first, last) = leaf::days();
+        let below = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, day, first);
+        let above = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, day, last);
+        let outside = self.b.ins().bor(below, above);
+        self.b.ins().brif(outside, slow, &[], valid, &[]);
+        self.b.switch_to_block(valid);
+        day
+    }
+
+    /// The value of late constant `late`: its tag and payload, both as 64-bit integers;
+    /// `None` past the `LATE` the caller works out.
+    fn late(&mut self, late: Late) -> Option<(Ir, Ir)> {
+        let i = match self.lates.iter().position(|l| *l == late) {
+            Some(i) => i,
+            None if self.lates.len() < LATE => {
+                self.lates.push(late);
+                self.lates.len() - 1
+            }
+            None => return None,
+        };
+        let at = (i * 16) as i32;
+        let tag = self.b.ins().load(types::I64, flags(), self.late, at);
+        let payload = self.b.ins().load(types::I64, flags(), self.late, at + 8);
+        Some((tag, payload))
+    }
+
+    /// A field `==` or `!=` a text: a text cell (or a reference's, whose id a text is
+    /// compared with) names an interned text, equal to the constant's when their numbers
+    /// are. An empty field, and a constant no field holds, are unequal.
+    fn text(&mut self, slot: u32, cmp: Cmp, index: u32, yes: Block, no: Block, slow: Block) {
+        let Some((ltag, number)) = self.late(Late::Text(index)) else {
+            self.b.ins().jump(slow, &[]);
+            return;
+        };
+        let (same, other) = if cmp == Cmp::Eq { (yes, no) } else { (no, yes) };
+        let (tag, payload) = self.cell(slot);
+        let [text, reference] = [self.b.create_block(), self.b.create_block()];
+        self.on_tag(tag, cell::EMPTY, other);
+        self.on_tag(tag, cell::TEXT, text);
+        self.branch_tag(tag, cell::REF, reference, slow);
+        self.b.ins().jump(text, &[]);
+        self.b.switch_to_block(text);
+        let known = self.b.create_block();
+        self.on_tag(ltag, cell::EMPTY, other);
+        self.branch_tag(ltag, cell::TEXT, known, slow);
+        let n = self.b.ins().band_imm_s(payload, 0xFFFF_FFFF);
+        let equal = self.b.ins().icmp(IntCC::Equal, n, number);
+        self.b.ins().brif(equal, same, &[], other, &[]);
+    }
+
+    /// A field against a clock term: a date with a date, a moment with a moment; an empty
+    /// field as with any constant; the rest (a date with a moment, a term with no value)
+    /// is the slow path's.
+    fn clock(&mut self, slot: u32, cmp: Cmp, term: *const crate::vm::Term, yes: Block, no: Block, slow: Block) {
+        let Some((ltag, value)) = self.late(Late::Clock(term)) else {
+            self.b.ins().jump(slow, &[]);
+            return;
+        };
+        let (tag, payload) = self.cell(slot);
+        self.on_tag(tag, cell::EMPTY, unequal(cmp, yes, no, slow));
+        let [date, both, not_date, moment, moments] = [
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        ];
+        self.branch_tag(tag, cell::DATE, date, not_date);
+        self.branch_tag(ltag, cell::DATE, both, slow);
+        let day = self.day(payload, slow);
+        let holds = self.b.ins().icmp(int_cc(cmp, true), day, value);
+        self.b.ins().brif(holds, yes, &[], no, &[]);
+        self.b.switch_to_block(not_date);
+        self.branch_tag(tag, cell::MOMENT, moment, slow);
+        self.branch_tag(ltag, cell::MOMENT, moments, slow);
+        let holds = self.b.ins().icmp(int_cc(cmp, true), payload, value);
+        self.b.ins().brif(holds, yes, &[], no, &[]);
     }
 
     /// The leaf tested by the predicate tier, through a call.

@@ -1,12 +1,13 @@
 //! Which leaves of a condition compiled code works out from the row's cells itself: a
 //! field of the subject (inside its row) against a number, an enum variant, a truth value
-//! or a date; a field `in` a list of enum variants; `exists`. Every other leaf goes to the
-//! slow path.
+//! or a date; a field equal (or not) to a text; a field against a clock
+//! term (`today()`, `now()`, `today() + 90d`); a field `in` a list of enum variants;
+//! `exists`. Every other leaf goes to the slow path.
 
 use chrono::{Datelike, NaiveDate};
 use play_compiler::program::{Cmp, Const};
 
-use crate::vm::Pred;
+use crate::vm::{Pred, Term};
 
 /// A constant compared in place.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -32,6 +33,20 @@ pub enum Leaf {
         slot: u32,
         cmp: Cmp,
         constant: Constant,
+    },
+    /// `==` or `!=` a text constant (`index`), compared by its number among the interned
+    /// texts (`super::raw::Late::Text`).
+    Text {
+        slot: u32,
+        cmp: Cmp,
+        index: u32,
+    },
+    /// Compared with a term that reads only the clock (`super::raw::Late::Clock`), the
+    /// field on the left.
+    Clock {
+        slot: u32,
+        cmp: Cmp,
+        term: *const Term,
     },
     /// (enum type, variant) of each constant.
     InEnums {
@@ -66,9 +81,21 @@ pub fn of(pred: &Pred, consts: &[Const], width: usize) -> Option<Leaf> {
     let inside = |slot: u32| (slot as usize) < width;
     match pred {
         Pred::Exists { slot } if inside(*slot) => Some(Leaf::Exists { slot: *slot }),
-        Pred::Compare { slot, index, cmp } if inside(*slot) => {
-            Some(Leaf::Compare { slot: *slot, cmp: *cmp, constant: constant(consts, *index)? })
-        }
+        Pred::Compare { slot, index, cmp } if inside(*slot) => match consts.get(*index as usize)? {
+            Const::Text(_) if matches!(cmp, Cmp::Eq | Cmp::Ne) => {
+                Some(Leaf::Text { slot: *slot, cmp: *cmp, index: *index })
+            }
+            _ => Some(Leaf::Compare { slot: *slot, cmp: *cmp, constant: constant(consts, *index)? }),
+        },
+        Pred::CompareTerms { left, right, cmp } => match (&**left, &**right) {
+            (Term::Field(slot), clock) if inside(*slot) && is_clock(clock) => {
+                Some(Leaf::Clock { slot: *slot, cmp: *cmp, term: clock })
+            }
+            (clock, Term::Field(slot)) if inside(*slot) && is_clock(clock) => {
+                Some(Leaf::Clock { slot: *slot, cmp: flip(*cmp), term: clock })
+            }
+            _ => None,
+        },
         Pred::In { slot, consts: items, negated } if inside(*slot) => {
             let variants = items
                 .iter()
@@ -80,6 +107,22 @@ pub fn of(pred: &Pred, consts: &[Const], width: usize) -> Option<Leaf> {
             Some(Leaf::InEnums { slot: *slot, variants, negated: *negated })
         }
         _ => None,
+    }
+}
+
+/// Whether a term reads only the clock (and constants), so has one value a moment.
+fn is_clock(term: &Term) -> bool {
+    matches!(term, Term::Today | Term::Now | Term::Clock { .. })
+}
+
+/// The comparison with its sides swapped (`a < b` is `b > a`).
+fn flip(cmp: Cmp) -> Cmp {
+    match cmp {
+        Cmp::Lt => Cmp::Gt,
+        Cmp::Le => Cmp::Ge,
+        Cmp::Gt => Cmp::Lt,
+        Cmp::Ge => Cmp::Le,
+        same => same,
     }
 }
 
@@ -100,7 +143,9 @@ mod tests {
             of(&compare(2), &consts, 4),
             Some(Leaf::Compare { slot: 1, cmp: Cmp::Lt, constant: Constant::Date(i64::from(date.num_days_from_ce())) })
         );
-        assert_eq!(of(&compare(3), &consts, 4), None, "a text");
+        assert_eq!(of(&compare(3), &consts, 4), None, "a text in an ordering (equality is a `Text` leaf)");
+        let equal = Pred::Compare { slot: 1, index: 3, cmp: Cmp::Eq };
+        assert_eq!(of(&equal, &consts, 4), Some(Leaf::Text { slot: 1, cmp: Cmp::Eq, index: 3 }));
         assert_eq!(of(&compare(0), &consts, 1), None, "past the row");
         let within = |items: Vec<u32>| Pred::In { slot: 0, consts: items.into(), negated: true };
         assert_eq!(

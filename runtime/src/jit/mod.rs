@@ -23,7 +23,7 @@ mod raw;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use emit::compile;
-pub use raw::{Answer, Code, Function};
+pub use raw::{Answer, Code, Function, Runner};
 
 /// Whether tiers built from now on compile their predicates.
 static ENABLED: AtomicBool = AtomicBool::new(true);

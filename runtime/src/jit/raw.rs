@@ -1,6 +1,7 @@
 //! All the JIT's unsafe code: calling compiled code over a row's cells, the slow path
-//! compiled code calls back into, and keeping the code's memory alive as long as the tier
-//! that hands its functions out.
+//! compiled code calls back into, the values compiled code compares with that are known
+//! only when it is called ([`Late`]), and keeping the code's memory alive as long as the
+//! tier that hands its functions out.
 
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
@@ -8,16 +9,21 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use cranelift_jit::JITModule;
 
-use crate::rows::Row;
+use chrono::Datelike;
+
+use crate::rows::{cell, Row, Texts};
 use crate::value::Value;
-use crate::vm::{Ctx, Memo, Pred};
+use crate::vm::{Ctx, Memo, Pred, Term};
 
 /// What compiled code is called with besides the row's cells: what the slow path needs,
-/// the row itself among it, decoded the first time the slow path needs its values.
+/// the row itself among it, its values decoded (only the fields the condition reads) the
+/// first time the slow path needs them. Made once for many rows ([`Runner`]).
 struct Env<'a, 'c> {
     ctx: &'a Ctx<'c>,
     memo: &'a Memo,
-    row: Row<'a>,
+    row: Cell<Option<Row<'a>>>,
+    /// The fields the condition reads: only those are decoded.
+    slots: &'a [u32],
     fields: RefCell<&'a mut Vec<Value>>,
     decoded: Cell<bool>,
 }
@@ -43,7 +49,8 @@ pub(super) extern "C" fn slow(env: *const c_void, pred: *const Pred) -> u8 {
     catch_unwind(AssertUnwindSafe(|| {
         let mut fields = env.fields.borrow_mut();
         if !env.decoded.get() {
-            env.row.decode_into(&mut fields);
+            let Some(row) = env.row.get() else { return 2 };
+            row.decode_slots_into(env.slots, &mut fields);
             env.decoded.set(true);
         }
         let ctx = Ctx { subject: &fields[..], ..*env.ctx };
@@ -55,8 +62,56 @@ pub(super) extern "C" fn slow(env: *const c_void, pred: *const Pred) -> u8 {
 /// The type of [`slow`], as compiled code calls it.
 pub(super) type Slow = extern "C" fn(*const c_void, *const Pred) -> u8;
 
-/// The type of a compiled condition: the row's tags, wide and narrow cells, the `Env`.
-type Entry = unsafe extern "C" fn(*const u8, *const u64, *const u32, *const c_void) -> u8;
+/// The type of a compiled condition: the row's tags, wide and narrow cells, the values of
+/// its [`Late`] constants (a tag and a payload each), the `Env`.
+type Entry = unsafe extern "C" fn(*const u8, *const u64, *const u32, *const u64, *const c_void) -> u8;
+
+/// How many [`Late`] constants one compiled condition compares with in place (the others
+/// are the slow path's).
+pub const LATE: usize = 8;
+
+/// A value compiled code compares a field with that is known only when the code is
+/// called: worked out once for a call over many rows (again when the rows' interned texts
+/// are others), and handed to the code as a cell's tag and payload.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Late {
+    /// Constant `index`, a text: its number among the interned texts of the rows (tag
+    /// `TEXT`), or tag `EMPTY` when no field holds it.
+    Text(u32),
+    /// A term that reads only the clock (`today()`, `now()`, `today() + 90d`): a date
+    /// (tag `DATE`, days from the common era) or a moment (tag `MOMENT`).
+    Clock(*const Term),
+}
+
+// SAFETY: a `Late::Clock` points into a `Box<Pred>` owned by the tier that owns the
+// compiled code; it is only read, while that tier is alive (as `slow`'s `pred` is).
+unsafe impl Send for Late {}
+// SAFETY: as for `Send`: the term is never written through the pointer.
+unsafe impl Sync for Late {}
+
+/// The (tag, payload) of a late constant; tag `OTHER` sends the comparison to the slow
+/// path (a clock term with no value, or one that is not a date or a moment).
+fn resolve(late: Late, ctx: &Ctx, memo: &Memo, texts: &Texts) -> [u64; 2] {
+    let (tag, payload) = match late {
+        Late::Text(index) => match ctx.consts.get(index as usize) {
+            Some(Value::Text(t)) => match texts.find(t) {
+                Some(n) => (cell::TEXT, u64::from(n)),
+                None => (cell::EMPTY, 0),
+            },
+            _ => (cell::OTHER, 0),
+        },
+        Late::Clock(term) => {
+            // SAFETY: see `Late`: the term is alive and unmoved while its code runs.
+            let term = unsafe { &*term };
+            match term.value(ctx, memo).as_deref() {
+                Some(Value::Date(d)) => (cell::DATE, i64::from(d.num_days_from_ce()) as u64),
+                Some(Value::Moment(m)) => (cell::MOMENT, *m as u64),
+                _ => (cell::OTHER, 0),
+            }
+        }
+    };
+    [u64::from(tag), payload]
+}
 
 /// What compiled code said of a row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,11 +128,12 @@ pub enum Answer {
 
 /// A compiled condition, for rows of one layout. Only a [`crate::vm::Tier`] holds one,
 /// beside the [`Code`] it points into.
-#[derive(Clone, Copy)]
 pub struct Function {
     entry: Entry,
     /// The layout number ([`crate::rows::layout::layout_id`]) of the rows it reads.
     layout: u32,
+    /// The values it compares with that are worked out when it is called, in order.
+    late: Box<[Late]>,
 }
 
 impl Function {
@@ -87,35 +143,85 @@ impl Function {
     /// `address` must be a function compiled by `emit.rs` (with its signature) for the
     /// widths whose layout number is `layout`, and the `Function` must not be called
     /// after the module's [`Code`] is dropped.
-    pub(super) unsafe fn at(address: *const u8, layout: u32) -> Function {
+    pub(super) unsafe fn at(address: *const u8, layout: u32, late: Vec<Late>) -> Function {
         // SAFETY: the caller promises `address` is code with the `Entry` signature (the
         // host's C calling convention, as `emit.rs` declares it).
-        Function { entry: unsafe { std::mem::transmute::<*const u8, Entry>(address) }, layout }
+        let entry = unsafe { std::mem::transmute::<*const u8, Entry>(address) };
+        Function { entry, layout, late: late.into() }
     }
 
-    /// Whether the condition holds over `row` (`ctx`'s subject, whose `subject` values are
-    /// not read). When the slow path needed the row's values, they are left in `fields`
-    /// and the second part of the answer is true.
+    /// Compiled code ready to be called over many rows with one context: `ctx` (whose
+    /// `subject` values are not read), the clock memo prepared for it, and `fields`, where
+    /// the slow path decodes a row's values (only `slots`, the fields the condition reads).
+    pub fn runner<'a, 'c>(
+        &'a self,
+        ctx: &'a Ctx<'c>,
+        memo: &'a Memo,
+        slots: &'a [u32],
+        fields: &'a mut Vec<Value>,
+    ) -> Runner<'a, 'c> {
+        let env =
+            Env { ctx, memo, row: Cell::new(None), slots, fields: RefCell::new(fields), decoded: Cell::new(false) };
+        Runner { f: self, env, texts: Cell::new(std::ptr::null()), late: Cell::new([0; 2 * LATE]) }
+    }
+}
+
+/// A compiled condition with its context made once ([`Function::runner`]): each row costs
+/// a layout check and a direct call.
+pub struct Runner<'a, 'c> {
+    f: &'a Function,
+    env: Env<'a, 'c>,
+    /// The interned texts the late constants were worked out for (none yet: null).
+    texts: Cell<*const Texts>,
+    late: Cell<[u64; 2 * LATE]>,
+}
+
+impl<'a> Runner<'a, '_> {
+    /// Whether the condition holds over `row`. When the slow path needed the row's values
+    /// they are in [`Runner::fields`] and [`Runner::decoded`] is true until the next call.
     #[inline(always)]
-    pub fn call(self, row: Row, ctx: &Ctx, memo: &Memo, fields: &mut Vec<Value>) -> (Answer, bool) {
-        if row.layout() != self.layout {
-            return (Answer::OtherLayout, false);
+    pub fn call(&self, row: Row<'a>) -> Answer {
+        self.env.decoded.set(false);
+        if row.layout() != self.f.layout {
+            return Answer::OtherLayout;
         }
         let (tags, wide, narrow) = row.cells();
-        let env = Env { ctx, memo, row, fields: RefCell::new(fields), decoded: Cell::new(false) };
+        let texts: *const Texts = row.texts();
+        if texts != self.texts.get() && !self.f.late.is_empty() {
+            let mut values = [0; 2 * LATE];
+            for (i, late) in self.f.late.iter().enumerate() {
+                values[2 * i..2 * i + 2].copy_from_slice(&resolve(*late, self.env.ctx, self.env.memo, row.texts()));
+            }
+            self.late.set(values);
+            self.texts.set(texts);
+        }
+        self.env.row.set(Some(row));
+        let env = &self.env as *const Env as *const c_void;
         // SAFETY: the row has the layout the code was compiled for (checked above: equal
         // layout numbers are equal widths), so every tag and cell the code reads (at the
         // places `rows::layout::places` gives for those widths) is inside `tags`, `wide`
-        // and `narrow`; it passes `env` to `slow` only; the tier that lent out this
+        // and `narrow`; the code reads two values per late constant, fewer than `LATE`
+        // (`emit.rs` sends the others to the slow path); it passes `env` (alive for the
+        // call, its row set to `row`) to `slow` only; the tier that lent out this
         // `Function` owns the code and outlives this call.
-        let got =
-            unsafe { (self.entry)(tags.as_ptr(), wide.as_ptr(), narrow.as_ptr(), &env as *const Env as *const c_void) };
-        let answer = match got {
+        let late = self.late.as_ptr() as *const u64;
+        let got = unsafe { (self.f.entry)(tags.as_ptr(), wide.as_ptr(), narrow.as_ptr(), late, env) };
+        match got {
             0 => Answer::Is(false),
             1 => Answer::Is(true),
             _ => Answer::Interpret,
-        };
-        (answer, env.decoded.get())
+        }
+    }
+
+    /// Whether the last call decoded its row's values (the fields the condition reads).
+    pub fn decoded(&self) -> bool {
+        self.env.decoded.get()
+    }
+
+    /// Where the slow path decodes a row's values; the fields the condition does not read
+    /// are not the row's (see [`Row::decode_slots_into`]).
+    pub fn fields(&self) -> std::cell::RefMut<'_, &'a mut Vec<Value>> {
+        self.env.fields.borrow_mut()
     }
 }
 

@@ -69,6 +69,28 @@ impl<'a> Row<'a> {
         out.extend((0..self.len()).map(|slot| self.value(slot)));
     }
 
+    /// The values of fields `slots` into `out`, made as long as the row (its room kept):
+    /// what a condition that reads only those fields needs, without decoding (and sharing
+    /// the texts of) the rest. The other fields are left as they were (empty in a new
+    /// buffer, else what an earlier decode put there), so that a buffer reused for one
+    /// condition over many rows costs only its fields each time.
+    pub fn decode_slots_into(&self, slots: &[u32], out: &mut Vec<Value>) {
+        if out.len() != self.len() {
+            out.clear();
+            out.resize(self.len(), Value::Empty);
+        }
+        for &slot in slots {
+            if let (Some(v), Some(to)) = (self.get(slot as usize), out.get_mut(slot as usize)) {
+                *to = v;
+            }
+        }
+    }
+
+    /// The interned texts its text and reference cells name.
+    pub fn texts(&self) -> &'a Texts {
+        self.texts
+    }
+
     /// The number of the row's layout ([`layout::layout_id`]): compiled code built for
     /// that layout may read the row's cells.
     pub fn layout(&self) -> u32 {

@@ -58,6 +58,12 @@ impl Texts {
         n
     }
 
+    /// The number of `text`, if a field holds it (nothing is counted).
+    pub fn find(&self, text: &str) -> Option<u32> {
+        let list = &self.list;
+        self.index.find(self.hash(text), |&n| list[n as usize].as_deref() == Some(text)).copied()
+    }
+
     /// One holder of text `n` fewer; the text goes when none is left.
     pub fn release(&mut self, n: u32) {
         let Some(count) = self.counts.get_mut(n as usize) else { return };
@@ -109,10 +115,12 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_eq!(texts.len(), 2);
+        assert_eq!((texts.find("Smb"), texts.find("Enterprise"), texts.find("Startup")), (Some(c), Some(a), None));
         texts.release(a);
         assert_eq!(&*texts.get(a), "Enterprise");
         texts.release(b);
         assert_eq!(texts.len(), 1);
+        assert_eq!(texts.find("Enterprise"), None, "let go");
         // The number is reused, and the old text is not found under it any more.
         let d = texts.intern(&Arc::from("MidMarket"));
         assert_eq!(d, a);

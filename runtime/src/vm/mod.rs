@@ -5,6 +5,7 @@
 mod arith;
 mod ops;
 mod pred;
+mod rows;
 
 use std::sync::Arc;
 
@@ -17,7 +18,7 @@ use arith::{arithmetic, before};
 pub use arith::{checked_shift, date_moment, shift, MAX_MOMENT, MIN_MOMENT};
 use ops::call;
 pub use ops::{compare, compare_quick, weekday};
-pub use pred::{Memo, Pred, Tier};
+pub use pred::{Memo, Pred, Term, Tier};
 
 /// How many instructions one evaluation may run, segments and signals included.
 pub const STEP_BUDGET: u32 = 100_000;
@@ -187,17 +188,7 @@ impl Vm {
     }
 
     fn machine<'m, 'a>(&'m mut self, ctx: &'m Ctx<'a>) -> Machine<'a, 'm> {
-        self.stack.clear();
-        let notes = self.notes.as_mut();
-        Machine {
-            ctx,
-            stack: &mut self.stack,
-            budget: STEP_BUDGET,
-            today: &self.memo.today,
-            depth: 0,
-            notes,
-            escape: None,
-        }
+        Machine::new(&mut self.stack, &self.memo, self.notes.as_mut(), ctx)
     }
 
     /// Evaluates `code`; the result is the value left on the stack.
@@ -215,44 +206,6 @@ impl Vm {
         let entry = tier.entry(code)?;
         self.memo.prepare(ctx, tier);
         entry.pred.test(ctx, &self.memo)
-    }
-
-    /// Evaluates `code` about the subject whose fields are `row` (`ctx.subject` is not
-    /// read). Compiled code reads the row's cells itself; only when the code is not
-    /// compiled, or its compiled code cannot answer alone, are the row's values decoded
-    /// (into a buffer the VM keeps) for the predicate and the interpreter.
-    pub fn eval_row(&mut self, code: &Code, ctx: &Ctx, row: Row) -> Result<Value, Fault> {
-        let mut fields = std::mem::take(&mut self.fields);
-        let mut decoded = false;
-        let mut native = None;
-        if let Some((tier, f)) = ctx.tier.and_then(|t| Some((t, t.entry(code)?.native?))) {
-            self.memo.prepare(ctx, tier);
-            let (answer, d) = f.call(row, ctx, &self.memo, &mut fields);
-            decoded = d;
-            native = Some(answer);
-        }
-        if let Some(crate::jit::Answer::Is(b)) = native {
-            self.fields = fields;
-            return Ok(Value::Bool(b));
-        }
-        if !decoded {
-            row.decode_into(&mut fields);
-        }
-        let got = {
-            let ctx = Ctx { subject: &fields, ..*ctx };
-            match native {
-                // The predicate would hand over too: straight to the interpreter.
-                Some(crate::jit::Answer::Interpret) => self.interpret(code, &ctx),
-                _ => self.eval(code, &ctx),
-            }
-        };
-        self.fields = fields;
-        got
-    }
-
-    /// [`Vm::eval_row`] for a condition: true only for `true`.
-    pub fn test_row(&mut self, code: &Code, ctx: &Ctx, row: Row) -> Result<bool, Fault> {
-        Ok(matches!(self.eval_row(code, ctx, row)?, Value::Bool(true)))
     }
 
     /// Evaluates `code` with the interpreter, the reference for every other tier.
@@ -290,6 +243,21 @@ struct Machine<'a, 'c> {
 /// How deep segments may use segments: the checker refuses a deeper chain, but a program
 /// file could say anything, and this keeps the stack safe.
 use play_compiler::program::SEGMENT_DEPTH;
+
+impl<'a, 'c> Machine<'a, 'c> {
+    /// An evaluation with the VM's parts (borrowed one by one, so that compiled code may
+    /// hold the memo meanwhile).
+    fn new(stack: &'c mut Vec<Slot>, memo: &'c Memo, notes: Option<&'c mut Vec<String>>, ctx: &'c Ctx<'a>) -> Self {
+        stack.clear();
+        Machine { ctx, stack, budget: STEP_BUDGET, today: &memo.today, depth: 0, notes, escape: None }
+    }
+
+    /// Runs `code`; its value is the one left on the stack.
+    fn value(&mut self, code: &Code) -> Result<Value, Fault> {
+        self.run(code)?;
+        Ok(self.stack.pop().map_or(Value::Empty, |v| v.into_value(self.ctx)))
+    }
+}
 
 impl<'a> Machine<'a, '_> {
     fn run(&mut self, code: &Code) -> Result<(), Fault> {

@@ -110,7 +110,7 @@ impl Memo {
 
 impl Term {
     /// The value, or `None` to ask the interpreter.
-    fn value<'c>(&'c self, ctx: &'c Ctx, memo: &'c Memo) -> Option<Cow<'c, Value>> {
+    pub(crate) fn value<'c>(&'c self, ctx: &'c Ctx, memo: &'c Memo) -> Option<Cow<'c, Value>> {
         Some(match self {
             Term::Field(slot) => Cow::Borrowed(ctx.subject.get(*slot as usize).unwrap_or(&EMPTY)),
             Term::Const(index) => Cow::Borrowed(ctx.consts.get(*index as usize).unwrap_or(&EMPTY)),
@@ -350,6 +350,9 @@ pub struct Tier {
 pub(super) struct Entry {
     pub(super) pred: Box<Pred>,
     pub(super) native: Option<crate::jit::Function>,
+    /// The subject's fields the predicate (and so its code) reads, in order: a row is
+    /// decoded only there.
+    pub(super) slots: Box<[u32]>,
 }
 
 /// The next [`Tier::id`].
@@ -384,7 +387,12 @@ impl Tier {
         for (code, subject) in codes {
             if let Some(mut pred) = predicate(code) {
                 clockify(&mut pred, &program.consts, &mut clocks);
-                preds.insert(address(code), Entry { pred: Box::new(pred), native: None });
+                let mut slots = Vec::new();
+                pred.reads(&mut slots);
+                slots.sort_unstable();
+                slots.dedup();
+                let slots = slots.into();
+                preds.insert(address(code), Entry { pred: Box::new(pred), native: None, slots });
                 subjects.push((address(code), subject));
             }
         }
@@ -431,14 +439,17 @@ impl Tier {
     }
 
     /// What the compiled code of `code` answers by itself over the subject's `row`
-    /// (`None`: not compiled, a row of another layout, or it hands over to the
-    /// interpreter), for tests that the JIT does its own work.
+    /// (`None`: not compiled, a row of another layout, it called the predicate for a
+    /// part, or it hands over to the interpreter), for tests that the JIT does its own
+    /// work.
     pub fn native_answer(&self, code: &Code, ctx: &Ctx, row: Row) -> Option<bool> {
-        let f = self.entry(code)?.native?;
+        let entry = self.entry(code)?;
         let mut memo = Memo::default();
         memo.prepare(ctx, self);
-        match f.call(row, ctx, &memo, &mut Vec::new()).0 {
-            crate::jit::Answer::Is(b) => Some(b),
+        let mut fields = Vec::new();
+        let runner = entry.native.as_ref()?.runner(ctx, &memo, &entry.slots, &mut fields);
+        match runner.call(row) {
+            crate::jit::Answer::Is(b) if !runner.decoded() => Some(b),
             _ => None,
         }
     }

@@ -36,7 +36,7 @@ fn run_history_records_each_entry_with_the_playbook_version_run_and_step() {
     w.upsert("Account/acme", json!({"stage": "Churned"}));
     let version = w.version("tracked");
     let entries = w.fresh_history();
-    assert!(entries.iter().all(|e| e.version == version && e.playbook == "tracked"));
+    assert!(entries.iter().all(|e| *e.version == *version && &*e.playbook == "tracked"));
     let lines: Vec<String> = entries
         .iter()
         .map(|e| {

@@ -16,13 +16,16 @@ use play_runtime::engine::Loaded;
 use play_runtime::rows::Row;
 use play_runtime::store::{MemoryStore, Store};
 use play_runtime::value::Value;
-use play_runtime::vm::{Ctx, Tier, Vm};
+use play_runtime::vm::{Ctx, Fault, Tier, Vm};
 use proptest::prelude::*;
 
 use crate::harness::build;
 
 /// `Account`'s number among the standard library's record types.
 const ACCOUNT: u32 = 0;
+
+/// The moment the conditions are evaluated at (2026-03-02 09:00 UTC).
+const NOW: i64 = 1_772_442_000;
 
 /// A number a field is compared with: integers and decimals, small, large and negative.
 fn number() -> impl Strategy<Value = String> {
@@ -39,7 +42,8 @@ fn number() -> impl Strategy<Value = String> {
 }
 
 /// A condition on an account: the leaves compiled code works out itself (numbers, enums,
-/// `exists`) and some it hands to the slow path (dates, lists, arithmetic).
+/// dates, texts and references against constants, dates and moments against clock terms,
+/// `exists`) and some it hands to the slow path (text orderings, lists, arithmetic).
 fn condition() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
         4 => (
@@ -68,6 +72,17 @@ fn condition() -> impl Strategy<Value = String> {
         1 => (0i64..20).prop_map(|n| format!("(account.used_seats ?? 0) > {n}")),
         1 => (1u32..5000).prop_map(|n| format!("account.arr / account.health > {n}")),
         1 => (0i64..12).prop_map(|n| format!("(account.used_seats ?? {n}) + 9_223_372_036_854_775_800 > 0")),
+        2 => (prop::sample::select(vec!["==", "!=", "<"]), prop::sample::select(vec!["Acme", "Beta", "Zed"]))
+            .prop_map(|(op, t)| format!("account.name {op} \"{t}\"")),
+        2 => (prop::sample::select(vec!["<", "<=", ">", ">=", "==", "!="]), 0u32..200, any::<bool>()).prop_map(|(op, d, flip)| {
+            if flip {
+                format!("(exists(account.renewal_date) and today() + {d}d {op} account.renewal_date)")
+            } else {
+                format!("(exists(account.renewal_date) and account.renewal_date {op} today())")
+            }
+        }),
+        1 => (prop::sample::select(vec!["<", ">=", "=="]), 0u32..30)
+            .prop_map(|(op, d)| format!("(exists(account.last_activity_at) and account.last_activity_at {op} now() - {d}d)")),
     ];
     leaf.prop_recursive(3, 12, 2, |inner| {
         prop_oneof![
@@ -113,6 +128,12 @@ struct Account {
     /// number too wide for a date's cell (to the side list); 4: a small whole number.
     renewal_kind: u32,
     tags: u8,
+    /// 0: "Acme"; 1: "Beta"; 2: empty; 3: a number.
+    name: u32,
+    /// 0 and 1: two teammates; 2: a text; 3: an account of the same id.
+    owner: u32,
+    /// Seconds from the test's moment the account was last active.
+    active: Option<i64>,
 }
 
 fn account() -> impl Strategy<Value = Account> {
@@ -124,15 +145,10 @@ fn account() -> impl Strategy<Value = Account> {
         prop::option::of(0u64..400),
         prop_oneof![8 => Just(0u32), 1 => 1u32..5],
         0u8..4,
+        (0u32..4, 0u32..4, prop::option::of(-3_000_000i64..100_000)),
     )
-        .prop_map(|(numbers, stage, tier, tier_kind, renewal, renewal_kind, tags)| Account {
-            numbers,
-            stage,
-            tier,
-            tier_kind,
-            renewal,
-            renewal_kind,
-            tags,
+        .prop_map(|(numbers, stage, tier, tier_kind, renewal, renewal_kind, tags, (name, owner, active))| {
+            Account { numbers, stage, tier, tier_kind, renewal, renewal_kind, tags, name, owner, active }
         })
 }
 
@@ -160,6 +176,22 @@ fn fields(program: &Program, a: &Account) -> Vec<Value> {
     let tags: Vec<Value> =
         ["vip", "beta"].iter().enumerate().filter(|(i, _)| a.tags >> i & 1 == 1).map(|(_, t)| Value::text(t)).collect();
     set("tags", Value::List(Arc::from(tags)));
+    match a.name {
+        0 => set("name", Value::text("Acme")),
+        1 => set("name", Value::text("Beta")),
+        2 => {}
+        _ => set("name", Value::Int(12)),
+    }
+    let user = program.schema.record_named("User").expect("the standard library defines User") as u32;
+    match a.owner {
+        0 => set("owner", Value::Ref { record: user, id: Arc::from("a@x.com") }),
+        1 => set("owner", Value::Ref { record: user, id: Arc::from("b@x.com") }),
+        2 => set("owner", Value::text("a@x.com")),
+        _ => set("owner", Value::Ref { record: ACCOUNT, id: Arc::from("a@x.com") }),
+    }
+    if let Some(s) = a.active {
+        set("last_activity_at", Value::Moment(NOW + s));
+    }
     match (a.renewal_kind, a.renewal) {
         (1, _) => set("renewal_date", Value::Date(NaiveDate::MIN)),
         (2, _) => set("renewal_date", Value::Date(NaiveDate::MAX)),
@@ -200,7 +232,7 @@ fn ctx<'a>(
     fields: &'a [Value],
     tier: Option<&'a Tier>,
 ) -> Ctx<'a> {
-    loaded.about(store, workspace, 1_772_442_000, 0, id, fields, tier)
+    loaded.about(store, workspace, NOW, 0, id, fields, tier)
 }
 
 fn program(condition: &str) -> String {
@@ -252,13 +284,49 @@ proptest! {
                 }
             }
         }
+        // Over all the accounts at once, with one context, each tier gives for each row
+        // what the interpreter gives over its values.
+        for laid_out in [true, false] {
+            let mut store = MemoryStore::new(loaded.program.schema.records.len());
+            if laid_out {
+                store.set_schema(&loaded.program.schema);
+            }
+            let ids: Vec<Arc<str>> = (0..accounts.len()).map(|i| Arc::from(format!("a{i}"))).collect();
+            for (a, id) in accounts.iter().zip(&ids) {
+                store.put_record(ACCOUNT, id.clone(), fields(&loaded.program, a));
+            }
+            let (table, texts) = store.table(ACCOUNT).expect("the accounts' table");
+            let rows: Vec<(Row, &Arc<str>)> =
+                ids.iter().map(|id| (table.record(id, texts).expect("stored"), id)).collect();
+            let reference: Vec<_> = rows
+                .iter()
+                .map(|(row, id)| vm.test(code, &ctx(&loaded, &store, &workspace, id, &row.to_vec(), None)))
+                .collect();
+            for (name, tier) in [("JIT", Some(&jit)), ("predicates", Some(&predicates)), ("interpreter", None)] {
+                let mut got = Vec::new();
+                let at = ctx(&loaded, &store, &workspace, &ids[0], &[], tier);
+                vm.test_rows(code, &at, rows.iter().copied(), |answer| got.push(answer));
+                prop_assert_eq!(&got, &reference, "{} over all rows: `{}`, laid out {}", name, condition, laid_out);
+            }
+        }
     }
 }
 
 /// An account with these numbers (health, weekly users, ARR, seats used, seats licensed),
 /// an Enterprise in onboarding, renewing `renewal` days into 2026.
 fn plain(numbers: [Value; 5], renewal: Option<u64>) -> Account {
-    Account { numbers, stage: 0, tier: 2, tier_kind: 0, renewal, renewal_kind: 0, tags: 0 }
+    Account {
+        numbers,
+        stage: 0,
+        tier: 2,
+        tier_kind: 0,
+        renewal,
+        renewal_kind: 0,
+        tags: 0,
+        name: 0,
+        owner: 0,
+        active: None,
+    }
 }
 
 /// The benchmark's condition is compiled, and reads numbers stored as `Int` or `Num`
@@ -339,4 +407,47 @@ fn nan_in_an_ordering_is_the_interpreters_fault() {
     let got = vm.eval_row(code, &at(Some(&jit)), row(&store));
     assert_eq!(got, vm.interpret(code, &at(None)));
     assert!(matches!(got, Err(play_runtime::vm::Fault::Failed { .. })), "{got:?}");
+}
+
+/// What compiled code answers by itself, and what the VM answers, for `condition` over
+/// each account stored alone (laid out for the program).
+fn answers(condition: &str, accounts: &[Account]) -> Vec<(Option<bool>, Result<bool, Fault>)> {
+    let workspace = Workspace::default();
+    let loaded = Loaded::new(build(&program(condition)), &workspace);
+    let jit = Tier::build(&loaded.program, true);
+    let code = &loaded.program.playbooks[0].conditions[0];
+    let id: Arc<str> = Arc::from("acme");
+    accounts
+        .iter()
+        .map(|a| {
+            let store = stored(&loaded, fields(&loaded.program, a), true);
+            let at = ctx(&loaded, &store, &workspace, &id, &[], Some(&jit));
+            (jit.native_answer(code, &at, row(&store)), Vm::new().test_row(code, &at, row(&store)))
+        })
+        .collect()
+}
+
+/// Texts compared with constants and dates with `today()` terms are read from the row
+/// too: the constant's number among the interned texts (none for a text no field holds)
+/// and the clock term's value are worked out when the code is called. A number where a
+/// text belongs goes to the slow path, whose predicate finds it unequal to the text.
+#[test]
+fn texts_and_clock_terms_are_compiled_and_right() {
+    let none = [Value::Empty, Value::Empty, Value::Empty, Value::Empty, Value::Empty];
+    // Today is 2 March 2026 (day 60 of the year), so the term is 1 April (day 90).
+    let cases = [(80, 0), (90, 0), (91, 0), (80, 1), (80, 2), (80, 3)];
+    let accounts: Vec<Account> =
+        cases.iter().map(|&(days, name)| Account { name, ..plain(none.clone(), Some(days)) }).collect();
+    let condition = "exists(account.renewal_date) and account.renewal_date <= today() + 30d and account.name == \"Acme\" and account.name != \"Zed\"";
+    assert_eq!(
+        answers(condition, &accounts),
+        [
+            (Some(true), Ok(true)),
+            (Some(true), Ok(true)),
+            (Some(false), Ok(false)),
+            (Some(false), Ok(false)),
+            (Some(false), Ok(false)),
+            (None, Ok(false)),
+        ]
+    );
 }

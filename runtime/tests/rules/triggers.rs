@@ -299,3 +299,55 @@ fn becomes_fires_when_a_record_is_created_with_the_value() {
     w.upsert("Account/globex", account(json!({"name": "Globex", "stage": "Adoption"})));
     assert_eq!(w.actions_tagged(), [format!("Account/acme watch: {REVIEW}")]);
 }
+
+/// A schedule tests its playbook's conditions over all the records of its type at once
+/// (one pass a condition): each record is enrolled, or not with the conditions' values,
+/// or fails at the condition's fault, as when its conditions are tested one by one.
+#[test]
+fn a_schedule_tests_its_conditions_over_every_record() {
+    let mut w = World::new(
+        r##"playbook daily {
+  for account: Account
+  on every day at 08:00
+  when account.tier == Enterprise and account.name != "Globex"
+  when account.health < 80 and account.arr / account.weekly_active_users > 1000
+  step morning {
+    notify slack "#cs" "Morning, {account.name}"
+  }
+}
+"##,
+    );
+    w.given("Account/acme", account(json!({})));
+    w.given("Account/globex", account(json!({"name": "Globex"})));
+    w.given("Account/initech", account(json!({"name": "Initech", "tier": "Smb"})));
+    w.given("Account/hooli", account(json!({"name": "Hooli", "health": 90})));
+    w.given("Account/umbrella", account(json!({"name": "Umbrella", "weekly_active_users": 0})));
+    w.history();
+    w.at("2026-03-03T08:00:00Z");
+    assert_eq!(w.actions_tagged(), ["Account/acme daily: notify_slack Morning, Acme to #cs (morning)"]);
+    let mut history = w.history_tagged();
+    history.sort();
+    let (first, second) = (
+        "account.tier == Enterprise and account.name != \"Globex\"",
+        "account.health < 80 and account.arr / account.weekly_active_users > 1000",
+    );
+    let trigger = "by `every day at 08:00`";
+    assert_eq!(
+        history,
+        [
+            "Account/acme daily: completed".to_string(),
+            format!("Account/acme daily: enrolled {trigger} [{first} is true, {second} is true]"),
+            "Account/acme daily: step morning".to_string(),
+            format!(
+                "Account/globex daily: not enrolled {trigger}: the condition `{first}` is false [{first} is false, {second} is true]"
+            ),
+            format!(
+                "Account/hooli daily: not enrolled {trigger}: the condition `{second}` is false [{first} is true, {second} is false]"
+            ),
+            format!(
+                "Account/initech daily: not enrolled {trigger}: the condition `{first}` is false [{first} is false, {second} is true]"
+            ),
+            "Account/umbrella daily: failed at rules.play:5:32: division by zero".to_string(),
+        ]
+    );
+}

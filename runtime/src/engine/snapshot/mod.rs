@@ -227,6 +227,8 @@ impl Engine<MemoryStore> {
             snoozed: snap.snoozed.into_iter().collect::<BTreeSet<_>>(),
             depth: 0,
             subject: Vec::new(),
+            label: Default::default(),
+            context: None,
             position: snap.position,
         };
         // What the store keeps of the past follows from the programs, not the snapshot.

@@ -1,0 +1,55 @@
+//! Conditions worked out for many records at once: when a schedule fires a playbook for
+//! every record of its type, each of the playbook's conditions that has a predicate is
+//! tested over all their rows in one pass ([`crate::vm::Vm::test_rows`]: the condition
+//! found, the clock memo prepared and compiled code's context made once), before the
+//! records are enrolled one by one. Conditions read only the subject's fields and the
+//! clock, which enrolling other records does not change.
+
+use std::sync::Arc;
+
+use super::{Engine, Loaded};
+use crate::rows::Row;
+use crate::store::Store;
+use crate::vm::Fault;
+
+/// The answers of a playbook's conditions, by condition then by record (`None`: worked
+/// out when the record is enrolled, as usual).
+pub(super) struct Known(Vec<Vec<Option<Result<bool, Fault>>>>);
+
+impl Known {
+    /// No answers: every condition is worked out at enrolment.
+    pub(super) fn none() -> Known {
+        Known(Vec::new())
+    }
+
+    /// Condition `condition`'s answer for record number `record`, if known.
+    pub(super) fn get(&self, condition: usize, record: usize) -> Option<Result<bool, Fault>> {
+        self.0.get(condition)?.get(record)?.clone()
+    }
+}
+
+impl<S: Store> Engine<S> {
+    /// Playbook `p`'s conditions over the records `ids` of type `record`.
+    pub(super) fn conditions_over(&mut self, loaded: &Loaded, p: usize, record: u32, ids: &[Arc<str>]) -> Known {
+        let Some(first) = ids.first() else { return Known::none() };
+        let pb = &loaded.program.playbooks[p];
+        let rows: Vec<Option<Row>> = ids.iter().map(|id| self.store.record(record, id)).collect();
+        let ctx = loaded.about(&self.store, &self.workspace, self.now, record, first, &[], Some(&loaded.tier));
+        let mut known = Vec::with_capacity(pb.conditions.len());
+        for code in &pb.conditions {
+            let mut answers: Vec<Option<Result<bool, Fault>>> = vec![None; ids.len()];
+            if loaded.tier.get(code).is_some() {
+                let present: Vec<usize> = (0..ids.len()).filter(|&i| rows[i].is_some()).collect();
+                let mut at = present.iter();
+                let over = present.iter().filter_map(|&i| Some((rows[i]?, &ids[i])));
+                self.vm.test_rows(code, &ctx, over, |answer| {
+                    if let Some(&i) = at.next() {
+                        answers[i] = Some(answer);
+                    }
+                });
+            }
+            known.push(answers);
+        }
+        Known(known)
+    }
+}
