@@ -111,11 +111,30 @@ pub struct Writer {
     pub wall: Box<dyn Fn() -> i64 + Send>,
     /// The partition it folds, on a workspace of several (whose status counts each).
     pub partition: Option<i32>,
+    /// Whether the touch budgets per teammate are shared with other partitions: before
+    /// each batch, the uses they made since the last are folded in (and journaled).
+    pub shares_budgets: bool,
     position: Position,
     last_snapshot: Position,
     /// When the last snapshot was done, and how long it took.
     snapshot_done: std::time::Instant,
     snapshot_took: Duration,
+}
+
+/// Why a batch was not written.
+pub enum Failed {
+    /// A touch budget shared with other partitions was used up meanwhile.
+    BudgetTaken(String),
+    /// The store failed: the engine is ahead of what is durable.
+    Store(String),
+}
+
+impl Failed {
+    fn message(self) -> String {
+        match self {
+            Failed::BudgetTaken(m) | Failed::Store(m) => m,
+        }
+    }
 }
 
 /// A request taken into the current batch, waiting for its commit to be answered.
@@ -124,6 +143,18 @@ enum Waiting {
     Queue(oneshot::Sender<Result<Result<(), Rejection>, String>>, Result<(), Rejection>),
     Emails(oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>, Vec<crate::emails::Matched>),
     Record(oneshot::Sender<Option<RecordView>>, Option<RecordView>),
+}
+
+impl Waiting {
+    /// Answered as not taken, with why.
+    fn refuse(self, why: &str) {
+        match self {
+            Waiting::Changes(reply, _) => drop(reply.send(Err(why.to_string()))),
+            Waiting::Queue(reply, _) => drop(reply.send(Err(why.to_string()))),
+            Waiting::Emails(reply, _) => drop(reply.send(Err(why.to_string()))),
+            Waiting::Record(reply, _) => drop(reply.send(None)),
+        }
+    }
 }
 
 impl Writer {
@@ -138,6 +169,7 @@ impl Writer {
             follow_changes: false,
             wall: Box::new(crate::clock::wall),
             partition: None,
+            shares_budgets: false,
             position: 0,
             last_snapshot: 0,
             snapshot_done: std::time::Instant::now(),
@@ -217,7 +249,7 @@ impl Writer {
         }
         batch.commands.push(command);
         self.collect(&mut batch);
-        self.commit(batch, Vec::new())
+        self.commit(batch, Vec::new()).map_err(Failed::message)
     }
 
     /// Puts the compiled program in place when the journal's last deploy is another one.
@@ -231,7 +263,7 @@ impl Writer {
         }
         // Putting it in place moves the clock: what falls due on the way is projected with it.
         self.collect(&mut batch);
-        self.commit(batch, Vec::new())
+        self.commit(batch, Vec::new()).map_err(Failed::message)
     }
 
     /// Puts `program` in place, unless it would make private again what a program
@@ -312,14 +344,47 @@ impl Writer {
         let mut batch = Batch::default();
         let mut waiting = Vec::new();
         let mut stop = false;
+        if self.shares_budgets {
+            self.fold_uses_elsewhere(&mut batch)?;
+        }
         for request in group {
             match request {
                 Request::Shutdown => stop = true,
                 other => self.take(other, &mut batch, &mut waiting),
             }
         }
-        self.commit(batch, waiting)?;
-        Ok(stop)
+        match self.commit(batch, waiting) {
+            Err(Failed::BudgetTaken(why)) => {
+                // Another partition took the budget's last slot meanwhile: this batch is
+                // refused as a whole (its senders send it again) and the engine folds back
+                // to what is durable, to decide again with that partition's use.
+                tracing::info!("{why}: the batch is refused and the partition folds its journal again");
+                self.fold_again()?;
+                Ok(stop)
+            }
+            Err(Failed::Store(message)) => Err(message),
+            Ok(()) => Ok(stop),
+        }
+    }
+
+    /// The touch budgets other partitions used since the last look, folded in and journaled
+    /// first in the batch.
+    fn fold_uses_elsewhere(&mut self, batch: &mut Batch) -> Result<(), String> {
+        let (uses, upto) = self.store.budget_uses_elsewhere(self.host.foreign_upto).map_err(|e| e.to_string())?;
+        if !uses.is_empty() {
+            let command = Command::Uses { uses, upto };
+            self.fold(&command)?;
+            batch.commands.push(command);
+        }
+        Ok(())
+    }
+
+    /// The engine again as the journal has it: after a batch that could not be written.
+    fn fold_again(&mut self) -> Result<(), String> {
+        let program = self.host.program().clone();
+        self.host = Host::new(program);
+        self.position = 0;
+        self.recover().map(drop)
     }
 
     /// Takes one request into the batch.
@@ -456,13 +521,25 @@ impl Writer {
             };
             batch.outbox.extend(row.and_then(|row| project::completed(&row, u)));
         }
+        batch.budget_uses.extend(output.budget_uses);
     }
 
-    /// Appends the batch, then answers what waited for it.
-    fn commit(&mut self, batch: Batch, waiting: Vec<Waiting>) -> Result<(), String> {
+    /// Appends the batch, then answers what waited for it. A batch refused for a touch
+    /// budget another partition used up meanwhile is answered as refused, to be sent again.
+    fn commit(&mut self, batch: Batch, waiting: Vec<Waiting>) -> Result<(), Failed> {
         if !batch.is_empty() {
             let commands = batch.commands.len() as u64;
-            self.position = self.store.append(&batch).map_err(|e| e.to_string())?;
+            self.position = match self.store.append(&batch) {
+                Ok(position) => position,
+                Err(e @ play_store::StoreError::BudgetTaken { .. }) => {
+                    let why = format!("{e}; send the changes again");
+                    for w in waiting {
+                        w.refuse(&why);
+                    }
+                    return Err(Failed::BudgetTaken(why));
+                }
+                Err(e) => return Err(Failed::Store(e.to_string())),
+            };
             crate::metrics::committed(commands, batch.actions.len() as u64);
         }
         // The status shows the commit before anyone hears of it: a client that reads it
