@@ -15,11 +15,16 @@ use play_runtime::change::Rejection;
 use play_runtime::engine::Taken;
 use play_store::{Batch, Command, Position, Store};
 use serde_json::{Map, Value};
-use tokio::sync::oneshot;
 
-use crate::host::{Host, RecordView};
+use crate::host::Host;
 use crate::project::{self, Visibility};
 use crate::status::Status;
+
+mod requests;
+mod snapshots;
+
+use requests::{group_lines, Waiting};
+pub use requests::{Failed, Refused, Report, Request};
 
 /// The most of the engine thread's busy time snapshots take: after a snapshot that took `d`,
 /// the next waits until the thread has had `d / SNAPSHOT_SHARE - d` for other work, so a
@@ -39,56 +44,6 @@ pub fn stored_program(store: &dyn Store, hash: &str) -> Result<Program, String> 
     let bytes = store.program(hash).map_err(|e| e.to_string())?;
     let bytes = bytes.ok_or_else(|| format!("program {hash} is not in the store"))?;
     Program::from_bytes(&bytes).map_err(|e| e.to_string())
-}
-
-/// How many lines a request brings to a batch.
-fn group_lines(request: &Request) -> usize {
-    match request {
-        Request::Changes { lines, .. } => lines.len(),
-        Request::Queue { .. } => 1,
-        _ => 0,
-    }
-}
-
-/// What the engine thread is asked to do.
-pub enum Request {
-    /// Change lines, numbered as the sender numbers them.
-    Changes { lines: Vec<(usize, String)>, reply: oneshot::Sender<Result<Report, String>> },
-    /// A queue operation, an activity or a record edit made by a teammate: a change line
-    /// without `at`, which is set to the daemon's clock.
-    Queue { change: Map<String, Value>, reply: oneshot::Sender<Result<Result<(), Rejection>, String>> },
-    /// The clock: tick to `wall` if a timer is due by then.
-    Tick { wall: i64 },
-    /// Put a program in place (from a reload), at `wall`.
-    Deploy { program: Box<Program>, wall: i64 },
-    /// Emails from a teammate's mailbox (`POST /v1/emails`): each matched to its record
-    /// and, when one is, a `log_email` outbox row written; answered once durable.
-    Emails {
-        emails: Vec<crate::emails::Posted>,
-        teammate: String,
-        reply: oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>,
-    },
-    /// Read a record as the engine holds it (`Type/id`), with the kept history of one of
-    /// its fields; answered once what came before it in its batch is committed.
-    Record { record: String, trend: Option<String>, reply: oneshot::Sender<Option<RecordView>> },
-    /// Finish what is queued and stop.
-    Shutdown,
-}
-
-/// How a group of lines was taken.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
-pub struct Report {
-    pub accepted: usize,
-    pub duplicates: usize,
-    pub refused: Vec<Refused>,
-}
-
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Refused {
-    pub line: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    pub message: String,
 }
 
 /// The engine thread's state.
@@ -119,42 +74,6 @@ pub struct Writer {
     /// When the last snapshot was done, and how long it took.
     snapshot_done: std::time::Instant,
     snapshot_took: Duration,
-}
-
-/// Why a batch was not written.
-pub enum Failed {
-    /// A touch budget shared with other partitions was used up meanwhile.
-    BudgetTaken(String),
-    /// The store failed: the engine is ahead of what is durable.
-    Store(String),
-}
-
-impl Failed {
-    fn message(self) -> String {
-        match self {
-            Failed::BudgetTaken(m) | Failed::Store(m) => m,
-        }
-    }
-}
-
-/// A request taken into the current batch, waiting for its commit to be answered.
-enum Waiting {
-    Changes(oneshot::Sender<Result<Report, String>>, Report),
-    Queue(oneshot::Sender<Result<Result<(), Rejection>, String>>, Result<(), Rejection>),
-    Emails(oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>, Vec<crate::emails::Matched>),
-    Record(oneshot::Sender<Option<RecordView>>, Option<RecordView>),
-}
-
-impl Waiting {
-    /// Answered as not taken, with why.
-    fn refuse(self, why: &str) {
-        match self {
-            Waiting::Changes(reply, _) => drop(reply.send(Err(why.to_string()))),
-            Waiting::Queue(reply, _) => drop(reply.send(Err(why.to_string()))),
-            Waiting::Emails(reply, _) => drop(reply.send(Err(why.to_string()))),
-            Waiting::Record(reply, _) => drop(reply.send(None)),
-        }
-    }
 }
 
 impl Writer {
@@ -564,38 +483,6 @@ impl Writer {
         }
         self.maybe_snapshot();
         Ok(())
-    }
-
-    fn maybe_snapshot(&mut self) {
-        if self.position < self.last_snapshot + self.snapshot_every {
-            return;
-        }
-        let rest = self.snapshot_took.mul_f64(1.0 / SNAPSHOT_SHARE - 1.0);
-        if self.snapshot_paced && self.snapshot_done.elapsed() < rest {
-            return;
-        }
-        self.take_snapshot();
-    }
-
-    fn take_snapshot(&mut self) {
-        let started = std::time::Instant::now();
-        if let Some(bytes) = self.host.snapshot() {
-            let encoded = started.elapsed();
-            match self.store.put_snapshot(self.position, &bytes) {
-                Ok(()) => {
-                    self.last_snapshot = self.position;
-                    (self.snapshot_done, self.snapshot_took) = (std::time::Instant::now(), started.elapsed());
-                    tracing::info!(
-                        position = self.position,
-                        bytes = bytes.len(),
-                        encode_ms = encoded.as_millis() as u64,
-                        store_ms = (started.elapsed() - encoded).as_millis() as u64,
-                        "kept a snapshot of the engine"
-                    );
-                }
-                Err(e) => tracing::warn!("a snapshot could not be kept: {e}"),
-            }
-        }
     }
 
     /// What `/v1/status` shows of the engine.
