@@ -11,7 +11,7 @@ use play_runtime::config::Workspace;
 use play_runtime::engine::{Action, ActionUpdate, Engine, HistoryEntry, Taken, Trace};
 use play_runtime::store::{MemoryStore, Store as _};
 use play_runtime::vm::Data as _;
-use play_store::Command;
+use play_store::{BudgetUse, Command, SharedUse};
 
 /// The engine and the program it runs.
 pub struct Host {
@@ -28,6 +28,11 @@ pub struct Host {
     /// What every program deployed so far has published (as
     /// [`Program::published_items`] names them): publishing is permanent.
     published: BTreeSet<String>,
+    /// On a partition of a workspace of several: the last shared row of other partitions'
+    /// touch-budget uses folded in, and those folded before there was an engine (counted
+    /// once it is made).
+    pub foreign_upto: i64,
+    foreign_waiting: Vec<BudgetUse>,
 }
 
 /// What the commands folded since the last call produced.
@@ -37,6 +42,8 @@ pub struct Output {
     /// Every change of an action's state: queue operations, snoozes falling due.
     pub updates: Vec<ActionUpdate>,
     pub history: Vec<HistoryEntry>,
+    /// The touch budgets per teammate the actions used: shared with the other partitions.
+    pub budget_uses: Vec<SharedUse>,
 }
 
 /// A record read from the engine (for the inbox's action page).
@@ -57,7 +64,16 @@ impl Host {
     /// A host for `program`, in the settings it carries.
     pub fn new(program: Program) -> Host {
         let workspace = settings(&program);
-        Host { program, workspace, engine: None, open_instant: false, trace: None, published: BTreeSet::new() }
+        Host {
+            program,
+            workspace,
+            engine: None,
+            open_instant: false,
+            trace: None,
+            published: BTreeSet::new(),
+            foreign_upto: 0,
+            foreign_waiting: Vec::new(),
+        }
     }
 
     /// What `program` would make private again of what has been published: refused.
@@ -98,6 +114,9 @@ impl Host {
         if self.engine.is_none() {
             let mut engine = self.make_engine(start);
             engine.trace = self.trace.take();
+            for u in self.foreign_waiting.drain(..) {
+                engine.budget_used_elsewhere(&u.limit, &u.who, u.at);
+            }
             self.engine = Some(engine);
         }
         self.engine.as_mut().expect("made above")
@@ -160,7 +179,20 @@ impl Host {
                 self.deploy(program_of(hash)?, *at);
                 Ok(())
             }
+            Command::Uses { uses, upto } => {
+                self.used_elsewhere(uses, *upto);
+                Ok(())
+            }
         }
+    }
+
+    /// Touch budgets other partitions used: counted here too (once there is an engine).
+    pub fn used_elsewhere(&mut self, uses: &[BudgetUse], upto: i64) {
+        match &mut self.engine {
+            Some(engine) => uses.iter().for_each(|u| engine.budget_used_elsewhere(&u.limit, &u.who, u.at)),
+            None => self.foreign_waiting.extend(uses.iter().cloned()),
+        }
+        self.foreign_upto = self.foreign_upto.max(upto);
     }
 
     /// Follows why a playbook does or does not enrol a record, from the first command
@@ -217,7 +249,17 @@ impl Host {
         match &mut self.engine {
             Some(engine) => {
                 let out = engine.take_settled_output();
-                Output { actions: out.actions, updates: out.updates, history: out.history }
+                let used = engine.take_budget_uses();
+                let limits = &engine.program().limits;
+                let budget_uses = used
+                    .into_iter()
+                    .filter_map(|(l, who, at, since)| {
+                        let limit = limits.get(l).filter(|d| d.per == "user")?;
+                        let used = BudgetUse { limit: limit.name.clone(), who: who.to_string(), at };
+                        Some(SharedUse { used, since, count: limit.count })
+                    })
+                    .collect();
+                Output { actions: out.actions, updates: out.updates, history: out.history, budget_uses }
             }
             None => Output::default(),
         }
@@ -253,6 +295,7 @@ impl Host {
             out.extend((item.len() as u32).to_le_bytes());
             out.extend_from_slice(item.as_bytes());
         }
+        out.extend(self.foreign_upto.to_le_bytes());
         out.extend(engine.snapshot());
         Some(out)
     }
@@ -271,10 +314,28 @@ impl Host {
             1 => program.published_items().into_iter().collect(),
             _ => read_published(&mut rest)?,
         };
+        // Version 3 added the last shared budget use folded in.
+        let foreign_upto = match version {
+            1 | 2 => 0,
+            _ => {
+                let (word, tail) = rest.split_at_checked(8).ok_or("the snapshot is cut short")?;
+                rest = tail;
+                i64::from_le_bytes(word.try_into().map_err(|_| "the snapshot is cut short")?)
+            }
+        };
         let workspace = settings(&program);
         let engine =
             Engine::<MemoryStore>::restore(rest, workspace.clone(), program_by_hash).map_err(|e| e.to_string())?;
-        Ok(Host { program, workspace, engine: Some(engine), open_instant: *open == 1, trace: None, published })
+        Ok(Host {
+            program,
+            workspace,
+            engine: Some(engine),
+            open_instant: *open == 1,
+            trace: None,
+            published,
+            foreign_upto,
+            foreign_waiting: Vec::new(),
+        })
     }
 
     /// Who owns a private playbook: its own `owner`, else the workspace owner given to
@@ -297,8 +358,9 @@ impl Host {
     }
 }
 
-/// The form of the host's own part of a snapshot: 2 added the published items.
-const SNAPSHOT_VERSION: u8 = 2;
+/// The form of the host's own part of a snapshot: 2 added the published items, 3 the last
+/// shared budget use folded in.
+const SNAPSHOT_VERSION: u8 = 3;
 
 /// The published items of a snapshot: a count, then each item's length and text.
 fn read_published(rest: &mut &[u8]) -> Result<BTreeSet<String>, String> {

@@ -44,6 +44,10 @@ pub enum StoreError {
         holder.as_ref().map_or(String::new(), |h| format!(", held by {h}"))
     )]
     Fenced { partition: i32, token: i64, current: Option<i64>, holder: Option<String> },
+    /// A batch used a touch budget that other partitions filled meanwhile: nothing of it
+    /// was written; folded again with their uses, it decides otherwise.
+    #[error("the touch budget `{limit}` of {who} was used up by another partition meanwhile: nothing was written")]
+    BudgetTaken { limit: String, who: String },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -98,6 +102,12 @@ pub trait Store: Send {
     fn schema_version(&self) -> Result<i64>;
 
     /// Delivery's state in this store ([`Outbox`]), when this kind of store keeps it.
+    /// The touch budgets other partitions of the workspace used after their shared row
+    /// `after`, with the last row's number; none on a store that shares no budgets.
+    fn budget_uses_elsewhere(&self, after: i64) -> Result<(Vec<BudgetUse>, i64)> {
+        Ok((Vec::new(), after))
+    }
+
     fn as_outbox(&self) -> Option<&dyn Outbox> {
         None
     }

@@ -15,6 +15,49 @@ pub enum Command {
     Tick { at: i64 },
     /// The program with this hash was put in place at `at` (its bytes are in the programs).
     Deploy { hash: String, at: i64 },
+    /// Touch budgets other partitions of the workspace used, up to their shared row `upto`:
+    /// they count in this partition's budgets too.
+    Uses { uses: Vec<BudgetUse>, upto: i64 },
+}
+
+/// A touch budget used: the limit's name, the teammate it counts, when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetUse {
+    pub limit: String,
+    pub who: String,
+    pub at: i64,
+}
+
+/// A use of a budget shared across partitions, as a batch takes it: refused (the whole
+/// batch with it) when the limit's window since `since` already holds `count` uses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedUse {
+    pub used: BudgetUse,
+    pub since: i64,
+    pub count: u64,
+}
+
+impl Command {
+    /// A command as the journal keeps it: its kind, its text and its moment.
+    pub fn encode(&self) -> (&'static str, Option<String>, Option<i64>) {
+        match self {
+            Command::Change { line, arrival } => ("change", Some(line.clone()), *arrival),
+            Command::Tick { at } => ("tick", None, Some(*at)),
+            Command::Deploy { hash, at } => ("deploy", Some(hash.clone()), Some(*at)),
+            Command::Uses { uses, upto } => ("uses", serde_json::to_string(uses).ok(), Some(*upto)),
+        }
+    }
+
+    /// A command from the journal's kind, text and moment; none when they are not one.
+    pub fn decode(kind: &str, text: Option<String>, at: Option<i64>) -> Option<Command> {
+        Some(match (kind, text, at) {
+            ("change", Some(line), arrival) => Command::Change { line, arrival },
+            ("tick", _, Some(at)) => Command::Tick { at },
+            ("deploy", Some(hash), Some(at)) => Command::Deploy { hash, at },
+            ("uses", Some(uses), Some(upto)) => Command::Uses { uses: serde_json::from_str(&uses).ok()?, upto },
+            _ => return None,
+        })
+    }
 }
 
 /// What one group commit writes.
@@ -34,6 +77,9 @@ pub struct Batch {
     pub runs: Vec<RunRow>,
     /// The numbers records' fields took, from the changes taken: what a trend is drawn from.
     pub values: Vec<FieldValue>,
+    /// Touch budgets shared across partitions that the batch used (a partition's store of a
+    /// workspace of several checks and keeps them; others ignore them).
+    pub budget_uses: Vec<SharedUse>,
 }
 
 /// A number a record's field took, when.

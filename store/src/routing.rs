@@ -1,8 +1,10 @@
 //! The workspace-wide tables of a partitioned workspace on PostgreSQL, beside partition 0's
 //! tables in the workspace's own schema: how many partitions it has (fixed when it is
 //! made), the routes of records to partitions (fixed at a record's first sight), the
-//! routed changes waiting for their partition's worker, and the workers alive (each
-//! worker's heartbeat, from which every worker works out its fair share of partitions).
+//! routed changes waiting for their partition's worker, the workers alive (each worker's
+//! heartbeat, from which every worker works out its fair share of partitions), and the
+//! touch budgets used by every partition (`play_budget_uses`, written and checked by each
+//! partition's batches: see [`crate::PostgresStore::sharing_budgets`]).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -21,7 +23,15 @@ const TABLES: &str = "
         line TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS play_routed_partition ON play_routed (partition, n);
-    CREATE TABLE IF NOT EXISTS play_workers (name TEXT PRIMARY KEY, seen TIMESTAMPTZ NOT NULL);";
+    CREATE TABLE IF NOT EXISTS play_workers (name TEXT PRIMARY KEY, seen TIMESTAMPTZ NOT NULL);
+    CREATE TABLE IF NOT EXISTS play_budget_uses (
+        n BIGSERIAL PRIMARY KEY,
+        partition INTEGER NOT NULL,
+        limit_name TEXT NOT NULL,
+        who TEXT NOT NULL,
+        at BIGINT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS play_budget_uses_of ON play_budget_uses (limit_name, who, at);";
 
 /// A key for `pg_advisory_xact_lock`: the partition count is set once.
 const PARTITIONS_LOCK: i64 = 0x0070_6c61_7970_6172;

@@ -63,6 +63,7 @@ fn fill(store: &mut dyn Store) {
         values: [(3, 70.0), (5, 42.5)]
             .map(|(at, value)| FieldValue { record: "Account/x".into(), field: "health".into(), at, value })
             .to_vec(),
+        budget_uses: Vec::new(),
     };
     store.append(&batch).unwrap();
     store.put_program("h1", b"program bytes").unwrap();

@@ -287,3 +287,101 @@ fn a_worker_paused_past_its_leases_writes_nothing_to_its_partitions_when_it_resu
     assert_eq!(merged.journal_position().unwrap(), position, "it wrote nothing at all");
     drop(b);
 }
+
+/// An account's upsert at an hour of 2026-03-17 with a health.
+fn account_at(id: usize, hour: u32, health: u32) -> String {
+    format!(
+        r#"{{"change_id":"b{id}-{hour}","at":"2026-03-17T{hour:02}:00:00Z","change":"upsert","record":"Account","id":"b{id}","fields":{{"name":"Account {id}","tier":"Enterprise","arr":300000,"stage":"Renewal","health":{health},"owner":"jo@example.com","csm":"ana@example.com","weekly_active_users":40,"licensed_seats":50,"used_seats":38,"tags":[]}}}}"#
+    )
+}
+
+/// Posts a body until a worker takes it (a batch refused for a budget another partition
+/// used up meanwhile is sent again, as a sender does).
+fn post_until_taken(url: &str, token: &str, body: &str) -> u32 {
+    for refusals in 0..200 {
+        if post(url, token, body).is_some() {
+            return refusals;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("never taken: {body}");
+}
+
+#[test]
+fn a_teammates_touch_budget_holds_exactly_across_workers_taking_changes_at_once() {
+    let db = ScratchDatabase::create("budgets").unwrap();
+    let dir = crate::support::example_copy("customer-success");
+    // Three new tasks a day for a CSM, the rest deferred to the next day.
+    let limits = dir.path().join("limits.play");
+    let text = std::fs::read_to_string(&limits).unwrap().replace("15 task per user per 1d", "3 task per user per 1d");
+    std::fs::write(&limits, text).unwrap();
+    let jo = token(dir.path(), db.url());
+    let partitions = PARTITIONS.to_string();
+    let mut pool = Pool::new(dir.path(), db.url(), &["--partitions", &partitions]);
+    let (_, a) = pool.start();
+    let (_, url_a, _) = pool.next_active(Instant::now());
+    let (_, b) = pool.start();
+    let (_, url_b, _) = pool.next_active(Instant::now());
+    let half = PARTITIONS as usize / 2;
+    wait_until("two workers share the partitions", Duration::from_secs(30), || {
+        let held = holders(db.url());
+        held.get(&a.pid()) == Some(&half) && held.get(&b.pid()) == Some(&half)
+    });
+    const ACCOUNTS: usize = 40;
+    let healthy: Vec<String> = (0..ACCOUNTS).map(|i| account_at(i, 0, 80)).collect();
+    post_until_taken(&url_a, &jo, &healthy.join("\n"));
+    // Every account falls into `at_risk` in the same hour: each enrols and makes a task for
+    // the same CSM, half sent to one worker and half to the other, one line a request.
+    let refused: u32 = std::thread::scope(|s| {
+        let sends: Vec<_> = [(&url_a, 0), (&url_b, 1)]
+            .into_iter()
+            .map(|(url, side)| {
+                let jo = &jo;
+                s.spawn(move || {
+                    (0..ACCOUNTS)
+                        .filter(|i| i % 2 == side)
+                        .map(|i| post_until_taken(url, jo, &account_at(i, 1, 30)))
+                        .sum::<u32>()
+                })
+            })
+            .collect();
+        sends.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    // An hour later every partition's clock moves on (the clock follows the changes), so
+    // the moment's actions are arbitrated and handed out.
+    let later: Vec<String> = (0..ACCOUNTS).map(|i| account_at(i, 2, 30)).collect();
+    post_until_taken(&url_b, &jo, &later.join("\n"));
+    wait_until("the routed changes are taken", Duration::from_secs(60), || {
+        query_count(db.url(), "SELECT count(*) FROM play_routed") == 0
+    });
+    for w in [&a, &b] {
+        w.signal("TERM");
+    }
+    for mut w in [a, b] {
+        assert_eq!(w.child.wait().unwrap().code(), Some(0), "{}", w.log_text());
+    }
+    let merged = Merged::open(db.url(), PARTITIONS).unwrap();
+    let query = play_store::ActionQuery {
+        assignee: Some("ana@example.com".into()),
+        playbook: Some("at_risk_escalation".into()),
+        limit: 1000,
+        ..play_store::ActionQuery::default()
+    };
+    let tasks: Vec<_> = merged.actions(&query).unwrap().items.into_iter().filter(|a| a.kind == "task").collect();
+    let partitions_used: std::collections::BTreeSet<i32> =
+        tasks.iter().filter_map(|t| merged.partition_of_action(&t.id).unwrap()).collect();
+    assert_eq!(tasks.len(), 3, "three tasks for the CSM that day, across every partition: {tasks:#?}");
+    let history = merged
+        .history(&play_store::HistoryQuery {
+            playbook: Some("at_risk_escalation".into()),
+            limit: 10_000,
+            ..Default::default()
+        })
+        .unwrap();
+    let deferred = history.iter().filter(|h| h.json.contains("deferred")).count();
+    assert_eq!(deferred, ACCOUNTS - 3, "the others wait for the next day's slots");
+    eprintln!(
+        "3 tasks handed out from partitions {partitions_used:?}, {deferred} deferred; {refused} batches refused \
+         for a budget used up meanwhile and sent again"
+    );
+}

@@ -200,13 +200,14 @@ impl Keeping {
                 let mut writer = match PostgresStore::open_partition(&url, partition) {
                     Ok(store) => Writer::new(
                         crate::host::Host::new(program.clone()),
-                        Box::new(store.fenced(fence)),
+                        Box::new(store.fenced(fence).sharing_budgets(partition)),
                         status,
                         owner.clone(),
                     ),
                     Err(e) => return tracing::error!(partition, "the partition's store could not be opened: {e}"),
                 };
                 writer.partition = Some(partition);
+                writer.shares_budgets = true;
                 writer.follow_changes = follow_changes;
                 writer.snapshot_every = snapshot_every;
                 let recovered = writer

@@ -85,6 +85,24 @@ impl<S: Store> Engine<S> {
         Room::Full { limit: limit.name.clone(), overflow: limit.overflow, free }
     }
 
+    /// The budgets used since this was last asked: (limit, who, when, where the limit's
+    /// window started then), in the order the actions were handed out.
+    pub fn take_budget_uses(&mut self) -> Vec<(usize, Arc<str>, i64, i64)> {
+        std::mem::take(&mut self.budget_uses)
+    }
+
+    /// A budget was used elsewhere (another partition of the workspace handed out an action
+    /// that counts against it, at `at`): it counts here too, so the budget holds across
+    /// partitions. A limit this program does not have, or a use already out of its window,
+    /// counts for nothing. A journaled command, like a change.
+    pub fn budget_used_elsewhere(&mut self, limit: &str, who: &str, at: i64) {
+        let Some(l) = self.loaded.program.limits.iter().position(|d| d.name == limit) else { return };
+        let since = self.window_start(l);
+        if at > since {
+            self.store.use_budget(l as u32, &Arc::from(who), at, since);
+        }
+    }
+
     /// A budget's slot timer fired: its queue gets a look when the instant ends.
     pub(super) fn slot_freed(&mut self, limit: u32, who: Arc<str>) {
         self.queues.freed.push((limit as usize, who));
@@ -244,6 +262,7 @@ impl<S: Store> Engine<S> {
     pub(super) fn hand_out(&mut self, p: Pending) {
         for (l, who) in &p.budgets {
             self.store.use_budget(*l as u32, who, self.now, self.window_start(*l));
+            self.budget_uses.push((*l, who.clone(), self.now, self.window_start(*l)));
         }
         if let Some(key) = &p.dedupe {
             self.store.set_open_action(key.clone(), Some(p.action.seq));

@@ -169,6 +169,10 @@ pub struct Engine<S: Store> {
     pending_keys: std::collections::HashSet<String>,
     /// Actions waiting for a slot of a touch budget.
     queues: budget::Queues,
+    /// The budgets the actions handed out since the output was last taken used: (limit,
+    /// who, when, the start of the limit's window then). Not part of the state: a
+    /// partitioned daemon shares them.
+    budget_uses: Vec<(usize, Arc<str>, i64, i64)>,
     pub history: Vec<HistoryEntry>,
     /// Whether `history` keeps its entries (the default). Without, each pass's entries
     /// are let go at its end, and schedule firings that can do nothing are skipped.
@@ -227,6 +231,7 @@ impl<S: Store> Engine<S> {
             pending: Vec::new(),
             pending_keys: std::collections::HashSet::new(),
             queues: budget::Queues::default(),
+            budget_uses: Vec::new(),
             history: Vec::new(),
             keep_history: true,
             keep_closable: true,

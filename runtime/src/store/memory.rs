@@ -529,7 +529,9 @@ impl Store for MemoryStore {
 
     fn use_budget(&mut self, limit: u32, who: &Arc<str>, at: i64, since: i64) {
         let uses = self.budgets.entry(limit).or_default().entry(who.clone()).or_default();
-        uses.push(at);
+        // In time order, a use made elsewhere (another partition's) among them.
+        let place = uses.partition_point(|t| *t <= at);
+        uses.insert(place, at);
         // In time order: those outside the window are at the front.
         let old = uses.partition_point(|t| *t <= since);
         if old * 2 >= uses.len() {

@@ -42,6 +42,11 @@ pub struct PostgresStore {
     /// The leases table the fence is checked in: the workspace's, which a partition's
     /// schema reaches by its qualified name.
     leases: String,
+    /// On a partition of a workspace of several: the workspace's schema (`name.`, or empty
+    /// for partition 0) and this partition's number, for the touch budgets all share.
+    budgets: Option<(String, i32)>,
+    /// Where the schema's own tables are named from (`name.` for a partition above 0).
+    home: String,
 }
 
 /// The schema partition `partition` (above 0) of a workspace keeps its tables in, beside
@@ -161,16 +166,26 @@ impl PostgresStore {
     /// Opens the store kept in one schema of the database (tests keep one store per schema).
     pub fn open_in(url: &str, schema: Option<&str>) -> Result<PostgresStore> {
         let client = connect(url, schema)?;
-        Ok(PostgresStore::of(client, url, "leases".into()))
+        Ok(PostgresStore::of(client, url, String::new()))
     }
 
-    fn of(client: Client, url: &str, leases: String) -> PostgresStore {
+    fn of(client: Client, url: &str, home: String) -> PostgresStore {
         PostgresStore {
             inner: Mutex::new(Inner { client: Some(client), statements: HashMap::new() }),
             place: redact(url),
             fence: None,
-            leases,
+            leases: format!("{home}leases"),
+            budgets: None,
+            home,
         }
+    }
+
+    /// This store is partition `partition` of a workspace of several: the touch budgets its
+    /// batches use are checked against, and kept with, every partition's
+    /// (`play_budget_uses`), and [`Store::budget_uses_elsewhere`] reads the others'.
+    pub fn sharing_budgets(mut self, partition: i32) -> PostgresStore {
+        self.budgets = Some((self.home.clone(), partition));
+        self
     }
 
     /// Opens one partition of the workspace at `url`: partition 0 is the workspace's own
@@ -185,7 +200,7 @@ impl PostgresStore {
         let home: String = base.query_one("SELECT current_schema()", &[]).map_err(backend)?.get(0);
         drop(base);
         let client = connect(url, Some(&partition_schema(partition)))?;
-        Ok(PostgresStore::of(client, url, format!("{home}.leases")))
+        Ok(PostgresStore::of(client, url, format!("{home}.")))
     }
 
     /// From now on every write checks, in its transaction, that `fence` is still the lease's
@@ -240,7 +255,13 @@ fn check_fence(tx: &mut postgres::Transaction, fence: Fence, leases: &str) -> Re
 
 impl Store for PostgresStore {
     fn append(&mut self, batch: &Batch) -> Result<Position> {
-        self.write(|tx, statements| write::batch(tx, statements, batch))
+        let budgets = self.budgets.clone();
+        self.write(|tx, statements| {
+            if let Some((home, partition)) = &budgets {
+                write::budget_uses(tx, home, *partition, &batch.budget_uses)?;
+            }
+            write::batch(tx, statements, batch)
+        })
     }
 
     fn read_journal(&self, after: Position, limit: usize) -> Result<Vec<(Position, Command)>> {
@@ -252,11 +273,8 @@ impl Store for PostgresStore {
         rows.iter()
             .map(|r| {
                 let position: i64 = r.get(0);
-                let command = match (r.get::<_, String>(1).as_str(), r.get(2), r.get(3)) {
-                    ("change", Some(line), arrival) => Command::Change { line, arrival },
-                    ("tick", _, Some(at)) => Command::Tick { at },
-                    ("deploy", Some(hash), Some(at)) => Command::Deploy { hash, at },
-                    _ => return Err(StoreError::Corrupt(format!("journal entry {position} is not a command"))),
+                let Some(command) = Command::decode(r.get::<_, String>(1).as_str(), r.get(2), r.get(3)) else {
+                    return Err(StoreError::Corrupt(format!("journal entry {position} is not a command")));
                 };
                 Ok((position as Position, command))
             })
@@ -364,6 +382,17 @@ impl Store for PostgresStore {
 
     fn schema_version(&self) -> Result<i64> {
         version(self.inner().client())
+    }
+
+    fn budget_uses_elsewhere(&self, after: i64) -> Result<(Vec<crate::BudgetUse>, i64)> {
+        let Some((home, partition)) = &self.budgets else { return Ok((Vec::new(), after)) };
+        let sql = format!(
+            "SELECT n, limit_name, who, at FROM {home}play_budget_uses WHERE n > $1 AND partition != $2 ORDER BY n"
+        );
+        let rows = self.inner().client().query(&sql, &[&after, partition]).map_err(backend)?;
+        let upto = rows.last().map_or(after, |r| r.get(0));
+        let uses = rows.iter().map(|r| crate::BudgetUse { limit: r.get(1), who: r.get(2), at: r.get(3) }).collect();
+        Ok((uses, upto))
     }
 
     fn as_outbox(&self) -> Option<&dyn crate::Outbox> {

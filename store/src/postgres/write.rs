@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use postgres::{Statement, Transaction};
 
 use super::backend;
-use crate::{ActionRow, ActionUpdate, Batch, Command, Position, Result, RunRow};
+use crate::{ActionRow, ActionUpdate, Batch, Position, Result, RunRow, SharedUse, StoreError};
 
 /// A statement prepared once per connection, also inside a transaction.
 pub(super) fn prepared(
@@ -34,15 +34,11 @@ pub(super) fn batch(
     if n > 0 {
         let positions: Vec<i64> = (last + 1..=last + n).collect();
         let mut kinds = Vec::new();
-        let mut texts: Vec<Option<&str>> = Vec::new();
+        let mut texts: Vec<Option<String>> = Vec::new();
         let mut ats = Vec::new();
         for command in &batch.commands {
             // A change line is kept as it came, not escaped into another JSON document.
-            let (kind, text, at) = match command {
-                Command::Change { line, arrival } => ("change", Some(line.as_str()), *arrival),
-                Command::Tick { at } => ("tick", None, Some(*at)),
-                Command::Deploy { hash, at } => ("deploy", Some(hash.as_str()), Some(*at)),
-            };
+            let (kind, text, at) = command.encode();
             kinds.push(kind);
             texts.push(text);
             ats.push(at);
@@ -236,5 +232,27 @@ fn runs(tx: &mut Transaction, sql: &mut Prepare, all: &[RunRow]) -> Result<()> {
     let steps: Vec<Option<&str>> = r.iter().map(|r| r.step.as_deref()).collect();
     let states: Vec<&str> = r.iter().map(|r| r.state.as_str()).collect();
     tx.execute(&s, &[&runs, &playbooks, &records, &started, &updated, &steps, &states]).map_err(backend)?;
+    Ok(())
+}
+
+/// The touch budgets a batch used, checked against every partition's uses and kept with
+/// them, in the batch's transaction: each (limit, teammate) is locked for the rest of the
+/// transaction, so two partitions cannot both take a budget's last slot. A use that finds
+/// its window full refuses the whole batch ([`StoreError::BudgetTaken`]).
+pub fn budget_uses(tx: &mut Transaction, home: &str, partition: i32, uses: &[SharedUse]) -> Result<()> {
+    let count = format!("SELECT count(*) FROM {home}play_budget_uses WHERE limit_name = $1 AND who = $2 AND at > $3");
+    let insert = format!("INSERT INTO {home}play_budget_uses (partition, limit_name, who, at) VALUES ($1, $2, $3, $4)");
+    // Locked in one order by every partition, so that two batches never wait for each other.
+    let mut uses: Vec<&SharedUse> = uses.iter().collect();
+    uses.sort_by(|a, b| (&a.used.limit, &a.used.who, a.used.at).cmp(&(&b.used.limit, &b.used.who, b.used.at)));
+    for u in uses {
+        let key = format!("{}\u{1f}{}", u.used.limit, u.used.who);
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&key]).map_err(backend)?;
+        let used: i64 = tx.query_one(&count, &[&u.used.limit, &u.used.who, &u.since]).map_err(backend)?.get(0);
+        if used as u64 >= u.count {
+            return Err(StoreError::BudgetTaken { limit: u.used.limit.clone(), who: u.used.who.clone() });
+        }
+        tx.execute(&insert, &[&partition, &u.used.limit, &u.used.who, &u.used.at]).map_err(backend)?;
+    }
     Ok(())
 }

@@ -69,11 +69,8 @@ impl SqliteStore {
                 tx.prepare_cached("INSERT INTO journal (position, kind, text, at) VALUES (?1, ?2, ?3, ?4)")?;
             for command in &batch.commands {
                 last += 1;
-                match command {
-                    Command::Change { line, arrival } => append.execute(params![last, "change", line, arrival])?,
-                    Command::Tick { at } => append.execute(params![last, "tick", None::<String>, at])?,
-                    Command::Deploy { hash, at } => append.execute(params![last, "deploy", hash, at])?,
-                };
+                let (kind, text, at) = command.encode();
+                append.execute(params![last, kind, text, at])?;
             }
         }
         {
@@ -110,11 +107,8 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         for row in rows {
             let (position, kind, text, at): (i64, String, Option<String>, Option<i64>) = row.map_err(backend)?;
-            let command = match (kind.as_str(), text, at) {
-                ("change", Some(line), arrival) => Command::Change { line, arrival },
-                ("tick", _, Some(at)) => Command::Tick { at },
-                ("deploy", Some(hash), Some(at)) => Command::Deploy { hash, at },
-                _ => return Err(StoreError::Corrupt(format!("journal entry {position} is not a command"))),
+            let Some(command) = Command::decode(&kind, text, at) else {
+                return Err(StoreError::Corrupt(format!("journal entry {position} is not a command")));
             };
             out.push((position as Position, command));
         }

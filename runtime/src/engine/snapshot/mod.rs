@@ -211,6 +211,7 @@ impl Engine<MemoryStore> {
             pending: snap.pending.into_iter().map(PendingSnap::into_pending).collect::<Result<_, _>>()?,
             pending_keys: snap.pending_keys.into_iter().collect(),
             queues: budget::Queues { waiting, freed: snap.freed.into_iter().map(|(l, w)| (l as usize, w)).collect() },
+            budget_uses: Vec::new(),
             history: Vec::new(),
             keep_history,
             keep_closable,

@@ -15,11 +15,16 @@ use play_runtime::change::Rejection;
 use play_runtime::engine::Taken;
 use play_store::{Batch, Command, Position, Store};
 use serde_json::{Map, Value};
-use tokio::sync::oneshot;
 
-use crate::host::{Host, RecordView};
+use crate::host::Host;
 use crate::project::{self, Visibility};
 use crate::status::Status;
+
+mod requests;
+mod snapshots;
+
+use requests::{group_lines, Waiting};
+pub use requests::{Failed, Refused, Report, Request};
 
 /// The most of the engine thread's busy time snapshots take: after a snapshot that took `d`,
 /// the next waits until the thread has had `d / SNAPSHOT_SHARE - d` for other work, so a
@@ -39,56 +44,6 @@ pub fn stored_program(store: &dyn Store, hash: &str) -> Result<Program, String> 
     let bytes = store.program(hash).map_err(|e| e.to_string())?;
     let bytes = bytes.ok_or_else(|| format!("program {hash} is not in the store"))?;
     Program::from_bytes(&bytes).map_err(|e| e.to_string())
-}
-
-/// How many lines a request brings to a batch.
-fn group_lines(request: &Request) -> usize {
-    match request {
-        Request::Changes { lines, .. } => lines.len(),
-        Request::Queue { .. } => 1,
-        _ => 0,
-    }
-}
-
-/// What the engine thread is asked to do.
-pub enum Request {
-    /// Change lines, numbered as the sender numbers them.
-    Changes { lines: Vec<(usize, String)>, reply: oneshot::Sender<Result<Report, String>> },
-    /// A queue operation, an activity or a record edit made by a teammate: a change line
-    /// without `at`, which is set to the daemon's clock.
-    Queue { change: Map<String, Value>, reply: oneshot::Sender<Result<Result<(), Rejection>, String>> },
-    /// The clock: tick to `wall` if a timer is due by then.
-    Tick { wall: i64 },
-    /// Put a program in place (from a reload), at `wall`.
-    Deploy { program: Box<Program>, wall: i64 },
-    /// Emails from a teammate's mailbox (`POST /v1/emails`): each matched to its record
-    /// and, when one is, a `log_email` outbox row written; answered once durable.
-    Emails {
-        emails: Vec<crate::emails::Posted>,
-        teammate: String,
-        reply: oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>,
-    },
-    /// Read a record as the engine holds it (`Type/id`), with the kept history of one of
-    /// its fields; answered once what came before it in its batch is committed.
-    Record { record: String, trend: Option<String>, reply: oneshot::Sender<Option<RecordView>> },
-    /// Finish what is queued and stop.
-    Shutdown,
-}
-
-/// How a group of lines was taken.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
-pub struct Report {
-    pub accepted: usize,
-    pub duplicates: usize,
-    pub refused: Vec<Refused>,
-}
-
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Refused {
-    pub line: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    pub message: String,
 }
 
 /// The engine thread's state.
@@ -111,19 +66,14 @@ pub struct Writer {
     pub wall: Box<dyn Fn() -> i64 + Send>,
     /// The partition it folds, on a workspace of several (whose status counts each).
     pub partition: Option<i32>,
+    /// Whether the touch budgets per teammate are shared with other partitions: before
+    /// each batch, the uses they made since the last are folded in (and journaled).
+    pub shares_budgets: bool,
     position: Position,
     last_snapshot: Position,
     /// When the last snapshot was done, and how long it took.
     snapshot_done: std::time::Instant,
     snapshot_took: Duration,
-}
-
-/// A request taken into the current batch, waiting for its commit to be answered.
-enum Waiting {
-    Changes(oneshot::Sender<Result<Report, String>>, Report),
-    Queue(oneshot::Sender<Result<Result<(), Rejection>, String>>, Result<(), Rejection>),
-    Emails(oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>, Vec<crate::emails::Matched>),
-    Record(oneshot::Sender<Option<RecordView>>, Option<RecordView>),
 }
 
 impl Writer {
@@ -138,6 +88,7 @@ impl Writer {
             follow_changes: false,
             wall: Box::new(crate::clock::wall),
             partition: None,
+            shares_budgets: false,
             position: 0,
             last_snapshot: 0,
             snapshot_done: std::time::Instant::now(),
@@ -217,7 +168,7 @@ impl Writer {
         }
         batch.commands.push(command);
         self.collect(&mut batch);
-        self.commit(batch, Vec::new())
+        self.commit(batch, Vec::new()).map_err(Failed::message)
     }
 
     /// Puts the compiled program in place when the journal's last deploy is another one.
@@ -231,7 +182,7 @@ impl Writer {
         }
         // Putting it in place moves the clock: what falls due on the way is projected with it.
         self.collect(&mut batch);
-        self.commit(batch, Vec::new())
+        self.commit(batch, Vec::new()).map_err(Failed::message)
     }
 
     /// Puts `program` in place, unless it would make private again what a program
@@ -312,14 +263,47 @@ impl Writer {
         let mut batch = Batch::default();
         let mut waiting = Vec::new();
         let mut stop = false;
+        if self.shares_budgets {
+            self.fold_uses_elsewhere(&mut batch)?;
+        }
         for request in group {
             match request {
                 Request::Shutdown => stop = true,
                 other => self.take(other, &mut batch, &mut waiting),
             }
         }
-        self.commit(batch, waiting)?;
-        Ok(stop)
+        match self.commit(batch, waiting) {
+            Err(Failed::BudgetTaken(why)) => {
+                // Another partition took the budget's last slot meanwhile: this batch is
+                // refused as a whole (its senders send it again) and the engine folds back
+                // to what is durable, to decide again with that partition's use.
+                tracing::info!("{why}: the batch is refused and the partition folds its journal again");
+                self.fold_again()?;
+                Ok(stop)
+            }
+            Err(Failed::Store(message)) => Err(message),
+            Ok(()) => Ok(stop),
+        }
+    }
+
+    /// The touch budgets other partitions used since the last look, folded in and journaled
+    /// first in the batch.
+    fn fold_uses_elsewhere(&mut self, batch: &mut Batch) -> Result<(), String> {
+        let (uses, upto) = self.store.budget_uses_elsewhere(self.host.foreign_upto).map_err(|e| e.to_string())?;
+        if !uses.is_empty() {
+            let command = Command::Uses { uses, upto };
+            self.fold(&command)?;
+            batch.commands.push(command);
+        }
+        Ok(())
+    }
+
+    /// The engine again as the journal has it: after a batch that could not be written.
+    fn fold_again(&mut self) -> Result<(), String> {
+        let program = self.host.program().clone();
+        self.host = Host::new(program);
+        self.position = 0;
+        self.recover().map(drop)
     }
 
     /// Takes one request into the batch.
@@ -456,13 +440,25 @@ impl Writer {
             };
             batch.outbox.extend(row.and_then(|row| project::completed(&row, u)));
         }
+        batch.budget_uses.extend(output.budget_uses);
     }
 
-    /// Appends the batch, then answers what waited for it.
-    fn commit(&mut self, batch: Batch, waiting: Vec<Waiting>) -> Result<(), String> {
+    /// Appends the batch, then answers what waited for it. A batch refused for a touch
+    /// budget another partition used up meanwhile is answered as refused, to be sent again.
+    fn commit(&mut self, batch: Batch, waiting: Vec<Waiting>) -> Result<(), Failed> {
         if !batch.is_empty() {
             let commands = batch.commands.len() as u64;
-            self.position = self.store.append(&batch).map_err(|e| e.to_string())?;
+            self.position = match self.store.append(&batch) {
+                Ok(position) => position,
+                Err(e @ play_store::StoreError::BudgetTaken { .. }) => {
+                    let why = format!("{e}; send the changes again");
+                    for w in waiting {
+                        w.refuse(&why);
+                    }
+                    return Err(Failed::BudgetTaken(why));
+                }
+                Err(e) => return Err(Failed::Store(e.to_string())),
+            };
             crate::metrics::committed(commands, batch.actions.len() as u64);
         }
         // The status shows the commit before anyone hears of it: a client that reads it
@@ -487,38 +483,6 @@ impl Writer {
         }
         self.maybe_snapshot();
         Ok(())
-    }
-
-    fn maybe_snapshot(&mut self) {
-        if self.position < self.last_snapshot + self.snapshot_every {
-            return;
-        }
-        let rest = self.snapshot_took.mul_f64(1.0 / SNAPSHOT_SHARE - 1.0);
-        if self.snapshot_paced && self.snapshot_done.elapsed() < rest {
-            return;
-        }
-        self.take_snapshot();
-    }
-
-    fn take_snapshot(&mut self) {
-        let started = std::time::Instant::now();
-        if let Some(bytes) = self.host.snapshot() {
-            let encoded = started.elapsed();
-            match self.store.put_snapshot(self.position, &bytes) {
-                Ok(()) => {
-                    self.last_snapshot = self.position;
-                    (self.snapshot_done, self.snapshot_took) = (std::time::Instant::now(), started.elapsed());
-                    tracing::info!(
-                        position = self.position,
-                        bytes = bytes.len(),
-                        encode_ms = encoded.as_millis() as u64,
-                        store_ms = (started.elapsed() - encoded).as_millis() as u64,
-                        "kept a snapshot of the engine"
-                    );
-                }
-                Err(e) => tracing::warn!("a snapshot could not be kept: {e}"),
-            }
-        }
     }
 
     /// What `/v1/status` shows of the engine.
