@@ -273,7 +273,9 @@ impl Sink for CrmSink {
         };
         if job.kind == "log_email" {
             return super::email_sync::log_email(job, |email, key| match &self.crm {
-                Crm::Salesforce(sf) => play_delivery::crm::email_log::to_salesforce(sf, email, key),
+                Crm::Salesforce(sf) => {
+                    play_delivery::crm::email_log::to_salesforce(sf, email, self.external.as_deref(), key)
+                }
                 Crm::HubSpot(hs) => play_delivery::crm::email_log::to_hubspot(hs, email, key),
             });
         }
