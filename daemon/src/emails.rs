@@ -169,13 +169,13 @@ fn others(email: &Posted, teammate: &str) -> Vec<String> {
 }
 
 /// Contacts by address and accounts by domain, read from the engine once per request.
-struct Directory {
+pub(crate) struct Directory {
     contacts: std::collections::HashMap<String, String>,
     accounts: Vec<(String, String)>,
 }
 
 impl Directory {
-    fn of(engine: Option<&Engine<MemoryStore>>) -> Directory {
+    pub(crate) fn of(engine: Option<&Engine<MemoryStore>>) -> Directory {
         let mut d = Directory { contacts: Default::default(), accounts: Vec::new() };
         let Some(engine) = engine else { return d };
         let program = engine.program();
@@ -202,7 +202,7 @@ impl Directory {
     }
 
     /// The record an email is logged to: a contact by address, else an account by domain.
-    fn record_for(&self, parties: &[String]) -> Option<String> {
+    pub(crate) fn record_for(&self, parties: &[String]) -> Option<String> {
         if let Some(id) = parties.iter().find_map(|p| self.contacts.get(p)) {
             return Some(format!("Contact/{id}"));
         }

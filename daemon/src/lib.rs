@@ -6,6 +6,7 @@
 
 mod auth;
 mod brief;
+pub mod calls;
 mod case;
 mod clock;
 pub mod deliver;

@@ -68,6 +68,9 @@ pub enum Request {
         teammate: String,
         reply: oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>,
     },
+    /// Calls logged (`POST /v1/calls`): each matched to its record and its `log_activity`
+    /// row written; answered once durable.
+    Calls { calls: Vec<crate::calls::PostedCall>, teammate: String, reply: oneshot::Sender<Result<Vec<Value>, String>> },
     /// Read a record as the engine holds it (`Type/id`), with the kept history of one of
     /// its fields; answered once what came before it in its batch is committed.
     Record { record: String, trend: Option<String>, reply: oneshot::Sender<Option<RecordView>> },
@@ -121,6 +124,7 @@ enum Waiting {
     Changes(oneshot::Sender<Result<Report, String>>, Report),
     Queue(oneshot::Sender<Result<Result<(), Rejection>, String>>, Result<(), Rejection>),
     Emails(oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>, Vec<crate::emails::Matched>),
+    Calls(oneshot::Sender<Result<Vec<Value>, String>>, Vec<Value>),
     Record(oneshot::Sender<Option<RecordView>>, Option<RecordView>),
 }
 
@@ -362,6 +366,10 @@ impl Writer {
                 let matched = crate::emails::take(self.host.engine(), self.store.as_ref(), batch, &emails, &teammate);
                 waiting.push(Waiting::Emails(reply, matched));
             }
+            Request::Calls { calls, teammate, reply } => {
+                let answers = crate::calls::take(self.host.engine(), self.store.as_ref(), batch, &calls, &teammate);
+                waiting.push(Waiting::Calls(reply, answers));
+            }
             Request::Record { record, trend, reply } => {
                 waiting.push(Waiting::Record(reply, self.host.record_view(&record, trend.as_deref())));
             }
@@ -476,6 +484,9 @@ impl Writer {
                 }
                 Waiting::Emails(reply, matched) => {
                     let _ = reply.send(Ok(matched));
+                }
+                Waiting::Calls(reply, answers) => {
+                    let _ = reply.send(Ok(answers));
                 }
                 Waiting::Record(reply, view) => {
                     let _ = reply.send(view);

@@ -309,7 +309,11 @@ impl Crm {
     fn log_activity(&self, job: &Job, record_type: &str, record_id: &str, external: Option<&str>) -> Outcome {
         let blank = |s: Option<String>| s.filter(|s| !s.is_empty());
         let activity = Activity {
-            done: if job.text("done").as_deref() == Some("email") { Done::Email } else { Done::Task },
+            done: match job.text("done").as_deref() {
+                Some("email") => Done::Email,
+                Some("call") => Done::Call,
+                _ => Done::Task,
+            },
             record_type: record_type.to_string(),
             record_id: record_id.to_string(),
             playbook: blank(job.text("playbook")),
@@ -322,9 +326,21 @@ impl Crm {
                 .map_or(job.now, |t| t.timestamp()),
             teammate: job.text("by"),
         };
+        // A logged call (`POST /v1/calls`) carries its particulars.
+        let call = (activity.done == Done::Call).then(|| activity::Call {
+            duration_seconds: job.action["duration_seconds"].as_u64(),
+            inbound: job.text("direction").as_deref() == Some("inbound"),
+            outcome: job.text("outcome").filter(|o| !o.is_empty()),
+        });
         match self {
-            Crm::Salesforce(sf) => activity::to_salesforce(sf, &activity, external, job.id),
-            Crm::HubSpot(hs) => activity::to_hubspot(hs, &activity, job.id),
+            Crm::Salesforce(sf) => {
+                let extra = call.map(|c| c.salesforce_fields()).unwrap_or_default();
+                activity::to_salesforce_with(sf, &activity, &extra, external, job.id)
+            }
+            Crm::HubSpot(hs) => {
+                let extra = call.map(|c| c.hubspot_properties()).unwrap_or_default();
+                activity::to_hubspot_with(hs, &activity, &extra, job.id)
+            }
         }
     }
 }
