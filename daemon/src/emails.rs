@@ -2,8 +2,9 @@
 //! email matched to the record it concerns on the engine thread (a `Contact` whose
 //! `email` is one of the other parties, else an `Account` whose `domain` is one of
 //! theirs), and a `log_email` outbox row written for it in the engine's group commit, so
-//! it is durable before the answer. The row's id is derived from the message id, so the
-//! same email posted twice (by its sender and its recipient, say) is logged once.
+//! it is durable before the answer (an email matching no record too: an orphan, to be
+//! adopted). The row's id is derived from the message id, so the same email posted twice
+//! (by its sender and its recipient, say) is logged once.
 
 use play_delivery::blacklist::{bare, Direction};
 use play_runtime::engine::Engine;
@@ -151,7 +152,10 @@ pub fn row_id(message_id: &str) -> String {
 pub enum Matched {
     /// A `log_email` row was written (or was there already: `duplicate`).
     Logged { record: String, delivery: String, duplicate: bool },
-    /// No record is concerned.
+    /// No record matched: a `log_email` row was written all the same, with no record; the
+    /// worker makes it an orphan, to be adopted by a record (`POST /v1/tasks/{id}/adopt`).
+    Orphan { delivery: String, reason: String, duplicate: bool },
+    /// No one but the teammate is concerned.
     Skipped { reason: String },
 }
 
@@ -216,7 +220,8 @@ impl Directory {
 }
 
 /// On the engine thread: each email matched to its record, and its `log_email` row put in
-/// the batch (none for an email already in the outbox).
+/// the batch (none for an email already in the outbox); one that matches no record gets
+/// its row too, with no record: an orphan to adopt.
 pub fn take(
     engine: Option<&Engine<MemoryStore>>,
     store: &dyn Store,
@@ -228,24 +233,25 @@ pub fn take(
     let mut answers = Vec::with_capacity(emails.len());
     for email in emails {
         let parties = others(email, teammate);
-        let Some(record) = directory.record_for(&parties) else {
-            let reason = if parties.is_empty() {
-                "the email has no party other than the teammate".to_string()
-            } else {
-                format!(
-                    "no contact has the address and no account has the domain of {}",
-                    parties.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
-                )
-            };
-            answers.push(Matched::Skipped { reason });
+        if parties.is_empty() {
+            answers.push(Matched::Skipped { reason: "the email has no party other than the teammate".into() });
             continue;
-        };
+        }
+        let record = directory.record_for(&parties);
         let id = row_id(&email.message_id);
         let stored = store.as_outbox().and_then(|o| o.delivery(&id).ok().flatten()).is_some();
         let duplicate = stored || batch.outbox.iter().any(|r| r.action_id == id);
         if !duplicate {
-            batch.outbox.push(row(&id, &record, email, Some(teammate)));
+            batch.outbox.push(row(&id, record.as_deref().unwrap_or_default(), email, Some(teammate)));
         }
+        let Some(record) = record else {
+            let reason = format!(
+                "no contact has the address and no account has the domain of {}",
+                parties.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+            );
+            answers.push(Matched::Orphan { delivery: id, reason, duplicate });
+            continue;
+        };
         answers.push(Matched::Logged { record, delivery: id, duplicate });
     }
     answers

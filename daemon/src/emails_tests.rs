@@ -1,7 +1,8 @@
 //! `POST /v1/emails` against a real engine thread and SQLite store: each email matched to
 //! a contact by address or an account by domain, stored as a `log_email` outbox row
-//! before the answer, once per message id; kept out by a blacklist, or matching no
-//! record, skipped with the reason; a bad field refused by name, nothing stored.
+//! before the answer, once per message id; kept out by a blacklist, skipped with the
+//! reason; matching no record, stored as an orphan to adopt; a bad field refused by name,
+//! nothing stored.
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -71,12 +72,13 @@ async fn emails_are_matched_to_their_record_stored_once_and_skipped_with_the_rea
         [
             ("logged", "Contact/c-17"),
             ("logged", "Account/globex"),
-            ("skipped", "no contact has the address and no account has the domain of `x@nowhere.example`"),
+            ("orphan", "no contact has the address and no account has the domain of `x@nowhere.example`"),
             ("skipped", "the company blacklist has the keyword `salary` (in the subject)"),
         ]
     );
     let rows = log_rows(&daemon);
-    assert_eq!(rows.len(), 2, "the two emails matched are in the outbox before the answer");
+    assert_eq!(rows.len(), 3, "the two emails matched, and the orphan, are in the outbox before the answer");
+    assert_eq!(rows[2].1["record"], "", "the orphan has no record until it is adopted");
     let (sink, first) = &rows[0];
     assert_eq!(sink, "crm");
     assert_eq!(
@@ -91,7 +93,7 @@ async fn emails_are_matched_to_their_record_stored_once_and_skipped_with_the_rea
     let (status, answer) = post(&daemon, "lee-token", &again).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(answer["emails"][0]["duplicate"], true);
-    assert_eq!(log_rows(&daemon).len(), 2, "the same message id makes no second row");
+    assert_eq!(log_rows(&daemon).len(), 3, "the same message id makes no second row");
 }
 
 #[tokio::test]

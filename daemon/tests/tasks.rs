@@ -5,7 +5,8 @@
 //! the record with the playbook and step blank, upserted by its id. Work whose record
 //! Salesforce cannot match is an orphan: listed, adopted by another record, then synced.
 //! A call logged with `POST /v1/calls` becomes a `Call` task on its record, once per
-//! `call_id`; one that matches no record is an orphan like any other.
+//! `call_id`; one that matches no record is an orphan like any other, and so is an email
+//! posted to `POST /v1/emails` that matches none.
 
 mod outbox;
 
@@ -288,5 +289,39 @@ async fn a_call_is_logged_as_a_call_task_and_one_matching_no_record_is_an_orphan
     assert_eq!(worker.pass(now + 5).unwrap().delivered, 1);
     let tasks = fake.tasks();
     assert_eq!((&tasks[1]["WhatId"], &tasks[1]["CallType"]), (&json!("001B"), &json!("Outbound")));
+    daemon.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_email_matching_no_record_is_an_orphan_listed_adopted_and_then_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = store_at(&dir);
+    let daemon = start(&path);
+    let email = json!({ "message_id": "<m9@example.com>", "from": "jo@example.com", "to": ["vic@nowhere.example"],
+                        "subject": "Pilot", "text": "Shall we start?", "sent_at": "2026-03-02T11:00:00Z" });
+    let (code, answer) = call(&daemon.app, "POST", "/v1/emails", json!({ "emails": [email] })).await;
+    assert_eq!((code, &answer["emails"][0]["outcome"]), (StatusCode::OK, &json!("orphan")), "{answer}");
+    let delivery = answer["emails"][0]["delivery"].as_str().unwrap().to_string();
+
+    let fake = SfTasks::start(&["003A"]);
+    let mut worker = outbox::worker(&path, &salesforce(&fake), &[("SF_TOKEN", "t")]);
+    let now = chrono::Utc::now().timestamp() + 5;
+    assert_eq!(worker.pass(now).unwrap().orphaned, 1);
+    assert!(fake.server.requests().is_empty(), "no call is made for an email without a record");
+    let (_, page) = call(&daemon.app, "GET", "/v1/tasks/orphans", Value::Null).await;
+    let item = &page["items"][0];
+    assert_eq!(
+        (&item["id"], &item["kind"], &item["subject"], &item["done"]),
+        (&json!(delivery), &json!("email"), &json!("Pilot"), &json!("2026-03-02T11:00:00Z")),
+        "{page}"
+    );
+    let adopt = format!("/v1/tasks/{delivery}/adopt");
+    let (code, adopted) = call(&daemon.app, "POST", &adopt, json!({ "record": "Contact/003A" })).await;
+    assert_eq!(code, StatusCode::OK, "{adopted}");
+    assert_eq!(worker.pass(now + 5).unwrap().delivered, 1);
+    let tasks = fake.tasks();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!((&tasks[0]["TaskSubtype"], &tasks[0]["WhoId"]), (&json!("Email"), &json!("003A")));
+    assert_eq!(tasks[0][EXTERNAL_ID], delivery.as_str(), "upserted by the email's delivery id");
     daemon.stop();
 }

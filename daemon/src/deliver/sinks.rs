@@ -269,6 +269,12 @@ impl Sink for CrmSink {
             return self.crm.log_activity(job, kind, id, self.external.as_deref());
         }
         let Some((kind, id)) = record.split_once('/') else {
+            if job.kind == "log_email" {
+                // An email no record matched: kept until a teammate adopts it.
+                let message =
+                    "no contact or account matched the email's addresses; adopt it with POST /v1/tasks/{id}/adopt";
+                return Outcome::Orphan { code: "no record".into(), message: message.into() };
+            }
             return Outcome::Failed { code: "record".into(), message: format!("`{record}` names no CRM record") };
         };
         if job.kind == "log_email" {
