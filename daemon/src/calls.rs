@@ -7,12 +7,11 @@
 //! the tasks' orphans and adopted like them. Its id is derived from the dialer's `call_id`,
 //! so a call posted twice is logged once.
 
-use play_runtime::engine::Engine;
-use play_runtime::store::MemoryStore;
 use play_store::{Batch, OutboxRow, Store};
 use serde_json::{json, Map, Value};
 
-use crate::emails::{Bad, Directory};
+use crate::directory::Directory;
+use crate::emails::Bad;
 
 /// One call as posted, checked.
 #[derive(Clone, Debug, PartialEq)]
@@ -126,18 +125,17 @@ pub fn work_id(call_id: &str) -> String {
 /// On the engine thread: each call matched to its record and its row put in the batch
 /// (none for a call already in the outbox). The answer for each call.
 pub fn take(
-    engine: Option<&Engine<MemoryStore>>,
+    directory: &Directory,
     store: &dyn Store,
     batch: &mut Batch,
     calls: &[PostedCall],
     teammate: &str,
 ) -> Vec<Value> {
-    let directory = calls.iter().any(|c| c.record.is_empty()).then(|| Directory::of(engine));
     calls
         .iter()
         .map(|call| {
             let record = if call.record.is_empty() {
-                directory.as_ref().and_then(|d| d.record_for(std::slice::from_ref(&call.with)))
+                directory.record_for(std::slice::from_ref(&call.with))
             } else {
                 Some(call.record.clone())
             };

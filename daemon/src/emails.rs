@@ -7,12 +7,11 @@
 //! (by its sender and its recipient, say) is logged once.
 
 use play_delivery::blacklist::{bare, Direction};
-use play_runtime::engine::Engine;
-use play_runtime::store::{MemoryStore, Store as _};
-use play_runtime::vm::Data;
 use play_store::{Batch, OutboxRow, Store};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+
+use crate::directory::Directory;
 
 /// One email as posted, checked.
 #[derive(Clone, Debug, PartialEq)]
@@ -172,64 +171,16 @@ fn others(email: &Posted, teammate: &str) -> Vec<String> {
     parties
 }
 
-/// Contacts by address and accounts by domain, read from the engine once per request.
-pub(crate) struct Directory {
-    contacts: std::collections::HashMap<String, String>,
-    accounts: Vec<(String, String)>,
-}
-
-impl Directory {
-    pub(crate) fn of(engine: Option<&Engine<MemoryStore>>) -> Directory {
-        let mut d = Directory { contacts: Default::default(), accounts: Vec::new() };
-        let Some(engine) = engine else { return d };
-        let program = engine.program();
-        let each = |record: &str, field: &str, put: &mut dyn FnMut(String, String)| {
-            let Some(rt) = program.schema.records.iter().position(|r| r.name == record) else { return };
-            let Some(slot) = program.schema.records[rt].fields.iter().position(|f| f.name == field) else { return };
-            for id in engine.store.record_ids(rt as u32) {
-                let Some(row) = engine.store.record(rt as u32, &id) else { continue };
-                if let Value::String(v) = row.value(slot).to_json(program) {
-                    put(v.trim().to_lowercase(), id.to_string());
-                }
-            }
-        };
-        each("Contact", "email", &mut |email, id| {
-            d.contacts.entry(email).or_insert(id);
-        });
-        each("Account", "domain", &mut |domain, id| {
-            let domain = domain.trim_start_matches("www.").to_string();
-            if !domain.is_empty() {
-                d.accounts.push((domain, id));
-            }
-        });
-        d
-    }
-
-    /// The record an email is logged to: a contact by address, else an account by domain.
-    pub(crate) fn record_for(&self, parties: &[String]) -> Option<String> {
-        if let Some(id) = parties.iter().find_map(|p| self.contacts.get(p)) {
-            return Some(format!("Contact/{id}"));
-        }
-        parties.iter().find_map(|p| {
-            let domain = p.rsplit_once('@')?.1;
-            let (_, id) =
-                self.accounts.iter().find(|(d, _)| domain == d.as_str() || domain.ends_with(&format!(".{d}")))?;
-            Some(format!("Account/{id}"))
-        })
-    }
-}
-
 /// On the engine thread: each email matched to its record, and its `log_email` row put in
 /// the batch (none for an email already in the outbox); one that matches no record gets
 /// its row too, with no record: an orphan to adopt.
 pub fn take(
-    engine: Option<&Engine<MemoryStore>>,
+    directory: &Directory,
     store: &dyn Store,
     batch: &mut Batch,
     emails: &[Posted],
     teammate: &str,
 ) -> Vec<Matched> {
-    let directory = Directory::of(engine);
     let mut answers = Vec::with_capacity(emails.len());
     for email in emails {
         let parties = others(email, teammate);

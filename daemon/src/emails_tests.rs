@@ -132,6 +132,38 @@ async fn a_teammates_switches_and_bad_fields_are_answered() {
     assert_eq!(log_rows(&daemon).len(), 1, "only lee's email was stored; nothing of a refused body");
 }
 
+#[tokio::test]
+async fn the_address_index_follows_each_change_to_a_contact_or_an_account() {
+    let daemon = Daemon::start().await;
+    let record = |answer: &Value| answer["emails"][0]["record"].as_str().unwrap_or("none").to_string();
+    let mail =
+        |n: u32, to: &str| json!({ "emails": [email(&format!("<i{n}@example.com>"), "jo@example.com", &[to], "Hi")] });
+    // The index is built at the first email, then kept up to date by changes.
+    assert_eq!(record(&post(&daemon, "jo-token", &mail(1, "maria@acme.example")).await.1), "Contact/c-17");
+    let (_, first) = post(&daemon, "jo-token", &mail(2, "vic@initech.example")).await;
+    assert_eq!(first["emails"][0]["outcome"], "orphan", "{first}");
+    daemon
+        .changes(concat!(
+            r#"{"at":"2026-03-03T12:00:00Z","change":"upsert","record":"Contact","id":"c-17","fields":{"email":"Vic@Initech.example"}}"#,
+            "\n",
+            r#"{"at":"2026-03-03T12:00:00Z","change":"upsert","record":"Account","id":"globex","fields":{"domain":"www.initech.example"}}"#,
+            "\n"
+        ))
+        .await;
+    assert_eq!(record(&post(&daemon, "jo-token", &mail(3, "vic@initech.example")).await.1), "Contact/c-17");
+    assert_eq!(record(&post(&daemon, "jo-token", &mail(4, "amy@eu.initech.example")).await.1), "Account/globex");
+    let (_, old) = post(&daemon, "jo-token", &mail(5, "maria@acme.example")).await;
+    assert_ne!(record(&old), "Contact/c-17", "the contact's old address is no longer hers: {old}");
+    daemon
+        .changes(concat!(
+            r#"{"at":"2026-03-03T13:00:00Z","change":"upsert","record":"Account","id":"globex","fields":{"domain":"globex.example"}}"#,
+            "\n"
+        ))
+        .await;
+    let (_, moved) = post(&daemon, "jo-token", &mail(6, "amy@eu.initech.example")).await;
+    assert_eq!(moved["emails"][0]["outcome"], "orphan", "the account's old domain matches nothing: {moved}");
+}
+
 #[test]
 fn the_direction_follows_the_sender_unless_given() {
     let body = json!({ "emails": [

@@ -10,6 +10,7 @@ pub mod calls;
 mod case;
 mod clock;
 pub mod deliver;
+pub mod directory;
 pub mod emails;
 mod explain;
 pub mod host;
