@@ -140,9 +140,9 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
     deliver::start(&config.project, open.clone(), config.owner.clone()).map_err(DaemonError::Other)?;
     let settings = deliver::settings_of(&config.project).map_err(DaemonError::Other)?;
     let env = |name: &str| std::env::var(name).ok();
+    let program_of = pull::deployed(status.clone(), open.clone(), config.compile.clone());
     let puller =
-        pull::Puller::new(&config.project, &settings, &env, config.compile.clone(), requests.clone(), open.clone())
-            .map(Arc::new);
+        pull::Puller::new(&config.project, &settings, &env, program_of, requests.clone(), open.clone()).map(Arc::new);
     if let Some(puller) = &puller {
         pull::start(puller.clone()).map_err(DaemonError::Other)?;
     }
