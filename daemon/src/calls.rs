@@ -11,7 +11,7 @@ use play_store::{Batch, OutboxRow, Store};
 use serde_json::{json, Map, Value};
 
 use crate::directory::Directory;
-use crate::emails::Bad;
+use crate::emails::{bad, moment_of, text_of, Bad};
 
 /// One call as posted, checked.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,10 +34,6 @@ pub struct PostedCall {
 const FIELDS: [&str; 9] =
     ["call_id", "record", "with", "subject", "notes", "duration_seconds", "direction", "outcome", "at"];
 
-fn bad(field: impl Into<String>, message: impl Into<String>) -> Bad {
-    Bad { field: field.into(), message: message.into() }
-}
-
 /// `{"calls": [ … ]}`, each call checked; the first bad field refuses the whole body.
 pub fn read_body(body: &[u8]) -> Result<Vec<PostedCall>, Bad> {
     let value: Value = serde_json::from_slice(body).map_err(|e| bad("", format!("the body is not JSON: {e}")))?;
@@ -56,14 +52,7 @@ fn read_call(call: &Value, at: &str) -> Result<PostedCall, Bad> {
         return Err(bad(format!("{at}.{extra}"), format!("`{at}.{extra}` is not a field of a call")));
     }
     let field = |k: &str| format!("{at}.{k}");
-    let text = |k: &str, required: bool| -> Result<String, Bad> {
-        match object.get(k) {
-            None | Some(Value::Null) if !required => Ok(String::new()),
-            Some(Value::String(s)) if !required || !s.trim().is_empty() => Ok(s.trim().to_string()),
-            None | Some(Value::Null) => Err(bad(field(k), format!("`{}` is required", field(k)))),
-            Some(_) => Err(bad(field(k), format!("`{}` is text", field(k)))),
-        }
-    };
+    let text = |k: &str, required: bool| text_of(object, at, k, required).map(|s| s.trim().to_string());
     let call_id = text("call_id", true)?;
     let record = text("record", false)?;
     if !record.is_empty() {
@@ -97,10 +86,7 @@ fn read_call(call: &Value, at: &str) -> Result<PostedCall, Bad> {
         }
     };
     let at_text = text("at", true)?;
-    let at = chrono::DateTime::parse_from_rfc3339(&at_text).map(|t| t.timestamp()).map_err(|_| {
-        let f = field("at");
-        bad(f.clone(), format!("`{f}` is a moment such as `2026-03-02T09:00:00Z`, not `{at_text}`"))
-    })?;
+    let at = moment_of(&field("at"), &at_text)?;
     let subject = Some(text("subject", false)?).filter(|s| !s.is_empty()).unwrap_or_else(|| "Call".into());
     Ok(PostedCall {
         call_id,

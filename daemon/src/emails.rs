@@ -38,7 +38,7 @@ pub struct Bad {
     pub message: String,
 }
 
-fn bad(field: impl Into<String>, message: impl Into<String>) -> Bad {
+pub(crate) fn bad(field: impl Into<String>, message: impl Into<String>) -> Bad {
     Bad { field: field.into(), message: message.into() }
 }
 
@@ -58,20 +58,31 @@ pub fn read_body(body: &[u8], teammate: &str) -> Result<Vec<Posted>, Bad> {
     list.iter().enumerate().map(|(i, email)| read_email(email, &format!("emails[{i}]"), teammate)).collect()
 }
 
+/// The text field `k` of `object` (found at `at` in the body); a required one is not blank.
+pub(crate) fn text_of(object: &Map<String, Value>, at: &str, k: &str, required: bool) -> Result<String, Bad> {
+    let field = format!("{at}.{k}");
+    match object.get(k) {
+        None | Some(Value::Null) if !required => Ok(String::new()),
+        Some(Value::String(s)) if !required || !s.trim().is_empty() => Ok(s.clone()),
+        None | Some(Value::Null) => Err(bad(field.clone(), format!("`{field}` is required"))),
+        Some(_) => Err(bad(field.clone(), format!("`{field}` is text"))),
+    }
+}
+
+/// A moment (RFC 3339) in seconds, or the refusal of `field`.
+pub(crate) fn moment_of(field: &str, text: &str) -> Result<i64, Bad> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.timestamp())
+        .map_err(|_| bad(field, format!("`{field}` is a moment such as `2026-03-02T09:00:00Z`, not `{text}`")))
+}
+
 fn read_email(email: &Value, at: &str, teammate: &str) -> Result<Posted, Bad> {
     let Some(object) = email.as_object() else { return Err(bad(at, format!("`{at}` is not an object"))) };
     if let Some(extra) = object.keys().find(|k| !FIELDS.contains(&k.as_str())) {
         return Err(bad(format!("{at}.{extra}"), format!("`{at}.{extra}` is not a field of an email")));
     }
     let field = |k: &str| format!("{at}.{k}");
-    let text = |k: &str, required: bool| -> Result<String, Bad> {
-        match object.get(k) {
-            None | Some(Value::Null) if !required => Ok(String::new()),
-            Some(Value::String(s)) if !required || !s.trim().is_empty() => Ok(s.clone()),
-            None | Some(Value::Null) => Err(bad(field(k), format!("`{}` is required", field(k)))),
-            Some(_) => Err(bad(field(k), format!("`{}` is text", field(k)))),
-        }
-    };
+    let text = |k: &str, required: bool| text_of(object, at, k, required);
     let address = |v: &str, f: String| -> Result<String, Bad> {
         let a = bare(v);
         match a.split_once('@') {
@@ -102,10 +113,7 @@ fn read_email(email: &Value, at: &str, teammate: &str) -> Result<Posted, Bad> {
     }
     let cc = list("cc")?;
     let sent_at = text("sent_at", true)?;
-    let at = chrono::DateTime::parse_from_rfc3339(&sent_at).map(|t| t.timestamp()).map_err(|_| {
-        let f = field("sent_at");
-        bad(f.clone(), format!("`{f}` is a moment such as `2026-03-02T09:00:00Z`, not `{sent_at}`"))
-    })?;
+    let at = moment_of(&field("sent_at"), &sent_at)?;
     let body = text("text", false)?;
     let body = if body.is_empty() { text("body", false)? } else { body };
     let html = Some(text("html", false)?).filter(|h| !h.is_empty());
