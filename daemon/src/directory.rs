@@ -1,9 +1,9 @@
-//! Who an address belongs to: contacts by their `email`, accounts by their `domain`, kept
-//! on the engine thread beside the engine (which does no IO and keeps no such index). It
-//! is built from the engine's records on first use, then each accepted upsert or delete
-//! of a `Contact` or `Account` refreshes that one record's entries, so matching an email
-//! or a call reads a map, never every record. A deploy or a recovery drops it, to be built
-//! again from the records as the new program reads them.
+//! Who an address belongs to: contacts and leads by their `email`, accounts by their
+//! `domain`, kept on the engine thread beside the engine (which does no IO and keeps no
+//! such index). It is built from the engine's records on first use, then each accepted
+//! upsert or delete of a `Contact`, `Lead` or `Account` refreshes that one record's
+//! entries, so matching an email or a call reads a map, never every record. A deploy or a
+//! recovery drops it, to be built again from the records as the new program reads them.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -42,15 +42,17 @@ impl Index {
     }
 }
 
-/// Contacts by address and accounts by domain.
+/// Contacts and leads by address, accounts by domain.
 #[derive(Default)]
 pub struct Directory {
     contacts: Index,
+    leads: Index,
     accounts: Index,
 }
 
 /// The record type and field each index reads, and how a value is kept.
 const CONTACT: (&str, &str) = ("Contact", "email");
+const LEAD: (&str, &str) = ("Lead", "email");
 const ACCOUNT: (&str, &str) = ("Account", "domain");
 
 /// A record's text field, as kept: trimmed, lower case (a domain without `www.`).
@@ -71,7 +73,7 @@ impl Directory {
         let mut d = Directory::default();
         let Some(engine) = engine else { return d };
         let program = engine.program();
-        for (kind, index) in [(CONTACT, &mut d.contacts), (ACCOUNT, &mut d.accounts)] {
+        for (kind, index) in [(CONTACT, &mut d.contacts), (LEAD, &mut d.leads), (ACCOUNT, &mut d.accounts)] {
             let Some(rt) = program.schema.records.iter().position(|r| r.name == kind.0) else { continue };
             for id in engine.store.record_ids(rt as u32) {
                 if let Some(value) = read(engine, kind, &id) {
@@ -89,6 +91,7 @@ impl Directory {
         let name = engine.program().schema.records.get(record as usize).map(|r| r.name.as_str());
         let (kind, index) = match name {
             Some(n) if n == CONTACT.0 => (CONTACT, &mut self.contacts),
+            Some(n) if n == LEAD.0 => (LEAD, &mut self.leads),
             Some(n) if n == ACCOUNT.0 => (ACCOUNT, &mut self.accounts),
             _ => return,
         };
@@ -97,11 +100,14 @@ impl Directory {
         }
     }
 
-    /// The record an email or a call goes to: a contact by address, else an account by the
-    /// domain of an address or one of its parent domains (`sales.acme.com`, `acme.com`).
+    /// The record an email or a call goes to: a contact by address, else a lead by address,
+    /// else an account by the domain of an address or one of its parent domains
+    /// (`sales.acme.com`, `acme.com`).
     pub fn record_for(&self, parties: &[String]) -> Option<String> {
-        if let Some(id) = parties.iter().find_map(|p| self.contacts.get(p)) {
-            return Some(format!("Contact/{id}"));
+        for (index, kind) in [(&self.contacts, CONTACT.0), (&self.leads, LEAD.0)] {
+            if let Some(id) = parties.iter().find_map(|p| index.get(p)) {
+                return Some(format!("{kind}/{id}"));
+            }
         }
         parties.iter().find_map(|p| {
             let mut domain = p.rsplit_once('@')?.1;

@@ -164,6 +164,15 @@ async fn the_address_index_follows_each_change_to_a_contact_or_an_account() {
     assert_eq!(moved["emails"][0]["outcome"], "orphan", "the account's old domain matches nothing: {moved}");
 }
 
+#[tokio::test]
+async fn a_lead_is_matched_by_address_after_contacts() {
+    let changes = include_str!("../../examples/sales-automation/changes.jsonl");
+    let daemon = Daemon::example("sales-automation", changes).await;
+    let body = json!({ "emails": [email("<l1@example.com>", "jo@example.com", &["Dana@Initech.example"], "Demo")] });
+    let (status, answer) = post(&daemon, "jo-token", &body).await;
+    assert_eq!((status, &answer["emails"][0]["record"]), (StatusCode::OK, &json!("Lead/l-301")), "{answer}");
+}
+
 #[test]
 fn the_direction_follows_the_sender_unless_given() {
     let body = json!({ "emails": [
