@@ -2,16 +2,16 @@
 //! email matched to the record it concerns on the engine thread (a `Contact` whose
 //! `email` is one of the other parties, else an `Account` whose `domain` is one of
 //! theirs), and a `log_email` outbox row written for it in the engine's group commit, so
-//! it is durable before the answer. The row's id is derived from the message id, so the
-//! same email posted twice (by its sender and its recipient, say) is logged once.
+//! it is durable before the answer (an email matching no record too: an orphan, to be
+//! adopted). The row's id is derived from the message id, so the same email posted twice
+//! (by its sender and its recipient, say) is logged once.
 
 use play_delivery::blacklist::{bare, Direction};
-use play_runtime::engine::Engine;
-use play_runtime::store::{MemoryStore, Store as _};
-use play_runtime::vm::Data;
 use play_store::{Batch, OutboxRow, Store};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+
+use crate::directory::Directory;
 
 /// One email as posted, checked.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +38,7 @@ pub struct Bad {
     pub message: String,
 }
 
-fn bad(field: impl Into<String>, message: impl Into<String>) -> Bad {
+pub(crate) fn bad(field: impl Into<String>, message: impl Into<String>) -> Bad {
     Bad { field: field.into(), message: message.into() }
 }
 
@@ -58,20 +58,31 @@ pub fn read_body(body: &[u8], teammate: &str) -> Result<Vec<Posted>, Bad> {
     list.iter().enumerate().map(|(i, email)| read_email(email, &format!("emails[{i}]"), teammate)).collect()
 }
 
+/// The text field `k` of `object` (found at `at` in the body); a required one is not blank.
+pub(crate) fn text_of(object: &Map<String, Value>, at: &str, k: &str, required: bool) -> Result<String, Bad> {
+    let field = format!("{at}.{k}");
+    match object.get(k) {
+        None | Some(Value::Null) if !required => Ok(String::new()),
+        Some(Value::String(s)) if !required || !s.trim().is_empty() => Ok(s.clone()),
+        None | Some(Value::Null) => Err(bad(field.clone(), format!("`{field}` is required"))),
+        Some(_) => Err(bad(field.clone(), format!("`{field}` is text"))),
+    }
+}
+
+/// A moment (RFC 3339) in seconds, or the refusal of `field`.
+pub(crate) fn moment_of(field: &str, text: &str) -> Result<i64, Bad> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.timestamp())
+        .map_err(|_| bad(field, format!("`{field}` is a moment such as `2026-03-02T09:00:00Z`, not `{text}`")))
+}
+
 fn read_email(email: &Value, at: &str, teammate: &str) -> Result<Posted, Bad> {
     let Some(object) = email.as_object() else { return Err(bad(at, format!("`{at}` is not an object"))) };
     if let Some(extra) = object.keys().find(|k| !FIELDS.contains(&k.as_str())) {
         return Err(bad(format!("{at}.{extra}"), format!("`{at}.{extra}` is not a field of an email")));
     }
     let field = |k: &str| format!("{at}.{k}");
-    let text = |k: &str, required: bool| -> Result<String, Bad> {
-        match object.get(k) {
-            None | Some(Value::Null) if !required => Ok(String::new()),
-            Some(Value::String(s)) if !required || !s.trim().is_empty() => Ok(s.clone()),
-            None | Some(Value::Null) => Err(bad(field(k), format!("`{}` is required", field(k)))),
-            Some(_) => Err(bad(field(k), format!("`{}` is text", field(k)))),
-        }
-    };
+    let text = |k: &str, required: bool| text_of(object, at, k, required);
     let address = |v: &str, f: String| -> Result<String, Bad> {
         let a = bare(v);
         match a.split_once('@') {
@@ -102,10 +113,7 @@ fn read_email(email: &Value, at: &str, teammate: &str) -> Result<Posted, Bad> {
     }
     let cc = list("cc")?;
     let sent_at = text("sent_at", true)?;
-    let at = chrono::DateTime::parse_from_rfc3339(&sent_at).map(|t| t.timestamp()).map_err(|_| {
-        let f = field("sent_at");
-        bad(f.clone(), format!("`{f}` is a moment such as `2026-03-02T09:00:00Z`, not `{sent_at}`"))
-    })?;
+    let at = moment_of(&field("sent_at"), &sent_at)?;
     let body = text("text", false)?;
     let body = if body.is_empty() { text("body", false)? } else { body };
     let html = Some(text("html", false)?).filter(|h| !h.is_empty());
@@ -151,7 +159,10 @@ pub fn row_id(message_id: &str) -> String {
 pub enum Matched {
     /// A `log_email` row was written (or was there already: `duplicate`).
     Logged { record: String, delivery: String, duplicate: bool },
-    /// No record is concerned.
+    /// No record matched: a `log_email` row was written all the same, with no record; the
+    /// worker makes it an orphan, to be adopted by a record (`POST /v1/tasks/{id}/adopt`).
+    Orphan { delivery: String, reason: String, duplicate: bool },
+    /// No one but the teammate is concerned.
     Skipped { reason: String },
 }
 
@@ -168,84 +179,38 @@ fn others(email: &Posted, teammate: &str) -> Vec<String> {
     parties
 }
 
-/// Contacts by address and accounts by domain, read from the engine once per request.
-struct Directory {
-    contacts: std::collections::HashMap<String, String>,
-    accounts: Vec<(String, String)>,
-}
-
-impl Directory {
-    fn of(engine: Option<&Engine<MemoryStore>>) -> Directory {
-        let mut d = Directory { contacts: Default::default(), accounts: Vec::new() };
-        let Some(engine) = engine else { return d };
-        let program = engine.program();
-        let each = |record: &str, field: &str, put: &mut dyn FnMut(String, String)| {
-            let Some(rt) = program.schema.records.iter().position(|r| r.name == record) else { return };
-            let Some(slot) = program.schema.records[rt].fields.iter().position(|f| f.name == field) else { return };
-            for id in engine.store.record_ids(rt as u32) {
-                let Some(row) = engine.store.record(rt as u32, &id) else { continue };
-                if let Value::String(v) = row.value(slot).to_json(program) {
-                    put(v.trim().to_lowercase(), id.to_string());
-                }
-            }
-        };
-        each("Contact", "email", &mut |email, id| {
-            d.contacts.entry(email).or_insert(id);
-        });
-        each("Account", "domain", &mut |domain, id| {
-            let domain = domain.trim_start_matches("www.").to_string();
-            if !domain.is_empty() {
-                d.accounts.push((domain, id));
-            }
-        });
-        d
-    }
-
-    /// The record an email is logged to: a contact by address, else an account by domain.
-    fn record_for(&self, parties: &[String]) -> Option<String> {
-        if let Some(id) = parties.iter().find_map(|p| self.contacts.get(p)) {
-            return Some(format!("Contact/{id}"));
-        }
-        parties.iter().find_map(|p| {
-            let domain = p.rsplit_once('@')?.1;
-            let (_, id) =
-                self.accounts.iter().find(|(d, _)| domain == d.as_str() || domain.ends_with(&format!(".{d}")))?;
-            Some(format!("Account/{id}"))
-        })
-    }
-}
-
 /// On the engine thread: each email matched to its record, and its `log_email` row put in
-/// the batch (none for an email already in the outbox).
+/// the batch (none for an email already in the outbox); one that matches no record gets
+/// its row too, with no record: an orphan to adopt.
 pub fn take(
-    engine: Option<&Engine<MemoryStore>>,
+    directory: &Directory,
     store: &dyn Store,
     batch: &mut Batch,
     emails: &[Posted],
     teammate: &str,
 ) -> Vec<Matched> {
-    let directory = Directory::of(engine);
     let mut answers = Vec::with_capacity(emails.len());
     for email in emails {
         let parties = others(email, teammate);
-        let Some(record) = directory.record_for(&parties) else {
-            let reason = if parties.is_empty() {
-                "the email has no party other than the teammate".to_string()
-            } else {
-                format!(
-                    "no contact has the address and no account has the domain of {}",
-                    parties.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
-                )
-            };
-            answers.push(Matched::Skipped { reason });
+        if parties.is_empty() {
+            answers.push(Matched::Skipped { reason: "the email has no party other than the teammate".into() });
             continue;
-        };
+        }
+        let record = directory.record_for(&parties);
         let id = row_id(&email.message_id);
         let stored = store.as_outbox().and_then(|o| o.delivery(&id).ok().flatten()).is_some();
         let duplicate = stored || batch.outbox.iter().any(|r| r.action_id == id);
         if !duplicate {
-            batch.outbox.push(row(&id, &record, email, Some(teammate)));
+            batch.outbox.push(row(&id, record.as_deref().unwrap_or_default(), email, Some(teammate)));
         }
+        let Some(record) = record else {
+            let reason = format!(
+                "no contact has the address and no account has the domain of {}",
+                parties.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+            );
+            answers.push(Matched::Orphan { delivery: id, reason, duplicate });
+            continue;
+        };
         answers.push(Matched::Logged { record, delivery: id, duplicate });
     }
     answers

@@ -1,7 +1,8 @@
 //! `POST /v1/emails` against a real engine thread and SQLite store: each email matched to
 //! a contact by address or an account by domain, stored as a `log_email` outbox row
-//! before the answer, once per message id; kept out by a blacklist, or matching no
-//! record, skipped with the reason; a bad field refused by name, nothing stored.
+//! before the answer, once per message id; kept out by a blacklist, skipped with the
+//! reason; matching no record, stored as an orphan to adopt; a bad field refused by name,
+//! nothing stored.
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -71,12 +72,13 @@ async fn emails_are_matched_to_their_record_stored_once_and_skipped_with_the_rea
         [
             ("logged", "Contact/c-17"),
             ("logged", "Account/globex"),
-            ("skipped", "no contact has the address and no account has the domain of `x@nowhere.example`"),
+            ("orphan", "no contact has the address and no account has the domain of `x@nowhere.example`"),
             ("skipped", "the company blacklist has the keyword `salary` (in the subject)"),
         ]
     );
     let rows = log_rows(&daemon);
-    assert_eq!(rows.len(), 2, "the two emails matched are in the outbox before the answer");
+    assert_eq!(rows.len(), 3, "the two emails matched, and the orphan, are in the outbox before the answer");
+    assert_eq!(rows[2].1["record"], "", "the orphan has no record until it is adopted");
     let (sink, first) = &rows[0];
     assert_eq!(sink, "crm");
     assert_eq!(
@@ -91,7 +93,7 @@ async fn emails_are_matched_to_their_record_stored_once_and_skipped_with_the_rea
     let (status, answer) = post(&daemon, "lee-token", &again).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(answer["emails"][0]["duplicate"], true);
-    assert_eq!(log_rows(&daemon).len(), 2, "the same message id makes no second row");
+    assert_eq!(log_rows(&daemon).len(), 3, "the same message id makes no second row");
 }
 
 #[tokio::test]
@@ -128,6 +130,47 @@ async fn a_teammates_switches_and_bad_fields_are_answered() {
     let (status, _) = post(&daemon, "nobody", &inbound).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(log_rows(&daemon).len(), 1, "only lee's email was stored; nothing of a refused body");
+}
+
+#[tokio::test]
+async fn the_address_index_follows_each_change_to_a_contact_or_an_account() {
+    let daemon = Daemon::start().await;
+    let record = |answer: &Value| answer["emails"][0]["record"].as_str().unwrap_or("none").to_string();
+    let mail =
+        |n: u32, to: &str| json!({ "emails": [email(&format!("<i{n}@example.com>"), "jo@example.com", &[to], "Hi")] });
+    // The index is built at the first email, then kept up to date by changes.
+    assert_eq!(record(&post(&daemon, "jo-token", &mail(1, "maria@acme.example")).await.1), "Contact/c-17");
+    let (_, first) = post(&daemon, "jo-token", &mail(2, "vic@initech.example")).await;
+    assert_eq!(first["emails"][0]["outcome"], "orphan", "{first}");
+    daemon
+        .changes(concat!(
+            r#"{"at":"2026-03-03T12:00:00Z","change":"upsert","record":"Contact","id":"c-17","fields":{"email":"Vic@Initech.example"}}"#,
+            "\n",
+            r#"{"at":"2026-03-03T12:00:00Z","change":"upsert","record":"Account","id":"globex","fields":{"domain":"www.initech.example"}}"#,
+            "\n"
+        ))
+        .await;
+    assert_eq!(record(&post(&daemon, "jo-token", &mail(3, "vic@initech.example")).await.1), "Contact/c-17");
+    assert_eq!(record(&post(&daemon, "jo-token", &mail(4, "amy@eu.initech.example")).await.1), "Account/globex");
+    let (_, old) = post(&daemon, "jo-token", &mail(5, "maria@acme.example")).await;
+    assert_ne!(record(&old), "Contact/c-17", "the contact's old address is no longer hers: {old}");
+    daemon
+        .changes(concat!(
+            r#"{"at":"2026-03-03T13:00:00Z","change":"upsert","record":"Account","id":"globex","fields":{"domain":"globex.example"}}"#,
+            "\n"
+        ))
+        .await;
+    let (_, moved) = post(&daemon, "jo-token", &mail(6, "amy@eu.initech.example")).await;
+    assert_eq!(moved["emails"][0]["outcome"], "orphan", "the account's old domain matches nothing: {moved}");
+}
+
+#[tokio::test]
+async fn a_lead_is_matched_by_address_after_contacts() {
+    let changes = include_str!("../../examples/sales-automation/changes.jsonl");
+    let daemon = Daemon::example("sales-automation", changes).await;
+    let body = json!({ "emails": [email("<l1@example.com>", "jo@example.com", &["Dana@Initech.example"], "Demo")] });
+    let (status, answer) = post(&daemon, "jo-token", &body).await;
+    assert_eq!((status, &answer["emails"][0]["record"]), (StatusCode::OK, &json!("Lead/l-301")), "{answer}");
 }
 
 #[test]

@@ -6,9 +6,11 @@
 
 mod auth;
 mod brief;
+pub mod calls;
 mod case;
 mod clock;
 pub mod deliver;
+pub mod directory;
 pub mod emails;
 mod explain;
 pub mod host;
@@ -173,9 +175,9 @@ pub(crate) fn serve(
 ) -> Result<(), DaemonError> {
     let settings = deliver::settings_of(&config.project).map_err(DaemonError::Other)?;
     let env = |name: &str| std::env::var(name).ok();
+    let program_of = pull::deployed(status.clone(), open.clone(), config.compile.clone());
     let puller =
-        pull::Puller::new(&config.project, &settings, &env, config.compile.clone(), requests.clone(), open.clone())
-            .map(Arc::new);
+        pull::Puller::new(&config.project, &settings, &env, program_of, requests.clone(), open.clone()).map(Arc::new);
     if let Some(puller) = &puller {
         pull::start(puller.clone(), pulls_here).map_err(DaemonError::Other)?;
     }

@@ -8,7 +8,9 @@
 //! deleted in the CRM (Salesforce `queryAll` with `IsDeleted`, HubSpot `archived=true`)
 //! are `delete` changes, with a watermark of their own; HubSpot owner ids are read as the
 //! owners' addresses. Pulls run
-//! every `pull_every` (12 hours by default) and on `POST /v1/sync`.
+//! every `pull_every` (12 hours by default) and on `POST /v1/sync`, mapping fields through
+//! the records of the program deployed (see [`deployed`]), not the project's files as they
+//! are being edited.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
@@ -73,6 +75,22 @@ pub struct PullFailure {
     pub object: String,
     pub code: String,
     pub message: String,
+}
+
+/// The program a pull maps fields through: the one the engine runs (its hash in the
+/// status, its bytes in the store), else, before any deploy, `compile` of the project.
+pub fn deployed(status: Arc<Mutex<crate::status::Status>>, open: Opener, compile: crate::Compile) -> crate::Compile {
+    Arc::new(move |project: &Path| {
+        let hash = status.lock().unwrap_or_else(|e| e.into_inner()).program_hash.clone();
+        let stored = (!hash.is_empty())
+            .then(|| open().ok()?.program(&hash).ok().flatten())
+            .flatten()
+            .and_then(|bytes| play_compiler::program::Program::from_bytes(&bytes).ok());
+        match stored {
+            Some(program) => Ok(program),
+            None => compile(project),
+        }
+    })
 }
 
 /// The pulls of one daemon: one at a time.

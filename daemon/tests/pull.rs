@@ -246,3 +246,25 @@ fn a_record_deleted_in_salesforce_is_a_delete_change_taken_once() {
     );
     assert_eq!(store.journal_position().unwrap(), position, "nothing new in the journal");
 }
+
+#[test]
+fn a_pull_maps_through_the_program_deployed_not_the_project_being_edited() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let program =
+        play_compiler::lower::build(&[("schema.play", PROJECT)]).unwrap_or_else(|_| panic!("the project builds"));
+    let status = Arc::new(Mutex::new(Default::default()));
+    let mut writer =
+        Writer::new(Host::new(program.clone()), Box::new(SqliteStore::open(&path).unwrap()), status.clone(), None);
+    let place = path.clone();
+    let open: Opener = Arc::new(move || SqliteStore::open(&place).map(|s| Box::new(s) as Box<dyn Store>));
+    // The project on disk no longer builds (an edit under way): the compile says so.
+    let compile: play_daemon::Compile = Arc::new(|_: &Path| Err("the project has errors".to_string()));
+    let program_of = play_daemon::pull::deployed(status.clone(), open, compile);
+    assert_eq!(program_of(dir.path()).err().as_deref(), Some("the project has errors"), "nothing deployed yet");
+    writer.recover().unwrap();
+    writer.deploy_if_new(program.clone(), 1_772_409_600).unwrap();
+    let read = program_of(dir.path()).expect("the deployed program, from the store");
+    assert_eq!(read.hash, program.hash);
+    assert!(read.schema.records.iter().any(|r| r.name == "Account"));
+}

@@ -4,6 +4,9 @@
 //! restart that folds the journal (same id, still open), and once completed is logged to
 //! the record with the playbook and step blank, upserted by its id. Work whose record
 //! Salesforce cannot match is an orphan: listed, adopted by another record, then synced.
+//! A call logged with `POST /v1/calls` becomes a `Call` task on its record, once per
+//! `call_id`; one that matches no record is an orphan like any other, and so is an email
+//! posted to `POST /v1/emails` that matches none.
 
 mod outbox;
 
@@ -220,5 +223,105 @@ async fn an_orphan_is_listed_adopted_by_another_record_and_then_synced() {
     assert_eq!(tasks[1]["WhatId"], "001B", "synced to the record that adopted it");
     let (_, page) = call(&daemon.app, "GET", "/v1/tasks/orphans", Value::Null).await;
     assert_eq!(page["items"], json!([]), "no orphan left");
+    daemon.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_call_is_logged_as_a_call_task_and_one_matching_no_record_is_an_orphan_to_adopt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = store_at(&dir);
+    let daemon = start(&path);
+    let calls = json!({ "calls": [
+        { "call_id": "dialer-1", "record": "Account/001A", "subject": "Renewal call", "notes": "Seats agreed.",
+          "duration_seconds": 300, "direction": "inbound", "outcome": "connected", "at": "2026-03-02T09:00:00Z" },
+        { "call_id": "dialer-2", "with": "Vic@Nowhere.example", "notes": "No answer.", "outcome": "left voicemail",
+          "at": "2026-03-02T10:00:00Z" },
+    ]});
+    let (code, answer) = call(&daemon.app, "POST", "/v1/calls", calls.clone()).await;
+    assert_eq!(code, StatusCode::OK, "{answer}");
+    let outcomes: Vec<(&str, &str)> = answer["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["outcome"].as_str().unwrap(), c["record"].as_str().or(c["reason"].as_str()).unwrap()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("logged", "Account/001A"),
+            (
+                "orphan",
+                "no contact has the address and no account has the domain of `vic@nowhere.example`: adopt it with POST /v1/tasks/{id}/adopt"
+            )
+        ]
+    );
+    let orphan_id = answer["calls"][1]["id"].as_str().unwrap().to_string();
+    let (_, again) = call(&daemon.app, "POST", "/v1/calls", calls).await;
+    assert_eq!((&again["calls"][0]["duplicate"], &again["calls"][1]["duplicate"]), (&json!(true), &json!(true)));
+    let bad = json!({ "calls": [{ "call_id": "x", "record": "Account/001A", "duration_seconds": -1, "at": "2026-03-02T09:00:00Z" }] });
+    let (code, refused) = call(&daemon.app, "POST", "/v1/calls", bad).await;
+    assert_eq!(
+        (code, refused["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("calls[0].duration_seconds"))
+    );
+
+    let fake = SfTasks::start(&["001A", "001B"]);
+    let mut worker = outbox::worker(&path, &salesforce(&fake), &[("SF_TOKEN", "t")]);
+    let now = chrono::Utc::now().timestamp() + 5;
+    let pass = worker.pass(now).unwrap();
+    assert_eq!((pass.delivered, pass.orphaned, pass.dead), (1, 1, 0), "{pass:?}");
+    let tasks = fake.tasks();
+    assert_eq!(tasks.len(), 1, "the call posted twice is logged once");
+    let t = &tasks[0];
+    assert_eq!(
+        (&t["TaskSubtype"], &t["CallType"], &t["CallDurationInSeconds"], &t["CallDisposition"], &t["WhatId"]),
+        (&json!("Call"), &json!("Inbound"), &json!(300), &json!("connected"), &json!("001A"))
+    );
+    assert_eq!((&t["Subject"], &t["ActivityDate"]), (&json!("Renewal call"), &json!("2026-03-02")));
+    assert!(t["Description"].as_str().unwrap().starts_with("Seats agreed.\n\nOutcome: connected"), "{t}");
+    assert_eq!(t[EXTERNAL_ID], format!("{}.activity", answer["calls"][0]["id"].as_str().unwrap()));
+
+    let (_, page) = call(&daemon.app, "GET", "/v1/tasks/orphans", Value::Null).await;
+    assert_eq!(page["items"][0]["id"], orphan_id.as_str(), "{page}");
+    let adopt = format!("/v1/tasks/{orphan_id}/adopt");
+    let (code, adopted) = call(&daemon.app, "POST", &adopt, json!({ "record": "Account/001B" })).await;
+    assert_eq!(code, StatusCode::OK, "{adopted}");
+    assert_eq!(worker.pass(now + 5).unwrap().delivered, 1);
+    let tasks = fake.tasks();
+    assert_eq!((&tasks[1]["WhatId"], &tasks[1]["CallType"]), (&json!("001B"), &json!("Outbound")));
+    daemon.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_email_matching_no_record_is_an_orphan_listed_adopted_and_then_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = store_at(&dir);
+    let daemon = start(&path);
+    let email = json!({ "message_id": "<m9@example.com>", "from": "jo@example.com", "to": ["vic@nowhere.example"],
+                        "subject": "Pilot", "text": "Shall we start?", "sent_at": "2026-03-02T11:00:00Z" });
+    let (code, answer) = call(&daemon.app, "POST", "/v1/emails", json!({ "emails": [email] })).await;
+    assert_eq!((code, &answer["emails"][0]["outcome"]), (StatusCode::OK, &json!("orphan")), "{answer}");
+    let delivery = answer["emails"][0]["delivery"].as_str().unwrap().to_string();
+
+    let fake = SfTasks::start(&["003A"]);
+    let mut worker = outbox::worker(&path, &salesforce(&fake), &[("SF_TOKEN", "t")]);
+    let now = chrono::Utc::now().timestamp() + 5;
+    assert_eq!(worker.pass(now).unwrap().orphaned, 1);
+    assert!(fake.server.requests().is_empty(), "no call is made for an email without a record");
+    let (_, page) = call(&daemon.app, "GET", "/v1/tasks/orphans", Value::Null).await;
+    let item = &page["items"][0];
+    assert_eq!(
+        (&item["id"], &item["kind"], &item["subject"], &item["done"]),
+        (&json!(delivery), &json!("email"), &json!("Pilot"), &json!("2026-03-02T11:00:00Z")),
+        "{page}"
+    );
+    let adopt = format!("/v1/tasks/{delivery}/adopt");
+    let (code, adopted) = call(&daemon.app, "POST", &adopt, json!({ "record": "Contact/003A" })).await;
+    assert_eq!(code, StatusCode::OK, "{adopted}");
+    assert_eq!(worker.pass(now + 5).unwrap().delivered, 1);
+    let tasks = fake.tasks();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!((&tasks[0]["TaskSubtype"], &tasks[0]["WhoId"]), (&json!("Email"), &json!("003A")));
+    assert_eq!(tasks[0][EXTERNAL_ID], delivery.as_str(), "upserted by the email's delivery id");
     daemon.stop();
 }

@@ -8,7 +8,9 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use play_delivery::crm::activity::{to_hubspot, to_salesforce, Activity, Done};
+use play_delivery::crm::activity::{
+    to_hubspot, to_hubspot_with, to_salesforce, to_salesforce_with, Activity, Call, Done,
+};
 use play_delivery::crm::hubspot::HubSpot;
 use play_delivery::crm::salesforce::Salesforce;
 use play_delivery::Outcome;
@@ -141,6 +143,10 @@ fn fake_hubspot() -> (Server, Made) {
         if let Some(bad) = types.iter().find(|t| !allowed.contains(t)) {
             return error(400, "VALIDATION_ERROR", &format!("association type id {bad} is not valid for {object}"));
         }
+        let direction = &body["properties"]["hs_call_direction"];
+        if !direction.is_null() && direction != "INBOUND" && direction != "OUTBOUND" {
+            return error(400, "VALIDATION_ERROR", &format!("{direction} was not one of the allowed options"));
+        }
         if body["properties"]["hs_timestamp"].as_str().is_none() {
             return error(400, "VALIDATION_ERROR", "Property values were not valid: hs_timestamp is required");
         }
@@ -193,5 +199,33 @@ fn hubspot_refusals_reach_the_log_verbatim() {
             code: "401 INVALID_AUTHENTICATION".into(),
             message: "Authentication credentials not found.".into()
         }
+    );
+}
+
+#[test]
+fn a_logged_call_carries_its_direction_duration_and_outcome() {
+    let call = Call { duration_seconds: Some(300), inbound: true, outcome: Some("connected".into()) };
+    let a = activity(Done::Call, "Account/001A", None);
+    let (sf_server, sf_made) = fake_salesforce();
+    let sf = Salesforce { instance: sf_server.root(), version: "61.0".into(), token: "t".into() };
+    assert!(matches!(to_salesforce_with(&sf, &a, &call.salesforce_fields(), None, "c1"), Outcome::Delivered { .. }));
+    let task = sf_made.lock().unwrap()[0].clone();
+    assert_eq!(
+        (&task["TaskSubtype"], &task["CallType"], &task["CallDurationInSeconds"], &task["CallDisposition"]),
+        (&json!("Call"), &json!("Inbound"), &json!(300), &json!("connected"))
+    );
+    let (hs_server, hs_made) = fake_hubspot();
+    let hs = HubSpot { root: hs_server.root(), token: "t".into() };
+    let outbound = Call { inbound: false, ..call };
+    assert_eq!(
+        to_hubspot_with(&hs, &a, &outbound.hubspot_properties(), "c1"),
+        Outcome::Delivered { code: "201".into() }
+    );
+    let (object, body) = hs_made.lock().unwrap()[0].clone();
+    assert_eq!(object, "calls");
+    assert_eq!(
+        (&body["properties"]["hs_call_direction"], &body["properties"]["hs_call_duration"]),
+        (&json!("OUTBOUND"), &json!("300000")),
+        "HubSpot takes the duration in milliseconds"
     );
 }

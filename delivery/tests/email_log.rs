@@ -97,7 +97,7 @@ fn salesforce(server: &Server) -> Salesforce {
 #[test]
 fn salesforce_gets_a_task_and_each_attachment_as_a_content_version_linked_to_it() {
     let (server, made) = fake_salesforce();
-    let outcome = to_salesforce(&salesforce(&server), &email("Contact/003A", vec![quote()]), "email-1");
+    let outcome = to_salesforce(&salesforce(&server), &email("Contact/003A", vec![quote()]), None, "email-1");
     assert!(matches!(outcome, Outcome::Delivered { .. }), "{outcome:?}");
     let made = made.lock().unwrap();
     assert_eq!(made.len(), 2);
@@ -120,15 +120,15 @@ fn salesforce_gets_a_task_and_each_attachment_as_a_content_version_linked_to_it(
 #[test]
 fn without_attachments_salesforce_gets_the_task_alone_and_a_refusal_is_verbatim() {
     let (server, made) = fake_salesforce();
-    let outcome = to_salesforce(&salesforce(&server), &email("Account/001A", Vec::new()), "email-2");
+    let outcome = to_salesforce(&salesforce(&server), &email("Account/001A", Vec::new()), None, "email-2");
     assert!(matches!(outcome, Outcome::Delivered { .. }));
     assert_eq!(made.lock().unwrap().len(), 1);
     assert_eq!(made.lock().unwrap()[0].1["WhatId"], "001A");
     let mut blank = email("Account/001A", Vec::new());
     blank.subject = " ".into();
     // A blank subject is written `(no subject)`, which Salesforce takes.
-    assert!(matches!(to_salesforce(&salesforce(&server), &blank, "email-3"), Outcome::Delivered { .. }));
-    let refused = to_salesforce(&salesforce(&server), &email("Widget/1", Vec::new()), "email-4");
+    assert!(matches!(to_salesforce(&salesforce(&server), &blank, None, "email-3"), Outcome::Delivered { .. }));
+    let refused = to_salesforce(&salesforce(&server), &email("Widget/1", Vec::new()), None, "email-4");
     assert!(matches!(refused, Outcome::Failed { .. }), "a record type no activity takes is refused before any call");
     assert_eq!(server.requests().len(), 2);
 }

@@ -269,11 +269,19 @@ impl Sink for CrmSink {
             return self.crm.log_activity(job, kind, id, self.external.as_deref());
         }
         let Some((kind, id)) = record.split_once('/') else {
+            if job.kind == "log_email" {
+                // An email no record matched: kept until a teammate adopts it.
+                let message =
+                    "no contact or account matched the email's addresses; adopt it with POST /v1/tasks/{id}/adopt";
+                return Outcome::Orphan { code: "no record".into(), message: message.into() };
+            }
             return Outcome::Failed { code: "record".into(), message: format!("`{record}` names no CRM record") };
         };
         if job.kind == "log_email" {
             return super::email_sync::log_email(job, |email, key| match &self.crm {
-                Crm::Salesforce(sf) => play_delivery::crm::email_log::to_salesforce(sf, email, key),
+                Crm::Salesforce(sf) => {
+                    play_delivery::crm::email_log::to_salesforce(sf, email, self.external.as_deref(), key)
+                }
                 Crm::HubSpot(hs) => play_delivery::crm::email_log::to_hubspot(hs, email, key),
             });
         }
@@ -307,7 +315,11 @@ impl Crm {
     fn log_activity(&self, job: &Job, record_type: &str, record_id: &str, external: Option<&str>) -> Outcome {
         let blank = |s: Option<String>| s.filter(|s| !s.is_empty());
         let activity = Activity {
-            done: if job.text("done").as_deref() == Some("email") { Done::Email } else { Done::Task },
+            done: match job.text("done").as_deref() {
+                Some("email") => Done::Email,
+                Some("call") => Done::Call,
+                _ => Done::Task,
+            },
             record_type: record_type.to_string(),
             record_id: record_id.to_string(),
             playbook: blank(job.text("playbook")),
@@ -320,9 +332,21 @@ impl Crm {
                 .map_or(job.now, |t| t.timestamp()),
             teammate: job.text("by"),
         };
+        // A logged call (`POST /v1/calls`) carries its particulars.
+        let call = (activity.done == Done::Call).then(|| activity::Call {
+            duration_seconds: job.action["duration_seconds"].as_u64(),
+            inbound: job.text("direction").as_deref() == Some("inbound"),
+            outcome: job.text("outcome").filter(|o| !o.is_empty()),
+        });
         match self {
-            Crm::Salesforce(sf) => activity::to_salesforce(sf, &activity, external, job.id),
-            Crm::HubSpot(hs) => activity::to_hubspot(hs, &activity, job.id),
+            Crm::Salesforce(sf) => {
+                let extra = call.map(|c| c.salesforce_fields()).unwrap_or_default();
+                activity::to_salesforce_with(sf, &activity, &extra, external, job.id)
+            }
+            Crm::HubSpot(hs) => {
+                let extra = call.map(|c| c.hubspot_properties()).unwrap_or_default();
+                activity::to_hubspot_with(hs, &activity, &extra, job.id)
+            }
         }
     }
 }

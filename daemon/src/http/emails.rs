@@ -18,17 +18,20 @@ use super::{ApiError, App, Teammate};
 use crate::emails::{read_body, Bad, Matched};
 use crate::writer::Request;
 
+/// A refused body: 400 when it is not the list it should be, 422 naming the bad field.
+pub(super) fn refusal(Bad { field, message }: Bad) -> ApiError {
+    let status = if field.is_empty() || field == "emails" || field == "calls" {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut e = ApiError::new(status, message);
+    e.field = Some(field).filter(|f| !f.is_empty());
+    e
+}
+
 pub async fn post(State(app): State<App>, Teammate(who): Teammate, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let emails = read_body(&body, &who).map_err(|Bad { field, message }| {
-        let status = if field.is_empty() || field == "emails" {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        let mut e = ApiError::new(status, message);
-        e.field = Some(field).filter(|f| !f.is_empty());
-        e
-    })?;
+    let emails = read_body(&body, &who).map_err(refusal)?;
     let scope = format!("user:{who}");
     let (company, own) = app
         .read(move |s| {

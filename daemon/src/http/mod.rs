@@ -3,6 +3,7 @@
 //! and back; nothing here touches the engine.
 
 pub(crate) mod blacklists;
+mod calls;
 mod changes;
 pub(crate) mod deliveries;
 mod emails;
@@ -134,6 +135,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/blacklists/me", get(blacklists::mine).put(blacklists::put_mine))
         .route("/v1/sync", post(sync::post))
         .route("/v1/emails", post(emails::post))
+        .route("/v1/calls", post(calls::post))
         .route("/metrics", get(read::metrics))
         .route("/openapi.json", get(openapi::document))
         .layer(DefaultBodyLimit::max(body_limit))

@@ -76,6 +76,14 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
          domain), unless a switch or blacklist keeps it out; durable before the answer, once per message id",
         true,
     ),
+    (
+        "post",
+        "/v1/calls",
+        "Log calls to the CRM record each names, or else matches by its `with` address (a contact by address, \
+         else an account by domain); one matching no record is an orphan to adopt; durable before the answer, once \
+         per call_id",
+        true,
+    ),
     ("get", "/v1/blacklists/company", "The company's email sync: on or off, attachments, and its blacklist", true),
     (
         "put",
@@ -157,9 +165,11 @@ fn responses(method: &str, path: &str, secured: bool) -> Value {
         answers.insert("413".into(), error("the body is over the limit"));
         answers.insert("415".into(), error("the body is not of a type this route reads"));
     }
-    if path == "/v1/emails" {
-        answers
-            .insert("422".into(), error("an email's field is not what it holds; `field` names it, nothing is stored"));
+    if path == "/v1/emails" || path == "/v1/calls" {
+        answers.insert(
+            "422".into(),
+            error("an email's or call's field is not what it holds; `field` names it, nothing is stored"),
+        );
     } else if post && path != "/v1/changes" {
         answers.insert("422".into(), error("the engine refuses the operation, in its words"));
     }
@@ -187,6 +197,7 @@ fn request_body(path: &str) -> Option<Value> {
         }
         "/v1/sync" => text(&["record"]),
         "/v1/emails" => return Some(emails_body()),
+        "/v1/calls" => return Some(calls_body()),
         "/v1/tasks" => {
             let mut schema = text(&["title", "record", "to", "due", "note"]);
             schema["required"] = json!(["title", "record"]);
@@ -225,6 +236,24 @@ fn emails_body() -> Value {
     json!({ "required": true, "content": { "application/json": { "schema": {
         "type": "object", "required": ["emails"], "additionalProperties": false,
         "properties": { "emails": { "type": "array", "items": email } } } } } })
+}
+
+/// What `POST /v1/calls` reads: `{"calls": [ … ]}`.
+fn calls_body() -> Value {
+    let text = |what: &str| json!({ "type": "string", "description": what });
+    let call = json!({ "type": "object", "additionalProperties": false,
+        "required": ["call_id", "at"], "properties": {
+        "call_id": text("the dialer's id of the call: a call posted twice is logged once"),
+        "record": text("the CRM record it is logged to, as Type/id (Account, Contact, Lead, Opportunity, Case)"),
+        "with": text("the other party's address, matched when no record is given"),
+        "subject": text("the subject (`Call` when left out)"), "notes": text("what was said"),
+        "duration_seconds": { "type": "integer", "minimum": 0, "description": "how long it lasted" },
+        "direction": { "type": "string", "enum": ["inbound", "outbound"], "description": "outbound by default" },
+        "outcome": text("what came of it: connected, left voicemail, …"),
+        "at": text("when it took place, RFC 3339") } });
+    json!({ "required": true, "content": { "application/json": { "schema": {
+        "type": "object", "required": ["calls"], "additionalProperties": false,
+        "properties": { "calls": { "type": "array", "items": call } } } } } })
 }
 
 /// The email-sync settings of `/v1/blacklists/…`: what a PUT sends and every answer gives.

@@ -67,13 +67,14 @@ fn orphan_json(d: &Delivery) -> Value {
         action["of"].as_str().map_or_else(|| d.action_id.trim_end_matches(".activity").to_string(), String::from);
     json!({
         "id": task,
+        "kind": if d.kind == "log_email" { "email" } else if action["done"] == "call" { "call" } else { "task" },
         "delivery": d.action_id,
         "record": action["record"],
         "playbook": action["playbook"],
         "step": action["step"],
         "subject": action["subject"],
         "by": action["by"],
-        "done": action["at"],
+        "done": if action["at"].is_null() { action["sent_at"].clone() } else { action["at"].clone() },
         "code": d.last_code,
         "message": d.last_message,
     })
@@ -97,14 +98,26 @@ pub async fn orphans(
         })?),
     };
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let query = DeliveryQuery {
-        state: Some(DeliveryState::Orphan),
-        kind: Some("log_activity".into()),
-        sink: None,
-        limit,
-        before,
-    };
-    let rows = app.read(move |s| outbox(s)?.deliveries(&query)).await?;
+    // Orphaned work and orphaned emails, newest first: each kind's page, merged.
+    let rows = app
+        .read(move |s| {
+            let o = outbox(s)?;
+            let mut rows = Vec::new();
+            for kind in ["log_activity", "log_email"] {
+                let query = DeliveryQuery {
+                    state: Some(DeliveryState::Orphan),
+                    kind: Some(kind.into()),
+                    sink: None,
+                    limit,
+                    before,
+                };
+                rows.extend(o.deliveries(&query)?);
+            }
+            rows.sort_by(|a, b| b.seq.cmp(&a.seq));
+            rows.truncate(limit);
+            Ok(rows)
+        })
+        .await?;
     let next = (rows.len() == limit).then(|| rows.last().map(|d| d.seq.to_string())).flatten();
     let status = app.status();
     let items: Vec<Value> = rows.iter().filter(|d| status.sees(&playbook_of(d), &who)).map(orphan_json).collect();
@@ -136,9 +149,18 @@ pub async fn adopt(
             "an activity is logged to an Account, Contact, Lead, Opportunity or Case, not a `{ty}`"
         )));
     }
-    let key = format!("{id}.activity");
-    let lookup = key.clone();
-    let found = app.read(move |s| outbox(s)?.delivery(&lookup)).await?;
+    // Work's delivery is `{id}.activity`; an orphaned email's is its own id.
+    let lookup = id.clone();
+    let found = app
+        .read(move |s| {
+            let o = outbox(s)?;
+            match o.delivery(&format!("{lookup}.activity"))? {
+                Some(d) => Ok(Some(d)),
+                None => Ok(o.delivery(&lookup)?.filter(|d| d.kind == "log_email")),
+            }
+        })
+        .await?;
+    let key = found.as_ref().map_or_else(String::new, |d| d.action_id.clone());
     let Some(d) = found.filter(|d| app.status().sees(&playbook_of(d), &who)) else {
         return Err(ApiError::not_found(&format!("orphan `{id}`")));
     };

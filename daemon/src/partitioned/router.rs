@@ -73,10 +73,17 @@ impl Router {
                     self.local.each(|| Request::Deploy { program: program.clone(), wall });
                 }
                 Request::Emails { emails, teammate, reply } => {
-                    // Matched against the records of one partition this worker holds.
+                    // Matched against the records of one partition this worker holds (so are
+                    // calls, below).
                     let request = Request::Emails { emails, teammate, reply };
                     if let Err(Request::Emails { reply, .. }) = self.local.send_first(request) {
                         let _ = reply.send(Err("this worker holds no partition yet: send the emails again".into()));
+                    }
+                }
+                Request::Calls { calls, teammate, reply } => {
+                    let request = Request::Calls { calls, teammate, reply };
+                    if let Err(Request::Calls { reply, .. }) = self.local.send_first(request) {
+                        let _ = reply.send(Err("this worker holds no partition yet: send the calls again".into()));
                     }
                 }
                 Request::Record { record, trend, reply } => {

@@ -11,10 +11,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use play_compiler::program::Program;
+use play_runtime::change::ChangeKind;
 use play_runtime::change::Rejection;
 use play_runtime::engine::Taken;
 use play_store::{Batch, Command, Position, Store};
 use serde_json::{Map, Value};
+
+use crate::directory::Directory;
 
 use crate::host::Host;
 use crate::project::{self, Visibility};
@@ -74,6 +77,9 @@ pub struct Writer {
     /// When the last snapshot was done, and how long it took.
     snapshot_done: std::time::Instant,
     snapshot_took: Duration,
+    /// Contacts by address and accounts by domain, for matching emails and calls: built on
+    /// first use, kept up to date by each accepted change, dropped by a deploy or recovery.
+    directory: Option<Directory>,
 }
 
 impl Writer {
@@ -93,6 +99,7 @@ impl Writer {
             last_snapshot: 0,
             snapshot_done: std::time::Instant::now(),
             snapshot_took: Duration::ZERO,
+            directory: None,
         }
     }
 
@@ -120,6 +127,7 @@ impl Writer {
     /// Folds the journal into the engine, after the latest snapshot. Returns how many
     /// commands were folded.
     pub fn recover(&mut self) -> Result<u64, String> {
+        self.directory = None;
         self.restore();
         let mut folded = 0;
         loop {
@@ -207,6 +215,7 @@ impl Writer {
         self.store.put_program(&hash, &program.to_bytes()).map_err(|e| e.to_string())?;
         let at = if self.follow_changes { self.host.now().unwrap_or(wall) } else { wall };
         self.host.deploy(program, at);
+        self.directory = None;
         batch.commands.push(Command::Deploy { hash: hash.clone(), at });
         let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
         status.program_hash = hash;
@@ -346,8 +355,14 @@ impl Writer {
                 self.collect(batch);
             }
             Request::Emails { emails, teammate, reply } => {
-                let matched = crate::emails::take(self.host.engine(), self.store.as_ref(), batch, &emails, &teammate);
+                let directory = self.directory.get_or_insert_with(|| Directory::of(self.host.engine()));
+                let matched = crate::emails::take(directory, self.store.as_ref(), batch, &emails, &teammate);
                 waiting.push(Waiting::Emails(reply, matched));
+            }
+            Request::Calls { calls, teammate, reply } => {
+                let directory = self.directory.get_or_insert_with(|| Directory::of(self.host.engine()));
+                let answers = crate::calls::take(directory, self.store.as_ref(), batch, &calls, &teammate);
+                waiting.push(Waiting::Calls(reply, answers));
             }
             Request::Record { record, trend, reply } => {
                 waiting.push(Waiting::Record(reply, self.host.record_view(&record, trend.as_deref())));
@@ -364,6 +379,10 @@ impl Writer {
         let change_id = read.line.change_id.as_deref().map(String::from);
         let values = project::values(self.host.program(), &read.line.change);
         let edited = read.line.by.clone().map(|by| (read.line.change.at, by));
+        let touched = match &read.line.change.kind {
+            ChangeKind::Upsert { record, id, .. } | ChangeKind::Delete { record, id } => Some((*record, id.clone())),
+            _ => None,
+        };
         let arrival = (!self.follow_changes).then(|| (self.wall)());
         let before = self.host.now();
         match self.host.take(read, arrival) {
@@ -375,6 +394,9 @@ impl Writer {
                     // A teammate's edit of a record is written back to the CRM.
                     if let Some((at, by)) = edited {
                         batch.outbox.extend(project::edit(line, at, arrival, &by));
+                    }
+                    if let (Some(directory), Some((record, id))) = (self.directory.as_mut(), touched) {
+                        directory.refresh(self.host.engine(), record, &id);
                     }
                     self.collect(batch);
                 }
@@ -475,6 +497,9 @@ impl Writer {
                 }
                 Waiting::Emails(reply, matched) => {
                     let _ = reply.send(Ok(matched));
+                }
+                Waiting::Calls(reply, answers) => {
+                    let _ = reply.send(Ok(answers));
                 }
                 Waiting::Record(reply, view) => {
                     let _ = reply.send(view);

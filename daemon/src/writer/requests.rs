@@ -26,6 +26,9 @@ pub enum Request {
         teammate: String,
         reply: oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>,
     },
+    /// Calls logged (`POST /v1/calls`): each matched to its record and its `log_activity`
+    /// row written; answered once durable.
+    Calls { calls: Vec<crate::calls::PostedCall>, teammate: String, reply: oneshot::Sender<Result<Vec<Value>, String>> },
     /// Read a record as the engine holds it (`Type/id`), with the kept history of one of
     /// its fields; answered once what came before it in its batch is committed.
     Record { record: String, trend: Option<String>, reply: oneshot::Sender<Option<RecordView>> },
@@ -79,6 +82,7 @@ pub(super) enum Waiting {
     Changes(oneshot::Sender<Result<Report, String>>, Report),
     Queue(oneshot::Sender<Result<Result<(), Rejection>, String>>, Result<(), Rejection>),
     Emails(oneshot::Sender<Result<Vec<crate::emails::Matched>, String>>, Vec<crate::emails::Matched>),
+    Calls(oneshot::Sender<Result<Vec<Value>, String>>, Vec<Value>),
     Record(oneshot::Sender<Option<RecordView>>, Option<RecordView>),
 }
 
@@ -89,6 +93,7 @@ impl Waiting {
             Waiting::Changes(reply, _) => drop(reply.send(Err(why.to_string()))),
             Waiting::Queue(reply, _) => drop(reply.send(Err(why.to_string()))),
             Waiting::Emails(reply, _) => drop(reply.send(Err(why.to_string()))),
+            Waiting::Calls(reply, _) => drop(reply.send(Err(why.to_string()))),
             Waiting::Record(reply, _) => drop(reply.send(None)),
         }
     }

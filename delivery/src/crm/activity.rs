@@ -116,21 +116,72 @@ fn unknown_type(record_type: &str) -> String {
     format!("an activity is logged to an Account, Contact, Lead, Opportunity or Case, not a `{record_type}`")
 }
 
+/// A logged call's particulars, written beside its activity's fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Call {
+    pub duration_seconds: Option<u64>,
+    pub inbound: bool,
+    /// What came of it (`connected`, `left voicemail`, …), as the dialer says it.
+    pub outcome: Option<String>,
+}
+
+impl Call {
+    /// Salesforce's call fields of a `Task`: `CallType`, `CallDurationInSeconds`,
+    /// `CallDisposition`.
+    pub fn salesforce_fields(&self) -> Map<String, Value> {
+        let mut fields = Map::new();
+        fields.insert("CallType".into(), if self.inbound { "Inbound" } else { "Outbound" }.into());
+        if let Some(d) = self.duration_seconds {
+            fields.insert("CallDurationInSeconds".into(), d.into());
+        }
+        if let Some(o) = &self.outcome {
+            fields.insert("CallDisposition".into(), o.clone().into());
+        }
+        fields
+    }
+
+    /// HubSpot's call properties: `hs_call_direction`, `hs_call_duration` (milliseconds).
+    /// Its `hs_call_disposition` takes an outcome's id from the portal, not words, so the
+    /// outcome goes in the body instead.
+    pub fn hubspot_properties(&self) -> Map<String, Value> {
+        let mut properties = Map::new();
+        properties.insert("hs_call_direction".into(), if self.inbound { "INBOUND" } else { "OUTBOUND" }.into());
+        if let Some(d) = self.duration_seconds {
+            properties.insert("hs_call_duration".into(), (d * 1000).to_string().into());
+        }
+        properties
+    }
+}
+
 /// Logs an activity to Salesforce, as an upsert by `external` (the field holding the
 /// action's id) when one is configured, so a repeated attempt makes no second task. A
 /// record Salesforce does not know (`INVALID_CROSS_REFERENCE_KEY`, `MALFORMED_ID`, an id
 /// of the wrong type) or of a type that takes no activity makes the activity an orphan.
 pub fn to_salesforce(sf: &Salesforce, activity: &Activity, external: Option<&str>, key: &str) -> Outcome {
+    to_salesforce_with(sf, activity, &Map::new(), external, key)
+}
+
+/// Logs an activity to Salesforce with `extra` fields (a call's) beside its own.
+pub fn to_salesforce_with(
+    sf: &Salesforce,
+    activity: &Activity,
+    extra: &Map<String, Value>,
+    external: Option<&str>,
+    key: &str,
+) -> Outcome {
     if activity.record_id.trim().is_empty() {
         return no_crm_id(activity);
     }
     match activity.salesforce_fields() {
-        Ok(fields) => match sf.create("Task", &fields, external.filter(|f| !f.is_empty()).map(|f| (f, key)), key) {
-            Outcome::Failed { code, message } if salesforce_unknown_record(&code, &message) => {
-                Outcome::Orphan { code, message }
+        Ok(mut fields) => {
+            fields.extend(extra.clone());
+            match sf.create("Task", &fields, external.filter(|f| !f.is_empty()).map(|f| (f, key)), key) {
+                Outcome::Failed { code, message } if salesforce_unknown_record(&code, &message) => {
+                    Outcome::Orphan { code, message }
+                }
+                other => other,
             }
-            other => other,
-        },
+        }
         Err(message) => Outcome::Orphan { code: "unknown record type".into(), message },
     }
 }
@@ -138,16 +189,24 @@ pub fn to_salesforce(sf: &Salesforce, activity: &Activity, external: Option<&str
 /// Logs an activity to HubSpot. A record HubSpot does not know (a 404, or an association
 /// to an object it cannot find) makes the activity an orphan.
 pub fn to_hubspot(hs: &HubSpot, activity: &Activity, key: &str) -> Outcome {
+    to_hubspot_with(hs, activity, &Map::new(), key)
+}
+
+/// Logs an activity to HubSpot with `extra` properties (a call's) beside its own.
+pub fn to_hubspot_with(hs: &HubSpot, activity: &Activity, extra: &Map<String, Value>, key: &str) -> Outcome {
     if activity.record_id.trim().is_empty() {
         return no_crm_id(activity);
     }
     match activity.hubspot_object() {
-        Ok((object, properties, with)) => match hs.create(object, &properties, &[with], key) {
-            Outcome::Failed { code, message } if code.starts_with("404") || mentions_not_found(&message) => {
-                Outcome::Orphan { code, message }
+        Ok((object, mut properties, with)) => {
+            properties.extend(extra.clone());
+            match hs.create(object, &properties, &[with], key) {
+                Outcome::Failed { code, message } if code.starts_with("404") || mentions_not_found(&message) => {
+                    Outcome::Orphan { code, message }
+                }
+                other => other,
             }
-            other => other,
-        },
+        }
         Err(message) => Outcome::Orphan { code: "unknown record type".into(), message },
     }
 }

@@ -3,10 +3,12 @@
 //! `attachments` setting is on.
 //!
 //! - **Salesforce**: a completed `Task` (`TaskSubtype` `Email`, `WhoId` for a Contact or
-//!   Lead, `WhatId` otherwise) made by `POST sobjects/Task/`; then each attachment as a
+//!   Lead, `WhatId` otherwise) upserted by `PATCH sobjects/Task/{task_external_id}/{key}`
+//!   (a plain `POST sobjects/Task/` without that setting); then each attachment as a
 //!   `ContentVersion` (`POST sobjects/ContentVersion/` with `Title`, `PathOnClient`,
-//!   `VersionData` in base64 and `FirstPublishLocationId` the task's id), which links
-//!   the file to the task.
+//!   `Description` `{key}.{n}`, `VersionData` in base64 and `FirstPublishLocationId` the
+//!   task's id), which links the file to the task. A task an earlier attempt made is
+//!   asked for its files first (SOQL on `ContentVersion`), so none is attached twice.
 //! - **HubSpot**: each attachment uploaded first through the files API
 //!   (`POST /files/v3/files`, multipart: `file`, `options` `{"access":"PRIVATE"}`,
 //!   `folderPath`), then an `emails` engagement (`hs_email_direction` `EMAIL` or
@@ -19,9 +21,9 @@ use serde_json::{json, Value};
 
 use super::activity::{Activity, Done};
 use super::hubspot::HubSpot;
-use super::salesforce::Salesforce;
+use super::salesforce::{read, segment, upserted, Salesforce};
 use crate::blacklist::Direction;
-use crate::http::{clip, send, Answer};
+use crate::http::{clip, Answer};
 use crate::Outcome;
 
 /// A file sent with the email.
@@ -85,9 +87,11 @@ impl LoggedEmail {
 }
 
 /// The email as a Salesforce `Task`, then its attachments as `ContentVersion`s linked to
-/// it. A refused attachment fails the delivery with Salesforce's message and the task's
-/// id (the task is made by then: a retry by hand would make a second one).
-pub fn to_salesforce(sf: &Salesforce, email: &LoggedEmail, key: &str) -> Outcome {
+/// it. With `external` (`task_external_id`) the task is upserted by the action's id and
+/// each attachment carries `{key}.{n}` as its `Description`: a repeated attempt (after a
+/// lost answer, or a refused attachment fixed and retried) updates the task the first one
+/// made and attaches only what is not there yet. Without it the task is a plain `POST`.
+pub fn to_salesforce(sf: &Salesforce, email: &LoggedEmail, external: Option<&str>, key: &str) -> Outcome {
     let activity = email.activity();
     let mut fields = match activity.salesforce_fields() {
         Ok(fields) => fields,
@@ -95,30 +99,56 @@ pub fn to_salesforce(sf: &Salesforce, email: &LoggedEmail, key: &str) -> Outcome
     };
     // The description without the playbook lines an activity carries.
     fields.insert("Description".into(), truncated(&email.described(), 32_000).into());
-    let answer = match sf_post(sf, "sobjects/Task/", &Value::Object(fields), key) {
-        Ok(answer) => answer,
-        Err(outcome) => return outcome,
+    let fields = Value::Object(fields);
+    let external = external.filter(|f| !f.is_empty());
+    let (answer, outcome) = match external {
+        Some(field) => {
+            let path = format!("sobjects/Task/{field}/{}", segment(key));
+            match sf.request("PATCH", &path, Some(&fields), key) {
+                Ok(answer) => {
+                    let outcome = upserted(read(&answer), "Task", field, key);
+                    (answer, outcome)
+                }
+                Err(outcome) => return outcome,
+            }
+        }
+        None => match sf.request("POST", "sobjects/Task/", Some(&fields), key) {
+            Ok(answer) => {
+                let outcome = read(&answer);
+                (answer, outcome)
+            }
+            Err(outcome) => return outcome,
+        },
     };
-    let outcome = super::salesforce::read(&answer);
     if !matches!(outcome, Outcome::Delivered { .. }) || email.attachments.is_empty() {
         return outcome;
     }
-    let body: Value = serde_json::from_str(&answer.body).unwrap_or_default();
-    let Some(task) = body["id"].as_str() else {
-        return Outcome::Failed {
-            code: "answer".into(),
-            message: format!("Salesforce made no task id: {}", clip(&answer.body)),
-        };
+    let task = match task_id(sf, &answer, external, key) {
+        Ok(task) => task,
+        Err(outcome) => return outcome,
+    };
+    // A task made just now has no attachments; one made by an earlier attempt may.
+    let attached = match answer.status {
+        201 => Vec::new(),
+        _ => match attached(sf, &task, key) {
+            Ok(marks) => marks,
+            Err(outcome) => return outcome,
+        },
     };
     for (i, a) in email.attachments.iter().enumerate() {
+        let mark = format!("{key}.{i}");
+        if attached.contains(&mark) {
+            continue;
+        }
         let version = json!({
             "Title": a.name,
             "PathOnClient": a.name,
+            "Description": mark,
             "VersionData": base64::engine::general_purpose::STANDARD.encode(&a.data),
             "FirstPublishLocationId": task,
         });
-        let outcome = match sf_post(sf, "sobjects/ContentVersion/", &version, &format!("{key}.{i}")) {
-            Ok(answer) => super::salesforce::read(&answer),
+        let outcome = match sf.request("POST", "sobjects/ContentVersion/", Some(&version), &mark) {
+            Ok(answer) => read(&answer),
             Err(outcome) => outcome,
         };
         match outcome {
@@ -130,11 +160,63 @@ pub fn to_salesforce(sf: &Salesforce, email: &LoggedEmail, key: &str) -> Outcome
                     other.code(),
                     message_of(&other)
                 );
-                return Outcome::Failed { code: other.code().to_string(), message };
+                return match other {
+                    // Tried again, the task is updated and only what is missing attached.
+                    Outcome::Retry { code, after, .. } if external.is_some() => Outcome::Retry { code, message, after },
+                    other => Outcome::Failed { code: other.code().to_string(), message },
+                };
             }
         }
     }
     outcome
+}
+
+/// The task's id: from the answer (`id`), or, for an upsert that updated it before API
+/// 46.0 (204, no body), read back by its external id.
+fn task_id(sf: &Salesforce, answer: &Answer, external: Option<&str>, key: &str) -> Result<String, Outcome> {
+    let body: Value = serde_json::from_str(&answer.body).unwrap_or_default();
+    if let Some(id) = body["id"].as_str() {
+        return Ok(id.to_string());
+    }
+    if let Some(field) = external {
+        let path = format!("sobjects/Task/{field}/{}?fields=Id", segment(key));
+        let found = sf.request("GET", &path, None, key)?;
+        let record: Value = serde_json::from_str(&found.body).unwrap_or_default();
+        if let (200, Some(id)) = (found.status, record["Id"].as_str()) {
+            return Ok(id.to_string());
+        }
+        return Err(match read(&found) {
+            Outcome::Delivered { code } => Outcome::Failed {
+                code,
+                message: format!("the task with {field} `{key}` came back without an Id: {}", clip(&found.body)),
+            },
+            refused => refused,
+        });
+    }
+    Err(Outcome::Failed {
+        code: "answer".into(),
+        message: format!("Salesforce made no task id: {}", clip(&answer.body)),
+    })
+}
+
+/// The `Description`s of the files already published to the task, which mark those an
+/// earlier attempt attached (`{key}.{n}`).
+fn attached(sf: &Salesforce, task: &str, key: &str) -> Result<Vec<String>, Outcome> {
+    let soql = format!(
+        "SELECT Id, Description FROM ContentVersion WHERE FirstPublishLocationId = '{}'",
+        task.replace('\\', "\\\\").replace('\'', "\\'")
+    );
+    let answer = sf.request("GET", &format!("query?q={}", segment(&soql)), None, key)?;
+    if answer.status != 200 {
+        return Err(read(&answer));
+    }
+    let found: Value = serde_json::from_str(&answer.body).unwrap_or_default();
+    Ok(found["records"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["Description"].as_str().map(String::from))
+        .collect())
 }
 
 fn message_of(outcome: &Outcome) -> &str {
@@ -145,12 +227,6 @@ fn message_of(outcome: &Outcome) -> &str {
         | Outcome::Failed { message, .. }
         | Outcome::Orphan { message, .. } => message,
     }
-}
-
-fn sf_post(sf: &Salesforce, path: &str, body: &Value, key: &str) -> Result<Answer, Outcome> {
-    let url = format!("{}/services/data/v{}/{path}", sf.instance.trim_end_matches('/'), sf.version);
-    let headers = [("authorization", format!("Bearer {}", sf.token)), ("idempotency-key", key.to_string())];
-    send("POST", &url, &headers, &body.to_string())
 }
 
 /// Each attachment uploaded to HubSpot's files API, then the email as an `emails`

@@ -31,11 +31,17 @@ impl Salesforce {
     }
 
     fn call(&self, method: &str, path: &str, body: &Value, key: &str) -> Outcome {
-        let headers = [("authorization", format!("Bearer {}", self.token)), ("idempotency-key", key.to_string())];
-        match send(method, &self.url(path), &headers, &body.to_string()) {
+        match self.request(method, path, Some(body), key) {
             Ok(answer) => read(&answer),
             Err(o) => o,
         }
+    }
+
+    /// One call (`path` under `/services/data/vNN.N/`) and its answer as it came, or the
+    /// network error as a retry.
+    pub(crate) fn request(&self, method: &str, path: &str, body: Option<&Value>, key: &str) -> Result<Answer, Outcome> {
+        let headers = [("authorization", format!("Bearer {}", self.token)), ("idempotency-key", key.to_string())];
+        send(method, &self.url(path), &headers, &body.map(Value::to_string).unwrap_or_default())
     }
 
     /// Sets fields of a record.
@@ -67,7 +73,7 @@ impl Salesforce {
 /// updated; 300 when several records hold the value (nothing written); 404 `NOT_FOUND`
 /// when the field is not an external-id field of the object. The last two fail, saying
 /// which field and value, after Salesforce's own words.
-fn upserted(outcome: Outcome, object: &str, field: &str, value: &str) -> Outcome {
+pub(crate) fn upserted(outcome: Outcome, object: &str, field: &str, value: &str) -> Outcome {
     match outcome {
         Outcome::Failed { code, message } if code.starts_with("300") => Outcome::Failed {
             code,
@@ -84,8 +90,8 @@ fn upserted(outcome: Outcome, object: &str, field: &str, value: &str) -> Outcome
     }
 }
 
-/// An id or external-id value as one path segment.
-fn segment(value: &str) -> String {
+/// An id or external-id value as one path segment (or a query parameter's value).
+pub(crate) fn segment(value: &str) -> String {
     value
         .bytes()
         .map(|b| {

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
-use super::support::{Answer, Request, Server};
+use super::support::{decode, Answer, Request, Server};
 
 /// The token both fakes take.
 pub const TOKEN: &str = "good";
@@ -33,29 +33,6 @@ pub fn sf_account(n: usize, stage: &str) -> Value {
         "OwnerId": "005A01",
         "Owner": { "attributes": { "type": "User" }, "Email": "jo@example.com" },
     })
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap_or(b'?'));
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn millis(text: &str) -> i64 {

@@ -5,8 +5,12 @@
 //! matching records' URLs when several do, 404 `NOT_FOUND` when the field is not an
 //! external-id field of Task. A `WhatId` or `WhoId` that is no record of the org is
 //! `INVALID_CROSS_REFERENCE_KEY`; a `WhoId` that is not a Contact (003) or Lead (00Q) id
-//! is `FIELD_INTEGRITY_EXCEPTION`. An answer can be lost on purpose: the task is written
-//! and the connection closes without a reply, as when a network drops it.
+//! is `FIELD_INTEGRITY_EXCEPTION`. `GET sobjects/Task/{ExternalIdField}/{value}` reads a
+//! task back by its external id. Files: `POST sobjects/ContentVersion/` takes one
+//! (`VersionData` base64, `PathOnClient` required, `FirstPublishLocationId` a task the org
+//! has), and `query?q=SELECT Id, Description FROM ContentVersion WHERE
+//! FirstPublishLocationId = '…'` lists a task's. An answer can be lost on purpose: the
+//! work is done and the connection closes without a reply, as when a network drops it.
 #![allow(dead_code)] // each test binary uses part of it
 
 use std::collections::HashSet;
@@ -23,8 +27,11 @@ pub const EXTERNAL_ID: &str = "Play_Action_Id__c";
 pub struct SfTasks {
     pub server: Server,
     tasks: Arc<Mutex<Vec<Value>>>,
+    files: Arc<Mutex<Vec<Value>>>,
     known: Arc<Mutex<HashSet<String>>>,
     lose: Arc<AtomicUsize>,
+    /// Answers to give before losing any.
+    keep: Arc<AtomicUsize>,
 }
 
 fn error(status: u16, code: &str, message: &str, fields: &[&str]) -> Answer {
@@ -39,19 +46,23 @@ impl SfTasks {
     /// The org holds the records `known` (ids such as `001A`, `003B`).
     pub fn start(known: &[&str]) -> SfTasks {
         let tasks: Arc<Mutex<Vec<Value>>> = Arc::default();
+        let files: Arc<Mutex<Vec<Value>>> = Arc::default();
         let known: Arc<Mutex<HashSet<String>>> = Arc::new(Mutex::new(known.iter().map(|k| k.to_string()).collect()));
-        let lose = Arc::new(AtomicUsize::new(0));
-        let (db, ids, lost) = (tasks.clone(), known.clone(), lose.clone());
+        let (lose, keep) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (db, versions, ids, lost, kept) = (tasks.clone(), files.clone(), known.clone(), lose.clone(), keep.clone());
         let server = Server::with(move |r: &Request| {
-            let answer = handle(r, &db, &ids);
-            let lose_it = lost.load(Ordering::SeqCst) > 0;
-            if lose_it {
+            let answer = handle(r, &db, &versions, &ids);
+            if kept.load(Ordering::SeqCst) > 0 {
+                kept.fetch_sub(1, Ordering::SeqCst);
+                return answer;
+            }
+            if lost.load(Ordering::SeqCst) > 0 {
                 lost.fetch_sub(1, Ordering::SeqCst);
                 return (0, vec![], String::new());
             }
             answer
         });
-        SfTasks { server, tasks, known, lose }
+        SfTasks { server, tasks, files, known, lose, keep }
     }
 
     pub fn root(&self) -> String {
@@ -61,6 +72,11 @@ impl SfTasks {
     /// The tasks the org holds.
     pub fn tasks(&self) -> Vec<Value> {
         self.tasks.lock().unwrap().clone()
+    }
+
+    /// The files (`ContentVersion`s) the org holds.
+    pub fn files(&self) -> Vec<Value> {
+        self.files.lock().unwrap().clone()
     }
 
     /// Puts a task in the org as it is (two with one external id make an upsert 300).
@@ -74,6 +90,12 @@ impl SfTasks {
 
     /// The next `n` answers are lost (their requests are taken all the same).
     pub fn lose_answers(&self, n: usize) {
+        self.lose_answers_after(0, n);
+    }
+
+    /// The `keep` next answers are given, then `n` lost.
+    pub fn lose_answers_after(&self, keep: usize, n: usize) {
+        self.keep.store(keep, Ordering::SeqCst);
         self.lose.store(n, Ordering::SeqCst);
     }
 
@@ -82,13 +104,16 @@ impl SfTasks {
     }
 }
 
-fn handle(r: &Request, db: &Mutex<Vec<Value>>, known: &Mutex<HashSet<String>>) -> Answer {
+fn handle(r: &Request, db: &Mutex<Vec<Value>>, files: &Mutex<Vec<Value>>, known: &Mutex<HashSet<String>>) -> Answer {
     let Some(rest) = r.path.strip_prefix("/services/data/v") else {
         return error(404, "NOT_FOUND", "The requested resource does not exist", &[]);
     };
     let Some((version, rest)) = rest.split_once('/') else {
         return error(404, "NOT_FOUND", "The requested resource does not exist", &[]);
     };
+    if let Some(answer) = file_or_read(r, version, rest, db, files) {
+        return answer;
+    }
     let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
     let mut task: Value = match serde_json::from_str(&r.body) {
         Ok(Value::Object(o)) => Value::Object(o),
@@ -158,4 +183,68 @@ fn handle(r: &Request, db: &Mutex<Vec<Value>>, known: &Mutex<HashSet<String>>) -
         }
         _ => error(405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed", &[]),
     }
+}
+
+/// The calls that are not a task's write: reading a task by its external id, making a
+/// file, listing a task's files.
+fn file_or_read(
+    r: &Request,
+    version: &str,
+    rest: &str,
+    db: &Mutex<Vec<Value>>,
+    files: &Mutex<Vec<Value>>,
+) -> Option<Answer> {
+    let tasks = db.lock().unwrap();
+    if r.method == "GET" {
+        if let Some(q) = rest.strip_prefix("query?q=") {
+            let q = super::decode(q);
+            let Some(parent) = q
+                .strip_prefix("SELECT Id, Description FROM ContentVersion WHERE FirstPublishLocationId = '")
+                .and_then(|p| p.strip_suffix('\''))
+            else {
+                return Some(error(400, "MALFORMED_QUERY", &format!("unexpected query: {q}"), &[]));
+            };
+            let records: Vec<Value> = files
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|f| f["FirstPublishLocationId"] == parent)
+                .map(|f| json!({ "attributes": { "type": "ContentVersion" }, "Id": f["Id"], "Description": f["Description"] }))
+                .collect();
+            return Some((
+                200,
+                vec![],
+                json!({ "totalSize": records.len(), "done": true, "records": records }).to_string(),
+            ));
+        }
+        let path = rest.split('?').next().unwrap_or_default();
+        let parts: Vec<&str> = path.split('/').collect();
+        let ["sobjects", "Task", field, value] = parts.as_slice() else {
+            return Some(error(404, "NOT_FOUND", "The requested resource does not exist", &[]));
+        };
+        return Some(match tasks.iter().find(|t| t[*field] == *value) {
+            Some(t) => (200, vec![], json!({ "attributes": { "type": "Task" }, "Id": t["Id"] }).to_string()),
+            None => error(404, "NOT_FOUND", "The requested resource does not exist", &[]),
+        });
+    }
+    if r.method != "POST" || rest.trim_end_matches('/') != "sobjects/ContentVersion" {
+        return None;
+    }
+    let body: Value = serde_json::from_str(&r.body).unwrap_or_default();
+    let parent = body["FirstPublishLocationId"].as_str().unwrap_or_default();
+    if !tasks.iter().any(|t| t["Id"] == parent) {
+        let message = format!("invalid cross reference id: {parent}");
+        return Some(error(400, "INVALID_CROSS_REFERENCE_KEY", &message, &["FirstPublishLocationId"]));
+    }
+    let data = body["VersionData"].as_str().unwrap_or_default();
+    if play_delivery::crm::email_log::decode(data).is_err() || body["PathOnClient"].as_str().is_none() {
+        return Some(error(400, "INVALID_FIELD", "VersionData: bad value for restricted field", &["VersionData"]));
+    }
+    let mut files = files.lock().unwrap();
+    let id = format!("068{:012}", files.len() + 1);
+    let mut file = body;
+    file["Id"] = id.clone().into();
+    files.push(file);
+    let _ = version;
+    Some((201, vec![], json!({ "id": id, "success": true, "errors": [] }).to_string()))
 }
