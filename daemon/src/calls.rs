@@ -31,6 +31,23 @@ pub struct PostedCall {
     pub at: i64,
 }
 
+impl PostedCall {
+    /// The call as it is posted (what [`read_body`] reads back as it is).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "call_id": self.call_id,
+            "record": self.record,
+            "with": self.with,
+            "subject": self.subject,
+            "notes": self.notes,
+            "duration_seconds": self.duration_seconds,
+            "direction": if self.inbound { "inbound" } else { "outbound" },
+            "outcome": self.outcome,
+            "at": self.at_text,
+        })
+    }
+}
+
 const FIELDS: [&str; 9] =
     ["call_id", "record", "with", "subject", "notes", "duration_seconds", "direction", "outcome", "at"];
 

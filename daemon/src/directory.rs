@@ -4,6 +4,8 @@
 //! upsert or delete of a `Contact`, `Lead` or `Account` refreshes that one record's
 //! entries, so matching an email or a call reads a map, never every record. A deploy or a
 //! recovery drops it, to be built again from the records as the new program reads them.
+//! On a partitioned workspace the same matching runs over the workspace's address book
+//! (`play_addresses`, [`Directory::of_entries`]) to find the partition an email goes to.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -55,16 +57,22 @@ const CONTACT: (&str, &str) = ("Contact", "email");
 const LEAD: (&str, &str) = ("Lead", "email");
 const ACCOUNT: (&str, &str) = ("Account", "domain");
 
+/// The record types indexed, each with the field it is found by.
+pub const INDEXED: [(&str, &str); 3] = [CONTACT, LEAD, ACCOUNT];
+
 /// A record's text field, as kept: trimmed, lower case (a domain without `www.`).
+pub fn kept(record: &str, value: &Value) -> Option<String> {
+    let Value::String(v) = value else { return None };
+    let v = v.trim().to_lowercase();
+    Some(if record == ACCOUNT.0 { v.trim_start_matches("www.").to_string() } else { v }).filter(|v| !v.is_empty())
+}
+
+/// The indexed field of record `id` of type `record`, as the engine now holds it.
 fn read(engine: &Engine<MemoryStore>, (record, field): (&str, &str), id: &str) -> Option<Option<String>> {
     let program = engine.program();
     let rt = program.schema.records.iter().position(|r| r.name == record)?;
     let slot = program.schema.records[rt].fields.iter().position(|f| f.name == field)?;
-    let value = engine.store.record(rt as u32, id).and_then(|row| match row.value(slot).to_json(program) {
-        Value::String(v) => Some(v.trim().to_lowercase()),
-        _ => None,
-    });
-    Some(if record == ACCOUNT.0 { value.map(|d| d.trim_start_matches("www.").to_string()) } else { value })
+    Some(engine.store.record(rt as u32, id).and_then(|row| kept(record, &row.value(slot).to_json(program))))
 }
 
 impl Directory {
@@ -98,6 +106,38 @@ impl Directory {
         if let Some(value) = read(engine, kind, id) {
             index.put(id, value);
         }
+    }
+
+    /// A directory of the entries given: `(record type, id, value as kept)`.
+    pub fn of_entries<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> Directory {
+        let mut d = Directory::default();
+        for (kind, id, value) in entries {
+            let index = match kind {
+                k if k == CONTACT.0 => &mut d.contacts,
+                k if k == LEAD.0 => &mut d.leads,
+                k if k == ACCOUNT.0 => &mut d.accounts,
+                _ => continue,
+            };
+            index.put(id, Some(value.to_string()));
+        }
+        d
+    }
+
+    /// Every value [`Directory::record_for`] may look up for `parties`: the addresses, their
+    /// domains and the parent domains.
+    pub fn lookups(parties: &[String]) -> Vec<String> {
+        let mut values: Vec<String> = parties.to_vec();
+        for p in parties {
+            let Some((_, mut domain)) = p.rsplit_once('@') else { continue };
+            loop {
+                values.push(domain.to_string());
+                let Some((_, parent)) = domain.split_once('.') else { break };
+                domain = parent;
+            }
+        }
+        values.sort();
+        values.dedup();
+        values
     }
 
     /// The record an email or a call goes to: a contact by address, else a lead by address,

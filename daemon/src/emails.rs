@@ -31,6 +31,24 @@ pub struct Posted {
     pub attachments: Vec<Value>,
 }
 
+impl Posted {
+    /// The email as it is posted (what [`read_body`] reads back as it is).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "message_id": self.message_id,
+            "from": self.from,
+            "to": self.to,
+            "cc": self.cc,
+            "subject": self.subject,
+            "text": self.text,
+            "html": self.html,
+            "sent_at": self.sent_at,
+            "direction": if self.direction == Direction::Inbound { "inbound" } else { "outbound" },
+            "attachments": self.attachments,
+        })
+    }
+}
+
 /// A refusal of the body: the field and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bad {
@@ -168,7 +186,7 @@ pub enum Matched {
 
 /// The parties other than the teammate: for an email they sent, its recipients; for one
 /// they received, its sender, then the other recipients.
-fn others(email: &Posted, teammate: &str) -> Vec<String> {
+pub(crate) fn others(email: &Posted, teammate: &str) -> Vec<String> {
     let me = bare(teammate);
     let mut parties: Vec<String> = match email.direction {
         Direction::Outbound => email.to.iter().chain(&email.cc).map(|p| bare(p)).collect(),

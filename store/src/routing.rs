@@ -4,7 +4,10 @@
 //! routed changes waiting for their partition's worker, the workers alive (each worker's
 //! heartbeat, from which every worker works out its fair share of partitions), and the
 //! touch budgets used by every partition (`play_budget_uses`, written and checked by each
-//! partition's batches: see [`crate::PostgresStore::sharing_budgets`]).
+//! partition's batches: see [`crate::PostgresStore::sharing_budgets`]), and the address
+//! book (`play_addresses`: contacts and leads by address, accounts by domain, with their
+//! partition, kept as changes are routed) by which any worker sends an email or a call
+//! to the partition of the record it concerns.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -31,7 +34,25 @@ const TABLES: &str = "
         who TEXT NOT NULL,
         at BIGINT NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS play_budget_uses_of ON play_budget_uses (limit_name, who, at);";
+    CREATE INDEX IF NOT EXISTS play_budget_uses_of ON play_budget_uses (limit_name, who, at);
+    CREATE TABLE IF NOT EXISTS play_addresses (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        partition INTEGER NOT NULL,
+        PRIMARY KEY (kind, id)
+    );
+    CREATE INDEX IF NOT EXISTS play_addresses_value ON play_addresses (value);";
+
+/// One entry of the address book: the record `kind/id` holds `value` (an address or a
+/// domain, as kept: trimmed, lower case) and lives in `partition`; no `value` removes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Address {
+    pub kind: String,
+    pub id: String,
+    pub value: Option<String>,
+    pub partition: i32,
+}
 
 /// A key for `pg_advisory_xact_lock`: the partition count is set once.
 const PARTITIONS_LOCK: i64 = 0x0070_6c61_7970_6172;
@@ -191,5 +212,41 @@ impl Routing {
     /// A worker stopping cleanly leaves at once, so the others take its share.
     pub fn leave(&mut self, name: &str) -> Result<()> {
         self.client.execute("DELETE FROM play_workers WHERE name = $1", &[&name]).map(drop).map_err(backend)
+    }
+
+    /// Keeps the address book up to date with records as they are routed, in order (the
+    /// last entry for a record wins).
+    pub fn index_addresses(&mut self, entries: &[Address]) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.client.transaction().map_err(backend)?;
+        for e in entries {
+            match &e.value {
+                Some(value) => tx.execute(
+                    "INSERT INTO play_addresses (kind, id, value, partition) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (kind, id) DO UPDATE SET value = EXCLUDED.value, partition = EXCLUDED.partition",
+                    &[&e.kind, &e.id, value, &e.partition],
+                ),
+                None => tx.execute("DELETE FROM play_addresses WHERE kind = $1 AND id = $2", &[&e.kind, &e.id]),
+            }
+            .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)
+    }
+
+    /// The entries of the address book holding any of `values`.
+    pub fn addresses(&mut self, values: &[String]) -> Result<Vec<Address>> {
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = self
+            .client
+            .query("SELECT kind, id, value, partition FROM play_addresses WHERE value = ANY($1)", &[&values])
+            .map_err(backend)?;
+        Ok(rows
+            .iter()
+            .map(|r| Address { kind: r.get(0), id: r.get(1), value: Some(r.get(2)), partition: r.get(3) })
+            .collect())
     }
 }

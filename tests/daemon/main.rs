@@ -10,6 +10,7 @@ mod delivery;
 mod delivery_kill;
 mod migrate;
 mod partitions;
+mod partitions_posted;
 mod pull;
 mod queue;
 mod scale_out;

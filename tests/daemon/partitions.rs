@@ -16,7 +16,7 @@ use crate::crash::{line, Rng};
 use crate::scale_out::{post, token};
 use crate::workers::{Pool, Worker, LEASE_MS};
 
-const PARTITIONS: i32 = 4;
+pub(crate) const PARTITIONS: i32 = 4;
 const BATCH: usize = 4;
 
 fn query_count(db: &str, sql: &str) -> i64 {
@@ -31,7 +31,7 @@ fn all_held(db: &str, dead: Option<u32>) -> bool {
     query_count(db, &format!("SELECT count(*) FROM leases WHERE expires > now(){dead}")) == i64::from(PARTITIONS)
 }
 
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> Duration {
+pub(crate) fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> Duration {
     let start = Instant::now();
     while !done() {
         assert!(start.elapsed() < limit, "{what} within {limit:?}");
@@ -165,7 +165,7 @@ fn partitions_survive_workers_killed_at_random_and_take_every_acknowledged_chang
 }
 
 /// How many unexpired leases each worker (by process id) holds.
-fn holders(db: &str) -> BTreeMap<u32, usize> {
+pub(crate) fn holders(db: &str) -> BTreeMap<u32, usize> {
     let mut client = postgres::Client::connect(db, postgres::NoTls).unwrap();
     let rows = client.query("SELECT holder FROM leases WHERE expires > now()", &[]).unwrap();
     let mut held = BTreeMap::new();
@@ -202,6 +202,7 @@ fn partitions_are_shared_out_when_a_worker_joins_and_taken_back_when_it_leaves()
     // Both take changes for every partition, whichever holds it.
     assert!(post(&url_b, &jo, &(8..16).map(line).collect::<Vec<_>>().join("\n")).is_some());
     assert!(post(&url_a, &jo, &(16..24).map(line).collect::<Vec<_>>().join("\n")).is_some());
+    complete_through_the_other_worker(db.url(), &jo, [(a.pid(), &url_a), (b.pid(), &url_b)]);
 
     b.signal("TERM");
     let mut b = b;
@@ -391,4 +392,51 @@ fn a_teammates_touch_budget_holds_exactly_across_workers_taking_changes_at_once(
         "3 tasks handed out from partitions {partitions_used:?}, {deferred} deferred; {refused} batches refused \
          for a budget used up meanwhile and sent again"
     );
+}
+
+/// Completes an open task through the worker that does not hold its partition: the work is
+/// routed, taken by the partition's worker, and stamped with that partition's clock (the
+/// changes' time here), not the routing worker's wall clock.
+fn complete_through_the_other_worker(db: &str, token: &str, workers: [(u32, &String); 2]) {
+    let merged = Merged::open(db, PARTITIONS).unwrap();
+    let open = play_store::ActionQuery {
+        state: Some(play_store::ActionState::Open),
+        limit: 1000,
+        ..play_store::ActionQuery::default()
+    };
+    let task = wait_for_task(&merged, &open);
+    let partition = merged.partition_of_action(&task).unwrap().unwrap();
+    let mut client = postgres::Client::connect(db, postgres::NoTls).unwrap();
+    let holder: String =
+        client.query_one("SELECT holder FROM leases WHERE partition = $1", &[&partition]).unwrap().get(0);
+    let (_, other) = workers.iter().find(|(pid, _)| !holder.ends_with(&format!(":{pid}"))).unwrap();
+    let answer = ureq::post(&format!("{other}/v1/actions/{task}/complete"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .send_string("{}");
+    assert!(answer.is_ok(), "the other worker takes the work: {answer:?}");
+    wait_until("the routed work is taken", Duration::from_secs(30), || {
+        merged.action(&task).unwrap().is_some_and(|a| a.state == play_store::ActionState::Done)
+    });
+    let store = PostgresStore::open_partition(db, partition).unwrap();
+    let journal = store.read_journal(0, 100_000).unwrap();
+    let worked = journal
+        .iter()
+        .find_map(|(_, c)| match c {
+            play_store::Command::Change { line, .. } if line.contains(&task) && line.contains("complete") => Some(line),
+            _ => None,
+        })
+        .expect("the work is in the partition's journal");
+    assert!(worked.contains("\"at\":\"2026-03"), "stamped by the partition's clock: {worked}");
+}
+
+fn wait_for_task(merged: &Merged, open: &play_store::ActionQuery) -> String {
+    let mut found = None;
+    wait_until("an open task", Duration::from_secs(30), || {
+        let items = merged.actions(open).unwrap().items.into_iter();
+        // One the token's teammate (jo) may work on.
+        let mine = |a: &play_store::ActionRow| a.public || a.owner.as_deref() == Some("jo@example.com");
+        found = items.filter(|a| a.kind == "task" && mine(a)).map(|a| a.id).next();
+        found.is_some()
+    });
+    found.unwrap()
 }

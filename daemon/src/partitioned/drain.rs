@@ -58,8 +58,24 @@ impl Drain {
     }
 }
 
+/// Whether a routed line is a teammate's work on the queue, routed without its `at` (the
+/// partition's engine thread sets it from its own clock, as for a queue operation made here),
+/// or emails or calls posted (`posted`): anything but a change.
+fn is_not_a_change(line: &str) -> bool {
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line)
+        .is_ok_and(|o| !o.contains_key("at") || o.contains_key("posted"))
+}
+
+/// What was sent to a partition's engine thread: the answer to wait for.
+enum Sent {
+    Changes(BTreeMap<usize, String>, oneshot::Receiver<Result<crate::writer::Report, String>>),
+    Queue(String, oneshot::Receiver<Result<Result<(), play_runtime::change::Rejection>, String>>),
+    Posted(oneshot::Receiver<Result<usize, String>>),
+}
+
 /// One look at the table for each partition held: what waits is sent to every partition's
-/// engine thread at once, then each answer awaited. How many lines were taken.
+/// engine thread at once — the change lines up to the first other line, or that line
+/// alone (a queue operation, emails or calls) — then each answer awaited. How many lines were taken.
 fn pass(routing: &mut Routing, local: &Local) -> usize {
     let mut sent = Vec::new();
     for partition in local.held() {
@@ -70,30 +86,82 @@ fn pass(routing: &mut Routing, local: &Local) -> usize {
                 continue;
             }
         };
-        let Some(last) = waiting.last().map(|r| r.n) else { continue };
-        let lines: BTreeMap<usize, String> = waiting.into_iter().map(|r| (r.n as usize, r.line)).collect();
-        let (reply, answer) = oneshot::channel();
-        let request = Request::Changes { lines: lines.clone().into_iter().collect(), reply };
+        let Some(first) = waiting.first() else { continue };
+        let (request, last, what) = if let Some(posted) = super::posted::request(&first.line) {
+            match posted {
+                Ok((request, answer)) => (request, first.n, Sent::Posted(answer)),
+                Err(e) => {
+                    // It read when it was routed (only a newer worker's line may not): dropped,
+                    // so that the lines after it go on.
+                    tracing::error!(partition, line = first.line, "routed emails or calls do not read, dropped: {e}");
+                    let _ = routing.taken(partition, first.n);
+                    continue;
+                }
+            }
+        } else if is_not_a_change(&first.line) {
+            let change = serde_json::from_str(&first.line).unwrap_or_default();
+            let (reply, answer) = oneshot::channel();
+            (Request::Queue { change, reply }, first.n, Sent::Queue(first.line.clone(), answer))
+        } else {
+            let changes: Vec<_> = waiting.iter().take_while(|r| !is_not_a_change(&r.line)).collect();
+            let last = changes.last().map_or(first.n, |r| r.n);
+            let lines: BTreeMap<usize, String> = changes.into_iter().map(|r| (r.n as usize, r.line.clone())).collect();
+            let (reply, answer) = oneshot::channel();
+            (Request::Changes { lines: lines.clone().into_iter().collect(), reply }, last, Sent::Changes(lines, answer))
+        };
         if local.send(partition, request).is_ok() {
-            sent.push((partition, last, lines, answer));
+            sent.push((partition, last, what));
         }
     }
     let mut took = 0;
-    for (partition, last, lines, answer) in sent {
-        match answer.blocking_recv() {
-            Ok(Ok(report)) => {
-                for r in report.refused {
-                    let line = lines.get(&r.line).map_or("", String::as_str);
-                    tracing::warn!(partition, line, "a routed change was refused by its partition: {}", r.message);
+    for (partition, last, what) in sent {
+        let taken = match what {
+            Sent::Changes(lines, answer) => match answer.blocking_recv() {
+                Ok(Ok(report)) => {
+                    for r in report.refused {
+                        let line = lines.get(&r.line).map_or("", String::as_str);
+                        tracing::warn!(partition, line, "a routed change was refused by its partition: {}", r.message);
+                    }
+                    Some(lines.len())
                 }
-                if let Err(e) = routing.taken(partition, last) {
-                    tracing::warn!(partition, "routed changes taken could not be forgotten (taken once anyway): {e}");
+                Ok(Err(e)) => {
+                    tracing::error!(partition, "routed changes could not be taken: {e}");
+                    None
                 }
-                took += lines.len();
-            }
-            Ok(Err(e)) => tracing::error!(partition, "routed changes could not be taken: {e}"),
-            Err(_) => {}
+                Err(_) => None,
+            },
+            Sent::Queue(line, answer) => match answer.blocking_recv() {
+                Ok(Ok(result)) => {
+                    if let Err(r) = result {
+                        tracing::warn!(
+                            partition,
+                            line,
+                            "routed queue work was refused by its partition: {}",
+                            r.message
+                        );
+                    }
+                    Some(1)
+                }
+                Ok(Err(e)) => {
+                    tracing::error!(partition, "routed queue work could not be taken: {e}");
+                    None
+                }
+                Err(_) => None,
+            },
+            Sent::Posted(answer) => match answer.blocking_recv() {
+                Ok(Ok(_)) => Some(1),
+                Ok(Err(e)) => {
+                    tracing::error!(partition, "routed emails or calls could not be taken: {e}");
+                    None
+                }
+                Err(_) => None,
+            },
+        };
+        let Some(n) = taken else { continue };
+        if let Err(e) = routing.taken(partition, last) {
+            tracing::warn!(partition, "routed changes taken could not be forgotten (taken once anyway): {e}");
         }
+        took += n;
     }
     took
 }

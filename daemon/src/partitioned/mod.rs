@@ -8,6 +8,7 @@
 
 mod drain;
 mod holder;
+mod posted;
 pub mod route;
 mod router;
 

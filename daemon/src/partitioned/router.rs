@@ -25,7 +25,7 @@ pub struct Router {
     count: i32,
     routing: Mutex<Routing>,
     merged: Mutex<Merged>,
-    local: Arc<Local>,
+    pub(super) local: Arc<Local>,
     /// Reads lines against the running program (made again when another is deployed).
     reader: Mutex<Option<Host>>,
     /// Who this worker is, for the `change_id`s it gives routed lines that had none.
@@ -38,6 +38,8 @@ struct Routed {
     number: usize,
     line: String,
     target: Target,
+    /// The entry it makes in the address book, if any ([`super::posted::address_of`]).
+    address: Option<(String, String, Option<String>)>,
 }
 
 impl Router {
@@ -73,18 +75,16 @@ impl Router {
                     self.local.each(|| Request::Deploy { program: program.clone(), wall });
                 }
                 Request::Emails { emails, teammate, reply } => {
-                    // Matched against the records of one partition this worker holds (so are
-                    // calls, below).
-                    let request = Request::Emails { emails, teammate, reply };
-                    if let Err(Request::Emails { reply, .. }) = self.local.send_first(request) {
-                        let _ = reply.send(Err("this worker holds no partition yet: send the emails again".into()));
-                    }
+                    let router = self.clone();
+                    std::thread::spawn(move || {
+                        let _ = reply.send(router.emails(emails, teammate));
+                    });
                 }
                 Request::Calls { calls, teammate, reply } => {
-                    let request = Request::Calls { calls, teammate, reply };
-                    if let Err(Request::Calls { reply, .. }) = self.local.send_first(request) {
-                        let _ = reply.send(Err("this worker holds no partition yet: send the calls again".into()));
-                    }
+                    let router = self.clone();
+                    std::thread::spawn(move || {
+                        let _ = reply.send(router.calls(calls, teammate));
+                    });
                 }
                 Request::Record { record, trend, reply } => {
                     let partition = self.record_partition(&record);
@@ -98,12 +98,20 @@ impl Router {
         }
     }
 
+    pub(super) fn routing(&self) -> std::sync::MutexGuard<'_, Routing> {
+        self.routing.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn merged(&self) -> std::sync::MutexGuard<'_, Merged> {
+        self.merged.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// A record's partition as routed so far (for reading it).
-    fn record_partition(&self, record: &str) -> i32 {
+    pub(super) fn record_partition(&self, record: &str) -> i32 {
         if record.starts_with(&format!("{ROOT}/")) {
             return partition_of(record, self.count);
         }
-        let routes = self.routing.lock().unwrap_or_else(|e| e.into_inner()).routes(&[record.to_string()]);
+        let routes = self.routing().routes(&[record.to_string()]);
         routes.ok().and_then(|r| r.get(record).copied()).unwrap_or_else(|| partition_of(record, self.count))
     }
 
@@ -120,7 +128,12 @@ impl Router {
         let mut refused = Vec::new();
         for (number, line) in lines {
             match host.read(&line) {
-                Ok(read) => routed.push(Routed { number, target: target(&read.line.change, host.program()), line }),
+                Ok(read) => routed.push(Routed {
+                    number,
+                    target: target(&read.line.change, host.program()),
+                    address: super::posted::address_of(&read.line.change, host.program()),
+                    line,
+                }),
                 Err(r) => refused.push(Refused { line: number, field: r.field, message: r.message }),
             }
         }
@@ -136,7 +149,7 @@ impl Router {
                 _ => None,
             })
             .collect();
-        let mut routing = self.routing.lock().unwrap_or_else(|e| e.into_inner());
+        let mut routing = self.routing();
         let mut routes = routing.routes(&records).map_err(|e| e.to_string())?;
         let claims: Vec<(String, i32)> = lines
             .iter()
@@ -149,7 +162,7 @@ impl Router {
             .collect();
         routes.extend(routing.claim(&claims).map_err(|e| e.to_string())?);
         drop(routing);
-        let merged = self.merged.lock().unwrap_or_else(|e| e.into_inner());
+        let merged = self.merged();
         lines
             .iter()
             .map(|l| {
@@ -162,6 +175,13 @@ impl Router {
                 })
             })
             .collect()
+    }
+
+    /// The address book's entries of routed lines, each with its (first) partition.
+    fn index(&self, lines: &[Routed], partitions: &[Vec<i32>]) -> Result<(), String> {
+        let entries: Vec<_> =
+            lines.iter().zip(partitions).filter_map(|(l, p)| Some((l.address.clone()?, *p.first()?))).collect();
+        self.index_addresses(entries)
     }
 
     /// A line for the routing table: with a `change_id` (one made here if it had none), so
@@ -182,10 +202,14 @@ impl Router {
     fn changes(&self, lines: Vec<(usize, String)>) -> Result<Report, String> {
         let (routed, refused) = self.read(lines);
         let partitions = self.resolve(&routed)?;
+        // The address book first, so that every acknowledged line has its entry (a line
+        // refused by its partition keeps one too: the partition's engine thread matches
+        // against its own records all the same).
+        self.index(&routed, &partitions)?;
         // A partition held here with lines still waiting in the table (routed before it was
         // taken here) gets these after them, through the table: a partition takes lines in
         // the order they were acknowledged.
-        let backlogged = self.routing.lock().unwrap_or_else(|e| e.into_inner()).backlogged(self.count);
+        let backlogged = self.routing().backlogged(self.count);
         let backlogged = backlogged.map_err(|e| e.to_string())?;
         let mut here: BTreeMap<i32, Vec<(usize, String)>> = BTreeMap::new();
         let mut away = Vec::new();
@@ -209,7 +233,7 @@ impl Router {
                 Err(_) => away.extend(lines.into_iter().map(|(_, l)| (partition, self.with_change_id(&l)))),
             }
         }
-        self.routing.lock().unwrap_or_else(|e| e.into_inner()).route(&away).map_err(|e| e.to_string())?;
+        self.routing().route(&away).map_err(|e| e.to_string())?;
         // A line sent to several partitions (a teammate) is counted once, by its number.
         let mut refusals: HashMap<usize, Refused> = HashMap::new();
         let mut duplicates = 0;
@@ -238,18 +262,20 @@ impl Router {
             let _ = reply.send(Ok(Err(Rejection { field: r.field, message: r.message })));
             return;
         }
-        let partition = match self.resolve(&routed) {
+        let partition = match self.resolve(&routed).and_then(|parts| self.index(&routed, &parts).map(|()| parts)) {
             Ok(parts) => parts.first().and_then(|p| p.first().copied()).unwrap_or(0),
             Err(e) => {
                 let _ = reply.send(Err(e));
                 return;
             }
         };
+        let unstamped = change.clone();
         let Err(Request::Queue { reply, .. }) = self.local.send(partition, Request::Queue { change, reply }) else {
             return;
         };
-        let away = vec![(partition, self.with_change_id(&routed[0].line))];
-        let result = self.routing.lock().unwrap_or_else(|e| e.into_inner()).route(&away).map_err(|e| e.to_string());
+        // Without its `at`: the partition's engine thread stamps it with its own clock.
+        let away = vec![(partition, self.with_change_id(&Value::Object(unstamped).to_string()))];
+        let result = self.routing().route(&away).map_err(|e| e.to_string());
         let _ = reply.send(result.map(Ok));
     }
 }

@@ -1,0 +1,137 @@
+//! Emails and calls posted to a partitioned workspace: whichever worker they are posted to,
+//! each is logged in the partition of the record it concerns — found in the workspace's
+//! address book, kept as contacts and accounts are routed — whether that worker holds the
+//! partition or another does; an email to an unknown address is an orphan in partition 0.
+
+use std::time::{Duration, Instant};
+
+use play_store::postgres::ScratchDatabase;
+use play_store::PostgresStore;
+use serde_json::{json, Value};
+
+use crate::partitions::{holders, wait_until, PARTITIONS};
+use crate::scale_out::{post, token};
+use crate::workers::Pool;
+
+const ACCOUNTS: usize = 8;
+
+fn contact_lines() -> String {
+    let mut lines = Vec::new();
+    for k in 0..ACCOUNTS {
+        lines.push(format!(
+            r#"{{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Account","id":"a{k}","fields":{{"name":"Account {k}","domain":"acct{k}.com","tier":"Enterprise","arr":300000,"stage":"Renewal","health":80,"owner":"jo@example.com","csm":"ana@example.com","weekly_active_users":40,"licensed_seats":50,"used_seats":38,"tags":[]}}}}"#
+        ));
+        lines.push(format!(
+            r#"{{"at":"2026-03-02T09:00:00Z","change":"upsert","record":"Contact","id":"c{k}","fields":{{"email":"Vic{k}@Acct{k}.com","account":"a{k}","opted_out":false}}}}"#
+        ));
+    }
+    lines.join("\n")
+}
+
+fn send(url: &str, token: &str, path: &str, body: Value) -> Value {
+    let answer = ureq::post(&format!("{url}{path}"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .send_json(body)
+        .unwrap_or_else(|e| panic!("{path}: {e:?}"));
+    answer.into_json().unwrap()
+}
+
+/// The partition whose outbox holds the delivery `id`, once one does.
+fn partition_holding(stores: &[PostgresStore], id: &str) -> Option<i32> {
+    (0..PARTITIONS).find(|&p| {
+        let outbox = play_store::Store::as_outbox(&stores[p as usize]).unwrap();
+        outbox.delivery(id).unwrap().is_some()
+    })
+}
+
+fn route_of(db: &str, record: &str) -> i32 {
+    let mut client = postgres::Client::connect(db, postgres::NoTls).unwrap();
+    client.query_one("SELECT partition FROM play_routes WHERE record = $1", &[&record]).unwrap().get(0)
+}
+
+#[test]
+fn emails_and_calls_go_to_the_partition_of_their_record_whichever_worker_takes_them() {
+    let db = ScratchDatabase::create("posted").unwrap();
+    let dir = crate::support::example_copy("customer-success");
+    let jo = token(dir.path(), db.url());
+    let partitions = PARTITIONS.to_string();
+    let mut pool = Pool::new(dir.path(), db.url(), &["--partitions", &partitions]);
+    let (_, a) = pool.start();
+    let (_, url_a, _) = pool.next_active(Instant::now());
+    let (_, b) = pool.start();
+    let (_, url_b, _) = pool.next_active(Instant::now());
+    let half = PARTITIONS as usize / 2;
+    wait_until("the partitions are shared out half and half", Duration::from_secs(30), || {
+        let held = holders(db.url());
+        held.get(&a.pid()) == Some(&half) && held.get(&b.pid()) == Some(&half)
+    });
+    let report = post(&url_b, &jo, &contact_lines()).expect("the contacts are taken");
+    assert!(report["refused"].as_array().is_some_and(Vec::is_empty), "{report}");
+
+    let emails: Vec<Value> = (0..ACCOUNTS)
+        .map(|k| {
+            json!({ "message_id": format!("<m{k}@example.com>"), "from": "jo@example.com",
+                    "to": [format!("vic{k}@acct{k}.com")], "subject": format!("Renewal {k}"),
+                    "text": "Shall we talk?", "sent_at": "2026-03-02T11:00:00Z" })
+        })
+        .chain([json!({ "message_id": "<stray@example.com>", "from": "jo@example.com",
+                        "to": ["who@nowhere.example"], "subject": "Hello", "sent_at": "2026-03-02T11:00:00Z" })])
+        .collect();
+    let answer = send(&url_a, &jo, "/v1/emails", json!({ "emails": &emails }));
+    let calls: Vec<Value> = (0..ACCOUNTS)
+        .map(|k| {
+            json!({ "call_id": format!("call-{k}"), "with": format!("someone@acct{k}.com"),
+                    "notes": "Talked renewal", "at": "2026-03-02T12:00:00Z" })
+        })
+        .collect();
+    let called = send(&url_b, &jo, "/v1/calls", json!({ "calls": calls }));
+
+    let stores: Vec<PostgresStore> =
+        (0..PARTITIONS).map(|k| PostgresStore::open_partition(db.url(), k).unwrap()).collect();
+    let mut elsewhere = 0;
+    for k in 0..ACCOUNTS {
+        let email = &answer["emails"][k];
+        assert_eq!(
+            (&email["outcome"], &email["record"]),
+            (&json!("logged"), &json!(format!("Contact/c{k}"))),
+            "{answer}"
+        );
+        let call = &called["calls"][k];
+        assert_eq!(
+            (&call["outcome"], &call["record"]),
+            (&json!("logged"), &json!(format!("Account/a{k}"))),
+            "{called}"
+        );
+        let partition = route_of(db.url(), &format!("Contact/c{k}"));
+        for (what, delivery) in [("email", &email["delivery"]), ("call", &call["delivery"])] {
+            let delivery = delivery.as_str().unwrap();
+            wait_until(&format!("the {what} is logged in its record's partition"), Duration::from_secs(30), || {
+                partition_holding(&stores, delivery) == Some(partition)
+            });
+        }
+        let holder: String = postgres::Client::connect(db.url(), postgres::NoTls)
+            .unwrap()
+            .query_one("SELECT holder FROM leases WHERE partition = $1", &[&partition])
+            .unwrap()
+            .get(0);
+        elsewhere += usize::from(!holder.ends_with(&format!(":{}", a.pid())));
+    }
+    assert!(
+        elsewhere > 0 && elsewhere < ACCOUNTS,
+        "emails went both to partitions held here and elsewhere: {elsewhere}"
+    );
+    let stray = &answer["emails"][ACCOUNTS];
+    assert_eq!(stray["outcome"], "orphan", "{answer}");
+    let delivery = stray["delivery"].as_str().unwrap();
+    wait_until("the orphan is kept in partition 0", Duration::from_secs(30), || {
+        partition_holding(&stores, delivery) == Some(0)
+    });
+
+    // The same email posted again, to the other worker, is logged once.
+    let again = send(&url_b, &jo, "/v1/emails", json!({ "emails": [&emails[0]] }));
+    assert_eq!(again["emails"][0]["duplicate"], true, "{again}");
+    for mut w in [a, b] {
+        w.signal("TERM");
+        assert_eq!(w.child.wait().unwrap().code(), Some(0), "{}", w.log_text());
+    }
+}
