@@ -47,7 +47,7 @@ pub struct Output {
 }
 
 /// A record read from the engine (for the inbox's action page).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RecordView {
     /// The fields it has now, as JSON.
     pub fields: serde_json::Map<String, serde_json::Value>,

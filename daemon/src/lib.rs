@@ -63,6 +63,9 @@ pub struct Config {
     /// On PostgreSQL, how many partitions a new workspace has (`--partitions`); fixed once
     /// it is made. `None`: as the workspace has it (one for a new one).
     pub partitions: Option<i32>,
+    /// On a partitioned workspace, where the other workers reach this one
+    /// (`--advertise http://host:port`); `None`: where it listens.
+    pub advertise: Option<String>,
     /// Told the address once the journal is recovered and the API listens.
     pub on_ready: Box<dyn FnOnce(SocketAddr) + Send>,
 }
@@ -148,7 +151,7 @@ pub fn run(mut config: Config) -> Result<(), DaemonError> {
         .spawn(move || writer.serve(inbox))
         .map_err(|e| DaemonError::Other(format!("the engine thread could not start: {e}")))?;
     let delivery = deliver::start(&config.project, open.clone(), config.owner.clone()).map_err(DaemonError::Other)?;
-    let served = serve(&mut config, requests.clone(), open, status, Arc::new(|| true));
+    let served = serve(&mut config, requests.clone(), open, status, Arc::new(|| true), None);
     // The HTTP side is drained: every answered request is durable. Now the engine thread.
     let _ = requests.send(writer::Request::Shutdown);
     drop(requests);
@@ -172,6 +175,7 @@ pub(crate) fn serve(
     open: http::Opener,
     status: Arc<Mutex<status::Status>>,
     pulls_here: PullsHere,
+    peers: Option<Arc<partitioned::peers::Peers>>,
 ) -> Result<(), DaemonError> {
     let settings = deliver::settings_of(&config.project).map_err(DaemonError::Other)?;
     let env = |name: &str| std::env::var(name).ok();
@@ -202,11 +206,18 @@ pub(crate) fn serve(
             reload::watch(config.project.clone(), config.compile.clone(), requests.clone(), status.clone());
         }
         tracing::info!(%address, "listening");
+        if let Some(peers) = &peers {
+            peers.set_address(config.advertise.as_deref(), address);
+        }
         on_ready(address);
         // Publishing from the inbox writes the source, so it needs the folder hot reload watches.
         let project =
             (config.watch && config.project.is_dir()).then(|| inbox::Project { root: config.project.clone() });
-        axum::serve(listener, http::router(app.clone()).merge(inbox::with_project(app, project)))
+        let mut routes = http::router(app.clone()).merge(inbox::with_project(app.clone(), project));
+        if let Some(peers) = peers {
+            routes = routes.merge(partitioned::peers::routes(app, peers));
+        }
+        axum::serve(listener, routes)
             .with_graceful_shutdown(stop_signal())
             .await
             .map_err(|e| DaemonError::Other(e.to_string()))

@@ -32,6 +32,9 @@ EXAMPLES:
   play run --store postgres://play@db/play --partitions 16
                                          a new workspace of 16 partitions: start
                                          more workers to share them out
+  play run --store postgres://play@db/play --listen 0.0.0.0:7878 \
+           --advertise http://worker-2.internal:7878
+                                         a worker the others reach by that name
 
 Exit status: 0 stopped by SIGTERM or Ctrl-C, 1 the project has errors,
 2 the daemon could not start (a store that cannot be opened, an address in use)
@@ -57,6 +60,12 @@ pub struct RunArgs {
     /// and cases is one partition's; workers share the partitions out.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=1024))]
     pub partitions: Option<i32>,
+
+    /// On a partitioned workspace: the URL the other workers reach this one at (to ask it
+    /// for a record its partitions hold). Default: where it listens, with the machine's
+    /// name for 0.0.0.0.
+    #[arg(long, value_name = "URL")]
+    pub advertise: Option<String>,
 
     /// The address to listen on; port 0 picks a free port (the address is printed).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]

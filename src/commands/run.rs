@@ -27,6 +27,7 @@ pub fn run(args: &RunArgs) -> Result<Exit, Error> {
         snapshot_every: args.snapshot_every,
         watch: !args.no_watch,
         partitions: args.partitions,
+        advertise: args.advertise.clone(),
         on_ready: Box::new(|address| {
             // Tests and scripts read this line to learn the port.
             let mut out = std::io::stdout().lock();

@@ -27,6 +27,8 @@ const TABLES: &str = "
     );
     CREATE INDEX IF NOT EXISTS play_routed_partition ON play_routed (partition, n);
     CREATE TABLE IF NOT EXISTS play_workers (name TEXT PRIMARY KEY, seen TIMESTAMPTZ NOT NULL);
+    ALTER TABLE play_workers ADD COLUMN IF NOT EXISTS address TEXT;
+    CREATE TABLE IF NOT EXISTS play_secret (one INTEGER PRIMARY KEY CHECK (one = 1), secret TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS play_budget_uses (
         n BIGSERIAL PRIMARY KEY,
         partition INTEGER NOT NULL,
@@ -185,15 +187,16 @@ impl Routing {
             .map_err(backend)
     }
 
-    /// This worker is alive: it says so, forgets workers silent for three `ttl`s, and
-    /// answers the workers seen within one `ttl` (itself included), sorted.
-    pub fn heartbeat(&mut self, name: &str, ttl: Duration) -> Result<Vec<String>> {
+    /// This worker is alive (and answers at `address`, once it listens): it says so,
+    /// forgets workers silent for three `ttl`s, and answers the workers seen within one
+    /// `ttl` (itself included), sorted.
+    pub fn heartbeat(&mut self, name: &str, address: Option<&str>, ttl: Duration) -> Result<Vec<String>> {
         let secs = ttl.as_secs_f64();
         self.client
             .execute(
-                "INSERT INTO play_workers (name, seen) VALUES ($1, now())
-                 ON CONFLICT (name) DO UPDATE SET seen = now()",
-                &[&name],
+                "INSERT INTO play_workers (name, seen, address) VALUES ($1, now(), $2)
+                 ON CONFLICT (name) DO UPDATE SET seen = now(), address = EXCLUDED.address",
+                &[&name, &address],
             )
             .map_err(backend)?;
         self.client
@@ -248,5 +251,28 @@ impl Routing {
             .iter()
             .map(|r| Address { kind: r.get(0), id: r.get(1), value: Some(r.get(2)), partition: r.get(3) })
             .collect())
+    }
+
+    /// The address of the worker holding `partition` now (its lease unexpired), if it said
+    /// one.
+    pub fn holder_address(&mut self, partition: i32) -> Result<Option<String>> {
+        let row = self
+            .client
+            .query_opt(
+                "SELECT w.address FROM leases l JOIN play_workers w ON w.name = l.holder
+                 WHERE l.partition = $1 AND l.expires > now()",
+                &[&partition],
+            )
+            .map_err(backend)?;
+        Ok(row.and_then(|r| r.get(0)))
+    }
+
+    /// The secret by which workers know each other's requests: `made` when there is none
+    /// yet (the first worker's), else the one kept.
+    pub fn worker_secret(&mut self, made: &str) -> Result<String> {
+        self.client
+            .execute("INSERT INTO play_secret (one, secret) VALUES (1, $1) ON CONFLICT (one) DO NOTHING", &[&made])
+            .map_err(backend)?;
+        Ok(self.client.query_one("SELECT secret FROM play_secret", &[]).map_err(backend)?.get(0))
     }
 }

@@ -135,3 +135,87 @@ fn emails_and_calls_go_to_the_partition_of_their_record_whichever_worker_takes_t
         assert_eq!(w.child.wait().unwrap().code(), Some(0), "{}", w.log_text());
     }
 }
+
+/// The holder (`host:pid`) of `partition`'s lease.
+fn holder_of(db: &str, partition: i32) -> String {
+    let mut client = postgres::Client::connect(db, postgres::NoTls).unwrap();
+    client.query_one("SELECT holder FROM leases WHERE partition = $1", &[&partition]).unwrap().get(0)
+}
+
+/// Signs in to the inbox at `url` with `token`, as a browser does: the session's cookie.
+fn sign_in(url: &str, token: &str) -> String {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let form = agent.get(&format!("{url}/sign-in")).call().unwrap();
+    let bound = form.all("set-cookie").iter().map(|c| c.split(';').next().unwrap().to_string()).collect::<Vec<_>>();
+    let page = form.into_string().unwrap();
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+    let signed = agent
+        .post(&format!("{url}/sign-in"))
+        .set("Cookie", &bound.join("; "))
+        .send_form(&[("token", token), ("csrf", &csrf), ("next", "/")])
+        .unwrap();
+    let session = signed.all("set-cookie").into_iter().find(|c| c.starts_with("play_session=")).map(|c| c.to_string());
+    session.expect("a session cookie").split(';').next().unwrap().to_string()
+}
+
+#[test]
+fn the_inbox_shows_a_record_held_by_another_worker() {
+    let db = ScratchDatabase::create("peers").unwrap();
+    let dir = crate::support::example_copy("customer-success");
+    let jo = token(dir.path(), db.url());
+    let partitions = PARTITIONS.to_string();
+    let mut pool = Pool::new(dir.path(), db.url(), &["--partitions", &partitions]);
+    let (_, a) = pool.start();
+    let (_, url_a, _) = pool.next_active(Instant::now());
+    let (_, b) = pool.start();
+    let (_, url_b, _) = pool.next_active(Instant::now());
+    let half = PARTITIONS as usize / 2;
+    wait_until("the partitions are shared out half and half", Duration::from_secs(30), || {
+        let held = holders(db.url());
+        held.get(&a.pid()) == Some(&half) && held.get(&b.pid()) == Some(&half)
+    });
+    let lines = (0..40).map(crate::crash::line).collect::<Vec<_>>().join("\n");
+    // Sent again when refused as a whole (a teammate's daily budget used up by another
+    // partition meanwhile: each line has its change id, so none is taken twice).
+    let mut refusals = Vec::new();
+    while post(&url_b, &jo, &lines).is_none() {
+        refusals.push(());
+        assert!(refusals.len() < 5, "the changes are taken within five tries");
+    }
+    let merged = play_store::postgres::Merged::open(db.url(), PARTITIONS).unwrap();
+    let open = play_store::ActionQuery {
+        state: Some(play_store::ActionState::Open),
+        limit: 1000,
+        ..play_store::ActionQuery::default()
+    };
+    // A task jo may see, whose record is in a partition the worker at `url_a` does not hold.
+    let mut found = None;
+    wait_until("a task held by the other worker", Duration::from_secs(30), || {
+        let items = play_store::Store::actions(&merged, &open).unwrap().items;
+        found = items.into_iter().find(|t| {
+            let partition = merged.partition_of_action(&t.id).unwrap().unwrap_or(0);
+            t.kind == "task"
+                && t.record.starts_with("Account/")
+                && (t.public || t.owner.as_deref() == Some("jo@example.com"))
+                && !holder_of(db.url(), partition).ends_with(&format!(":{}", a.pid()))
+        });
+        found.is_some()
+    });
+    let task = found.unwrap();
+    let page = |url: &str| {
+        let cookie = sign_in(url, &jo);
+        let answer = ureq::get(&format!("{url}/actions/{}", task.id)).set("Cookie", &cookie).call().unwrap();
+        answer.into_string().unwrap()
+    };
+    let here = page(&url_a);
+    assert!(
+        here.contains(r#"name="field.licensed_seats" value="50""#),
+        "the record's fields, asked of the worker holding it: {here}"
+    );
+    let csrf = |p: &str| p.split("name=\"csrf\" value=\"").skip(1).map(|r| r[64..].to_string()).collect::<Vec<_>>();
+    assert_eq!(csrf(&here), csrf(&page(&url_b)), "the page is the same from either worker");
+    for mut w in [a, b] {
+        w.signal("TERM");
+        assert_eq!(w.child.wait().unwrap().code(), Some(0), "{}", w.log_text());
+    }
+}

@@ -20,7 +20,7 @@ const TREND_POINTS: usize = 30;
 /// (deleted, or never seen).
 pub async fn read(inbox: &Inbox, record: &str, trend: Option<String>) -> Result<RecordView, Problem> {
     let (reply, answer) = oneshot::channel();
-    inbox.app.send(Request::Record { record: record.to_string(), trend: trend.clone(), reply })?;
+    inbox.app.send(Request::Record { record: record.to_string(), trend: trend.clone(), here_only: false, reply })?;
     let view = answer.await.map_err(|_| {
         Problem::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "The daemon is stopping: try again once it is back.")
     })?;

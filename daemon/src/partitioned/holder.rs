@@ -33,6 +33,8 @@ pub struct Setup {
     pub follow_changes: bool,
     pub snapshot_every: u64,
     pub status: Arc<Mutex<crate::status::Status>>,
+    /// Where this worker answers the others (said with each heartbeat).
+    pub peers: Arc<super::peers::Peers>,
 }
 
 /// The holder's thread.
@@ -112,7 +114,11 @@ impl Keeping {
     }
 
     fn round(&mut self) {
-        let alive = match self.routing.heartbeat(&self.setup.name, self.setup.ttl) {
+        let alive = match self.routing.heartbeat(
+            &self.setup.name,
+            self.setup.peers.address.get().map(String::as_str),
+            self.setup.ttl,
+        ) {
             Ok(alive) => Some(alive),
             Err(e) => {
                 tracing::warn!("the workers table could not be reached: {e}");

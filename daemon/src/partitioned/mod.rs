@@ -8,6 +8,7 @@
 
 mod drain;
 mod holder;
+pub mod peers;
 mod posted;
 pub mod route;
 mod router;
@@ -93,7 +94,11 @@ pub(crate) fn run(mut config: Config, program: Program, url: String, count: i32)
     let status = Arc::new(Mutex::new(crate::status::Status::default()));
     let local = Arc::new(Local::new(program.clone()));
     let other = |e: String| DaemonError::Other(e);
-    let router = Arc::new(router::Router::new(&url, count, local.clone(), name.clone()).map_err(other)?);
+    let made = crate::inbox::session::random_token();
+    let secret = play_store::routing::Routing::open(&url).and_then(|mut r| r.worker_secret(&made));
+    let peers =
+        Arc::new(peers::Peers { secret: secret.map_err(|e| other(e.to_string()))?, address: Default::default() });
+    let router = Arc::new(router::Router::new(&url, count, local.clone(), name.clone(), peers.clone()).map_err(other)?);
     let (requests, inbox) = std::sync::mpsc::channel();
     let routing = std::thread::Builder::new()
         .name("router".into())
@@ -109,6 +114,7 @@ pub(crate) fn run(mut config: Config, program: Program, url: String, count: i32)
         follow_changes: config.follow_changes,
         snapshot_every: config.snapshot_every.max(1),
         status: status.clone(),
+        peers: peers.clone(),
     };
     let holder = holder::Holder::start(setup, local.clone()).map_err(other)?;
     let drain = drain::Drain::start(&url, local.clone()).map_err(other)?;
@@ -116,10 +122,11 @@ pub(crate) fn run(mut config: Config, program: Program, url: String, count: i32)
         let url = url.clone();
         Arc::new(move || Ok(Box::new(Merged::open(&url, count)?)))
     };
-    let served = crate::serve(&mut config, requests.clone(), open, status, {
+    let pulls_here: crate::PullsHere = {
         let local = local.clone();
         Arc::new(move || local.holds(0))
-    });
+    };
+    let served = crate::serve(&mut config, requests.clone(), open, status, pulls_here, Some(peers));
     // Nothing more comes in: what waits in the routing table for partitions held here is
     // taken, then each partition is stopped (with a snapshot) and its lease given up.
     drain.stop();

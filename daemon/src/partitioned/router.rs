@@ -26,6 +26,7 @@ pub struct Router {
     routing: Mutex<Routing>,
     merged: Mutex<Merged>,
     pub(super) local: Arc<Local>,
+    peers: Arc<super::peers::Peers>,
     /// Reads lines against the running program (made again when another is deployed).
     reader: Mutex<Option<Host>>,
     /// Who this worker is, for the `change_id`s it gives routed lines that had none.
@@ -43,12 +44,19 @@ struct Routed {
 }
 
 impl Router {
-    pub fn new(url: &str, count: i32, local: Arc<Local>, name: String) -> Result<Router, String> {
+    pub fn new(
+        url: &str,
+        count: i32,
+        local: Arc<Local>,
+        name: String,
+        peers: Arc<super::peers::Peers>,
+    ) -> Result<Router, String> {
         Ok(Router {
             count,
             routing: Mutex::new(Routing::open(url).map_err(|e| e.to_string())?),
             merged: Mutex::new(Merged::open(url, count).map_err(|e| e.to_string())?),
             local,
+            peers,
             reader: Mutex::new(None),
             name,
             given: AtomicU64::new(0),
@@ -86,12 +94,25 @@ impl Router {
                         let _ = reply.send(router.calls(calls, teammate));
                     });
                 }
-                Request::Record { record, trend, reply } => {
+                Request::Record { record, trend, here_only, reply } => {
                     let partition = self.record_partition(&record);
-                    let request = Request::Record { record, trend, reply };
-                    if let Err(Request::Record { reply, .. }) = self.local.send(partition, request) {
+                    let request = Request::Record { record, trend, here_only, reply };
+                    let Err(Request::Record { record, trend, here_only, reply }) = self.local.send(partition, request)
+                    else {
+                        continue;
+                    };
+                    if here_only {
                         let _ = reply.send(None);
+                        continue;
                     }
+                    // Held by another worker: asked of it.
+                    let router = self.clone();
+                    std::thread::spawn(move || {
+                        let address = router.routing().holder_address(partition).ok().flatten();
+                        let secret = &router.peers.secret;
+                        let view = address.and_then(|a| super::peers::record_at(&a, secret, &record, trend.as_deref()));
+                        let _ = reply.send(view);
+                    });
                 }
                 Request::Shutdown => return,
             }

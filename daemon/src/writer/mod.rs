@@ -364,7 +364,7 @@ impl Writer {
                 let answers = crate::calls::take(directory, self.store.as_ref(), batch, &calls, &teammate);
                 waiting.push(Waiting::Calls(reply, answers));
             }
-            Request::Record { record, trend, reply } => {
+            Request::Record { record, trend, reply, .. } => {
                 waiting.push(Waiting::Record(reply, self.host.record_view(&record, trend.as_deref())));
             }
             Request::Shutdown => {}

@@ -31,7 +31,13 @@ pub enum Request {
     Calls { calls: Vec<crate::calls::PostedCall>, teammate: String, reply: oneshot::Sender<Result<Vec<Value>, String>> },
     /// Read a record as the engine holds it (`Type/id`), with the kept history of one of
     /// its fields; answered once what came before it in its batch is committed.
-    Record { record: String, trend: Option<String>, reply: oneshot::Sender<Option<RecordView>> },
+    Record {
+        record: String,
+        trend: Option<String>,
+        /// Asked by another worker: a partitioned worker answers only from its own partitions.
+        here_only: bool,
+        reply: oneshot::Sender<Option<RecordView>>,
+    },
     /// Finish what is queued and stop.
     Shutdown,
 }
