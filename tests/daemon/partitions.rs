@@ -177,6 +177,23 @@ pub(crate) fn holders(db: &str) -> BTreeMap<u32, usize> {
     held
 }
 
+/// Two workers on a new workspace of [`PARTITIONS`] partitions, once they share them half
+/// and half: each with its URL.
+pub(crate) fn two_workers(db: &str, dir: &std::path::Path) -> (Pool, (Worker, String), (Worker, String)) {
+    let partitions = PARTITIONS.to_string();
+    let mut pool = Pool::new(dir, db, &["--partitions", &partitions]);
+    let (_, a) = pool.start();
+    let (_, url_a, _) = pool.next_active(Instant::now());
+    let (_, b) = pool.start();
+    let (_, url_b, _) = pool.next_active(Instant::now());
+    let half = PARTITIONS as usize / 2;
+    wait_until("two workers share the partitions", Duration::from_secs(30), || {
+        let held = holders(db);
+        held.get(&a.pid()) == Some(&half) && held.get(&b.pid()) == Some(&half)
+    });
+    (pool, (a, url_a), (b, url_b))
+}
+
 #[test]
 fn partitions_are_shared_out_when_a_worker_joins_and_taken_back_when_it_leaves() {
     let db = ScratchDatabase::create("rebalance").unwrap();
@@ -324,17 +341,7 @@ fn a_teammates_touch_budget_holds_exactly_across_workers_taking_changes_at_once(
     let text = std::fs::read_to_string(&limits).unwrap().replace("15 task per user per 1d", "3 task per user per 1d");
     std::fs::write(&limits, text).unwrap();
     let jo = token(dir.path(), db.url());
-    let partitions = PARTITIONS.to_string();
-    let mut pool = Pool::new(dir.path(), db.url(), &["--partitions", &partitions]);
-    let (_, a) = pool.start();
-    let (_, url_a, _) = pool.next_active(Instant::now());
-    let (_, b) = pool.start();
-    let (_, url_b, _) = pool.next_active(Instant::now());
-    let half = PARTITIONS as usize / 2;
-    wait_until("two workers share the partitions", Duration::from_secs(30), || {
-        let held = holders(db.url());
-        held.get(&a.pid()) == Some(&half) && held.get(&b.pid()) == Some(&half)
-    });
+    let (_pool, (a, url_a), (b, url_b)) = two_workers(db.url(), dir.path());
     const ACCOUNTS: usize = 40;
     let healthy: Vec<String> = (0..ACCOUNTS).map(|i| account_at(i, 0, 80)).collect();
     post_until_taken(&url_a, &jo, &healthy.join("\n"));

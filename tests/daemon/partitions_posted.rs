@@ -3,15 +3,14 @@
 //! address book, kept as contacts and accounts are routed — whether that worker holds the
 //! partition or another does; an email to an unknown address is an orphan in partition 0.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use play_store::postgres::ScratchDatabase;
 use play_store::PostgresStore;
 use serde_json::{json, Value};
 
-use crate::partitions::{holders, wait_until, PARTITIONS};
+use crate::partitions::{two_workers, wait_until, PARTITIONS};
 use crate::scale_out::{post, token};
-use crate::workers::Pool;
 
 const ACCOUNTS: usize = 8;
 
@@ -54,17 +53,7 @@ fn emails_and_calls_go_to_the_partition_of_their_record_whichever_worker_takes_t
     let db = ScratchDatabase::create("posted").unwrap();
     let dir = crate::support::example_copy("customer-success");
     let jo = token(dir.path(), db.url());
-    let partitions = PARTITIONS.to_string();
-    let mut pool = Pool::new(dir.path(), db.url(), &["--partitions", &partitions]);
-    let (_, a) = pool.start();
-    let (_, url_a, _) = pool.next_active(Instant::now());
-    let (_, b) = pool.start();
-    let (_, url_b, _) = pool.next_active(Instant::now());
-    let half = PARTITIONS as usize / 2;
-    wait_until("the partitions are shared out half and half", Duration::from_secs(30), || {
-        let held = holders(db.url());
-        held.get(&a.pid()) == Some(&half) && held.get(&b.pid()) == Some(&half)
-    });
+    let (_pool, (a, url_a), (b, url_b)) = two_workers(db.url(), dir.path());
     let report = post(&url_b, &jo, &contact_lines()).expect("the contacts are taken");
     assert!(report["refused"].as_array().is_some_and(Vec::is_empty), "{report}");
 
@@ -163,17 +152,7 @@ fn the_inbox_shows_a_record_held_by_another_worker() {
     let db = ScratchDatabase::create("peers").unwrap();
     let dir = crate::support::example_copy("customer-success");
     let jo = token(dir.path(), db.url());
-    let partitions = PARTITIONS.to_string();
-    let mut pool = Pool::new(dir.path(), db.url(), &["--partitions", &partitions]);
-    let (_, a) = pool.start();
-    let (_, url_a, _) = pool.next_active(Instant::now());
-    let (_, b) = pool.start();
-    let (_, url_b, _) = pool.next_active(Instant::now());
-    let half = PARTITIONS as usize / 2;
-    wait_until("the partitions are shared out half and half", Duration::from_secs(30), || {
-        let held = holders(db.url());
-        held.get(&a.pid()) == Some(&half) && held.get(&b.pid()) == Some(&half)
-    });
+    let (_pool, (a, url_a), (b, url_b)) = two_workers(db.url(), dir.path());
     let lines = (0..40).map(crate::crash::line).collect::<Vec<_>>().join("\n");
     // Sent again when refused as a whole (a teammate's daily budget used up by another
     // partition meanwhile: each line has its change id, so none is taken twice).
