@@ -99,8 +99,9 @@ impl Routing {
         tx.commit().map_err(backend)?;
         match wanted {
             Some(w) if w != count => Err(StoreError::Backend(format!(
-                "this workspace has {count} partition{}, fixed when it was made; it cannot be run with {w} \
-                 (leave --partitions out, or make a new workspace with `play migrate --partitions {w}`)",
+                "this workspace has {count} partition{}, fixed when it was made; it cannot be run with {w}: \
+                 leave --partitions out (a workspace's partition count cannot be changed; a new workspace, \
+                 in another database, is made with --partitions {w})",
                 if count == 1 { "" } else { "s" }
             ))),
             _ => Ok(count),
