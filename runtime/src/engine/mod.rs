@@ -50,6 +50,11 @@ pub struct Loaded {
     pub(crate) dates: Vec<dates::DateTrigger>,
     /// Each playbook's conditions as written, shared by the history, runs and actions.
     pub(crate) conditions: Vec<Vec<Arc<str>>>,
+    /// Each playbook's triggers as written, shared the same way.
+    pub(crate) triggers: Vec<Vec<Arc<str>>>,
+    /// The names of each playbook's steps and stages by their place in its body (empty
+    /// for a wait), shared by the actions and history entries of every run.
+    pub(crate) steps: Vec<Vec<Arc<str>>>,
     /// The program's commonest conditions as predicates (see `vm::pred`).
     pub tier: Tier,
 }
@@ -69,14 +74,34 @@ impl Loaded {
             .iter()
             .map(|p| p.conditions.iter().map(|c| Arc::from(c.source.as_str())).collect())
             .collect();
+        let triggers = program
+            .playbooks
+            .iter()
+            .map(|p| p.triggers.iter().map(|t| Arc::from(t.source.as_str())).collect())
+            .collect();
+        let steps = program
+            .playbooks
+            .iter()
+            .map(|p| p.body.iter().map(|n| Arc::from(n.name().unwrap_or_default())).collect())
+            .collect();
         // Predicates are found by their code's address: the codes sit in the program's
         // vectors, which moving the program into place does not move.
         let tier = Tier::new(&program);
-        Arc::new(Loaded { program, consts, hash, names, dates, conditions, tier })
+        Arc::new(Loaded { program, consts, hash, names, dates, conditions, triggers, steps, tier })
     }
 }
 
 impl Loaded {
+    /// A playbook's trigger as written (empty for one the program does not have).
+    pub(crate) fn trigger_source(&self, playbook: usize, trigger: usize) -> Arc<str> {
+        self.triggers.get(playbook).and_then(|t| t.get(trigger)).cloned().unwrap_or_default()
+    }
+
+    /// The name of the step or stage at a place in a playbook's body, shared.
+    pub(crate) fn step_name(&self, playbook: usize, at: usize) -> Arc<str> {
+        self.steps.get(playbook).and_then(|s| s.get(at)).cloned().unwrap_or_default()
+    }
+
     /// What code about one record sees when it is evaluated outside a run: the record's
     /// fields and the clock, nothing of a trigger or an awaited event.
     #[allow(clippy::too_many_arguments)]
@@ -203,9 +228,12 @@ pub struct Engine<S: Store> {
     subject: Vec<Value>,
     /// The last record name [`Engine::record_label`] made: (record type, id, name).
     label: std::cell::RefCell<Option<(u32, Arc<str>, Arc<str>)>>,
-    /// The context of the last run's actions ([`produce`]), with the run and the trigger
-    /// it was made for.
-    context: Option<(u64, Arc<run::TriggerInfo>, Arc<action::Context>)>,
+    /// The context of the last run's actions ([`produce`]), with the run, the trigger
+    /// and the program (its hash) it was made for.
+    context: Option<(u64, Arc<run::TriggerInfo>, Arc<action::Context>, Arc<str>)>,
+    /// The conditions' values while a trigger fires ([`trigger`]): a buffer reused by
+    /// every firing.
+    conditions: Vec<history::Condition>,
 }
 
 /// The most steps a run takes at one moment; a run that would take more fails, with the
@@ -246,6 +274,7 @@ impl<S: Store> Engine<S> {
             subject: Vec::new(),
             label: Default::default(),
             context: None,
+            conditions: Vec::new(),
         };
         let mut batch = engine.batch();
         batch.retain();
@@ -608,7 +637,7 @@ impl<S: Store> Engine<S> {
                     .collect::<Arc<[Value]>>()
             });
             let info = TriggerInfo {
-                source: String::new(),
+                source: Arc::default(),
                 changed: changed
                     .iter()
                     .zip(before)

@@ -230,6 +230,7 @@ impl Engine<MemoryStore> {
             subject: Vec::new(),
             label: Default::default(),
             context: None,
+            conditions: Vec::new(),
             position: snap.position,
         };
         // What the store keeps of the past follows from the programs, not the snapshot.
