@@ -234,6 +234,22 @@ pub struct Engine<S: Store> {
     /// The conditions' values while a trigger fires ([`trigger`]): a buffer reused by
     /// every firing.
     conditions: Vec<history::Condition>,
+    /// The playbooks a record's change may fire ([`trigger::record_candidates`]): a
+    /// buffer reused by every change.
+    candidates: Vec<usize>,
+}
+
+/// `Account/acme` made straight into its shared string: written on the stack first when it
+/// is short, so that making it is one allocation rather than two.
+fn shared_name(name: &str, id: &str) -> Arc<str> {
+    let mut buffer = [0u8; 128];
+    let len = name.len() + 1 + id.len();
+    let Some(out) = buffer.get_mut(..len) else { return Arc::from(format!("{name}/{id}")) };
+    out[..name.len()].copy_from_slice(name.as_bytes());
+    out[name.len()] = b'/';
+    out[name.len() + 1..].copy_from_slice(id.as_bytes());
+    // Two texts and a slash are text; the fallback is never taken.
+    Arc::from(std::str::from_utf8(out).unwrap_or_default())
 }
 
 /// The most steps a run takes at one moment; a run that would take more fails, with the
@@ -275,6 +291,7 @@ impl<S: Store> Engine<S> {
             label: Default::default(),
             context: None,
             conditions: Vec::new(),
+            candidates: Vec::new(),
         };
         let mut batch = engine.batch();
         batch.retain();
@@ -533,7 +550,7 @@ impl<S: Store> Engine<S> {
                 label.clone()
             }
             _ => {
-                let label: Arc<str> = Arc::from(self.record_name(record, id));
+                let label = shared_name(name, id);
                 *last = Some((record, id.clone(), label.clone()));
                 label
             }
@@ -616,8 +633,12 @@ impl<S: Store> Engine<S> {
         let def = &program.schema.records[record as usize];
         let entered = self.membership(loaded, &subject, changed, created);
         self.schedule_dates(loaded, &subject, (!created).then_some(changed.as_slice()));
-        let candidates =
-            if triggers { trigger::record_candidates(program, record, created, changed, &entered) } else { Vec::new() };
+        // The candidates in a buffer kept from one change to the next.
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.clear();
+        if triggers {
+            trigger::record_candidates(program, record, created, changed, &entered, &mut candidates);
+        }
         if !candidates.is_empty() {
             // The record before the change, and the changed fields, read from the record as
             // just stored (not copied first: most changes fire nothing).
@@ -646,8 +667,9 @@ impl<S: Store> Engine<S> {
                 event: None,
                 old,
             };
-            self.record_triggers(loaded, &subject, candidates, created, changed, &entered, info);
+            self.record_triggers(loaded, &subject, &candidates, created, changed, &entered, info);
         }
+        self.candidates = candidates;
         self.record_changed(&subject);
     }
 

@@ -206,7 +206,7 @@ impl<S: Store> Engine<S> {
                 return Ok(None);
             }
             Err(Fault::Skip { span }) => {
-                let (file, line, _) = self.place(loaded, span);
+                let (file, line, _) = loaded.program.place(span);
                 let reason = format!("its recipient is empty (`?? skip`, {file} line {line})");
                 self.push_history(history(Outcome::ActionSkipped { action: def.kind.name().into(), reason }));
                 return Ok(None);

@@ -81,7 +81,7 @@ impl<S: Store> Engine<S> {
         &mut self,
         loaded: &Arc<Loaded>,
         subject: &Subject,
-        candidates: Vec<usize>,
+        candidates: &[usize],
         created: bool,
         changed: &[u32],
         moved: &Moved,
@@ -93,7 +93,7 @@ impl<S: Store> Engine<S> {
         // while the playbooks fire).
         let now =
             |engine: &Self, slot: usize| engine.store.record(subject.record, &subject.id).and_then(|f| f.get(slot));
-        for p in candidates {
+        for &p in candidates {
             let pb = &loaded.program.playbooks[p];
             let mut fired = None;
             for (ti, t) in pb.triggers.iter().enumerate() {
@@ -513,10 +513,10 @@ pub(super) fn record_candidates(
     created: bool,
     changed: &[u32],
     moved: &Moved,
-) -> Vec<usize> {
+    candidates: &mut Vec<usize>,
+) {
     let index = &program.triggers;
     let r = record as usize;
-    let mut candidates: Vec<usize> = Vec::new();
     if created {
         candidates.extend(index.created.get(r).into_iter().flatten());
     } else {
@@ -531,5 +531,4 @@ pub(super) fn record_candidates(
     }
     candidates.sort_unstable();
     candidates.dedup();
-    candidates
 }

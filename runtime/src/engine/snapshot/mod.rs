@@ -231,6 +231,7 @@ impl Engine<MemoryStore> {
             label: Default::default(),
             context: None,
             conditions: Vec::new(),
+            candidates: Vec::new(),
             position: snap.position,
         };
         // What the store keeps of the past follows from the programs, not the snapshot.
