@@ -55,6 +55,9 @@ pub struct Loaded {
     /// The names of each playbook's steps and stages by their place in its body (empty
     /// for a wait), shared by the actions and history entries of every run.
     pub(crate) steps: Vec<Vec<Arc<str>>>,
+    /// The names of each record type's fields, shared by the triggers' lists of what
+    /// changed.
+    pub(crate) fields: Vec<Vec<Arc<str>>>,
     /// The program's commonest conditions as predicates (see `vm::pred`).
     pub tier: Tier,
 }
@@ -84,10 +87,16 @@ impl Loaded {
             .iter()
             .map(|p| p.body.iter().map(|n| Arc::from(n.name().unwrap_or_default())).collect())
             .collect();
+        let fields = program
+            .schema
+            .records
+            .iter()
+            .map(|r| r.fields.iter().map(|f| Arc::from(f.name.as_str())).collect())
+            .collect();
         // Predicates are found by their code's address: the codes sit in the program's
         // vectors, which moving the program into place does not move.
         let tier = Tier::new(&program);
-        Arc::new(Loaded { program, consts, hash, names, dates, conditions, triggers, steps, tier })
+        Arc::new(Loaded { program, consts, hash, names, dates, conditions, triggers, steps, fields, tier })
     }
 }
 
@@ -662,7 +671,7 @@ impl<S: Store> Engine<S> {
                 changed: changed
                     .iter()
                     .zip(before)
-                    .map(|(s, before)| (def.fields[*s as usize].name.clone(), before.clone(), after(*s)))
+                    .map(|(s, before)| (loaded.fields[record as usize][*s as usize].clone(), before.clone(), after(*s)))
                     .collect(),
                 event: None,
                 old,

@@ -254,7 +254,7 @@ impl<S: Store> Engine<S> {
                     .iter()
                     .map(|(n, a, b)| {
                         let (a, b) = (a.to_json(&loaded.program), b.to_json(&loaded.program));
-                        (n.clone(), serde_json::Value::Array(vec![a, b]))
+                        (n.to_string(), serde_json::Value::Array(vec![a, b]))
                     })
                     .collect(),
             ),

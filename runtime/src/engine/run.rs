@@ -41,7 +41,8 @@ pub struct TriggerInfo {
     /// The trigger as written (`account.health falls`), shared with the program's.
     pub source: Arc<str>,
     /// Fields the triggering change changed: (name, before, after).
-    pub changed: Arc<[(String, Value, Value)]>,
+    /// The names are shared with the loaded program's.
+    pub changed: Arc<[(Arc<str>, Value, Value)]>,
     pub event: Option<Arc<Happening>>,
     /// The record's fields before the change (`old(…)`); for a deleted record, its last
     /// fields.
