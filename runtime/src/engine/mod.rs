@@ -14,6 +14,7 @@ mod output;
 mod produce;
 mod queue;
 mod quiet;
+mod reads;
 pub mod run;
 pub mod snapshot;
 mod step;
@@ -246,6 +247,10 @@ pub struct Engine<S: Store> {
     /// The playbooks a record's change may fire ([`trigger::record_candidates`]): a
     /// buffer reused by every change.
     candidates: Vec<usize>,
+    /// The subject's fields each piece of code the interpreter ran reads ([`reads`]), by
+    /// the code's address (codes stay in place while their program is held; a reload,
+    /// after which a new program's code may take a let-go one's place, clears it).
+    reads: HashMap<usize, Option<Arc<[u32]>>>,
 }
 
 /// `Account/acme` made straight into its shared string: written on the stack first when it
@@ -301,6 +306,7 @@ impl<S: Store> Engine<S> {
             context: None,
             conditions: Vec::new(),
             candidates: Vec::new(),
+            reads: HashMap::new(),
         };
         let mut batch = engine.batch();
         batch.retain();
@@ -496,7 +502,16 @@ impl<S: Store> Engine<S> {
         let found = match (row, over_row) {
             (_, Some(_)) => false,
             (Some(row), None) => {
-                row.decode_into(&mut self.subject);
+                // Only the fields the code reads (the others, left from an earlier
+                // record, are never looked at), or all of them when that is not known.
+                let reads = self
+                    .reads
+                    .entry(code as *const Code as usize)
+                    .or_insert_with(|| reads::subject_fields(&loaded.program, code).map(Arc::from));
+                match reads {
+                    Some(slots) => row.decode_slots_into(slots, &mut self.subject),
+                    None => row.decode_into(&mut self.subject),
+                }
                 true
             }
             (None, None) => false,
@@ -749,6 +764,7 @@ impl<S: Store> Engine<S> {
     /// new definition of their playbook says; new enrolments use the new program.
     pub fn reload(&mut self, program: Program) {
         let loaded = Loaded::new(program, &self.workspace);
+        self.reads.clear();
         let old = std::mem::replace(&mut self.loaded, loaded.clone());
         self.programs.insert(loaded.program.hash.clone(), loaded.clone());
         // Membership and budget use are kept by a segment's and a limit's place in the

@@ -232,6 +232,7 @@ impl Engine<MemoryStore> {
             context: None,
             conditions: Vec::new(),
             candidates: Vec::new(),
+            reads: std::collections::HashMap::new(),
             position: snap.position,
         };
         // What the store keeps of the past follows from the programs, not the snapshot.
