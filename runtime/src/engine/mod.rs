@@ -240,7 +240,7 @@ pub struct Engine<S: Store> {
     label: std::cell::RefCell<Option<(u32, Arc<str>, Arc<str>)>>,
     /// The context of the last run's actions ([`produce`]), with the run, the trigger
     /// and the program (its hash) it was made for.
-    context: Option<(u64, Arc<run::TriggerInfo>, Arc<action::Context>, Arc<str>)>,
+    context: Option<LastContext>,
     /// The conditions' values while a trigger fires ([`trigger`]): a buffer reused by
     /// every firing.
     conditions: Vec<history::Condition>,
@@ -265,6 +265,10 @@ fn shared_name(name: &str, id: &str) -> Arc<str> {
     // Two texts and a slash are text; the fallback is never taken.
     Arc::from(std::str::from_utf8(out).unwrap_or_default())
 }
+
+/// The context of the last run's actions, with the run, the trigger and the program's
+/// hash it was made for.
+type LastContext = (u64, Arc<run::TriggerInfo>, Arc<action::Context>, Arc<str>);
 
 /// The most steps a run takes at one moment; a run that would take more fails, with the
 /// limit in its history.
