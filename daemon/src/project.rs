@@ -48,7 +48,7 @@ pub fn action(batch: &mut Batch, action: &Action, who: &Visibility, extra: Map<S
         at: action.at,
         seq: action.seq,
         playbook: action.playbook.to_string(),
-        step: action.activity.clone().unwrap_or_else(|| action.step.clone()),
+        step: action.activity.clone().unwrap_or_else(|| action.step.to_string()),
         record: action.record.to_string(),
         kind: kind.clone(),
         category: text(&json, "category"),
@@ -103,7 +103,7 @@ pub fn history(batch: &mut Batch, entry: &HistoryEntry) {
             record: entry.record.to_string(),
             started: entry.at,
             updated: entry.at,
-            step: entry.step.clone(),
+            step: entry.step.as_deref().map(str::to_owned),
             state: state.to_string(),
         });
     }

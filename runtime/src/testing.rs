@@ -354,7 +354,7 @@ fn find<'a>(engine: &mut Engine<MemoryStore>, expect: &Expect, seen: &'a [Action
             })
             && expect.template.as_ref().is_none_or(|t| a.template.as_deref() == Some(t.as_str()))
             && expect.playbook.as_ref().is_none_or(|p| *a.playbook == **p)
-            && expect.step.as_ref().is_none_or(|s| a.step == *s || a.activity.as_deref() == Some(s.as_str()))
+            && expect.step.as_ref().is_none_or(|s| *a.step == **s || a.activity.as_deref() == Some(s.as_str()))
     };
     seen.iter().filter(matches).collect()
 }

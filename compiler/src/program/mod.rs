@@ -141,8 +141,15 @@ impl RecordDef {
     /// The slot of the record's email address, when it has one: its `email` field of type
     /// `Email`, else its only `Email` field (the checker refuses the others as recipients).
     pub fn address_slot(&self) -> Option<usize> {
-        match crate::check::types::address_field(self.fields.iter().map(|f| (f.name.as_str(), &f.ty))) {
-            crate::check::types::AddressField::One(slot) => Some(slot),
+        // As `address_field` finds it, without gathering the `Email` fields in a list:
+        // the engine asks for every action sent to a record.
+        let is_email = |f: &&FieldDef| f.ty.required() == &crate::check::types::Ty::Email;
+        if let Some(slot) = self.fields.iter().position(|f| is_email(&f) && f.name == "email") {
+            return Some(slot);
+        }
+        let mut emails = self.fields.iter().enumerate().filter(|(_, f)| is_email(f));
+        match (emails.next(), emails.next()) {
+            (Some((slot, _)), None) => Some(slot),
             _ => None,
         }
     }
@@ -632,17 +639,45 @@ pub enum LoadError {
 /// A stable 64-bit hash in hex (FNV-1a, then a finalizer so that inputs differing in one
 /// byte give unrelated hashes): the same bytes give the same hash everywhere.
 pub fn hex_hash(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    let mut h = StableHash::new();
+    h.write(bytes);
+    h.hex()
+}
+
+/// [`hex_hash`] fed piece by piece: the hash of the pieces is the hash of their
+/// concatenation, so that a key need not be built in a string first (the engine hashes
+/// one per action).
+#[derive(Clone, Copy, Debug)]
+pub struct StableHash(u64);
+
+impl Default for StableHash {
+    fn default() -> Self {
+        Self::new()
     }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^= h >> 33;
-    // As `format!("{h:016x}")` writes it, digit by digit: the engine makes one per action.
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    (0..16).rev().map(|i| char::from(DIGITS[((h >> (i * 4)) & 0xf) as usize])).collect()
+}
+
+impl StableHash {
+    pub fn new() -> Self {
+        StableHash(0xcbf2_9ce4_8422_2325)
+    }
+
+    pub fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// The hash of everything written, in hex.
+    pub fn hex(self) -> String {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^= h >> 33;
+        // As `format!("{h:016x}")` writes it, digit by digit: the engine makes one per action.
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        (0..16).rev().map(|i| char::from(DIGITS[((h >> (i * 4)) & 0xf) as usize])).collect()
+    }
 }

@@ -17,7 +17,8 @@ pub struct Action {
     /// Shared with the run's (no copy per action).
     pub playbook: Arc<str>,
     pub version: Arc<str>,
-    pub step: String,
+    /// Shared with the program's.
+    pub step: Arc<str>,
     #[serde(serialize_with = "kind")]
     pub action: ActionKind,
     /// `Account/acme`, shared with the change's history entries.
@@ -79,12 +80,18 @@ pub struct Action {
     pub seq: u64,
 }
 
+/// What produced an action. Its parts are shared: the trigger's source with the program's,
+/// what changed with the other runs the same change started, the conditions with the run's.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Context {
-    pub trigger: String,
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
-    pub changed: serde_json::Map<String, serde_json::Value>,
-    pub conditions: Vec<super::history::Condition>,
+    pub trigger: Arc<str>,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub changed: Arc<serde_json::Map<String, serde_json::Value>>,
+    pub conditions: Arc<[super::history::Condition]>,
+}
+
+fn is_empty(map: &Arc<serde_json::Map<String, serde_json::Value>>) -> bool {
+    map.is_empty()
 }
 
 impl Action {

@@ -39,7 +39,7 @@ impl<S: Store> Engine<S> {
             id: id.clone(),
             playbook: Arc::from(""),
             version: Arc::from(""),
-            step: String::new(),
+            step: Arc::default(),
             action: ActionKind::Task,
             record: Arc::from(task.record.as_str()),
             priority: 0.0,
@@ -63,7 +63,7 @@ impl<S: Store> Engine<S> {
             creates: None,
             activity: None,
             optional: false,
-            context: Arc::new(Context { trigger, ..Context::default() }),
+            context: Arc::new(Context { trigger: Arc::from(trigger), ..Context::default() }),
             run: NO_RUN,
             seq,
         };

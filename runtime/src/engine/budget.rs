@@ -174,12 +174,17 @@ impl<S: Store> Engine<S> {
             let mut pending = std::mem::take(&mut self.pending);
             pending
                 .sort_by(|a, b| b.action.priority.total_cmp(&a.action.priority).then(a.action.seq.cmp(&b.action.seq)));
-            for p in pending {
+            for p in pending.drain(..) {
                 // An action let out of one queue and held by another budget leaves a slot of
                 // the first for the next one waiting there.
                 if let Some(freed_by) = self.arbitrate(p) {
                     release.extend(freed_by);
                 }
+            }
+            // The buffer is kept for the next instant's actions (unless a burst made it large).
+            if self.pending.is_empty() {
+                pending.shrink_to(16);
+                self.pending = pending;
             }
             if release.is_empty() {
                 break;

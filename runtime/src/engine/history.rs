@@ -20,8 +20,9 @@ pub struct HistoryEntry {
     pub record: Arc<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<u64>,
+    /// Shared with the program's (no copy per entry).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub step: Option<String>,
+    pub step: Option<Arc<str>>,
     pub outcome: Outcome,
 }
 
@@ -46,13 +47,16 @@ impl HistoryEntry {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// The trigger fired and the conditions held.
+    /// The trigger and the conditions are shared with the program's and the run's.
     Enrolled {
-        trigger: String,
-        conditions: Vec<Condition>,
+        #[serde(serialize_with = "shared_text")]
+        trigger: Arc<str>,
+        conditions: Arc<[Condition]>,
     },
     /// The trigger fired but the record was not enrolled.
     NotEnrolled {
-        trigger: String,
+        #[serde(serialize_with = "shared_text")]
+        trigger: Arc<str>,
         reason: String,
         conditions: Vec<Condition>,
     },

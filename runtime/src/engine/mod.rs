@@ -14,6 +14,7 @@ mod output;
 mod produce;
 mod queue;
 mod quiet;
+mod reads;
 pub mod run;
 pub mod snapshot;
 mod step;
@@ -50,6 +51,14 @@ pub struct Loaded {
     pub(crate) dates: Vec<dates::DateTrigger>,
     /// Each playbook's conditions as written, shared by the history, runs and actions.
     pub(crate) conditions: Vec<Vec<Arc<str>>>,
+    /// Each playbook's triggers as written, shared the same way.
+    pub(crate) triggers: Vec<Vec<Arc<str>>>,
+    /// The names of each playbook's steps and stages by their place in its body (empty
+    /// for a wait), shared by the actions and history entries of every run.
+    pub(crate) steps: Vec<Vec<Arc<str>>>,
+    /// The names of each record type's fields, shared by the triggers' lists of what
+    /// changed.
+    pub(crate) fields: Vec<Vec<Arc<str>>>,
     /// The program's commonest conditions as predicates (see `vm::pred`).
     pub tier: Tier,
 }
@@ -69,14 +78,40 @@ impl Loaded {
             .iter()
             .map(|p| p.conditions.iter().map(|c| Arc::from(c.source.as_str())).collect())
             .collect();
+        let triggers = program
+            .playbooks
+            .iter()
+            .map(|p| p.triggers.iter().map(|t| Arc::from(t.source.as_str())).collect())
+            .collect();
+        let steps = program
+            .playbooks
+            .iter()
+            .map(|p| p.body.iter().map(|n| Arc::from(n.name().unwrap_or_default())).collect())
+            .collect();
+        let fields = program
+            .schema
+            .records
+            .iter()
+            .map(|r| r.fields.iter().map(|f| Arc::from(f.name.as_str())).collect())
+            .collect();
         // Predicates are found by their code's address: the codes sit in the program's
         // vectors, which moving the program into place does not move.
         let tier = Tier::new(&program);
-        Arc::new(Loaded { program, consts, hash, names, dates, conditions, tier })
+        Arc::new(Loaded { program, consts, hash, names, dates, conditions, triggers, steps, fields, tier })
     }
 }
 
 impl Loaded {
+    /// A playbook's trigger as written (empty for one the program does not have).
+    pub(crate) fn trigger_source(&self, playbook: usize, trigger: usize) -> Arc<str> {
+        self.triggers.get(playbook).and_then(|t| t.get(trigger)).cloned().unwrap_or_default()
+    }
+
+    /// The name of the step or stage at a place in a playbook's body, shared.
+    pub(crate) fn step_name(&self, playbook: usize, at: usize) -> Arc<str> {
+        self.steps.get(playbook).and_then(|s| s.get(at)).cloned().unwrap_or_default()
+    }
+
     /// What code about one record sees when it is evaluated outside a run: the record's
     /// fields and the clock, nothing of a trigger or an awaited event.
     #[allow(clippy::too_many_arguments)]
@@ -203,10 +238,37 @@ pub struct Engine<S: Store> {
     subject: Vec<Value>,
     /// The last record name [`Engine::record_label`] made: (record type, id, name).
     label: std::cell::RefCell<Option<(u32, Arc<str>, Arc<str>)>>,
-    /// The context of the last run's actions ([`produce`]), with the run and the trigger
-    /// it was made for.
-    context: Option<(u64, Arc<run::TriggerInfo>, Arc<action::Context>)>,
+    /// The context of the last run's actions ([`produce`]), with the run, the trigger
+    /// and the program (its hash) it was made for.
+    context: Option<LastContext>,
+    /// The conditions' values while a trigger fires ([`trigger`]): a buffer reused by
+    /// every firing.
+    conditions: Vec<history::Condition>,
+    /// The playbooks a record's change may fire ([`trigger::record_candidates`]): a
+    /// buffer reused by every change.
+    candidates: Vec<usize>,
+    /// The subject's fields each piece of code the interpreter ran reads ([`reads`]), by
+    /// the code's address (codes stay in place while their program is held; a reload,
+    /// after which a new program's code may take a let-go one's place, clears it).
+    reads: HashMap<usize, Option<Arc<[u32]>>>,
 }
+
+/// `Account/acme` made straight into its shared string: written on the stack first when it
+/// is short, so that making it is one allocation rather than two.
+fn shared_name(name: &str, id: &str) -> Arc<str> {
+    let mut buffer = [0u8; 128];
+    let len = name.len() + 1 + id.len();
+    let Some(out) = buffer.get_mut(..len) else { return Arc::from(format!("{name}/{id}")) };
+    out[..name.len()].copy_from_slice(name.as_bytes());
+    out[name.len()] = b'/';
+    out[name.len() + 1..].copy_from_slice(id.as_bytes());
+    // Two texts and a slash are text; the fallback is never taken.
+    Arc::from(std::str::from_utf8(out).unwrap_or_default())
+}
+
+/// The context of the last run's actions, with the run, the trigger and the program's
+/// hash it was made for.
+type LastContext = (u64, Arc<run::TriggerInfo>, Arc<action::Context>, Arc<str>);
 
 /// The most steps a run takes at one moment; a run that would take more fails, with the
 /// limit in its history.
@@ -246,6 +308,9 @@ impl<S: Store> Engine<S> {
             subject: Vec::new(),
             label: Default::default(),
             context: None,
+            conditions: Vec::new(),
+            candidates: Vec::new(),
+            reads: HashMap::new(),
         };
         let mut batch = engine.batch();
         batch.retain();
@@ -441,7 +506,16 @@ impl<S: Store> Engine<S> {
         let found = match (row, over_row) {
             (_, Some(_)) => false,
             (Some(row), None) => {
-                row.decode_into(&mut self.subject);
+                // Only the fields the code reads (the others, left from an earlier
+                // record, are never looked at), or all of them when that is not known.
+                let reads = self
+                    .reads
+                    .entry(code as *const Code as usize)
+                    .or_insert_with(|| reads::subject_fields(&loaded.program, code).map(Arc::from));
+                match reads {
+                    Some(slots) => row.decode_slots_into(slots, &mut self.subject),
+                    None => row.decode_into(&mut self.subject),
+                }
                 true
             }
             (None, None) => false,
@@ -504,7 +578,7 @@ impl<S: Store> Engine<S> {
                 label.clone()
             }
             _ => {
-                let label: Arc<str> = Arc::from(self.record_name(record, id));
+                let label = shared_name(name, id);
                 *last = Some((record, id.clone(), label.clone()));
                 label
             }
@@ -587,8 +661,12 @@ impl<S: Store> Engine<S> {
         let def = &program.schema.records[record as usize];
         let entered = self.membership(loaded, &subject, changed, created);
         self.schedule_dates(loaded, &subject, (!created).then_some(changed.as_slice()));
-        let candidates =
-            if triggers { trigger::record_candidates(program, record, created, changed, &entered) } else { Vec::new() };
+        // The candidates in a buffer kept from one change to the next.
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.clear();
+        if triggers {
+            trigger::record_candidates(program, record, created, changed, &entered, &mut candidates);
+        }
         if !candidates.is_empty() {
             // The record before the change, and the changed fields, read from the record as
             // just stored (not copied first: most changes fire nothing).
@@ -608,17 +686,18 @@ impl<S: Store> Engine<S> {
                     .collect::<Arc<[Value]>>()
             });
             let info = TriggerInfo {
-                source: String::new(),
+                source: Arc::default(),
                 changed: changed
                     .iter()
                     .zip(before)
-                    .map(|(s, before)| (def.fields[*s as usize].name.clone(), before.clone(), after(*s)))
+                    .map(|(s, before)| (loaded.fields[record as usize][*s as usize].clone(), before.clone(), after(*s)))
                     .collect(),
                 event: None,
                 old,
             };
-            self.record_triggers(loaded, &subject, candidates, created, changed, &entered, info);
+            self.record_triggers(loaded, &subject, &candidates, created, changed, &entered, info);
         }
+        self.candidates = candidates;
         self.record_changed(&subject);
     }
 
@@ -689,6 +768,7 @@ impl<S: Store> Engine<S> {
     /// new definition of their playbook says; new enrolments use the new program.
     pub fn reload(&mut self, program: Program) {
         let loaded = Loaded::new(program, &self.workspace);
+        self.reads.clear();
         let old = std::mem::replace(&mut self.loaded, loaded.clone());
         self.programs.insert(loaded.program.hash.clone(), loaded.clone());
         // Membership and budget use are kept by a segment's and a limit's place in the

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use play_compiler::program::{hex_hash, ActionDef, ActionKind, Code};
+use play_compiler::program::{ActionDef, ActionKind, Code, StableHash};
 
 use super::action::{Action, Context};
 use super::history::Outcome;
@@ -46,7 +46,7 @@ pub(crate) struct Produced {
     pub kind: ActionKind,
     pub playbook: Arc<str>,
     pub version: Arc<str>,
-    pub step: String,
+    pub step: Arc<str>,
     pub record: Arc<str>,
     /// The key it holds while open, for the actions a person works (see [`is_queued`]).
     pub dedupe: Option<String>,
@@ -74,25 +74,41 @@ fn counts(limit_action: &str, kind: ActionKind) -> bool {
 }
 
 /// An action's id: the hash of its playbook, version, record, run ordinal, step and index
-/// (docs: how action ids are made). The key is built in one string of the right size, not
-/// with `format!`, since every action needs one.
+/// (docs: how action ids are made), that is of `playbook|version|record|ordinal|step|index`
+/// fed to the hash piece by piece rather than built in a string first, since every action
+/// needs one.
 fn action_id(playbook: &str, version: &str, record: &str, ordinal: u64, step: &str, index: usize) -> String {
-    let mut key = String::with_capacity(playbook.len() + version.len() + record.len() + step.len() + 48);
+    let mut hash = StableHash::new();
+    let mut digits = [0u8; 20];
     for part in [playbook, version, record] {
+        hash.write(part.as_bytes());
+        hash.write(b"|");
+    }
+    hash.write(decimal(ordinal, &mut digits));
+    hash.write(b"|");
+    hash.write(step.as_bytes());
+    hash.write(b"|");
+    hash.write(decimal(index as u64, &mut digits));
+    hash.hex()
+}
+
+/// The key a queued action holds while it is open, `playbook|step|record|index`, made in
+/// one string of the right size.
+fn dedupe_key(playbook: &str, step: &str, record: &str, index: usize) -> String {
+    let mut digits = [0u8; 20];
+    let index = decimal(index as u64, &mut digits);
+    let mut key = String::with_capacity(playbook.len() + step.len() + record.len() + index.len() + 3);
+    for part in [playbook, step, record] {
         key.push_str(part);
         key.push('|');
     }
-    push_number(&mut key, ordinal);
-    key.push('|');
-    key.push_str(step);
-    key.push('|');
-    push_number(&mut key, index as u64);
-    hex_hash(key.as_bytes())
+    // Digits are ASCII.
+    key.extend(index.iter().map(|d| char::from(*d)));
+    key
 }
 
-/// Writes a number in decimal, as `Display` does, without the formatting machinery.
-fn push_number(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
+/// A number in decimal, as `Display` writes it, in `digits`.
+fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut at = digits.len();
     loop {
         at -= 1;
@@ -102,7 +118,7 @@ fn push_number(out: &mut String, mut n: u64) {
             break;
         }
     }
-    out.extend(digits[at..].iter().map(|d| char::from(*d)));
+    &digits[at..]
 }
 
 impl<S: Store> Engine<S> {
@@ -145,21 +161,21 @@ impl<S: Store> Engine<S> {
         &mut self,
         loaded: &Loaded,
         run: &Run,
-        step: &str,
+        step: &Arc<str>,
         index: usize,
         def: &ActionDef,
     ) -> Result<Option<u64>, Fault> {
         let pb = &loaded.program.playbooks[run.playbook];
         let subject = Subject { record: run.record, id: run.record_id.clone() };
         let record = self.record_label(run.record, &run.record_id);
-        let dedupe = is_queued(def.kind).then(|| format!("{}|{step}|{record}|{index}", pb.name));
+        let dedupe = is_queued(def.kind).then(|| dedupe_key(&pb.name, step, &record, index));
         let history = |outcome| HistoryEntry {
             at: 0,
             playbook: run.playbook_name.clone(),
             version: run.version.clone(),
             record: record.clone(),
             run: Some(run.id),
-            step: Some(step.to_string()),
+            step: Some(step.clone()),
             outcome,
         };
         if let Some(key) = &dedupe {
@@ -190,7 +206,7 @@ impl<S: Store> Engine<S> {
                 return Ok(None);
             }
             Err(Fault::Skip { span }) => {
-                let (file, line, _) = self.place(loaded, span);
+                let (file, line, _) = loaded.program.place(span);
                 let reason = format!("its recipient is empty (`?? skip`, {file} line {line})");
                 self.push_history(history(Outcome::ActionSkipped { action: def.kind.name().into(), reason }));
                 return Ok(None);
@@ -216,24 +232,36 @@ impl<S: Store> Engine<S> {
 
     /// The context of a run's actions: what triggered it, what changed and its
     /// conditions, made once for the run's trigger and shared by its actions (the last
-    /// one made is kept).
+    /// one made is kept). What changed, as JSON, is made once for all the runs one change
+    /// starts (they share the change's list, which the kept context holds on to, so its
+    /// address is not another's).
     fn context_of(&mut self, loaded: &Loaded, run: &Run) -> Arc<Context> {
-        if let Some((id, trigger, context)) = &self.context {
+        let last = self.context.as_ref();
+        if let Some((id, trigger, context, _)) = last {
             if *id == run.id && Arc::ptr_eq(trigger, &run.trigger) {
                 return context.clone();
             }
         }
-        let changed = run
-            .trigger
-            .changed
-            .iter()
-            .map(|(n, a, b)| {
-                (n.clone(), serde_json::Value::Array(vec![a.to_json(&loaded.program), b.to_json(&loaded.program)]))
-            })
-            .collect();
-        let conditions = run.conditions.to_vec();
-        let context = Arc::new(Context { trigger: run.trigger.source.clone(), changed, conditions });
-        self.context = Some((run.id, run.trigger.clone(), context.clone()));
+        let changed = match last {
+            Some((_, trigger, context, program))
+                if Arc::ptr_eq(&trigger.changed, &run.trigger.changed) && Arc::ptr_eq(program, &loaded.hash) =>
+            {
+                context.changed.clone()
+            }
+            _ => Arc::new(
+                run.trigger
+                    .changed
+                    .iter()
+                    .map(|(n, a, b)| {
+                        let (a, b) = (a.to_json(&loaded.program), b.to_json(&loaded.program));
+                        (n.to_string(), serde_json::Value::Array(vec![a, b]))
+                    })
+                    .collect(),
+            ),
+        };
+        let context =
+            Arc::new(Context { trigger: run.trigger.source.clone(), changed, conditions: run.conditions.clone() });
+        self.context = Some((run.id, run.trigger.clone(), context.clone(), loaded.hash.clone()));
         context
     }
 
@@ -244,7 +272,7 @@ impl<S: Store> Engine<S> {
         run: &Run,
         subject: &Subject,
         record: &Arc<str>,
-        step: &str,
+        step: &Arc<str>,
         index: usize,
         def: &ActionDef,
     ) -> Result<Result<Built, String>, Fault> {
@@ -358,7 +386,7 @@ impl<S: Store> Engine<S> {
             id,
             playbook: run.playbook_name.clone(),
             version: run.version.clone(),
-            step: step.to_string(),
+            step: step.clone(),
             action: def.kind,
             record: record.clone(),
             priority,
@@ -384,8 +412,10 @@ impl<S: Store> Engine<S> {
                 other => other.display(&loaded.program),
             }),
             field: def.field.clone(),
-            fields: (!def.fields.is_empty() && def.creates.is_none() || def.kind == ActionKind::Update)
-                .then(|| fields.clone()),
+            // The map itself, not a copy: an action shows its fields when it writes them or
+            // creates a record with them.
+            fields: (!def.fields.is_empty() || def.kind == ActionKind::Update || def.creates.is_some())
+                .then_some(fields),
             creates: creates.as_ref().map(|(name, _)| name.clone()),
             activity: def.name.clone(),
             optional: def.optional,
@@ -393,7 +423,6 @@ impl<S: Store> Engine<S> {
             run: run.id,
             seq,
         };
-        let action = if def.creates.is_some() { Action { fields: Some(fields), ..action } } else { action };
         // Who each touch budget counts against.
         let mut budgets = Vec::new();
         for (l, limit) in loaded.program.limits.iter().enumerate() {
@@ -542,9 +571,9 @@ impl<S: Store> Engine<S> {
         };
         let (i, def) = stage.activities.iter().enumerate().find(|(_, a)| a.name.as_deref() == Some(name))?;
         let mut batch = self.batch();
-        let produced = batch.produce(&loaded, &run, &stage.name, i, def);
+        let produced = batch.produce(&loaded, &run, &loaded.step_name(run.playbook, run.pc), i, def);
         if let Err(fault) = &produced {
-            batch.fail_run(&loaded, run_id, Some(stage.name.clone()), fault.clone());
+            batch.fail_run(&loaded, run_id, Some(loaded.step_name(run.playbook, run.pc)), fault.clone());
         }
         let seq = produced.ok().flatten()?;
         if let Some(r) = batch.store.run_mut(run_id) {
@@ -557,6 +586,7 @@ impl<S: Store> Engine<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use play_compiler::program::hex_hash;
 
     /// Ids are built without `format!` for speed; they must stay the ones `format!` made.
     #[test]
@@ -564,6 +594,18 @@ mod tests {
         for (ordinal, index) in [(0, 0), (1, 9), (10, 10), (99_999, 123), (u64::MAX, usize::MAX)] {
             let key = format!("renewal|3|Account/acme|{ordinal}|prepare|{index}");
             assert_eq!(action_id("renewal", "3", "Account/acme", ordinal, "prepare", index), hex_hash(key.as_bytes()));
+        }
+    }
+
+    /// Dedupe keys are stored (snapshots, the daemon's queue), so they must stay the ones
+    /// `format!` made.
+    #[test]
+    fn dedupe_keys_are_the_formatted_key() {
+        for index in [0, 7, 10, 12_345, usize::MAX] {
+            assert_eq!(
+                dedupe_key("renewal", "prepare", "Account/acme", index),
+                format!("renewal|prepare|Account/acme|{index}")
+            );
         }
     }
 }

@@ -38,10 +38,11 @@ pub enum RunState {
 /// every playbook it fires are behind `Arc`s, so that firing many costs no copies of them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TriggerInfo {
-    /// The trigger as written (`account.health falls`).
-    pub source: String,
+    /// The trigger as written (`account.health falls`), shared with the program's.
+    pub source: Arc<str>,
     /// Fields the triggering change changed: (name, before, after).
-    pub changed: Arc<[(String, Value, Value)]>,
+    /// The names are shared with the loaded program's.
+    pub changed: Arc<[(Arc<str>, Value, Value)]>,
     pub event: Option<Arc<Happening>>,
     /// The record's fields before the change (`old(…)`); for a deleted record, its last
     /// fields.

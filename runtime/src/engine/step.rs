@@ -13,7 +13,7 @@ use crate::value::{Happening, Value};
 use crate::vm::Fault;
 
 impl<S: Store> Engine<S> {
-    fn entry(&self, run: &super::run::Run, step: Option<String>, outcome: Outcome) -> HistoryEntry {
+    fn entry(&self, run: &super::run::Run, step: Option<Arc<str>>, outcome: Outcome) -> HistoryEntry {
         HistoryEntry {
             at: self.now,
             playbook: run.playbook_name.clone(),
@@ -33,8 +33,9 @@ impl<S: Store> Engine<S> {
         run.state = state;
         run.generation += 1;
         // An ended run is never evaluated again: the record as it was before the change
-        // that started it, the largest thing a run keeps, is let go.
-        if run.trigger.old.is_some() {
+        // that started it, the largest thing a run keeps, is let go (with the run itself
+        // when ended runs are not kept).
+        if run.trigger.old.is_some() && self.keep_ended_runs {
             run.trigger = Arc::new(TriggerInfo { old: None, ..(*run.trigger).clone() });
         }
         self.store.set_last_enrolment(&run.playbook_name, run.record, &run.record_id, run.started, Some(self.now));
@@ -105,13 +106,16 @@ impl<S: Store> Engine<S> {
                             // A step that fails produces none of its actions.
                             let mark = self.pending.len();
                             for (i, action) in step.actions.iter().enumerate() {
-                                if let Err(fault) = self.produce(&loaded, &run, &step.name, i, action) {
+                                if let Err(fault) =
+                                    self.produce(&loaded, &run, &loaded.step_name(run.playbook, run.pc), i, action)
+                                {
                                     self.drop_pending(mark);
-                                    self.fail_run(&loaded, id, Some(step.name.clone()), fault);
+                                    self.fail_run(&loaded, id, Some(loaded.step_name(run.playbook, run.pc)), fault);
                                     return;
                                 }
                             }
-                            let e = self.entry(&run, Some(step.name.clone()), Outcome::StepCompleted);
+                            let e =
+                                self.entry(&run, Some(loaded.step_name(run.playbook, run.pc)), Outcome::StepCompleted);
                             self.history.push(e);
                             if self.trace.is_some() {
                                 let n = step.name.clone();
@@ -131,11 +135,15 @@ impl<S: Store> Engine<S> {
                                 run.record,
                                 &run.record_id,
                             );
-                            let e = self.entry(&run, Some(step.name.clone()), Outcome::StepSkipped { reason });
+                            let e = self.entry(
+                                &run,
+                                Some(loaded.step_name(run.playbook, run.pc)),
+                                Outcome::StepSkipped { reason },
+                            );
                             self.history.push(e);
                         }
                         Err(fault) => {
-                            self.fail_run(&loaded, id, Some(step.name.clone()), fault);
+                            self.fail_run(&loaded, id, Some(loaded.step_name(run.playbook, run.pc)), fault);
                             return;
                         }
                     }
@@ -201,7 +209,7 @@ impl<S: Store> Engine<S> {
                         if activity.optional {
                             continue;
                         }
-                        match self.produce(&loaded, &run, &stage.name, i, activity) {
+                        match self.produce(&loaded, &run, &loaded.step_name(run.playbook, run.pc), i, activity) {
                             Ok(Some(seq)) => opened.push(OpenActivity {
                                 name: activity.name.clone().unwrap_or_default(),
                                 action: seq,
@@ -211,15 +219,15 @@ impl<S: Store> Engine<S> {
                             Ok(None) => {}
                             Err(fault) => {
                                 self.drop_pending(mark);
-                                self.fail_run(&loaded, id, Some(stage.name.clone()), fault);
+                                self.fail_run(&loaded, id, Some(loaded.step_name(run.playbook, run.pc)), fault);
                                 return;
                             }
                         }
                     }
-                    let e = self.entry(&run, Some(stage.name.clone()), Outcome::StageOpened);
+                    let e = self.entry(&run, Some(loaded.step_name(run.playbook, run.pc)), Outcome::StageOpened);
                     self.history.push(e);
                     if opened.is_empty() {
-                        let e = self.entry(&run, Some(stage.name.clone()), Outcome::StageCompleted);
+                        let e = self.entry(&run, Some(loaded.step_name(run.playbook, run.pc)), Outcome::StageCompleted);
                         self.history.push(e);
                         self.set_pc(id, run.pc + 1);
                         continue;
@@ -291,7 +299,7 @@ impl<S: Store> Engine<S> {
         self.fail_run(&loaded, id, None, Fault::Failed { message, span });
     }
 
-    pub(super) fn fail_run(&mut self, loaded: &Loaded, id: u64, step: Option<String>, fault: Fault) {
+    pub(super) fn fail_run(&mut self, loaded: &Loaded, id: u64, step: Option<Arc<str>>, fault: Fault) {
         let Some(run) = self.store.run(id).cloned() else { return };
         match fault {
             Fault::Failed { message, span } | Fault::Gone { message, span } => {
@@ -396,8 +404,11 @@ impl<S: Store> Engine<S> {
         let complete = run.activities.iter().all(|a| a.done || !a.required);
         if complete && run.state == RunState::InStage {
             let loaded = self.loaded_for(&run.program);
-            let stage =
-                loaded.program.playbooks[run.playbook].body.get(run.pc).and_then(|n| n.name()).map(str::to_string);
+            let stage = loaded.program.playbooks[run.playbook]
+                .body
+                .get(run.pc)
+                .and_then(|n| n.name())
+                .map(|_| loaded.step_name(run.playbook, run.pc));
             let e = self.entry(&run, stage, Outcome::StageCompleted);
             self.history.push(e);
             run.pc += 1;

@@ -81,7 +81,7 @@ impl<S: Store> Engine<S> {
         &mut self,
         loaded: &Arc<Loaded>,
         subject: &Subject,
-        candidates: Vec<usize>,
+        candidates: &[usize],
         created: bool,
         changed: &[u32],
         moved: &Moved,
@@ -93,10 +93,10 @@ impl<S: Store> Engine<S> {
         // while the playbooks fire).
         let now =
             |engine: &Self, slot: usize| engine.store.record(subject.record, &subject.id).and_then(|f| f.get(slot));
-        for p in candidates {
+        for &p in candidates {
             let pb = &loaded.program.playbooks[p];
             let mut fired = None;
-            for t in &pb.triggers {
+            for (ti, t) in pb.triggers.iter().enumerate() {
                 let hit = match &t.kind {
                     TriggerKind::Created => created,
                     TriggerKind::Updated { slots } => {
@@ -134,7 +134,7 @@ impl<S: Store> Engine<S> {
                     &subject.id,
                 );
                 if hit && fired.is_none() {
-                    fired = Some(t.source.clone());
+                    fired = Some(loaded.trigger_source(p, ti));
                 }
             }
             if let Some(source) = fired {
@@ -175,7 +175,7 @@ impl<S: Store> Engine<S> {
         let candidates = loaded.program.triggers.event.get(event as usize).cloned().unwrap_or_default();
         for p in candidates {
             let pb = &loaded.program.playbooks[p];
-            for t in &pb.triggers {
+            for (ti, t) in pb.triggers.iter().enumerate() {
                 let TriggerKind::Event { event: e, via } = &t.kind else { continue };
                 if *e as u32 != event {
                     continue;
@@ -189,8 +189,11 @@ impl<S: Store> Engine<S> {
                 if subject.record as usize != pb.subject {
                     continue;
                 }
-                let info =
-                    TriggerInfo { source: t.source.clone(), event: Some(happening.clone()), ..TriggerInfo::default() };
+                let info = TriggerInfo {
+                    source: loaded.trigger_source(p, ti),
+                    event: Some(happening.clone()),
+                    ..TriggerInfo::default()
+                };
                 let name = self.record_label(subject.record, &subject.id);
                 self.fire(loaded, p, &subject, info, &name, (&Known::none(), 0));
                 break;
@@ -205,8 +208,8 @@ impl<S: Store> Engine<S> {
             let source = loaded.program.playbooks[p]
                 .triggers
                 .iter()
-                .find(|t| t.kind == TriggerKind::Deleted)
-                .map(|t| t.source.clone())
+                .position(|t| t.kind == TriggerKind::Deleted)
+                .map(|t| loaded.trigger_source(p, t))
                 .unwrap_or_default();
             self.fire(loaded, p, subject, TriggerInfo { source, ..info.clone() }, &name, (&Known::none(), 0));
         }
@@ -309,7 +312,7 @@ impl<S: Store> Engine<S> {
         if self.store.record(subject.record, &subject.id).is_none() {
             return;
         }
-        let source = pb.triggers.get(t).map(|t| t.source.clone()).unwrap_or_default();
+        let source = loaded.trigger_source(p, t);
         let name = self.record_label(subject.record, &subject.id);
         self.fire(&loaded, p, &subject, TriggerInfo { source, ..TriggerInfo::default() }, &name, (&Known::none(), 0));
     }
@@ -342,7 +345,7 @@ impl<S: Store> Engine<S> {
         // The conditions over every record first, in one pass each.
         let known = self.conditions_over(&loaded, p, record, &ids);
         for (i, id) in ids.into_iter().enumerate() {
-            let info = TriggerInfo { source: trig.source.clone(), ..TriggerInfo::default() };
+            let info = TriggerInfo { source: loaded.trigger_source(p, t), ..TriggerInfo::default() };
             let name = self.record_label(record, &id);
             self.fire(&loaded, p, &Subject { record, id }, info, &name, (&known, i));
         }
@@ -370,7 +373,10 @@ impl<S: Store> Engine<S> {
             self.push_history(e);
             return;
         }
-        let mut conditions = Vec::with_capacity(pb.conditions.len());
+        // The conditions' values, in a buffer kept from one firing to the next: an
+        // enrolment shares one copy of them between its run and its history entry.
+        let mut conditions = std::mem::take(&mut self.conditions);
+        conditions.clear();
         let mut failed = None;
         let extra = Extra { trigger: Some(&info), ..Extra::default() };
         for (i, (c, source)) in pb.conditions.iter().zip(&loaded.conditions[p]).enumerate() {
@@ -397,14 +403,19 @@ impl<S: Store> Engine<S> {
         if let Some((message, span)) = failed {
             let (file, line, column) = self.place(loaded, span);
             self.push_history(entry(Outcome::Failed { error: message, file, line, column }));
+            self.conditions = conditions;
             return;
         }
         if let Some(c) = conditions.iter().find(|c| !c.value) {
             let reason = format!("the condition `{}` is false", c.source);
-            let e = entry(Outcome::NotEnrolled { trigger: info.source.clone(), reason, conditions });
+            let e =
+                entry(Outcome::NotEnrolled { trigger: info.source.clone(), reason, conditions: conditions.clone() });
             self.push_history(e);
+            self.conditions = conditions;
             return;
         }
+        let shared: Arc<[Condition]> = Arc::from(conditions.as_slice());
+        self.conditions = conditions;
         let id = self.store.next_id();
         let (name, version) = loaded.names[p].clone();
         let source = info.source.clone();
@@ -424,7 +435,7 @@ impl<S: Store> Engine<S> {
             timed_out: false,
             generation: 0,
             started: self.now,
-            conditions: conditions.iter().cloned().collect(),
+            conditions: shared.clone(),
             activities: Vec::new(),
             ordinal,
             // The event that started the run is not one a `wait for` waits for.
@@ -436,7 +447,7 @@ impl<S: Store> Engine<S> {
             let s = source.clone();
             self.note(|| format!("enrolled by `{s}`"), &pb.name, subject.record, &subject.id);
         }
-        let mut e = entry(Outcome::Enrolled { trigger: source, conditions });
+        let mut e = entry(Outcome::Enrolled { trigger: source, conditions: shared });
         e.run = Some(id);
         self.push_history(e);
         self.continue_run(id);
@@ -502,10 +513,10 @@ pub(super) fn record_candidates(
     created: bool,
     changed: &[u32],
     moved: &Moved,
-) -> Vec<usize> {
+    candidates: &mut Vec<usize>,
+) {
     let index = &program.triggers;
     let r = record as usize;
-    let mut candidates: Vec<usize> = Vec::new();
     if created {
         candidates.extend(index.created.get(r).into_iter().flatten());
     } else {
@@ -520,5 +531,4 @@ pub(super) fn record_candidates(
     }
     candidates.sort_unstable();
     candidates.dedup();
-    candidates
 }

@@ -164,7 +164,7 @@ fn date_trigger_fires_on_that_day_at_the_local_time_of_the_workspace() {
     let actions = w.take();
     assert_eq!(actions.len(), 1);
     assert_eq!(crate::harness::text(actions[0].at), "2026-03-10T13:00:00Z");
-    assert_eq!(actions[0].context.trigger, "date account.renewal_date - 90d at 09:00");
+    assert_eq!(&*actions[0].context.trigger, "date account.renewal_date - 90d at 09:00");
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn or_joined_triggers_each_fire_the_playbook() {
     w.complete_all();
     w.event("TicketOpened", "acme", json!({"severity": "Low", "subject": "Slow"}));
     assert_eq!(w.actions(), [REVIEW]);
-    let triggers: Vec<String> = w.produced.iter().map(|a| a.context.trigger.clone()).collect();
+    let triggers: Vec<String> = w.produced.iter().map(|a| a.context.trigger.to_string()).collect();
     assert_eq!(triggers, ["account.health falls", "event TicketOpened"]);
 }
 

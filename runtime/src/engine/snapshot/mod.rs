@@ -230,6 +230,9 @@ impl Engine<MemoryStore> {
             subject: Vec::new(),
             label: Default::default(),
             context: None,
+            conditions: Vec::new(),
+            candidates: Vec::new(),
+            reads: std::collections::HashMap::new(),
             position: snap.position,
         };
         // What the store keeps of the past follows from the programs, not the snapshot.
