@@ -19,6 +19,7 @@
 mod emit;
 mod leaf;
 mod raw;
+mod scan;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
