@@ -22,11 +22,14 @@ use crate::vm::Pred;
 
 type Ir = cranelift_codegen::ir::Value;
 
+/// A condition to compile: its predicate, the widths of its subject's fields, and the tag
+/// each of them holds when it holds the number its type says (`rows::layout::number_tag`).
+pub type Job<'a> = (&'a Pred, &'a [Width], &'a [u8]);
+
 /// Compiles `preds` (each owned by a `Box` that outlives the code, since the code points
-/// at their parts, and each with the widths of its subject's fields) with the program's
-/// constants `consts`. `None` when this host does not allow it: every condition then runs
-/// as a predicate.
-pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, Vec<Function>)> {
+/// at their parts) with the program's constants `consts`. `None` when this host does not
+/// allow it: every condition then runs as a predicate.
+pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)> {
     let mut flags = settings::builder();
     // Conditions are short chains of loads and branches: optimising them gains little and
     // costs most of the compile time.
@@ -51,7 +54,7 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
     let mut ids: Vec<(FuncId, FuncId, Vec<Late>)> = Vec::with_capacity(preds.len());
-    for (pred, widths) in preds {
+    for (pred, widths, numbers) in preds {
         ctx.func.signature = entry.clone();
         let lates;
         {
@@ -75,6 +78,7 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
                 redo: None,
                 slow_sig,
                 widths,
+                numbers: &[],
                 places,
                 consts,
                 ptr,
@@ -95,7 +99,8 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
         // The scan over many rows of a table, in the same module; it compares with the
         // same late constants at the same places.
         ctx.func.signature = scan_sig.clone();
-        let lates = super::scan::build(&mut ctx.func, &mut builder_ctx, (pred, widths), consts, lates, frontend);
+        let lates =
+            super::scan::build(&mut ctx.func, &mut builder_ctx, (pred, widths, numbers), consts, lates, frontend);
         let scan = module.declare_anonymous_function(&ctx.func.signature).ok()?;
         module.define_function(scan, &mut ctx).ok()?;
         module.clear_context(&mut ctx);
@@ -109,7 +114,7 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
         // and a scan with `scan::signature`, both for the widths given with its
         // predicate, and the functions are handed out beside the `Code` that owns them
         // (see `vm::Tier`).
-        .map(|((id, scan, lates), (_, widths))| unsafe {
+        .map(|((id, scan, lates), (_, widths, _))| unsafe {
             let (at, scan) = (module.get_finalized_function(id), module.get_finalized_function(scan));
             Function::at(at, scan, widths, lates)
         })
@@ -136,6 +141,8 @@ pub(super) struct Emit<'f, 'c> {
     pub(super) slow_sig: Option<SigRef>,
     /// The subject's row layout.
     pub(super) widths: &'c [Width],
+    /// In a scan: the tag each field holds when it holds the number its type says.
+    pub(super) numbers: &'c [u8],
     pub(super) places: Vec<u32>,
     pub(super) consts: &'c [Const],
     pub(super) ptr: Type,

@@ -31,7 +31,7 @@ mod scan;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use emit::compile;
+pub use emit::{compile, Job};
 pub use raw::{Answer, Code, Function, Runner};
 
 /// Whether tiers built from now on compile their predicates.

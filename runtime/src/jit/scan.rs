@@ -51,7 +51,7 @@ pub(super) fn signature(module: &JITModule) -> Signature {
 pub(super) fn build(
     func: &mut Function,
     builder_ctx: &mut FunctionBuilderContext,
-    (pred, widths): (&Pred, &[Width]),
+    (pred, widths, numbers): (&Pred, &[Width], &[u8]),
     consts: &[Const],
     lates: Vec<Late>,
     frontend: TargetFrontendConfig,
@@ -98,6 +98,7 @@ pub(super) fn build(
         redo: Some(redo),
         slow_sig: None,
         widths,
+        numbers,
         places,
         consts,
         ptr,
@@ -252,7 +253,26 @@ impl Emit<'_, '_> {
     /// matters, a date in the calendar).
     fn flat_compare(&mut self, slot: u32, tag: Ir, payload: Ir, cmp: Cmp, k: Constant) -> (Ir, Ir) {
         let is = |e: &mut Self, want: u8| e.b.ins().icmp_imm_s(IntCC::Equal, tag, i64::from(want));
+        // A field of type number, or whole number, is tested as that kind alone (any other
+        // cell takes the branching code): half the work of testing both.
+        let number = self.numbers.get(slot as usize).copied().unwrap_or(cell::EMPTY);
+        let float = match k {
+            Constant::Int(k) => Some(k as f64),
+            Constant::Number(k) => Some(k),
+            _ => None,
+        };
+        if let (cell::NUM, Some(k)) = (number, float) {
+            let num = is(self, cell::NUM);
+            let f = self.b.ins().bitcast(types::F64, MemFlagsData::new(), payload);
+            let kf = self.b.ins().f64const(k);
+            let (ordered, by_num) = self.flat_float(cmp, f, kf);
+            return (self.b.ins().band(num, ordered), by_num);
+        }
         match k {
+            Constant::Int(k) if number == cell::INT => {
+                let int = is(self, cell::INT);
+                (int, self.b.ins().icmp_imm_s(int_cc(cmp, true), payload, k))
+            }
             Constant::Int(k) => {
                 let [int, num] = [cell::INT, cell::NUM].map(|t| is(self, t));
                 let by_int = self.b.ins().icmp_imm_s(int_cc(cmp, true), payload, k);

@@ -44,6 +44,23 @@ pub fn of_record(def: &RecordDef) -> Vec<Width> {
     def.fields.iter().map(|f| of_type(&f.ty)).collect()
 }
 
+/// The tag a number field of type `ty` holds when it holds what its type says (`NUM` for
+/// a number, `INT` for a whole number), `EMPTY` for any other type (and for money, which
+/// may be either): compiled scans test the expected kind first.
+pub fn number_tag(ty: &Ty) -> u8 {
+    match ty {
+        Ty::Optional(t) => number_tag(t),
+        Ty::Number => super::cell::NUM,
+        Ty::Int => super::cell::INT,
+        _ => super::cell::EMPTY,
+    }
+}
+
+/// [`number_tag`] of each field of a record type, in slot order.
+pub fn number_tags(def: &RecordDef) -> Vec<u8> {
+    def.fields.iter().map(|f| number_tag(&f.ty)).collect()
+}
+
 /// Where each field is among a row's cells: its place among the wide or among the narrow
 /// ones, and how many wide and narrow cells a row has.
 pub fn places(widths: &[Width]) -> (Vec<u32>, usize, usize) {

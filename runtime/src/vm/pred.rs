@@ -401,13 +401,17 @@ impl Tier {
             // The row layout of each record type, as the store keeps its table once told
             // the schema (`Store::set_schema`).
             let widths: Vec<Vec<Width>> = program.schema.records.iter().map(layout::of_record).collect();
-            let all: Vec<(usize, &Pred, &[Width])> = subjects
+            let numbers: Vec<Vec<u8>> = program.schema.records.iter().map(layout::number_tags).collect();
+            let all: Vec<(usize, crate::jit::Job)> = subjects
                 .iter()
-                .filter_map(|(key, subject)| Some((*key, &*preds.get(key)?.pred, widths.get(*subject)?.as_slice())))
+                .filter_map(|(key, subject)| {
+                    let (widths, numbers) = (widths.get(*subject)?.as_slice(), numbers.get(*subject)?.as_slice());
+                    Some((*key, (&*preds.get(key)?.pred, widths, numbers)))
+                })
                 .collect();
-            let jobs: Vec<(&Pred, &[Width])> = all.iter().map(|(_, p, w)| (*p, *w)).collect();
+            let jobs: Vec<crate::jit::Job> = all.iter().map(|(_, job)| *job).collect();
             if let Some((compiled, functions)) = crate::jit::compile(&jobs, &program.consts) {
-                let keys: Vec<usize> = all.iter().map(|(k, _, _)| *k).collect();
+                let keys: Vec<usize> = all.iter().map(|(k, _)| *k).collect();
                 for (key, f) in keys.iter().zip(functions) {
                     if let Some(entry) = preds.get_mut(key) {
                         entry.native = Some(f);
