@@ -22,9 +22,10 @@ use crate::vm::Pred;
 
 type Ir = cranelift_codegen::ir::Value;
 
-/// A condition to compile: its predicate, the widths of its subject's fields, and the tag
-/// each of them holds when it holds the number its type says (`rows::layout::number_tag`).
-pub type Job<'a> = (&'a Pred, &'a [Width], &'a [u8]);
+/// A condition to compile: its predicate, the widths of its subject's fields, the tag
+/// each of them holds when it holds the number its type says (`rows::layout::number_tag`),
+/// and whether it gets a scan over many rows too (`scan.rs`).
+pub type Job<'a> = (&'a Pred, &'a [Width], &'a [u8], bool);
 
 /// Compiles `preds` (each owned by a `Box` that outlives the code, since the code points
 /// at their parts) with the program's constants `consts`. `None` when this host does not
@@ -53,8 +54,8 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
 
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
-    let mut ids: Vec<(FuncId, FuncId, Vec<Late>)> = Vec::with_capacity(preds.len());
-    for (pred, widths, numbers) in preds {
+    let mut ids: Vec<(FuncId, Option<FuncId>, Vec<Late>)> = Vec::with_capacity(preds.len());
+    for &(pred, widths, numbers, scans) in preds {
         ctx.func.signature = entry.clone();
         let lates;
         {
@@ -98,24 +99,29 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
         module.clear_context(&mut ctx);
         // The scan over many rows of a table, in the same module; it compares with the
         // same late constants at the same places.
-        ctx.func.signature = scan_sig.clone();
-        let lates =
-            super::scan::build(&mut ctx.func, &mut builder_ctx, (pred, widths, numbers), consts, lates, frontend);
-        let scan = module.declare_anonymous_function(&ctx.func.signature).ok()?;
-        module.define_function(scan, &mut ctx).ok()?;
-        module.clear_context(&mut ctx);
+        let (scan, lates) = if scans {
+            ctx.func.signature = scan_sig.clone();
+            let lates =
+                super::scan::build(&mut ctx.func, &mut builder_ctx, (pred, widths, numbers), consts, lates, frontend);
+            let scan = module.declare_anonymous_function(&ctx.func.signature).ok()?;
+            module.define_function(scan, &mut ctx).ok()?;
+            module.clear_context(&mut ctx);
+            (Some(scan), lates)
+        } else {
+            (None, lates)
+        };
         ids.push((id, scan, lates));
     }
     module.finalize_definitions().ok()?;
     let functions = ids
         .into_iter()
         .zip(preds)
-        // SAFETY: each pair of ids is a function just compiled with the `entry` signature
-        // and a scan with `scan::signature`, both for the widths given with its
-        // predicate, and the functions are handed out beside the `Code` that owns them
-        // (see `vm::Tier`).
-        .map(|((id, scan, lates), (_, widths, _))| unsafe {
-            let (at, scan) = (module.get_finalized_function(id), module.get_finalized_function(scan));
+        // SAFETY: each id is a function just compiled with the `entry` signature, and each
+        // scan one with `scan::signature`, both for the widths given with its predicate,
+        // and the functions are handed out beside the `Code` that owns them (see
+        // `vm::Tier`).
+        .map(|((id, scan, lates), (_, widths, _, _))| unsafe {
+            let (at, scan) = (module.get_finalized_function(id), scan.map(|s| module.get_finalized_function(s)));
             Function::at(at, scan, widths, lates)
         })
         .collect();

@@ -135,8 +135,8 @@ pub enum Answer {
 /// beside the [`Code`] it points into.
 pub struct Function {
     entry: Entry,
-    /// The same condition over many rows of a table.
-    scan: Scan,
+    /// The same condition over many rows of a table, if it is tested so.
+    scan: Option<Scan>,
     /// The layout number ([`crate::rows::layout::layout_id`]) of the rows it reads.
     layout: u32,
     /// How many tags, wide and narrow cells a row of that layout has.
@@ -146,28 +146,35 @@ pub struct Function {
 }
 
 impl Function {
-    /// The function at `address` and its scan at `scan`, finalised by `module`, for rows
-    /// of `widths`.
+    /// The function at `address` and its scan at `scan` (if it has one), finalised by
+    /// `module`, for rows of `widths`.
     ///
     /// # Safety
     /// `address` must be a function compiled by `emit.rs` (with its signature) and `scan`
     /// one compiled by `scan.rs` (with its signature), both for `widths`, comparing with
     /// the constants `late` at their places, and the `Function` must not be called after
     /// the module's [`Code`] is dropped.
-    pub(super) unsafe fn at(address: *const u8, scan: *const u8, widths: &[Width], late: Vec<Late>) -> Function {
+    pub(super) unsafe fn at(
+        address: *const u8,
+        scan: Option<*const u8>,
+        widths: &[Width],
+        late: Vec<Late>,
+    ) -> Function {
         // SAFETY: the caller promises `address` is code with the `Entry` signature and
         // `scan` with the `Scan` one (the host's C calling convention, as `emit.rs` and
         // `scan.rs` declare them).
-        let (entry, scan) =
-            unsafe { (std::mem::transmute::<*const u8, Entry>(address), std::mem::transmute::<*const u8, Scan>(scan)) };
+        let (entry, scan) = unsafe {
+            (std::mem::transmute::<*const u8, Entry>(address), scan.map(|s| std::mem::transmute::<*const u8, Scan>(s)))
+        };
         let (_, wide, narrow) = layout::places(widths);
         let strides = (widths.len(), wide, narrow);
         Function { entry, scan, layout: layout::layout_id(widths), strides, late: late.into() }
     }
 
-    /// Whether the scan can read `table`'s rows: they are laid out as it was compiled for.
+    /// Whether the condition has a scan that can read `table`'s rows: they are laid out as
+    /// it was compiled for.
     pub fn scans(&self, table: &Table) -> bool {
-        table.layout() == self.layout && table.strides() == self.strides
+        self.scan.is_some() && table.layout() == self.layout && table.strides() == self.strides
     }
 
     /// Compiled code ready to be called over many rows with one context: `ctx` (whose
@@ -246,9 +253,9 @@ impl<'a> Runner<'a, '_> {
     /// ([`Function::scans`]), a row number is past its end, or `out` is not one byte a row.
     pub fn scan(&self, table: &Table, texts: &Texts, rows: &[u32], out: &mut [u8]) -> bool {
         let inside = rows.iter().fold(0, |max, &r| max.max(r)) < table.rows() as u32 || rows.is_empty();
-        if !self.f.scans(table) || !inside || out.len() != rows.len() {
+        let Some(scan) = self.f.scan.filter(|_| self.f.scans(table) && inside && out.len() == rows.len()) else {
             return false;
-        }
+        };
         self.resolve_late(texts);
         let (tags, wide, narrow) = table.cells();
         let late = self.late.as_ptr() as *const u64;
@@ -260,7 +267,7 @@ impl<'a> Runner<'a, '_> {
         // it reads two values per late constant, fewer than `LATE`; it calls nothing; the
         // tier that lent out this `Function` owns the code and outlives this call.
         unsafe {
-            (self.f.scan)(
+            scan(
                 tags.as_ptr(),
                 wide.as_ptr(),
                 narrow.as_ptr(),

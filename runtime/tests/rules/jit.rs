@@ -473,3 +473,38 @@ fn texts_and_clock_terms_are_compiled_and_right() {
         ]
     );
 }
+
+/// Only a playbook's conditions, which a schedule tests over many rows, get a compiled
+/// scan; an `exit when` is compiled for one row at a time, and over a table's rows it is
+/// tested one by one, with the same answers.
+#[test]
+fn only_conditions_are_scanned_and_the_rest_answer_alike_over_a_table() {
+    let src = "playbook p {\n  for account: Account\n  on account.health falls\n  when account.health < 60\n  exit when account.health < 60\n  step s {\n    notify slack \"#cs\" \"look\"\n  }\n}\n";
+    let workspace = Workspace::default();
+    let loaded = Loaded::new(build(src), &workspace);
+    let jit = Tier::build(&loaded.program, true);
+    let (condition, exit) = (&loaded.program.playbooks[0].conditions[0], &loaded.program.playbooks[0].exits[0]);
+    assert!(jit.compiled(condition) && jit.compiled(exit));
+    let none = [Value::Empty, Value::Empty, Value::Empty, Value::Empty, Value::Empty];
+    let healths = [Value::Num(10.0), Value::Num(90.0), Value::Int(59), Value::Empty];
+    let mut store = MemoryStore::new(loaded.program.schema.records.len());
+    store.set_schema(&loaded.program.schema);
+    let ids: Vec<Arc<str>> = (0..healths.len()).map(|i| Arc::from(format!("a{i}"))).collect();
+    for (health, id) in healths.iter().zip(&ids) {
+        let mut numbers = none.clone();
+        numbers[0] = health.clone();
+        store.put_record(ACCOUNT, id.clone(), fields(&loaded.program, &plain(numbers, None)));
+    }
+    let (table, texts) = store.table(ACCOUNT).expect("the accounts' table");
+    let numbers: Vec<u32> = ids.iter().map(|id| table.find(id).expect("a row")).collect();
+    let at = ctx(&loaded, &store, &workspace, &ids[0], &[], Some(&jit));
+    let mut vm = Vm::new();
+    let mut answers = Vec::new();
+    for code in [condition, exit] {
+        let mut got = Vec::new();
+        let alone = vm.test_table(code, &at, (table, texts), &numbers, |answer| got.push(answer.ok()));
+        answers.push((alone, got));
+    }
+    let expected = vec![Some(true), Some(false), Some(true), None];
+    assert_eq!(answers, [(3, expected.clone()), (0, expected)]);
+}
