@@ -1,11 +1,12 @@
-//! The compiled scan: for each condition, a second function (in the same module as the
-//! one over a row) that walks many rows of one table straight over the table's cells (row
-//! `r`'s tags at `tags + r * width`, its wide cells at `wide + r * wide_count`, its narrow
-//! cells at `narrow + r * narrow_count`, the strides constants of the layout it was
-//! compiled for), over a list of row numbers, and writes one answer byte per row: 0 false, 1 true, 2 "test this row
-//! alone". It never calls the slow path: a row that would need it, or the interpreter, is
-//! answered 2, and the caller tests it again alone (`raw::Runner::call`), so the answers
-//! and faults are those of the function over one row, by construction.
+//! The compiled scan: for each playbook condition, a second function (in the same module
+//! as the one over a row) that walks many rows of one table, given by number, straight
+//! over the table's cells (row `r`'s tags at `tags + r * width`, its wide cells at
+//! `wide + r * wide_count`, its narrow cells at `narrow + r * narrow_count`, the strides
+//! constants of the layout it was compiled for), and writes one answer byte per row: 0
+//! false, 1 true, 2 "test this row alone". It never calls the slow path: a row that would
+//! need it, or the interpreter, is answered 2, and the caller tests it again alone
+//! (`raw::Runner::call`), so the answers and faults are those of the function over one
+//! row, by construction.
 //!
 //! When every leaf of the condition is one compiled code works out in place, each row is
 //! first tested without branches: every leaf's cell loaded and compared, each giving
