@@ -10,6 +10,12 @@
 //!   over all of them with one context (`Vm::test_rows`, as the engine tests a schedule's
 //!   records): compiled code reads the row's cells; the predicates and the interpreter
 //!   read its values, decoded (the fields the condition reads);
+//! - `jit_scan`: the compiled scan over the table's cells, the rows given by number
+//!   (`Vm::test_table`, as the engine tests a schedule's records), every row answered by
+//!   the scan alone;
+//! - `native_rows`, `native_columns`: what a column layout would give, by hand-written
+//!   Rust doing the scan's loads and tests over the table's row-major cells, and over the
+//!   three fields' cells copied into a column each;
 //! - `jit_one_by_one`: compiled code, a context made for each row (`Vm::test_row`, as the
 //!   engine tests the one record a change is about);
 //! - `rhai`, `cel`: the condition in Rhai and in CEL (the `cel` crate, cel-rust), each
@@ -25,6 +31,7 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 use play_compiler::program::Code;
 use play_runtime::config::Workspace;
 use play_runtime::engine::Loaded;
+use play_runtime::rows::{cell, layout, Width};
 use play_runtime::store::{MemoryStore, Store};
 use play_runtime::value::Value;
 use play_runtime::vm::{Tier, Vm};
@@ -48,6 +55,66 @@ struct Plain {
     health: f64,
 }
 
+/// The three fields' cells (tag, whole payload) of every row: in the table's own
+/// row-major arrays, and copied into a column per field.
+struct Cells<'t> {
+    tags: &'t [u8],
+    wide: &'t [u64],
+    narrow: &'t [u32],
+    /// Row strides: tags, wide cells, narrow cells.
+    strides: (usize, usize, usize),
+    /// Each field's slot, whether it is wide, and its place among the row's cells.
+    fields: [(usize, bool, usize); 3],
+    columns: [(Vec<u8>, Vec<u64>); 3],
+}
+
+impl<'t> Cells<'t> {
+    fn new(table: &'t play_runtime::rows::Table, widths: &[Width], slots: [usize; 3]) -> Cells<'t> {
+        let (tags, wide, narrow) = table.cells();
+        let (places, _, _) = layout::places(widths);
+        let fields = slots.map(|s| (s, widths[s] == Width::Wide, places[s] as usize));
+        let mut cells = Cells { tags, wide, narrow, strides: table.strides(), fields, columns: Default::default() };
+        for (f, column) in fields.iter().zip(0..3) {
+            let col: (Vec<u8>, Vec<u64>) = (0..table.rows()).map(|r| cells.cell(r, *f)).unzip();
+            cells.columns[column] = col;
+        }
+        cells
+    }
+
+    #[inline(always)]
+    fn cell(&self, r: usize, (slot, wide, place): (usize, bool, usize)) -> (u8, u64) {
+        let tag = self.tags[r * self.strides.0 + slot];
+        let payload = if wide {
+            self.wide[r * self.strides.1 + place]
+        } else {
+            u64::from(self.narrow[r * self.strides.2 + place])
+        };
+        (tag, payload)
+    }
+
+    /// The condition over row `r` as the scan tests it, from the row-major cells.
+    #[inline(always)]
+    fn row_major(&self, r: usize, enterprise: u32) -> bool {
+        let [tier, arr, health] = self.fields.map(|f| self.cell(r, f));
+        holds(tier, arr, health, enterprise)
+    }
+
+    /// The same from the columns.
+    #[inline(always)]
+    fn columns(&self, r: usize, enterprise: u32) -> bool {
+        let [tier, arr, health] = [0, 1, 2].map(|c| (self.columns[c].0[r], self.columns[c].1[r]));
+        holds(tier, arr, health, enterprise)
+    }
+}
+
+/// `tier == Enterprise and arr > 200_000 and health < 60` over cells whose kinds are the
+/// expected ones (an enum, two numbers), as the scan tests it without branches.
+#[inline(always)]
+fn holds(tier: (u8, u64), arr: (u8, u64), health: (u8, u64), enterprise: u32) -> bool {
+    let ok = (tier.0 == cell::ENUM) & (arr.0 == cell::NUM) & (health.0 == cell::NUM);
+    ok & (tier.1 as u32 == enterprise) & (f64::from_bits(arr.1) > 200_000.0) & (f64::from_bits(health.1) < 60.0)
+}
+
 fn number(v: &Value) -> f64 {
     match v {
         Value::Num(n) => *n,
@@ -64,7 +131,9 @@ fn bench(c: &mut Criterion) {
     let workspace = Workspace::default();
     let (tier_at, arr_at, health_at) = (slot(&program, "tier"), slot(&program, "arr"), slot(&program, "health"));
     let enterprise = variant(&program, "Tier", "Enterprise");
-    let (account, _) = accounts::account_def(&program);
+    let (account, account_def) = accounts::account_def(&program);
+    let widths = layout::of_record(account_def);
+    let Value::Enum { variant: enterprise_variant, .. } = enterprise else { panic!("an enum variant") };
     let loaded = Loaded::new(program, &workspace);
     let code: &Code = &loaded.program.playbooks[0].conditions[0];
     let jit = Tier::build(&loaded.program, true);
@@ -151,6 +220,24 @@ fn bench(c: &mut Criterion) {
             }
             hits
         };
+        // As the engine tests a schedule's records: the compiled scan over the table's
+        // cells, the rows given by number (`Vm::test_table`).
+        let scan = |vm: &mut Vm| {
+            let mut hits = 0;
+            let ctx = loaded.about(&store, &workspace, NOW, account, table.id(rows[0]), &[], Some(&jit));
+            let alone = vm.test_table(code, &ctx, (table, texts), black_box(&rows), |got| {
+                hits += usize::from(got.expect("no fault"))
+            });
+            (hits, alone)
+        };
+        // What a column layout would give, measured by hand-written Rust doing the scan's
+        // loads and tests: over the table's own row-major cells, and over the three
+        // fields' cells copied into columns (a tag array and a payload array each).
+        let cells = Cells::new(table, &widths, [tier_at, arr_at, health_at]);
+        let native_rows =
+            || rows.iter().filter(|&&r| cells.row_major(black_box(r) as usize, enterprise_variant)).count();
+        let native_columns =
+            || rows.iter().filter(|&&r| cells.columns(black_box(r) as usize, enterprise_variant)).count();
         let rhai_eval = |scopes: &mut [rhai::Scope]| {
             scopes
                 .iter_mut()
@@ -167,6 +254,9 @@ fn bench(c: &mut Criterion) {
         assert_eq!(native_stored(), expected, "native over stored records");
         assert_eq!(play(&mut vm, Some(&jit)), expected, "JIT");
         assert_eq!(one_by_one(&mut vm, Some(&jit)), expected, "JIT, one row at a time");
+        assert_eq!(scan(&mut vm), (expected, size), "the compiled scan, every row answered alone");
+        assert_eq!(native_rows(), expected, "native over the row-major cells");
+        assert_eq!(native_columns(), expected, "native over the cells as columns");
         assert_eq!(play(&mut vm, Some(&predicates)), expected, "predicates");
         assert_eq!(play(&mut vm, None), expected, "interpreter");
         assert_eq!(rhai_eval(&mut rhai_scopes), expected, "Rhai");
@@ -176,6 +266,9 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("native_struct", size), |b| b.iter(native_struct));
         group.bench_function(BenchmarkId::new("native_stored", size), |b| b.iter(native_stored));
         group.bench_function(BenchmarkId::new("jit", size), |b| b.iter(|| play(&mut vm, Some(&jit))));
+        group.bench_function(BenchmarkId::new("jit_scan", size), |b| b.iter(|| scan(&mut vm)));
+        group.bench_function(BenchmarkId::new("native_rows", size), |b| b.iter(native_rows));
+        group.bench_function(BenchmarkId::new("native_columns", size), |b| b.iter(native_columns));
         group.bench_function(BenchmarkId::new("jit_one_by_one", size), |b| b.iter(|| one_by_one(&mut vm, Some(&jit))));
         group.bench_function(BenchmarkId::new("predicates", size), |b| b.iter(|| play(&mut vm, Some(&predicates))));
         group.bench_function(BenchmarkId::new("interpreter", size), |b| b.iter(|| play(&mut vm, None)));

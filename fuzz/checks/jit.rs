@@ -3,8 +3,8 @@
 //! dates, `??`, joined by `and`, `or` and `not`) and a few accounts with awkward values
 //! (empty, NaN, infinities, the integer bounds, a text or an enum of another type where a
 //! number or a tier belongs); the condition is compiled, and over every account (its row
-//! in a store, as the engine keeps it) the three tiers must give the same value or the
-//! same fault at the same place.
+//! in a store, as the engine keeps it) the three tiers, and the compiled scan over the
+//! row, must give the same value or the same fault at the same place.
 //!
 //! Shared by the fuzz target of the same name and by the workspace's
 //! `tests/fuzz_regressions.rs`, which runs every kept input through it.
@@ -136,5 +136,11 @@ pub fn check(data: &[u8]) {
         let reference = vm.interpret(code, &at(None));
         assert_eq!(vm.eval_row(code, &at(Some(&jit)), row), reference, "JIT: `{condition}` on {fields:?}");
         assert_eq!(vm.eval(code, &at(Some(&predicates))), reference, "predicates: `{condition}` on {fields:?}");
+        // The compiled scan over the row, twice, gives the same answer each time.
+        let Some(number) = table.find(&id) else { return };
+        let mut scanned = Vec::new();
+        vm.test_table(code, &at(Some(&jit)), (table, texts), &[number, number], |got| scanned.push(got));
+        let tested = reference.map(|v| matches!(v, Value::Bool(true)));
+        assert_eq!(scanned, [tested.clone(), tested], "scan: `{condition}` on {fields:?}");
     }
 }

@@ -1,14 +1,15 @@
 //! Conditions worked out for many records at once: when a schedule fires a playbook for
 //! every record of its type, each of the playbook's conditions that has a predicate is
-//! tested over all their rows in one pass ([`crate::vm::Vm::test_rows`]: the condition
-//! found, the clock memo prepared and compiled code's context made once), before the
+//! tested over all their rows in one pass ([`crate::vm::Vm::test_table`]: the condition
+//! found, the clock memo prepared and compiled code's context made once, and the rows
+//! tested by the compiled scan over their table's cells), before the
 //! records are enrolled one by one. Conditions read only the subject's fields and the
 //! clock, which enrolling other records does not change.
 
 use std::sync::Arc;
 
 use super::{Engine, Loaded};
-use crate::rows::Row;
+use crate::rows::{Row, Table, Texts};
 use crate::store::Store;
 use crate::vm::Fault;
 
@@ -35,21 +36,41 @@ impl<S: Store> Engine<S> {
         let pb = &loaded.program.playbooks[p];
         let rows: Vec<Option<Row>> = ids.iter().map(|id| self.store.record(record, id)).collect();
         let ctx = loaded.about(&self.store, &self.workspace, self.now, record, first, &[], Some(&loaded.tier));
+        let table = one_table(&rows);
         let mut known = Vec::with_capacity(pb.conditions.len());
         for code in &pb.conditions {
             let mut answers: Vec<Option<Result<bool, Fault>>> = vec![None; ids.len()];
             if loaded.tier.get(code).is_some() {
                 let present: Vec<usize> = (0..ids.len()).filter(|&i| rows[i].is_some()).collect();
                 let mut at = present.iter();
-                let over = present.iter().filter_map(|&i| Some((rows[i]?, &ids[i])));
-                self.vm.test_rows(code, &ctx, over, |answer| {
+                let mut put = |answer| {
                     if let Some(&i) = at.next() {
                         answers[i] = Some(answer);
                     }
-                });
+                };
+                match &table {
+                    Some((table, numbers)) => {
+                        self.vm.test_table(code, &ctx, *table, numbers, put);
+                    }
+                    None => {
+                        let over = present.iter().filter_map(|&i| Some((rows[i]?, &ids[i])));
+                        self.vm.test_rows(code, &ctx, over, &mut put);
+                    }
+                }
             }
             known.push(answers);
         }
         Known(known)
     }
+}
+
+/// The table of the rows that are there, with their row numbers in order, when they are all
+/// one table's (as the memory store keeps them): the compiled scan can test them over the
+/// table's cells.
+fn one_table<'a>(rows: &[Option<Row<'a>>]) -> Option<((&'a Table, &'a Texts), Vec<u32>)> {
+    let first = rows.iter().flatten().next()?;
+    let (table, texts) = (first.place().0, first.texts());
+    let same = |row: &Row| std::ptr::eq(row.place().0, table) && std::ptr::eq(row.texts(), texts);
+    let numbers = rows.iter().flatten().map(|row| same(row).then(|| row.place().1)).collect::<Option<Vec<u32>>>()?;
+    Some(((table, texts), numbers))
 }

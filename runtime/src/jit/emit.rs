@@ -22,11 +22,15 @@ use crate::vm::Pred;
 
 type Ir = cranelift_codegen::ir::Value;
 
+/// A condition to compile: its predicate, the widths of its subject's fields, the tag
+/// each of them holds when it holds the number its type says (`rows::layout::number_tag`),
+/// and whether it gets a scan over many rows too (`scan.rs`).
+pub type Job<'a> = (&'a Pred, &'a [Width], &'a [u8], bool);
+
 /// Compiles `preds` (each owned by a `Box` that outlives the code, since the code points
-/// at their parts, and each with the widths of its subject's fields) with the program's
-/// constants `consts`. `None` when this host does not allow it: every condition then runs
-/// as a predicate.
-pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, Vec<Function>)> {
+/// at their parts) with the program's constants `consts`. `None` when this host does not
+/// allow it: every condition then runs as a predicate.
+pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)> {
     let mut flags = settings::builder();
     // Conditions are short chains of loads and branches: optimising them gains little and
     // costs most of the compile time.
@@ -46,10 +50,12 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
     slow.params.extend([AbiParam::new(ptr), AbiParam::new(ptr)]);
     slow.returns.push(AbiParam::new(types::I8));
 
+    let scan_sig = super::scan::signature(&module);
+
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
-    let mut ids: Vec<(FuncId, Vec<Late>)> = Vec::with_capacity(preds.len());
-    for (pred, widths) in preds {
+    let mut ids: Vec<(FuncId, Option<FuncId>, Vec<Late>)> = Vec::with_capacity(preds.len());
+    for &(pred, widths, numbers, scans) in preds {
         ctx.func.signature = entry.clone();
         let lates;
         {
@@ -58,7 +64,7 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
             b.append_block_params_for_function_params(start);
             b.switch_to_block(start);
             let params = b.block_params(start).to_vec();
-            let slow_sig = b.import_signature(slow.clone());
+            let slow_sig = Some(b.import_signature(slow.clone()));
             let [yes, no, unknown] = [b.create_block(), b.create_block(), b.create_block()];
             let (places, _, _) = layout::places(widths);
             let mut emit = Emit {
@@ -70,8 +76,10 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
                 env: params[4],
                 lates: Vec::new(),
                 unknown,
+                redo: None,
                 slow_sig,
                 widths,
+                numbers: &[],
                 places,
                 consts,
                 ptr,
@@ -89,51 +97,72 @@ pub fn compile(preds: &[(&Pred, &[Width])], consts: &[Const]) -> Option<(Code, V
         let id = module.declare_anonymous_function(&ctx.func.signature).ok()?;
         module.define_function(id, &mut ctx).ok()?;
         module.clear_context(&mut ctx);
-        ids.push((id, lates));
+        // The scan over many rows of a table, in the same module; it compares with the
+        // same late constants at the same places.
+        let (scan, lates) = if scans {
+            ctx.func.signature = scan_sig.clone();
+            let lates =
+                super::scan::build(&mut ctx.func, &mut builder_ctx, (pred, widths, numbers), consts, lates, frontend);
+            let scan = module.declare_anonymous_function(&ctx.func.signature).ok()?;
+            module.define_function(scan, &mut ctx).ok()?;
+            module.clear_context(&mut ctx);
+            (Some(scan), lates)
+        } else {
+            (None, lates)
+        };
+        ids.push((id, scan, lates));
     }
     module.finalize_definitions().ok()?;
     let functions = ids
         .into_iter()
         .zip(preds)
-        // SAFETY: each id is a function just compiled with the `entry` signature for the
-        // widths given with its predicate, and the functions are handed out beside the
-        // `Code` that owns them (see `vm::Tier`).
-        .map(|((id, lates), (_, widths))| unsafe {
-            Function::at(module.get_finalized_function(id), layout::layout_id(widths), lates)
+        // SAFETY: each id is a function just compiled with the `entry` signature, and each
+        // scan one with `scan::signature`, both for the widths given with its predicate,
+        // and the functions are handed out beside the `Code` that owns them (see
+        // `vm::Tier`).
+        .map(|((id, scan, lates), (_, widths, _, _))| unsafe {
+            let (at, scan) = (module.get_finalized_function(id), scan.map(|s| module.get_finalized_function(s)));
+            Function::at(at, scan, widths, lates)
         })
         .collect();
     Some((Code::new(module), functions))
 }
 
 /// The function being built.
-struct Emit<'f, 'c> {
-    b: FunctionBuilder<'f>,
-    tags: Ir,
-    wide: Ir,
-    narrow: Ir,
+pub(super) struct Emit<'f, 'c> {
+    pub(super) b: FunctionBuilder<'f>,
+    pub(super) tags: Ir,
+    pub(super) wide: Ir,
+    pub(super) narrow: Ir,
     /// The values of the late constants, a tag and a payload each.
-    late: Ir,
-    env: Ir,
+    pub(super) late: Ir,
+    /// The `Env` the slow path is called with (none in a scan, see `redo`).
+    pub(super) env: Ir,
     /// The late constants of the function, in the order of their values.
-    lates: Vec<Late>,
-    unknown: Block,
-    slow_sig: SigRef,
+    pub(super) lates: Vec<Late>,
+    pub(super) unknown: Block,
+    /// In a scan: where a leaf the slow path would test goes instead (the row is tested
+    /// again alone, where the slow path is called).
+    pub(super) redo: Option<Block>,
+    pub(super) slow_sig: Option<SigRef>,
     /// The subject's row layout.
-    widths: &'c [Width],
-    places: Vec<u32>,
-    consts: &'c [Const],
-    ptr: Type,
+    pub(super) widths: &'c [Width],
+    /// In a scan: the tag each field holds when it holds the number its type says.
+    pub(super) numbers: &'c [u8],
+    pub(super) places: Vec<u32>,
+    pub(super) consts: &'c [Const],
+    pub(super) ptr: Type,
 }
 
 /// Loads of a row: the row is read-only and aligned while compiled code runs.
-fn flags() -> MemFlagsData {
+pub(super) fn flags() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly()
 }
 
 impl Emit<'_, '_> {
     /// Branches to `yes` when `pred` holds, to `no` when it does not, and to the
     /// function's "ask the interpreter" exit otherwise.
-    fn pred(&mut self, pred: &Pred, yes: Block, no: Block) {
+    pub(super) fn pred(&mut self, pred: &Pred, yes: Block, no: Block) {
         match pred {
             Pred::And(l, r) => {
                 let mid = self.b.create_block();
@@ -158,7 +187,7 @@ impl Emit<'_, '_> {
     /// The cell of field `slot`: its tag and its whole payload (as `rows::layout::whole`
     /// gives it back, but for the high half of a narrow enum or reference, which is the
     /// field's type), both as 64-bit integers.
-    fn cell(&mut self, slot: u32) -> (Ir, Ir) {
+    pub(super) fn cell(&mut self, slot: u32) -> (Ir, Ir) {
         let tag = self.b.ins().uload8(types::I64, flags(), self.tags, slot as i32);
         let place = self.places[slot as usize] as i32;
         let payload = match self.widths[slot as usize] {
@@ -170,7 +199,7 @@ impl Emit<'_, '_> {
 
     /// The slot's enum type when its cell is an enum: the field's own for a narrow cell,
     /// the payload's high half for a wide one.
-    fn enum_type(&mut self, slot: u32, payload: Ir) -> Result<u32, Ir> {
+    pub(super) fn enum_type(&mut self, slot: u32, payload: Ir) -> Result<u32, Ir> {
         match self.widths[slot as usize] {
             Width::Narrow { high } => Ok(high),
             Width::Wide => Err(self.b.ins().ushr_imm_s(payload, 32)),
@@ -303,7 +332,7 @@ impl Emit<'_, '_> {
 
     /// The day number of a date cell's payload: its low half, signed. One outside the
     /// calendar would read as empty, so goes to `slow`; the code continues with a valid one.
-    fn day(&mut self, payload: Ir, slow: Block) -> Ir {
+    pub(super) fn day(&mut self, payload: Ir, slow: Block) -> Ir {
         let valid = self.b.create_block();
         let low = self.b.ins().ireduce(types::I32, payload);
         let day = self.b.ins().sextend(types::I64, low);
@@ -318,7 +347,7 @@ impl Emit<'_, '_> {
 
     /// The value of late constant `late`: its tag and payload, both as 64-bit integers;
     /// `None` past the `LATE` the caller works out.
-    fn late(&mut self, late: Late) -> Option<(Ir, Ir)> {
+    pub(super) fn late(&mut self, late: Late) -> Option<(Ir, Ir)> {
         let i = match self.lates.iter().position(|l| *l == late) {
             Some(i) => i,
             None if self.lates.len() < LATE => {
@@ -388,9 +417,14 @@ impl Emit<'_, '_> {
 
     /// The leaf tested by the predicate tier, through a call.
     fn slow(&mut self, pred: &Pred, yes: Block, no: Block) {
+        let (Some(slow_sig), None) = (self.slow_sig, self.redo) else {
+            let redo = self.redo.unwrap_or(self.unknown);
+            self.b.ins().jump(redo, &[]);
+            return;
+        };
         let at = self.b.ins().iconst(self.ptr, pred as *const Pred as i64);
         let callee = self.b.ins().iconst(self.ptr, raw::slow as Slow as usize as i64);
-        let call = self.b.ins().call_indirect(self.slow_sig, callee, &[self.env, at]);
+        let call = self.b.ins().call_indirect(slow_sig, callee, &[self.env, at]);
         let got = self.b.inst_results(call)[0];
         let not_true = self.b.create_block();
         let is_true = self.b.ins().icmp_imm_s(IntCC::Equal, got, 1);
@@ -440,7 +474,7 @@ impl Emit<'_, '_> {
 /// Where a comparison of two values that are not equal and have no order goes (an empty
 /// value with anything else, enum variants of two types): `==` is false, `!=` true, and
 /// an ordering is the interpreter's fault, so the slow path.
-fn unequal(cmp: Cmp, yes: Block, no: Block, slow: Block) -> Block {
+pub(super) fn unequal(cmp: Cmp, yes: Block, no: Block, slow: Block) -> Block {
     match cmp {
         Cmp::Eq => no,
         Cmp::Ne => yes,
@@ -449,7 +483,7 @@ fn unequal(cmp: Cmp, yes: Block, no: Block, slow: Block) -> Block {
 }
 
 /// The integer condition of a comparison, signed or not.
-fn int_cc(cmp: Cmp, signed: bool) -> IntCC {
+pub(super) fn int_cc(cmp: Cmp, signed: bool) -> IntCC {
     match (cmp, signed) {
         (Cmp::Eq, _) => IntCC::Equal,
         (Cmp::Ne, _) => IntCC::NotEqual,

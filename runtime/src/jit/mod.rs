@@ -13,16 +13,25 @@
 //! true, false or "ask the interpreter", which stays the reference: the property tests in
 //! `runtime/tests/rules/jit.rs` hold the three to the same answers.
 //!
+//! Each playbook condition (what a schedule tests over every record of its type) is also
+//! compiled to a scan (`scan.rs`, in the same module): a loop over many rows of one table,
+//! given by number, straight over the table's cells at the layout's strides, that writes
+//! one answer byte a row and never calls the slow path: a row it cannot answer alone is
+//! tested again by the function over one row (`Vm::test_table`). When every leaf is compiled, each row is first tested without
+//! branches (every leaf's cell loaded and compared, the answers combined as bits) and
+//! takes the branching code only when a cell is of a kind the leaf does not answer for.
+//!
 //! The JIT is on unless turned off for the process ([`set_enabled`]), which `play`'s
 //! `--no-jit` flag and `PLAY_NO_JIT=1` do.
 
 mod emit;
 mod leaf;
 mod raw;
+mod scan;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use emit::compile;
+pub use emit::{compile, Job};
 pub use raw::{Answer, Code, Function, Runner};
 
 /// Whether tiers built from now on compile their predicates.

@@ -1,4 +1,5 @@
-//! All the JIT's unsafe code: calling compiled code over a row's cells, the slow path
+//! All the JIT's unsafe code: calling compiled code over a row's cells and scans over a
+//! table's rows, the slow path
 //! compiled code calls back into, the values compiled code compares with that are known
 //! only when it is called ([`Late`]), and keeping the code's memory alive as long as the
 //! tier that hands its functions out.
@@ -11,7 +12,7 @@ use cranelift_jit::JITModule;
 
 use chrono::Datelike;
 
-use crate::rows::{cell, Row, Texts};
+use crate::rows::{cell, layout, Row, Table, Texts, Width};
 use crate::value::Value;
 use crate::vm::{Ctx, Memo, Pred, Term};
 
@@ -65,6 +66,10 @@ pub(super) type Slow = extern "C" fn(*const c_void, *const Pred) -> u8;
 /// The type of a compiled condition: the row's tags, wide and narrow cells, the values of
 /// its [`Late`] constants (a tag and a payload each), the `Env`.
 type Entry = unsafe extern "C" fn(*const u8, *const u64, *const u32, *const u64, *const c_void) -> u8;
+
+/// The type of a compiled scan (`scan.rs`): a table's tags, wide and narrow cells, the
+/// values of the [`Late`] constants, the row numbers, how many, where the answers go.
+type Scan = unsafe extern "C" fn(*const u8, *const u64, *const u32, *const u64, *const u32, u64, *mut u8);
 
 /// How many [`Late`] constants one compiled condition compares with in place (the others
 /// are the slow path's).
@@ -130,24 +135,46 @@ pub enum Answer {
 /// beside the [`Code`] it points into.
 pub struct Function {
     entry: Entry,
+    /// The same condition over many rows of a table, if it is tested so.
+    scan: Option<Scan>,
     /// The layout number ([`crate::rows::layout::layout_id`]) of the rows it reads.
     layout: u32,
+    /// How many tags, wide and narrow cells a row of that layout has.
+    strides: (usize, usize, usize),
     /// The values it compares with that are worked out when it is called, in order.
     late: Box<[Late]>,
 }
 
 impl Function {
-    /// The function at `address`, finalised by `module`, for rows of layout `layout`.
+    /// The function at `address` and its scan at `scan` (if it has one), finalised by
+    /// `module`, for rows of `widths`.
     ///
     /// # Safety
-    /// `address` must be a function compiled by `emit.rs` (with its signature) for the
-    /// widths whose layout number is `layout`, and the `Function` must not be called
-    /// after the module's [`Code`] is dropped.
-    pub(super) unsafe fn at(address: *const u8, layout: u32, late: Vec<Late>) -> Function {
-        // SAFETY: the caller promises `address` is code with the `Entry` signature (the
-        // host's C calling convention, as `emit.rs` declares it).
-        let entry = unsafe { std::mem::transmute::<*const u8, Entry>(address) };
-        Function { entry, layout, late: late.into() }
+    /// `address` must be a function compiled by `emit.rs` (with its signature) and `scan`
+    /// one compiled by `scan.rs` (with its signature), both for `widths`, comparing with
+    /// the constants `late` at their places, and the `Function` must not be called after
+    /// the module's [`Code`] is dropped.
+    pub(super) unsafe fn at(
+        address: *const u8,
+        scan: Option<*const u8>,
+        widths: &[Width],
+        late: Vec<Late>,
+    ) -> Function {
+        // SAFETY: the caller promises `address` is code with the `Entry` signature and
+        // `scan` with the `Scan` one (the host's C calling convention, as `emit.rs` and
+        // `scan.rs` declare them).
+        let (entry, scan) = unsafe {
+            (std::mem::transmute::<*const u8, Entry>(address), scan.map(|s| std::mem::transmute::<*const u8, Scan>(s)))
+        };
+        let (_, wide, narrow) = layout::places(widths);
+        let strides = (widths.len(), wide, narrow);
+        Function { entry, scan, layout: layout::layout_id(widths), strides, late: late.into() }
+    }
+
+    /// Whether the condition has a scan that can read `table`'s rows: they are laid out as
+    /// it was compiled for.
+    pub fn scans(&self, table: &Table) -> bool {
+        self.scan.is_some() && table.layout() == self.layout && table.strides() == self.strides
     }
 
     /// Compiled code ready to be called over many rows with one context: `ctx` (whose
@@ -186,15 +213,7 @@ impl<'a> Runner<'a, '_> {
             return Answer::OtherLayout;
         }
         let (tags, wide, narrow) = row.cells();
-        let texts: *const Texts = row.texts();
-        if texts != self.texts.get() && !self.f.late.is_empty() {
-            let mut values = [0; 2 * LATE];
-            for (i, late) in self.f.late.iter().enumerate() {
-                values[2 * i..2 * i + 2].copy_from_slice(&resolve(*late, self.env.ctx, self.env.memo, row.texts()));
-            }
-            self.late.set(values);
-            self.texts.set(texts);
-        }
+        self.resolve_late(row.texts());
         self.env.row.set(Some(row));
         let env = &self.env as *const Env as *const c_void;
         // SAFETY: the row has the layout the code was compiled for (checked above: equal
@@ -211,6 +230,54 @@ impl<'a> Runner<'a, '_> {
             1 => Answer::Is(true),
             _ => Answer::Interpret,
         }
+    }
+
+    /// Works out the late constants' values for rows naming `texts`, unless they are
+    /// worked out for those already.
+    fn resolve_late(&self, texts: &Texts) {
+        let at: *const Texts = texts;
+        if at != self.texts.get() && !self.f.late.is_empty() {
+            let mut values = [0; 2 * LATE];
+            for (i, late) in self.f.late.iter().enumerate() {
+                values[2 * i..2 * i + 2].copy_from_slice(&resolve(*late, self.env.ctx, self.env.memo, texts));
+            }
+            self.late.set(values);
+            self.texts.set(at);
+        }
+    }
+
+    /// Tests the condition over rows `rows` of `table` (whose texts are `texts`) with the
+    /// compiled scan, writing one answer per row to `out`: 0 false, 1 true, 2 "call
+    /// [`Runner::call`] over this row" (compiled code cannot answer alone: the slow path,
+    /// the interpreter). False, and nothing written, when the scan cannot read the table
+    /// ([`Function::scans`]), a row number is past its end, or `out` is not one byte a row.
+    pub fn scan(&self, table: &Table, texts: &Texts, rows: &[u32], out: &mut [u8]) -> bool {
+        let inside = rows.iter().fold(0, |max, &r| max.max(r)) < table.rows() as u32 || rows.is_empty();
+        let Some(scan) = self.f.scan.filter(|_| self.f.scans(table) && inside && out.len() == rows.len()) else {
+            return false;
+        };
+        self.resolve_late(texts);
+        let (tags, wide, narrow) = table.cells();
+        let late = self.late.as_ptr() as *const u64;
+        // SAFETY: the table's rows are laid out as the scan was compiled for (same layout
+        // number and strides, checked above), so row `r`'s cells are at `r` times the
+        // strides the scan multiplies by, inside the arrays for every `r` below
+        // `table.rows()` (checked above for every row number); the scan reads `rows.len()`
+        // row numbers and writes as many bytes to `out` (equal lengths, checked above);
+        // it reads two values per late constant, fewer than `LATE`; it calls nothing; the
+        // tier that lent out this `Function` owns the code and outlives this call.
+        unsafe {
+            scan(
+                tags.as_ptr(),
+                wide.as_ptr(),
+                narrow.as_ptr(),
+                late,
+                rows.as_ptr(),
+                rows.len() as u64,
+                out.as_mut_ptr(),
+            )
+        };
+        true
     }
 
     /// Whether the last call decoded its row's values (the fields the condition reads).

@@ -44,6 +44,23 @@ pub fn of_record(def: &RecordDef) -> Vec<Width> {
     def.fields.iter().map(|f| of_type(&f.ty)).collect()
 }
 
+/// The tag a number field of type `ty` holds when it holds what its type says (`NUM` for
+/// a number or money, as change lines give them, `INT` for a whole number), `EMPTY` for
+/// any other type: compiled scans test that kind alone first.
+pub fn number_tag(ty: &Ty) -> u8 {
+    match ty {
+        Ty::Optional(t) => number_tag(t),
+        Ty::Number | Ty::Money => super::cell::NUM,
+        Ty::Int => super::cell::INT,
+        _ => super::cell::EMPTY,
+    }
+}
+
+/// [`number_tag`] of each field of a record type, in slot order.
+pub fn number_tags(def: &RecordDef) -> Vec<u8> {
+    def.fields.iter().map(|f| number_tag(&f.ty)).collect()
+}
+
 /// Where each field is among a row's cells: its place among the wide or among the narrow
 /// ones, and how many wide and narrow cells a row has.
 pub fn places(widths: &[Width]) -> (Vec<u32>, usize, usize) {
@@ -111,6 +128,15 @@ mod tests {
         // A whole number fits only when it needs no more than the low half.
         assert_eq!(narrow(super::super::cell::INT, 7, 3), Some(7));
         assert_eq!(narrow(super::super::cell::INT, -1i64 as u64, 0), None);
+    }
+
+    #[test]
+    fn numbers_and_money_are_expected_as_numbers_whole_numbers_as_whole_numbers() {
+        use super::super::cell::{EMPTY, INT, NUM};
+        assert_eq!(number_tag(&Ty::Optional(Box::new(Ty::Money))), NUM);
+        assert_eq!(number_tag(&Ty::Number), NUM);
+        assert_eq!(number_tag(&Ty::Int), INT);
+        assert_eq!(number_tag(&Ty::Date), EMPTY);
     }
 
     #[test]

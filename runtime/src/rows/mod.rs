@@ -34,6 +34,10 @@ pub struct Row<'a> {
     shape: &'a Shape,
     texts: &'a Texts,
     others: &'a Others,
+    /// The table the row is in and its number there, for a scan over many rows of one
+    /// table ([`Row::place`]).
+    table: &'a Table,
+    number: u32,
 }
 
 impl<'a> Row<'a> {
@@ -101,6 +105,12 @@ impl<'a> Row<'a> {
     /// the narrow payloads, each laid out as [`layout::places`] says for the row's layout.
     pub fn cells(&self) -> (&'a [u8], &'a [u64], &'a [u32]) {
         (self.tags, self.wide, self.narrow)
+    }
+
+    /// The table the row is in and its row number there: rows of one table can be tested
+    /// by a scan over the table's cells rather than one by one.
+    pub fn place(&self) -> (&'a Table, u32) {
+        (self.table, self.number)
     }
 
     pub fn to_vec(&self) -> Vec<Value> {
@@ -298,6 +308,8 @@ impl Table {
             shape: s,
             texts,
             others: &self.others,
+            table: self,
+            number: row,
         }
     }
 
@@ -384,6 +396,23 @@ impl Table {
         each("ids");
         (self.tags, self.wide, self.narrow, self.others) = Default::default();
         each("rows");
+    }
+
+    /// The number of the rows' layout ([`layout::layout_id`]), as [`Row::layout`] gives it.
+    pub fn layout(&self) -> u32 {
+        self.shape.id
+    }
+
+    /// Every row's cells, row after row, as compiled code scans them: row `r`'s tags at
+    /// `r * width`, its wide cells at `r * wide` and its narrow cells at `r * narrow`
+    /// ([`Table::strides`]).
+    pub fn cells(&self) -> (&[u8], &[u64], &[u32]) {
+        (&self.tags, &self.wide, &self.narrow)
+    }
+
+    /// How many tags, wide cells and narrow cells one row has.
+    pub fn strides(&self) -> (usize, usize, usize) {
+        (self.width(), self.shape.wide, self.shape.narrow)
     }
 
     /// The rows of the records that are there.

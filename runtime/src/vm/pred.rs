@@ -368,23 +368,25 @@ impl Tier {
 
     /// [`Tier::new`], with the JIT on or off for this tier alone.
     pub fn build(program: &Program, jit: bool) -> Tier {
-        // Each piece of code with the record type it is about.
-        let mut codes: Vec<(&Code, usize)> = Vec::new();
+        // Each piece of code with the record type it is about, and whether it is tested
+        // over many rows of a table (a playbook's conditions, when a schedule fires it), so
+        // gets a compiled scan too.
+        let mut codes: Vec<(&Code, usize, bool)> = Vec::new();
         for playbook in &program.playbooks {
-            let about = |code| (code, playbook.subject);
-            codes.extend(playbook.conditions.iter().map(about));
-            codes.extend(playbook.exits.iter().map(about));
+            let about = |scan| move |code| (code, playbook.subject, scan);
+            codes.extend(playbook.conditions.iter().map(about(true)));
+            codes.extend(playbook.exits.iter().map(about(false)));
             for node in &playbook.body {
                 if let Node::Step(step) = node {
-                    codes.extend(step.filter.iter().map(about));
+                    codes.extend(step.filter.iter().map(about(false)));
                 }
             }
         }
-        codes.extend(program.segments.iter().map(|s| (&s.value, s.subject)));
+        codes.extend(program.segments.iter().map(|s| (&s.value, s.subject, false)));
         let mut clocks = 0;
         let mut preds: HashMap<usize, Entry, _> = HashMap::default();
-        let mut subjects: Vec<(usize, usize)> = Vec::new();
-        for (code, subject) in codes {
+        let mut subjects: Vec<(usize, usize, bool)> = Vec::new();
+        for (code, subject, scan) in codes {
             if let Some(mut pred) = predicate(code) {
                 clockify(&mut pred, &program.consts, &mut clocks);
                 let mut slots = Vec::new();
@@ -393,7 +395,7 @@ impl Tier {
                 slots.dedup();
                 let slots = slots.into();
                 preds.insert(address(code), Entry { pred: Box::new(pred), native: None, slots });
-                subjects.push((address(code), subject));
+                subjects.push((address(code), subject, scan));
             }
         }
         let mut code = None;
@@ -401,13 +403,17 @@ impl Tier {
             // The row layout of each record type, as the store keeps its table once told
             // the schema (`Store::set_schema`).
             let widths: Vec<Vec<Width>> = program.schema.records.iter().map(layout::of_record).collect();
-            let all: Vec<(usize, &Pred, &[Width])> = subjects
+            let numbers: Vec<Vec<u8>> = program.schema.records.iter().map(layout::number_tags).collect();
+            let all: Vec<(usize, crate::jit::Job)> = subjects
                 .iter()
-                .filter_map(|(key, subject)| Some((*key, &*preds.get(key)?.pred, widths.get(*subject)?.as_slice())))
+                .filter_map(|(key, subject, scan)| {
+                    let (widths, numbers) = (widths.get(*subject)?.as_slice(), numbers.get(*subject)?.as_slice());
+                    Some((*key, (&*preds.get(key)?.pred, widths, numbers, *scan)))
+                })
                 .collect();
-            let jobs: Vec<(&Pred, &[Width])> = all.iter().map(|(_, p, w)| (*p, *w)).collect();
+            let jobs: Vec<crate::jit::Job> = all.iter().map(|(_, job)| *job).collect();
             if let Some((compiled, functions)) = crate::jit::compile(&jobs, &program.consts) {
-                let keys: Vec<usize> = all.iter().map(|(k, _, _)| *k).collect();
+                let keys: Vec<usize> = all.iter().map(|(k, _)| *k).collect();
                 for (key, f) in keys.iter().zip(functions) {
                     if let Some(entry) = preds.get_mut(key) {
                         entry.native = Some(f);

@@ -1,10 +1,12 @@
 //! Conditions over records' rows (`crate::rows`): one row ([`Vm::eval_row`]), or many rows
-//! of one record type with one context ([`Vm::test_rows`]: a segment's members, the
-//! records a schedule fires for), where the cost around the condition (finding its code,
-//! preparing the clock memo, building the compiled code's context) is paid once and each
-//! row costs a layout check and a direct call of the compiled code. Only when compiled
-//! code cannot answer alone, or the condition is not compiled, are the row's values
-//! decoded, and then only the fields the condition reads.
+//! of one record type with one context ([`Vm::test_rows`]), where the cost around the
+//! condition (finding its code, preparing the clock memo, building the compiled code's
+//! context) is paid once and each row costs a layout check and a direct call of the
+//! compiled code, or many rows of one table ([`Vm::test_table`]: the records a schedule
+//! fires for), which the compiled scan tests straight over the table's cells, leaving only
+//! the rows it cannot answer alone to be tested one by one. Only when compiled code cannot
+//! answer alone, or the condition is not compiled, are the row's values decoded, and then
+//! only the fields the condition reads.
 
 use std::sync::Arc;
 
@@ -13,8 +15,8 @@ use play_compiler::program::Code;
 use super::pred::Entry;
 use super::{Ctx, Fault, Machine, Memo, Slot, Vm};
 use super::{Pred, Term};
-use crate::jit::Answer;
-use crate::rows::Row;
+use crate::jit::{Answer, Runner};
+use crate::rows::{Row, Table, Texts};
 use crate::value::Value;
 
 impl Vm {
@@ -68,17 +70,9 @@ impl Vm {
         let mut own = if entry.native.is_none() { std::mem::take(fields) } else { Vec::new() };
         let runner = entry.native.as_ref().map(|f| f.runner(ctx, memo, &entry.slots, fields));
         for (row, id) in rows {
-            let answer = runner.as_ref().map(|r| r.call(row));
-            if let Some(Answer::Is(b)) = answer {
-                each(Ok(Value::Bool(b)));
-                continue;
-            }
             let fallback = Fallback { stack: &mut *stack, memo, notes: notes.as_mut(), code, ctx, entry };
             each(match &runner {
-                Some(r) => {
-                    let decoded = r.decoded();
-                    fallback.run(row, id, &mut r.fields(), decoded, answer == Some(Answer::Interpret))
-                }
+                Some(r) => fallback.compiled(r, row, id),
                 None => fallback.run(row, id, &mut own, false, false),
             });
         }
@@ -86,7 +80,59 @@ impl Vm {
             *fields = own;
         }
     }
+
+    /// [`Vm::test_rows`] over rows `rows` (row numbers) of `table`, whose texts are
+    /// `texts`, each with its id in the table: when the condition is compiled for the
+    /// table's layout, its compiled scan tests the rows straight over the table's cells,
+    /// a chunk at a time, and only the rows it cannot answer alone are tested one by one
+    /// as [`Vm::test_rows`] tests them, so `each` gets the same answers and faults in the
+    /// same order. Gives how many rows the scan answered alone.
+    ///
+    /// # Panics
+    /// If a row number is not below [`Table::rows`], as [`Table::row`] does.
+    pub fn test_table(
+        &mut self,
+        code: &Code,
+        ctx: &Ctx,
+        (table, texts): (&Table, &Texts),
+        rows: &[u32],
+        mut each: impl FnMut(Result<bool, Fault>),
+    ) -> usize {
+        let native =
+            ctx.tier.and_then(|t| Some((t, t.entry(code)?))).and_then(|(t, e)| Some((t, e, e.native.as_ref()?)));
+        let Some((tier, entry, f)) = native.filter(|(_, _, f)| f.scans(table)) else {
+            self.test_rows(code, ctx, rows.iter().map(|&r| (table.row(r, texts), table.id(r))), each);
+            return 0;
+        };
+        let Vm { stack, memo, fields, notes } = self;
+        memo.prepare(ctx, tier);
+        let memo = &*memo;
+        let runner = f.runner(ctx, memo, &entry.slots, fields);
+        let mut answers = [0u8; SCAN_CHUNK];
+        let mut alone = 0;
+        for chunk in rows.chunks(SCAN_CHUNK) {
+            let out = &mut answers[..chunk.len()];
+            if !runner.scan(table, texts, chunk, out) {
+                // A row number past the table's end: `Table::row` below says so.
+                out.fill(2);
+            }
+            for (&r, &answer) in chunk.iter().zip(out.iter()) {
+                if answer < 2 {
+                    alone += 1;
+                    each(Ok(answer == 1));
+                    continue;
+                }
+                let fallback = Fallback { stack: &mut *stack, memo, notes: notes.as_mut(), code, ctx, entry };
+                let got = fallback.compiled(&runner, table.row(r, texts), table.id(r));
+                each(got.map(|v| matches!(v, Value::Bool(true))));
+            }
+        }
+        alone
+    }
 }
+
+/// How many rows a compiled scan tests at a time (their answers kept on the stack).
+const SCAN_CHUNK: usize = 512;
 
 /// What evaluates a row that compiled code did not answer alone: the predicate, then the
 /// interpreter, over the values of the fields the condition reads.
@@ -100,6 +146,17 @@ struct Fallback<'m, 'a> {
 }
 
 impl Fallback<'_, '_> {
+    /// The value over `row`: compiled code's answer when it gives one alone, else the
+    /// predicate's or the interpreter's over the values the compiled code decoded.
+    fn compiled<'r>(self, runner: &Runner<'r, '_>, row: Row<'r>, id: &Arc<str>) -> Result<Value, Fault> {
+        let answer = runner.call(row);
+        if let Answer::Is(b) = answer {
+            return Ok(Value::Bool(b));
+        }
+        let decoded = runner.decoded();
+        self.run(row, id, &mut runner.fields(), decoded, answer == Answer::Interpret)
+    }
+
     /// The value over `row`, whose values are in `fields` if `decoded`; straight to the
     /// interpreter when compiled code said the predicate would hand over (`interpret`).
     fn run(

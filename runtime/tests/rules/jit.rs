@@ -5,7 +5,8 @@
 //! go to the side list, a text where a number belongs, the first and last dates), compiled
 //! code reading the row gives the value the interpreter gives over the row's values, or
 //! hands over and the interpreter gives the value or the fault at its place (differential
-//! testing).
+//! testing), one row at a time, over many rows, and in the compiled scan over a table's
+//! rows.
 
 use std::sync::Arc;
 
@@ -308,6 +309,27 @@ proptest! {
                 vm.test_rows(code, &at, rows.iter().copied(), |answer| got.push(answer));
                 prop_assert_eq!(&got, &reference, "{} over all rows: `{}`, laid out {}", name, condition, laid_out);
             }
+            // The compiled scan over the table's rows by number, in another order, each
+            // many times (more rows than one chunk of the scan), gives each row's answer
+            // and fault in that order, and answers alone exactly the rows compiled code
+            // answers alone (the others it leaves to be tested one by one).
+            let order: Vec<usize> = (0..1_100).map(|i| (i * 7 + i / 16) % ids.len()).collect();
+            let numbers: Vec<u32> = order.iter().map(|&i| table.find(&ids[i]).expect("a row")).collect();
+            let expected: Vec<_> = order.iter().map(|&i| reference[i].clone()).collect();
+            let alone_expected = order
+                .iter()
+                .filter(|&&i| jit.native_answer(code, &ctx(&loaded, &store, &workspace, &ids[0], &[], None), rows[i].0).is_some())
+                .count();
+            for (name, tier) in [("JIT", Some(&jit)), ("predicates", Some(&predicates)), ("interpreter", None)] {
+                let mut got = Vec::new();
+                let at = ctx(&loaded, &store, &workspace, &ids[0], &[], tier);
+                let alone = vm.test_table(code, &at, (table, texts), &numbers, |answer| got.push(answer));
+                prop_assert_eq!(&got, &expected, "{} scanned: `{}`, laid out {}", name, condition, laid_out);
+                let scanned = if name == "JIT" && laid_out { alone_expected } else { 0 };
+                prop_assert_eq!(alone, scanned, "{} answered alone: `{}`, laid out {}", name, condition, laid_out);
+                prop_assert_eq!(vm.test_table(code, &at, (table, texts), &[], |_| got.push(Ok(true))), 0);
+                prop_assert_eq!(got.len(), numbers.len(), "no rows, no answers");
+            }
         }
     }
 }
@@ -450,4 +472,39 @@ fn texts_and_clock_terms_are_compiled_and_right() {
             (None, Ok(false)),
         ]
     );
+}
+
+/// Only a playbook's conditions, which a schedule tests over many rows, get a compiled
+/// scan; an `exit when` is compiled for one row at a time, and over a table's rows it is
+/// tested one by one, with the same answers.
+#[test]
+fn only_conditions_are_scanned_and_the_rest_answer_alike_over_a_table() {
+    let src = "playbook p {\n  for account: Account\n  on account.health falls\n  when account.health < 60\n  exit when account.health < 60\n  step s {\n    notify slack \"#cs\" \"look\"\n  }\n}\n";
+    let workspace = Workspace::default();
+    let loaded = Loaded::new(build(src), &workspace);
+    let jit = Tier::build(&loaded.program, true);
+    let (condition, exit) = (&loaded.program.playbooks[0].conditions[0], &loaded.program.playbooks[0].exits[0]);
+    assert!(jit.compiled(condition) && jit.compiled(exit));
+    let none = [Value::Empty, Value::Empty, Value::Empty, Value::Empty, Value::Empty];
+    let healths = [Value::Num(10.0), Value::Num(90.0), Value::Int(59), Value::Empty];
+    let mut store = MemoryStore::new(loaded.program.schema.records.len());
+    store.set_schema(&loaded.program.schema);
+    let ids: Vec<Arc<str>> = (0..healths.len()).map(|i| Arc::from(format!("a{i}"))).collect();
+    for (health, id) in healths.iter().zip(&ids) {
+        let mut numbers = none.clone();
+        numbers[0] = health.clone();
+        store.put_record(ACCOUNT, id.clone(), fields(&loaded.program, &plain(numbers, None)));
+    }
+    let (table, texts) = store.table(ACCOUNT).expect("the accounts' table");
+    let numbers: Vec<u32> = ids.iter().map(|id| table.find(id).expect("a row")).collect();
+    let at = ctx(&loaded, &store, &workspace, &ids[0], &[], Some(&jit));
+    let mut vm = Vm::new();
+    let mut answers = Vec::new();
+    for code in [condition, exit] {
+        let mut got = Vec::new();
+        let alone = vm.test_table(code, &at, (table, texts), &numbers, |answer| got.push(answer.ok()));
+        answers.push((alone, got));
+    }
+    let expected = vec![Some(true), Some(false), Some(true), None];
+    assert_eq!(answers, [(3, expected.clone()), (0, expected)]);
 }

@@ -1,0 +1,396 @@
+//! The compiled scan: for each playbook condition, a second function (in the same module
+//! as the one over a row) that walks many rows of one table, given by number, straight
+//! over the table's cells (row `r`'s tags at `tags + r * width`, its wide cells at
+//! `wide + r * wide_count`, its narrow cells at `narrow + r * narrow_count`, the strides
+//! constants of the layout it was compiled for), and writes one answer byte per row: 0
+//! false, 1 true, 2 "test this row alone". It never calls the slow path: a row that would
+//! need it, or the interpreter, is answered 2, and the caller tests it again alone
+//! (`raw::Runner::call`), so the answers and faults are those of the function over one
+//! row, by construction.
+//!
+//! When every leaf of the condition is one compiled code works out in place, each row is
+//! first tested without branches: every leaf's cell loaded and compared, each giving
+//! whether its cell is of a kind it answers for ("ok") and its answer, combined with
+//! `and`/`or`/`not` as bit operations. When every leaf is ok the answer is exact whatever
+//! the order of evaluation (no leaf can fault or hand over), so it is stored after a
+//! single, well-predicted branch; otherwise the row takes the branching code, which
+//! short-circuits as the interpreter does.
+
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{types, AbiParam, Function, InstBuilder, MemFlagsData, Signature};
+use cranelift_codegen::isa::TargetFrontendConfig;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::JITModule;
+use cranelift_module::Module;
+use play_compiler::program::{Cmp, Const};
+
+use super::emit::{flags, int_cc, Emit};
+use super::leaf::{self, Constant, Leaf};
+use super::raw::Late;
+use crate::rows::{cell, layout, Width};
+use crate::vm::Pred;
+
+type Ir = cranelift_codegen::ir::Value;
+
+/// How many leaves a condition may have for its rows to be tested without branches first
+/// (each row then loads and compares every leaf's cell).
+const FLAT_LEAVES: usize = 16;
+
+/// The scan's signature: the table's tags, wide and narrow cells, the late constants'
+/// values, the `n` row numbers, `n`, and where the `n` answer bytes go.
+pub(super) fn signature(module: &JITModule) -> Signature {
+    let ptr = module.target_config().pointer_type();
+    let mut sig = module.make_signature();
+    sig.params.extend([AbiParam::new(ptr); 5]);
+    sig.params.extend([AbiParam::new(types::I64), AbiParam::new(ptr)]);
+    sig
+}
+
+/// Builds the scan of `pred` over rows of `widths` into `func` (whose signature is
+/// [`signature`]'s), comparing with the late constants `lates` at their places (and any
+/// more it needs after them): gives back the late constants in order.
+pub(super) fn build(
+    func: &mut Function,
+    builder_ctx: &mut FunctionBuilderContext,
+    (pred, widths, numbers): (&Pred, &[Width], &[u8]),
+    consts: &[Const],
+    lates: Vec<Late>,
+    frontend: TargetFrontendConfig,
+) -> Vec<Late> {
+    let ptr = frontend.pointer_type();
+    let mut b = FunctionBuilder::new(func, builder_ctx);
+    let start = b.create_block();
+    b.append_block_params_for_function_params(start);
+    b.switch_to_block(start);
+    let p = b.block_params(start).to_vec();
+    let (tags, wide, narrow, late, rows, n, out) = (p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
+    let [header, body, done, exit] = [(); 4].map(|_| b.create_block());
+    let zero = b.ins().iconst(types::I64, 0);
+    b.ins().jump(header, &[zero.into()]);
+
+    // header(i): the loop over i in 0..n.
+    b.switch_to_block(header);
+    let i = b.append_block_param(header, types::I64);
+    let more = b.ins().icmp(IntCC::UnsignedLessThan, i, n);
+    b.ins().brif(more, body, &[], exit, &[]);
+    // Row r = rows[i]: its cells at the layout's strides.
+    b.switch_to_block(body);
+    let at = b.ins().imul_imm_s(i, 4);
+    let at = b.ins().iadd(rows, at);
+    let r = b.ins().uload32(flags(), at, 0);
+    let (places, wide_count, narrow_count) = layout::places(widths);
+    let base = |b: &mut FunctionBuilder, array: Ir, stride: usize| {
+        let offset = b.ins().imul_imm_s(r, stride as i64);
+        b.ins().iadd(array, offset)
+    };
+    let row_tags = base(&mut b, tags, widths.len());
+    let row_wide = base(&mut b, wide, wide_count * 8);
+    let row_narrow = base(&mut b, narrow, narrow_count * 4);
+    let [yes, no, redo] = [(); 3].map(|_| b.create_block());
+    let mut emit = Emit {
+        b,
+        tags: row_tags,
+        wide: row_wide,
+        narrow: row_narrow,
+        late,
+        env: zero,
+        lates,
+        unknown: redo,
+        redo: Some(redo),
+        slow_sig: None,
+        widths,
+        numbers,
+        places,
+        consts,
+        ptr,
+    };
+    if flat(pred, consts, widths.len()) {
+        let branching = emit.b.create_block();
+        let (ok, holds) = emit.flat(pred);
+        emit.b.ins().brif(ok, done, &[holds.into()], branching, &[]);
+        emit.b.switch_to_block(branching);
+    }
+    emit.pred(pred, yes, no);
+    for (block, answer) in [(yes, 1), (no, 0), (redo, 2)] {
+        emit.b.switch_to_block(block);
+        let v = emit.b.ins().iconst(types::I8, answer);
+        emit.b.ins().jump(done, &[v.into()]);
+    }
+
+    // done(answer): stored at out[i], then the next row.
+    emit.b.switch_to_block(done);
+    let answer = emit.b.append_block_param(done, types::I8);
+    let to = emit.b.ins().iadd(out, i);
+    emit.b.ins().store(MemFlagsData::trusted(), answer, to, 0);
+    let next = emit.b.ins().iadd_imm_s(i, 1);
+    emit.b.ins().jump(header, &[next.into()]);
+    emit.b.switch_to_block(exit);
+    emit.b.ins().return_(&[]);
+    emit.b.seal_all_blocks();
+    emit.b.finalize(frontend);
+    emit.lates
+}
+
+/// Whether every leaf of `pred` is worked out in place, and there are few enough of them,
+/// for its rows to be tested without branches first.
+fn flat(pred: &Pred, consts: &[Const], width: usize) -> bool {
+    fn leaves(pred: &Pred, consts: &[Const], width: usize, count: &mut usize) -> bool {
+        match pred {
+            Pred::And(l, r) | Pred::Or(l, r) => leaves(l, consts, width, count) && leaves(r, consts, width, count),
+            Pred::Not(p) => leaves(p, consts, width, count),
+            _ => {
+                *count += 1;
+                leaf::of(pred, consts, width).is_some()
+            }
+        }
+    }
+    let mut count = 0;
+    leaves(pred, consts, width, &mut count) && count <= FLAT_LEAVES
+}
+
+impl Emit<'_, '_> {
+    /// `pred` over the row without branches: whether every leaf's cell is of a kind it
+    /// answers for (so the condition's value is exact), and that value, as 0 or 1 each.
+    fn flat(&mut self, pred: &Pred) -> (Ir, Ir) {
+        match pred {
+            Pred::And(l, r) | Pred::Or(l, r) => {
+                let (lok, lv) = self.flat(l);
+                let (rok, rv) = self.flat(r);
+                let ok = self.b.ins().band(lok, rok);
+                let v =
+                    if matches!(pred, Pred::And(..)) { self.b.ins().band(lv, rv) } else { self.b.ins().bor(lv, rv) };
+                (ok, v)
+            }
+            Pred::Not(p) => {
+                let (ok, v) = self.flat(p);
+                (ok, self.b.ins().bxor_imm_s(v, 1))
+            }
+            _ => match leaf::of(pred, self.consts, self.widths.len()) {
+                Some(known) => self.flat_leaf(known),
+                None => {
+                    // `flat` checked there is none: the row takes the branching code.
+                    let no = self.b.ins().iconst(types::I8, 0);
+                    (no, no)
+                }
+            },
+        }
+    }
+
+    /// A leaf without branches, as `Emit::leaf` works it out when its cell is ok.
+    fn flat_leaf(&mut self, known: Leaf) -> (Ir, Ir) {
+        let is = |e: &mut Self, tag: Ir, want: u8| e.b.ins().icmp_imm_s(IntCC::Equal, tag, i64::from(want));
+        match known {
+            Leaf::Exists { slot } => {
+                let (tag, _) = self.cell(slot);
+                let ok = self.b.ins().icmp_imm_s(IntCC::NotEqual, tag, i64::from(cell::OTHER));
+                let v = self.b.ins().icmp_imm_s(IntCC::NotEqual, tag, i64::from(cell::EMPTY));
+                (ok, v)
+            }
+            Leaf::Compare { slot, cmp, constant } => {
+                let (tag, payload) = self.cell(slot);
+                let (ok, v) = self.flat_compare(slot, tag, payload, cmp, constant);
+                self.or_empty(tag, cmp, ok, v)
+            }
+            Leaf::Text { slot, cmp, index } => {
+                let Some((ltag, number)) = self.late(Late::Text(index)) else { return self.never() };
+                let (tag, payload) = self.cell(slot);
+                let [empty, text, reference] = [cell::EMPTY, cell::TEXT, cell::REF].map(|t| is(self, tag, t));
+                let [lempty, ltext] = [cell::EMPTY, cell::TEXT].map(|t| is(self, ltag, t));
+                let named = self.b.ins().bor(text, reference);
+                let known = self.b.ins().bor(lempty, ltext);
+                let named = self.b.ins().band(named, known);
+                let ok = self.b.ins().bor(empty, named);
+                let n = self.b.ins().band_imm_s(payload, 0xFFFF_FFFF);
+                let same = self.b.ins().icmp(IntCC::Equal, n, number);
+                let same = self.b.ins().band(same, ltext);
+                let not_empty = self.b.ins().bxor_imm_s(empty, 1);
+                let same = self.b.ins().band(same, not_empty);
+                let v = if cmp == Cmp::Eq { same } else { self.b.ins().bxor_imm_s(same, 1) };
+                (ok, v)
+            }
+            Leaf::Clock { slot, cmp, term } => {
+                let Some((ltag, value)) = self.late(Late::Clock(term)) else { return self.never() };
+                let (tag, payload) = self.cell(slot);
+                let [date, moment] = [cell::DATE, cell::MOMENT].map(|t| is(self, tag, t));
+                let [ldate, lmoment] = [cell::DATE, cell::MOMENT].map(|t| is(self, ltag, t));
+                let (day, in_range) = self.flat_day(payload);
+                let dates = self.b.ins().band(date, ldate);
+                let dates = self.b.ins().band(dates, in_range);
+                let moments = self.b.ins().band(moment, lmoment);
+                let ok = self.b.ins().bor(dates, moments);
+                let by_day = self.b.ins().icmp(int_cc(cmp, true), day, value);
+                let by_moment = self.b.ins().icmp(int_cc(cmp, true), payload, value);
+                let v = self.b.ins().select(date, by_day, by_moment);
+                self.or_empty(tag, cmp, ok, v)
+            }
+            Leaf::InEnums { slot, variants, negated } => {
+                let (tag, payload) = self.cell(slot);
+                let [empty, is_enum] = [cell::EMPTY, cell::ENUM].map(|t| is(self, tag, t));
+                let ok = self.b.ins().bor(empty, is_enum);
+                let variant = self.b.ins().band_imm_s(payload, 0xFFFF_FFFF);
+                let ty = self.enum_type(slot, payload);
+                let mut hit = self.b.ins().iconst(types::I8, 0);
+                for (t, v) in variants {
+                    let same_variant = self.b.ins().icmp_imm_s(IntCC::Equal, variant, i64::from(v));
+                    let this = match ty {
+                        Ok(field_ty) if field_ty == t => same_variant,
+                        Ok(_) => continue,
+                        Err(ty) => {
+                            let same_type = self.b.ins().icmp_imm_s(IntCC::Equal, ty, i64::from(t));
+                            self.b.ins().band(same_type, same_variant)
+                        }
+                    };
+                    hit = self.b.ins().bor(hit, this);
+                }
+                let hit = self.b.ins().band(hit, is_enum);
+                let v = if negated { self.b.ins().bxor_imm_s(hit, 1) } else { hit };
+                (ok, v)
+            }
+        }
+    }
+
+    /// A (not empty) cell against a constant: ok when the cell is of the constant's kind
+    /// (a number with no NaN in an ordering, an enum of the constant's type where that
+    /// matters, a date in the calendar).
+    fn flat_compare(&mut self, slot: u32, tag: Ir, payload: Ir, cmp: Cmp, k: Constant) -> (Ir, Ir) {
+        let is = |e: &mut Self, want: u8| e.b.ins().icmp_imm_s(IntCC::Equal, tag, i64::from(want));
+        // A field of type number, or whole number, is tested as that kind alone (any other
+        // cell takes the branching code): half the work of testing both.
+        let number = self.numbers.get(slot as usize).copied().unwrap_or(cell::EMPTY);
+        let float = match k {
+            Constant::Int(k) => Some(k as f64),
+            Constant::Number(k) => Some(k),
+            _ => None,
+        };
+        if let (cell::NUM, Some(k)) = (number, float) {
+            let num = is(self, cell::NUM);
+            let f = self.b.ins().bitcast(types::F64, MemFlagsData::new(), payload);
+            let kf = self.b.ins().f64const(k);
+            let (ordered, by_num) = self.flat_float(cmp, f, kf);
+            return (self.b.ins().band(num, ordered), by_num);
+        }
+        match k {
+            Constant::Int(k) if number == cell::INT => {
+                let int = is(self, cell::INT);
+                (int, self.b.ins().icmp_imm_s(int_cc(cmp, true), payload, k))
+            }
+            Constant::Int(k) => {
+                let [int, num] = [cell::INT, cell::NUM].map(|t| is(self, t));
+                let by_int = self.b.ins().icmp_imm_s(int_cc(cmp, true), payload, k);
+                let f = self.b.ins().bitcast(types::F64, MemFlagsData::new(), payload);
+                let kf = self.b.ins().f64const(k as f64);
+                let (ordered, by_num) = self.flat_float(cmp, f, kf);
+                let num = self.b.ins().band(num, ordered);
+                let ok = self.b.ins().bor(int, num);
+                (ok, self.b.ins().select(int, by_int, by_num))
+            }
+            Constant::Number(k) => {
+                let [int, num] = [cell::INT, cell::NUM].map(|t| is(self, t));
+                let kf = self.b.ins().f64const(k);
+                let f = self.b.ins().bitcast(types::F64, MemFlagsData::new(), payload);
+                let (ordered, by_num) = self.flat_float(cmp, f, kf);
+                let fi = self.b.ins().fcvt_from_sint(types::F64, payload);
+                let (_, by_int) = self.flat_float(cmp, fi, kf);
+                let num = self.b.ins().band(num, ordered);
+                let ok = self.b.ins().bor(int, num);
+                (ok, self.b.ins().select(num, by_num, by_int))
+            }
+            Constant::Enum { ty, variant } => {
+                let is_enum = is(self, cell::ENUM);
+                let v = self.b.ins().band_imm_s(payload, 0xFFFF_FFFF);
+                let by_variant = self.b.ins().icmp_imm_s(int_cc(cmp, false), v, i64::from(variant));
+                // Variants of two enum types are unequal and have no order.
+                let other = self.b.ins().iconst(types::I8, i64::from(cmp == Cmp::Ne));
+                let ordering = !matches!(cmp, Cmp::Eq | Cmp::Ne);
+                match self.enum_type(slot, payload) {
+                    Ok(field_ty) if field_ty == ty => (is_enum, by_variant),
+                    Ok(_) if ordering => self.never(),
+                    Ok(_) => (is_enum, other),
+                    Err(field_ty) => {
+                        let same = self.b.ins().icmp_imm_s(IntCC::Equal, field_ty, i64::from(ty));
+                        let ok = if ordering { self.b.ins().band(is_enum, same) } else { is_enum };
+                        (ok, self.b.ins().select(same, by_variant, other))
+                    }
+                }
+            }
+            Constant::Bool(k) => {
+                let ok = is(self, cell::BOOL);
+                (ok, self.b.ins().icmp_imm_s(int_cc(cmp, false), payload, i64::from(k)))
+            }
+            Constant::Date(days) => {
+                let is_date = is(self, cell::DATE);
+                let (day, in_range) = self.flat_day(payload);
+                let ok = self.b.ins().band(is_date, in_range);
+                (ok, self.b.ins().icmp_imm_s(int_cc(cmp, true), day, days))
+            }
+        }
+    }
+
+    /// An empty cell compared with `==` or `!=` is answered too (unequal to everything);
+    /// in an ordering it is the interpreter's, so not ok.
+    fn or_empty(&mut self, tag: Ir, cmp: Cmp, ok: Ir, v: Ir) -> (Ir, Ir) {
+        if !matches!(cmp, Cmp::Eq | Cmp::Ne) {
+            return (ok, v);
+        }
+        let empty = self.b.ins().icmp_imm_s(IntCC::Equal, tag, i64::from(cell::EMPTY));
+        let unequal = self.b.ins().iconst(types::I8, i64::from(cmp == Cmp::Ne));
+        let ok = self.b.ins().bor(ok, empty);
+        (ok, self.b.ins().select(empty, unequal, v))
+    }
+
+    /// Two numbers compared as `Emit::float` does: whether they are ordered (always, for
+    /// `==` and `!=`), and the comparison.
+    fn flat_float(&mut self, cmp: Cmp, l: Ir, r: Ir) -> (Ir, Ir) {
+        let cc = match cmp {
+            Cmp::Eq => FloatCC::Equal,
+            Cmp::Ne => FloatCC::NotEqual,
+            Cmp::Lt => FloatCC::LessThan,
+            Cmp::Le => FloatCC::LessThanOrEqual,
+            Cmp::Gt => FloatCC::GreaterThan,
+            Cmp::Ge => FloatCC::GreaterThanOrEqual,
+        };
+        let ordered = match cmp {
+            Cmp::Eq | Cmp::Ne => self.b.ins().iconst(types::I8, 1),
+            _ => self.b.ins().fcmp(FloatCC::Ordered, l, r),
+        };
+        (ordered, self.b.ins().fcmp(cc, l, r))
+    }
+
+    /// A date cell's day (its low half, signed) and whether it is in the calendar, as
+    /// `Emit::day` reads it.
+    fn flat_day(&mut self, payload: Ir) -> (Ir, Ir) {
+        let low = self.b.ins().ireduce(types::I32, payload);
+        let day = self.b.ins().sextend(types::I64, low);
+        let (first, last) = leaf::days();
+        let from = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, day, first);
+        let to = self.b.ins().icmp_imm_s(IntCC::SignedLessThanOrEqual, day, last);
+        (day, self.b.ins().band(from, to))
+    }
+
+    /// A leaf that is never answered without branches.
+    fn never(&mut self) -> (Ir, Ir) {
+        let no = self.b.ins().iconst(types::I8, 0);
+        (no, no)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_conditions_of_few_compiled_leaves_are_tested_without_branches() {
+        let consts = [Const::Int(7), Const::Text("x".into())];
+        let compare = |slot| Box::new(Pred::Compare { slot, index: 0, cmp: Cmp::Lt });
+        let and = Pred::And(compare(0), Box::new(Pred::Not(compare(1))));
+        assert!(flat(&and, &consts, 2));
+        assert!(!flat(&and, &consts, 1), "a field past the row is the slow path's");
+        let text_order = Pred::Compare { slot: 0, index: 1, cmp: Cmp::Lt };
+        assert!(!flat(&Pred::Or(compare(0), Box::new(text_order)), &consts, 2));
+        let mut many = Pred::Exists { slot: 0 };
+        for _ in 0..FLAT_LEAVES {
+            many = Pred::And(Box::new(many), Box::new(Pred::Exists { slot: 1 }));
+        }
+        assert!(!flat(&many, &consts, 2));
+    }
+}
