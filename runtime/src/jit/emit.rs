@@ -452,14 +452,7 @@ impl Emit<'_, '_> {
     /// Two numbers compared as the interpreter does: NaN is unequal to everything, and has
     /// no order (the interpreter faults, so `unordered` is entered).
     fn float(&mut self, cmp: Cmp, l: Ir, r: Ir, yes: Block, no: Block, unordered: Block) {
-        let cc = match cmp {
-            Cmp::Eq => FloatCC::Equal,
-            Cmp::Ne => FloatCC::NotEqual,
-            Cmp::Lt => FloatCC::LessThan,
-            Cmp::Le => FloatCC::LessThanOrEqual,
-            Cmp::Gt => FloatCC::GreaterThan,
-            Cmp::Ge => FloatCC::GreaterThanOrEqual,
-        };
+        let cc = float_cc(cmp);
         if !matches!(cmp, Cmp::Eq | Cmp::Ne) {
             let ordered = self.b.create_block();
             let nan = self.b.ins().fcmp(FloatCC::Unordered, l, r);
@@ -495,5 +488,17 @@ pub(super) fn int_cc(cmp: Cmp, signed: bool) -> IntCC {
         (Cmp::Le, false) => IntCC::UnsignedLessThanOrEqual,
         (Cmp::Gt, false) => IntCC::UnsignedGreaterThan,
         (Cmp::Ge, false) => IntCC::UnsignedGreaterThanOrEqual,
+    }
+}
+
+/// The float comparison of `cmp`.
+pub(super) fn float_cc(cmp: Cmp) -> FloatCC {
+    match cmp {
+        Cmp::Eq => FloatCC::Equal,
+        Cmp::Ne => FloatCC::NotEqual,
+        Cmp::Lt => FloatCC::LessThan,
+        Cmp::Le => FloatCC::LessThanOrEqual,
+        Cmp::Gt => FloatCC::GreaterThan,
+        Cmp::Ge => FloatCC::GreaterThanOrEqual,
     }
 }

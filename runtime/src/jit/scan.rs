@@ -341,14 +341,7 @@ impl Emit<'_, '_> {
     /// Two numbers compared as `Emit::float` does: whether they are ordered (always, for
     /// `==` and `!=`), and the comparison.
     fn flat_float(&mut self, cmp: Cmp, l: Ir, r: Ir) -> (Ir, Ir) {
-        let cc = match cmp {
-            Cmp::Eq => FloatCC::Equal,
-            Cmp::Ne => FloatCC::NotEqual,
-            Cmp::Lt => FloatCC::LessThan,
-            Cmp::Le => FloatCC::LessThanOrEqual,
-            Cmp::Gt => FloatCC::GreaterThan,
-            Cmp::Ge => FloatCC::GreaterThanOrEqual,
-        };
+        let cc = super::emit::float_cc(cmp);
         let ordered = match cmp {
             Cmp::Eq | Cmp::Ne => self.b.ins().iconst(types::I8, 1),
             _ => self.b.ins().fcmp(FloatCC::Ordered, l, r),
