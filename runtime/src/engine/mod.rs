@@ -4,12 +4,14 @@
 
 pub mod action;
 mod adhoc;
+mod apply;
 mod batch;
 mod budget;
 mod dates;
 pub mod history;
 mod known;
 mod late;
+mod loaded;
 mod output;
 mod produce;
 mod queue;
@@ -29,121 +31,16 @@ use crate::change::{Change, ChangeKind, Rejection};
 use crate::config::Workspace;
 use crate::store::{Store, Timer, Written};
 use crate::value::{Happening, Value};
-use crate::vm::{Ctx, Fault, Tier, Vm};
+use crate::vm::{Ctx, Fault, Vm};
 pub use action::Action;
 pub use batch::Batch;
 pub use history::{HistoryEntry, Outcome};
 pub use late::{CHANGE_ID_WINDOW, FUTURE_TOLERANCE};
+pub use loaded::Loaded;
 pub use output::{ActionState, ActionUpdate, Output};
 pub use queue::Taken;
 use run::{Run, TriggerInfo};
 pub use snapshot::{SnapshotError, SNAPSHOT_FORMAT};
-
-/// A program ready to run: its constants as values.
-pub struct Loaded {
-    pub program: Program,
-    pub consts: Vec<Value>,
-    /// The program's hash, shared by every run that follows it (instead of a copy each).
-    pub(crate) hash: Arc<str>,
-    /// Each playbook's name and version, shared the same way.
-    pub(crate) names: Vec<(Arc<str>, Arc<str>)>,
-    /// The `date` triggers, with the fields each depends on.
-    pub(crate) dates: Vec<dates::DateTrigger>,
-    /// Each playbook's conditions as written, shared by the history, runs and actions.
-    pub(crate) conditions: Vec<Vec<Arc<str>>>,
-    /// Each playbook's triggers as written, shared the same way.
-    pub(crate) triggers: Vec<Vec<Arc<str>>>,
-    /// The names of each playbook's steps and stages by their place in its body (empty
-    /// for a wait), shared by the actions and history entries of every run.
-    pub(crate) steps: Vec<Vec<Arc<str>>>,
-    /// The names of each record type's fields, shared by the triggers' lists of what
-    /// changed.
-    pub(crate) fields: Vec<Vec<Arc<str>>>,
-    /// The program's commonest conditions as predicates (see `vm::pred`).
-    pub tier: Tier,
-}
-
-impl Loaded {
-    pub fn new(program: Program, workspace: &Workspace) -> Arc<Loaded> {
-        let local = |t: chrono::NaiveDateTime| {
-            workspace.at_local(t.date(), 0, 0).timestamp() + i64::from(t.time().num_seconds_from_midnight())
-        };
-        let consts = program.consts.iter().map(|c| Value::from_const(c, local)).collect();
-        let hash = Arc::from(program.hash.as_str());
-        let names =
-            program.playbooks.iter().map(|p| (Arc::from(p.name.as_str()), Arc::from(p.version.as_str()))).collect();
-        let dates = dates::date_triggers(&program);
-        let conditions = program
-            .playbooks
-            .iter()
-            .map(|p| p.conditions.iter().map(|c| Arc::from(c.source.as_str())).collect())
-            .collect();
-        let triggers = program
-            .playbooks
-            .iter()
-            .map(|p| p.triggers.iter().map(|t| Arc::from(t.source.as_str())).collect())
-            .collect();
-        let steps = program
-            .playbooks
-            .iter()
-            .map(|p| p.body.iter().map(|n| Arc::from(n.name().unwrap_or_default())).collect())
-            .collect();
-        let fields = program
-            .schema
-            .records
-            .iter()
-            .map(|r| r.fields.iter().map(|f| Arc::from(f.name.as_str())).collect())
-            .collect();
-        // Predicates are found by their code's address: the codes sit in the program's
-        // vectors, which moving the program into place does not move.
-        let tier = Tier::new(&program);
-        Arc::new(Loaded { program, consts, hash, names, dates, conditions, triggers, steps, fields, tier })
-    }
-}
-
-impl Loaded {
-    /// A playbook's trigger as written (empty for one the program does not have).
-    pub(crate) fn trigger_source(&self, playbook: usize, trigger: usize) -> Arc<str> {
-        self.triggers.get(playbook).and_then(|t| t.get(trigger)).cloned().unwrap_or_default()
-    }
-
-    /// The name of the step or stage at a place in a playbook's body, shared.
-    pub(crate) fn step_name(&self, playbook: usize, at: usize) -> Arc<str> {
-        self.steps.get(playbook).and_then(|s| s.get(at)).cloned().unwrap_or_default()
-    }
-
-    /// What code about one record sees when it is evaluated outside a run: the record's
-    /// fields and the clock, nothing of a trigger or an awaited event.
-    #[allow(clippy::too_many_arguments)]
-    pub fn about<'a>(
-        &'a self,
-        data: &'a dyn crate::vm::Data,
-        workspace: &'a Workspace,
-        now: i64,
-        subject_type: u32,
-        subject_id: &'a Arc<str>,
-        subject: &'a [Value],
-        tier: Option<&'a Tier>,
-    ) -> Ctx<'a> {
-        Ctx {
-            program: &self.program,
-            consts: &self.consts,
-            data,
-            workspace,
-            now,
-            subject_type,
-            subject_id,
-            subject,
-            old: None,
-            trigger_event: None,
-            awaited: None,
-            timed_out: false,
-            tier,
-        }
-    }
-}
-
-use chrono::Timelike;
 
 /// A clock the engine is given: the system clock in the daemon, a simulated one in tests
 /// and replays.
@@ -440,43 +337,6 @@ impl<S: Store> Engine<S> {
         self.apply(change.kind, change.at, None)
     }
 
-    /// Applies a checked change as one command: the clock runs to `clock` first, and its
-    /// field and event history is placed at `placed` (at most the clock), or at the clock.
-    fn apply(&mut self, kind: ChangeKind, clock: i64, placed: Option<i64>) -> Result<(), Rejection> {
-        let mut batch = self.batch();
-        if let ChangeKind::Action { .. } | ChangeKind::Activity { .. } | ChangeKind::Task(_) = kind {
-            return batch.queue_change(clock, kind);
-        }
-        batch.advance_to(clock);
-        let placed = placed.map_or(batch.now, |p| p.min(batch.now));
-        let result = match kind {
-            ChangeKind::Upsert { record, id, fields } => batch.upsert(record, id, fields, true, placed),
-            ChangeKind::Event { event, subject, fields } => {
-                batch.event(event, subject, fields, placed);
-                Ok(())
-            }
-            ChangeKind::Delete { record, id } => {
-                batch.delete(record, id);
-                Ok(())
-            }
-            ChangeKind::Action { .. } | ChangeKind::Activity { .. } | ChangeKind::Task(_) => Ok(()),
-        };
-        drop(batch);
-        self.end_history();
-        result
-    }
-
-    /// Sets up a record that already exists (a test's `given`): no trigger fires, but
-    /// segment membership and date triggers are worked out.
-    pub fn given(&mut self, record: u32, id: Arc<str>, fields: Vec<(u32, Value)>) -> Result<(), Rejection> {
-        if self.store.record(record, &id).is_none() {
-            self.complete_on_create(record, &fields)?;
-        }
-        let mut batch = self.batch();
-        let now = batch.now;
-        batch.upsert(record, id, fields, false, now)
-    }
-
     /// Evaluates code about a subject.
     pub(crate) fn eval(
         &mut self,
@@ -602,165 +462,6 @@ impl<S: Store> Engine<S> {
                 let at = self.now;
                 trace.lines.push((at, line()));
             }
-        }
-    }
-
-    /// A new record must come with every required field.
-    fn complete_on_create(&self, record: u32, fields: &[(u32, Value)]) -> Result<(), Rejection> {
-        let program = &self.loaded.program;
-        let name = program.schema.records.get(record as usize).map_or("record", |r| r.name.as_str());
-        let present: Vec<u32> = fields.iter().map(|(s, _)| *s).collect();
-        let missing = crate::change::missing_required(program, record, &present);
-        match missing.first() {
-            None => Ok(()),
-            Some(first) => Err(Rejection {
-                field: Some(first.clone()),
-                message: format!(
-                    "a new {name} needs {}: missing {}",
-                    if missing.len() == 1 { "this field" } else { "these fields" },
-                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
-                ),
-            }),
-        }
-    }
-
-    /// Writes a record's fields, their history placed at `placed`, and works out what
-    /// follows. A new record's required fields have been checked by the caller, before the
-    /// clock moved.
-    fn upsert(
-        &mut self,
-        record: u32,
-        id: Arc<str>,
-        fields: Vec<(u32, Value)>,
-        triggers: bool,
-        placed: i64,
-    ) -> Result<(), Rejection> {
-        let loaded = self.loaded.clone();
-        let Some(def) = loaded.program.schema.records.get(record as usize) else {
-            return Err(Rejection { field: None, message: "unknown record type".into() });
-        };
-        // A late change older than a field's latest value goes to that field's history only.
-        let fields = if placed < self.now { self.fresh_fields(record, &id, placed, fields) } else { fields };
-        // The changed slots, and what each held before, in buffers kept from one change to
-        // the next. The record before the change is rebuilt from these only when a
-        // playbook may fire: most changes fire none.
-        let mut written = std::mem::take(&mut self.written);
-        self.store.write_fields(record, &id, def.fields.len(), placed, fields, &mut written);
-        if written.created || !written.changed.is_empty() {
-            self.record_written(&loaded, Subject { record, id }, &written, triggers);
-        }
-        self.written = written;
-        Ok(())
-    }
-
-    /// What follows a record's change: segments, dates, triggers, and the runs it is in.
-    fn record_written(&mut self, loaded: &Arc<Loaded>, subject: Subject, written: &Written, triggers: bool) {
-        let Written { created, changed, before } = written;
-        let (created, record) = (*created, subject.record);
-        let program = &loaded.program;
-        let def = &program.schema.records[record as usize];
-        let entered = self.membership(loaded, &subject, changed, created);
-        self.schedule_dates(loaded, &subject, (!created).then_some(changed.as_slice()));
-        // The candidates in a buffer kept from one change to the next.
-        let mut candidates = std::mem::take(&mut self.candidates);
-        candidates.clear();
-        if triggers {
-            trigger::record_candidates(program, record, created, changed, &entered, &mut candidates);
-        }
-        if !candidates.is_empty() {
-            // The record before the change, and the changed fields, read from the record as
-            // just stored (not copied first: most changes fire nothing).
-            let new = self.store.record(record, &subject.id);
-            let after = |slot: u32| new.and_then(|row| row.get(slot as usize)).unwrap_or_default();
-            // As wide as the stored record (which a reloaded schema may have widened).
-            let width = new.map_or(0, |row| row.len()).max(def.fields.len());
-            // Made in place in its shared buffer: one allocation.
-            let old = (!created).then(|| {
-                (0..width)
-                    .map(|slot| {
-                        changed
-                            .iter()
-                            .position(|s| *s as usize == slot)
-                            .map_or_else(|| after(slot as u32), |i| before[i].clone())
-                    })
-                    .collect::<Arc<[Value]>>()
-            });
-            let info = TriggerInfo {
-                source: Arc::default(),
-                changed: changed
-                    .iter()
-                    .zip(before)
-                    .map(|(s, before)| (loaded.fields[record as usize][*s as usize].clone(), before.clone(), after(*s)))
-                    .collect(),
-                event: None,
-                old,
-            };
-            self.record_triggers(loaded, &subject, &candidates, created, changed, &entered, info);
-        }
-        self.candidates = candidates;
-        self.record_changed(&subject);
-    }
-
-    fn event(&mut self, event: u32, subject_id: Arc<str>, fields: Vec<(u32, Value)>, placed: i64) {
-        let loaded = self.loaded.clone();
-        let Some(def) = loaded.program.schema.events.get(event as usize) else { return };
-        let mut payload = vec![Value::Empty; def.fields.len()];
-        for (slot, v) in fields {
-            if let Some(cell) = payload.get_mut(slot as usize) {
-                *cell = v;
-            }
-        }
-        let on = def.subject as u32;
-        let subject_id = self.store.stored_id(on, &subject_id).unwrap_or(subject_id);
-        let happening = Arc::new(Happening { event, at: placed, subject: subject_id.clone(), fields: payload });
-        // The records it concerns: its own, and those its record belongs to.
-        let mut concerned = vec![Subject { record: on, id: subject_id.clone() }];
-        for (owner, slot) in &def.owners {
-            if let Some(Value::Ref { id, .. }) = self.store.record(on, &subject_id).and_then(|f| f.get(*slot)) {
-                concerned.push(Subject { record: *owner as u32, id });
-            }
-        }
-        for s in &concerned {
-            self.store.push_event(s.record, &s.id, happening.clone());
-        }
-        self.event_triggers(&loaded, event, &happening, &concerned);
-        for s in &concerned {
-            self.awaited_event(&happening, s);
-            self.record_changed(s);
-        }
-    }
-
-    fn delete(&mut self, record: u32, id: Arc<str>) {
-        let loaded = self.loaded.clone();
-        let Some(old) = self.store.delete_record(record, &id) else { return };
-        let subject = Subject { record, id: id.clone() };
-        // A deleted record's dates no longer come.
-        self.unschedule_dates(&loaded, &subject);
-        let info = TriggerInfo { old: Some(Arc::from(old)), ..TriggerInfo::default() };
-        // A deleted record leaves its segments.
-        for s in loaded.program.triggers.segments.get(record as usize).cloned().unwrap_or_default() {
-            if self.store.is_member(s as u32, &id) {
-                self.store.set_member(s as u32, &id, false);
-            }
-        }
-        self.deleted_triggers(&loaded, &subject, info);
-        for run in self.store.active_runs(record, &id) {
-            let started_by_delete = self
-                .store
-                .run(run)
-                .is_some_and(|r| r.trigger.old.is_some() && r.trigger.changed.is_empty() && r.trigger.event.is_none());
-            if !started_by_delete {
-                self.end_run(run, run::RunState::Exited, Outcome::Exited { reason: "the record was deleted".into() });
-            }
-        }
-    }
-
-    fn on_timer(&mut self, timer: Timer) {
-        match timer {
-            Timer::Run { run, generation } => self.wake(run, generation),
-            Timer::Date { playbook, trigger, record } => self.date_fired(playbook as usize, trigger as usize, record),
-            Timer::Schedule { playbook, trigger } => self.schedule_fired(playbook as usize, trigger as usize),
-            Timer::Slot { limit, who } => self.slot_freed(limit, who),
         }
     }
 
