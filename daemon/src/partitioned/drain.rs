@@ -70,7 +70,7 @@ fn is_not_a_change(line: &str) -> bool {
 enum Sent {
     Changes(BTreeMap<usize, String>, oneshot::Receiver<Result<crate::writer::Report, String>>),
     Queue(String, oneshot::Receiver<Result<Result<(), play_runtime::change::Rejection>, String>>),
-    Posted(oneshot::Receiver<Result<usize, String>>),
+    Posted(super::posted::Answer),
 }
 
 /// One look at the table for each partition held: what waits is sent to every partition's
@@ -148,13 +148,12 @@ fn pass(routing: &mut Routing, local: &Local) -> usize {
                 }
                 Err(_) => None,
             },
-            Sent::Posted(answer) => match answer.blocking_recv() {
-                Ok(Ok(_)) => Some(1),
-                Ok(Err(e)) => {
+            Sent::Posted(answer) => match answer.wait() {
+                Ok(()) => Some(1),
+                Err(e) => {
                     tracing::error!(partition, "routed emails or calls could not be taken: {e}");
                     None
                 }
-                Err(_) => None,
             },
         };
         let Some(n) = taken else { continue };

@@ -38,16 +38,11 @@ impl Peers {
     pub fn set_address(&self, advertise: Option<&str>, bound: std::net::SocketAddr) {
         let address = match advertise {
             Some(a) => a.trim_end_matches('/').to_string(),
-            None if bound.ip().is_unspecified() => format!("http://{}:{}", host_name(), bound.port()),
+            None if bound.ip().is_unspecified() => format!("http://{}:{}", crate::lease::host_name(), bound.port()),
             None => format!("http://{bound}"),
         };
         let _ = self.address.set(address);
     }
-}
-
-fn host_name() -> String {
-    let name = crate::lease::worker_name();
-    name.rsplit_once(':').map_or(name.clone(), |(host, _)| host.to_string())
 }
 
 /// The record as the engine of the worker at `address` holds it; `None` when it does not

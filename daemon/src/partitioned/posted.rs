@@ -45,39 +45,42 @@ pub fn line(kind: &str, teammate: &str, items: Vec<Value>) -> String {
     json!({ "posted": kind, "teammate": teammate, "items": items }).to_string()
 }
 
+/// The answer a routed `posted` line's request gets (its sender was answered when the line
+/// was routed: only whether it was taken matters).
+pub enum Answer {
+    Emails(oneshot::Receiver<Result<Vec<Matched>, String>>),
+    Calls(oneshot::Receiver<Result<Vec<Value>, String>>),
+}
+
+impl Answer {
+    /// Waits for it: taken, or why not.
+    pub fn wait(self) -> Result<(), String> {
+        let stopping = |_| "the daemon is stopping".to_string();
+        match self {
+            Answer::Emails(a) => a.blocking_recv().map_err(stopping)?.map(drop),
+            Answer::Calls(a) => a.blocking_recv().map_err(stopping)?.map(drop),
+        }
+    }
+}
+
 /// The request a routed `posted` line makes of its partition's engine thread, with the
 /// receiver of its answer; `None` for a line that is not one (a change).
-pub fn request(text: &str) -> Option<Result<(Request, oneshot::Receiver<Result<usize, String>>), String>> {
+pub fn request(text: &str) -> Option<Result<(Request, Answer), String>> {
     let value: Value = serde_json::from_str(text).ok()?;
     let kind = value.get("posted")?.as_str()?.to_string();
     let teammate = value["teammate"].as_str().unwrap_or_default().to_string();
     let body = json!({ kind.as_str(): value["items"] }).to_string();
-    let (tx, rx) = oneshot::channel();
     Some(match kind.as_str() {
         "emails" => crate::emails::read_body(body.as_bytes(), &teammate).map_err(|b| b.message).map(|emails| {
             let (reply, answer) = oneshot::channel();
-            forward(answer, tx);
-            (Request::Emails { emails, teammate, reply }, rx)
+            (Request::Emails { emails, teammate, reply }, Answer::Emails(answer))
         }),
         "calls" => crate::calls::read_body(body.as_bytes()).map_err(|b| b.message).map(|calls| {
             let (reply, answer) = oneshot::channel();
-            forward(answer, tx);
-            (Request::Calls { calls, teammate, reply }, rx)
+            (Request::Calls { calls, teammate, reply }, Answer::Calls(answer))
         }),
         other => Err(format!("a routed line of unknown kind `{other}`")),
     })
-}
-
-/// Passes how many answers a request gave on (the answers themselves were given when the
-/// line was routed).
-fn forward<T: Send + 'static>(
-    answer: oneshot::Receiver<Result<Vec<T>, String>>,
-    to: oneshot::Sender<Result<usize, String>>,
-) {
-    std::thread::spawn(move || {
-        let got = answer.blocking_recv().map_err(|_| "the daemon is stopping".to_string()).and_then(|a| a);
-        let _ = to.send(got.map(|a| a.len()));
-    });
 }
 
 impl Router {
