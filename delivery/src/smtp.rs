@@ -66,10 +66,11 @@ impl Email {
             ActionKind::EmailTask | ActionKind::NotifyEmail => false,
             other => return Err(format!("a {} action sends no email", other.name())),
         };
-        let to = a.to.clone().ok_or("the action has no recipient")?;
-        let subject = a.subject.clone().or_else(|| a.title.clone()).unwrap_or_else(|| a.playbook.to_string());
-        let text = a.body.clone().or_else(|| a.message.clone()).unwrap_or_default();
-        Ok(Email { id: a.id.clone(), to, subject, text, html: a.html.clone(), automatic, approved_by: None })
+        let to = a.to.as_deref().ok_or("the action has no recipient")?.to_string();
+        let subject = a.subject.as_deref().or(a.title.as_deref()).unwrap_or(&a.playbook).to_string();
+        let text = a.body.as_deref().or(a.message.as_deref()).unwrap_or_default().to_string();
+        let html = a.html.as_deref().map(String::from);
+        Ok(Email { id: a.id.clone(), to, subject, text, html, automatic, approved_by: None })
     }
 }
 

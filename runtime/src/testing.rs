@@ -348,7 +348,7 @@ fn find<'a>(engine: &mut Engine<MemoryStore>, expect: &Expect, seen: &'a [Action
                 other => a.to.as_deref() == Some(other.display(engine.program()).as_str()),
             })
             // A notification's title is its message.
-            && titled.as_ref().is_none_or(|t| a.title.as_ref().or(a.message.as_ref()) == Some(t))
+            && titled.as_ref().is_none_or(|t| a.title.as_deref().or(a.message.as_deref()) == Some(t.as_str()))
             && containing.as_ref().is_none_or(|part| {
                 [&a.title, &a.message, &a.subject, &a.body].into_iter().flatten().any(|text| text.contains(part.as_str()))
             })

@@ -1,6 +1,7 @@
 //! Run-time values: what record fields hold, what code computes, and how each is written
 //! out in text and JSON.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
@@ -94,27 +95,64 @@ impl Value {
     /// The value written out in text, as interpolation shows it.
     pub fn display(&self, program: &Program) -> String {
         match self {
-            Value::Empty => String::new(),
-            Value::Bool(b) => b.to_string(),
-            Value::Int(i) => i.to_string(),
-            Value::Num(n) => number_text(*n),
             // `str::to_owned`, not `to_string`: that goes through `Display` for `Arc`.
             Value::Text(t) => (**t).to_owned(),
-            Value::Date(d) => d.to_string(),
-            Value::Moment(s) => moment_text(*s),
-            Value::Duration(d) => play_compiler::program::duration_text(d),
-            Value::Time(m) => format!("{:02}:{:02}", m / 60, m % 60),
-            Value::Enum { ty, variant } => program
-                .schema
-                .enums
-                .get(*ty as usize)
-                .and_then(|e| e.variants.get(*variant as usize))
-                .cloned()
-                .unwrap_or_default(),
             Value::Ref { id, .. } => (**id).to_owned(),
-            Value::List(items) => items.iter().map(|v| v.display(program)).collect::<Vec<_>>().join(", "),
-            Value::Event(h) => program.schema.events.get(h.event as usize).map_or(String::new(), |e| e.name.clone()),
+            other => {
+                let mut out = String::new();
+                other.write_display(program, &mut out);
+                out
+            }
         }
+    }
+
+    /// The value written out in text, shared: a text's or reference's own, else
+    /// [`Value::display`]'s in one allocation.
+    pub fn shared_text(&self, program: &Program) -> Arc<str> {
+        match self {
+            Value::Text(t) => t.clone(),
+            Value::Ref { id, .. } => id.clone(),
+            other => Arc::from(other.display(program)),
+        }
+    }
+
+    /// The value written out in text, as [`Value::display`] shows it, appended to `out`
+    /// rather than in a text of its own, so that interpolation and JSON writing build
+    /// their texts without one allocation per value.
+    pub fn write_display(&self, program: &Program, out: &mut impl std::fmt::Write) {
+        // Writing to a `String` (or an escaping writer over one) cannot fail.
+        let _ = match self {
+            Value::Empty => Ok(()),
+            Value::Bool(b) => write!(out, "{b}"),
+            Value::Int(i) => write!(out, "{i}"),
+            Value::Num(n) => write_number(*n, out),
+            Value::Text(t) => out.write_str(t),
+            Value::Date(d) => write!(out, "{d}"),
+            Value::Moment(s) => out.write_str(&moment_text(*s)),
+            Value::Duration(d) => out.write_str(&play_compiler::program::duration_text(d)),
+            Value::Time(m) => write!(out, "{:02}:{:02}", m / 60, m % 60),
+            Value::Enum { ty, variant } => out.write_str(
+                program
+                    .schema
+                    .enums
+                    .get(*ty as usize)
+                    .and_then(|e| e.variants.get(*variant as usize))
+                    .map_or("", String::as_str),
+            ),
+            Value::Ref { id, .. } => out.write_str(id),
+            Value::List(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        let _ = out.write_str(", ");
+                    }
+                    v.write_display(program, out);
+                }
+                Ok(())
+            }
+            Value::Event(h) => {
+                out.write_str(program.schema.events.get(h.event as usize).map_or("", |e| e.name.as_str()))
+            }
+        };
     }
 
     /// The value as JSON, for actions out and run history.
@@ -135,11 +173,55 @@ impl Value {
 
 /// A number without a needless `.0`, and at most a few decimals.
 pub fn number_text(n: f64) -> String {
+    let mut out = String::new();
+    let _ = write_number(n, &mut out);
+    out
+}
+
+/// [`number_text`] appended to `out`: the four decimals are written to a buffer on the
+/// stack and trimmed there, so that no text is allocated for them.
+fn write_number(n: f64, out: &mut impl std::fmt::Write) -> std::fmt::Result {
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
+        return write!(out, "{}", n as i64);
+    }
+    let mut digits = Digits::default();
+    let spilled;
+    let text = if write!(digits, "{n:.4}").is_ok() {
+        digits.as_str()
     } else {
-        let s = format!("{n:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        // Longer than the buffer, which the largest `f64` (309 digits) is not.
+        spilled = format!("{n:.4}");
+        spilled.as_str()
+    };
+    out.write_str(text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// A few hundred bytes of text on the stack, for a number written before it is trimmed.
+struct Digits {
+    bytes: [u8; 400],
+    len: usize,
+}
+
+impl Default for Digits {
+    fn default() -> Self {
+        Digits { bytes: [0; 400], len: 0 }
+    }
+}
+
+impl Digits {
+    fn as_str(&self) -> &str {
+        // Only whole `str`s are written (`write_str`), so the bytes are UTF-8.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for Digits {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let room = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        room.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 

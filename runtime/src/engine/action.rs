@@ -7,7 +7,9 @@ use serde::{Serialize, Serializer};
 
 use play_compiler::program::{ActionKind, Category};
 
-/// One produced action.
+/// One produced action. Its texts are shared (`Arc<str>`): a text the code gives is
+/// the value's own, with no copy for the action, and the snapshots, queue and deliveries
+/// that hold the action share it too.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Action {
     #[serde(serialize_with = "moment")]
@@ -27,48 +29,48 @@ pub struct Action {
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "category")]
     pub category: Option<Category>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<Arc<str>>,
     /// The recipient, assignee or channel, as text (a teammate's or contact's address,
     /// a channel, a record id).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    pub to: Option<Arc<str>>,
     /// The record a recipient is (`Contact/vic`), when it is one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub to_record: Option<String>,
+    pub to_record: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_moment")]
     pub due: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub template: Option<String>,
+    pub template: Option<Arc<str>>,
     /// A template's rendered parts (`subject`, `body`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    pub subject: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
+    pub body: Option<Arc<str>>,
     /// An email's HTML part: the template's body (or a `notify email` message) with
     /// every interpolated value HTML-escaped, the text written in the source as it is.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub html: Option<String>,
+    pub html: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub flow: Option<String>,
+    pub flow: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub about: Option<String>,
+    pub about: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<Arc<str>>,
     /// The record `assign` or `update` writes to.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+    pub target: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+    pub field: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub creates: Option<String>,
+    pub creates: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub activity: Option<String>,
+    pub activity: Option<Arc<str>>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
     /// Shared by the actions of one run's trigger (made once per run, not per action).

@@ -137,20 +137,21 @@ impl<S: Store> Engine<S> {
 
     /// A recipient as text, with the record it is when it is one: a contact is written
     /// as its email address.
-    fn recipient(&self, loaded: &Loaded, v: &Value) -> (String, Option<String>) {
+    fn recipient(&self, loaded: &Loaded, v: &Value) -> (Arc<str>, Option<Arc<str>>) {
         match v {
             Value::Ref { record, id } => {
                 let def = &loaded.program.schema.records[*record as usize];
-                // Its address field: `email`, else its only `Email` field.
+                // Its address field: `email`, else its only `Email` field (shared with
+                // the stored record's).
                 let email = def.address_slot().and_then(|s| self.store.record(*record, id).and_then(|f| f.get(s)));
-                match email {
-                    Some(Value::Text(e)) if def.name == "User" => ((*e).to_owned(), None),
-                    Some(Value::Text(e)) => ((*e).to_owned(), Some(format!("{}/{id}", def.name))),
-                    _ if def.name == "User" => ((**id).to_owned(), None),
-                    _ => ((**id).to_owned(), Some(format!("{}/{id}", def.name))),
-                }
+                let to = match email {
+                    Some(Value::Text(e)) => e,
+                    _ => id.clone(),
+                };
+                let to_record = (def.name != "User").then(|| super::shared_name(&def.name, id));
+                (to, to_record)
             }
-            other => (other.display(&loaded.program), None),
+            other => (other.shared_text(&loaded.program), None),
         }
     }
 
@@ -278,7 +279,7 @@ impl<S: Store> Engine<S> {
     ) -> Result<Result<Built, String>, Fault> {
         let pb = &loaded.program.playbooks[run.playbook];
         let extra = Extra { trigger: Some(&run.trigger), timed_out: run.timed_out, ..Extra::default() };
-        let show = |v: Option<Value>, p: &play_compiler::program::Program| v.map(|v| v.display(p));
+        let show = |v: Option<Value>, p: &play_compiler::program::Program| v.map(|v| v.shared_text(p));
         // A recipient that is a record must be one the store has (a teammate is known by
         // address even without one); one that is gone (or reached through one that is)
         // skips the action.
@@ -354,19 +355,19 @@ impl<S: Store> Engine<S> {
                 _ => Subject { record: subject.record, id: subject.id.clone() },
             };
             for (part, code) in &template.parts {
-                let text = self.eval(loaded, code, &them, &Extra::default())?.display(&loaded.program);
+                let text = self.eval(loaded, code, &them, &Extra::default())?.shared_text(&loaded.program);
                 match part.as_str() {
                     "subject" => subject_line = Some(text),
                     "body" => {
                         body = Some(text);
                         let escaped = self.eval_for(loaded, code, &them, &Extra::default(), Some(Escape::Html))?;
-                        html = Some(escaped.display(&loaded.program));
+                        html = Some(escaped.shared_text(&loaded.program));
                     }
                     _ => {}
                 }
             }
         }
-        let html = html.or_else(|| message_html.map(|m| m.display(&loaded.program)));
+        let html = html.or_else(|| message_html.map(|m| m.shared_text(&loaded.program)));
         let priority = match &pb.priority {
             Some(c) => self.eval(loaded, c, subject, &extra)?.number().unwrap_or(0.0),
             None => 0.0,
@@ -397,27 +398,27 @@ impl<S: Store> Engine<S> {
             due,
             note: show(note, &loaded.program),
             message: show(message, &loaded.program),
-            template: def.template.map(|t| loaded.program.templates[t].name.clone()),
+            template: def.template.map(|t| Arc::from(loaded.program.templates[t].name.as_str())),
             subject: subject_line,
             body,
             html,
             flow: show(flow, &loaded.program),
             about: about.as_ref().map(|v| match v {
-                Value::Ref { record, id } => self.record_name(*record, id),
-                other => other.display(&loaded.program),
+                Value::Ref { record, id } => self.record_label(*record, id),
+                other => other.shared_text(&loaded.program),
             }),
             url: show(url, &loaded.program),
             target: target.as_ref().map(|v| match v {
-                Value::Ref { record, id } => self.record_name(*record, id),
-                other => other.display(&loaded.program),
+                Value::Ref { record, id } => self.record_label(*record, id),
+                other => other.shared_text(&loaded.program),
             }),
-            field: def.field.clone(),
+            field: def.field.as_deref().map(Arc::from),
             // The map itself, not a copy: an action shows its fields when it writes them or
             // creates a record with them.
             fields: (!def.fields.is_empty() || def.kind == ActionKind::Update || def.creates.is_some())
                 .then_some(fields),
-            creates: creates.as_ref().map(|(name, _)| name.clone()),
-            activity: def.name.clone(),
+            creates: creates.as_ref().map(|(name, _)| Arc::from(name.as_str())),
+            activity: def.name.as_deref().map(Arc::from),
             optional: def.optional,
             context,
             run: run.id,

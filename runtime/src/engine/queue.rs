@@ -231,13 +231,13 @@ impl<S: Store> Engine<S> {
                 email.action = ActionKind::Email;
                 email.at = self.now;
                 email.seq = self.store.next_id();
-                email.subject = subject.or(email.subject);
+                email.subject = subject.map(Arc::from).or(email.subject);
                 if let Some(body) = body {
                     // A person's edit is plain text: its HTML part is all of it escaped.
                     let mut html = String::new();
                     crate::vm::Escape::Html.write(&body, &mut html);
-                    email.html = Some(html);
-                    email.body = Some(body);
+                    email.html = Some(Arc::from(html));
+                    email.body = Some(Arc::from(body));
                 }
                 self.push_worked(entry);
                 self.actions.push(email);

@@ -134,6 +134,9 @@ pub struct Vm {
     /// While set, lookups that fell back (a teammate with no manager, or not in the
     /// directory) are written here, for the run history.
     notes: Option<Vec<String>>,
+    /// The text interpolation writes (`Concat`), kept between evaluations for its
+    /// allocation: each text is then shared once, in one allocation of its exact size.
+    text: String,
 }
 
 /// How a text's interpolated values are escaped for the channel it is delivered on; the
@@ -148,24 +151,51 @@ pub enum Escape {
 }
 
 impl Escape {
-    /// Writes `text` escaped.
+    /// Writes `text` escaped: the runs between the characters to escape are copied
+    /// whole.
     pub fn write(self, text: &str, out: &mut String) {
-        for c in text.chars() {
-            match (c, self) {
-                ('&', _) => out.push_str("&amp;"),
-                ('<', _) => out.push_str("&lt;"),
-                ('>', _) => out.push_str("&gt;"),
-                ('"', Escape::Html) => out.push_str("&quot;"),
-                ('\'', Escape::Html) => out.push_str("&#39;"),
-                _ => out.push(c),
-            }
+        let mut from = 0;
+        for (at, c) in text.char_indices() {
+            let entity = match (c, self) {
+                ('&', _) => "&amp;",
+                ('<', _) => "&lt;",
+                ('>', _) => "&gt;",
+                ('"', Escape::Html) => "&quot;",
+                ('\'', Escape::Html) => "&#39;",
+                _ => continue,
+            };
+            out.push_str(&text[from..at]);
+            out.push_str(entity);
+            // Each escaped character is one byte.
+            from = at + 1;
         }
+        out.push_str(&text[from..]);
+    }
+}
+
+/// A writer that escapes what is written to it, so that a value is escaped as it is
+/// written out, without a text of its own first.
+struct Escaping<'o> {
+    escape: Escape,
+    out: &'o mut String,
+}
+
+impl std::fmt::Write for Escaping<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.escape.write(s, self.out);
+        Ok(())
     }
 }
 
 impl Vm {
     pub fn new() -> Self {
-        Vm { stack: Vec::with_capacity(32), memo: Memo::default(), fields: Vec::new(), notes: None }
+        Vm {
+            stack: Vec::with_capacity(32),
+            memo: Memo::default(),
+            fields: Vec::new(),
+            notes: None,
+            text: String::new(),
+        }
     }
 
     /// Evaluates a text for a channel: the values its interpolations give are escaped
@@ -188,7 +218,9 @@ impl Vm {
     }
 
     fn machine<'m, 'a>(&'m mut self, ctx: &'m Ctx<'a>) -> Machine<'a, 'm> {
-        Machine::new(&mut self.stack, &self.memo, self.notes.as_mut(), ctx)
+        let mut machine = Machine::new(&mut self.stack, &self.memo, self.notes.as_mut(), ctx);
+        machine.text = Some(&mut self.text);
+        machine
     }
 
     /// Evaluates `code`; the result is the value left on the stack.
@@ -238,6 +270,9 @@ struct Machine<'a, 'c> {
     notes: Option<&'c mut Vec<String>>,
     /// Escaping for the interpolated values of the text the code gives (its last `Concat`).
     escape: Option<Escape>,
+    /// The VM's buffer for interpolation, when it lends it (else each `Concat` writes
+    /// into a text of its own).
+    text: Option<&'c mut String>,
 }
 
 /// How deep segments may use segments: the checker refuses a deeper chain, but a program
@@ -249,7 +284,7 @@ impl<'a, 'c> Machine<'a, 'c> {
     /// hold the memo meanwhile).
     fn new(stack: &'c mut Vec<Slot>, memo: &'c Memo, notes: Option<&'c mut Vec<String>>, ctx: &'c Ctx<'a>) -> Self {
         stack.clear();
-        Machine { ctx, stack, budget: STEP_BUDGET, today: &memo.today, depth: 0, notes, escape: None }
+        Machine { ctx, stack, budget: STEP_BUDGET, today: &memo.today, depth: 0, notes, escape: None, text: None }
     }
 
     /// Runs `code`; its value is the one left on the stack.
@@ -422,7 +457,12 @@ impl<'a> Machine<'a, '_> {
                 }
                 Op::Concat { count } => {
                     let at = self.stack.len().saturating_sub(count as usize);
-                    let mut text = String::new();
+                    let mut own = String::new();
+                    let text = match self.text.as_deref_mut() {
+                        Some(kept) => kept,
+                        None => &mut own,
+                    };
+                    text.clear();
                     // Only the text the code gives is escaped (not a text inside one of its
                     // values, which would be escaped twice); what the source wrote (a
                     // constant) is kept as written.
@@ -430,13 +470,16 @@ impl<'a> Machine<'a, '_> {
                     for item in &self.stack[at..] {
                         match (item, item.get(ctx), escape) {
                             (Slot::Const(_), Value::Text(t), _) | (_, Value::Text(t), None) => text.push_str(t),
-                            (_, Value::Text(t), Some(e)) => e.write(t, &mut text),
-                            (_, other, Some(e)) => e.write(&other.display(ctx.program), &mut text),
-                            (_, other, None) => text.push_str(&other.display(ctx.program)),
+                            (_, Value::Text(t), Some(e)) => e.write(t, text),
+                            (_, other, Some(e)) => {
+                                other.write_display(ctx.program, &mut Escaping { escape: e, out: text })
+                            }
+                            (_, other, None) => other.write_display(ctx.program, text),
                         }
                     }
+                    let shared = Value::Text(Arc::from(text.as_str()));
                     self.stack.truncate(at);
-                    self.push(Value::Text(Arc::from(text)));
+                    self.push(shared);
                 }
                 Op::Exists => {
                     let v = self.pop();
@@ -616,6 +659,7 @@ impl<'a> Machine<'a, '_> {
             notes: self.notes.as_deref_mut(),
             // A filter gives a `Bool`, never delivered text.
             escape: None,
+            text: self.text.as_deref_mut(),
         };
         let done = machine.run(sub);
         let pass = done.map(|()| machine.top_is_true());

@@ -157,24 +157,46 @@ pub(super) fn call(function: Builtin, args: [&Value; 2], ctx: &Ctx, today: &Toda
     })
 }
 
+/// Why `manager_of` finds no manager: told in words only when someone notes it (the
+/// run history), so that a lookup that falls back costs no text otherwise.
+enum NoManager<'v> {
+    NoTeammate,
+    NotInDirectory(&'v str),
+    NoneGiven(&'v str),
+}
+
+impl NoManager<'_> {
+    fn reason(&self) -> Option<String> {
+        match self {
+            NoManager::NoTeammate => None,
+            NoManager::NotInDirectory(id) => {
+                Some(format!("`{id}` is not in the directory: `manager_of` gives the teammate themself"))
+            }
+            NoManager::NoneGiven(id) => {
+                Some(format!("`{id}` has no manager in the directory: `manager_of` gives the teammate themself"))
+            }
+        }
+    }
+}
+
 /// A teammate's manager from the directory (the teammate found by address), or why
 /// there is none.
-fn manager(user: &Value, ctx: &Ctx) -> Result<Value, String> {
-    let Value::Ref { record, id } = user else { return Err("no teammate".into()) };
+fn manager<'v>(user: &'v Value, ctx: &Ctx) -> Result<Value, NoManager<'v>> {
+    let Value::Ref { record, id } = user else { return Err(NoManager::NoTeammate) };
     let Some(fields) = super::lookup(ctx, *record, id) else {
-        return Err(format!("`{id}` is not in the directory: `manager_of` gives the teammate themself"));
+        return Err(NoManager::NotInDirectory(id));
     };
     let slot = ctx.program.schema.records.get(*record as usize).and_then(|r| r.slot("manager"));
     match slot.and_then(|s| fields.get(s)) {
         Some(m) if !m.is_empty() => Ok(m),
-        _ => Err(format!("`{id}` has no manager in the directory: `manager_of` gives the teammate themself")),
+        _ => Err(NoManager::NoneGiven(id)),
     }
 }
 
 /// Why `manager_of(user)` falls back to the teammate themself, when it does.
 pub(super) fn manager_fallback(user: &Value, ctx: &Ctx) -> Option<String> {
     match user {
-        Value::Ref { .. } => manager(user, ctx).err(),
+        Value::Ref { .. } => manager(user, ctx).err().and_then(|why| why.reason()),
         _ => None,
     }
 }

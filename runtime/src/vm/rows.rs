@@ -53,7 +53,7 @@ impl Vm {
         rows: impl IntoIterator<Item = (Row<'r>, &'r Arc<str>)>,
         mut each: impl FnMut(Result<Value, Fault>),
     ) {
-        let Vm { stack, memo, fields, notes } = self;
+        let Vm { stack, memo, fields, notes, .. } = self;
         let Some((tier, entry)) = ctx.tier.and_then(|t| Some((t, t.entry(code)?))) else {
             // No predicate: the interpreter, over every field's value.
             for (row, id) in rows {
@@ -104,7 +104,7 @@ impl Vm {
             self.test_rows(code, ctx, rows.iter().map(|&r| (table.row(r, texts), table.id(r))), each);
             return 0;
         };
-        let Vm { stack, memo, fields, notes } = self;
+        let Vm { stack, memo, fields, notes, .. } = self;
         memo.prepare(ctx, tier);
         let memo = &*memo;
         let runner = f.runner(ctx, memo, &entry.slots, fields);

@@ -55,7 +55,7 @@ impl ActionSnap {
             &a.creates,
             &a.activity,
         ]
-        .map(Clone::clone);
+        .map(|t| t.as_deref().map(String::from));
         ActionSnap {
             at: a.at,
             id: a.id.clone(),
@@ -86,7 +86,7 @@ impl ActionSnap {
         let fields = self.fields.as_deref().map(json).transpose()?;
         let changed = json(&self.changed)?;
         let [title, to, to_record, note, message, template, subject, body, html, flow, about, url, target, field, creates, activity] =
-            self.texts;
+            self.texts.map(|t| t.map(Arc::from));
         Ok(Action {
             at: self.at,
             id: self.id,
