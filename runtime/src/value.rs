@@ -122,15 +122,6 @@ impl Value {
     pub fn write_display(&self, program: &Program, out: &mut impl std::fmt::Write) {
         // Writing to a `String` (or an escaping writer over one) cannot fail.
         let _ = match self {
-            Value::Empty => Ok(()),
-            Value::Bool(b) => write!(out, "{b}"),
-            Value::Int(i) => write!(out, "{i}"),
-            Value::Num(n) => write_number(*n, out),
-            Value::Text(t) => out.write_str(t),
-            Value::Date(d) => write!(out, "{d}"),
-            Value::Moment(s) => out.write_str(&moment_text(*s)),
-            Value::Duration(d) => out.write_str(&play_compiler::program::duration_text(d)),
-            Value::Time(m) => write!(out, "{:02}:{:02}", m / 60, m % 60),
             Value::Enum { ty, variant } => out.write_str(
                 program
                     .schema
@@ -139,7 +130,6 @@ impl Value {
                     .and_then(|e| e.variants.get(*variant as usize))
                     .map_or("", String::as_str),
             ),
-            Value::Ref { id, .. } => out.write_str(id),
             Value::List(items) => {
                 for (i, v) in items.iter().enumerate() {
                     if i > 0 {
@@ -152,6 +142,27 @@ impl Value {
             Value::Event(h) => {
                 out.write_str(program.schema.events.get(h.event as usize).map_or("", |e| e.name.as_str()))
             }
+            other => {
+                other.write_scalar(out);
+                Ok(())
+            }
+        };
+    }
+
+    /// [`Value::write_display`] for the values whose text needs nothing of the program
+    /// (all but enums, events and lists, which write nothing here).
+    pub(crate) fn write_scalar(&self, out: &mut impl std::fmt::Write) {
+        let _ = match self {
+            Value::Empty | Value::Enum { .. } | Value::Event(_) | Value::List(_) => Ok(()),
+            Value::Bool(b) => write!(out, "{b}"),
+            Value::Int(i) => write!(out, "{i}"),
+            Value::Num(n) => write_number(*n, out),
+            Value::Text(t) => out.write_str(t),
+            Value::Date(d) => write!(out, "{d}"),
+            Value::Moment(s) => out.write_str(&moment_text(*s)),
+            Value::Duration(d) => out.write_str(&play_compiler::program::duration_text(d)),
+            Value::Time(m) => write!(out, "{:02}:{:02}", m / 60, m % 60),
+            Value::Ref { id, .. } => out.write_str(id),
         };
     }
 

@@ -66,7 +66,7 @@ pub struct Action {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
+    pub fields: Option<super::json::Fields>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub creates: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,13 +87,9 @@ pub struct Action {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Context {
     pub trigger: Arc<str>,
-    #[serde(skip_serializing_if = "is_empty")]
-    pub changed: Arc<serde_json::Map<String, serde_json::Value>>,
+    #[serde(skip_serializing_if = "super::json::Changed::is_empty")]
+    pub changed: super::json::Changed,
     pub conditions: Arc<[super::history::Condition]>,
-}
-
-fn is_empty(map: &Arc<serde_json::Map<String, serde_json::Value>>) -> bool {
-    map.is_empty()
 }
 
 impl Action {

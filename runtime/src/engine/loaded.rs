@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Timelike;
-use play_compiler::program::Program;
+use play_compiler::program::{ActionDef, Node, Program};
 
 use crate::config::Workspace;
 use crate::value::Value;
@@ -30,6 +30,13 @@ pub struct Loaded {
     /// The names of each record type's fields, shared by the triggers' lists of what
     /// changed.
     pub(crate) fields: Vec<Vec<Arc<str>>>,
+    /// The names of the fields each action of each playbook shows (`update`, `webhook`,
+    /// `creates`), by the place of its step or stage in the body and its index there,
+    /// shared by the actions as their fields' names.
+    pub(crate) action_fields: Vec<Vec<Vec<Vec<Arc<str>>>>>,
+    /// What writing values as JSON needs of the program, shared by the actions that
+    /// keep values until they are written out.
+    pub(crate) json: Arc<super::json::Names>,
     /// The program's commonest conditions as predicates (see `vm::pred`).
     pub tier: Tier,
 }
@@ -65,10 +72,43 @@ impl Loaded {
             .iter()
             .map(|r| r.fields.iter().map(|f| Arc::from(f.name.as_str())).collect())
             .collect();
+        let action_fields = program
+            .playbooks
+            .iter()
+            .map(|p| {
+                p.body
+                    .iter()
+                    .map(|n| {
+                        let defs: &[ActionDef] = match n {
+                            Node::Step(s) => &s.actions,
+                            Node::Stage(s) => &s.activities,
+                            Node::Wait(_) => &[],
+                        };
+                        defs.iter()
+                            .map(|d| d.fields.iter().map(|(name, _)| Arc::from(name.as_str())).collect())
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let json = Arc::new(super::json::Names::of(&program));
         // Predicates are found by their code's address: the codes sit in the program's
         // vectors, which moving the program into place does not move.
         let tier = Tier::new(&program);
-        Arc::new(Loaded { program, consts, hash, names, dates, conditions, triggers, steps, fields, tier })
+        Arc::new(Loaded {
+            program,
+            consts,
+            hash,
+            names,
+            dates,
+            conditions,
+            triggers,
+            steps,
+            fields,
+            action_fields,
+            json,
+            tier,
+        })
     }
 }
 
@@ -81,6 +121,17 @@ impl Loaded {
     /// The name of the step or stage at a place in a playbook's body, shared.
     pub(crate) fn step_name(&self, playbook: usize, at: usize) -> Arc<str> {
         self.steps.get(playbook).and_then(|s| s.get(at)).cloned().unwrap_or_default()
+    }
+
+    /// The shared name of the `field`th field of the `index`th action of the step or
+    /// stage at `at` in a playbook's body, when it is `name` (which it is, unless the
+    /// action is not the program's).
+    pub(crate) fn action_field(&self, playbook: usize, at: usize, index: usize, field: usize, name: &str) -> Arc<str> {
+        let shared = self.action_fields.get(playbook).and_then(|b| b.get(at)).and_then(|a| a.get(index));
+        match shared.and_then(|f| f.get(field)) {
+            Some(shared) if **shared == *name => shared.clone(),
+            _ => Arc::from(name),
+        }
     }
 
     /// What code about one record sees when it is evaluated outside a run: the record's

@@ -9,6 +9,7 @@ mod batch;
 mod budget;
 mod dates;
 pub mod history;
+pub mod json;
 mod known;
 mod late;
 mod loaded;
@@ -163,9 +164,8 @@ fn shared_name(name: &str, id: &str) -> Arc<str> {
     Arc::from(std::str::from_utf8(out).unwrap_or_default())
 }
 
-/// The context of the last run's actions, with the run, the trigger and the program's
-/// hash it was made for.
-type LastContext = (u64, Arc<run::TriggerInfo>, Arc<action::Context>, Arc<str>);
+/// The context of the last run's actions, with the run and the trigger it was made for.
+type LastContext = (u64, Arc<run::TriggerInfo>, Arc<action::Context>);
 
 /// The most steps a run takes at one moment; a run that would take more fails, with the
 /// limit in its history.

@@ -8,6 +8,7 @@ use play_compiler::program::{ActionDef, ActionKind, Code, StableHash};
 
 use super::action::{Action, Context};
 use super::history::Outcome;
+use super::json::{Changed, Fields};
 use super::run::{OpenActivity, Run, RunState};
 use super::{Engine, Extra, HistoryEntry, Loaded, Subject};
 use crate::store::Store;
@@ -233,36 +234,20 @@ impl<S: Store> Engine<S> {
 
     /// The context of a run's actions: what triggered it, what changed and its
     /// conditions, made once for the run's trigger and shared by its actions (the last
-    /// one made is kept). What changed, as JSON, is made once for all the runs one change
-    /// starts (they share the change's list, which the kept context holds on to, so its
-    /// address is not another's).
+    /// one made is kept). Its parts are all shared: what changed is the trigger's list.
     fn context_of(&mut self, loaded: &Loaded, run: &Run) -> Arc<Context> {
         let last = self.context.as_ref();
-        if let Some((id, trigger, context, _)) = last {
+        if let Some((id, trigger, context)) = last {
             if *id == run.id && Arc::ptr_eq(trigger, &run.trigger) {
                 return context.clone();
             }
         }
-        let changed = match last {
-            Some((_, trigger, context, program))
-                if Arc::ptr_eq(&trigger.changed, &run.trigger.changed) && Arc::ptr_eq(program, &loaded.hash) =>
-            {
-                context.changed.clone()
-            }
-            _ => Arc::new(
-                run.trigger
-                    .changed
-                    .iter()
-                    .map(|(n, a, b)| {
-                        let (a, b) = (a.to_json(&loaded.program), b.to_json(&loaded.program));
-                        (n.to_string(), serde_json::Value::Array(vec![a, b]))
-                    })
-                    .collect(),
-            ),
-        };
+        // What changed is the trigger's own list, shared, written as JSON only when the
+        // action is.
+        let changed = Changed::Values { names: loaded.json.clone(), changed: run.trigger.changed.clone() };
         let context =
             Arc::new(Context { trigger: run.trigger.source.clone(), changed, conditions: run.conditions.clone() });
-        self.context = Some((run.id, run.trigger.clone(), context.clone(), loaded.hash.clone()));
+        self.context = Some((run.id, run.trigger.clone(), context.clone()));
         context
     }
 
@@ -327,15 +312,17 @@ impl<S: Store> Engine<S> {
             Some(Value::Moment(t)) => Some(t),
             _ => None,
         };
-        let mut fields = serde_json::Map::new();
+        // The fields' values are kept as they are, with their names shared with the
+        // loaded program's: they become JSON only when the action is written out.
+        let mut fields = Vec::with_capacity(def.fields.len());
         let mut values = Vec::new();
         let created = def.creates.and_then(|r| loaded.program.schema.records.get(r).map(|d| (r, d)));
-        for (name, code) in &def.fields {
+        for (i, (name, code)) in def.fields.iter().enumerate() {
             let v = self.eval(loaded, code, subject, &extra)?;
-            fields.insert(name.clone(), v.to_json(&loaded.program));
             if let Some(slot) = created.and_then(|(_, d)| d.slot(name)) {
-                values.push((slot as u32, v));
+                values.push((slot as u32, v.clone()));
             }
+            fields.push((loaded.action_field(run.playbook, run.pc, index, i, name), v));
         }
         let (to, to_record) = match &to_value {
             Some(v) => {
@@ -416,7 +403,7 @@ impl<S: Store> Engine<S> {
             // The map itself, not a copy: an action shows its fields when it writes them or
             // creates a record with them.
             fields: (!def.fields.is_empty() || def.kind == ActionKind::Update || def.creates.is_some())
-                .then_some(fields),
+                .then(|| Fields::Values { names: loaded.json.clone(), fields }),
             creates: creates.as_ref().map(|(name, _)| Arc::from(name.as_str())),
             activity: def.name.as_deref().map(Arc::from),
             optional: def.optional,

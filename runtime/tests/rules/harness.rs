@@ -220,7 +220,7 @@ impl World {
     pub fn take_changed(&mut self) -> Json {
         self.take();
         let last = self.produced.last().expect("an action was produced");
-        Json::Object((*last.context.changed).clone())
+        Json::Object(last.context.changed.to_map())
     }
 
     /// A person completes every action taken so far that is still open.

@@ -99,7 +99,7 @@ fn an_activity_that_creates_a_record_carries_the_record_type_and_its_fields() {
     let actions = w.take();
     let named = format!("Task/{}", actions[0].id);
     assert_eq!(actions[0].creates.as_deref(), Some(named.as_str()));
-    assert_eq!(actions[0].fields.as_ref().map(|f| f["subject"].clone()), Some(json!("Reset for C-1")));
+    assert_eq!(actions[0].fields.as_ref().map(|f| f.to_map()["subject"].clone()), Some(json!("Reset for C-1")));
     assert_eq!(actions[0].due.map(crate::harness::text).as_deref(), Some("2026-03-03T09:00:00Z"));
 }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::SnapshotError;
 use crate::engine::action::{Action, Context};
 use crate::engine::history::Condition;
+use crate::engine::json::{Changed, Fields};
 use crate::engine::produce::{Creation, Pending, Produced};
 use crate::value::Value;
 
@@ -71,7 +72,7 @@ impl ActionSnap {
             fields: a.fields.as_ref().map(|f| serde_json::to_string(f).unwrap_or_default()),
             optional: a.optional,
             trigger: a.context.trigger.to_string(),
-            changed: serde_json::to_string(&*a.context.changed).unwrap_or_default(),
+            changed: serde_json::to_string(&a.context.changed).unwrap_or_default(),
             conditions: a.context.conditions.to_vec(),
             run: a.run,
             seq: a.seq,
@@ -83,7 +84,7 @@ impl ActionSnap {
             serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
                 .map_err(|e| SnapshotError::Unreadable(format!("an action's JSON: {e}")))
         };
-        let fields = self.fields.as_deref().map(json).transpose()?;
+        let fields = self.fields.as_deref().map(json).transpose()?.map(Fields::Json);
         let changed = json(&self.changed)?;
         let [title, to, to_record, note, message, template, subject, body, html, flow, about, url, target, field, creates, activity] =
             self.texts.map(|t| t.map(Arc::from));
@@ -118,7 +119,7 @@ impl ActionSnap {
             optional: self.optional,
             context: Arc::new(Context {
                 trigger: Arc::from(self.trigger),
-                changed: Arc::new(changed),
+                changed: Changed::Json(changed),
                 conditions: Arc::from(self.conditions),
             }),
             run: self.run,
