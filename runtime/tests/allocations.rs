@@ -122,11 +122,11 @@ fn an_enrolling_change_costs_few_allocations() {
 }
 
 /// Allocations per enrolling change of the engine benchmark's kind (`benches/engine.rs`,
-/// `enrols`): what it makes today (9: the run, its trigger, conditions and the actions'
-/// context, the record before the change and what changed, its `Type/id` name, the
-/// action's id and its message), rounded up; 25 before the VM's text buffer, shared texts
-/// and values kept until written out. The goal was 10.
-const BENCH_CEILING: usize = 10;
+/// `enrols`): what it makes today (8: the run, its trigger, conditions and the actions'
+/// context, what changed, the record's `Type/id` name, the action's id and its message),
+/// rounded up; 25 before the VM's text buffer, shared texts, values kept until written
+/// out and the record before the change kept only for code that reads it. The goal was 10.
+const BENCH_CEILING: usize = 9;
 
 /// The benchmark's enrolling playbook: conditions that hold, one step, one action.
 const SEATS_RISING: &str = r##"

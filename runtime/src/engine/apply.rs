@@ -111,8 +111,10 @@ impl<S: Store> Engine<S> {
             let after = |slot: u32| new.and_then(|row| row.get(slot as usize)).unwrap_or_default();
             // As wide as the stored record (which a reloaded schema may have widened).
             let width = new.map_or(0, |row| row.len()).max(def.fields.len());
-            // Made in place in its shared buffer: one allocation.
-            let old = (!created).then(|| {
+            // Made in place in its shared buffer: one allocation, and only when some code
+            // reads it (`old(…)`): decoding every field of the row costs more than the
+            // rest of an enrolment's reading of it.
+            let old = (!created && loaded.reads_old.get(record as usize).copied().unwrap_or(true)).then(|| {
                 (0..width)
                     .map(|slot| {
                         changed

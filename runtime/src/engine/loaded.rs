@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Timelike;
-use play_compiler::program::{ActionDef, Node, Program};
+use play_compiler::program::{ActionDef, Node, Op, Program};
 
 use crate::config::Workspace;
 use crate::value::Value;
@@ -34,6 +34,11 @@ pub struct Loaded {
     /// `creates`), by the place of its step or stage in the body and its index there,
     /// shared by the actions as their fields' names.
     pub(crate) action_fields: Vec<Vec<Vec<Vec<Arc<str>>>>>,
+    /// By record type: whether any code about it reads a field as it was before the
+    /// triggering change (`old(…)`). Only then is the whole record before a change kept
+    /// for the runs it starts (the triggers read the changed fields' values before from
+    /// the change itself).
+    pub(crate) reads_old: Vec<bool>,
     /// What writing values as JSON needs of the program, shared by the actions that
     /// keep values until they are written out.
     pub(crate) json: Arc<super::json::Names>,
@@ -92,6 +97,16 @@ impl Loaded {
             })
             .collect();
         let json = Arc::new(super::json::Names::of(&program));
+        let mut reads_old = vec![false; program.schema.records.len()];
+        program.each_code(&mut |code, about| {
+            if code.ops.iter().any(|op| matches!(op, Op::Old { .. })) {
+                match about {
+                    Some(r) => reads_old.iter_mut().enumerate().for_each(|(i, o)| *o |= i == r),
+                    // Code about no record type (a history filter): any may run it.
+                    None => reads_old.iter_mut().for_each(|o| *o = true),
+                }
+            }
+        });
         // Predicates are found by their code's address: the codes sit in the program's
         // vectors, which moving the program into place does not move.
         let tier = Tier::new(&program);
@@ -106,6 +121,7 @@ impl Loaded {
             steps,
             fields,
             action_fields,
+            reads_old,
             json,
             tier,
         })

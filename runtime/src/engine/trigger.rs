@@ -88,6 +88,20 @@ impl<S: Store> Engine<S> {
         info: TriggerInfo,
     ) {
         let old = info.old.as_deref();
+        // A field's value before the change: from the record as it was when it is kept,
+        // else from what changed (a field the change did not change is as it is now, which
+        // no `becomes`, `rises` or `falls` fires on); nothing for a created record.
+        let before = |slot: usize| -> Option<&Value> {
+            if created {
+                return None;
+            }
+            match old {
+                Some(o) => o.get(slot),
+                None => {
+                    changed.iter().position(|s| *s as usize == slot).and_then(|i| info.changed.get(i)).map(|c| &c.1)
+                }
+            }
+        };
         let name = self.record_label(subject.record, &subject.id);
         // A field of the record as just stored (runs never write records, so it stays so
         // while the playbooks fire).
@@ -109,12 +123,12 @@ impl<S: Store> Engine<S> {
                         } else {
                             let want = self.eval(loaded, value, subject, &Extra::default()).unwrap_or_default();
                             let ctx_now = now(self, slot as usize).unwrap_or_default();
-                            let before = old.map_or(Value::Empty, |o| o[slot as usize].clone());
+                            let before = before(slot as usize).cloned().unwrap_or_default();
                             self.same(loaded, &ctx_now, &want) && !self.same(loaded, &before, &want)
                         }
                     }
                     TriggerKind::Rises { slot } | TriggerKind::Falls { slot } => {
-                        let before = old.and_then(|o| o[*slot].number());
+                        let before = before(*slot).and_then(Value::number);
                         let after = now(self, *slot).and_then(|v| v.number());
                         match (before, after) {
                             (Some(b), Some(a)) if matches!(t.kind, TriggerKind::Rises { .. }) => a > b,

@@ -83,6 +83,38 @@ fn a_run_keeps_the_record_before_its_change_until_it_ends() {
     assert!(w.engine.run(run).is_some_and(|r| !r.is_active() && r.trigger.old.is_none()));
 }
 
+/// A program that never reads `old(…)` keeps no copy of the record before a change for
+/// its runs; `falls` and `becomes` still compare with the values before the change.
+#[test]
+fn a_run_keeps_no_record_before_its_change_when_no_code_reads_it() {
+    let mut w = World::new(
+        r##"playbook drop {
+  for account: Account
+  on account.health falls
+  step note {
+    notify slack "#cs" "{account.name} fell"
+  }
+  wait 1d
+}
+
+playbook renewing {
+  for account: Account
+  on account.stage becomes Renewal
+  step note {
+    notify slack "#cs" "{account.name} renews"
+  }
+}
+"##,
+    );
+    w.given("Account/acme", account(json!({"health": 72, "stage": "Adoption"})));
+    w.upsert("Account/acme", json!({"health": 80, "stage": "Adoption"}));
+    assert_eq!(w.actions(), Vec::<String>::new(), "health rose and the stage is as it was: neither fires");
+    w.upsert("Account/acme", json!({"health": 40, "stage": "Renewal"}));
+    assert_eq!(w.actions(), ["notify_slack Acme fell to #cs (note)", "notify_slack Acme renews to #cs (note)"]);
+    let run = (1..10).find_map(|id| w.engine.run(id).filter(|r| r.is_active())).expect("the waiting run").id;
+    assert!(w.engine.run(run).is_some_and(|r| r.trigger.old.is_none()), "no code reads the record before");
+}
+
 #[test]
 fn the_triggering_event_s_payload_is_readable_in_a_condition() {
     let mut w = World::new(
