@@ -15,11 +15,18 @@
 //! floor of any change in the same run (`no_trigger`), and setting up reports the
 //! allocations each kind of change makes (counted by this binary's allocator; the
 //! count costs both sides the same atomic increment).
+//!
+//! The allocator is mimalloc, the global allocator of the `play` binary and so of its
+//! daemon: the benchmark measures the engine as the product runs it (the counting wrapper
+//! below only adds the count).
 
+use std::alloc::{GlobalAlloc, Layout};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use mimalloc::MiMalloc;
 use play_compiler::program::Program;
 use play_runtime::change::{Change, ChangeKind};
 use play_runtime::config::Workspace;
@@ -32,9 +39,34 @@ mod accounts;
 
 use accounts::{slot, NOW};
 
-#[path = "../runtime/tests/support/counting.rs"]
-mod counting;
-use counting::allocations;
+/// mimalloc, counting allocations (and reallocations) as the tests' counting allocator
+/// does over the system's.
+struct Counting;
+
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed to mimalloc unchanged; only a counter is added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        MiMalloc.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        MiMalloc.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        MiMalloc.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// How many allocations the process has made so far.
+fn allocations() -> usize {
+    ALLOCS.load(Ordering::Relaxed)
+}
 
 const RECORDS: usize = 100_000;
 /// Segments shared by the generated playbooks: a workspace has tens, whatever its
