@@ -4,6 +4,7 @@
 //! compact rows (`crate::rows`).
 
 mod history;
+mod last_row;
 mod memory;
 mod timers;
 
