@@ -7,7 +7,6 @@ use foldhash::{HashMap, HashSet};
 use play_compiler::program::Schema;
 
 use super::history::{grown, in_time_order, note_written, snug, trim_events, trim_history};
-use super::last_row::LastRow;
 use super::timers::Timers;
 use super::{Store, Timer, Written};
 use crate::engine::run::Run;
@@ -41,8 +40,6 @@ pub struct MemoryStore {
     pub(crate) emails: HashMap<Arc<str>, Arc<str>>,
     pub(crate) seq: u64,
     pub(crate) retention: Retention,
-    /// The row last found by id: one change asks for its record many times.
-    pub(crate) last_row: LastRow,
 }
 
 const NO_EVENTS: &[Arc<Happening>] = &[];
@@ -111,23 +108,6 @@ impl MemoryStore {
         &mut self.tables[i]
     }
 
-    /// The row of a record id, if it has one (the row last found is tried first).
-    fn find_row(&self, record: u32, id: &str) -> Option<(&Table, u32)> {
-        let table = self.tables.get(record as usize)?;
-        Some((table, self.last_row.find(record, table, id)?))
-    }
-
-    /// The row of a record id, a new (absent) one if it has none; the table is made if
-    /// the store has none yet.
-    fn row_of(&mut self, record: u32, id: &Arc<str>) -> u32 {
-        if let Some((_, row)) = self.find_row(record, id) {
-            return row;
-        }
-        let row = self.table_mut(record).row_of(id);
-        self.last_row.note(record, row);
-        row
-    }
-
     /// Moves a record's entry in the email index from its old email to its new one.
     fn reindex(&mut self, record: u32, id: &Arc<str>, old: Option<&Value>, new: Option<&Value>) {
         if self.email_slot.map(|(r, _)| r) != Some(record) {
@@ -146,8 +126,8 @@ impl MemoryStore {
 
     fn enrolment(&self, playbook: &str, record: u32, id: &str) -> Option<&Enrolment> {
         let number = *self.playbook_numbers.get(playbook)?;
-        let (table, row) = self.find_row(record, id)?;
-        table.meta[row as usize].enrolled.iter().find(|e| e.playbook == number)
+        let table = self.tables.get(record as usize)?;
+        table.meta[table.find(id)? as usize].enrolled.iter().find(|e| e.playbook == number)
     }
 
     pub(crate) fn enrolment_mut(&mut self, playbook: &Arc<str>, record: u32, id: &Arc<str>) -> &mut Enrolment {
@@ -160,8 +140,9 @@ impl MemoryStore {
                 n
             }
         };
-        let row = self.row_of(record, id);
-        let list = &mut self.tables[record as usize].meta[row as usize].enrolled;
+        let table = self.table_mut(record);
+        let row = table.row_of(id);
+        let list = &mut table.meta[row as usize].enrolled;
         match list.iter().position(|e| e.playbook == number) {
             Some(i) => &mut list[i],
             None => {
@@ -181,15 +162,14 @@ impl MemoryStore {
 
     /// The history and events of a record, if it has any.
     fn extra(&self, record: u32, id: &str) -> Option<&crate::rows::Extra> {
-        let (table, row) = self.find_row(record, id)?;
-        Some(&table.meta[row as usize].extra)
+        let table = self.tables.get(record as usize)?;
+        Some(&table.meta[table.find(id)? as usize].extra)
     }
 }
 
 impl Data for MemoryStore {
     fn record(&self, record: u32, id: &str) -> Option<Row<'_>> {
-        let (table, row) = self.find_row(record, id)?;
-        table.meta[row as usize].present.then(|| table.row(row, &self.texts))
+        self.tables.get(record as usize)?.record(id, &self.texts)
     }
 
     fn events(&self, record: u32, id: &str, event: u32) -> &[Arc<Happening>] {
@@ -264,10 +244,11 @@ impl Store for MemoryStore {
         written: &mut Written,
     ) {
         // In place: one lookup, and no copy of the record.
-        let row = self.row_of(record, id);
+        self.table_mut(record);
         self.tables[record as usize].widen(len, &mut self.texts);
         let (retention, texts) = (&self.retention, &mut self.texts);
         let table = &mut self.tables[record as usize];
+        let row = table.row_of(id);
         let created = !table.meta[row as usize].present;
         if created {
             table.clear(row, texts);
@@ -399,8 +380,9 @@ impl Store for MemoryStore {
     }
 
     fn put_run(&mut self, run: Run) {
-        let row = self.row_of(run.record, &run.record_id);
-        let list = &mut self.tables[run.record as usize].meta[row as usize].active;
+        let table = self.table_mut(run.record);
+        let row = table.row_of(&run.record_id);
+        let list = &mut table.meta[row as usize].active;
         if run.is_active() {
             if !list.contains(&run.id) {
                 snug(list).push(run.id);
@@ -421,7 +403,8 @@ impl Store for MemoryStore {
     }
 
     fn active_runs(&self, record: u32, id: &str) -> Vec<u64> {
-        self.find_row(record, id).map(|(table, row)| table.meta[row as usize].active.to_vec()).unwrap_or_default()
+        let Some(table) = self.tables.get(record as usize) else { return Vec::new() };
+        table.find(id).map(|row| table.meta[row as usize].active.to_vec()).unwrap_or_default()
     }
 
     fn all_active_runs(&self) -> Vec<u64> {

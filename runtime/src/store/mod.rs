@@ -4,7 +4,6 @@
 //! compact rows (`crate::rows`).
 
 mod history;
-mod last_row;
 mod memory;
 mod timers;
 
