@@ -1,5 +1,6 @@
 //! Cranelift IR for predicates: each condition becomes one function over a record's row
-//! (its cells, `rows::cell`, at the constant places the row layout gives) that branches
+//! (its cells, `rows::cell`, in the table's columns: a field's column at a constant
+//! place times the column stride, which the function is given) that branches
 //! through its `and`s, `or`s and `not`s to a "true", a "false" or an "ask the interpreter"
 //! exit. The leaves it knows (a field against a number, an enum variant, a truth value or
 //! a date, `==`/`!=` a text or a reference, against a clock term, `in` a list of enum
@@ -44,7 +45,9 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
     let frontend = module.target_config();
     let ptr = frontend.pointer_type();
     let mut entry = module.make_signature();
-    entry.params.extend([AbiParam::new(ptr); 5]);
+    entry.params.extend([AbiParam::new(ptr); 3]);
+    entry.params.push(AbiParam::new(types::I64));
+    entry.params.extend([AbiParam::new(ptr); 2]);
     entry.returns.push(AbiParam::new(types::I8));
     let mut slow = module.make_signature();
     slow.params.extend([AbiParam::new(ptr), AbiParam::new(ptr)]);
@@ -72,8 +75,11 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
                 tags: params[0],
                 wide: params[1],
                 narrow: params[2],
-                late: params[3],
-                env: params[4],
+                stride: params[3],
+                columns: Vec::new(),
+                row: None,
+                late: params[4],
+                env: params[5],
                 lates: Vec::new(),
                 unknown,
                 redo: None,
@@ -84,6 +90,7 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
                 consts,
                 ptr,
             };
+            emit.columns(pred);
             emit.pred(pred, yes, no);
             for (block, answer) in [(yes, 1), (no, 0), (unknown, 2)] {
                 emit.b.switch_to_block(block);
@@ -131,9 +138,18 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
 /// The function being built.
 pub(super) struct Emit<'f, 'c> {
     pub(super) b: FunctionBuilder<'f>,
+    /// Where the tags, wide and narrow cells start (of the row, in the function over one
+    /// row; of the table, in a scan), and the column stride, in cells.
     pub(super) tags: Ir,
     pub(super) wide: Ir,
     pub(super) narrow: Ir,
+    pub(super) stride: Ir,
+    /// By slot, the addresses of the field's tag column and payload column, worked out
+    /// once where they dominate every use ([`Emit::columns`]).
+    pub(super) columns: Vec<Option<(Ir, Ir)>>,
+    /// In a scan: the row number, as an offset in bytes into a tag, a wide and a narrow
+    /// column (`r`, `8r`, `4r`).
+    pub(super) row: Option<(Ir, Ir, Ir)>,
     /// The values of the late constants, a tag and a payload each.
     pub(super) late: Ir,
     /// The `Env` the slow path is called with (none in a scan, see `redo`).
@@ -184,15 +200,73 @@ impl Emit<'_, '_> {
         }
     }
 
+    /// Works out, where the builder is, the column addresses of every field a leaf of
+    /// `pred` reads in place: called in the entry block, they dominate the whole function
+    /// (a scan's loop among it), so each cell read after is one load at `column + row`.
+    pub(super) fn columns(&mut self, pred: &Pred) {
+        match pred {
+            Pred::And(l, r) | Pred::Or(l, r) => {
+                self.columns(l);
+                self.columns(r);
+            }
+            Pred::Not(p) => self.columns(p),
+            _ => {
+                let slot = match leaf::of(pred, self.consts, self.widths.len()) {
+                    Some(
+                        Leaf::Exists { slot }
+                        | Leaf::Compare { slot, .. }
+                        | Leaf::Text { slot, .. }
+                        | Leaf::Clock { slot, .. }
+                        | Leaf::InEnums { slot, .. },
+                    ) => slot as usize,
+                    None => return,
+                };
+                if self.columns.len() <= slot {
+                    self.columns.resize(slot + 1, None);
+                }
+                if self.columns[slot].is_none() {
+                    self.columns[slot] = Some(self.column(slot as u32));
+                }
+            }
+        }
+    }
+
+    /// The addresses of field `slot`'s tag column (`tags + slot * stride`) and payload
+    /// column (`wide + place * stride * 8` or `narrow + place * stride * 4`).
+    fn column(&mut self, slot: u32) -> (Ir, Ir) {
+        let offset = self.b.ins().imul_imm_s(self.stride, i64::from(slot));
+        let tag = self.b.ins().iadd(self.tags, offset);
+        let place = i64::from(self.places[slot as usize]);
+        let (array, size) = match self.widths[slot as usize] {
+            Width::Wide => (self.wide, 8),
+            Width::Narrow { .. } => (self.narrow, 4),
+        };
+        let offset = self.b.ins().imul_imm_s(self.stride, place * size);
+        (tag, self.b.ins().iadd(array, offset))
+    }
+
     /// The cell of field `slot`: its tag and its whole payload (as `rows::layout::whole`
     /// gives it back, but for the high half of a narrow enum or reference, which is the
     /// field's type), both as 64-bit integers.
     pub(super) fn cell(&mut self, slot: u32) -> (Ir, Ir) {
-        let tag = self.b.ins().uload8(types::I64, flags(), self.tags, slot as i32);
-        let place = self.places[slot as usize] as i32;
-        let payload = match self.widths[slot as usize] {
-            Width::Wide => self.b.ins().load(types::I64, flags(), self.wide, place * 8),
-            Width::Narrow { .. } => self.b.ins().uload32(flags(), self.narrow, place * 4),
+        // Every leaf's columns are worked out first ([`Emit::columns`]); worked out here,
+        // in the block being built, they would still be right, only slower.
+        let (tag_at, payload_at) = match self.columns.get(slot as usize).copied().flatten() {
+            Some(at) => at,
+            None => self.column(slot),
+        };
+        let wide = self.widths[slot as usize] == Width::Wide;
+        let (tag_at, payload_at) = match self.row {
+            Some((r, r8, r4)) => {
+                (self.b.ins().iadd(tag_at, r), self.b.ins().iadd(payload_at, if wide { r8 } else { r4 }))
+            }
+            None => (tag_at, payload_at),
+        };
+        let tag = self.b.ins().uload8(types::I64, flags(), tag_at, 0);
+        let payload = if wide {
+            self.b.ins().load(types::I64, flags(), payload_at, 0)
+        } else {
+            self.b.ins().uload32(flags(), payload_at, 0)
         };
         (tag, payload)
     }
