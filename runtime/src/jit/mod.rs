@@ -24,6 +24,7 @@
 //! The JIT is on unless turned off for the process ([`set_enabled`]), which `play`'s
 //! `--no-jit` flag and `PLAY_NO_JIT=1` do.
 
+mod cells;
 mod emit;
 mod leaf;
 mod raw;
