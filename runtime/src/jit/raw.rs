@@ -70,8 +70,10 @@ type Entry = unsafe extern "C" fn(*const u8, *const u64, *const u32, u64, *const
 
 /// The type of a compiled scan (`scan.rs`): a table's tags, wide and narrow cells, the
 /// column stride ([`Table::cells`]), the values of the [`Late`] constants, the row
-/// numbers, how many, where the answers go.
-type Scan = unsafe extern "C" fn(*const u8, *const u64, *const u32, u64, *const u64, *const u32, u64, *mut u8);
+/// numbers (null for consecutive rows), the first row (when null), how many, where the
+/// answers go; it returns the answers or-ed together.
+type Scan =
+    unsafe extern "C" fn(*const u8, *const u64, *const u32, u64, *const u64, *const u32, u64, u64, *mut u8) -> u8;
 
 /// How many [`Late`] constants one compiled condition compares with in place (the others
 /// are the slow path's).
@@ -254,46 +256,53 @@ impl<'a> Runner<'a, '_> {
     /// Tests the condition over rows `rows` of `table` (whose texts are `texts`) with the
     /// compiled scan, writing one answer per row to `out`: 0 false, 1 true, 2 "call
     /// [`Runner::call`] over this row" (compiled code cannot answer alone: the slow path,
-    /// the interpreter). False, and nothing written, when the scan cannot read the table
-    /// ([`Function::scans`]), a row number is past its end, or `out` is not one byte a row.
-    pub fn scan(&self, table: &Table, texts: &Texts, rows: &[u32], out: &mut [u8]) -> bool {
+    /// the interpreter). Gives whether every answer is 0 or 1; `None`, and nothing
+    /// written, when the scan cannot read the table ([`Function::scans`]), a row number is
+    /// past its end, or `out` is not one byte a row. Consecutive row numbers are not read
+    /// by the scan: it counts them itself.
+    pub fn scan(&self, table: &Table, texts: &Texts, rows: &[u32], out: &mut [u8]) -> Option<bool> {
         let (tags, wide, narrow) = table.cells();
         let stride = table.stride();
         let (fields, wides, narrows) = self.f.columns;
         // Every column the code may read is whole in the arrays, and every row is inside
         // a column.
         let whole = tags.len() >= fields * stride && wide.len() >= wides * stride && narrow.len() >= narrows * stride;
-        let last = rows.iter().fold(0, |max, &r| max.max(r)) as usize;
-        let inside = rows.is_empty() || (last < table.rows() && last < stride);
-        let Some(scan) = self.f.scan.filter(|_| self.f.scans(table) && whole && inside && out.len() == rows.len())
-        else {
-            return false;
-        };
+        let first = rows.first().copied().unwrap_or(0);
+        let (last, consecutive) = rows
+            .iter()
+            .enumerate()
+            .fold((0, true), |(max, c), (i, &r)| (max.max(r), c & (r as usize == first as usize + i)));
+        let inside = rows.is_empty() || ((last as usize) < table.rows() && (last as usize) < stride);
+        let scan = self.f.scan.filter(|_| self.f.scans(table) && whole && inside && out.len() == rows.len())?;
         self.resolve_late(texts);
         let late = self.late.as_ptr() as *const u64;
+        let numbers = if consecutive { std::ptr::null() } else { rows.as_ptr() };
         // SAFETY: the table's rows are laid out as the scan was compiled for (the same
         // layout number, checked above: the same widths), so the scan reads field
         // `slot`'s tag of row `r` at `slot * stride + r` in `tags`, for a slot below
         // `fields`, and its payload at `place * stride + r` in `wide` or `narrow`, for a
         // place below `wides` or `narrows`: inside the arrays, which hold that many whole
         // columns of `stride` cells (checked above), since every `r` is below `stride`
-        // (checked above for every row number); the scan reads `rows.len()` row numbers
-        // and writes as many bytes to `out` (equal lengths, checked above); it reads two
-        // values per late constant, fewer than `LATE`; it calls nothing; the tier that
-        // lent out this `Function` owns the code and outlives this call.
-        unsafe {
+        // (checked above for every row number; with `numbers` null the scan's rows are
+        // `first` to `first + rows.len() - 1`, which are `rows`); it reads `rows.len()`
+        // row numbers when `numbers` is not null and writes as many bytes to `out` (equal
+        // lengths, checked above); it reads two values per late constant, fewer than
+        // `LATE`; it calls nothing; the tier that lent out this `Function` owns the code
+        // and outlives this call.
+        let seen = unsafe {
             scan(
                 tags.as_ptr(),
                 wide.as_ptr(),
                 narrow.as_ptr(),
                 stride as u64,
                 late,
-                rows.as_ptr(),
+                numbers,
+                u64::from(first),
                 rows.len() as u64,
                 out.as_mut_ptr(),
             )
         };
-        true
+        Some(seen < 2)
     }
 
     /// Whether the last call decoded its row's values (the fields the condition reads).
