@@ -1,9 +1,10 @@
-//! Compact records: each record type's records in one table of fixed-width rows (a tag
+//! Compact records: each record type's records in one table of fixed-width cells (a tag
 //! byte and a payload per field, see [`cell`], four or eight bytes wide as the field's
-//! type needs, see [`layout`]), texts interned across the store ([`Texts`]), ids mapped to
-//! dense row numbers once. A [`Row`] is a borrowed view
-//! of one record's fields; [`Table`] keeps the rows, their ids and what else each record
-//! has beside its fields (history, events).
+//! type needs, see [`layout`]) kept column after column, so that a scan over many rows
+//! reads only the columns of the fields it tests; texts interned across the store
+//! ([`Texts`]), ids mapped to dense row numbers once. A [`Row`] is a borrowed view of one
+//! record's fields; [`Table`] keeps the columns, the ids and what else each record has
+//! beside its fields (history, events).
 
 pub mod cell;
 pub mod layout;
