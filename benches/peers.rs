@@ -13,9 +13,9 @@
 //! - `jit_scan`: the compiled scan over the table's cells, the rows given by number
 //!   (`Vm::test_table`, as the engine tests a schedule's records), every row answered by
 //!   the scan alone;
-//! - `native_rows`, `native_columns`: what a column layout would give, by hand-written
-//!   Rust doing the scan's loads and tests over the table's row-major cells, and over the
-//!   three fields' cells copied into a column each;
+//! - `native_columns`, `native_rows`: hand-written Rust doing the scan's loads and tests
+//!   over the table's own columns, and over the same cells copied row after row (the
+//!   layout the table had before columns), for comparison;
 //! - `jit_one_by_one`: compiled code, a context made for each row (`Vm::test_row`, as the
 //!   engine tests the one record a change is about);
 //! - `rhai`, `cel`: the condition in Rhai and in CEL (the `cel` crate, cel-rust), each
@@ -56,53 +56,58 @@ struct Plain {
 }
 
 /// The three fields' cells (tag, whole payload) of every row: in the table's own
-/// row-major arrays, and copied into a column per field.
+/// columns, and copied row after row as the table kept them before it had columns.
 struct Cells<'t> {
     tags: &'t [u8],
     wide: &'t [u64],
     narrow: &'t [u32],
-    /// Row strides: tags, wide cells, narrow cells.
-    strides: (usize, usize, usize),
-    /// Each field's slot, whether it is wide, and its place among the row's cells.
+    /// The column stride.
+    stride: usize,
+    /// Each field's slot, whether it is wide, and its place among the wide or the narrow
+    /// fields.
     fields: [(usize, bool, usize); 3],
-    columns: [(Vec<u8>, Vec<u64>); 3],
+    /// The rows' cells row after row: each row's tags, wide and narrow cells.
+    rows: (Vec<u8>, Vec<u64>, Vec<u32>),
+    /// How many tags, wide and narrow cells a row has there.
+    row_strides: (usize, usize, usize),
 }
 
 impl<'t> Cells<'t> {
     fn new(table: &'t play_runtime::rows::Table, widths: &[Width], slots: [usize; 3]) -> Cells<'t> {
         let (tags, wide, narrow) = table.cells();
-        let (places, _, _) = layout::places(widths);
+        let (places, wides, narrows) = layout::places(widths);
         let fields = slots.map(|s| (s, widths[s] == Width::Wide, places[s] as usize));
-        let mut cells = Cells { tags, wide, narrow, strides: table.strides(), fields, columns: Default::default() };
-        for (f, column) in fields.iter().zip(0..3) {
-            let col: (Vec<u8>, Vec<u64>) = (0..table.rows()).map(|r| cells.cell(r, *f)).unzip();
-            cells.columns[column] = col;
+        let stride = table.stride();
+        let mut rows = (Vec::new(), Vec::new(), Vec::new());
+        for r in 0..table.rows() {
+            rows.0.extend((0..widths.len()).map(|c| tags[c * stride + r]));
+            rows.1.extend((0..wides).map(|c| wide[c * stride + r]));
+            rows.2.extend((0..narrows).map(|c| narrow[c * stride + r]));
         }
-        cells
+        Cells { tags, wide, narrow, stride, fields, rows, row_strides: (widths.len(), wides, narrows) }
     }
 
+    /// The condition over row `r` as the scan tests it, from the table's columns.
     #[inline(always)]
-    fn cell(&self, r: usize, (slot, wide, place): (usize, bool, usize)) -> (u8, u64) {
-        let tag = self.tags[r * self.strides.0 + slot];
-        let payload = if wide {
-            self.wide[r * self.strides.1 + place]
-        } else {
-            u64::from(self.narrow[r * self.strides.2 + place])
-        };
-        (tag, payload)
-    }
-
-    /// The condition over row `r` as the scan tests it, from the row-major cells.
-    #[inline(always)]
-    fn row_major(&self, r: usize, enterprise: u32) -> bool {
-        let [tier, arr, health] = self.fields.map(|f| self.cell(r, f));
+    fn columns(&self, r: usize, enterprise: u32) -> bool {
+        let [tier, arr, health] = self.fields.map(|(slot, wide, place)| {
+            let tag = self.tags[slot * self.stride + r];
+            let payload =
+                if wide { self.wide[place * self.stride + r] } else { u64::from(self.narrow[place * self.stride + r]) };
+            (tag, payload)
+        });
         holds(tier, arr, health, enterprise)
     }
 
-    /// The same from the columns.
+    /// The same from the cells row after row.
     #[inline(always)]
-    fn columns(&self, r: usize, enterprise: u32) -> bool {
-        let [tier, arr, health] = [0, 1, 2].map(|c| (self.columns[c].0[r], self.columns[c].1[r]));
+    fn row_major(&self, r: usize, enterprise: u32) -> bool {
+        let (t, w, n) = self.row_strides;
+        let [tier, arr, health] = self.fields.map(|(slot, wide, place)| {
+            let tag = self.rows.0[r * t + slot];
+            let payload = if wide { self.rows.1[r * w + place] } else { u64::from(self.rows.2[r * n + place]) };
+            (tag, payload)
+        });
         holds(tier, arr, health, enterprise)
     }
 }
@@ -230,9 +235,8 @@ fn bench(c: &mut Criterion) {
             });
             (hits, alone)
         };
-        // What a column layout would give, measured by hand-written Rust doing the scan's
-        // loads and tests: over the table's own row-major cells, and over the three
-        // fields' cells copied into columns (a tag array and a payload array each).
+        // Hand-written Rust doing the scan's loads and tests: over the table's own columns,
+        // and over the same cells copied row after row (the layout before columns).
         let cells = Cells::new(table, &widths, [tier_at, arr_at, health_at]);
         let native_rows =
             || rows.iter().filter(|&&r| cells.row_major(black_box(r) as usize, enterprise_variant)).count();
@@ -255,8 +259,8 @@ fn bench(c: &mut Criterion) {
         assert_eq!(play(&mut vm, Some(&jit)), expected, "JIT");
         assert_eq!(one_by_one(&mut vm, Some(&jit)), expected, "JIT, one row at a time");
         assert_eq!(scan(&mut vm), (expected, size), "the compiled scan, every row answered alone");
-        assert_eq!(native_rows(), expected, "native over the row-major cells");
-        assert_eq!(native_columns(), expected, "native over the cells as columns");
+        assert_eq!(native_columns(), expected, "native over the table's columns");
+        assert_eq!(native_rows(), expected, "native over the cells row after row");
         assert_eq!(play(&mut vm, Some(&predicates)), expected, "predicates");
         assert_eq!(play(&mut vm, None), expected, "interpreter");
         assert_eq!(rhai_eval(&mut rhai_scopes), expected, "Rhai");

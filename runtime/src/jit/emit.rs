@@ -1,5 +1,6 @@
 //! Cranelift IR for predicates: each condition becomes one function over a record's row
-//! (its cells, `rows::cell`, at the constant places the row layout gives) that branches
+//! (its cells, `rows::cell`, in the table's columns: a field's column at a constant
+//! place times the column stride, which the function is given) that branches
 //! through its `and`s, `or`s and `not`s to a "true", a "false" or an "ask the interpreter"
 //! exit. The leaves it knows (a field against a number, an enum variant, a truth value or
 //! a date, `==`/`!=` a text or a reference, against a clock term, `in` a list of enum
@@ -20,7 +21,7 @@ use super::raw::{self, Code, Function, Late, Slow, LATE};
 use crate::rows::{cell, layout, Width};
 use crate::vm::Pred;
 
-type Ir = cranelift_codegen::ir::Value;
+pub(super) type Ir = cranelift_codegen::ir::Value;
 
 /// A condition to compile: its predicate, the widths of its subject's fields, the tag
 /// each of them holds when it holds the number its type says (`rows::layout::number_tag`),
@@ -44,7 +45,9 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
     let frontend = module.target_config();
     let ptr = frontend.pointer_type();
     let mut entry = module.make_signature();
-    entry.params.extend([AbiParam::new(ptr); 5]);
+    entry.params.extend([AbiParam::new(ptr); 3]);
+    entry.params.push(AbiParam::new(types::I64));
+    entry.params.extend([AbiParam::new(ptr); 2]);
     entry.returns.push(AbiParam::new(types::I8));
     let mut slow = module.make_signature();
     slow.params.extend([AbiParam::new(ptr), AbiParam::new(ptr)]);
@@ -72,8 +75,11 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
                 tags: params[0],
                 wide: params[1],
                 narrow: params[2],
-                late: params[3],
-                env: params[4],
+                stride: params[3],
+                columns: Vec::new(),
+                row: None,
+                late: params[4],
+                env: params[5],
                 lates: Vec::new(),
                 unknown,
                 redo: None,
@@ -84,6 +90,7 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
                 consts,
                 ptr,
             };
+            emit.columns(pred);
             emit.pred(pred, yes, no);
             for (block, answer) in [(yes, 1), (no, 0), (unknown, 2)] {
                 emit.b.switch_to_block(block);
@@ -131,9 +138,18 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
 /// The function being built.
 pub(super) struct Emit<'f, 'c> {
     pub(super) b: FunctionBuilder<'f>,
+    /// Where the tags, wide and narrow cells start (of the row, in the function over one
+    /// row; of the table, in a scan), and the column stride, in cells.
     pub(super) tags: Ir,
     pub(super) wide: Ir,
     pub(super) narrow: Ir,
+    pub(super) stride: Ir,
+    /// By slot, the addresses of the field's tag column and payload column, worked out
+    /// once where they dominate every use ([`Emit::columns`]).
+    pub(super) columns: Vec<Option<(Ir, Ir)>>,
+    /// In a scan: the row number, as an offset in bytes into a tag, a wide and a narrow
+    /// column (`r`, `8r`, `4r`).
+    pub(super) row: Option<(Ir, Ir, Ir)>,
     /// The values of the late constants, a tag and a payload each.
     pub(super) late: Ir,
     /// The `Env` the slow path is called with (none in a scan, see `redo`).
@@ -182,19 +198,6 @@ impl Emit<'_, '_> {
                 None => self.slow(pred, yes, no),
             },
         }
-    }
-
-    /// The cell of field `slot`: its tag and its whole payload (as `rows::layout::whole`
-    /// gives it back, but for the high half of a narrow enum or reference, which is the
-    /// field's type), both as 64-bit integers.
-    pub(super) fn cell(&mut self, slot: u32) -> (Ir, Ir) {
-        let tag = self.b.ins().uload8(types::I64, flags(), self.tags, slot as i32);
-        let place = self.places[slot as usize] as i32;
-        let payload = match self.widths[slot as usize] {
-            Width::Wide => self.b.ins().load(types::I64, flags(), self.wide, place * 8),
-            Width::Narrow { .. } => self.b.ins().uload32(flags(), self.narrow, place * 4),
-        };
-        (tag, payload)
     }
 
     /// The slot's enum type when its cell is an enum: the field's own for a narrow cell,

@@ -1,6 +1,7 @@
 //! The JIT: compiles the predicates of a program's conditions (see `vm/pred.rs`) to native
-//! functions over a record's row (`crate::rows`: a tag byte per field, then fixed-width
-//! cells at constant places) with Cranelift, when the program is loaded; a deploy loads
+//! functions over a record's row (`crate::rows`: a tag byte and a fixed-width cell per
+//! field, each field in its table's column, at a constant place times the column stride
+//! the code is given) with Cranelift, when the program is loaded; a deploy loads
 //! the program again, and so compiles again for the tables as it reshapes them.
 //!
 //! Compiled code loads the cells itself and works out the comparisons of a field with a
@@ -15,7 +16,7 @@
 //!
 //! Each playbook condition (what a schedule tests over every record of its type) is also
 //! compiled to a scan (`scan.rs`, in the same module): a loop over many rows of one table,
-//! given by number, straight over the table's cells at the layout's strides, that writes
+//! given by number, straight over the table's columns, that writes
 //! one answer byte a row and never calls the slow path: a row it cannot answer alone is
 //! tested again by the function over one row (`Vm::test_table`). When every leaf is compiled, each row is first tested without
 //! branches (every leaf's cell loaded and compared, the answers combined as bits) and
@@ -24,6 +25,7 @@
 //! The JIT is on unless turned off for the process ([`set_enabled`]), which `play`'s
 //! `--no-jit` flag and `PLAY_NO_JIT=1` do.
 
+mod cells;
 mod emit;
 mod leaf;
 mod raw;

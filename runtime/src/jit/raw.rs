@@ -63,13 +63,17 @@ pub(super) extern "C" fn slow(env: *const c_void, pred: *const Pred) -> u8 {
 /// The type of [`slow`], as compiled code calls it.
 pub(super) type Slow = extern "C" fn(*const c_void, *const Pred) -> u8;
 
-/// The type of a compiled condition: the row's tags, wide and narrow cells, the values of
-/// its [`Late`] constants (a tag and a payload each), the `Env`.
-type Entry = unsafe extern "C" fn(*const u8, *const u64, *const u32, *const u64, *const c_void) -> u8;
+/// The type of a compiled condition: the table's tags, wide and narrow cells from the
+/// row's on, the column stride ([`Row::cells`]), the values of its [`Late`] constants (a
+/// tag and a payload each), the `Env`.
+type Entry = unsafe extern "C" fn(*const u8, *const u64, *const u32, u64, *const u64, *const c_void) -> u8;
 
 /// The type of a compiled scan (`scan.rs`): a table's tags, wide and narrow cells, the
-/// values of the [`Late`] constants, the row numbers, how many, where the answers go.
-type Scan = unsafe extern "C" fn(*const u8, *const u64, *const u32, *const u64, *const u32, u64, *mut u8);
+/// column stride ([`Table::cells`]), the values of the [`Late`] constants, the row
+/// numbers (null for consecutive rows), the first row (when null), how many, where the
+/// answers go; it returns the answers or-ed together.
+type Scan =
+    unsafe extern "C" fn(*const u8, *const u64, *const u32, u64, *const u64, *const u32, u64, u64, *mut u8) -> u8;
 
 /// How many [`Late`] constants one compiled condition compares with in place (the others
 /// are the slow path's).
@@ -139,8 +143,9 @@ pub struct Function {
     scan: Option<Scan>,
     /// The layout number ([`crate::rows::layout::layout_id`]) of the rows it reads.
     layout: u32,
-    /// How many tags, wide and narrow cells a row of that layout has.
-    strides: (usize, usize, usize),
+    /// How many fields, wide fields and narrow fields a row of that layout has: how many
+    /// columns of tags, wide and narrow cells its table has.
+    columns: (usize, usize, usize),
     /// The values it compares with that are worked out when it is called, in order.
     late: Box<[Late]>,
 }
@@ -167,14 +172,14 @@ impl Function {
             (std::mem::transmute::<*const u8, Entry>(address), scan.map(|s| std::mem::transmute::<*const u8, Scan>(s)))
         };
         let (_, wide, narrow) = layout::places(widths);
-        let strides = (widths.len(), wide, narrow);
-        Function { entry, scan, layout: layout::layout_id(widths), strides, late: late.into() }
+        let columns = (widths.len(), wide, narrow);
+        Function { entry, scan, layout: layout::layout_id(widths), columns, late: late.into() }
     }
 
     /// Whether the condition has a scan that can read `table`'s rows: they are laid out as
-    /// it was compiled for.
+    /// it was compiled for (the column stride is the table's, given at each call).
     pub fn scans(&self, table: &Table) -> bool {
-        self.scan.is_some() && table.layout() == self.layout && table.strides() == self.strides
+        self.scan.is_some() && table.layout() == self.layout
     }
 
     /// Compiled code ready to be called over many rows with one context: `ctx` (whose
@@ -212,19 +217,21 @@ impl<'a> Runner<'a, '_> {
         if row.layout() != self.f.layout {
             return Answer::OtherLayout;
         }
-        let (tags, wide, narrow) = row.cells();
+        let (tags, wide, narrow, stride) = row.cells();
         self.resolve_late(row.texts());
         self.env.row.set(Some(row));
         let env = &self.env as *const Env as *const c_void;
         // SAFETY: the row has the layout the code was compiled for (checked above: equal
-        // layout numbers are equal widths), so every tag and cell the code reads (at the
-        // places `rows::layout::places` gives for those widths) is inside `tags`, `wide`
-        // and `narrow`; the code reads two values per late constant, fewer than `LATE`
-        // (`emit.rs` sends the others to the slow path); it passes `env` (alive for the
-        // call, its row set to `row`) to `slow` only; the tier that lent out this
+        // layout numbers are equal widths), so the code reads field `slot`'s tag at
+        // `slot * stride` in `tags` for a slot below the row's width, and its payload at
+        // `place * stride` in `wide` or `narrow` for a place below the number of wide or
+        // narrow fields (`rows::layout::places` for those widths): inside the slices, as
+        // `Row::cells` promises; the code reads two values per late constant, fewer than
+        // `LATE` (`emit.rs` sends the others to the slow path); it passes `env` (alive for
+        // the call, its row set to `row`) to `slow` only; the tier that lent out this
         // `Function` owns the code and outlives this call.
         let late = self.late.as_ptr() as *const u64;
-        let got = unsafe { (self.f.entry)(tags.as_ptr(), wide.as_ptr(), narrow.as_ptr(), late, env) };
+        let got = unsafe { (self.f.entry)(tags.as_ptr(), wide.as_ptr(), narrow.as_ptr(), stride as u64, late, env) };
         match got {
             0 => Answer::Is(false),
             1 => Answer::Is(true),
@@ -249,35 +256,53 @@ impl<'a> Runner<'a, '_> {
     /// Tests the condition over rows `rows` of `table` (whose texts are `texts`) with the
     /// compiled scan, writing one answer per row to `out`: 0 false, 1 true, 2 "call
     /// [`Runner::call`] over this row" (compiled code cannot answer alone: the slow path,
-    /// the interpreter). False, and nothing written, when the scan cannot read the table
-    /// ([`Function::scans`]), a row number is past its end, or `out` is not one byte a row.
-    pub fn scan(&self, table: &Table, texts: &Texts, rows: &[u32], out: &mut [u8]) -> bool {
-        let inside = rows.iter().fold(0, |max, &r| max.max(r)) < table.rows() as u32 || rows.is_empty();
-        let Some(scan) = self.f.scan.filter(|_| self.f.scans(table) && inside && out.len() == rows.len()) else {
-            return false;
-        };
-        self.resolve_late(texts);
+    /// the interpreter). Gives whether every answer is 0 or 1; `None`, and nothing
+    /// written, when the scan cannot read the table ([`Function::scans`]), a row number is
+    /// past its end, or `out` is not one byte a row. Consecutive row numbers are not read
+    /// by the scan: it counts them itself.
+    pub fn scan(&self, table: &Table, texts: &Texts, rows: &[u32], out: &mut [u8]) -> Option<bool> {
         let (tags, wide, narrow) = table.cells();
+        let stride = table.stride();
+        let (fields, wides, narrows) = self.f.columns;
+        // Every column the code may read is whole in the arrays, and every row is inside
+        // a column.
+        let whole = tags.len() >= fields * stride && wide.len() >= wides * stride && narrow.len() >= narrows * stride;
+        let first = rows.first().copied().unwrap_or(0);
+        let (last, consecutive) = rows
+            .iter()
+            .enumerate()
+            .fold((0, true), |(max, c), (i, &r)| (max.max(r), c & (r as usize == first as usize + i)));
+        let inside = rows.is_empty() || ((last as usize) < table.rows() && (last as usize) < stride);
+        let scan = self.f.scan.filter(|_| self.f.scans(table) && whole && inside && out.len() == rows.len())?;
+        self.resolve_late(texts);
         let late = self.late.as_ptr() as *const u64;
-        // SAFETY: the table's rows are laid out as the scan was compiled for (same layout
-        // number and strides, checked above), so row `r`'s cells are at `r` times the
-        // strides the scan multiplies by, inside the arrays for every `r` below
-        // `table.rows()` (checked above for every row number); the scan reads `rows.len()`
-        // row numbers and writes as many bytes to `out` (equal lengths, checked above);
-        // it reads two values per late constant, fewer than `LATE`; it calls nothing; the
-        // tier that lent out this `Function` owns the code and outlives this call.
-        unsafe {
+        let numbers = if consecutive { std::ptr::null() } else { rows.as_ptr() };
+        // SAFETY: the table's rows are laid out as the scan was compiled for (the same
+        // layout number, checked above: the same widths), so the scan reads field
+        // `slot`'s tag of row `r` at `slot * stride + r` in `tags`, for a slot below
+        // `fields`, and its payload at `place * stride + r` in `wide` or `narrow`, for a
+        // place below `wides` or `narrows`: inside the arrays, which hold that many whole
+        // columns of `stride` cells (checked above), since every `r` is below `stride`
+        // (checked above for every row number; with `numbers` null the scan's rows are
+        // `first` to `first + rows.len() - 1`, which are `rows`); it reads `rows.len()`
+        // row numbers when `numbers` is not null and writes as many bytes to `out` (equal
+        // lengths, checked above); it reads two values per late constant, fewer than
+        // `LATE`; it calls nothing; the tier that lent out this `Function` owns the code
+        // and outlives this call.
+        let seen = unsafe {
             scan(
                 tags.as_ptr(),
                 wide.as_ptr(),
                 narrow.as_ptr(),
+                stride as u64,
                 late,
-                rows.as_ptr(),
+                numbers,
+                u64::from(first),
                 rows.len() as u64,
                 out.as_mut_ptr(),
             )
         };
-        true
+        Some(seen < 2)
     }
 
     /// Whether the last call decoded its row's values (the fields the condition reads).

@@ -1,12 +1,15 @@
 //! The compiled scan: for each playbook condition, a second function (in the same module
 //! as the one over a row) that walks many rows of one table, given by number, straight
-//! over the table's cells (row `r`'s tags at `tags + r * width`, its wide cells at
-//! `wide + r * wide_count`, its narrow cells at `narrow + r * narrow_count`, the strides
-//! constants of the layout it was compiled for), and writes one answer byte per row: 0
+//! over the table's columns, and writes one answer byte per row: 0
 //! false, 1 true, 2 "test this row alone". It never calls the slow path: a row that would
 //! need it, or the interpreter, is answered 2, and the caller tests it again alone
 //! (`raw::Runner::call`), so the answers and faults are those of the function over one
 //! row, by construction.
+//!
+//! The columns a leaf reads (field `slot`'s tags at `tags + slot * stride`, its payloads at
+//! `wide + place * stride * 8` or `narrow + place * stride * 4`, the stride given at the
+//! call) are worked out once, before the loop; each row then costs the load of its number
+//! and, per leaf, a load at `column + r` for its tag and one for its payload.
 //!
 //! When every leaf of the condition is one compiled code works out in place, each row is
 //! first tested without branches: every leaf's cell loaded and compared, each giving
@@ -36,13 +39,18 @@ type Ir = cranelift_codegen::ir::Value;
 /// (each row then loads and compares every leaf's cell).
 const FLAT_LEAVES: usize = 16;
 
-/// The scan's signature: the table's tags, wide and narrow cells, the late constants'
-/// values, the `n` row numbers, `n`, and where the `n` answer bytes go.
+/// The scan's signature: the table's tags, wide and narrow cells, the column stride, the
+/// late constants' values, the `n` row numbers (or null: the rows `first` to
+/// `first + n - 1`), `first`, `n`, and where the `n` answer bytes go; it returns every
+/// answer or-ed together (bit 2 set when some row is to be tested alone).
 pub(super) fn signature(module: &JITModule) -> Signature {
     let ptr = module.target_config().pointer_type();
     let mut sig = module.make_signature();
-    sig.params.extend([AbiParam::new(ptr); 5]);
-    sig.params.extend([AbiParam::new(types::I64), AbiParam::new(ptr)]);
+    sig.params.extend([AbiParam::new(ptr); 3]);
+    sig.params.push(AbiParam::new(types::I64));
+    sig.params.extend([AbiParam::new(ptr); 2]);
+    sig.params.extend([AbiParam::new(types::I64), AbiParam::new(types::I64), AbiParam::new(ptr)]);
+    sig.returns.push(AbiParam::new(types::I8));
     sig
 }
 
@@ -63,35 +71,20 @@ pub(super) fn build(
     b.append_block_params_for_function_params(start);
     b.switch_to_block(start);
     let p = b.block_params(start).to_vec();
-    let (tags, wide, narrow, late, rows, n, out) = (p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
-    let [header, body, done, exit] = [(); 4].map(|_| b.create_block());
+    let (tags, wide, narrow, stride, late) = (p[0], p[1], p[2], p[3], p[4]);
+    let (rows, first, n, out) = (p[5], p[6], p[7], p[8]);
+    let [header, pick, by_count, by_list, body, done, exit] = [(); 7].map(|_| b.create_block());
     let zero = b.ins().iconst(types::I64, 0);
-    b.ins().jump(header, &[zero.into()]);
-
-    // header(i): the loop over i in 0..n.
-    b.switch_to_block(header);
-    let i = b.append_block_param(header, types::I64);
-    let more = b.ins().icmp(IntCC::UnsignedLessThan, i, n);
-    b.ins().brif(more, body, &[], exit, &[]);
-    // Row r = rows[i]: its cells at the layout's strides.
-    b.switch_to_block(body);
-    let at = b.ins().imul_imm_s(i, 4);
-    let at = b.ins().iadd(rows, at);
-    let r = b.ins().uload32(flags(), at, 0);
-    let (places, wide_count, narrow_count) = layout::places(widths);
-    let base = |b: &mut FunctionBuilder, array: Ir, stride: usize| {
-        let offset = b.ins().imul_imm_s(r, stride as i64);
-        b.ins().iadd(array, offset)
-    };
-    let row_tags = base(&mut b, tags, widths.len());
-    let row_wide = base(&mut b, wide, wide_count * 8);
-    let row_narrow = base(&mut b, narrow, narrow_count * 4);
+    let (places, _, _) = layout::places(widths);
     let [yes, no, redo] = [(); 3].map(|_| b.create_block());
     let mut emit = Emit {
         b,
-        tags: row_tags,
-        wide: row_wide,
-        narrow: row_narrow,
+        tags,
+        wide,
+        narrow,
+        stride,
+        columns: Vec::new(),
+        row: None,
         late,
         env: zero,
         lates,
@@ -104,6 +97,36 @@ pub(super) fn build(
         consts,
         ptr,
     };
+    // The columns the leaves read, once, before the loop.
+    emit.columns(pred);
+    let counted = emit.b.ins().icmp_imm_s(IntCC::Equal, rows, 0);
+    let none = emit.b.ins().iconst(types::I8, 0);
+    emit.b.ins().jump(header, &[zero.into(), none.into()]);
+
+    // header(i, seen): the loop over i in 0..n, `seen` the answers so far or-ed.
+    emit.b.switch_to_block(header);
+    let i = emit.b.append_block_param(header, types::I64);
+    let seen = emit.b.append_block_param(header, types::I8);
+    let more = emit.b.ins().icmp(IntCC::UnsignedLessThan, i, n);
+    emit.b.ins().brif(more, pick, &[], exit, &[seen.into()]);
+    // Row r: `first + i` when the rows are consecutive (no row numbers given: the branch
+    // goes the same way for every row), else `rows[i]`.
+    emit.b.switch_to_block(pick);
+    emit.b.ins().brif(counted, by_count, &[], by_list, &[]);
+    emit.b.switch_to_block(by_count);
+    let r = emit.b.ins().iadd(first, i);
+    emit.b.ins().jump(body, &[r.into()]);
+    emit.b.switch_to_block(by_list);
+    let at = emit.b.ins().ishl_imm_s(i, 2);
+    let at = emit.b.ins().iadd(rows, at);
+    let r = emit.b.ins().uload32(flags(), at, 0);
+    emit.b.ins().jump(body, &[r.into()]);
+    // Its cells: at r in each column.
+    emit.b.switch_to_block(body);
+    let r = emit.b.append_block_param(body, types::I64);
+    let r8 = emit.b.ins().ishl_imm_s(r, 3);
+    let r4 = emit.b.ins().ishl_imm_s(r, 2);
+    emit.row = Some((r, r8, r4));
     if flat(pred, consts, widths.len()) {
         let branching = emit.b.create_block();
         let (ok, holds) = emit.flat(pred);
@@ -123,9 +146,11 @@ pub(super) fn build(
     let to = emit.b.ins().iadd(out, i);
     emit.b.ins().store(MemFlagsData::trusted(), answer, to, 0);
     let next = emit.b.ins().iadd_imm_s(i, 1);
-    emit.b.ins().jump(header, &[next.into()]);
+    let seen = emit.b.ins().bor(seen, answer);
+    emit.b.ins().jump(header, &[next.into(), seen.into()]);
     emit.b.switch_to_block(exit);
-    emit.b.ins().return_(&[]);
+    let seen = emit.b.append_block_param(exit, types::I8);
+    emit.b.ins().return_(&[seen]);
     emit.b.seal_all_blocks();
     emit.b.finalize(frontend);
     emit.lates

@@ -1,9 +1,10 @@
-//! Compact records: each record type's records in one table of fixed-width rows (a tag
+//! Compact records: each record type's records in one table of fixed-width cells (a tag
 //! byte and a payload per field, see [`cell`], four or eight bytes wide as the field's
-//! type needs, see [`layout`]), texts interned across the store ([`Texts`]), ids mapped to
-//! dense row numbers once. A [`Row`] is a borrowed view
-//! of one record's fields; [`Table`] keeps the rows, their ids and what else each record
-//! has beside its fields (history, events).
+//! type needs, see [`layout`]) kept column after column, so that a scan over many rows
+//! reads only the columns of the fields it tests; texts interned across the store
+//! ([`Texts`]), ids mapped to dense row numbers once. A [`Row`] is a borrowed view of one
+//! record's fields; [`Table`] keeps the columns, the ids and what else each record has
+//! beside its fields (history, events).
 
 pub mod cell;
 pub mod layout;
@@ -20,41 +21,37 @@ use thin_vec::ThinVec;
 pub use cell::Others;
 pub use layout::Width;
 pub use meta::{Enrolment, Extra, Meta};
-pub use snap::{TableSnap, TextsSnap};
+pub use snap::{CellOrder, TableSnap, TextsSnap};
 pub use texts::Texts;
 
 use crate::value::Value;
 
-/// One record's fields, borrowed from its table.
+/// One record's fields, borrowed from its table: the table and the row's number there,
+/// each field read through the table (its cells are column after column).
 #[derive(Clone, Copy)]
 pub struct Row<'a> {
-    tags: &'a [u8],
-    wide: &'a [u64],
-    narrow: &'a [u32],
-    shape: &'a Shape,
-    texts: &'a Texts,
-    others: &'a Others,
-    /// The table the row is in and its number there, for a scan over many rows of one
-    /// table ([`Row::place`]).
     table: &'a Table,
     number: u32,
+    texts: &'a Texts,
 }
 
 impl<'a> Row<'a> {
     /// How many fields the row has.
     pub fn len(&self) -> usize {
-        self.tags.len()
+        self.table.width()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.tags.is_empty()
+        self.len() == 0
     }
 
     /// Field `slot`'s value, if the row has that field.
     pub fn get(&self, slot: usize) -> Option<Value> {
-        let tag = *self.tags.get(slot)?;
-        let payload = self.shape.payload(slot, tag, self.wide, self.narrow);
-        Some(cell::decode(tag, payload, self.texts, self.others))
+        if slot >= self.len() {
+            return None;
+        }
+        let (tag, payload) = self.table.cell(self.number, slot);
+        Some(cell::decode(tag, payload, self.texts, &self.table.others))
     }
 
     /// Field `slot`'s value, empty if the row has no such field.
@@ -64,7 +61,7 @@ impl<'a> Row<'a> {
 
     /// Whether field `slot` is there and not empty.
     pub fn has(&self, slot: usize) -> bool {
-        self.tags.get(slot).is_some_and(|t| *t != cell::EMPTY)
+        slot < self.len() && self.table.tag(self.number, slot) != cell::EMPTY
     }
 
     /// Every field's value, into `out` (cleared first, its room kept).
@@ -98,13 +95,18 @@ impl<'a> Row<'a> {
     /// The number of the row's layout ([`layout::layout_id`]): compiled code built for
     /// that layout may read the row's cells.
     pub fn layout(&self) -> u32 {
-        self.shape.id
+        self.table.shape.id
     }
 
-    /// The row's cells as compiled code reads them: a tag per field, then the wide and
-    /// the narrow payloads, each laid out as [`layout::places`] says for the row's layout.
-    pub fn cells(&self) -> (&'a [u8], &'a [u64], &'a [u32]) {
-        (self.tags, self.wide, self.narrow)
+    /// The row's cells as compiled code reads them: the table's tags, wide and narrow
+    /// cells from this row on, and the column stride. Field `slot`'s tag is at
+    /// `slot * stride` in the first, and its payload at `place * stride` in the second or
+    /// the third (its place among the wide or the narrow fields, [`layout::places`]);
+    /// each slice reaches past the last of those.
+    pub fn cells(&self) -> (&'a [u8], &'a [u64], &'a [u32], usize) {
+        let (t, r) = (self.table, self.number as usize);
+        let from = |len: usize| r.min(len);
+        (&t.tags[from(t.tags.len())..], &t.wide[from(t.wide.len())..], &t.narrow[from(t.narrow.len())..], t.cap)
     }
 
     /// The table the row is in and its row number there: rows of one table can be tested
@@ -139,25 +141,22 @@ impl Shape {
         let id = layout::layout_id(&widths);
         Shape { widths, places, wide, narrow, id }
     }
-
-    /// The payload of field `slot`, of tag `tag`, among a row's cells.
-    fn payload(&self, slot: usize, tag: u8, wide: &[u64], narrow: &[u32]) -> u64 {
-        let place = self.places[slot] as usize;
-        match self.widths[slot] {
-            Width::Wide => wide[place],
-            Width::Narrow { high } => layout::whole(tag, narrow[place], high),
-        }
-    }
 }
 
 /// One record type's records.
 #[derive(Default)]
 pub struct Table {
     shape: Shape,
-    /// A tag per field, then the wide and the narrow cells, row after row.
+    /// A tag per field, then the wide and the narrow cells, column after column: field
+    /// `slot`'s tag of row `r` at `tags[slot * cap + r]`, a wide field's payload at
+    /// `wide[place * cap + r]`, a narrow one's at `narrow[place * cap + r]` (`place` its
+    /// place among the wide or the narrow fields). Each is exactly `cap` cells a column
+    /// long, the rows past [`Table::rows`] empty.
     tags: Vec<u8>,
     wide: Vec<u64>,
     narrow: Vec<u32>,
+    /// How many rows the columns have room for: the column stride.
+    cap: usize,
     /// By row.
     ids: Vec<Arc<str>>,
     pub(crate) meta: Vec<Meta>,
@@ -191,28 +190,29 @@ impl Table {
             return r;
         }
         let r = self.ids.len() as u32;
-        if self.ids.len() == self.ids.capacity() {
+        if self.ids.len() == self.cap {
             self.grow();
         }
         self.ids.push(id.clone());
         self.meta.push(Meta::default());
-        self.tags.resize(self.tags.len() + self.width(), cell::EMPTY);
-        self.wide.resize(self.wide.len() + self.shape.wide, 0);
-        self.narrow.resize(self.narrow.len() + self.shape.narrow, 0);
         let (ids, hasher) = (&self.ids, &self.hasher);
         self.index.insert_unique(hasher.hash_one(&**id), r, |&m| hasher.hash_one(&*ids[m as usize]));
         r
     }
 
     /// Makes room for more rows by an eighth (doubling would leave up to half of a large
-    /// table empty), still a constant number of moves per row.
+    /// table empty), still a constant number of moves per row: each column is moved to
+    /// its place at the new stride.
     fn grow(&mut self) {
         let more = (self.ids.len() / 8).max(16);
         self.ids.reserve_exact(more);
         self.meta.reserve_exact(more);
-        self.tags.reserve_exact(more * self.width());
-        self.wide.reserve_exact(more * self.shape.wide);
-        self.narrow.reserve_exact(more * self.shape.narrow);
+        let (cap, rows) = (self.cap + more, self.ids.len());
+        let (width, wide, narrow) = (self.width(), self.shape.wide, self.shape.narrow);
+        self.tags = restride(&self.tags, width, (self.cap, cap), rows, cell::EMPTY);
+        self.wide = restride(&self.wide, wide, (self.cap, cap), rows, 0);
+        self.narrow = restride(&self.narrow, narrow, (self.cap, cap), rows, 0);
+        self.cap = cap;
     }
 
     pub fn id(&self, row: u32) -> &Arc<str> {
@@ -240,17 +240,15 @@ impl Table {
         if shape == self.shape {
             return;
         }
-        // Every row's cells read under the old shape, then written again under the new.
+        // Every row's cells read under the old shape, then written again under the new
+        // (at the same stride).
         let (rows, was) = (self.ids.len(), self.width());
         let cells: Vec<(u8, u64)> = (0..rows * was).map(|i| self.cell((i / was) as u32, i % was)).collect();
         self.shape = shape;
-        let (room, width) = (self.ids.capacity(), self.width());
-        self.tags = Vec::with_capacity(room * width);
-        self.tags.resize(rows * width, cell::EMPTY);
-        self.wide = Vec::with_capacity(room * self.shape.wide);
-        self.wide.resize(rows * self.shape.wide, 0);
-        self.narrow = Vec::with_capacity(room * self.shape.narrow);
-        self.narrow.resize(rows * self.shape.narrow, 0);
+        let cap = self.cap;
+        self.tags = vec![cell::EMPTY; cap * self.width()];
+        self.wide = vec![0; cap * self.shape.wide];
+        self.narrow = vec![0; cap * self.shape.narrow];
         for (i, (tag, payload)) in cells.into_iter().enumerate() {
             let (tag, payload) = self.fit(i % was, tag, payload, texts);
             self.put((i / was) as u32, i % was, tag, payload);
@@ -274,14 +272,18 @@ impl Table {
     fn at(&self, row: u32, slot: usize) -> (usize, Width) {
         let place = self.shape.places[slot] as usize;
         match self.shape.widths[slot] {
-            w @ Width::Wide => (row as usize * self.shape.wide + place, w),
-            w @ Width::Narrow { .. } => (row as usize * self.shape.narrow + place, w),
+            w @ (Width::Wide | Width::Narrow { .. }) => (place * self.cap + row as usize, w),
         }
+    }
+
+    /// Field `slot`'s tag of `row`.
+    fn tag(&self, row: u32, slot: usize) -> u8 {
+        self.tags[slot * self.cap + row as usize]
     }
 
     /// Field `slot` of `row`: its tag and whole payload.
     fn cell(&self, row: u32, slot: usize) -> (u8, u64) {
-        let tag = self.tags[row as usize * self.width() + slot];
+        let tag = self.tag(row, slot);
         match self.at(row, slot) {
             (i, Width::Wide) => (tag, self.wide[i]),
             (i, Width::Narrow { high }) => (tag, layout::whole(tag, self.narrow[i], high)),
@@ -290,8 +292,7 @@ impl Table {
 
     /// Writes field `slot` of `row` as a cell that fits it ([`Table::fit`]).
     fn put(&mut self, row: u32, slot: usize, tag: u8, payload: u64) {
-        let width = self.width();
-        self.tags[row as usize * width + slot] = tag;
+        self.tags[slot * self.cap + row as usize] = tag;
         match self.at(row, slot) {
             (i, Width::Wide) => self.wide[i] = payload,
             (i, Width::Narrow { .. }) => self.narrow[i] = payload as u32,
@@ -299,18 +300,13 @@ impl Table {
     }
 
     /// A row's fields, whether or not the record is there.
+    ///
+    /// # Panics
+    /// If `row` is not below [`Table::rows`] (row numbers come from the table, never from
+    /// input).
     pub fn row<'a>(&'a self, row: u32, texts: &'a Texts) -> Row<'a> {
-        let (r, s) = (row as usize, &self.shape);
-        Row {
-            tags: &self.tags[r * self.width()..(r + 1) * self.width()],
-            wide: &self.wide[r * s.wide..(r + 1) * s.wide],
-            narrow: &self.narrow[r * s.narrow..(r + 1) * s.narrow],
-            shape: s,
-            texts,
-            others: &self.others,
-            table: self,
-            number: row,
-        }
+        assert!((row as usize) < self.rows(), "row {row} of a table of {} rows", self.rows());
+        Row { table: self, number: row, texts }
     }
 
     /// The fields of the record at `row` when it is there (a row number is dense: from 0
@@ -394,7 +390,7 @@ impl Table {
         each("id index");
         self.ids = Vec::new();
         each("ids");
-        (self.tags, self.wide, self.narrow, self.others) = Default::default();
+        (self.tags, self.wide, self.narrow, self.others, self.cap) = Default::default();
         each("rows");
     }
 
@@ -403,22 +399,35 @@ impl Table {
         self.shape.id
     }
 
-    /// Every row's cells, row after row, as compiled code scans them: row `r`'s tags at
-    /// `r * width`, its wide cells at `r * wide` and its narrow cells at `r * narrow`
-    /// ([`Table::strides`]).
+    /// Every row's cells, column after column, as compiled code scans them: field
+    /// `slot`'s tag of row `r` at `slot * stride + r` in the first, a wide field's payload
+    /// at `place * stride + r` in the second, a narrow one's at `place * stride + r` in the
+    /// third (`place` as [`layout::places`] gives it, `stride` as [`Table::stride`]); each
+    /// is exactly `stride` cells a column long.
     pub fn cells(&self) -> (&[u8], &[u64], &[u32]) {
         (&self.tags, &self.wide, &self.narrow)
     }
 
-    /// How many tags, wide cells and narrow cells one row has.
-    pub fn strides(&self) -> (usize, usize, usize) {
-        (self.width(), self.shape.wide, self.shape.narrow)
+    /// The column stride: how many rows the columns have room for (at least
+    /// [`Table::rows`]).
+    pub fn stride(&self) -> usize {
+        self.cap
     }
 
     /// The rows of the records that are there.
     pub fn present(&self) -> impl Iterator<Item = u32> + '_ {
         (0..self.ids.len() as u32).filter(|r| self.meta[*r as usize].present)
     }
+}
+
+/// `columns` columns of `rows` cells each, `from` apart, moved `to` apart (the rest
+/// filled with `empty`).
+fn restride<T: Copy>(cells: &[T], columns: usize, (from, to): (usize, usize), rows: usize, empty: T) -> Vec<T> {
+    let mut out = vec![empty; columns * to];
+    for c in 0..columns {
+        out[c * to..c * to + rows].copy_from_slice(&cells[c * from..c * from + rows]);
+    }
+    out
 }
 
 #[cfg(test)]

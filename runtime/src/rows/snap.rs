@@ -1,8 +1,11 @@
-//! A table and the interned texts as a snapshot keeps them: the cells copied whole (tags,
-//! then the wide and narrow cells as little-endian bytes), ids in row order, the side list
-//! and the free numbers as they are. Restored, every record is at the same row and every
-//! text at the same number, so a restored store is the one snapshotted, byte for byte, and
-//! writing or reading a million rows is a few copies rather than a million values made.
+//! A table and the interned texts as a snapshot keeps them: the cells copied column by
+//! column (tags, then the wide and narrow cells as little-endian bytes, each column
+//! trimmed to the rows there are), ids in row order, the side list and the free numbers
+//! as they are. Restored, every record is at the same row and every text at the same
+//! number, so a restored store is the one snapshotted, byte for byte, and writing or
+//! reading a million rows is a few copies rather than a million values made. Snapshots
+//! of format 2 (before columns) have the same parts with the cells row after row: they
+//! are read too ([`CellOrder::Rows`]).
 
 use std::borrow::Cow;
 use std::hash::BuildHasher;
@@ -13,6 +16,15 @@ use serde::{Deserialize, Serialize};
 use super::cell::{Others, OTHER};
 use super::{Meta, Shape, Table, Texts, Width};
 use crate::value::Value;
+
+/// How a snapshot's cells are laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellOrder {
+    /// Row after row: a row's tags, then its wide, then its narrow cells (format 2).
+    Rows,
+    /// Column after column, each column as long as the rows (format 3 on).
+    Columns,
+}
 
 /// A table's fields and ids; what each row has beside them is the caller's.
 #[derive(Serialize, Deserialize)]
@@ -40,16 +52,47 @@ pub struct TextsSnap<'a> {
     free: Cow<'a, [u32]>,
 }
 
-fn le_bytes<const N: usize, T: Copy>(cells: &[T], bytes: impl Fn(T) -> [u8; N]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(cells.len() * N);
-    for c in cells {
-        out.extend_from_slice(&bytes(*c));
+/// `columns` columns `stride` cells apart, each trimmed to its first `rows` cells, as
+/// little-endian bytes.
+fn le_bytes<const N: usize, T: Copy>(
+    cells: &[T],
+    (columns, stride, rows): (usize, usize, usize),
+    bytes: impl Fn(T) -> [u8; N],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(columns * rows * N);
+    for c in 0..columns {
+        for cell in &cells[c * stride..c * stride + rows] {
+            out.extend_from_slice(&bytes(*cell));
+        }
     }
     out
 }
 
+/// Cells of `N` bytes each, `columns` a row, as columns of `rows` cells: read as they
+/// are when they are columns already, moved when they are row after row.
+fn columns_of<const N: usize, T: Copy + Default>(
+    bytes: &[u8],
+    (columns, rows): (usize, usize),
+    cells: CellOrder,
+    read: impl Fn([u8; N]) -> T,
+) -> Vec<T> {
+    let values = bytes.chunks_exact(N).map(|c| read(c.try_into().unwrap_or([0; N])));
+    match cells {
+        CellOrder::Columns => values.collect(),
+        CellOrder::Rows => {
+            let mut out = vec![T::default(); columns * rows];
+            for (i, v) in values.enumerate() {
+                // Row `i / columns`, column `i % columns`.
+                out[(i % columns) * rows + i / columns] = v;
+            }
+            out
+        }
+    }
+}
+
 impl<'a> TableSnap<'a> {
     pub fn of(table: &'a Table) -> TableSnap<'a> {
+        let rows = table.rows();
         TableSnap {
             widths: table
                 .shape
@@ -60,9 +103,9 @@ impl<'a> TableSnap<'a> {
                     Width::Narrow { high } => Some(*high),
                 })
                 .collect(),
-            tags: Cow::Borrowed(&table.tags),
-            wide: Cow::Owned(le_bytes(&table.wide, u64::to_le_bytes)),
-            narrow: Cow::Owned(le_bytes(&table.narrow, u32::to_le_bytes)),
+            tags: Cow::Owned(le_bytes(&table.tags, (table.width(), table.cap, rows), |t| [t])),
+            wide: Cow::Owned(le_bytes(&table.wide, (table.shape.wide, table.cap, rows), u64::to_le_bytes)),
+            narrow: Cow::Owned(le_bytes(&table.narrow, (table.shape.narrow, table.cap, rows), u32::to_le_bytes)),
             ids: table.ids.iter().map(|id| &**id).collect(),
             others: Cow::Borrowed(&table.others.values),
             others_free: Cow::Borrowed(&table.others.free),
@@ -74,9 +117,10 @@ impl<'a> TableSnap<'a> {
         self.ids.len()
     }
 
-    /// The table again, with `meta` for its rows (one each, in row order). Cells that do
-    /// not add up to whole rows are an error, never a panic later.
-    pub fn into_table(self, meta: Vec<Meta>, texts: &Texts) -> Result<Table, String> {
+    /// The table again, with `meta` for its rows (one each, in row order), its cells laid
+    /// out as `cells` says. Cells that do not add up to whole rows are an error, never a
+    /// panic later.
+    pub fn into_table(self, meta: Vec<Meta>, texts: &Texts, cells: CellOrder) -> Result<Table, String> {
         let shape =
             Shape::of(self.widths.iter().map(|w| w.map_or(Width::Wide, |high| Width::Narrow { high })).collect());
         let rows = self.ids.len();
@@ -97,17 +141,19 @@ impl<'a> TableSnap<'a> {
         if self.others_free.iter().any(|i| *i as usize >= others) {
             return Err("a table's side list frees a place it does not have".into());
         }
-        self.check(&shape, texts)?;
+        let (width, wide, narrow) = (shape.widths.len(), shape.wide, shape.narrow);
         let mut table = Table {
             shape,
-            tags: self.tags.into_owned(),
-            wide: self.wide.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect(),
-            narrow: self.narrow.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap_or_default())).collect(),
+            tags: columns_of(&self.tags, (width, rows), cells, |[t]: [u8; 1]| t),
+            wide: columns_of(&self.wide, (wide, rows), cells, u64::from_le_bytes),
+            narrow: columns_of(&self.narrow, (narrow, rows), cells, u32::from_le_bytes),
+            cap: rows,
             ids: self.ids.into_iter().map(Arc::from).collect(),
             meta,
             others: Others { values: self.others.into_owned(), free: self.others_free.into_owned() },
             ..Table::default()
         };
+        check(&table, texts)?;
         let (ids, hasher) = (&table.ids, &table.hasher);
         table.index.reserve(rows, |&m| hasher.hash_one(&*ids[m as usize]));
         for (r, id) in ids.iter().enumerate() {
@@ -115,41 +161,34 @@ impl<'a> TableSnap<'a> {
         }
         Ok(table)
     }
+}
 
-    /// Whether every cell (of rows whose lengths were checked) that names a text or a side value names one that is there: a
-    /// snapshot put together wrongly is refused whole rather than read as empty values.
-    fn check(&self, shape: &Shape, texts: &Texts) -> Result<(), String> {
-        let width = shape.widths.len();
-        for (i, &tag) in self.tags.iter().enumerate() {
+/// Whether every cell is of a known kind, and every one that names a text or a side
+/// value names one that is there: a snapshot put together wrongly is refused whole rather
+/// than read as empty values.
+fn check(table: &Table, texts: &Texts) -> Result<(), String> {
+    for slot in 0..table.width() {
+        for row in 0..table.rows() as u32 {
+            let (tag, payload) = table.cell(row, slot);
             if tag > OTHER {
                 return Err(format!("a cell has the unknown tag {tag}"));
             }
-            if !matches!(tag, super::cell::TEXT | super::cell::REF | OTHER) {
-                continue;
-            }
-            let (row, slot) = (i / width.max(1), i % width.max(1));
-            let place = shape.places[slot] as usize;
-            let low = match shape.widths[slot] {
-                Width::Wide => {
-                    let at = (row * shape.wide + place) * 8;
-                    u64::from_le_bytes(self.wide[at..at + 8].try_into().unwrap_or_default())
+            let there = match tag {
+                OTHER => (payload as usize) < table.others.values.len(),
+                super::cell::TEXT | super::cell::REF => {
+                    texts.list.get(payload as u32 as usize).is_some_and(Option::is_some)
                 }
-                Width::Narrow { .. } => {
-                    let at = (row * shape.narrow + place) * 4;
-                    u64::from(u32::from_le_bytes(self.narrow[at..at + 4].try_into().unwrap_or_default()))
-                }
-            };
-            let there = if tag == OTHER {
-                (low as usize) < self.others.len()
-            } else {
-                texts.list.get(low as u32 as usize).is_some_and(Option::is_some)
+                _ => true,
             };
             if !there {
-                return Err(format!("the record `{}` names a value the snapshot does not have", self.ids[row]));
+                return Err(format!(
+                    "the record `{}` names a value the snapshot does not have",
+                    table.ids[row as usize]
+                ));
             }
         }
-        Ok(())
     }
+    Ok(())
 }
 
 impl<'a> TextsSnap<'a> {
@@ -181,5 +220,30 @@ impl<'a> TextsSnap<'a> {
             }
         }
         Ok(texts)
+    }
+}
+
+#[cfg(test)]
+impl TableSnap<'_> {
+    /// The same table with its cells row after row, as format 2 wrote them: how the tests
+    /// make a snapshot of the previous format.
+    pub(crate) fn into_row_major(mut self) -> Self {
+        let rows = self.ids.len();
+        let width = self.widths.len();
+        let wide = self.widths.iter().filter(|w| w.is_none()).count();
+        let transpose = |bytes: &[u8], size: usize, columns: usize| {
+            let mut out = Vec::with_capacity(bytes.len());
+            for r in 0..rows {
+                for c in 0..columns {
+                    let at = (c * rows + r) * size;
+                    out.extend_from_slice(&bytes[at..at + size]);
+                }
+            }
+            out
+        };
+        self.tags = Cow::Owned(transpose(&self.tags, 1, width));
+        self.wide = Cow::Owned(transpose(&self.wide, 8, wide));
+        self.narrow = Cow::Owned(transpose(&self.narrow, 4, width - wide));
+        self
     }
 }

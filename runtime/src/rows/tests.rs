@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use play_compiler::program::Duration;
 use proptest::prelude::*;
 
-use super::{Meta, Table, TableSnap, Texts, TextsSnap, Width};
+use super::{CellOrder, Meta, Table, TableSnap, Texts, TextsSnap, Width};
 use crate::value::{Happening, Value};
 
 /// The same value, NaN included (whose bits are kept as written).
@@ -140,25 +140,69 @@ proptest! {
             }
             prop_assert_eq!(row.get(width), None);
         }
-        // Through a snapshot and back: the same rows at the same numbers, the same texts.
+        // Through a snapshot and back: the same rows at the same numbers, the same texts;
+        // and through one of the previous format (the cells row after row).
         let bytes = postcard::to_stdvec(&(TableSnap::of(&table), TextsSnap::of(&texts))).expect("writes");
-        let (snap, texts_snap): (TableSnap, TextsSnap) = postcard::from_bytes(&bytes).expect("reads");
-        let back_texts = texts_snap.into_texts().expect("the texts fit");
-        let meta = table.meta.iter().map(|m| Meta { present: m.present, ..Meta::default() }).collect();
-        let back = snap.into_table(meta, &back_texts).expect("the table fits");
-        prop_assert_eq!(back_texts.len(), texts.len());
-        for (r, want) in expected.iter().enumerate() {
-            prop_assert_eq!(back.find(&format!("r{r}")), Some(r as u32));
-            for (slot, v) in want.iter().enumerate() {
-                prop_assert!(same(&back.row(r as u32, &back_texts).value(slot), v));
-                prop_assert_eq!(back.cell(r as u32, slot), table.cell(r as u32, slot));
+        for order in [CellOrder::Columns, CellOrder::Rows] {
+            let (snap, texts_snap): (TableSnap, TextsSnap) = postcard::from_bytes(&bytes).expect("reads");
+            let snap = if order == CellOrder::Rows { snap.into_row_major() } else { snap };
+            let back_texts = texts_snap.into_texts().expect("the texts fit");
+            let meta = table.meta.iter().map(|m| Meta { present: m.present, ..Meta::default() }).collect();
+            let back = snap.into_table(meta, &back_texts, order).expect("the table fits");
+            prop_assert_eq!(back_texts.len(), texts.len());
+            prop_assert_eq!(back.stride(), back.rows());
+            for (r, want) in expected.iter().enumerate() {
+                prop_assert_eq!(back.find(&format!("r{r}")), Some(r as u32));
+                for (slot, v) in want.iter().enumerate() {
+                    prop_assert!(same(&back.row(r as u32, &back_texts).value(slot), v));
+                    prop_assert_eq!(back.cell(r as u32, slot), table.cell(r as u32, slot));
+                }
             }
+            // Written again, it gives the same bytes as the table it came from.
+            let again = postcard::to_stdvec(&(TableSnap::of(&back), TextsSnap::of(&back_texts))).expect("writes");
+            prop_assert_eq!(&again, &bytes);
         }
         for r in 0..expected.len() {
             table.clear(r as u32, &mut texts);
         }
         prop_assert_eq!(texts.len(), 0);
     }
+}
+
+#[test]
+fn cells_are_column_after_column_and_stay_put_as_the_table_grows() {
+    let mut texts = Texts::default();
+    let mut table = Table::default();
+    table.reshape(vec![Width::Wide, Width::Narrow { high: 0 }, Width::Wide], &mut texts);
+    // 16 rows, then room grown by 16, then by an eighth, and so on: every row written
+    // before reads back after each move, and the columns are `stride` apart.
+    for i in 0..200u32 {
+        let row = table.row_of(&Arc::from(format!("a{i}").as_str()));
+        table.set(row, 0, Value::Int(i64::from(i)), &mut texts);
+        table.set(row, 1, Value::Bool(i % 2 == 0), &mut texts);
+        table.set(row, 2, Value::Num(f64::from(i) / 2.0), &mut texts);
+        assert!(table.stride() >= table.rows());
+    }
+    // 16 more at a time up to 144 rows, then an eighth more: 162, 182, 204.
+    assert_eq!(table.stride(), 204);
+    let (tags, wide, narrow) = table.cells();
+    let stride = table.stride();
+    assert_eq!((tags.len(), wide.len(), narrow.len()), (3 * stride, 2 * stride, stride));
+    for r in 0..200usize {
+        assert_eq!(table.row(r as u32, &texts).value(0), Value::Int(r as i64));
+        assert_eq!(
+            (tags[r], tags[stride + r], tags[2 * stride + r]),
+            (super::cell::INT, super::cell::BOOL, super::cell::NUM)
+        );
+        assert_eq!(wide[r], r as u64);
+        assert_eq!(f64::from_bits(wide[stride + r]), r as f64 / 2.0);
+        assert_eq!(narrow[r], u32::from(r % 2 == 0));
+    }
+    // The room past the rows is empty.
+    assert!(tags[200..stride].iter().all(|t| *t == super::cell::EMPTY));
+    // Compiled code reads a row from its cells on, a column `stride` apart.
+    let (tags, wide, _, at) = table.row(7, &texts).cells();
+    assert_eq!((tags[0], tags[2 * at], wide[0], at), (super::cell::INT, super::cell::NUM, 7, stride));
 }
 
 #[test]
@@ -187,9 +231,9 @@ fn a_snapshot_of_a_table_that_does_not_add_up_is_refused() {
     let bytes = postcard::to_stdvec(&TableSnap::of(&table)).expect("writes");
     let read = || postcard::from_bytes::<TableSnap>(&bytes).expect("reads");
     // Without the text its cell names.
-    let error = read().into_table(vec![Meta::default()], &Texts::default()).err().expect("refused");
+    let error = read().into_table(vec![Meta::default()], &Texts::default(), CellOrder::Columns).err().expect("refused");
     assert!(error.contains("`a1`"), "{error}");
     // With bookkeeping for another number of rows.
-    assert!(read().into_table(Vec::new(), &texts).is_err());
-    assert!(read().into_table(vec![Meta::default()], &texts).is_ok());
+    assert!(read().into_table(Vec::new(), &texts, CellOrder::Columns).is_err());
+    assert!(read().into_table(vec![Meta::default()], &texts, CellOrder::Columns).is_ok());
 }

@@ -112,9 +112,16 @@ impl Vm {
         let mut alone = 0;
         for chunk in rows.chunks(SCAN_CHUNK) {
             let out = &mut answers[..chunk.len()];
-            if !runner.scan(table, texts, chunk, out) {
+            match runner.scan(table, texts, chunk, out) {
+                // Every row answered alone: only the callback per row.
+                Some(true) => {
+                    alone += chunk.len();
+                    out.iter().for_each(|&answer| each(Ok(answer == 1)));
+                    continue;
+                }
+                Some(false) => {}
                 // A row number past the table's end: `Table::row` below says so.
-                out.fill(2);
+                None => out.fill(2),
             }
             for (&r, &answer) in chunk.iter().zip(out.iter()) {
                 if answer < 2 {

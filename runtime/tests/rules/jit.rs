@@ -310,25 +310,33 @@ proptest! {
                 prop_assert_eq!(&got, &reference, "{} over all rows: `{}`, laid out {}", name, condition, laid_out);
             }
             // The compiled scan over the table's rows by number, in another order, each
-            // many times (more rows than one chunk of the scan), gives each row's answer
-            // and fault in that order, and answers alone exactly the rows compiled code
-            // answers alone (the others it leaves to be tested one by one).
-            let order: Vec<usize> = (0..1_100).map(|i| (i * 7 + i / 16) % ids.len()).collect();
-            let numbers: Vec<u32> = order.iter().map(|&i| table.find(&ids[i]).expect("a row")).collect();
-            let expected: Vec<_> = order.iter().map(|&i| reference[i].clone()).collect();
-            let alone_expected = order
-                .iter()
-                .filter(|&&i| jit.native_answer(code, &ctx(&loaded, &store, &workspace, &ids[0], &[], None), rows[i].0).is_some())
-                .count();
-            for (name, tier) in [("JIT", Some(&jit)), ("predicates", Some(&predicates)), ("interpreter", None)] {
-                let mut got = Vec::new();
-                let at = ctx(&loaded, &store, &workspace, &ids[0], &[], tier);
-                let alone = vm.test_table(code, &at, (table, texts), &numbers, |answer| got.push(answer));
-                prop_assert_eq!(&got, &expected, "{} scanned: `{}`, laid out {}", name, condition, laid_out);
-                let scanned = if name == "JIT" && laid_out { alone_expected } else { 0 };
-                prop_assert_eq!(alone, scanned, "{} answered alone: `{}`, laid out {}", name, condition, laid_out);
-                prop_assert_eq!(vm.test_table(code, &at, (table, texts), &[], |_| got.push(Ok(true))), 0);
-                prop_assert_eq!(got.len(), numbers.len(), "no rows, no answers");
+            // many times (more rows than one chunk of the scan), and in order, each once
+            // (consecutive row numbers, which the scan counts itself rather than reads),
+            // gives each row's answer and fault in that order, and answers alone exactly
+            // the rows compiled code answers alone (the others it leaves to be tested one
+            // by one).
+            let shuffled: Vec<usize> = (0..1_100).map(|i| (i * 7 + i / 16) % ids.len()).collect();
+            let in_order: Vec<usize> = (0..ids.len()).collect();
+            for (order, consecutive) in [(shuffled, false), (in_order, true)] {
+                let numbers: Vec<u32> = order.iter().map(|&i| table.find(&ids[i]).expect("a row")).collect();
+                if consecutive {
+                    prop_assert!(numbers.iter().enumerate().all(|(i, &r)| r as usize == i), "rows in order");
+                }
+                let expected: Vec<_> = order.iter().map(|&i| reference[i].clone()).collect();
+                let alone_expected = order
+                    .iter()
+                    .filter(|&&i| jit.native_answer(code, &ctx(&loaded, &store, &workspace, &ids[0], &[], None), rows[i].0).is_some())
+                    .count();
+                for (name, tier) in [("JIT", Some(&jit)), ("predicates", Some(&predicates)), ("interpreter", None)] {
+                    let mut got = Vec::new();
+                    let at = ctx(&loaded, &store, &workspace, &ids[0], &[], tier);
+                    let alone = vm.test_table(code, &at, (table, texts), &numbers, |answer| got.push(answer));
+                    prop_assert_eq!(&got, &expected, "{} scanned: `{}`, laid out {}", name, condition, laid_out);
+                    let scanned = if name == "JIT" && laid_out { alone_expected } else { 0 };
+                    prop_assert_eq!(alone, scanned, "{} answered alone: `{}`, laid out {}", name, condition, laid_out);
+                    prop_assert_eq!(vm.test_table(code, &at, (table, texts), &[], |_| got.push(Ok(true))), 0);
+                    prop_assert_eq!(got.len(), numbers.len(), "no rows, no answers");
+                }
             }
         }
     }

@@ -4,7 +4,8 @@
 //! actions with the same ids, the same history, the same next snapshot.
 //!
 //! The bytes are `PLAYSNAP`, the format version (`u32`, little-endian), a checksum of the
-//! rest (`u64`), then the state in postcard. Programs are named by hash (the daemon keeps
+//! rest and of the version (`u64`; format 2's of the rest only), then the state in
+//! postcard. Programs are named by hash (the daemon keeps
 //! them by hash). Every map is written in key order, so that equal states give equal bytes.
 //! A snapshot is taken between batches: what the engine produced has been taken
 //! ([`Engine::take_output`]) first.
@@ -21,13 +22,19 @@ use serde::{Deserialize, Serialize};
 use super::budget::Waiting;
 use super::{budget, queue, Engine, Loaded};
 use crate::config::Workspace;
+use crate::rows::CellOrder;
 use crate::store::{MemoryStore, Timer};
 use crate::vm::Vm;
 use action::{ActionSnap, PendingSnap, ProducedSnap};
 use store::StoreSnap;
 
-/// The version of the snapshot format; a snapshot of another is refused.
-pub const SNAPSHOT_FORMAT: u32 = 2;
+/// The version of the snapshot format written; a snapshot of another is refused, but for
+/// [`ROW_MAJOR_FORMAT`].
+pub const SNAPSHOT_FORMAT: u32 = 3;
+
+/// The previous format, still read: the same but for the tables' cells, which it lays
+/// out row after row (format 3 column after column).
+const ROW_MAJOR_FORMAT: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"PLAYSNAP";
 const HEADER: usize = 8 + 4 + 8;
@@ -88,6 +95,17 @@ fn checksum(bytes: &[u8]) -> u64 {
     h ^ bytes.len() as u64
 }
 
+/// The checksum a snapshot of format `format` carries: from format 3 on the version is
+/// mixed in, so that damage that turns a 3 into the 2 still read is found.
+fn seal(format: u32, body: &[u8]) -> u64 {
+    let sum = checksum(body);
+    if format == ROW_MAJOR_FORMAT {
+        sum
+    } else {
+        sum ^ u64::from(format).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
 impl Engine<MemoryStore> {
     /// The engine's state as bytes. Taken between batches: the output must have been
     /// taken first (a programming error otherwise, not a user's). The instant may still be
@@ -143,7 +161,7 @@ impl Engine<MemoryStore> {
         let mut out = Vec::with_capacity(HEADER + body.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&SNAPSHOT_FORMAT.to_le_bytes());
-        out.extend_from_slice(&checksum(&body).to_le_bytes());
+        out.extend_from_slice(&seal(SNAPSHOT_FORMAT, &body).to_le_bytes());
         out.extend_from_slice(&body);
         out
     }
@@ -159,12 +177,14 @@ impl Engine<MemoryStore> {
             return Err(SnapshotError::NotASnapshot);
         }
         let word = |at: usize, n: usize| bytes[at..at + n].iter().rev().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-        let found = word(8, 4) as u32;
-        if found != SNAPSHOT_FORMAT {
-            return Err(SnapshotError::Format { found, expected: SNAPSHOT_FORMAT });
-        }
+        let format = word(8, 4) as u32;
+        let cells = match format {
+            SNAPSHOT_FORMAT => CellOrder::Columns,
+            ROW_MAJOR_FORMAT => CellOrder::Rows,
+            found => return Err(SnapshotError::Format { found, expected: SNAPSHOT_FORMAT }),
+        };
         let body = &bytes[HEADER..];
-        if word(12, 8) != checksum(body) {
+        if word(12, 8) != seal(format, body) {
             return Err(SnapshotError::Damaged);
         }
         let snap: EngineSnap = postcard::from_bytes(body).map_err(|e| SnapshotError::Unreadable(e.to_string()))?;
@@ -199,7 +219,7 @@ impl Engine<MemoryStore> {
         let change_ids = snap.change_ids.iter().map(|(at, id)| (id.clone(), *at)).collect();
         let [keep_history, keep_closable, keep_ended_runs, hand_over] = snap.flags;
         let mut engine = Engine {
-            store: snap.store.into_store()?,
+            store: snap.store.into_store(cells)?,
             workspace,
             loaded,
             programs,
@@ -274,3 +294,6 @@ fn fits(snap: &EngineSnap, programs: &HashMap<String, Arc<Loaded>>, current: &Lo
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,4 +1,4 @@
-//! The memory store as a snapshot keeps it: each table's cells copied whole and its rows
+//! The memory store as a snapshot keeps it: each table's cells copied column by column and its rows
 //! in row order ([`TableSnap`]), the texts at their numbers, every map written in key
 //! order, so that the same state always gives the same bytes; the large parts borrowed
 //! while writing.
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::SnapshotError;
 use crate::engine::run::Run;
 use crate::retention::Retention;
-use crate::rows::{Enrolment, Extra, Meta, Table, TableSnap, TextsSnap};
+use crate::rows::{CellOrder, Enrolment, Extra, Meta, Table, TableSnap, TextsSnap};
 use crate::store::{unreachable_events, MemoryStore, Timer};
 use crate::value::{Happening, Value};
 
@@ -33,7 +33,7 @@ pub(super) struct RowSnap<'a> {
 #[derive(Serialize, Deserialize)]
 pub(super) struct StoreSnap<'a> {
     #[serde(borrow)]
-    tables: Vec<TableSnap<'a>>,
+    pub(super) tables: Vec<TableSnap<'a>>,
     /// By table, by row.
     rows: Vec<Vec<RowSnap<'a>>>,
     #[serde(borrow)]
@@ -169,7 +169,7 @@ impl<'a> StoreSnap<'a> {
 
     /// The store again, and its runs' events relinked: a run knows the events it has used
     /// by identity, which writing them out by value loses.
-    pub(super) fn into_store(self) -> Result<MemoryStore, SnapshotError> {
+    pub(super) fn into_store(self, cells: CellOrder) -> Result<MemoryStore, SnapshotError> {
         let mut store = MemoryStore {
             texts: self.texts.into_texts().map_err(SnapshotError::Inconsistent)?,
             ..MemoryStore::default()
@@ -204,7 +204,7 @@ impl<'a> StoreSnap<'a> {
                     })
                 })
                 .collect::<Result<Vec<Meta>, SnapshotError>>()?;
-            store.tables.push(table.into_table(meta, &store.texts).map_err(SnapshotError::Inconsistent)?);
+            store.tables.push(table.into_table(meta, &store.texts, cells).map_err(SnapshotError::Inconsistent)?);
         }
         store.playbook_numbers = self.playbooks.iter().enumerate().map(|(n, p)| (p.clone(), n as u32)).collect();
         store.playbooks = self.playbooks;
