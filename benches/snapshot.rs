@@ -4,6 +4,7 @@
 //!
 //! Every account has its fields, one field change in its history, and one `date` trigger
 //! timer, so the state is what a daemon's workspace of that size holds between batches.
+//! The allocator is mimalloc, the `play` binary's, so that the figures are the product's.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +18,9 @@ use play_runtime::value::Value;
 
 #[path = "support/accounts.rs"]
 mod accounts;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use accounts::{slot, NOW};
 
