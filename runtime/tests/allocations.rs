@@ -4,7 +4,7 @@
 //! its brief and its email to the owner's manager; and the engine benchmark's enrolling
 //! change (one playbook enrols, runs its one step and produces one Slack notification).
 
-use play_runtime::change::parse_change;
+use play_runtime::change::{parse_change, Change};
 use play_runtime::engine::Engine;
 use play_runtime::store::MemoryStore;
 
@@ -81,39 +81,12 @@ fn an_enrolling_change_costs_few_allocations() {
             parse_change(&line, engine.program(), &engine.workspace).expect("a valid change")
         })
         .collect();
-    let (mut allocations, mut counted, mut actions) = (0, 0, 0);
-    let mut changes = changes.into_iter();
-    // `PLAY_ALLOC_SITES=depth` prints where the allocations of a hundred enrolling changes
-    // (after the first round) come from, by the innermost frames of the workspace's code.
-    if let Some(depth) = std::env::var("PLAY_ALLOC_SITES").ok().and_then(|d| d.parse().ok()) {
-        for change in changes.by_ref().take(accounts) {
-            engine.ingest(change).expect("an accepted change");
-            drop(engine.take_settled_actions());
-        }
-        let traced = 100;
-        let found = sites(depth, || {
-            for change in changes.by_ref().take(traced) {
-                engine.ingest(change).expect("an accepted change");
-                drop(engine.take_settled_actions());
-            }
-        });
-        for (n, site) in found {
-            eprintln!("{:6.2} {site}", n as f64 / traced as f64);
-        }
+    // Actions taken after each change as they settle, as the daemon takes them.
+    let Some((per_change, counted, actions)) =
+        count(&mut engine, changes, accounts, |e| e.take_settled_actions().len())
+    else {
         return;
-    }
-    for (i, change) in changes.enumerate() {
-        let before = allocated();
-        engine.ingest(change).expect("an accepted change");
-        let made = allocated() - before;
-        let taken = engine.take_settled_actions();
-        if i >= accounts {
-            allocations += made;
-            counted += 1;
-            actions += taken.len();
-        }
-    }
-    let per_change = allocations as f64 / counted as f64;
+    };
     eprintln!("{per_change:.1} allocations per enrolling change ({counted} changes, {actions} actions)");
     // Every counted change enrolled and produced its two actions (the last one's wait for
     // its moment to end).
@@ -186,42 +159,59 @@ fn the_benchmarks_enrolling_change_costs_few_allocations() {
             parse_change(&line, engine.program(), &engine.workspace).expect("a valid change")
         })
         .collect();
-    if let Some(depth) = std::env::var("PLAY_ALLOC_SITES").ok().and_then(|d| d.parse().ok()) {
-        let mut changes = changes.into_iter();
-        for change in changes.by_ref().take(accounts) {
-            engine.ingest(change).expect("an accepted change");
-            drop(engine.take_actions());
-        }
-        let traced = 100;
-        let found = sites(depth, || {
-            for change in changes.by_ref().take(traced) {
-                engine.ingest(change).expect("an accepted change");
-                drop(engine.take_actions());
-            }
-        });
-        for (n, site) in found {
-            eprintln!("{:6.2} {site}", n as f64 / traced as f64);
-        }
+    // Taken after each change, as the daemon and the benchmark do.
+    let Some((per_change, counted, actions)) = count(&mut engine, changes, accounts, |e| e.take_actions().len()) else {
         return;
-    }
-    let (mut allocations, mut counted, mut actions) = (0, 0, 0);
-    for (i, change) in changes.into_iter().enumerate() {
-        let before = allocated();
-        engine.ingest(change).expect("an accepted change");
-        let made = allocated() - before;
-        // Taken after each change, as the daemon and the benchmark do.
-        let taken = engine.take_actions();
-        if i >= accounts {
-            allocations += made;
-            counted += 1;
-            actions += taken.len();
-        }
-    }
-    let per_change = allocations as f64 / counted as f64;
+    };
     eprintln!("{per_change:.1} allocations per enrolling change of the benchmark's kind ({counted} changes)");
     assert_eq!(actions, counted, "every counted change enrolled and produced its one action");
     assert!(
         per_change <= BENCH_CEILING as f64,
         "{per_change:.1} allocations per enrolling change, over {BENCH_CEILING}"
     );
+}
+
+/// Ingests `changes`, calling `take` after each to take its actions out of the engine, and
+/// gives the allocations per change, the changes and the actions taken, counting only
+/// those after the first `warm` (which warm the engine's buffers up). With
+/// `PLAY_ALLOC_SITES=depth` it prints instead where the allocations of a hundred changes
+/// after the warm ones come from, by the innermost frames of the workspace's code, and
+/// gives `None`.
+fn count(
+    engine: &mut Engine<MemoryStore>,
+    changes: Vec<Change>,
+    warm: usize,
+    take: fn(&mut Engine<MemoryStore>) -> usize,
+) -> Option<(f64, usize, usize)> {
+    let mut changes = changes.into_iter();
+    if let Some(depth) = std::env::var("PLAY_ALLOC_SITES").ok().and_then(|d| d.parse().ok()) {
+        for change in changes.by_ref().take(warm) {
+            engine.ingest(change).expect("an accepted change");
+            take(engine);
+        }
+        let traced = 100;
+        let found = sites(depth, || {
+            for change in changes.by_ref().take(traced) {
+                engine.ingest(change).expect("an accepted change");
+                take(engine);
+            }
+        });
+        for (n, site) in found {
+            eprintln!("{:6.2} {site}", n as f64 / traced as f64);
+        }
+        return None;
+    }
+    let (mut allocations, mut counted, mut actions) = (0, 0, 0);
+    for (i, change) in changes.enumerate() {
+        let before = allocated();
+        engine.ingest(change).expect("an accepted change");
+        let made = allocated() - before;
+        let taken = take(engine);
+        if i >= warm {
+            allocations += made;
+            counted += 1;
+            actions += taken;
+        }
+    }
+    Some((allocations as f64 / counted as f64, counted, actions))
 }
