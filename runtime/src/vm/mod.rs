@@ -3,19 +3,23 @@
 //! source span, never a panic, and every evaluation has a step budget.
 
 mod arith;
+mod escape;
+mod history;
 mod ops;
 mod pred;
 mod rows;
 
 use std::sync::Arc;
 
-use play_compiler::program::{Code, Duration, History, Op, Program, SrcSpan};
+use play_compiler::program::{Code, Duration, Op, Program, SrcSpan};
 
 use crate::config::Workspace;
 use crate::rows::Row;
 use crate::value::{Happening, Value};
 use arith::{arithmetic, before};
 pub use arith::{checked_shift, date_moment, shift, MAX_MOMENT, MIN_MOMENT};
+pub use escape::Escape;
+use escape::Escaping;
 use ops::call;
 pub use ops::{compare, compare_quick, weekday};
 pub use pred::{Memo, Pred, Term, Tier};
@@ -137,54 +141,6 @@ pub struct Vm {
     /// The text interpolation writes (`Concat`), kept between evaluations for its
     /// allocation: each text is then shared once, in one allocation of its exact size.
     text: String,
-}
-
-/// How a text's interpolated values are escaped for the channel it is delivered on; the
-/// text written in the source is kept as it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Escape {
-    /// An email's HTML part: `&`, `<`, `>`, `"` and `'` become entities.
-    Html,
-    /// A Slack message: `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;`, so that no value
-    /// makes a link or a mention.
-    Slack,
-}
-
-impl Escape {
-    /// Writes `text` escaped: the runs between the characters to escape are copied
-    /// whole.
-    pub fn write(self, text: &str, out: &mut String) {
-        let mut from = 0;
-        for (at, c) in text.char_indices() {
-            let entity = match (c, self) {
-                ('&', _) => "&amp;",
-                ('<', _) => "&lt;",
-                ('>', _) => "&gt;",
-                ('"', Escape::Html) => "&quot;",
-                ('\'', Escape::Html) => "&#39;",
-                _ => continue,
-            };
-            out.push_str(&text[from..at]);
-            out.push_str(entity);
-            // Each escaped character is one byte.
-            from = at + 1;
-        }
-        out.push_str(&text[from..]);
-    }
-}
-
-/// A writer that escapes what is written to it, so that a value is escaped as it is
-/// written out, without a text of its own first.
-struct Escaping<'o> {
-    escape: Escape,
-    out: &'o mut String,
-}
-
-impl std::fmt::Write for Escaping<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.escape.write(s, self.out);
-        Ok(())
-    }
 }
 
 impl Vm {
@@ -596,76 +552,6 @@ impl<'a> Machine<'a, '_> {
             self.charge(code, pc - 1)?;
         }
         Ok(to)
-    }
-
-    /// `did`, `count` or `last` over `all` (oldest first): the events up to now, since
-    /// the window's start, performed by `only` when set, that pass the code's filter.
-    #[allow(clippy::too_many_arguments)]
-    fn history(
-        &mut self,
-        code: &Code,
-        pc: usize,
-        kind: History,
-        all: &'a [Arc<Happening>],
-        since: Option<i64>,
-        only: Option<&str>,
-        filter: Option<u32>,
-    ) -> Result<Value, Fault> {
-        let now = self.ctx.now;
-        let n = all.len();
-        let mut count = 0i64;
-        let mut found = None;
-        // `last` looks from the end, `did` stops at the first: neither walks them all.
-        for i in 0..n {
-            let h = if kind == History::Last { &all[n - 1 - i] } else { &all[i] };
-            if h.at > now || since.is_some_and(|s| h.at < s) || only.is_some_and(|id| &*h.subject != id) {
-                continue;
-            }
-            if let Some(f) = filter {
-                if !self.passes(code, pc, f, h)? {
-                    continue;
-                }
-            }
-            count += 1;
-            found = Some(h);
-            if kind != History::Count {
-                break;
-            }
-        }
-        Ok(match kind {
-            History::Did => Value::Bool(found.is_some()),
-            History::Count => Value::Int(count),
-            History::Last => found.map_or(Value::Empty, |h| Value::Event(h.clone())),
-        })
-    }
-
-    /// Whether the event `h` passes the program's filter `f`: its condition run with the
-    /// event as `event`, on the same stack and budget.
-    fn passes(&mut self, code: &Code, pc: usize, f: u32, h: &'a Arc<Happening>) -> Result<bool, Fault> {
-        let Some(sub) = self.ctx.program.filters.get(f as usize) else {
-            return Err(fail(code, pc - 1, "unknown filter".into()));
-        };
-        if self.depth >= SEGMENT_DEPTH {
-            return Err(fail(code, pc - 1, "filters nest too deeply to work out".into()));
-        }
-        let inner = Ctx { awaited: Some(h), ..*self.ctx };
-        let base = self.stack.len();
-        let mut machine = Machine {
-            ctx: &inner,
-            stack: &mut *self.stack,
-            budget: self.budget,
-            today: self.today,
-            depth: self.depth + 1,
-            notes: self.notes.as_deref_mut(),
-            // A filter gives a `Bool`, never delivered text.
-            escape: None,
-            text: self.text.as_deref_mut(),
-        };
-        let done = machine.run(sub);
-        let pass = done.map(|()| machine.top_is_true());
-        self.budget = machine.budget;
-        self.stack.truncate(base);
-        pass
     }
 
     fn top_is_true(&self) -> bool {
