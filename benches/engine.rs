@@ -78,21 +78,7 @@ const DATED: usize = 5;
 
 /// The playbook the `enrols` changes fire: its conditions hold for every account, and it
 /// produces one action and completes (no wait, so no run stays active).
-const ENROLLING: &str = r##"
-playbook seats_rising "Seats rising" {
-  for account: Account
-  category growth
-  reentry always
-
-  on account.used_seats rises
-  when account.arr > 0
-  when not contains(account.tags, "opted-out")
-
-  step tell "Tell the owner" {
-    notify slack "#cs-growth" "{account.name} now uses {account.used_seats ?? 0} seats"
-  }
-}
-"##;
+const ENROLLING: &str = include_str!("../runtime/tests/support/seats_rising.play");
 
 /// A project of `n` generated playbooks (plus the enrolling one, the dated ones and the
 /// segments), with triggers spread over the kinds playbooks use and conditions that are

@@ -62,11 +62,7 @@ fn an_enrolling_change_costs_few_allocations() {
             at(start)
         ));
     }
-    for line in &lines {
-        let change = parse_change(line, engine.program(), &engine.workspace).expect("a valid change");
-        engine.ingest(change).expect("an accepted change");
-    }
-    drop(engine.take_actions());
+    ingest_all(&mut engine, &lines);
     // Each account's CSM changes, a minute apart, round the accounts four times: the first
     // round warms the engine's buffers up, the other three are counted.
     let rounds = 4;
@@ -102,21 +98,7 @@ fn an_enrolling_change_costs_few_allocations() {
 const BENCH_CEILING: usize = 9;
 
 /// The benchmark's enrolling playbook: conditions that hold, one step, one action.
-const SEATS_RISING: &str = r##"
-playbook seats_rising "Seats rising" {
-  for account: Account
-  category growth
-  reentry always
-
-  on account.used_seats rises
-  when account.arr > 0
-  when not contains(account.tags, "opted-out")
-
-  step tell "Tell the owner" {
-    notify slack "#cs-growth" "{account.name} now uses {account.used_seats ?? 0} seats"
-  }
-}
-"##;
+const SEATS_RISING: &str = include_str!("support/seats_rising.play");
 
 #[test]
 fn the_benchmarks_enrolling_change_costs_few_allocations() {
@@ -140,11 +122,7 @@ fn the_benchmarks_enrolling_change_costs_few_allocations() {
             at(start)
         ));
     }
-    for line in &lines {
-        let change = parse_change(line, engine.program(), &engine.workspace).expect("a valid change");
-        engine.ingest(change).expect("an accepted change");
-    }
-    drop(engine.take_actions());
+    ingest_all(&mut engine, &lines);
     // Each account's seats rise, round the accounts four times: the first round warms the
     // engine's buffers up, the other three are counted.
     let rounds = 4;
@@ -214,4 +192,13 @@ fn count(
         }
     }
     Some((allocations as f64 / counted as f64, counted, actions))
+}
+
+/// Ingests `lines` (change lines that must be valid) and lets go of the actions they made.
+fn ingest_all(engine: &mut Engine<MemoryStore>, lines: &[String]) {
+    for line in lines {
+        let change = parse_change(line, engine.program(), &engine.workspace).expect("a valid change");
+        engine.ingest(change).expect("an accepted change");
+    }
+    drop(engine.take_actions());
 }
