@@ -98,15 +98,20 @@ pub enum Fields {
     Json(JsonMap),
 }
 
+/// What `of` writes, as a JSON map (empty if it writes anything else).
+fn json_map(of: &impl Serialize) -> JsonMap {
+    match serde_json::to_value(of) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => JsonMap::new(),
+    }
+}
+
 impl Fields {
     /// The fields as a JSON map, as they are written out.
     pub fn to_map(&self) -> JsonMap {
         match self {
             Fields::Json(map) => map.clone(),
-            Fields::Values { .. } => match serde_json::to_value(self) {
-                Ok(serde_json::Value::Object(map)) => map,
-                _ => JsonMap::new(),
-            },
+            Fields::Values { .. } => json_map(self),
         }
     }
 
@@ -167,10 +172,7 @@ impl Changed {
     pub fn to_map(&self) -> JsonMap {
         match self {
             Changed::Json(map) => map.clone(),
-            Changed::Values { .. } => match serde_json::to_value(self) {
-                Ok(serde_json::Value::Object(map)) => map,
-                _ => JsonMap::new(),
-            },
+            Changed::Values { .. } => json_map(self),
         }
     }
 

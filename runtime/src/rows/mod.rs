@@ -271,9 +271,7 @@ impl Table {
     /// Where field `slot` of `row` is among the wide or narrow cells.
     fn at(&self, row: u32, slot: usize) -> (usize, Width) {
         let place = self.shape.places[slot] as usize;
-        match self.shape.widths[slot] {
-            w @ (Width::Wide | Width::Narrow { .. }) => (place * self.cap + row as usize, w),
-        }
+        (place * self.cap + row as usize, self.shape.widths[slot])
     }
 
     /// Field `slot`'s tag of `row`.
