@@ -56,27 +56,10 @@ impl Loaded {
         let names =
             program.playbooks.iter().map(|p| (Arc::from(p.name.as_str()), Arc::from(p.version.as_str()))).collect();
         let dates = super::dates::date_triggers(&program);
-        let conditions = program
-            .playbooks
-            .iter()
-            .map(|p| p.conditions.iter().map(|c| Arc::from(c.source.as_str())).collect())
-            .collect();
-        let triggers = program
-            .playbooks
-            .iter()
-            .map(|p| p.triggers.iter().map(|t| Arc::from(t.source.as_str())).collect())
-            .collect();
-        let steps = program
-            .playbooks
-            .iter()
-            .map(|p| p.body.iter().map(|n| Arc::from(n.name().unwrap_or_default())).collect())
-            .collect();
-        let fields = program
-            .schema
-            .records
-            .iter()
-            .map(|r| r.fields.iter().map(|f| Arc::from(f.name.as_str())).collect())
-            .collect();
+        let conditions = program.playbooks.iter().map(|p| shared(&p.conditions, |c| &c.source)).collect();
+        let triggers = program.playbooks.iter().map(|p| shared(&p.triggers, |t| &t.source)).collect();
+        let steps = program.playbooks.iter().map(|p| shared(&p.body, |n| n.name().unwrap_or_default())).collect();
+        let fields = program.schema.records.iter().map(|r| shared(&r.fields, |f| &f.name)).collect();
         let action_fields = program
             .playbooks
             .iter()
@@ -89,9 +72,7 @@ impl Loaded {
                             Node::Stage(s) => &s.activities,
                             Node::Wait(_) => &[],
                         };
-                        defs.iter()
-                            .map(|d| d.fields.iter().map(|(name, _)| Arc::from(name.as_str())).collect())
-                            .collect()
+                        defs.iter().map(|d| shared(&d.fields, |(name, _)| name)).collect()
                     })
                     .collect()
             })
@@ -179,4 +160,9 @@ impl Loaded {
             tier,
         }
     }
+}
+
+/// The text `text` gives of each of `items`, made shared once.
+fn shared<'a, T>(items: &'a [T], text: impl Fn(&'a T) -> &'a str) -> Vec<Arc<str>> {
+    items.iter().map(|i| Arc::from(text(i))).collect()
 }
