@@ -27,6 +27,7 @@
 
 mod cells;
 mod emit;
+mod lanes;
 mod leaf;
 mod raw;
 mod scan;

@@ -268,11 +268,18 @@ impl<'a> Runner<'a, '_> {
         // a column.
         let whole = tags.len() >= fields * stride && wide.len() >= wides * stride && narrow.len() >= narrows * stride;
         let first = rows.first().copied().unwrap_or(0);
-        let (last, consecutive) = rows
-            .iter()
-            .enumerate()
-            .fold((0, true), |(max, c), (i, &r)| (max.max(r), c & (r as usize == first as usize + i)));
-        let inside = rows.is_empty() || ((last as usize) < table.rows() && (last as usize) < stride);
+        // Consecutive when no row differs from `first` plus its place (the differences
+        // or-ed together: a loop without branches, which the compiler vectorises), and
+        // the last is then `first` plus the count less one.
+        let fits = first as usize + rows.len() <= u32::MAX as usize;
+        let apart = rows.iter().enumerate().fold(0, |d, (i, &r)| d | (r ^ first.wrapping_add(i as u32)));
+        let consecutive = fits && apart == 0;
+        let last = if consecutive {
+            (first as usize + rows.len()).saturating_sub(1)
+        } else {
+            rows.iter().copied().max().unwrap_or(0) as usize
+        };
+        let inside = rows.is_empty() || (last < table.rows() && last < stride);
         let scan = self.f.scan.filter(|_| self.f.scans(table) && whole && inside && out.len() == rows.len())?;
         self.resolve_late(texts);
         let late = self.late.as_ptr() as *const u64;

@@ -20,9 +20,9 @@
 //! short-circuits as the interpreter does.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, AbiParam, Function, InstBuilder, MemFlagsData, Signature};
+use cranelift_codegen::ir::{types, AbiParam, Block, Function, InstBuilder, MemFlagsData, Signature};
 use cranelift_codegen::isa::TargetFrontendConfig;
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::Module;
 use play_compiler::program::{Cmp, Const};
@@ -101,14 +101,26 @@ pub(super) fn build(
     emit.columns(pred);
     let counted = emit.b.ins().icmp_imm_s(IntCC::Equal, rows, 0);
     let none = emit.b.ins().iconst(types::I8, 0);
-    emit.b.ins().jump(header, &[zero.into(), none.into()]);
+    // Consecutive rows are tested sixteen at a time first when the condition has a form
+    // over lanes (`lanes.rs`); the row-at-a-time loop below then tests the sixteen rows
+    // the lanes could not answer, and the last rows, up to `limit`.
+    let lanes = flat(pred, consts, widths.len()) && super::lanes::fits(pred, consts, widths, numbers);
+    let limit = emit.b.declare_var(types::I64);
+    emit.b.def_var(limit, n);
+    let [lanes_head, lanes_body, lanes_store, after] = [(); 4].map(|_| emit.b.create_block());
+    if lanes {
+        emit.b.ins().brif(counted, lanes_head, &[zero.into(), none.into()], header, &[zero.into(), none.into()]);
+    } else {
+        emit.b.ins().jump(header, &[zero.into(), none.into()]);
+    }
 
-    // header(i, seen): the loop over i in 0..n, `seen` the answers so far or-ed.
+    // header(i, seen): the loop over i up to `limit`, `seen` the answers so far or-ed.
     emit.b.switch_to_block(header);
     let i = emit.b.append_block_param(header, types::I64);
     let seen = emit.b.append_block_param(header, types::I8);
-    let more = emit.b.ins().icmp(IntCC::UnsignedLessThan, i, n);
-    emit.b.ins().brif(more, pick, &[], exit, &[seen.into()]);
+    let up_to = emit.b.use_var(limit);
+    let more = emit.b.ins().icmp(IntCC::UnsignedLessThan, i, up_to);
+    emit.b.ins().brif(more, pick, &[], after, &[i.into(), seen.into()]);
     // Row r: `first + i` when the rows are consecutive (no row numbers given: the branch
     // goes the same way for every row), else `rows[i]`.
     emit.b.switch_to_block(pick);
@@ -148,6 +160,17 @@ pub(super) fn build(
     let next = emit.b.ins().iadd_imm_s(i, 1);
     let seen = emit.b.ins().bor(seen, answer);
     emit.b.ins().jump(header, &[next.into(), seen.into()]);
+    // after(i, seen): past `limit`; back to the lanes when rows are left.
+    emit.b.switch_to_block(after);
+    let i = emit.b.append_block_param(after, types::I64);
+    let seen = emit.b.append_block_param(after, types::I8);
+    if lanes {
+        let left = emit.b.ins().icmp(IntCC::UnsignedLessThan, i, n);
+        emit.b.ins().brif(left, lanes_head, &[i.into(), seen.into()], exit, &[seen.into()]);
+        emit.lanes_loop([lanes_head, lanes_body, lanes_store, header], (first, n, out), limit, pred);
+    } else {
+        emit.b.ins().jump(exit, &[seen.into()]);
+    }
     emit.b.switch_to_block(exit);
     let seen = emit.b.append_block_param(exit, types::I8);
     emit.b.ins().return_(&[seen]);
@@ -174,6 +197,42 @@ fn flat(pred: &Pred, consts: &[Const], width: usize) -> bool {
 }
 
 impl Emit<'_, '_> {
+    /// The loop over sixteen consecutive rows at a time, in blocks `head`, `body` and
+    /// `store` (the rows from `first`, `n` of them, their answers to `out`): sixteen rows
+    /// whose cells the lanes do not answer for, and the last rows, go to the row-at-a-time
+    /// loop at `rows` with `limit` set to where it stops.
+    fn lanes_loop(
+        &mut self,
+        [head, body, store, rows]: [Block; 4],
+        (first, n, out): (Ir, Ir, Ir),
+        limit: Variable,
+        pred: &Pred,
+    ) {
+        // head(i, seen): sixteen rows left from i?
+        self.b.switch_to_block(head);
+        let i = self.b.append_block_param(head, types::I64);
+        let seen = self.b.append_block_param(head, types::I8);
+        self.b.def_var(limit, n);
+        let end = self.b.ins().iadd_imm_s(i, super::lanes::LANES);
+        let whole = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, n);
+        self.b.ins().brif(whole, body, &[], rows, &[i.into(), seen.into()]);
+        self.b.switch_to_block(body);
+        let r = self.b.ins().iadd(first, i);
+        let r8 = self.b.ins().ishl_imm_s(r, 3);
+        let r4 = self.b.ins().ishl_imm_s(r, 2);
+        self.row = Some((r, r8, r4));
+        let (bad, bits) = self.lanes(pred);
+        self.b.def_var(limit, end);
+        self.b.ins().brif(bad, rows, &[i.into(), seen.into()], store, &[]);
+        self.b.switch_to_block(store);
+        let bytes = self.lane_bytes(bits);
+        let to = self.b.ins().iadd(out, i);
+        self.b.ins().store(MemFlagsData::new().with_notrap(), bytes, to, 0);
+        let some = self.b.ins().icmp_imm_s(IntCC::NotEqual, bits, 0);
+        let seen = self.b.ins().bor(seen, some);
+        self.b.ins().jump(head, &[end.into(), seen.into()]);
+    }
+
     /// `pred` over the row without branches: whether every leaf's cell is of a kind it
     /// answers for (so the condition's value is exact), and that value, as 0 or 1 each.
     fn flat(&mut self, pred: &Pred) -> (Ir, Ir) {

@@ -342,6 +342,82 @@ proptest! {
     }
 }
 
+/// An account whose every field holds what its type says (as most stored records do):
+/// numbers as `Num`, seat counts as `Int`, the tier and the renewal date as they should
+/// be, a name, an owner and a last activity.
+fn typed_account() -> impl Strategy<Value = Account> {
+    (
+        prop_oneof![(0i64..200).prop_map(|n| n as f64), (0u32..3_000_000).prop_map(|n| f64::from(n) / 10.0)],
+        (0u32..400, 0u32..300_000, 0i64..50, 0i64..50),
+        (0u32..5, 0u32..3, prop::option::of(0u64..400), 0u32..3, 0u32..2, -3_000_000i64..100_000),
+    )
+        .prop_map(|(health, (users, arr, used, licensed), (stage, tier, renewal, name, owner, active))| Account {
+            numbers: [
+                Value::Num(health),
+                Value::Num(f64::from(users)),
+                Value::Num(f64::from(arr)),
+                Value::Int(used),
+                Value::Int(licensed),
+            ],
+            stage,
+            tier,
+            tier_kind: 0,
+            renewal,
+            renewal_kind: 0,
+            tags: 0,
+            name,
+            owner,
+            active: Some(active),
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Over rows in order whose cells mostly hold what their types say, the compiled scan
+    /// tests sixteen rows at a time (`jit/lanes.rs`) where the condition has a form over
+    /// lanes, and gives each row the interpreter's answer or fault, whether the sixteen
+    /// were answered together or, with an awkward cell among them, one at a time.
+    #[test]
+    fn sixteen_rows_at_a_time_answer_as_one_at_a_time(
+        condition in condition(),
+        accounts in prop::collection::vec(prop_oneof![40 => typed_account(), 1 => account()], 40..72),
+        zone in prop::sample::select(vec![chrono_tz::UTC, chrono_tz::Pacific::Auckland]),
+    ) {
+        let workspace = Workspace { time_zone: zone, ..Workspace::default() };
+        let loaded = Loaded::new(build(&program(&condition)), &workspace);
+        let jit = Tier::build(&loaded.program, true);
+        let code = &loaded.program.playbooks[0].conditions[0];
+        let mut vm = Vm::new();
+        let mut store = MemoryStore::new(loaded.program.schema.records.len());
+        store.set_schema(&loaded.program.schema);
+        let ids: Vec<Arc<str>> = (0..accounts.len()).map(|i| Arc::from(format!("a{i}"))).collect();
+        for (a, id) in accounts.iter().zip(&ids) {
+            store.put_record(ACCOUNT, id.clone(), fields(&loaded.program, a));
+        }
+        let (table, texts) = store.table(ACCOUNT).expect("the accounts' table");
+        let rows: Vec<Row> = ids.iter().map(|id| table.record(id, texts).expect("stored")).collect();
+        let expected: Vec<_> = rows
+            .iter()
+            .zip(&ids)
+            .map(|(row, id)| vm.test(code, &ctx(&loaded, &store, &workspace, id, &row.to_vec(), None)))
+            .collect();
+        let at = ctx(&loaded, &store, &workspace, &ids[0], &[], None);
+        let alone_expected = rows.iter().filter(|row| jit.native_answer(code, &at, **row).is_some()).count();
+        // From every first row, so the sixteen start anywhere among them.
+        for from in [0, 1, 7] {
+            let numbers: Vec<u32> = (from..ids.len() as u32).collect();
+            let mut got = Vec::new();
+            let at = ctx(&loaded, &store, &workspace, &ids[0], &[], Some(&jit));
+            let alone = vm.test_table(code, &at, (table, texts), &numbers, |answer| got.push(answer));
+            prop_assert_eq!(&got[..], &expected[from as usize..], "`{}` from row {}", condition, from);
+            if from == 0 {
+                prop_assert_eq!(alone, alone_expected, "answered alone: `{}`", condition);
+            }
+        }
+    }
+}
+
 /// An account with these numbers (health, weekly users, ARR, seats used, seats licensed),
 /// an Enterprise in onboarding, renewing `renewal` days into 2026.
 fn plain(numbers: [Value; 5], renewal: Option<u64>) -> Account {
