@@ -13,6 +13,8 @@
 //! - `jit_scan`: the compiled scan over the table's cells, the rows given by number
 //!   (`Vm::test_table`, as the engine tests a schedule's records), every row answered by
 //!   the scan alone;
+//! - `jit_scan_shuffled`: the same scan over the same rows given in another order (not
+//!   ascending: each row tested alone by the scan rather than sixteen at once);
 //! - `native_columns`, `native_rows`: hand-written Rust doing the scan's loads and tests
 //!   over the table's own columns, and over the same cells copied row after row (the
 //!   layout the table had before columns), for comparison;
@@ -227,14 +229,17 @@ fn bench(c: &mut Criterion) {
         };
         // As the engine tests a schedule's records: the compiled scan over the table's
         // cells, the rows given by number (`Vm::test_table`).
-        let scan = |vm: &mut Vm| {
+        let scan_over = |vm: &mut Vm, rows: &[u32]| {
             let mut hits = 0;
             let ctx = loaded.about(&store, &workspace, NOW, account, table.id(rows[0]), &[], Some(&jit));
-            let alone = vm.test_table(code, &ctx, (table, texts), black_box(&rows), |got| {
+            let alone = vm.test_table(code, &ctx, (table, texts), black_box(rows), |got| {
                 hits += usize::from(got.expect("no fault"))
             });
             (hits, alone)
         };
+        let scan = |vm: &mut Vm| scan_over(vm, &rows);
+        // A permutation of the rows (7,919 is a prime that divides neither size).
+        let shuffled: Vec<u32> = (0..size).map(|i| rows[i * 7_919 % size]).collect();
         // Hand-written Rust doing the scan's loads and tests: over the table's own columns,
         // and over the same cells copied row after row (the layout before columns).
         let cells = Cells::new(table, &widths, [tier_at, arr_at, health_at]);
@@ -259,6 +264,7 @@ fn bench(c: &mut Criterion) {
         assert_eq!(play(&mut vm, Some(&jit)), expected, "JIT");
         assert_eq!(one_by_one(&mut vm, Some(&jit)), expected, "JIT, one row at a time");
         assert_eq!(scan(&mut vm), (expected, size), "the compiled scan, every row answered alone");
+        assert_eq!(scan_over(&mut vm, &shuffled), (expected, size), "the scan over the rows in another order");
         assert_eq!(native_columns(), expected, "native over the table's columns");
         assert_eq!(native_rows(), expected, "native over the cells row after row");
         assert_eq!(play(&mut vm, Some(&predicates)), expected, "predicates");
@@ -271,6 +277,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("native_stored", size), |b| b.iter(native_stored));
         group.bench_function(BenchmarkId::new("jit", size), |b| b.iter(|| play(&mut vm, Some(&jit))));
         group.bench_function(BenchmarkId::new("jit_scan", size), |b| b.iter(|| scan(&mut vm)));
+        group.bench_function(BenchmarkId::new("jit_scan_shuffled", size), |b| b.iter(|| scan_over(&mut vm, &shuffled)));
         group.bench_function(BenchmarkId::new("native_rows", size), |b| b.iter(native_rows));
         group.bench_function(BenchmarkId::new("native_columns", size), |b| b.iter(native_columns));
         group.bench_function(BenchmarkId::new("jit_one_by_one", size), |b| b.iter(|| one_by_one(&mut vm, Some(&jit))));

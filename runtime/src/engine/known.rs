@@ -36,25 +36,37 @@ impl<S: Store> Engine<S> {
         let pb = &loaded.program.playbooks[p];
         let rows: Vec<Option<Row>> = ids.iter().map(|id| self.store.record(record, id)).collect();
         let ctx = loaded.about(&self.store, &self.workspace, self.now, record, first, &[], Some(&loaded.tier));
-        let table = one_table(&rows);
+        let present: Vec<usize> = (0..ids.len()).filter(|&i| rows[i].is_some()).collect();
+        // Over one table the rows are tested in row order (the ids' order is another), so
+        // that rows kept one after another are tested many at once: `order` is where
+        // each answer goes among `present`.
+        let table = one_table(&rows).map(|(table, numbers)| {
+            let mut order: Vec<usize> = (0..numbers.len()).collect();
+            order.sort_unstable_by_key(|&k| numbers[k]);
+            let numbers: Vec<u32> = order.iter().map(|&k| numbers[k]).collect();
+            (table, numbers, order)
+        });
         let mut known = Vec::with_capacity(pb.conditions.len());
         for code in &pb.conditions {
             let mut answers: Vec<Option<Result<bool, Fault>>> = vec![None; ids.len()];
             if loaded.tier.get(code).is_some() {
-                let present: Vec<usize> = (0..ids.len()).filter(|&i| rows[i].is_some()).collect();
-                let mut at = present.iter();
-                let mut put = |answer| {
-                    if let Some(&i) = at.next() {
-                        answers[i] = Some(answer);
-                    }
-                };
                 match &table {
-                    Some((table, numbers)) => {
-                        self.vm.test_table(code, &ctx, *table, numbers, put);
+                    Some((table, numbers, order)) => {
+                        let mut at = order.iter();
+                        self.vm.test_table(code, &ctx, *table, numbers, |answer| {
+                            if let Some(&k) = at.next() {
+                                answers[present[k]] = Some(answer);
+                            }
+                        });
                     }
                     None => {
+                        let mut at = present.iter();
                         let over = present.iter().filter_map(|&i| Some((rows[i]?, &ids[i])));
-                        self.vm.test_rows(code, &ctx, over, &mut put);
+                        self.vm.test_rows(code, &ctx, over, |answer| {
+                            if let Some(&i) = at.next() {
+                                answers[i] = Some(answer);
+                            }
+                        });
                     }
                 }
             }

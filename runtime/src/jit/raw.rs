@@ -73,7 +73,7 @@ type Entry = unsafe extern "C" fn(*const u8, *const u64, *const u32, u64, *const
 /// numbers (null for consecutive rows), the first row (when null), how many, where the
 /// answers go; it returns the answers or-ed together.
 type Scan =
-    unsafe extern "C" fn(*const u8, *const u64, *const u32, u64, *const u64, *const u32, u64, u64, *mut u8) -> u8;
+    unsafe extern "C" fn(*const u8, *const u64, *const u32, u64, *const u64, *const u32, u64, u64, *mut u8, u64) -> u8;
 
 /// How many [`Late`] constants one compiled condition compares with in place (the others
 /// are the slow path's).
@@ -280,6 +280,9 @@ impl<'a> Runner<'a, '_> {
             rows.iter().copied().max().unwrap_or(0) as usize
         };
         let inside = rows.is_empty() || (last < table.rows() && last < stride);
+        // Whether each row number is above the one before (the scan then tests sixteen
+        // that are fifteen apart at once).
+        let ascending = rows.windows(2).fold(true, |up, w| up & (w[0] < w[1]));
         let scan = self.f.scan.filter(|_| self.f.scans(table) && whole && inside && out.len() == rows.len())?;
         self.resolve_late(texts);
         let late = self.late.as_ptr() as *const u64;
@@ -291,7 +294,10 @@ impl<'a> Runner<'a, '_> {
         // place below `wides` or `narrows`: inside the arrays, which hold that many whole
         // columns of `stride` cells (checked above), since every `r` is below `stride`
         // (checked above for every row number; with `numbers` null the scan's rows are
-        // `first` to `first + rows.len() - 1`, which are `rows`); it reads `rows.len()`
+        // `first` to `first + rows.len() - 1`, which are `rows`; sixteen rows tested at
+        // once are `r` to `r + 15` for a row `r` whose row fifteen places on is `r + 15`,
+        // both rows given or counted, so every row between is below `stride` too,
+        // whatever `ascending` says); it reads `rows.len()`
         // row numbers when `numbers` is not null and writes as many bytes to `out` (equal
         // lengths, checked above); it reads two values per late constant, fewer than
         // `LATE`; it calls nothing; the tier that lent out this `Function` owns the code
@@ -307,6 +313,7 @@ impl<'a> Runner<'a, '_> {
                 u64::from(first),
                 rows.len() as u64,
                 out.as_mut_ptr(),
+                u64::from(ascending),
             )
         };
         Some(seen < 2)

@@ -41,8 +41,9 @@ const FLAT_LEAVES: usize = 16;
 
 /// The scan's signature: the table's tags, wide and narrow cells, the column stride, the
 /// late constants' values, the `n` row numbers (or null: the rows `first` to
-/// `first + n - 1`), `first`, `n`, and where the `n` answer bytes go; it returns every
-/// answer or-ed together (bit 2 set when some row is to be tested alone).
+/// `first + n - 1`), `first`, `n`, where the `n` answer bytes go, and whether the row
+/// numbers ascend (1) or not (0); it returns every answer or-ed together (bit 2 set when
+/// some row is to be tested alone).
 pub(super) fn signature(module: &JITModule) -> Signature {
     let ptr = module.target_config().pointer_type();
     let mut sig = module.make_signature();
@@ -50,6 +51,7 @@ pub(super) fn signature(module: &JITModule) -> Signature {
     sig.params.push(AbiParam::new(types::I64));
     sig.params.extend([AbiParam::new(ptr); 2]);
     sig.params.extend([AbiParam::new(types::I64), AbiParam::new(types::I64), AbiParam::new(ptr)]);
+    sig.params.push(AbiParam::new(types::I64));
     sig.returns.push(AbiParam::new(types::I8));
     sig
 }
@@ -72,7 +74,7 @@ pub(super) fn build(
     b.switch_to_block(start);
     let p = b.block_params(start).to_vec();
     let (tags, wide, narrow, stride, late) = (p[0], p[1], p[2], p[3], p[4]);
-    let (rows, first, n, out) = (p[5], p[6], p[7], p[8]);
+    let (rows, first, n, out, ascending) = (p[5], p[6], p[7], p[8], p[9]);
     let [header, pick, by_count, by_list, body, done, exit] = [(); 7].map(|_| b.create_block());
     let zero = b.ins().iconst(types::I64, 0);
     let (places, _, _) = layout::places(widths);
@@ -101,15 +103,17 @@ pub(super) fn build(
     emit.columns(pred);
     let counted = emit.b.ins().icmp_imm_s(IntCC::Equal, rows, 0);
     let none = emit.b.ins().iconst(types::I8, 0);
-    // Consecutive rows are tested sixteen at a time first when the condition has a form
+    // Sixteen consecutive rows are tested at once first when the condition has a form
     // over lanes (`lanes.rs`); the row-at-a-time loop below then tests the sixteen rows
-    // the lanes could not answer, and the last rows, up to `limit`.
+    // the lanes could not answer (or that were not consecutive), and the last rows, up
+    // to `limit`.
     let lanes = flat(pred, consts, widths.len()) && super::lanes::fits(pred, consts, widths, numbers);
     let limit = emit.b.declare_var(types::I64);
     emit.b.def_var(limit, n);
-    let [lanes_head, lanes_body, lanes_store, after] = [(); 4].map(|_| emit.b.create_block());
+    let lane_blocks = [(); 6].map(|_| emit.b.create_block());
+    let after = emit.b.create_block();
     if lanes {
-        emit.b.ins().brif(counted, lanes_head, &[zero.into(), none.into()], header, &[zero.into(), none.into()]);
+        emit.b.ins().jump(lane_blocks[0], &[zero.into(), none.into()]);
     } else {
         emit.b.ins().jump(header, &[zero.into(), none.into()]);
     }
@@ -166,8 +170,9 @@ pub(super) fn build(
     let seen = emit.b.append_block_param(after, types::I8);
     if lanes {
         let left = emit.b.ins().icmp(IntCC::UnsignedLessThan, i, n);
-        emit.b.ins().brif(left, lanes_head, &[i.into(), seen.into()], exit, &[seen.into()]);
-        emit.lanes_loop([lanes_head, lanes_body, lanes_store, header], (first, n, out), limit, pred);
+        emit.b.ins().brif(left, lane_blocks[0], &[i.into(), seen.into()], exit, &[seen.into()]);
+        let rows_given = (rows, counted, ascending);
+        emit.lanes_loop(lane_blocks, header, rows_given, (first, n, out), limit, pred);
     } else {
         emit.b.ins().jump(exit, &[seen.into()]);
     }
@@ -197,13 +202,16 @@ fn flat(pred: &Pred, consts: &[Const], width: usize) -> bool {
 }
 
 impl Emit<'_, '_> {
-    /// The loop over sixteen consecutive rows at a time, in blocks `head`, `body` and
-    /// `store` (the rows from `first`, `n` of them, their answers to `out`): sixteen rows
-    /// whose cells the lanes do not answer for, and the last rows, go to the row-at-a-time
-    /// loop at `rows` with `limit` set to where it stops.
+    /// The loop over sixteen consecutive rows at a time, in `blocks` (the rows from
+    /// `first`, `n` of them, when `counted`, else the `n` at `rows`, taken sixteen at a
+    /// time when they `ascend` by one; their answers to `out`): sixteen rows that are not
+    /// consecutive, or whose cells the lanes do not answer for, and the last rows, go to
+    /// the row-at-a-time loop at `one_by_one` with `limit` set to where it stops.
     fn lanes_loop(
         &mut self,
-        [head, body, store, rows]: [Block; 4],
+        [head, by_count, by_list, body, store, _]: [Block; 6],
+        one_by_one: Block,
+        (rows, counted, ascending): (Ir, Ir, Ir),
         (first, n, out): (Ir, Ir, Ir),
         limit: Variable,
         pred: &Pred,
@@ -215,15 +223,34 @@ impl Emit<'_, '_> {
         self.b.def_var(limit, n);
         let end = self.b.ins().iadd_imm_s(i, super::lanes::LANES);
         let whole = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, n);
-        self.b.ins().brif(whole, body, &[], rows, &[i.into(), seen.into()]);
-        self.b.switch_to_block(body);
+        let pick = self.b.create_block();
+        self.b.ins().brif(whole, pick, &[], one_by_one, &[i.into(), seen.into()]);
+        self.b.switch_to_block(pick);
+        self.b.ins().brif(counted, by_count, &[], by_list, &[]);
+        self.b.switch_to_block(by_count);
         let r = self.b.ins().iadd(first, i);
+        self.b.ins().jump(body, &[r.into()]);
+        // Given row numbers: sixteen that ascend and are fifteen apart are consecutive.
+        self.b.switch_to_block(by_list);
+        let at = self.b.ins().ishl_imm_s(i, 2);
+        let at = self.b.ins().iadd(rows, at);
+        let r = self.b.ins().uload32(flags(), at, 0);
+        let last = self.b.ins().uload32(flags(), at, 4 * (super::lanes::LANES as i32 - 1));
+        let apart = self.b.ins().isub(last, r);
+        let run = self.b.ins().icmp_imm_s(IntCC::Equal, apart, super::lanes::LANES - 1);
+        let up = self.b.ins().icmp_imm_s(IntCC::NotEqual, ascending, 0);
+        let run = self.b.ins().band(run, up);
+        self.b.def_var(limit, end);
+        self.b.ins().brif(run, body, &[r.into()], one_by_one, &[i.into(), seen.into()]);
+        // body(r): the sixteen rows from r.
+        self.b.switch_to_block(body);
+        let r = self.b.append_block_param(body, types::I64);
         let r8 = self.b.ins().ishl_imm_s(r, 3);
         let r4 = self.b.ins().ishl_imm_s(r, 2);
         self.row = Some((r, r8, r4));
         let (bad, bits) = self.lanes(pred);
         self.b.def_var(limit, end);
-        self.b.ins().brif(bad, rows, &[i.into(), seen.into()], store, &[]);
+        self.b.ins().brif(bad, one_by_one, &[i.into(), seen.into()], store, &[]);
         self.b.switch_to_block(store);
         let bytes = self.lane_bytes(bits);
         let to = self.b.ins().iadd(out, i);
