@@ -27,7 +27,9 @@
 //! Before timing, every evaluator's match count over the accounts must be the same.
 //!
 //! The `jit_compile` group times building a program's tier with and without the JIT: the
-//! four example projects (28 playbooks) and a generated project of 1,000 playbooks.
+//! four example projects (28 playbooks), a generated project of 1,000 playbooks that
+//! start on a change, and the same 1,000 fired by a schedule (whose conditions each get a
+//! compiled scan too).
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use play_compiler::program::Code;
@@ -132,7 +134,7 @@ fn number(v: &Value) -> f64 {
 
 fn bench(c: &mut Criterion) {
     let src = format!(
-        "playbook watch {{\n  for account: Account\n  on account.health falls\n  when {CONDITION}\n  step s {{\n    notify slack \"#cs\" \"look\"\n  }}\n}}\n"
+        "playbook watch {{\n  for account: Account\n  on every day at 09:00\n  when {CONDITION}\n  step s {{\n    notify slack \"#cs\" \"look\"\n  }}\n}}\n"
     );
     let program = play_compiler::lower::build(&[("peers.play", &src)]).expect("the benchmark playbook compiles");
     let workspace = Workspace::default();
@@ -320,10 +322,23 @@ fn compile_time(c: &mut Criterion) {
     assert_eq!(examples.iter().map(|p| p.playbooks.len()).sum::<usize>(), 28, "the 28 example playbooks");
     let mut generated = vec![("shared.play".to_string(), support::SHARED.to_string())];
     generated.push(("playbooks.play".to_string(), (0..1_000).map(support::playbook).collect()));
-    let generated = [build(&generated)];
+    // The same playbooks fired by a schedule, so that every condition gets a scan too.
+    let scheduled: Vec<(String, String)> = generated
+        .iter()
+        .map(|(name, text)| {
+            (
+                name.clone(),
+                text.replace("on account.health falls or account.stage becomes Renewal", "on every day at 09:00"),
+            )
+        })
+        .collect();
+    assert_ne!(scheduled, generated, "the generated playbooks start on a change");
+    let (generated, scheduled) = ([build(&generated)], [build(&scheduled)]);
     let mut group = c.benchmark_group("jit_compile");
     group.sample_size(10);
-    for (name, programs) in [("examples", &examples[..]), ("1000_playbooks", &generated[..])] {
+    let projects =
+        [("examples", &examples[..]), ("1000_playbooks", &generated[..]), ("1000_scheduled", &scheduled[..])];
+    for (name, programs) in projects {
         for jit in [false, true] {
             let id = BenchmarkId::new(if jit { "tier_with_jit" } else { "tier_predicates_only" }, name);
             group.bench_function(id, |b| {

@@ -77,7 +77,7 @@ pub fn check(data: &[u8]) {
     let mut b = Bytes(data);
     let condition = condition(&mut b, 0);
     let src = format!(
-        "playbook p {{\n  for account: Account\n  on account.health falls\n  when {condition}\n  step s {{\n    notify slack \"#cs\" \"look\"\n  }}\n}}\n"
+        "playbook p {{\n  for account: Account\n  on every day at 09:00\n  when {condition}\n  step s {{\n    notify slack \"#cs\" \"look\"\n  }}\n}}\n"
     );
     let Ok(program) = play_compiler::lower::build(&[("fuzz.play", &src)]) else { return };
     let workspace = Workspace::default();

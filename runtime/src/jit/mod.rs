@@ -14,12 +14,14 @@
 //! true, false or "ask the interpreter", which stays the reference: the property tests in
 //! `runtime/tests/rules/jit.rs` hold the three to the same answers.
 //!
-//! Each playbook condition (what a schedule tests over every record of its type) is also
-//! compiled to a scan (`scan.rs`, in the same module): a loop over many rows of one table,
-//! given by number, straight over the table's columns, that writes
+//! Each condition of a playbook a schedule fires (`on every …`: tested over every record
+//! of its type) is also compiled to a scan (`scan.rs`, in the same module): a loop over
+//! many rows of one table, given by number, straight over the table's columns, that writes
 //! one answer byte a row and never calls the slow path: a row it cannot answer alone is
-//! tested again by the function over one row (`Vm::test_table`). When every leaf is compiled, each row is first tested without
-//! branches (every leaf's cell loaded and compared, the answers combined as bits) and
+//! tested again by the function over one row (`Vm::test_table`). When every leaf has a
+//! form over lanes (`lanes.rs`), sixteen consecutive rows are tested at once with vector
+//! instructions; otherwise, when every leaf is compiled, each row is first tested without
+//! branches (every leaf's cell loaded and compared, the answers combined as bits); a row
 //! takes the branching code only when a cell is of a kind the leaf does not answer for.
 //!
 //! The JIT is on unless turned off for the process ([`set_enabled`]), which `play`'s

@@ -282,7 +282,7 @@ impl<'a> Runner<'a, '_> {
         let inside = rows.is_empty() || (last < table.rows() && last < stride);
         // Whether each row number is above the one before (the scan then tests sixteen
         // that are fifteen apart at once).
-        let ascending = rows.windows(2).fold(true, |up, w| up & (w[0] < w[1]));
+        let ascending = consecutive || rows.windows(2).fold(true, |up, w| up & (w[0] < w[1]));
         let scan = self.f.scan.filter(|_| self.f.scans(table) && whole && inside && out.len() == rows.len())?;
         self.resolve_late(texts);
         let late = self.late.as_ptr() as *const u64;

@@ -1,10 +1,11 @@
-//! The compiled scan: for each playbook condition, a second function (in the same module
-//! as the one over a row) that walks many rows of one table, given by number, straight
-//! over the table's columns, and writes one answer byte per row: 0
+//! The compiled scan: for each condition of a scheduled playbook, a second function (in
+//! the same module as the one over a row) that walks many rows of one table, given by
+//! number, straight over the table's columns, and writes one answer byte per row: 0
 //! false, 1 true, 2 "test this row alone". It never calls the slow path: a row that would
 //! need it, or the interpreter, is answered 2, and the caller tests it again alone
 //! (`raw::Runner::call`), so the answers and faults are those of the function over one
-//! row, by construction.
+//! row, by construction. Sixteen consecutive rows are tested at once first where the
+//! condition allows (`lanes.rs`); the loop below tests the rest one row at a time.
 //!
 //! The columns a leaf reads (field `slot`'s tags at `tags + slot * stride`, its payloads at
 //! `wide + place * stride * 8` or `narrow + place * stride * 4`, the stride given at the

@@ -18,7 +18,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono_tz::Tz;
-use play_compiler::program::{Builtin, Cmp, Code, Const, Node, Op, Program};
+use play_compiler::program::{Builtin, Cmp, Code, Const, Node, Op, Program, TriggerKind};
 
 use super::arith::arithmetic;
 use super::ops::{compare_quick, Today};
@@ -369,12 +369,13 @@ impl Tier {
     /// [`Tier::new`], with the JIT on or off for this tier alone.
     pub fn build(program: &Program, jit: bool) -> Tier {
         // Each piece of code with the record type it is about, and whether it is tested
-        // over many rows of a table (a playbook's conditions, when a schedule fires it), so
-        // gets a compiled scan too.
+        // over many rows of a table (the conditions of a playbook a schedule fires for
+        // every record of its type, `on every …`), so gets a compiled scan too.
         let mut codes: Vec<(&Code, usize, bool)> = Vec::new();
         for playbook in &program.playbooks {
             let about = |scan| move |code| (code, playbook.subject, scan);
-            codes.extend(playbook.conditions.iter().map(about(true)));
+            let scheduled = playbook.triggers.iter().any(|t| matches!(t.kind, TriggerKind::Every { .. }));
+            codes.extend(playbook.conditions.iter().map(about(scheduled)));
             codes.extend(playbook.exits.iter().map(about(false)));
             for node in &playbook.body {
                 if let Node::Step(step) = node {

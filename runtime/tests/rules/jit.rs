@@ -238,7 +238,7 @@ fn ctx<'a>(
 
 fn program(condition: &str) -> String {
     format!(
-        "playbook p {{\n  for account: Account\n  on account.health falls\n  when {condition}\n  step s {{\n    notify slack \"#cs\" \"look\"\n  }}\n}}\n"
+        "playbook p {{\n  for account: Account\n  on every day at 09:00\n  when {condition}\n  step s {{\n    notify slack \"#cs\" \"look\"\n  }}\n}}\n"
     )
 }
 
@@ -563,17 +563,22 @@ fn texts_and_clock_terms_are_compiled_and_right() {
     );
 }
 
-/// Only a playbook's conditions, which a schedule tests over many rows, get a compiled
-/// scan; an `exit when` is compiled for one row at a time, and over a table's rows it is
-/// tested one by one, with the same answers.
+/// Only the conditions of a playbook a schedule fires (`on every …`), which it tests over
+/// every record of its type, get a compiled scan; an `exit when`, and the conditions of a
+/// playbook that starts on a change, are compiled for one row at a time, and over a
+/// table's rows they are tested one by one, with the same answers.
 #[test]
-fn only_conditions_are_scanned_and_the_rest_answer_alike_over_a_table() {
-    let src = "playbook p {\n  for account: Account\n  on account.health falls\n  when account.health < 60\n  exit when account.health < 60\n  step s {\n    notify slack \"#cs\" \"look\"\n  }\n}\n";
+fn only_scheduled_conditions_are_scanned_and_the_rest_answer_alike_over_a_table() {
+    let playbook = |name: &str, on: &str| {
+        format!("playbook {name} {{\n  for account: Account\n  on {on}\n  when account.health < 60\n  exit when account.health < 60\n  step s {{\n    notify slack \"#cs\" \"look\"\n  }}\n}}\n")
+    };
+    let src = playbook("p", "every day at 09:00") + &playbook("q", "account.health falls");
     let workspace = Workspace::default();
-    let loaded = Loaded::new(build(src), &workspace);
+    let loaded = Loaded::new(build(&src), &workspace);
     let jit = Tier::build(&loaded.program, true);
-    let (condition, exit) = (&loaded.program.playbooks[0].conditions[0], &loaded.program.playbooks[0].exits[0]);
-    assert!(jit.compiled(condition) && jit.compiled(exit));
+    let [p, q] = [0, 1].map(|i| &loaded.program.playbooks[i]);
+    let (condition, exit, changed) = (&p.conditions[0], &p.exits[0], &q.conditions[0]);
+    assert!(jit.compiled(condition) && jit.compiled(exit) && jit.compiled(changed));
     let none = [Value::Empty, Value::Empty, Value::Empty, Value::Empty, Value::Empty];
     let healths = [Value::Num(10.0), Value::Num(90.0), Value::Int(59), Value::Empty];
     let mut store = MemoryStore::new(loaded.program.schema.records.len());
@@ -589,11 +594,11 @@ fn only_conditions_are_scanned_and_the_rest_answer_alike_over_a_table() {
     let at = ctx(&loaded, &store, &workspace, &ids[0], &[], Some(&jit));
     let mut vm = Vm::new();
     let mut answers = Vec::new();
-    for code in [condition, exit] {
+    for code in [condition, exit, changed] {
         let mut got = Vec::new();
         let alone = vm.test_table(code, &at, (table, texts), &numbers, |answer| got.push(answer.ok()));
         answers.push((alone, got));
     }
     let expected = vec![Some(true), Some(false), Some(true), None];
-    assert_eq!(answers, [(3, expected.clone()), (0, expected)]);
+    assert_eq!(answers, [(3, expected.clone()), (0, expected.clone()), (0, expected)]);
 }
