@@ -4,7 +4,8 @@
 //! (empty, NaN, infinities, the integer bounds, a text or an enum of another type where a
 //! number or a tier belongs); the condition is compiled, and over every account (its row
 //! in a store, as the engine keeps it) the three tiers, and the compiled scan over the
-//! row, must give the same value or the same fault at the same place.
+//! row, must give the same value or the same fault at the same place; so must the scan
+//! over twenty rows of one table holding the accounts in turn (sixteen tested at once).
 //!
 //! Shared by the fuzz target of the same name and by the workspace's
 //! `tests/fuzz_regressions.rs`, which runs every kept input through it.
@@ -91,6 +92,8 @@ pub fn check(data: &[u8]) {
     let ty = |name: &str| loaded.program.schema.enums.iter().position(|e| e.name == name).unwrap_or(0) as u32;
     let id: Arc<str> = Arc::from("acme");
     let mut vm = Vm::new();
+    // Each account's fields as stored, and the interpreter's answer over them.
+    let mut tested = Vec::new();
     for _ in 0..4 {
         let mut fields = vec![Value::Empty; def.fields.len()];
         for name in NUMBERS.iter().chain(&["used_seats"]) {
@@ -140,7 +143,38 @@ pub fn check(data: &[u8]) {
         let Some(number) = table.find(&id) else { return };
         let mut scanned = Vec::new();
         vm.test_table(code, &at(Some(&jit)), (table, texts), &[number, number], |got| scanned.push(got));
-        let tested = reference.map(|v| matches!(v, Value::Bool(true)));
-        assert_eq!(scanned, [tested.clone(), tested], "scan: `{condition}` on {fields:?}");
+        let answer = reference.map(|v| matches!(v, Value::Bool(true)));
+        assert_eq!(scanned, [answer.clone(), answer.clone()], "scan: `{condition}` on {fields:?}");
+        tested.push((fields, answer));
     }
+    // The four accounts in turn over twenty rows of one table: the scan tests the first
+    // sixteen at once (`jit/lanes.rs`) when the condition and their cells allow, the
+    // last four one at a time, and gives each row its account's answer.
+    let mut store = MemoryStore::new(loaded.program.schema.records.len());
+    store.set_schema(&loaded.program.schema);
+    let ids: Vec<Arc<str>> = (0..20).map(|i| Arc::from(format!("a{i}"))).collect();
+    for (i, id) in ids.iter().enumerate() {
+        store.put_record(r as u32, id.clone(), tested[i % tested.len()].0.clone());
+    }
+    let Some((table, texts)) = store.table(r as u32) else { return };
+    let Some(numbers) = ids.iter().map(|id| table.find(id)).collect::<Option<Vec<u32>>>() else { return };
+    let at = Ctx {
+        program: &loaded.program,
+        consts: &loaded.consts,
+        data: &store,
+        workspace: &workspace,
+        now: 1_772_442_000,
+        subject_type: r as u32,
+        subject_id: &ids[0],
+        subject: &[],
+        old: None,
+        trigger_event: None,
+        awaited: None,
+        timed_out: false,
+        tier: Some(&jit),
+    };
+    let mut scanned = Vec::new();
+    vm.test_table(code, &at, (table, texts), &numbers, |got| scanned.push(got));
+    let expected: Vec<_> = (0..ids.len()).map(|i| tested[i % tested.len()].1.clone()).collect();
+    assert_eq!(scanned, expected, "scan over twenty rows: `{condition}`");
 }
