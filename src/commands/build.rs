@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use play_compiler::program::{Code, Node, Program};
+use play_runtime::jit::Scanning;
 use play_runtime::vm::Tier;
 
 use super::{to_stderr, to_stdout};
@@ -41,7 +42,8 @@ pub fn run(args: &BuildArgs) -> Result<Exit, Error> {
 }
 
 /// The dump's last section: how each condition runs — `native` (compiled by the JIT),
-/// `predicate` (a predicate, the JIT off or unable) or `interpreted` (bytecode).
+/// `predicate` (a predicate, the JIT off or unable) or `interpreted` (bytecode) — and,
+/// for a scheduled playbook's compiled conditions, how its scan tests many records.
 fn native(program: &Program) -> String {
     let tier = Tier::new(program);
     let mut codes: Vec<(String, &Code)> = Vec::new();
@@ -67,7 +69,13 @@ fn native(program: &Program) -> String {
     let state = if play_runtime::jit::enabled() { "on" } else { "off" };
     let _ = writeln!(out, "\nconditions: {count} of {} native (JIT {state})", codes.len());
     for (what, code) in codes {
-        let _ = writeln!(out, "  {:<11} {what}: {}", how(code), code.source);
+        // A scheduled playbook's conditions are tested over every record at once.
+        let scan = match tier.scanning(code) {
+            Some(Scanning::SixteenAtOnce) => " (over many records: 16 at once)",
+            Some(Scanning::RowByRow) => " (over many records: one at a time)",
+            None => "",
+        };
+        let _ = writeln!(out, "  {:<11} {what}{scan}: {}", how(code), code.source);
     }
     out
 }

@@ -19,6 +19,20 @@ fn the_disassembly_of_the_case_management_example() {
     insta::assert_snapshot!(run.stdout);
 }
 
+/// A scheduled playbook's compiled conditions say, in the dump, how they are tested over
+/// every record of their type when the schedule fires: sixteen records at once here.
+#[test]
+fn the_dump_says_how_a_scheduled_playbook_is_tested_over_many_records() {
+    let run = play(root(), &["build", "examples/customer-success", "--dump"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let line = "  native      playbook quiet_accounts when (over many records: 16 at once): account.stage in [Adoption, Renewal]\n";
+    assert!(run.stdout.contains(line), "{}", run.stdout);
+    // A playbook that starts on a change tests one record at a time: no scan.
+    assert!(!run.stdout.contains("playbook back_to_healthy when (over"), "{}", run.stdout);
+    let off = play(root(), &["build", "examples/customer-success", "--dump", "--no-jit"]);
+    assert!(off.stdout.contains("  predicate   playbook quiet_accounts when: account.stage in [Adoption, Renewal]\n"));
+}
+
 /// The dump's last section says how each condition runs: compiled by the JIT, or, with
 /// `--no-jit` or `PLAY_NO_JIT=1`, as a predicate; bytecode no predicate takes is interpreted.
 #[test]

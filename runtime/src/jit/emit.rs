@@ -57,7 +57,7 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
 
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
-    let mut ids: Vec<(FuncId, Option<FuncId>, Vec<Late>)> = Vec::with_capacity(preds.len());
+    let mut ids: Vec<(FuncId, Option<(FuncId, super::raw::Scanning)>, Vec<Late>)> = Vec::with_capacity(preds.len());
     for &(pred, widths, numbers, scans) in preds {
         ctx.func.signature = entry.clone();
         let lates;
@@ -108,12 +108,12 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
         // same late constants at the same places.
         let (scan, lates) = if scans {
             ctx.func.signature = scan_sig.clone();
-            let lates =
+            let (lates, scanning) =
                 super::scan::build(&mut ctx.func, &mut builder_ctx, (pred, widths, numbers), consts, lates, frontend);
             let scan = module.declare_anonymous_function(&ctx.func.signature).ok()?;
             module.define_function(scan, &mut ctx).ok()?;
             module.clear_context(&mut ctx);
-            (Some(scan), lates)
+            (Some((scan, scanning)), lates)
         } else {
             (None, lates)
         };
@@ -128,7 +128,8 @@ pub fn compile(preds: &[Job], consts: &[Const]) -> Option<(Code, Vec<Function>)>
         // and the functions are handed out beside the `Code` that owns them (see
         // `vm::Tier`).
         .map(|((id, scan, lates), (_, widths, _, _))| unsafe {
-            let (at, scan) = (module.get_finalized_function(id), scan.map(|s| module.get_finalized_function(s)));
+            let at = module.get_finalized_function(id);
+            let scan = scan.map(|(s, scanning)| (module.get_finalized_function(s), scanning));
             Function::at(at, scan, widths, lates)
         })
         .collect();

@@ -37,7 +37,7 @@ mod scan;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use emit::{compile, Job};
-pub use raw::{Answer, Code, Function, Runner};
+pub use raw::{Answer, Code, Function, Runner, Scanning};
 
 /// Whether tiers built from now on compile their predicates.
 static ENABLED: AtomicBool = AtomicBool::new(true);

@@ -135,12 +135,23 @@ pub enum Answer {
     OtherLayout,
 }
 
+/// How a compiled scan tests its rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scanning {
+    /// One row at a time (some part of the condition has no form over lanes).
+    RowByRow,
+    /// Sixteen consecutive rows at once where it can (`lanes.rs`), else one at a time.
+    SixteenAtOnce,
+}
+
 /// A compiled condition, for rows of one layout. Only a [`crate::vm::Tier`] holds one,
 /// beside the [`Code`] it points into.
 pub struct Function {
     entry: Entry,
     /// The same condition over many rows of a table, if it is tested so.
     scan: Option<Scan>,
+    /// How that scan tests its rows.
+    scanning: Option<Scanning>,
     /// The layout number ([`crate::rows::layout::layout_id`]) of the rows it reads.
     layout: u32,
     /// How many fields, wide fields and narrow fields a row of that layout has: how many
@@ -151,17 +162,17 @@ pub struct Function {
 }
 
 impl Function {
-    /// The function at `address` and its scan at `scan` (if it has one), finalised by
-    /// `module`, for rows of `widths`.
+    /// The function at `address` and its scan at `scan_at` (if it has one, with how it
+    /// tests its rows), finalised by `module`, for rows of `widths`.
     ///
     /// # Safety
-    /// `address` must be a function compiled by `emit.rs` (with its signature) and `scan`
+    /// `address` must be a function compiled by `emit.rs` (with its signature) and `scan_at`
     /// one compiled by `scan.rs` (with its signature), both for `widths`, comparing with
     /// the constants `late` at their places, and the `Function` must not be called after
     /// the module's [`Code`] is dropped.
     pub(super) unsafe fn at(
         address: *const u8,
-        scan: Option<*const u8>,
+        scan_at: Option<(*const u8, Scanning)>,
         widths: &[Width],
         late: Vec<Late>,
     ) -> Function {
@@ -169,11 +180,18 @@ impl Function {
         // `scan` with the `Scan` one (the host's C calling convention, as `emit.rs` and
         // `scan.rs` declare them).
         let (entry, scan) = unsafe {
-            (std::mem::transmute::<*const u8, Entry>(address), scan.map(|s| std::mem::transmute::<*const u8, Scan>(s)))
+            let scan = scan_at.map(|(s, _)| std::mem::transmute::<*const u8, Scan>(s));
+            (std::mem::transmute::<*const u8, Entry>(address), scan)
         };
+        let scanning = scan_at.map(|(_, how)| how);
         let (_, wide, narrow) = layout::places(widths);
         let columns = (widths.len(), wide, narrow);
-        Function { entry, scan, layout: layout::layout_id(widths), columns, late: late.into() }
+        Function { entry, scan, scanning, layout: layout::layout_id(widths), columns, late: late.into() }
+    }
+
+    /// How its scan tests rows, if it has one.
+    pub fn scanning(&self) -> Option<Scanning> {
+        self.scanning
     }
 
     /// Whether the condition has a scan that can read `table`'s rows: they are laid out as

@@ -30,7 +30,7 @@ use play_compiler::program::{Cmp, Const};
 
 use super::emit::{flags, int_cc, Emit};
 use super::leaf::{self, Constant, Leaf};
-use super::raw::Late;
+use super::raw::{Late, Scanning};
 use crate::rows::{cell, layout, Width};
 use crate::vm::Pred;
 
@@ -59,7 +59,8 @@ pub(super) fn signature(module: &JITModule) -> Signature {
 
 /// Builds the scan of `pred` over rows of `widths` into `func` (whose signature is
 /// [`signature`]'s), comparing with the late constants `lates` at their places (and any
-/// more it needs after them): gives back the late constants in order.
+/// more it needs after them): gives back the late constants in order, and how the scan
+/// tests its rows.
 pub(super) fn build(
     func: &mut Function,
     builder_ctx: &mut FunctionBuilderContext,
@@ -67,7 +68,7 @@ pub(super) fn build(
     consts: &[Const],
     lates: Vec<Late>,
     frontend: TargetFrontendConfig,
-) -> Vec<Late> {
+) -> (Vec<Late>, Scanning) {
     let ptr = frontend.pointer_type();
     let mut b = FunctionBuilder::new(func, builder_ctx);
     let start = b.create_block();
@@ -182,7 +183,7 @@ pub(super) fn build(
     emit.b.ins().return_(&[seen]);
     emit.b.seal_all_blocks();
     emit.b.finalize(frontend);
-    emit.lates
+    (emit.lates, if lanes { Scanning::SixteenAtOnce } else { Scanning::RowByRow })
 }
 
 /// Whether every leaf of `pred` is worked out in place, and there are few enough of them,

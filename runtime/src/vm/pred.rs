@@ -445,6 +445,12 @@ impl Tier {
         self.entry(code).is_some_and(|e| e.native.is_some())
     }
 
+    /// How the compiled scan of `code` tests many rows, if it has one (the conditions of
+    /// a playbook a schedule fires).
+    pub fn scanning(&self, code: &Code) -> Option<crate::jit::Scanning> {
+        self.entry(code)?.native.as_ref()?.scanning()
+    }
+
     /// What the compiled code of `code` answers by itself over the subject's `row`
     /// (`None`: not compiled, a row of another layout, it called the predicate for a
     /// part, or it hands over to the interpreter), for tests that the JIT does its own
