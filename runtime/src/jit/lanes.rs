@@ -103,7 +103,7 @@ pub(super) fn fits(pred: &Pred, consts: &[Const], widths: &[Width], numbers: &[u
 }
 
 /// What the sixteen rows' leaves have said so far about their cells.
-pub(super) struct Kinds {
+struct Kinds {
     /// A lane mask (`I8X16`): the rows whose every cell so far is of a kind its leaf is
     /// exact for.
     ok: Option<Ir>,
@@ -122,9 +122,9 @@ fn little() -> MemFlagsData {
 }
 
 impl Emit<'_, '_> {
-    /// `pred` over the sixteen rows from `r` (whose wide and narrow offsets are `r8` and
-    /// `r4`): whether some row must take the row-at-a-time code (`I8`, 0 or 1), and one
-    /// bit a row (`I32`, row `r + i` at bit `i`), exact when the first is 0.
+    /// `pred` over the sixteen rows from `r`, the row set in `Emit::row`: whether some row
+    /// must take the row-at-a-time code (`I8`, 0 or 1), and one bit a row (`I32`, row
+    /// `r + i` at bit `i`), exact when the first is 0.
     pub(super) fn lanes(&mut self, pred: &Pred) -> (Ir, Ir) {
         let mut kinds = Kinds { ok: None, bad: None };
         let bits = self.lane_pred(pred, &mut kinds);
