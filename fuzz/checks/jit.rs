@@ -16,7 +16,10 @@ use play_runtime::config::Workspace;
 use play_runtime::engine::Loaded;
 use play_runtime::store::{MemoryStore, Store};
 use play_runtime::value::Value;
-use play_runtime::vm::{Ctx, Tier, Vm};
+use play_runtime::vm::{Tier, Vm};
+
+/// The moment the condition is evaluated at (2026-03-02 09:00 UTC).
+const NOW: i64 = 1_772_442_000;
 
 /// The input, read a byte at a time (zeros once it runs out).
 struct Bytes<'a>(&'a [u8]);
@@ -121,21 +124,7 @@ pub fn check(data: &[u8]) {
         let Some((table, texts)) = store.table(r as u32) else { return };
         let Some(row) = table.find(&id).and_then(|n| table.present_row(n, texts)) else { return };
         let fields = row.to_vec();
-        let at = |tier| Ctx {
-            program: &loaded.program,
-            consts: &loaded.consts,
-            data: &store,
-            workspace: &workspace,
-            now: 1_772_442_000,
-            subject_type: r as u32,
-            subject_id: &id,
-            subject: &fields,
-            old: None,
-            trigger_event: None,
-            awaited: None,
-            timed_out: false,
-            tier,
-        };
+        let at = |tier| loaded.about(&store, &workspace, NOW, r as u32, &id, &fields, tier);
         let reference = vm.interpret(code, &at(None));
         assert_eq!(vm.eval_row(code, &at(Some(&jit)), row), reference, "JIT: `{condition}` on {fields:?}");
         assert_eq!(vm.eval(code, &at(Some(&predicates))), reference, "predicates: `{condition}` on {fields:?}");
@@ -158,21 +147,7 @@ pub fn check(data: &[u8]) {
     }
     let Some((table, texts)) = store.table(r as u32) else { return };
     let Some(numbers) = ids.iter().map(|id| table.find(id)).collect::<Option<Vec<u32>>>() else { return };
-    let at = Ctx {
-        program: &loaded.program,
-        consts: &loaded.consts,
-        data: &store,
-        workspace: &workspace,
-        now: 1_772_442_000,
-        subject_type: r as u32,
-        subject_id: &ids[0],
-        subject: &[],
-        old: None,
-        trigger_event: None,
-        awaited: None,
-        timed_out: false,
-        tier: Some(&jit),
-    };
+    let at = loaded.about(&store, &workspace, NOW, r as u32, &ids[0], &[], Some(&jit));
     let mut scanned = Vec::new();
     vm.test_table(code, &at, (table, texts), &numbers, |got| scanned.push(got));
     let expected: Vec<_> = (0..ids.len()).map(|i| tested[i % tested.len()].1.clone()).collect();

@@ -148,10 +148,9 @@ pub enum Scanning {
 /// beside the [`Code`] it points into.
 pub struct Function {
     entry: Entry,
-    /// The same condition over many rows of a table, if it is tested so.
-    scan: Option<Scan>,
-    /// How that scan tests its rows.
-    scanning: Option<Scanning>,
+    /// The same condition over many rows of a table, if it is tested so, and how that
+    /// scan tests its rows.
+    scan: Option<(Scan, Scanning)>,
     /// The layout number ([`crate::rows::layout::layout_id`]) of the rows it reads.
     layout: u32,
     /// How many fields, wide fields and narrow fields a row of that layout has: how many
@@ -180,18 +179,17 @@ impl Function {
         // `scan` with the `Scan` one (the host's C calling convention, as `emit.rs` and
         // `scan.rs` declare them).
         let (entry, scan) = unsafe {
-            let scan = scan_at.map(|(s, _)| std::mem::transmute::<*const u8, Scan>(s));
+            let scan = scan_at.map(|(s, how)| (std::mem::transmute::<*const u8, Scan>(s), how));
             (std::mem::transmute::<*const u8, Entry>(address), scan)
         };
-        let scanning = scan_at.map(|(_, how)| how);
         let (_, wide, narrow) = layout::places(widths);
         let columns = (widths.len(), wide, narrow);
-        Function { entry, scan, scanning, layout: layout::layout_id(widths), columns, late: late.into() }
+        Function { entry, scan, layout: layout::layout_id(widths), columns, late: late.into() }
     }
 
     /// How its scan tests rows, if it has one.
     pub fn scanning(&self) -> Option<Scanning> {
-        self.scanning
+        self.scan.map(|(_, how)| how)
     }
 
     /// Whether the condition has a scan that can read `table`'s rows: they are laid out as
@@ -298,10 +296,11 @@ impl<'a> Runner<'a, '_> {
             rows.iter().copied().max().unwrap_or(0) as usize
         };
         let inside = rows.is_empty() || (last < table.rows() && last < stride);
-        // Whether each row number is above the one before (the scan then tests sixteen
-        // that are fifteen apart at once).
-        let ascending = consecutive || rows.windows(2).fold(true, |up, w| up & (w[0] < w[1]));
-        let scan = self.f.scan.filter(|_| self.f.scans(table) && whole && inside && out.len() == rows.len())?;
+        let (scan, how) = self.f.scan.filter(|_| self.f.scans(table) && whole && inside && out.len() == rows.len())?;
+        // Whether each row number is above the one before (a scan with lanes then tests
+        // sixteen that are fifteen apart at once; one without never asks).
+        let ascending =
+            consecutive || (how == Scanning::SixteenAtOnce && rows.windows(2).fold(true, |up, w| up & (w[0] < w[1])));
         self.resolve_late(texts);
         let late = self.late.as_ptr() as *const u64;
         let numbers = if consecutive { std::ptr::null() } else { rows.as_ptr() };

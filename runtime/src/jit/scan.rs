@@ -112,10 +112,9 @@ pub(super) fn build(
     let lanes = flat(pred, consts, widths.len()) && super::lanes::fits(pred, consts, widths, numbers);
     let limit = emit.b.declare_var(types::I64);
     emit.b.def_var(limit, n);
-    let lane_blocks = [(); 6].map(|_| emit.b.create_block());
-    let after = emit.b.create_block();
+    let [lanes_head, after] = [(); 2].map(|_| emit.b.create_block());
     if lanes {
-        emit.b.ins().jump(lane_blocks[0], &[zero.into(), none.into()]);
+        emit.b.ins().jump(lanes_head, &[zero.into(), none.into()]);
     } else {
         emit.b.ins().jump(header, &[zero.into(), none.into()]);
     }
@@ -172,9 +171,9 @@ pub(super) fn build(
     let seen = emit.b.append_block_param(after, types::I8);
     if lanes {
         let left = emit.b.ins().icmp(IntCC::UnsignedLessThan, i, n);
-        emit.b.ins().brif(left, lane_blocks[0], &[i.into(), seen.into()], exit, &[seen.into()]);
+        emit.b.ins().brif(left, lanes_head, &[i.into(), seen.into()], exit, &[seen.into()]);
         let rows_given = (rows, counted, ascending);
-        emit.lanes_loop(lane_blocks, header, rows_given, (first, n, out), limit, pred);
+        emit.lanes_loop(lanes_head, header, rows_given, (first, n, out), limit, pred);
     } else {
         emit.b.ins().jump(exit, &[seen.into()]);
     }
@@ -204,20 +203,21 @@ fn flat(pred: &Pred, consts: &[Const], width: usize) -> bool {
 }
 
 impl Emit<'_, '_> {
-    /// The loop over sixteen consecutive rows at a time, in `blocks` (the rows from
+    /// The loop over sixteen consecutive rows at a time, from block `head` (the rows from
     /// `first`, `n` of them, when `counted`, else the `n` at `rows`, taken sixteen at a
     /// time when they `ascend` by one; their answers to `out`): sixteen rows that are not
     /// consecutive, or whose cells the lanes do not answer for, and the last rows, go to
     /// the row-at-a-time loop at `one_by_one` with `limit` set to where it stops.
     fn lanes_loop(
         &mut self,
-        [head, by_count, by_list, body, store, _]: [Block; 6],
+        head: Block,
         one_by_one: Block,
         (rows, counted, ascending): (Ir, Ir, Ir),
         (first, n, out): (Ir, Ir, Ir),
         limit: Variable,
         pred: &Pred,
     ) {
+        let [pick, by_count, by_list, body, store] = [(); 5].map(|_| self.b.create_block());
         // head(i, seen): sixteen rows left from i?
         self.b.switch_to_block(head);
         let i = self.b.append_block_param(head, types::I64);
@@ -225,7 +225,6 @@ impl Emit<'_, '_> {
         self.b.def_var(limit, n);
         let end = self.b.ins().iadd_imm_s(i, super::lanes::LANES);
         let whole = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, n);
-        let pick = self.b.create_block();
         self.b.ins().brif(whole, pick, &[], one_by_one, &[i.into(), seen.into()]);
         self.b.switch_to_block(pick);
         self.b.ins().brif(counted, by_count, &[], by_list, &[]);
